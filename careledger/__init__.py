@@ -1,0 +1,3 @@
+"""careledger: care records in git, checked by policy, rendered to a redacted site, dossiers and forms."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from careledger.cli import main
+
+main()

@@ -1,0 +1,79 @@
+"""Findings are values: every problem the loader or a rule sees becomes one, and is formatted only at the edge."""
+
+from __future__ import annotations
+
+import json
+import dataclasses
+from dataclasses import dataclass
+from typing import Iterable
+
+ERROR = "error"
+WARNING = "warning"
+
+SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告"}
+
+
+@dataclass(frozen=True, order=True)
+class Source:
+    """Where a value came from: a file path (relative to the content root), 1-based line and column."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if not self.line:
+            return self.file
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    message: str
+    source: Source
+    path: str = ""  # field path, e.g. members[1].id_number
+    subject: str = ""  # household id, household/member or staff id the finding concerns
+    evidence: dict = dataclasses.field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def format(self) -> str:
+        where = f" {self.path}" if self.path else ""
+        return f"{self.source}: [{self.code}]{where} {self.message}"
+
+    def to_json(self) -> dict:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "file": self.source.file,
+            "line": self.source.line,
+            "column": self.source.column,
+            "field": self.path,
+            "subject": self.subject,
+            "evidence": self.evidence,
+        }
+
+
+def sort_key(f: Finding):
+    return (f.source.file, f.source.line, f.source.column, f.code, f.path)
+
+
+def has_errors(findings: Iterable[Finding]) -> bool:
+    return any(f.is_error for f in findings)
+
+
+def group_by_file(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
+    groups: dict[str, list[Finding]] = {}
+    for f in sorted(findings, key=sort_key):
+        groups.setdefault(f.source.file, []).append(f)
+    return groups
+
+
+def to_json(findings: Iterable[Finding]) -> str:
+    items = [f.to_json() for f in sorted(findings, key=sort_key)]
+    return json.dumps(items, ensure_ascii=False, indent=2, default=str)
