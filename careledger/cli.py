@@ -1,0 +1,128 @@
+"""The command line: each command parses its options, calls one library function, and formats the result.
+
+Shared options are decorator stacks so every command spells them the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+
+from . import __version__
+from .findings import SEVERITY_LABELS, group_by_file, has_errors, to_json
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONTENT = PROJECT_ROOT / "content"
+TIMEZONE = ZoneInfo("Asia/Shanghai")
+
+
+def today_in_jurisdiction() -> dt.date:
+    return dt.datetime.now(TIMEZONE).date()
+
+
+def _parse_date(ctx, param, value):
+    if value is None:
+        return today_in_jurisdiction()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"“{value}”不是日期，请写成 YYYY-MM-DD，例如 2026-11-23") from None
+
+
+content_option = click.option(
+    "--content", "content_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CONTENT,
+    show_default="随附的演示记录 content/", help="记录目录（含 site.yaml）。")
+output_option = click.option(
+    "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
+    show_default=True, help="输出目录。")
+as_of_option = click.option(
+    "--as-of", "as_of", callback=_parse_date, metavar="YYYY-MM-DD",
+    help="以哪一天为准判断逾期等（默认：今天，北京时间）。")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="careledger")
+def main():
+    """careledger：特殊困难群体关爱帮扶记录的检查与发布工具。
+
+    记录以 YAML 文件保存在 git 仓库中；careledger 检查记录，生成内网公开页面、入户档案和可填写的 PDF 表格。
+    """
+
+
+def print_findings(findings, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(to_json(findings))
+        return
+    colour = {"error": "red", "warning": "yellow"}
+    for file, items in group_by_file(findings).items():
+        click.secho(file, bold=True)
+        for f in items:
+            where = f"{f.source.line}:{f.source.column}" if f.source.line else "-"
+            label = click.style(SEVERITY_LABELS[f.severity], fg=colour[f.severity])
+            field = f" {f.path}" if f.path else ""
+            click.echo(f"  {where} {label} [{f.code}]{field} {f.message}")
+    errors = sum(1 for f in findings if f.is_error)
+    warnings = len(findings) - errors
+    click.echo(f"共 {errors} 个错误，{warnings} 个警告。", err=True)
+
+
+@main.command()
+@content_option
+@as_of_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出格式：text 按文件分组显示，json 供程序读取。")
+def check(content_dir: Path, as_of: dt.date, fmt: str):
+    """检查全部记录，按文件列出问题；有错误时退出码为 1。
+
+    例：careledger check --content content/ --as-of 2026-11-23
+    """
+    from .load import load
+
+    _, findings = load(content_dir, today=as_of)
+    print_findings(findings, fmt)
+    sys.exit(1 if has_errors(findings) else 0)
+
+
+@main.command()
+@content_option
+@output_option
+@as_of_option
+def build(content_dir: Path, output_dir: Path, as_of: dt.date):
+    """检查记录，无错误时生成网站到 OUTPUT/site/；有错误则不写任何文件，原有输出保持不变。
+
+    例：careledger build --content content/ --output output/ --as-of 2026-11-23
+    """
+    from .pipeline import BuildFailed, build_all
+
+    try:
+        result = build_all(content_dir, output_dir, as_of=as_of)
+    except BuildFailed as failed:
+        print_findings(failed.findings, "text")
+        raise click.ClickException("记录有错误，未生成任何输出（原有输出保持不变）。") from None
+    print_findings(result.findings, "text")
+    click.echo(f"已生成 {result.files_written} 个文件到 {output_dir}/（基准日 {as_of}）。")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--households", default=60, show_default=True, type=click.IntRange(1), help="户数。")
+@click.option("--months", default=6, show_default=True, type=click.IntRange(1, 60), help="走访记录的月数。")
+@click.option("--seed", default=1, show_default=True, type=int, help="随机种子：同一种子生成完全相同的数据。")
+@click.option("--profile", default="wangcheng-2020", show_default=True, help="政策档案。")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default="2026-11-23", show_default=True,
+              callback=_parse_date, help="演示数据截止日期。")
+def demo(directory: Path, households: int, months: int, seed: int, profile: str, as_of: dt.date):
+    """生成一个完整的虚构辖区（演示数据）到 DIRECTORY：姓名虚构，身份证号地区码以 99 开头。
+
+    例：careledger demo /tmp/demo --households 200 --months 12 --seed 7 --profile qiandongnan-2023
+    """
+    from .demo import DemoSpec, write_demo
+
+    counts = write_demo(directory, DemoSpec(households=households, months=months, seed=seed, profile=profile,
+                                            end=as_of))
+    summary = "，".join(f"{k} {v}" for k, v in counts.items())
+    click.echo(f"已写入 {directory}/：{summary}")

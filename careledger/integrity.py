@@ -1,0 +1,165 @@
+"""Checks across records: every reference points at something that exists, and nothing is there twice.
+
+These are facts about the data, independent of policy (the rules engine judges policy). Each finding names the
+record's file and line and the field path of the reference.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from .findings import ERROR, Finding, Source
+
+
+class _Checker:
+    def __init__(self, records):
+        self.records = records
+        self.findings: list[Finding] = []
+        self.staff_ids = {s.id for s in records.staff}
+
+    def error(self, source: Source, path: str, code: str, message: str, subject: str = "") -> None:
+        self.findings.append(Finding(code, ERROR, message, source, path=path, subject=subject))
+
+    def staff_ref(self, source: Source, path: str, staff_id: str | None, label: str) -> None:
+        if staff_id and staff_id not in self.staff_ids:
+            self.error(source, path, "E-REF-STAFF", f"{label}“{staff_id}”不在人员名单（staff/）中")
+
+
+def check(records) -> list[Finding]:
+    c = _Checker(records)
+    _unique_ids(c)
+    _id_numbers(c)
+    for household in records.households:
+        _household(c, household)
+    _visits(c)
+    _inspections(c)
+    _custody(c)
+    return c.findings
+
+
+def _unique_ids(c: _Checker) -> None:
+    for kind, items, label in (("staff", c.records.staff, "人员编号"), ("households", c.records.households, "户编号")):
+        first: dict[str, Source] = {}
+        for item in items:
+            if item.id in first:
+                c.error(item.source, "id", "E-DUPLICATE-ID",
+                        f"{label}“{item.id}”重复：{first[item.id]} 已经用过")
+            else:
+                first[item.id] = item.source
+
+
+def _id_numbers(c: _Checker) -> None:
+    """The same resident ID number may appear once in the whole jurisdiction (one person, one household)."""
+    seen: dict[str, tuple[str, Source]] = {}
+    for household in c.records.households:
+        for i, member in enumerate(household.members):
+            if not member.id_number:
+                continue
+            if member.id_number in seen:
+                other, where = seen[member.id_number]
+                place = "本户另一成员" if other == household.id else f"户 {other}"
+                c.error(member.source, f"members[{i}].id_number", "E-ID-DUPLICATE",
+                        f"身份证号与{place}（{where}）相同：同一人只能登记在一户中", household.id)
+            else:
+                seen[member.id_number] = (household.id, member.source)
+
+
+def _household(c: _Checker, household) -> None:
+    profile = c.records.profile
+    categories = {cat.code for cat in profile.categories}
+    levels = {lv.code for lv in profile.levels}
+    members = {m.id for m in household.members}
+    for i, subject in enumerate(household.subjects):
+        path = f"subjects[{i}]"
+        if subject.category not in categories:
+            known = "、".join(f"{cat.code}（{cat.name}）" for cat in profile.categories)
+            c.error(subject.source, f"{path}.category", "E-CATEGORY",
+                    f"人员类别“{subject.category}”不在政策档案 {profile.id} 中；可选：{known}", household.id)
+        if subject.level is not None and subject.level not in levels:
+            known = "、".join(f"{lv.code}（{lv.name}）" for lv in profile.levels) or "（本档案不分等级）"
+            c.error(subject.source, f"{path}.level", "E-LEVEL",
+                    f"关爱帮扶等级“{subject.level}”不在政策档案 {profile.id} 中；可选：{known}", household.id)
+        if subject.level is None and profile.cadence_driver == "level" and not subject.exited:
+            c.error(subject.source, f"{path}.level", "E-MISSING",
+                    f"政策档案 {profile.id} 按等级确定走访频次：请填写关爱帮扶等级（level）", household.id)
+        if subject.assigned:
+            a = subject.assigned
+            for slot, value in (("responsible", a.responsible), ("contact", a.contact),
+                                ("caregiver", (a.caregiver,)), ("custodian", (a.custodian,)),
+                                ("coordinator", (a.coordinator,))):
+                for staff_id in value:
+                    c.staff_ref(a.source, f"{path}.assigned.{slot}", staff_id, "包保安排中的人员")
+        if subject.assessment:
+            c.staff_ref(subject.assessment.source, f"{path}.assessment.by", subject.assessment.by, "评估人")
+    for i, need in enumerate(household.needs):
+        if need.member and need.member not in members:
+            c.error(need.source, f"needs[{i}].member", "E-REF", f"成员“{need.member}”不在本户家庭成员中", household.id)
+        c.staff_ref(need.source, f"needs[{i}].responsible", need.responsible, "负责人")
+    for i, agreement in enumerate(household.agreements):
+        for slot in ("responsible", "contact", "caregiver"):
+            c.staff_ref(agreement.source, f"agreements[{i}].{slot}", getattr(agreement, slot), "协议中的人员")
+    for i, review in enumerate(household.reviews):
+        c.staff_ref(review.source, f"reviews[{i}].by", review.by, "复核人")
+
+
+def _visits(c: _Checker) -> None:
+    households = c.records.households_by_id
+    problems: dict[str, dict[str, object]] = defaultdict(dict)  # household -> problem id -> visit that found it
+    for visit in c.records.visits:  # in date order, so a problem must be found before it is resolved
+        c.staff_ref(visit.source, "", visit.visitor, "文件名中的走访人编号")
+        for j, companion in enumerate(visit.companions):
+            c.staff_ref(visit.source, f"companions[{j}]", companion, "同行人员")
+        household = households.get(visit.household)
+        if household is None:
+            c.error(visit.source, "household", "E-REF-HOUSEHOLD", f"户编号“{visit.household}”不存在（households/ 中没有）")
+            continue
+        subject_ids = {s.member for s in household.subjects}
+        for j, member in enumerate(visit.subjects):
+            if member not in subject_ids:
+                c.error(visit.source, f"subjects[{j}]", "E-REF-SUBJECT",
+                        f"“{member}”不是户 {visit.household} 的关爱帮扶对象", visit.household)
+        known = problems[visit.household]
+        for j, problem in enumerate(visit.problems):
+            if problem.id in known:
+                c.error(problem.source, f"problems[{j}].id", "E-DUPLICATE-ID",
+                        f"问题编号“{problem.id}”在户 {visit.household} 中已用过（{known[problem.id]}）",
+                        visit.household)
+            else:
+                known[problem.id] = problem.source
+        for j, resolution in enumerate(visit.resolved):
+            if resolution.problem not in known:
+                c.error(resolution.source, f"resolved[{j}].problem", "E-REF-PROBLEM",
+                        f"户 {visit.household} 在此日期之前没有编号为“{resolution.problem}”的问题", visit.household)
+
+
+def _inspections(c: _Checker) -> None:
+    households = c.records.households_by_id
+    for inspection in c.records.inspections:
+        c.staff_ref(inspection.source, "", inspection.inspector, "文件名中的督查人员编号")
+        c.staff_ref(inspection.source, "contact", inspection.contact, "被督查的联系人")
+        household = households.get(inspection.household)
+        if household is None:
+            c.error(inspection.source, "household", "E-REF-HOUSEHOLD", f"户编号“{inspection.household}”不存在")
+        elif inspection.subject not in {s.member for s in household.subjects}:
+            c.error(inspection.source, "subject", "E-REF-SUBJECT",
+                    f"“{inspection.subject}”不是户 {inspection.household} 的关爱帮扶对象", inspection.household)
+
+
+def _custody(c: _Checker) -> None:
+    households = c.records.households_by_id
+    seen: dict[tuple[str, str], Source] = {}
+    for ledger in c.records.custody:
+        key = (ledger.household, ledger.subject)
+        if key in seen:
+            c.error(ledger.source, "subject", "E-DUPLICATE-ID", f"这位对象已有代管台账：{seen[key]}", ledger.household)
+        seen[key] = ledger.source
+        c.staff_ref(ledger.source, "custodian", ledger.custodian, "保障资金代管人")
+        household = households.get(ledger.household)
+        if household is None:
+            c.error(ledger.source, "household", "E-REF-HOUSEHOLD", f"户编号“{ledger.household}”不存在")
+        elif ledger.subject not in {s.member for s in household.subjects}:
+            c.error(ledger.source, "subject", "E-REF-SUBJECT",
+                    f"“{ledger.subject}”不是户 {ledger.household} 的关爱帮扶对象", ledger.household)
+        for i, entry in enumerate(ledger.entries):
+            c.staff_ref(entry.source, f"entries[{i}].drawn_by", entry.drawn_by, "支取人")
+            c.staff_ref(entry.source, f"entries[{i}].checked_by", entry.checked_by, "检查人")

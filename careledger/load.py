@@ -1,0 +1,239 @@
+"""Load a content tree: read every record file, type it by its schema, and return the records with all findings.
+
+Nothing here raises on bad data: every problem becomes a finding, and a run reports all of them. Cross-record
+checks (references, duplicate ID numbers) live in `integrity.py`; policy rules come later, in the rules engine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from . import integrity
+from .findings import ERROR, WARNING, Finding, Source
+from .policy import Profile, load_profile
+from .records import CustodyLedger, Household, Inspection, Page, Site, Staff, Visit
+from .schema import MISSING, Context, convert
+from .yamlread import SequenceNode, read_yaml
+
+STREET_OFFICE = "street"  # staff/street.yaml holds the street or township office's own staff
+_MONTH_DIR = re.compile(r"^(\d{4})-(\d{2})$")
+_PAGE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+KNOWN_ENTRIES = {"site.yaml", "staff", "households", "visits", "inspections", "custody", "pages", "README.md",
+                 ".gitkeep"}
+
+
+@dataclass(frozen=True)
+class Records:
+    """Everything read from one content tree. Tuples are in a stable order (by file, then position)."""
+
+    root: Path
+    site: Site
+    profile: Profile
+    staff: tuple
+    households: tuple
+    visits: tuple
+    inspections: tuple
+    custody: tuple
+    pages: tuple
+
+    @cached_property
+    def staff_by_id(self) -> dict[str, Staff]:
+        return {s.id: s for s in self.staff}
+
+    @cached_property
+    def households_by_id(self) -> dict[str, Household]:
+        return {h.id: h for h in self.households}
+
+
+def load(content_dir: Path, *, today: dt.date) -> tuple[Records | None, list[Finding]]:
+    """Read and check a content tree. Records is None only when site.yaml or the profile cannot be read."""
+    root = Path(content_dir)
+    findings: list[Finding] = []
+    if not (root / "site.yaml").is_file():
+        return None, [Finding("E-SITE-MISSING", ERROR,
+                              f"内容目录 {root} 中没有 site.yaml（辖区设置）：这不是 careledger 的记录目录？",
+                              Source("site.yaml"))]
+    site = _load_one(root, "site.yaml", Site, findings, today, synthetic_ids=False)
+    if site is None:
+        return None, findings
+    profile, profile_findings = load_profile(site.profile, overrides=site.overrides, today=today,
+                                             name_source=site.source)
+    findings += profile_findings
+    if profile is None:
+        return None, findings
+    reader = _Reader(root, findings, today, site)
+    records = Records(
+        root=root,
+        site=site,
+        profile=profile,
+        staff=reader.staff(),
+        households=reader.households(),
+        visits=reader.dated_lists("visits", Visit, "visitor"),
+        inspections=reader.dated_lists("inspections", Inspection, "inspector"),
+        custody=reader.custody(),
+        pages=reader.pages(),
+    )
+    reader.unknown_entries()
+    findings += integrity.check(records)
+    return records, findings
+
+
+def _load_one(root: Path, rel: str, cls, findings: list[Finding], today: dt.date, *, synthetic_ids: bool):
+    parsed, problems = read_yaml(root / rel, rel)
+    findings += problems
+    if parsed.root is None:
+        if not problems:
+            findings.append(Finding("E-EMPTY", ERROR, "文件是空的", Source(rel)))
+        return None
+    ctx = Context(findings=findings, today=today, synthetic_ids=synthetic_ids)
+    record = convert(cls, parsed.root, ctx)
+    return None if record is MISSING else record
+
+
+class _Reader:
+    """Reads the record files below the content root, one folder convention per kind."""
+
+    def __init__(self, root: Path, findings: list[Finding], today: dt.date, site: Site):
+        self.root, self.findings, self.today, self.site = root, findings, today, site
+
+    def error(self, rel: str, code: str, message: str, line: int = 0, path: str = "") -> None:
+        self.findings.append(Finding(code, ERROR, message, Source(rel, line, 1 if line else 0), path=path))
+
+    def yaml_files(self, folder: str, depth: int) -> list[str]:
+        """Relative paths of the YAML files exactly `depth` levels below `folder`, sorted; others are reported."""
+        base = self.root / folder
+        if not base.is_dir():
+            return []
+        found = []
+        for dirpath, dirnames, filenames in os.walk(base):
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            level = len(Path(dirpath).relative_to(base).parts) + 1
+            for name in sorted(filenames):
+                if name.startswith("."):
+                    continue
+                rel = (Path(dirpath) / name).relative_to(self.root).as_posix()
+                if name.endswith(".yml"):
+                    self.error(rel, "E-FILE-NAME", "扩展名请用 .yaml（不是 .yml），否则不会被读取")
+                elif not name.endswith(".yaml"):
+                    self.findings.append(Finding("W-FILE-IGNORED", WARNING, "不是 .yaml 文件，已忽略", Source(rel)))
+                elif level != depth:
+                    self.error(rel, "E-FILE-PLACE", f"文件位置不对：{folder}/ 下的记录应放在第 {depth} 层目录中"
+                               f"（见 docs/records.md）")
+                else:
+                    found.append(rel)
+        return found
+
+    def records_in(self, rel: str, cls, *, many: bool) -> list:
+        parsed, problems = read_yaml(self.root / rel, rel)
+        self.findings.extend(problems)
+        if parsed.root is None:
+            return []
+        ctx = Context(findings=self.findings, today=self.today, synthetic_ids=self.site.synthetic_ids)
+        if not many:
+            record = convert(cls, parsed.root, ctx)
+            return [] if record is MISSING else [record]
+        if not isinstance(parsed.root, SequenceNode):
+            ctx.error(parsed.root, "", "E-TYPE", f"这个文件应是{cls.LABEL}的列表：每条以“- ”开头")
+            return []
+        out = []
+        for i, node in enumerate(parsed.root.value):
+            record = convert(cls, node, ctx, f"[{i}]")
+            if record is not MISSING:
+                out.append(record)
+        return out
+
+    def staff(self) -> tuple:
+        villages = {v.id for v in self.site.villages}
+        out = []
+        for rel in self.yaml_files("staff", 1):
+            unit = Path(rel).stem
+            if unit != STREET_OFFICE and unit not in villages:
+                self.error(rel, "E-FILE-NAME", f"人员文件名应为村（社区）编号或 {STREET_OFFICE}（街道、乡镇本级）；"
+                           f"site.yaml 中没有编号为“{unit}”的村（社区）")
+                continue
+            village = "" if unit == STREET_OFFICE else unit
+            out += [dataclasses.replace(s, village=village) for s in self.records_in(rel, Staff, many=True)]
+        return tuple(out)
+
+    def households(self) -> tuple:
+        villages = {v.id for v in self.site.villages}
+        out = []
+        for rel in self.yaml_files("households", 2):
+            folder, stem = Path(rel).parent.name, Path(rel).stem
+            for household in self.records_in(rel, Household, many=False):
+                line = household.source.line
+                if household.id != stem:
+                    self.error(rel, "E-FILE-NAME", f"文件名“{stem}.yaml”与户编号 id“{household.id}”不一致："
+                               "一户一个文件，文件名就是户编号", line, "id")
+                if household.village != folder:
+                    self.error(rel, "E-FILE-PLACE", f"户所在村（village: {household.village}）与所在目录"
+                               f"“households/{folder}/”不一致", line, "village")
+                if household.village not in villages:
+                    self.error(rel, "E-REF", f"site.yaml 中没有编号为“{household.village}”的村（社区）", line,
+                               "village")
+                out.append(household)
+        return tuple(out)
+
+    def dated_lists(self, folder: str, cls, author_field: str) -> tuple:
+        """visits/ and inspections/: <yyyy-mm>/<staff-id>.yaml, a list of one person's records of one month."""
+        out = []
+        for rel in self.yaml_files(folder, 2):
+            month_dir, author = Path(rel).parent.name, Path(rel).stem
+            m = _MONTH_DIR.match(month_dir)
+            if not m or not 1 <= int(m[2]) <= 12:
+                self.error(rel, "E-FILE-PLACE", f"目录名“{month_dir}”应为年月，例如 2026-11")
+                continue
+            for record in self.records_in(rel, cls, many=True):
+                if (record.date.year, record.date.month) != (int(m[1]), int(m[2])):
+                    self.error(rel, "E-DATE-PLACE", f"日期 {record.date} 不在目录 {month_dir} 的月份内："
+                               f"请把这条记录放到 {folder}/{record.date:%Y-%m}/{author}.yaml", record.source.line,
+                               "date")
+                out.append(dataclasses.replace(record, **{author_field: author}))
+        out.sort(key=lambda r: (r.date, r.source))
+        return tuple(out)
+
+    def custody(self) -> tuple:
+        out = []
+        for rel in self.yaml_files("custody", 2):
+            out += self.records_in(rel, CustodyLedger, many=False)
+        return tuple(out)
+
+    def pages(self) -> tuple:
+        base = self.root / "pages"
+        if not base.is_dir():
+            return ()
+        out = []
+        for path in sorted(base.iterdir()):
+            rel = path.relative_to(self.root).as_posix()
+            if path.name.startswith(".") or path.is_dir():
+                continue
+            if path.suffix != ".md":
+                self.findings.append(Finding("W-FILE-IGNORED", WARNING, "不是 .md 文件，已忽略", Source(rel)))
+                continue
+            if not _PAGE_SLUG.match(path.stem):
+                self.error(rel, "E-FILE-NAME", "页面文件名只能用小写英文字母、数字和“-”（它就是网址）")
+                continue
+            try:
+                text = path.read_bytes().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.error(rel, "E-ENCODING", "文件不是 UTF-8 编码，请用编辑器另存为 UTF-8")
+                continue
+            title = next((line[2:].strip() for line in text.splitlines() if line.startswith("# ")), "")
+            if not title:
+                self.error(rel, "E-PAGE-TITLE", "页面第一行应是以“# ”开头的标题", 1)
+                continue
+            out.append(Page(slug=path.stem, title=title, body=text, source=Source(rel)))
+        return tuple(out)
+
+    def unknown_entries(self) -> None:
+        for entry in sorted(os.listdir(self.root)):
+            if entry not in KNOWN_ENTRIES and not entry.startswith("."):
+                self.findings.append(Finding("W-FILE-IGNORED", WARNING,
+                                             "careledger 不认识这个文件或目录，已忽略（见 docs/records.md）",
+                                             Source(entry)))
