@@ -7,26 +7,43 @@ record's file and line and the field path of the reference.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from .findings import ERROR, Finding, Source
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """Files that failed to load: references to what they held are not reported a second time."""
+
+    households: frozenset = frozenset()
+    staff_incomplete: bool = False
+
+
 class _Checker:
-    def __init__(self, records):
+    def __init__(self, records, unreadable: Unreadable):
         self.records = records
+        self.unreadable = unreadable
         self.findings: list[Finding] = []
         self.staff_ids = {s.id for s in records.staff}
 
     def error(self, source: Source, path: str, code: str, message: str, subject: str = "") -> None:
         self.findings.append(Finding(code, ERROR, message, source, path=path, subject=subject))
 
+    def household_ref(self, source: Source, household_id: str):
+        """The household referred to, or None after reporting it missing."""
+        household = self.records.households_by_id.get(household_id)
+        if household is None and household_id not in self.unreadable.households:
+            self.error(source, "household", "E-REF-HOUSEHOLD", f"户编号“{household_id}”不存在（households/ 中没有）")
+        return household
+
     def staff_ref(self, source: Source, path: str, staff_id: str | None, label: str) -> None:
-        if staff_id and staff_id not in self.staff_ids:
+        if staff_id and staff_id not in self.staff_ids and not self.unreadable.staff_incomplete:
             self.error(source, path, "E-REF-STAFF", f"{label}“{staff_id}”不在人员名单（staff/）中")
 
 
-def check(records) -> list[Finding]:
-    c = _Checker(records)
+def check(records, unreadable: Unreadable = Unreadable()) -> list[Finding]:
+    c = _Checker(records, unreadable)
     _unique_ids(c)
     _id_numbers(c)
     for household in records.households:
@@ -103,15 +120,13 @@ def _household(c: _Checker, household) -> None:
 
 
 def _visits(c: _Checker) -> None:
-    households = c.records.households_by_id
     problems: dict[str, dict[str, object]] = defaultdict(dict)  # household -> problem id -> visit that found it
     for visit in c.records.visits:  # in date order, so a problem must be found before it is resolved
         c.staff_ref(visit.source, "", visit.visitor, "文件名中的走访人编号")
         for j, companion in enumerate(visit.companions):
             c.staff_ref(visit.source, f"companions[{j}]", companion, "同行人员")
-        household = households.get(visit.household)
+        household = c.household_ref(visit.source, visit.household)
         if household is None:
-            c.error(visit.source, "household", "E-REF-HOUSEHOLD", f"户编号“{visit.household}”不存在（households/ 中没有）")
             continue
         subject_ids = {s.member for s in household.subjects}
         for j, member in enumerate(visit.subjects):
@@ -133,20 +148,16 @@ def _visits(c: _Checker) -> None:
 
 
 def _inspections(c: _Checker) -> None:
-    households = c.records.households_by_id
     for inspection in c.records.inspections:
         c.staff_ref(inspection.source, "", inspection.inspector, "文件名中的督查人员编号")
         c.staff_ref(inspection.source, "contact", inspection.contact, "被督查的联系人")
-        household = households.get(inspection.household)
-        if household is None:
-            c.error(inspection.source, "household", "E-REF-HOUSEHOLD", f"户编号“{inspection.household}”不存在")
-        elif inspection.subject not in {s.member for s in household.subjects}:
+        household = c.household_ref(inspection.source, inspection.household)
+        if household is not None and inspection.subject not in {s.member for s in household.subjects}:
             c.error(inspection.source, "subject", "E-REF-SUBJECT",
                     f"“{inspection.subject}”不是户 {inspection.household} 的关爱帮扶对象", inspection.household)
 
 
 def _custody(c: _Checker) -> None:
-    households = c.records.households_by_id
     seen: dict[tuple[str, str], Source] = {}
     for ledger in c.records.custody:
         key = (ledger.household, ledger.subject)
@@ -154,10 +165,8 @@ def _custody(c: _Checker) -> None:
             c.error(ledger.source, "subject", "E-DUPLICATE-ID", f"这位对象已有代管台账：{seen[key]}", ledger.household)
         seen[key] = ledger.source
         c.staff_ref(ledger.source, "custodian", ledger.custodian, "保障资金代管人")
-        household = households.get(ledger.household)
-        if household is None:
-            c.error(ledger.source, "household", "E-REF-HOUSEHOLD", f"户编号“{ledger.household}”不存在")
-        elif ledger.subject not in {s.member for s in household.subjects}:
+        household = c.household_ref(ledger.source, ledger.household)
+        if household is not None and ledger.subject not in {s.member for s in household.subjects}:
             c.error(ledger.source, "subject", "E-REF-SUBJECT",
                     f"“{ledger.subject}”不是户 {ledger.household} 的关爱帮扶对象", ledger.household)
         for i, entry in enumerate(ledger.entries):

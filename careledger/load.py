@@ -80,7 +80,8 @@ def load(content_dir: Path, *, today: dt.date) -> tuple[Records | None, list[Fin
         pages=reader.pages(),
     )
     reader.unknown_entries()
-    findings += integrity.check(records)
+    findings += integrity.check(records, integrity.Unreadable(frozenset(reader.unreadable_households),
+                                                               reader.staff_incomplete))
     return records, findings
 
 
@@ -101,9 +102,15 @@ class _Reader:
 
     def __init__(self, root: Path, findings: list[Finding], today: dt.date, site: Site):
         self.root, self.findings, self.today, self.site = root, findings, today, site
+        # What could not be read is not reported again as "unknown" wherever it is referred to.
+        self.unreadable_households: set[str] = set()
+        self.staff_incomplete = False
 
     def error(self, rel: str, code: str, message: str, line: int = 0, path: str = "") -> None:
         self.findings.append(Finding(code, ERROR, message, Source(rel, line, 1 if line else 0), path=path))
+
+    def error_count(self) -> int:
+        return sum(1 for f in self.findings if f.is_error)
 
     def yaml_files(self, folder: str, depth: int) -> list[str]:
         """Relative paths of the YAML files exactly `depth` levels below `folder`, sorted; others are reported."""
@@ -158,7 +165,9 @@ class _Reader:
                            f"site.yaml 中没有编号为“{unit}”的村（社区）")
                 continue
             village = "" if unit == STREET_OFFICE else unit
+            errors_before = self.error_count()
             out += [dataclasses.replace(s, village=village) for s in self.records_in(rel, Staff, many=True)]
+            self.staff_incomplete |= self.error_count() > errors_before
         return tuple(out)
 
     def households(self) -> tuple:
@@ -166,7 +175,10 @@ class _Reader:
         out = []
         for rel in self.yaml_files("households", 2):
             folder, stem = Path(rel).parent.name, Path(rel).stem
-            for household in self.records_in(rel, Household, many=False):
+            households = self.records_in(rel, Household, many=False)
+            if not households:
+                self.unreadable_households.add(stem)
+            for household in households:
                 line = household.source.line
                 if household.id != stem:
                     self.error(rel, "E-FILE-NAME", f"文件名“{stem}.yaml”与户编号 id“{household.id}”不一致："

@@ -21,7 +21,6 @@ from .findings import ERROR, WARNING, Finding, Source
 from .yamlread import MappingNode, Node, ScalarNode, SequenceNode, mark_source
 
 MISSING = dataclasses.MISSING
-_STR_TAG = "tag:yaml.org,2002:str"
 _NULL_TAG = "tag:yaml.org,2002:null"
 _YAML_TYPE_ZH = {
     "tag:yaml.org,2002:int": "整数",
@@ -67,7 +66,7 @@ class Text(Kind):
     """Text whatever YAML would make of it: `01234`, `yes`, `1:30` and 18-digit numbers stay as written."""
 
     def parse_text(self, text, node, ctx, path, label):
-        if node.style is None and node.tag != _STR_TAG and node.tag in _YAML_TYPE_ZH:
+        if not node.style and node.tag in _YAML_TYPE_ZH:  # plain scalar ("" from the C parser)
             ctx.warning(node, path, "W-YAML-TYPE",
                         f"{label}“{text}”按文本读取（YAML 会把它当作{_YAML_TYPE_ZH[node.tag]}）；"
                         f"建议加引号写成 '{text}'")
@@ -280,7 +279,7 @@ def label_of(cls, name: str) -> str:
 
 
 def is_null(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.tag == _NULL_TAG and node.style is None
+    return isinstance(node, ScalarNode) and node.tag == _NULL_TAG and not node.style
 
 
 def convert(cls, node: Node, ctx: Context, path: str = "", title: str = "") -> Any:

@@ -146,5 +146,5 @@ def _from_yaml_error(exc: yaml.MarkedYAMLError, rel: str) -> Finding:
     return _error(rel, line, column, "E-YAML", f"{hint}（{problem}）")
 
 
-def _error(rel: str, line: int, column: int, code: str, message: str, field: str = "") -> Finding:
-    return Finding(code, ERROR, message, Source(rel, line, column), path=field)
+def _error(rel: str, line: int, column: int, code: str, message: str, path: str = "") -> Finding:
+    return Finding(code, ERROR, message, Source(rel, line, column), path=path)
