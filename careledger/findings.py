@@ -34,7 +34,8 @@ class Finding:
     message: str
     source: Source
     path: str = ""  # field path, e.g. members[1].id_number
-    subject: str = ""  # household id, household/member or staff id the finding concerns
+    subject: str = ""  # household id, or household/member, the finding concerns
+    staff: str = ""  # the staff member it concerns (the cadre warned, the contact penalised)
     evidence: dict = dataclasses.field(default_factory=dict, compare=False, hash=False)
 
     @property
@@ -55,6 +56,7 @@ class Finding:
             "column": self.source.column,
             "field": self.path,
             "subject": self.subject,
+            "staff": self.staff,
             "evidence": self.evidence,
         }
 
