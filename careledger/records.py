@@ -50,6 +50,7 @@ class Site:
     villages: tuple = field_("村（社区）", ListOf(Village), required=True)
     overrides: object = field_("政策参数覆盖", KeepNode())
     special_periods: tuple = field_("特殊时期", ListOf(SpecialPeriod))
+    records_since: dt.date = field_("走访记录起始日期（此前的走访未录入，间隔从此日起算）", DATE)
     synthetic_ids: bool = field_("演示数据（允许 99 开头的身份证号）", BOOL, default=False)
     office_phone: str = field_("民政办电话", PHONE)
     source: Source = source_field()

@@ -1,0 +1,69 @@
+"""The rules engine: pure functions from (records, policy profile, as-of date) to findings.
+
+One module per family of rules; each exposes `CODES` (every code it can emit, documented in docs/rules.md) and
+`check(facts) -> iterable of Finding`. `RULES` lists them in a fixed order. A rule that raises becomes one finding
+naming the rule, and the other rules still run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+from dataclasses import dataclass
+from functools import cached_property
+
+from ..findings import ERROR, Finding, Source
+from ..policy import Profile
+from . import cadence
+from .cases import Case, all_cases, visits_by_case
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What every rule reads. The derived indexes are computed once, on first use."""
+
+    records: object  # careledger.load.Records
+    profile: Profile
+    as_of: dt.date
+
+    @cached_property
+    def cases(self) -> list[Case]:
+        return all_cases(self.records)
+
+    @cached_property
+    def in_care(self) -> list[Case]:
+        return [c for c in self.cases if c.in_care_on(self.as_of)]
+
+    @cached_property
+    def visits(self) -> dict:
+        """Visits per case key, dated no later than the as-of date."""
+        index = visits_by_case(self.records)
+        return {key: [v for v in visits if v.date <= self.as_of] for key, visits in index.items()}
+
+    @cached_property
+    def staff(self) -> dict:
+        return self.records.staff_by_id
+
+
+RULES = (cadence,)
+
+
+def run_rules(records, as_of: dt.date, profile: Profile | None = None) -> list[Finding]:
+    facts = Facts(records, profile or records.profile, as_of)
+    findings: list[Finding] = []
+    for family in RULES:
+        name = family.__name__.rsplit(".", 1)[-1]
+        try:
+            findings.extend(family.check(facts))
+        except Exception as exc:  # one broken rule must not hide the others' findings
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            findings.append(Finding("RULE-CRASH", ERROR, f"规则“{name}”运行出错：{exc!r}（{where.filename}:{where.lineno}）",
+                                    Source(f"careledger/rules/{name}.py")))
+    return findings
+
+
+def all_codes() -> dict[str, tuple[str, str]]:
+    codes: dict[str, tuple[str, str]] = {"RULE-CRASH": (ERROR, "规则运行出错")}
+    for family in RULES:
+        codes.update(family.CODES)
+    return codes

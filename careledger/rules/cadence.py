@@ -1,0 +1,202 @@
+"""Visit cadence: the longest gap, the warning threshold (预警) and the monthly minimum, per visiting duty.
+
+For each subject in care and each cadence rule of the profile that applies to it, the visits that count are those
+made in the rule's duty, in an allowed mode, by someone assigned to the subject in that duty or holding a role the
+profile allows for it. Time is counted from enrolment (or from the site's `records_since`), stops while the subject
+is in hospital or institutional care, and ends at exit. Declared special periods divide the interval and the
+threshold by the profile's divisor.
+
+A gap of g days between two visits (or from the last visit to the as-of date) is *overdue* when g exceeds the
+interval and raises a *warning* (预警) when g exceeds the threshold: "every 3 days, warn past 5" means a visit on
+the 1st makes the 4th... overdue from the 5th and warned from the 7th.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+from typing import Iterable
+
+from .. import vocab
+from ..findings import ERROR, WARNING, Finding
+from ..policy import CadenceRule, Profile
+from .cases import Case
+
+ONE_DAY = dt.timedelta(days=1)
+
+CODES = {
+    "CAD-ALERT": (ERROR, "走访间隔已超过预警阈值（预警），包保责任人将被通报"),
+    "CAD-OVERDUE": (WARNING, "走访间隔已超过规定的最长间隔，尚未到预警阈值"),
+    "CAD-ALERT-PAST": (WARNING, "过去某段走访间隔超过了预警阈值（已由后来的走访结束），计入当月预警"),
+    "CAD-MONTHLY": (WARNING, "某个完整月份的走访次数少于每月至少次数"),
+    "CAD-NOT-COUNTED": (WARNING, "这次走访不计入频次：走访人既未被安排担任该身份，也不具备政策档案允许的角色"),
+}
+
+SLOT_OF_DUTY = {"responsible": "responsible", "contact": "contact", "coordinator": "coordinator",
+                "caregiver": "caregiver"}
+
+
+def check(facts) -> Iterable[Finding]:
+    profile: Profile = facts.profile
+    since = facts.records.site.records_since
+    for case in facts.cases:
+        if case.start > facts.as_of:
+            continue
+        visits = facts.visits.get(case.key, [])
+        for rule in profile.cadence:
+            if not rule.applies_to.matches(**case.selector_facts()):
+                continue
+            counted = []
+            for visit in visits:
+                if visit.duty != rule.duty or not case.in_care_on(visit.date):
+                    continue
+                if fits(visit, case, rule, facts):
+                    counted.append(visit)
+                elif visit.date >= case.start:
+                    yield _not_counted(visit, case, rule)
+            yield from _gaps(case, rule, counted, facts, since)
+            if rule.monthly_minimum:
+                yield from _monthly(case, rule, counted, facts.as_of, since)
+
+
+def fits(visit, case: Case, rule: CadenceRule, facts) -> bool:
+    """Counted when the mode is allowed and the visitor is assigned in this duty or holds an allowed role."""
+    if rule.modes and visit.mode not in rule.modes:
+        return False
+    if visit.visitor in assigned(case, rule.duty):
+        return True
+    staff = facts.staff.get(visit.visitor)
+    roles = allowed_roles(facts.profile, case, rule.duty)
+    return staff is not None and roles is not None and any(r in roles for r in staff.roles)
+
+
+def assigned(case: Case, duty: str) -> tuple:
+    a = case.subject.assigned
+    if a is None:
+        return ()
+    value = getattr(a, SLOT_OF_DUTY.get(duty, ""), None) if duty in SLOT_OF_DUTY else None
+    if value is None:
+        return ()
+    return value if isinstance(value, tuple) else (value,)
+
+
+def allowed_roles(profile: Profile, case: Case, duty: str) -> set | None:
+    """Roles the profile allows for the duty's slot for this subject; None when it names none."""
+    roles = set()
+    for rule in profile.assignments:
+        if rule.slot == SLOT_OF_DUTY.get(duty) and rule.applies_to.matches(**case.selector_facts()):
+            roles.update(rule.staff_roles)
+    return roles or None
+
+
+def warned_staff(case: Case, duty: str) -> str:
+    """The person a warning names: the first one assigned in that duty (the principal responsible cadre)."""
+    people = assigned(case, duty)
+    return people[0] if people else ""
+
+
+def limits(rule: CadenceRule, profile: Profile, periods, day: dt.date) -> tuple[int, int]:
+    """(interval, threshold) in force on `day`, tightened during declared special periods."""
+    interval = rule.interval_days
+    threshold = rule.warn_after_days or rule.interval_days
+    for special in profile.special_periods:
+        if special.duties and rule.duty not in special.duties:
+            continue
+        if any(p.kind in special.kinds and p.start <= day <= p.end for p in periods):
+            interval = math.ceil(interval / special.interval_divisor)
+            threshold = math.ceil(threshold / special.interval_divisor)
+    return interval, threshold
+
+
+def first_day_over(case: Case, last: dt.date, until: dt.date, limit_of) -> tuple[dt.date, int] | None:
+    """The first day in (last, until] on which the days counted since `last` exceed the limit in force."""
+    counted = 0
+    day = last
+    while day < until:
+        day += ONE_DAY
+        if case.paused_on(day):
+            continue
+        counted += 1
+        if counted > limit_of(day):
+            return day, counted
+    return None
+
+
+def counted_days(case: Case, last: dt.date, until: dt.date) -> int:
+    return sum(1 for i in range(1, (until - last).days + 1) if not case.paused_on(last + dt.timedelta(days=i)))
+
+
+def _gaps(case: Case, rule: CadenceRule, counted: list, facts, since: dt.date | None) -> Iterable[Finding]:
+    profile, periods, as_of = facts.profile, facts.records.site.special_periods, facts.as_of
+    start = max(case.start, since) if since else case.start
+    stop = min(as_of, case.end - ONE_DAY) if case.end else as_of
+    duty = vocab.DUTY[rule.duty]
+    staff = warned_staff(case, rule.duty)
+    last, last_visit = start, None
+    for visit in counted + [None]:
+        until = visit.date if visit else stop
+        if until <= last:
+            if visit:
+                last, last_visit = visit.date, visit
+            continue
+        threshold_day = first_day_over(case, last, until, lambda d: limits(rule, profile, periods, d)[1])
+        ongoing = visit is None and stop == as_of
+        evidence = {"duty": rule.duty, "last_visit": last_visit.date.isoformat() if last_visit else None,
+                    "counted_from": last.isoformat(), "rule": rule.cite}
+        if threshold_day and not ongoing:
+            day, _ = threshold_day
+            gap = counted_days(case, last, until)
+            yield Finding("CAD-ALERT-PAST", WARNING,
+                          f"{duty}走访间隔 {gap} 天（{last} 至 {until}），{day} 起超过预警阈值",
+                          case.subject.source, subject=case.key, staff=staff,
+                          evidence={**evidence, "gap_days": gap, "until": until.isoformat(),
+                                    "raised_on": day.isoformat()})
+        elif ongoing:
+            gap = counted_days(case, last, as_of)
+            interval, threshold = limits(rule, profile, periods, as_of)
+            since_text = f"上次走访 {last_visit.date}" if last_visit else f"自 {last} 起未走访"
+            if threshold_day:
+                yield Finding("CAD-ALERT", ERROR,
+                              f"预警：{duty}已 {gap} 天未走访（{since_text}），超过预警阈值 {threshold} 天",
+                              case.subject.source, subject=case.key, staff=staff,
+                              evidence={**evidence, "gap_days": gap, "threshold_days": threshold,
+                                        "raised_on": threshold_day[0].isoformat()})
+            elif gap > interval:
+                yield Finding("CAD-OVERDUE", WARNING,
+                              f"{duty}已 {gap} 天未走访（{since_text}），超过最长间隔 {interval} 天",
+                              case.subject.source, subject=case.key, staff=staff,
+                              evidence={**evidence, "gap_days": gap, "interval_days": interval})
+        if visit:
+            last, last_visit = visit.date, visit
+
+
+def _monthly(case: Case, rule: CadenceRule, counted: list, as_of: dt.date, since) -> Iterable[Finding]:
+    """Whole calendar months in care, not paused, and over by the as-of date, must reach the minimum."""
+    start = max(case.start, since) if since else case.start
+    year, month = start.year, start.month
+    if start.day != 1:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    while True:
+        first = dt.date(year, month, 1)
+        last = dt.date(year, month, calendar.monthrange(year, month)[1])
+        if last >= as_of or (case.end and last >= case.end):
+            return
+        if not any(case.paused_on(first + dt.timedelta(days=i)) for i in range(last.day)):
+            n = sum(1 for v in counted if first <= v.date <= last)
+            if n < rule.monthly_minimum:
+                yield Finding("CAD-MONTHLY", WARNING,
+                              f"{first:%Y-%m} {vocab.DUTY[rule.duty]}走访 {n} 次，少于每月至少 {rule.monthly_minimum} 次",
+                              case.subject.source, subject=case.key, staff=warned_staff(case, rule.duty),
+                              evidence={"duty": rule.duty, "month": f"{first:%Y-%m}", "visits": n,
+                                        "minimum": rule.monthly_minimum, "rule": rule.cite})
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _not_counted(visit, case: Case, rule: CadenceRule) -> Finding:
+    return Finding("CAD-NOT-COUNTED", WARNING,
+                   f"{visit.date} {visit.visitor} 以“{vocab.DUTY[rule.duty]}”身份的走访不计入频次："
+                   f"未被安排为该对象的{vocab.DUTY[rule.duty]}，也不具备政策档案允许的角色"
+                   + (f"，或走访方式“{vocab.VISIT_MODE[visit.mode]}”不计入" if rule.modes else ""),
+                   visit.source, subject=case.key, staff=visit.visitor,
+                   evidence={"visit_date": visit.date.isoformat(), "visitor": visit.visitor, "duty": rule.duty})
