@@ -1,0 +1,164 @@
+"""Cadence worked out by hand from the documents' own figures."""
+
+import datetime as dt
+
+from careledger.rules import cadence
+
+from .contentkit import facts_for, id_number, write_tree
+
+D = dt.date.fromisoformat
+
+STAFF = """\
+- id: sec
+  name: 甲书记
+  roles: [principal]
+- id: area
+  name: 乙干部
+  roles: [area_cadre]
+- id: con
+  name: 丙联系人
+  roles: [contact]
+- id: other
+  name: 丁干部
+  roles: [area_cadre]
+"""
+
+
+def household(level: str, category: str = "1", *, enrolled: str = "2026-10-01", extra: str = "",
+              responsible: str = "sec", key_person: str = "false") -> str:
+    level_line = f"    level: '{level}'\n" if level else ""
+    return f"""\
+id: h1
+village: v1
+address: 一村1号
+members:
+  - id: m1
+    name: 甲某
+    relation: self
+    birth_date: 1940-01-01
+    id_number: '{id_number("1940-01-01", 1)}'
+subjects:
+  - member: m1
+    category: '{category}'
+{level_line}    key_person: {key_person}
+    enrolled: {enrolled}
+    assigned:
+      responsible: [{responsible}]
+      contact: [con]
+{extra}"""
+
+
+def visits(*dates: str, duty: str = "responsible", mode: str = "in_person") -> str:
+    return "".join(f"- date: {d}\n  household: h1\n  duty: {duty}\n  mode: {mode}\n" for d in dates)
+
+
+def run(tmp_path, files, as_of, *, profile="wangcheng-2020", site_extra=""):
+    root = write_tree(tmp_path, {"staff/v1.yaml": STAFF, **files}, profile=profile, site_extra=site_extra)
+    findings = list(cadence.check(facts_for(root, D(as_of))))
+    return [(f.code, f.evidence.get("duty"), f.evidence.get("gap_days") or f.evidence.get("visits"))
+            for f in findings if f.code != "CAD-NOT-COUNTED"], findings
+
+
+def test_wangcheng_level_3_every_three_days_warned_past_five(tmp_path):
+    # 三级: visit at least every 3 days, warning past 5. Visits on the 1st, 4th, 10th; as of the 12th.
+    # 1st→4th: gap 3, fine. 4th→10th: gap 6 > 5, warned on the 10th... raised the day the gap passed 5 (the 10th).
+    # 10th→12th: gap 2, fine. Enrolled on the 1st, so nothing before.
+    files = {"households/v1/h1.yaml": household("3", enrolled="2026-10-01"),
+             "visits/2026-10/sec.yaml": visits("2026-10-01", "2026-10-04", "2026-10-10"),
+             "visits/2026-10/con.yaml": visits("2026-10-01", "2026-10-08", duty="contact")}
+    got, findings = run(tmp_path, files, "2026-10-12")
+    assert got == [("CAD-ALERT-PAST", "responsible", 6)]
+    assert findings[0].evidence["raised_on"] == "2026-10-10" and findings[0].staff == "sec"
+
+
+def test_wangcheng_overdue_before_warning_and_warning_after(tmp_path):
+    files = {"households/v1/h1.yaml": household("3"),
+             "visits/2026-10/sec.yaml": visits("2026-10-01"),
+             "visits/2026-10/con.yaml": visits("2026-10-01", duty="contact")}
+    # As of the 5th: 4 days > 3 → overdue, not yet past 5 (contact: 4 days, fine).
+    assert run(tmp_path / "a", files, "2026-10-05")[0] == [("CAD-OVERDUE", "responsible", 4)]
+    # As of the 7th: 6 days > 5 → warning (预警); contact 6 days ≤ 7, fine.
+    got, findings = run(tmp_path / "b", files, "2026-10-07")
+    assert got == [("CAD-ALERT", "responsible", 6)]
+    assert findings[0].is_error and findings[0].evidence["raised_on"] == "2026-10-07"
+    # As of the 9th the contact (weekly, no separate threshold) is past 7 days too.
+    assert run(tmp_path / "c", files, "2026-10-09")[0] == [("CAD-ALERT", "responsible", 8), ("CAD-ALERT", "contact", 8)]
+
+
+def test_levels_two_and_one_use_their_own_figures(tmp_path):
+    # 二级: weekly, warn past 10; 一级: every 15 days, warn past 20. Ten days after the last visit:
+    level2 = {"households/v1/h1.yaml": household("2", responsible="area"),
+              "visits/2026-10/area.yaml": visits("2026-10-01"),
+              "visits/2026-10/con.yaml": visits("2026-10-01", "2026-10-08", "2026-10-15", duty="contact")}
+    assert run(tmp_path / "two", level2, "2026-10-11")[0] == [("CAD-OVERDUE", "responsible", 10)]
+    assert run(tmp_path / "two-b", level2, "2026-10-12")[0] == [("CAD-ALERT", "responsible", 11)]
+    level1 = {**level2, "households/v1/h1.yaml": household("1", responsible="area")}
+    assert run(tmp_path / "one", level1, "2026-10-11")[0] == []
+    assert run(tmp_path / "one-b", level1, "2026-10-17")[0] == [("CAD-OVERDUE", "responsible", 16)]
+    assert run(tmp_path / "one-c", level1, "2026-10-22")[0][0] == ("CAD-ALERT", "responsible", 21)
+
+
+def test_only_visits_in_the_right_duty_and_by_the_right_person_count(tmp_path):
+    # "other" is an area cadre, not assigned and not a principal: a 三级 subject's visit by him does not count.
+    files = {"households/v1/h1.yaml": household("3"),
+             "visits/2026-10/sec.yaml": visits("2026-10-01"),
+             "visits/2026-10/other.yaml": visits("2026-10-03"),
+             "visits/2026-10/con.yaml": visits("2026-10-01", "2026-10-03", duty="contact")}
+    got, findings = run(tmp_path, files, "2026-10-05")
+    assert got == [("CAD-OVERDUE", "responsible", 4)]
+    assert [(f.code, f.staff) for f in findings if f.code == "CAD-NOT-COUNTED"] == [("CAD-NOT-COUNTED", "other")]
+
+
+def test_contact_visits_by_phone_do_not_count_in_wangcheng(tmp_path):
+    files = {"households/v1/h1.yaml": household("1", responsible="area"),
+             "visits/2026-10/area.yaml": visits("2026-10-01"),
+             "visits/2026-10/con.yaml": visits("2026-10-01", duty="contact") + visits("2026-10-06", duty="contact",
+                                                                                      mode="phone")}
+    got, _ = run(tmp_path, files, "2026-10-10")
+    assert got == [("CAD-ALERT", "contact", 9)]
+
+
+def test_hospital_stay_pauses_the_clock_and_exit_stops_it(tmp_path):
+    # In hospital from the 3rd to the 9th (back on the 9th): 6 days do not count. As of the 10th, 9 days since the
+    # 1st minus 6 paused = 3 counted days: fine for a 三级 subject.
+    absence = "    absences:\n      - kind: hospital\n        start: 2026-10-03\n        end: 2026-10-09\n"
+    files = {"households/v1/h1.yaml": household("3", extra="").replace("    assigned:", absence + "    assigned:"),
+             "visits/2026-10/sec.yaml": visits("2026-10-01"),
+             "visits/2026-10/con.yaml": visits("2026-10-01", duty="contact")}
+    assert run(tmp_path / "a", files, "2026-10-10")[0] == []
+    exited = household("3").replace("    assigned:", "    exited: 2026-10-03\n    exit_reason: 迁出\n    assigned:")
+    files["households/v1/h1.yaml"] = exited
+    assert run(tmp_path / "b", files, "2026-10-30")[0] == []
+
+
+def test_emergency_period_halves_the_contact_interval(tmp_path):
+    # Wangcheng tightens the contact's weekly visits in emergencies (divisor 2 → every 4 days, warn past 4).
+    site_extra = "special_periods:\n  - kind: emergency\n    start: 2026-10-05\n    end: 2026-10-20\n"
+    files = {"households/v1/h1.yaml": household("1", responsible="area"),
+             "visits/2026-10/area.yaml": visits("2026-10-01"),
+             "visits/2026-10/con.yaml": visits("2026-10-01", duty="contact")}
+    got, findings = run(tmp_path, files, "2026-10-06", site_extra=site_extra)
+    assert got == [("CAD-ALERT", "contact", 5)]
+    assert findings[0].evidence["threshold_days"] == 4
+
+
+def test_qiandongnan_group_a_needs_three_visits_a_month(tmp_path):
+    # A 类: every 10 days and at least 3 a month. September: visits on the 1st, 11th, 21st → 3, fine;
+    # October: the 1st, 11th only → 2 < 3. As of 2026-11-05 the gap since Oct 11 is 25 days: past 10.
+    staff = STAFF.replace("roles: [area_cadre]\n- id: con", "roles: [paired_cadre]\n- id: con")
+    files = {"staff/v1.yaml": staff,
+             "households/v1/h1.yaml": household("", category="A", enrolled="2026-09-01", responsible="area"),
+             "visits/2026-09/area.yaml": visits("2026-09-01", "2026-09-11", "2026-09-21"),
+             "visits/2026-10/area.yaml": visits("2026-10-01", "2026-10-11")}
+    got, _ = run(tmp_path, files, "2026-11-05", profile="qiandongnan-2023")
+    assert ("CAD-MONTHLY", "responsible", 2) in got
+    assert ("CAD-ALERT", "responsible", 25) in got
+    assert not any(g[0] == "CAD-MONTHLY" and g[2] == 3 for g in got)
+
+
+def test_records_since_starts_the_clock_for_old_subjects(tmp_path):
+    files = {"households/v1/h1.yaml": household("1", enrolled="2020-01-01", responsible="area"),
+             "visits/2026-10/area.yaml": visits("2026-10-02"),
+             "visits/2026-10/con.yaml": visits("2026-10-02", duty="contact")}
+    got, _ = run(tmp_path, files, "2026-10-05", site_extra="records_since: 2026-10-01\n")
+    assert got == []
