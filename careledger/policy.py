@@ -26,6 +26,8 @@ OFFICE_LEVEL = {"village": "村（居）", "township": "乡镇（街道）", "di
 PENALTY_STEP = {"warning": "警告", "withhold_month": "扣当月补助", "terminate": "终止协议"}
 HAVE = {"agreement": "有照料协议", "service_standard": "有服务标准与标识", "visit_record": "有定期探访记录",
         "emergency_plan": "有应急预案"}
+# Who a custodian may be elected from: the Staff flags of the same names (Qiandongnan: 从党员和寨老中推选).
+CUSTODIAN_POOL = {"party_member": "党员", "elder": "寨老"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -195,6 +197,7 @@ class CustodyPolicy:
     LABEL = "保障资金代管"
     required_for: Selector = field_("适用对象", Selector, required=True)
     excluded_roles: tuple = field_("不得担任代管人的角色", ListOf(Choice(vocab.ROLE)))
+    custodian_pool: tuple = field_("代管人推选范围（具备其一；空为不限）", ListOf(Choice(CUSTODIAN_POOL)))
     custodian_not_caregiver: bool = field_("代管人不得兼任照料护理人", BOOL, default=True)
     village_check_days: int = field_("村委会检查台账间隔（天）", Int(1, 366), required=True)
     caregiver_review_days: int = field_("乡镇评估照料护理人间隔（天）", Int(1, 366))
