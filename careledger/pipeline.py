@@ -1,0 +1,68 @@
+"""The build, as a script of stages: load → stop on errors → views → pages → render → write.
+
+Everything is gathered and checked in memory first; the one writer (`output.write_tree`) then replaces the output
+directory in a single swap. Any error, in the records or in a page, stops the build before a file is written,
+so a failed build leaves the previous output as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from .findings import ERROR, Finding, Source, has_errors
+from .load import load
+from .output import OutputError, Tree, write_tree
+from .render import convert_pages, render_site
+from .views.summary import summarize
+
+
+class BuildFailed(Exception):
+    """The build stopped before writing anything; `findings` says why (all of them, warnings included)."""
+
+    def __init__(self, findings: list[Finding]):
+        super().__init__(f"{sum(f.is_error for f in findings)} error(s); nothing was written")
+        self.findings = findings
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    findings: tuple[Finding, ...]  # warnings only: an error would have stopped the build
+    files_written: int
+    output_dir: Path
+
+
+def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date) -> BuildResult:
+    records, findings = load(content_dir, today=as_of)
+    findings += _output_must_not_hold_content(content_dir, output_dir)
+    _stop_on_errors(findings, records is None)
+
+    site = summarize(records, as_of=as_of)
+    pages_html, page_findings = convert_pages(site.pages)
+    findings += page_findings
+    _stop_on_errors(findings)
+
+    tree = Tree()
+    tree.add_all("site", render_site(site, pages_html))
+    try:
+        written = write_tree(output_dir, tree)
+    except OutputError as refused:
+        raise BuildFailed(findings + [Finding("E-OUTPUT", ERROR, str(refused), Source(str(output_dir)))]) from None
+    return BuildResult(findings=tuple(findings), files_written=written, output_dir=Path(output_dir))
+
+
+def _output_must_not_hold_content(content_dir: Path, output_dir: Path) -> list[Finding]:
+    """The output directory is replaced as a whole: it must not be, or contain, the records."""
+    content, output = Path(content_dir).resolve(), Path(output_dir).resolve()
+    if output != content and output not in content.parents:
+        return []
+    return [Finding("E-OUTPUT", ERROR, f"输出目录 {output_dir} 包含记录目录 {content_dir}：每次生成都会整体替换输出目录，"
+                    "请另选输出目录", Source(str(output_dir)))]
+
+
+def _stop_on_errors(findings: list[Finding], unusable: bool = False) -> None:
+    if unusable and not has_errors(findings):  # the loader always says why; never build from nothing silently
+        findings.append(Finding("E-LOAD", ERROR, "记录无法读取", Source("site.yaml")))
+    if has_errors(findings):
+        raise BuildFailed(findings)

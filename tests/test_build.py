@@ -1,0 +1,409 @@
+"""The first build: the published site from the basic fixture, all or nothing, and nothing personal on it."""
+
+import dataclasses
+import datetime as dt
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from markupsafe import Markup
+
+from careledger.cli import main
+from careledger.findings import Source
+from careledger.load import load
+from careledger.output import MARKER, DuplicatePath, OutputError, Tree, write_tree
+from careledger.pipeline import BuildFailed, build_all
+from careledger.render.pages import convert_pages
+from careledger.render.site import render_site
+from careledger.views.summary import PageText, Tally, summarize
+
+from .conftest import AS_OF
+
+SITE_FILES = ["site/index.html", "site/pages/about.html", "site/static/site.css", "site/villages/dongshan.html",
+              "site/villages/xiwan.html"]
+
+
+def build(content: Path, output: Path, as_of: str = AS_OF.isoformat()):
+    return CliRunner().invoke(main, ["build", "--content", str(content), "--output", str(output), "--as-of", as_of])
+
+
+def tree_of(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def write_page(content: Path, slug: str, markdown: str) -> str:
+    (content / "pages" / f"{slug}.md").write_text(markdown, encoding="utf-8")
+    return f"pages/{slug}.md"
+
+
+def replace_in(content: Path, rel: str, old: str, new: str) -> None:
+    path = content / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# --- HTML checks ----------------------------------------------------------------------------------------------
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class BalanceChecker(HTMLParser):
+    """Fails on an end tag that does not close the innermost open element, or elements left open."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, tuple]] = []
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in VOID:
+            self.stack.append((tag, self.getpos()))
+
+    def handle_startendtag(self, tag, attrs):
+        if tag not in VOID:
+            self.problems.append(f"self-closing <{tag}/> at {self.getpos()}")
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            self.problems.append(f"end tag </{tag}> of a void element at {self.getpos()}")
+        elif not self.stack or self.stack[-1][0] != tag:
+            self.problems.append(f"</{tag}> at {self.getpos()} but open is {self.stack[-1:] or 'nothing'}")
+        else:
+            self.stack.pop()
+
+    def close(self):
+        super().close()
+        self.problems += [f"<{tag}> at {pos} never closed" for tag, pos in self.stack]
+
+
+class Tables(HTMLParser):
+    """Each table's caption and its rows as lists of cell texts (th and td alike)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tables: dict[str, list[list[str]]] = {}
+        self.caption = self.cell = self.row = None
+        self.in_note = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.caption, self.rows = "", []
+        elif tag == "caption":
+            self.cell = ""
+        elif tag == "tr":
+            self.row = []
+        elif tag in ("th", "td"):
+            self.cell = ""
+        elif tag == "span" and ("class", "note") in attrs:
+            self.in_note = True
+
+    def handle_endtag(self, tag):
+        if tag == "caption":
+            self.caption, self.cell = self.cell.strip(), None
+        elif tag in ("th", "td"):
+            self.row.append(self.cell.strip())
+            self.cell = None
+        elif tag == "tr":
+            self.rows.append(self.row)
+        elif tag == "table":
+            self.tables[self.caption] = self.rows
+        elif tag == "span":
+            self.in_note = False
+
+    def handle_data(self, data):
+        if self.cell is not None and not self.in_note:
+            self.cell += data
+
+
+def tables(html: bytes) -> dict[str, dict[str, list[str]]]:
+    """caption → {first cell of a row: the other cells}."""
+    parser = Tables()
+    parser.feed(html.decode("utf-8"))
+    return {caption: {row[0]: row[1:] for row in rows} for caption, rows in parser.tables.items()}
+
+
+# --- the build ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def built(basic, tmp_path) -> Path:
+    output = tmp_path / "output"
+    result = build(basic, output)
+    assert result.exit_code == 0, result.output
+    return output
+
+
+def test_build_writes_the_site(built):
+    assert sorted(tree_of(built)) == sorted([MARKER] + SITE_FILES)
+
+
+@pytest.mark.parametrize("rel", [f for f in SITE_FILES if f.endswith(".html")])
+def test_every_page_is_balanced_html_in_chinese_with_local_assets(built, rel):
+    html = (built / rel).read_text(encoding="utf-8")
+    checker = BalanceChecker()
+    checker.feed(html)
+    checker.close()
+    assert checker.problems == []
+    assert html.startswith("<!DOCTYPE html>\n<html lang=\"zh-CN\">")
+    assert '<meta charset="utf-8">' in html
+    assert "测试街道" in html and "基准日" in html and "2026-11-23" in html
+    for scheme in ("http:", "https:", "//"):
+        assert f'href="{scheme}' not in html and f'src="{scheme}' not in html
+    assert "<script" not in html
+
+
+def test_links_are_relative_and_resolve(built):
+    class Links(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.targets = []
+
+        def handle_starttag(self, tag, attrs):
+            self.targets += [v for k, v in attrs if k in ("href", "src")]
+
+    site = built / "site"
+    for page in site.rglob("*.html"):
+        parser = Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for target in parser.targets:
+            assert not target.startswith("/"), (page, target)
+            assert (page.parent / target.split("#")[0]).resolve().is_file(), (page, target)
+
+
+def test_home_page_counts(built):
+    html = (built / "site/index.html").read_bytes()
+    text = html.decode("utf-8")
+    assert "测试街道" in text and "2026年11月23日" in text and 'datetime="2026-11-23"' in text
+    found = tables(html)
+    by_village = found["各村（社区）关爱帮扶对象人数和登记家庭户数"]
+    assert by_village["东山村"] == ["2", "2", "0", "0"]
+    assert by_village["西湾社区"] == ["1", "1", "0", "0"]
+    assert by_village["合计"] == ["3", "3", "0", "0"]
+    by_category = found["关爱帮扶对象：按人员类别"]
+    assert by_category == {"人员类别": ["人数"], "一类": ["1"], "二类": ["0"], "三类": ["1"], "四类": ["0"],
+                           "五类": ["1"], "合计": ["3"]}
+    by_level = found["关爱帮扶对象：按关爱帮扶等级（由高到低）"]
+    assert list(by_level) == ["关爱帮扶等级", "三级", "二级", "一级", "合计"]
+    assert [v[0] for v in by_level.values()][1:] == ["1", "1", "1", "3"]
+
+
+def test_village_page_counts(built):
+    found = tables((built / "site/villages/dongshan.html").read_bytes())
+    assert found["关爱帮扶对象：按人员类别"]["一类"] == ["1"]
+    assert found["关爱帮扶对象：按人员类别"]["三类"] == ["1"]
+    assert found["关爱帮扶对象：按人员类别"]["五类"] == ["0"]
+    assert found["关爱帮扶对象：按关爱帮扶等级（由高到低）"]["一级"] == ["0"]
+    assert found["登记家庭：按状态"]["在册帮扶"] == ["2"]
+
+
+def test_no_personal_data_on_the_site(basic, built):
+    records, _ = load(basic, today=AS_OF)
+    sensitive = {s.name for s in records.staff} | {s.phone for s in records.staff if s.phone}
+    for h in records.households:
+        sensitive |= {h.address} | {s.name for s in h.supporters}
+        for m in h.members:
+            sensitive |= {m.name, m.id_number, m.phone} - {None}
+    site = tree_of(built / "site")
+    for rel, data in site.items():
+        text = data.decode("utf-8")
+        assert not [value for value in sensitive if value in text], rel
+
+
+def test_same_input_same_bytes(basic, tmp_path):
+    assert build(basic, tmp_path / "a").exit_code == 0
+    assert build(basic, tmp_path / "b").exit_code == 0
+    assert tree_of(tmp_path / "a") == tree_of(tmp_path / "b")
+
+
+def test_library_build_result(basic, tmp_path):
+    result = build_all(basic, tmp_path / "out", as_of=AS_OF)
+    assert result.files_written == len(SITE_FILES)
+    assert not any(f.is_error for f in result.findings)
+
+
+# --- errors stop the build before anything is written ---------------------------------------------------------
+
+
+def break_an_id_number(content: Path) -> None:
+    replace_in(content, "households/dongshan/ds-001.yaml", "'990101194203150017'", "'990101194203150018'")
+
+
+def test_record_error_leaves_previous_output_intact(basic, built):
+    before = tree_of(built)
+    break_an_id_number(basic)
+    result = build(basic, built)
+    assert result.exit_code != 0
+    assert "households/dongshan/ds-001.yaml" in result.output
+    assert tree_of(built) == before
+    assert sorted(p.name for p in built.parent.iterdir()) == sorted(["content", "output"])
+
+
+def test_record_error_creates_nothing(basic, tmp_path):
+    break_an_id_number(basic)
+    output = tmp_path / "fresh" / "output"
+    result = build(basic, output)
+    assert result.exit_code != 0
+    assert not (tmp_path / "fresh").exists()
+    with pytest.raises(BuildFailed) as failed:
+        build_all(basic, output, as_of=AS_OF)
+    assert any(f.source.file == "households/dongshan/ds-001.yaml" for f in failed.value.findings if f.is_error)
+
+
+BAD_PAGES = {
+    "script-block": ("# 通知\n\n正文。\n\n<script>alert(1)</script>\n", 5),
+    "bold-inline": ("# 通知\n\n请注意 <b>截止日期</b>。\n", 3),
+    "comment": ("# 通知\n\n<!-- 内部备注 -->\n", 3),
+    "img-onerror": ("# 通知\n\n见图 <img src=x onerror=alert(1)>\n", 3),
+    "in-table": ("# 通知\n\n| 项目 | 说明 |\n|---|---|\n| a | <i>x</i> |\n", 5),
+    "after-code": ("# 通知\n\n写作 `<b>` 是代码。\n\n但这里 <b>不是</b>。\n", 5),
+}
+
+
+@pytest.mark.parametrize("name", BAD_PAGES)
+def test_raw_html_in_a_page_fails_the_build(basic, built, name):
+    markdown, line = BAD_PAGES[name]
+    before = tree_of(built)
+    rel = write_page(basic, name, markdown)
+    result = build(basic, built)
+    assert result.exit_code != 0
+    assert rel in result.output and "E-PAGE-HTML" in result.output
+    assert tree_of(built) == before
+    with pytest.raises(BuildFailed) as failed:
+        build_all(basic, built, as_of=AS_OF)
+    [finding] = [f for f in failed.value.findings if f.is_error]
+    assert (finding.code, finding.source.file, finding.source.line) == ("E-PAGE-HTML", rel, line)
+
+
+def test_script_link_in_a_page_fails_the_build(basic, tmp_path):
+    rel = write_page(basic, "link", "# 通知\n\n[点这里](javascript:alert(1))\n")
+    with pytest.raises(BuildFailed) as failed:
+        build_all(basic, tmp_path / "out", as_of=AS_OF)
+    [finding] = [f for f in failed.value.findings if f.is_error]
+    assert (finding.code, finding.source.file, finding.source.line) == ("E-PAGE-URL", rel, 3)
+
+
+def test_tags_in_code_are_text(basic, tmp_path):
+    write_page(basic, "code", "# 写法说明\n\n不要写 `<tag>`，也不要写 ``<b>``。\n\n```\n<div>示例</div>\n```\n\n"
+                              "    <script>缩进代码</script>\n\n1 < 2，网址 <https://example.org/>。\n")
+    result = build(basic, tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "out/site/pages/code.html").read_text(encoding="utf-8")
+    assert "<code>&lt;tag&gt;</code>" in html and "&lt;div&gt;示例&lt;/div&gt;" in html
+    assert "&lt;script&gt;" in html and "<script" not in html
+
+
+def test_refused_html_never_reaches_the_output():
+    html, _ = convert_pages([PageText("p", "p", "# p\n\n<script>x</script> <b>y</b>\n", Source("pages/p.md"))])
+    assert "<script" not in html["p"] and "<b>" not in html["p"]
+    assert "&lt;script&gt;" in html["p"]
+
+
+# --- the view -------------------------------------------------------------------------------------------------
+
+
+def test_summary_counts_subjects_in_care_on_the_as_of_date(basic):
+    records, _ = load(basic, today=AS_OF)
+    view = summarize(replace_subject(records, "ds-001", exited=dt.date(2026, 11, 1), exit_reason="迁出"), as_of=AS_OF)
+    assert view.totals.subjects == 2
+    assert view.totals.households == 3  # households are counted by their recorded status
+    assert summarize(records, as_of=dt.date(2026, 2, 15)).totals.subjects == 2  # xw-001 enrolled 2026-03-01
+
+
+def replace_subject(records, household_id: str, **changes):
+    households = tuple(dataclasses.replace(h, subjects=tuple(dataclasses.replace(s, **changes) for s in h.subjects))
+                       if h.id == household_id else h for h in records.households)
+    return dataclasses.replace(records, households=households)
+
+
+def test_unassessed_subjects_get_a_row_and_levelless_profiles_no_table(basic):
+    records, _ = load(basic, today=AS_OF)
+    view = summarize(replace_subject(records, "ds-002", level=None), as_of=AS_OF)
+    assert view.totals.by_level[-1] == Tally("", "未定级", 1)
+    assert [t.label for t in view.villages[1].counts.by_level] == ["三级", "二级", "一级", "未定级"]
+
+    levelless = dataclasses.replace(records, profile=dataclasses.replace(records.profile, levels=()))
+    view = summarize(replace_subject(levelless, "ds-002", level=None), as_of=AS_OF)
+    assert not view.has_levels and view.totals.by_level == ()
+    html = render_site(view, {"about": Markup("<p>x</p>")})["index.html"].decode("utf-8")
+    assert "按关爱帮扶等级" not in html and "按人员类别" in html
+
+
+# --- the writer -----------------------------------------------------------------------------------------------
+
+
+def test_writer_refuses_a_second_write_of_one_path():
+    tree = Tree()
+    tree.add("site/index.html", b"a")
+    with pytest.raises(DuplicatePath):
+        tree.add("site/index.html", b"b")
+    with pytest.raises(DuplicatePath):
+        tree.add("site/INDEX.html", b"b")
+    with pytest.raises(DuplicatePath):
+        tree.add("site/index.html/x", b"b")
+    with pytest.raises(DuplicatePath):
+        tree.add("site", b"b")
+    with pytest.raises(DuplicatePath):
+        Tree().add_all("site", {"a": b"", "A": b""})
+
+
+@pytest.mark.parametrize("bad", ["", "/etc/passwd", "../x", "a/../b", "a//b", "./a", "a\\b", MARKER])
+def test_writer_refuses_paths_outside_the_tree(bad):
+    with pytest.raises(OutputError):
+        Tree().add(bad, b"")
+
+
+def test_writer_replaces_the_whole_tree(tmp_path):
+    out = tmp_path / "out"
+    assert write_tree(out, {"site/a.html": b"1", "site/b.html": b"2"}) == 2
+    write_tree(out, {"site/b.html": b"3"})
+    assert tree_of(out) == {MARKER: (out / MARKER).read_bytes(), "site/b.html": b"3"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_exception_mid_write_leaves_old_tree_and_no_temp_dir(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    write_tree(out, {"site/a.html": b"old", "site/z.html": b"old"})
+    before = tree_of(out)
+    real = Path.write_bytes
+    calls = []
+
+    def failing(self, data):
+        calls.append(self)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", failing)
+    with pytest.raises(OSError, match="disk full"):
+        write_tree(out, {"site/a.html": b"new", "site/m.html": b"new", "site/z.html": b"new"})
+    assert tree_of(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_writer_will_not_replace_a_directory_it_did_not_make(tmp_path):
+    mine = tmp_path / "notes"
+    mine.mkdir()
+    (mine / "keep.txt").write_text("重要")
+    with pytest.raises(OutputError):
+        write_tree(mine, {"site/index.html": b""})
+    assert (mine / "keep.txt").read_text() == "重要"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes"]
+
+
+@pytest.mark.parametrize("where", [".", "..", "../content", "../.."])
+def test_output_holding_the_records_is_refused(basic, tmp_path, monkeypatch, where):
+    monkeypatch.chdir(basic)
+    before = tree_of(tmp_path)
+    result = build(Path("."), Path(where))
+    assert result.exit_code != 0 and "E-OUTPUT" in result.output
+    assert tree_of(tmp_path) == before
+
+
+def test_build_into_a_foreign_directory_is_a_finding(basic, tmp_path):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "keep.txt").write_text("重要")
+    result = build(basic, tmp_path / "notes")
+    assert result.exit_code != 0 and "E-OUTPUT" in result.output and MARKER in result.output
+    assert (tmp_path / "notes" / "keep.txt").read_text() == "重要"
