@@ -102,7 +102,7 @@ def build(content_dir: Path, output_dir: Path, as_of: dt.date):
         result = build_all(content_dir, output_dir, as_of=as_of)
     except BuildFailed as failed:
         print_findings(failed.findings, "text")
-        raise click.ClickException("记录有错误，未生成任何输出（原有输出保持不变）。") from None
+        raise click.ClickException("有错误，生成已停止：未写入任何文件，原有输出保持不变。") from None
     print_findings(result.findings, "text")
     click.echo(f"已生成 {result.files_written} 个文件到 {output_dir}/（基准日 {as_of}）。")
 
