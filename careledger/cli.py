@@ -75,16 +75,18 @@ def print_findings(findings, fmt: str) -> None:
 @as_of_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="输出格式：text 按文件分组显示，json 供程序读取。")
-def check(content_dir: Path, as_of: dt.date, fmt: str):
-    """检查全部记录，按文件列出问题；有错误时退出码为 1。
+@click.option("--strict", is_flag=True, help="警告也算失败（退出码为 1）。")
+def check(content_dir: Path, as_of: dt.date, fmt: str, strict: bool):
+    """检查全部记录和政策规则（走访频次、包保安排、协议等），按文件列出问题；有错误时退出码为 1。
 
-    例：careledger check --content content/ --as-of 2026-11-23
+    例：careledger check --content content/ --as-of 2026-11-23 --strict
     """
-    from .load import load
+    from .pipeline import check_records
 
-    _, findings = load(content_dir, today=as_of)
+    _, findings = check_records(content_dir, as_of=as_of)
     print_findings(findings, fmt)
-    sys.exit(1 if has_errors(findings) else 0)
+    failed = has_errors(findings) or (strict and bool(findings))
+    sys.exit(1 if failed else 0)
 
 
 @main.command()
@@ -104,6 +106,9 @@ def build(content_dir: Path, output_dir: Path, as_of: dt.date):
         print_findings(failed.findings, "text")
         raise click.ClickException("有错误，生成已停止：未写入任何文件，原有输出保持不变。") from None
     print_findings(result.findings, "text")
+    policy = result.policy_findings
+    errors = sum(1 for f in policy if f.is_error)
+    click.echo(f"政策检查：{errors} 个错误，{len(policy) - errors} 个警告（careledger check 列出详情）。")
     click.echo(f"已生成 {result.files_written} 个文件到 {output_dir}/（基准日 {as_of}）。")
 
 

@@ -15,7 +15,10 @@ from .findings import ERROR, Finding, Source, has_errors
 from .load import load
 from .output import OutputError, Tree, write_tree
 from .render import convert_pages, render_site
+from .rules import run_rules
 from .views.summary import summarize
+
+RULES_SKIPPED = ("RULES-SKIPPED", "记录有错误：改正后才检查政策规则（走访频次、包保安排等），以免据不完整的记录下结论")
 
 
 class BuildFailed(Exception):
@@ -28,9 +31,25 @@ class BuildFailed(Exception):
 
 @dataclass(frozen=True)
 class BuildResult:
-    findings: tuple[Finding, ...]  # warnings only: an error would have stopped the build
+    findings: tuple[Finding, ...]  # load and page warnings (an error would have stopped the build)
+    policy_findings: tuple[Finding, ...]  # what the rules engine found in the records
     files_written: int
     output_dir: Path
+
+
+def check_records(content_dir: Path, *, as_of: dt.date):
+    """Load the records and, when they load without errors, judge them by the policy rules.
+
+    Returns (records or None, findings). Rules never run on records with load errors: a visit file that failed to
+    load would make its subjects look overdue.
+    """
+    records, findings = load(content_dir, today=as_of)
+    if records is None:
+        return None, findings
+    if has_errors(findings):
+        code, message = RULES_SKIPPED
+        return records, findings + [Finding(code, "warning", message, Source("site.yaml"))]
+    return records, findings + run_rules(records, as_of)
 
 
 def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date) -> BuildResult:
@@ -42,6 +61,7 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date) -> BuildRe
     pages_html, page_findings = convert_pages(site.pages)
     findings += page_findings
     _stop_on_errors(findings)
+    policy_findings = run_rules(records, as_of)  # what the records show: reported, never a reason to stop
 
     tree = Tree()
     tree.add_all("site", render_site(site, pages_html))
@@ -49,7 +69,8 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date) -> BuildRe
         written = write_tree(output_dir, tree)
     except OutputError as refused:
         raise BuildFailed(findings + [Finding("E-OUTPUT", ERROR, str(refused), Source(str(output_dir)))]) from None
-    return BuildResult(findings=tuple(findings), files_written=written, output_dir=Path(output_dir))
+    return BuildResult(findings=tuple(findings), policy_findings=tuple(policy_findings), files_written=written,
+                       output_dir=Path(output_dir))
 
 
 def _output_must_not_hold_content(content_dir: Path, output_dir: Path) -> list[Finding]:

@@ -270,8 +270,10 @@ def test_missing_site_yaml(tmp_path):
 
 def test_check_command_exit_codes_and_json(basic):
     runner = CliRunner()
-    ok = runner.invoke(main, ["check", "--content", str(basic), "--as-of", "2026-11-23"])
+    ok = runner.invoke(main, ["check", "--content", str(basic), "--as-of", "2026-11-06"])
     assert ok.exit_code == 0, ok.output
+    overdue = runner.invoke(main, ["check", "--content", str(basic), "--as-of", "2026-11-23"])
+    assert overdue.exit_code == 1 and "CAD-ALERT" in overdue.output
     replace_in(basic, HOUSEHOLD, "address: 东山村", "address：东山村")
     bad = runner.invoke(main, ["check", "--content", str(basic), "--as-of", "2026-11-23", "--format", "json"])
     assert bad.exit_code == 1

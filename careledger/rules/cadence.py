@@ -134,11 +134,10 @@ def _gaps(case: Case, rule: CadenceRule, counted: list, facts, since: dt.date | 
     duty = vocab.DUTY[rule.duty]
     staff = warned_staff(case, rule.duty)
     last, last_visit = start, None
-    for visit in counted + [None]:
+    for visit in [v for v in counted if v.date >= start] + [None]:
         until = visit.date if visit else stop
-        if until <= last:
-            if visit:
-                last, last_visit = visit.date, visit
+        if until <= last:  # a visit on the first day, or a subject out of care before the as-of date
+            last_visit = visit or last_visit
             continue
         threshold_day = first_day_over(case, last, until, lambda d: limits(rule, profile, periods, d)[1])
         ongoing = visit is None and stop == as_of
