@@ -94,3 +94,15 @@ def test_builder_matches_the_loader_shape():
     records, as_of = build("3", [0, 3], ["responsible", "responsible"], 10)
     assert [f.code for f in cadence_findings(records, as_of)] == ["CAD-ALERT", "CAD-ALERT"]
     assert dataclasses.is_dataclass(records.households[0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(scenario)
+def test_removing_the_responsible_cadre_always_yields_a_coverage_finding(s):
+    records, as_of = make(s)
+    household = records.households[0]
+    subject = household.subjects[0]
+    bare = dataclasses.replace(subject, assigned=dataclasses.replace(subject.assigned, responsible=()))
+    records = dataclasses.replace(records, households=(dataclasses.replace(household, subjects=(bare,)),))
+    findings = run_rules(records, as_of)
+    assert [f.subject for f in findings if f.code == "ASG-NO-RESPONSIBLE"] == ["h1/m1"]
