@@ -1,0 +1,25 @@
+"""Every code the rules engine can emit is documented, with its severity."""
+
+import re
+from pathlib import Path
+
+from careledger.rules import RULES, all_codes
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def documented() -> dict[str, str]:
+    text = "\n".join(p.read_text(encoding="utf-8") for p in [DOCS / "rules.md", *sorted((DOCS / "rules").glob("*.md"))])
+    return dict(re.findall(r"^### `([A-Z0-9-]+)` — (error|warning)", text, flags=re.M))
+
+
+def test_every_code_is_documented_with_its_severity():
+    docs = documented()
+    for code, (severity, _) in all_codes().items():
+        assert docs.get(code) == severity, f"{code} ({severity}) is not documented as such in docs/rules*"
+
+
+def test_every_family_is_listed_in_the_index():
+    index = (DOCS / "rules.md").read_text(encoding="utf-8")
+    for family in RULES:
+        assert f"rules/{family.__name__.rsplit('.', 1)[-1]}.py" in index
