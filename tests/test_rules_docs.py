@@ -10,7 +10,9 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 def documented() -> dict[str, str]:
     text = "\n".join(p.read_text(encoding="utf-8") for p in [DOCS / "rules.md", *sorted((DOCS / "rules").glob("*.md"))])
-    return dict(re.findall(r"^### `([A-Z0-9-]+)` — (error|warning)", text, flags=re.M))
+    headings = re.findall(r"^### `([A-Z0-9-]+)` — (error|warning)", text, flags=re.M)
+    table_rows = re.findall(r"^\| `([A-Z0-9-]+)` \| (error|warning) \|", text, flags=re.M)
+    return dict(headings + table_rows)
 
 
 def test_every_code_is_documented_with_its_severity():
