@@ -14,7 +14,7 @@ from functools import cached_property
 
 from ..findings import ERROR, Finding, Source
 from ..policy import Profile
-from . import agreements, assessment, assignment, cadence, custody
+from . import agreements, assessment, assignment, cadence, custody, pay, reviews, spotcheck
 from .cases import Case, all_cases, visits_by_case
 
 
@@ -45,7 +45,7 @@ class Facts:
         return self.records.staff_by_id
 
 
-RULES = (cadence, assignment, assessment, custody, agreements)
+RULES = (cadence, assignment, assessment, custody, agreements, reviews, pay, spotcheck)
 
 
 def run_rules(records, as_of: dt.date, profile: Profile | None = None) -> list[Finding]:
