@@ -105,7 +105,8 @@ def build(content_dir: Path, output_dir: Path, as_of: dt.date):
     except BuildFailed as failed:
         print_findings(failed.findings, "text")
         raise click.ClickException("有错误，生成已停止：未写入任何文件，原有输出保持不变。") from None
-    print_findings(result.findings, "text")
+    if result.findings:
+        print_findings(result.findings, "text")
     policy = result.policy_findings
     errors = sum(1 for f in policy if f.is_error)
     click.echo(f"政策检查：{errors} 个错误，{len(policy) - errors} 个警告（careledger check 列出详情）。")

@@ -15,7 +15,9 @@ from .findings import ERROR, Finding, Source, has_errors
 from .load import load
 from .output import OutputError, Tree, write_tree
 from .render import convert_pages, render_site
-from .rules import run_rules
+from .render.reports import render_reports
+from .rules import Facts, run_rules
+from .views.reports import build_reports
 from .views.summary import summarize
 
 RULES_SKIPPED = ("RULES-SKIPPED", "记录有错误：改正后才检查政策规则（走访频次、包保安排等），以免据不完整的记录下结论")
@@ -62,9 +64,11 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date) -> BuildRe
     findings += page_findings
     _stop_on_errors(findings)
     policy_findings = run_rules(records, as_of)  # what the records show: reported, never a reason to stop
+    reports = build_reports(Facts(records, records.profile, as_of), policy_findings)
 
     tree = Tree()
     tree.add_all("site", render_site(site, pages_html))
+    tree.add_all("reports", render_reports(reports))
     try:
         written = write_tree(output_dir, tree)
     except OutputError as refused:

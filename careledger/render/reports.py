@@ -1,0 +1,36 @@
+"""The internal reports: each table of the reports view as an HTML page and a CSV file.
+
+The templates live in `report_templates/`, apart from the published site's `site_templates/`: the published
+environment cannot load them. CSV files are UTF-8 with a byte-order mark, which Excel needs to show Chinese.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from ..output import Tree
+from ..views.reports import ReportsView
+from .site import environment
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "report_templates"
+
+
+def render_reports(view: ReportsView, *, templates: Path = TEMPLATES) -> Tree:
+    env = environment(templates)
+    files = Tree()
+    files.add("index.html", env.get_template("index.html").render(view=view).encode("utf-8"))
+    for table in view.tables:
+        files.add(f"{table.slug}.html", env.get_template("table.html").render(view=view, table=table).encode("utf-8"))
+        files.add(f"{table.slug}.csv", to_csv(table.columns, table.rows))
+    files.add("report.css", (templates / "report.css").read_bytes())
+    return files
+
+
+def to_csv(columns, rows) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    writer.writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

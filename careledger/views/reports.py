@@ -1,0 +1,188 @@
+"""The internal reports: tables that name people, for the office only (never part of the published site).
+
+`build_reports(facts, findings)` turns the records and the rules engine's findings into plain tables of text:
+the warning list (预警) per cadre, the notice list (通报) of the month, open problems by age, the contacts'
+subsidy sheets, the spot-check samples, the reviews due, and every finding. The renderer writes each table as
+HTML and as CSV from the same rows, so the two never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .. import vocab
+from ..findings import SEVERITY_LABELS, Finding
+from ..rules import pay, reviews, spotcheck
+from ..rules.periods import PERIOD_MONTHS, Period, period_of
+
+
+@dataclass(frozen=True)
+class Table:
+    slug: str  # file name without extension
+    title: str
+    intro: str  # what the table is and the rule behind it
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class ReportsView:
+    jurisdiction: str
+    as_of: dt.date
+    profile_title: str
+    tables: tuple[Table, ...]
+
+
+def build_reports(facts, findings: list[Finding]) -> ReportsView:
+    names = _Names(facts)
+    tables = [warning_list(findings, names), notice_list(findings, names, facts.as_of), open_problems(facts, names)]
+    tables += subsidy_sheets(facts, names)
+    tables += spot_check_samples(facts, names)
+    tables += [reviews_due(facts, names), all_findings(findings, names)]
+    site = facts.records.site
+    return ReportsView(jurisdiction=site.name, as_of=facts.as_of, profile_title=facts.profile.title,
+                       tables=tuple(t for t in tables if t is not None))
+
+
+class _Names:
+    """Display names for ids: staff, subjects, households and their villages."""
+
+    def __init__(self, facts):
+        self.facts = facts
+        self.villages = {v.id: v.name for v in facts.records.site.villages}
+        self.cases = {c.key: c for c in facts.cases}
+
+    def staff(self, staff_id: str) -> str:
+        person = self.facts.staff.get(staff_id)
+        return f"{person.name}（{staff_id}）" if person else staff_id
+
+    def staff_village(self, staff_id: str) -> str:
+        person = self.facts.staff.get(staff_id)
+        return self.villages.get(person.village, "街道（乡镇）") if person else ""
+
+    def subject(self, key: str) -> str:
+        case = self.cases.get(key)
+        return case.member.name if case else key
+
+    def village_of(self, household_id: str) -> str:
+        household = self.facts.records.households_by_id.get(household_id.split("/")[0])
+        return self.villages.get(household.village, household.village) if household else ""
+
+    def category(self, key: str) -> str:
+        case = self.cases.get(key)
+        if not case:
+            return ""
+        category = self.facts.profile.category(case.subject.category)
+        level = self.facts.profile.level(case.subject.level) if case.subject.level else None
+        return " ".join(x for x in (category.name if category else case.subject.category,
+                                    level.name if level else "") if x)
+
+
+def warning_list(findings, names: _Names) -> Table:
+    current = [f for f in findings if f.code in ("CAD-ALERT", "CAD-OVERDUE")]
+    current.sort(key=lambda f: (names.village_of(f.subject), f.staff, -f.evidence["gap_days"], f.subject))
+    rows = tuple((names.village_of(f.subject), names.staff(f.staff), vocab.DUTY[f.evidence["duty"]],
+                  names.subject(f.subject), f.subject, names.category(f.subject), str(f.evidence["gap_days"]),
+                  "预警" if f.code == "CAD-ALERT" else "逾期", f.evidence.get("last_visit") or "无",
+                  f.evidence.get("raised_on", "")) for f in current)
+    return Table("warnings", "预警名单", "基准日仍未走访、间隔已超过规定的对象，按包保责任人（或联系人）列出。"
+                 "“预警”为超过预警阈值，“逾期”为超过最长间隔但未到预警阈值。",
+                 ("村（社区）", "责任人", "走访身份", "对象", "对象编号", "类别等级", "未走访天数", "状态", "上次走访",
+                  "预警日期"), rows)
+
+
+def notice_list(findings, names: _Names, as_of: dt.date) -> Table:
+    month = f"{as_of:%Y-%m}"
+    raised = [f for f in findings if f.code in ("CAD-ALERT", "CAD-ALERT-PAST")
+              and f.evidence.get("raised_on", "").startswith(month)]
+    per_staff: dict[str, set] = {}
+    count: dict[str, int] = {}
+    for f in raised:
+        per_staff.setdefault(f.staff, set()).add(f.subject)
+        count[f.staff] = count.get(f.staff, 0) + 1
+    order = sorted(per_staff, key=lambda s: (-count[s], names.staff_village(s), s))
+    rows = tuple((names.staff_village(s), names.staff(s), str(count[s]), str(len(per_staff[s]))) for s in order)
+    return Table("notice", f"{as_of.year}年{as_of.month}月预警通报名单",
+                 "本月被系统预警的包保责任人和联系人：走访间隔超过预警阈值即预警一次（望办〔2020〕33号 三（二）："
+                 "“被系统预警的包保责任人，街道民政办将予以通报”）。",
+                 ("村（社区）", "被预警人员", "本月预警次数", "涉及对象数"), rows)
+
+
+def open_problems(facts, names: _Names) -> Table:
+    items = reviews.open_problems(facts.records.visits, facts.as_of)
+    items.sort(key=lambda vp: (vp[0].date, vp[0].household, vp[1].id))
+    rows = []
+    for visit, problem in items:
+        past = (facts.as_of - problem.deadline).days if problem.deadline and facts.as_of > problem.deadline else 0
+        rows.append((names.village_of(visit.household), visit.household, problem.id, problem.text,
+                     visit.date.isoformat(), str((facts.as_of - visit.date).days),
+                     problem.deadline.isoformat() if problem.deadline else "", str(past) if past else "",
+                     "是" if problem.risk else "", names.staff(visit.visitor)))
+    return Table("problems", "未办结问题（按发现时间）",
+                 "走访发现、尚未在后续走访中写明办结（resolved）的问题：闭环管理，办结前一直列出。",
+                 ("村（社区）", "户编号", "问题编号", "问题", "发现日期", "已开放天数", "限期", "逾期天数", "重大风险隐患",
+                  "发现人"), tuple(rows))
+
+
+def subsidy_sheets(facts, names: _Names) -> list[Table]:
+    """The current payment period and the last complete one."""
+    if not facts.profile.subsidies:
+        return []
+    months = PERIOD_MONTHS[facts.profile.subsidies[0].paid]
+    current = period_of(facts.as_of, months)
+    previous = period_of(current.start - dt.timedelta(days=1), months)
+    return [_subsidy_table(facts, names, period, done=(period is previous)) for period in (previous, current)]
+
+
+def _subsidy_table(facts, names: _Names, period: Period, *, done: bool) -> Table:
+    sheet = pay.subsidy_sheet(facts, period)
+    rows = [(names.staff(r.contact), names.subject(r.subject), r.subject, names.category(r.subject),
+             "、".join(r.months), str(r.monthly_amount), "、".join(r.withheld), str(r.amount)) for r in sheet]
+    for contact, total in sorted(pay.totals(sheet).items()):
+        rows.append((names.staff(contact), "合计", "", "", "", "", "", str(total)))
+    state = "" if done else "（本期未结束，截至基准日）"
+    return Table(f"subsidy-{period.key}", f"关爱帮扶联系人补助表 {period.label}{state}",
+                 "按督查结果和处罚阶梯计算：联系人每包保一名对象按月补助，第二次督查不合格扣发当月补助。",
+                 ("联系人", "对象", "对象编号", "类别等级", "补助月份", "月补助（元）", "扣发月份", "应发金额（元）"),
+                 tuple(rows))
+
+
+def spot_check_samples(facts, names: _Names) -> list[Table]:
+    tables = []
+    for i, check in enumerate(facts.profile.spot_checks, start=1):
+        key = period_of(facts.as_of, PERIOD_MONTHS[check.period]).key
+        drawn = spotcheck.sample(facts, check, key)
+        population = spotcheck.population(facts, check, key)
+        rows = tuple((str(i), h, names.village_of(h), facts.records.households_by_id[h].address)
+                     for i, h in enumerate(drawn, start=1))
+        tables.append(Table(f"spot-check-{i}-{check.office_level}-{key}", f"抽查名单：{check.name} {key}",
+                            f"按 {check.rate:.0%} 从 {len(population)} 户中抽取 {len(drawn)} 户；任何人可按 docs/rules/spotcheck.md "
+                            f"的算法复核（{check.cite}）。",
+                            ("序号", "户编号", "村（社区）", "现居住地"), rows))
+    return tables
+
+
+def reviews_due(facts, names: _Names) -> Table:
+    policy = facts.profile.review
+    spans = reviews.care_spans(facts.cases)
+    rows = []
+    for household in facts.records.households:
+        cycles = reviews.review_cycles(household, spans.get(household.id, []), policy.cycle_months, facts.as_of,
+                                       facts.records.site.records_since)
+        for cycle, _, state in cycles:
+            if state == "reviewed":
+                continue
+            last = max((r.date for r in household.reviews if r.date <= facts.as_of), default=None)
+            rows.append((names.village_of(household.id), household.id, cycle.label,
+                         "缺复核" if state == "missing" else "本期待复核", last.isoformat() if last else "无"))
+    return Table("reviews", "动态调整复核", f"每 {policy.cycle_months} 个月至少复核一次（{policy.cite}）。",
+                 ("村（社区）", "户编号", "周期", "状态", "上次复核"), tuple(rows))
+
+
+def all_findings(findings, names: _Names) -> Table:
+    rows = tuple((f.source.file, str(f.source.line), f.code, SEVERITY_LABELS[f.severity], f.subject,
+                  names.staff(f.staff) if f.staff else "", f.message) for f in findings)
+    return Table("findings", "全部检查结果", "政策规则检查的全部结果（与 careledger check 相同）。",
+                 ("文件", "行", "代码", "级别", "对象", "人员", "说明"), rows)
+

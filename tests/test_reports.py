@@ -1,0 +1,64 @@
+"""The internal reports: written beside the site, from the same rows as HTML and CSV, never into the site."""
+
+import csv
+import io
+
+from click.testing import CliRunner
+
+from careledger.cli import main
+
+
+def build(content, out, as_of="2026-11-23"):
+    result = CliRunner().invoke(main, ["build", "--content", str(content), "--output", str(out), "--as-of", as_of])
+    assert result.exit_code == 0, result.output
+    return out / "reports"
+
+
+def read_csv(path):
+    data = path.read_bytes()
+    assert data.startswith("\ufeff".encode("utf-8")), "Excel needs the BOM to show Chinese"
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def test_warning_list_and_notice_name_the_cadres(basic, tmp_path):
+    reports = build(basic, tmp_path / "out")
+    warnings = read_csv(reports / "warnings.csv")
+    assert warnings[0][:3] == ["村（社区）", "责任人", "走访身份"]
+    by_subject = {(row[4], row[2]): row for row in warnings[1:]}
+    # ds-001 (三级): the principal last visited on 11-05; 18 days by 11-23, warned from 11-11 (gap past 5 days).
+    assert by_subject[("ds-001/m1", "包保责任人")][6:10] == ["18", "预警", "2026-11-05", "2026-11-11"]
+    assert by_subject[("ds-001/m1", "包保责任人")][1] == "李建国（ds-shuji）"
+    notice = read_csv(reports / "notice.csv")
+    assert notice[0] == ["村（社区）", "被预警人员", "本月预警次数", "涉及对象数"]
+    counts = {row[1]: (row[2], row[3]) for row in notice[1:]}
+    assert counts["赵小红（ds-lianxi1）"] == ("2", "2")  # the contact of ds-001 and ds-002, both warned in November
+
+
+def test_every_table_is_an_html_page_and_a_csv_with_the_same_rows(basic, tmp_path):
+    reports = build(basic, tmp_path / "out")
+    index = (reports / "index.html").read_text(encoding="utf-8")
+    for name in ("warnings", "notice", "problems", "reviews", "findings", "subsidy-2026-Q4"):
+        rows = read_csv(reports / f"{name}.csv")
+        html = (reports / f"{name}.html").read_text(encoding="utf-8")
+        assert f'href="{name}.html"' in index
+        assert html.count("<tr>") == len(rows) or (len(rows) == 1 and "无。" in html)
+
+
+def test_subsidy_sheet_amounts(basic, tmp_path):
+    reports = build(basic, tmp_path / "out")
+    rows = read_csv(reports / "subsidy-2026-Q3.csv")[1:]
+    due = {(r[0], r[2]): r[7] for r in rows}
+    # Q3 2026: ds-001 (三级, 300/月) and ds-002 (二级, 300/月) both in care all quarter: 3 × 300 each;
+    # xw-001 (一级, 200/月) likewise 3 × 200.
+    assert due[("赵小红（ds-lianxi1）", "ds-001/m1")] == "900"
+    assert due[("赵小红（ds-lianxi1）", "")] == "1800"
+    assert due[("吴丽（xw-lianxi）", "xw-001/m1")] == "600"
+
+
+def test_reports_stay_out_of_the_published_site(basic, tmp_path):
+    out = tmp_path / "out"
+    build(basic, out)
+    for path in (out / "site").rglob("*"):
+        if path.is_file():
+            text = path.read_bytes().decode("utf-8", errors="ignore")
+            assert "欧阳福生" not in text and "预警名单" not in text
