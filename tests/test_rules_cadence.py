@@ -142,6 +142,48 @@ def test_emergency_period_halves_the_contact_interval(tmp_path):
     assert findings[0].evidence["threshold_days"] == 4
 
 
+
+def test_a_warning_raised_in_a_special_period_names_the_threshold_that_was_passed(tmp_path):
+    # Guiyang 二（五）: monthly visits (31 days, our default) halved to ⌈31 / 2⌉ = 16 during extreme weather.
+    # Last visit Nov 10; the cold spell runs Nov 28 – Dec 2: on Nov 28 the gap is 18 > 16 → warned. As of Dec 5 the
+    # period is over and the gap (25) is under the ordinary 31, but no visit has closed the warning: it stands, and
+    # its threshold is the 16 days in force when it was raised, not the 31 of the as-of day (25 does not exceed 31).
+    site_extra = "special_periods:\n  - kind: extreme_weather\n    start: 2022-11-28\n    end: 2022-12-02\n"
+    staff = STAFF + "- id: cw\n  name: 戊委员\n  roles: [committee_member]\n"
+    files = {"staff/v1.yaml": staff,
+             "households/v1/h1.yaml": household("", category="orphan", enrolled="2022-10-01", responsible="cw"),
+             "visits/2022-10/cw.yaml": visits("2022-10-12"),
+             "visits/2022-11/cw.yaml": visits("2022-11-10")}
+    got, findings = run(tmp_path, files, "2022-12-05", profile="guiyang-2022", site_extra=site_extra)
+    assert got == [("CAD-ALERT", "responsible", 25)]
+    assert findings[0].evidence["raised_on"] == "2022-11-28"
+    assert findings[0].evidence["threshold_days"] == 16
+    assert "超过预警阈值 16 天" in findings[0].message
+
+
+def test_a_visit_outside_the_visitors_time_in_post_does_not_count(tmp_path):
+    # Tianhu 二（一）: key persons patrolled at least monthly (31 days, 1 a month) by the coordinator. xy left on
+    # 2022-06-01, so a visit entered under her name on 2022-06-10 is not the village's patrol (docs/rules/assignment.md:
+    # someone not in post cannot have their visits count); nor is one by zz before his 任职日期 2022-07-01.
+    # Counted: May 12 only → May 12 → Jul 5 = 19 + 30 + 5 = 54 > 31, warned on the 32nd day, Jun 13; June has none.
+    staff = ("- id: xy\n  name: 甲协理员\n  roles: [coordinator]\n  left: 2022-06-01\n"
+             "- id: zz\n  name: 乙协理员\n  roles: [coordinator]\n  since: 2022-07-01\n")
+    files = {"staff/v1.yaml": staff,
+             "households/v1/h1.yaml": household("", category="roster", enrolled="2022-05-01", responsible="xy",
+                                                key_person="true").replace(
+                 "      responsible: [xy]\n      contact: [con]\n", "      coordinator: xy\n"),
+             "visits/2022-05/xy.yaml": visits("2022-05-12", duty="coordinator"),
+             "visits/2022-06/xy.yaml": visits("2022-06-10", duty="coordinator"),
+             "visits/2022-06/zz.yaml": visits("2022-06-20", duty="coordinator")}
+    got, findings = run(tmp_path, files, "2022-07-05", profile="tianhu-2022")
+    assert got == [("CAD-ALERT", "coordinator", 54), ("CAD-MONTHLY", "coordinator", 0)]
+    assert findings[-1].evidence["month"] == "2022-06"
+    alert = next(f for f in findings if f.code == "CAD-ALERT")
+    assert alert.evidence["raised_on"] == "2022-06-13" and alert.evidence["last_visit"] == "2022-05-12"
+    skipped = sorted((f.evidence["visit_date"], f.staff, f.evidence.get("in_post")) for f in findings
+                     if f.code == "CAD-NOT-COUNTED")
+    assert skipped == [("2022-06-10", "xy", False), ("2022-06-20", "zz", False)]
+
 def test_qiandongnan_group_a_needs_three_visits_a_month(tmp_path):
     # A 类: every 10 days and at least 3 a month. September: visits on the 1st, 11th, 21st → 3, fine;
     # October: the 1st, 11th only → 2 < 3. As of 2026-11-05 the gap since Oct 11 is 25 days: past 10.

@@ -30,7 +30,7 @@ CODES = {
     "CAD-OVERDUE": (WARNING, "走访间隔已超过规定的最长间隔，尚未到预警阈值"),
     "CAD-ALERT-PAST": (WARNING, "过去某段走访间隔超过了预警阈值（已由后来的走访结束），计入当月预警"),
     "CAD-MONTHLY": (WARNING, "某个完整月份的走访次数少于每月至少次数"),
-    "CAD-NOT-COUNTED": (WARNING, "这次走访不计入频次：走访人既未被安排担任该身份，也不具备政策档案允许的角色"),
+    "CAD-NOT-COUNTED": (WARNING, "这次走访不计入频次：走访人既未被安排担任该身份，也不具备政策档案允许的角色，或走访时不在任"),
 }
 
 SLOT_OF_DUTY = {"responsible": "responsible", "contact": "contact", "coordinator": "coordinator",
@@ -54,19 +54,22 @@ def check(facts) -> Iterable[Finding]:
                 if fits(visit, case, rule, facts):
                     counted.append(visit)
                 elif visit.date >= case.start:
-                    yield _not_counted(visit, case, rule)
+                    yield _not_counted(visit, case, rule, facts)
             yield from _gaps(case, rule, counted, facts, since)
             if rule.monthly_minimum:
                 yield from _monthly(case, rule, counted, facts.as_of, since)
 
 
 def fits(visit, case: Case, rule: CadenceRule, facts) -> bool:
-    """Counted when the mode is allowed and the visitor is assigned in this duty or holds an allowed role."""
+    """Counted when the mode is allowed, the visitor was in post on the day (任职日期 to 离任日期) and is assigned in
+    this duty or holds an allowed role."""
     if rule.modes and visit.mode not in rule.modes:
+        return False
+    staff = facts.staff.get(visit.visitor)
+    if not in_post(visit, facts):
         return False
     if visit.visitor in assigned(case, rule.duty):
         return True
-    staff = facts.staff.get(visit.visitor)
     roles = allowed_roles(facts.profile, case, rule.duty)
     return staff is not None and roles is not None and any(r in roles for r in staff.roles)
 
@@ -156,8 +159,11 @@ def _gaps(case: Case, rule: CadenceRule, counted: list, facts, since: dt.date | 
             interval, threshold = limits(rule, profile, periods, as_of)
             since_text = f"上次走访 {last_visit.date}" if last_visit else f"自 {last} 起未走访"
             if threshold_day:
+                # The threshold that was passed: a special period may have ended since, and the warning stands
+                # until a visit; the as-of day's (longer) threshold may not be exceeded yet.
+                threshold = limits(rule, profile, periods, threshold_day[0])[1]
                 yield Finding("CAD-ALERT", ERROR,
-                              f"预警：{duty}已 {gap} 天未走访（{since_text}），超过预警阈值 {threshold} 天",
+                              f"预警：{duty}已 {gap} 天未走访（{since_text}），{threshold_day[0]} 起超过预警阈值 {threshold} 天",
                               case.subject.source, subject=case.key, staff=staff,
                               evidence={**evidence, "gap_days": gap, "threshold_days": threshold,
                                         "raised_on": threshold_day[0].isoformat()})
@@ -192,10 +198,23 @@ def _monthly(case: Case, rule: CadenceRule, counted: list, as_of: dt.date, since
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def _not_counted(visit, case: Case, rule: CadenceRule) -> Finding:
+def in_post(visit, facts) -> bool:
+    """The visitor held their post on the visit's date (a visit before `since` or from `left` on does not count)."""
+    staff = facts.staff.get(visit.visitor)
+    return staff is None or staff.active_on(visit.date)
+
+
+def _not_counted(visit, case: Case, rule: CadenceRule, facts) -> Finding:
+    evidence = {"visit_date": visit.date.isoformat(), "visitor": visit.visitor, "duty": rule.duty}
+    if not in_post(visit, facts):
+        staff = facts.staff[visit.visitor]
+        evidence["in_post"] = False
+        term = (f"离任日期 {staff.left}" if staff.left is not None and staff.left <= visit.date
+                else f"任职日期 {staff.since}")
+        why = f"走访日期不在走访人的任职期间（{term}）"
+    else:
+        why = (f"未被安排为该对象的{vocab.DUTY[rule.duty]}，也不具备政策档案允许的角色"
+               + (f"，或走访方式“{vocab.VISIT_MODE[visit.mode]}”不计入" if rule.modes else ""))
     return Finding("CAD-NOT-COUNTED", WARNING,
-                   f"{visit.date} {visit.visitor} 以“{vocab.DUTY[rule.duty]}”身份的走访不计入频次："
-                   f"未被安排为该对象的{vocab.DUTY[rule.duty]}，也不具备政策档案允许的角色"
-                   + (f"，或走访方式“{vocab.VISIT_MODE[visit.mode]}”不计入" if rule.modes else ""),
-                   visit.source, subject=case.key, staff=visit.visitor,
-                   evidence={"visit_date": visit.date.isoformat(), "visitor": visit.visitor, "duty": rule.duty})
+                   f"{visit.date} {visit.visitor} 以“{vocab.DUTY[rule.duty]}”身份的走访不计入频次：{why}",
+                   visit.source, subject=case.key, staff=visit.visitor, evidence=evidence)
