@@ -84,6 +84,7 @@ def test_quarterly_sheet_pays_each_month_in_care_at_the_level_amount(tmp_path):
         ("con", "h2/m1", "3", ("2026-11", "2026-12"), Decimal(300), Decimal(600)),
     ]
     assert pay.totals(rows) == {"con": Decimal(1200)}
+    assert [r.amount_due for r in rows] == [r.amount for r in rows]  # the name the case tables use
     assert rows[0].contact_name == "丙联系人" and "四（二）" in rows[0].cite
     assert list(pay.check(facts(tmp_path / "b", TWO_SUBJECTS))) == []
 
@@ -138,6 +139,35 @@ def test_recorded_termination_clears_the_error_and_stops_the_pay(tmp_path):
     assert [(r.subject, r.months) for r in pay.subsidy_sheet(f, "2026-Q4")][0] == (
         "h1/m1", ("2026-10", "2026-11", "2026-12"))
     assert [r.subject for r in pay.subsidy_sheet(f, "2027-Q1")] == ["h2/m1"]
+
+
+def test_a_renewal_pays_again_though_the_old_agreement_is_marked_terminated(tmp_path):
+    # 附件2 二 “服务期限为一年…一年续签一次”: the clerk closed the first year's agreement on the day of the renewal
+    # (terminated 2026-10-01, reason 期满续签) and signed a new one with the same contact the same day. The contact
+    # serves on, so Q4 is paid in full: 3 × 200. (The sheet used to stop at the earliest termination: nothing.)
+    renewed = """\
+agreements:
+  - id: a1
+    subject: m1
+    responsible: area
+    contact: con
+    signed: 2025-10-01
+    terminated: 2026-10-01
+    terminated_reason: 期满续签
+  - id: a2
+    subject: m1
+    responsible: area
+    contact: con
+    signed: 2026-10-01
+"""
+    f = facts(tmp_path, {"households/v1/h1.yaml": household("h1", "1", "2025-10-01", extra=renewed)})
+    assert [(r.subject, r.months, r.amount) for r in pay.subsidy_sheet(f, "2026-Q4")] == [
+        ("h1/m1", ("2026-10", "2026-11", "2026-12"), Decimal(600))]
+    # Re-engaged after a gap: terminated 2026-10-01, signed anew 2026-12-15 → October and November unpaid.
+    gap = renewed.replace("signed: 2026-10-01", "signed: 2026-12-15")
+    f = facts(tmp_path / "b", {"households/v1/h1.yaml": household("h1", "1", "2025-10-01", extra=gap)})
+    assert [(r.subject, r.months, r.amount) for r in pay.subsidy_sheet(f, "2026-Q4")] == [
+        ("h1/m1", ("2026-12",), Decimal(200))]
 
 
 def test_after_a_termination_the_count_starts_again(tmp_path):

@@ -3,9 +3,10 @@
 The subsidy sheet of a payment period (Wangcheng: a quarter, `subsidies[].paid`) has one row per care contact and
 subject they are assigned to (`assigned.contact`). A month of the period is paid when, on at least one of its days,
 the subject was in care and not in hospital or institutional care, the contact was in post (staff `since`/`left`)
-and the contact's tri-party agreement for the subject had not been terminated. The monthly amount is that of the
-first of the profile's `subsidies` whose selector matches the subject (Wangcheng: 200 元 for 一级, 300 元 for 二级
-and 三级); a subject no subsidy matches has no row.
+and the newest of the contact's tri-party agreements for the subject signed by then had not been terminated (a
+renewal, or a new agreement after a termination, pays again). The monthly amount is that of the first of the
+profile's `subsidies` whose selector matches the subject (Wangcheng: 200 元 for 一级, 300 元 for 二级 and 三级); a
+subject no subsidy matches has no row.
 
 Penalties: every failed inspection (督查表 with any item answered no) of a contact counts, in date order and across
 all the contact's subjects; several sheets failed on one day are one failure (one 督查). The n-th failure takes the
@@ -56,6 +57,11 @@ class SheetRow:
     amount: Decimal  # (len(months) - len(withheld)) * monthly_amount
     cite: str
 
+    @property
+    def amount_due(self) -> Decimal:
+        """应发金额: `amount`, under the name the hand-worked case tables (tests/cases/*/expected.yaml) use."""
+        return self.amount
+
 
 @dataclass(frozen=True)
 class Penalty:
@@ -105,17 +111,28 @@ def totals(rows: Iterable[SheetRow]) -> dict[str, Decimal]:
 
 def paid_months(case: Case, contact: str, period: Period, facts) -> tuple[str, ...]:
     staff = facts.staff.get(contact)
-    ended = termination(case, contact)
     out = []
     for first in period.months():
         day = first
         while day <= month_end(first):
             if (case.in_care_on(day) and not case.paused_on(day) and (staff is None or staff.active_on(day))
-                    and (ended is None or day < ended)):
+                    and engaged(case, contact, day)):
                 out.append(f"{first:%Y-%m}")
                 break
             day += dt.timedelta(days=1)
     return tuple(out)
+
+
+def engaged(case: Case, contact: str, day: dt.date) -> bool:
+    """False when the newest of the contact's tri-party agreements for the subject signed by `day` was terminated by
+    then. A renewal, or a new agreement after a termination, engages the contact again (附件2 二 “一年续签一次”);
+    with no agreement signed yet the day is not refused here (a missing agreement is AGR-MISSING)."""
+    mine = [a for a in case.household.agreements
+            if a.kind == "tri_party" and a.subject == case.member.id and a.contact == contact and a.signed <= day]
+    if not mine:
+        return True
+    newest = max(a.signed for a in mine)
+    return any(a.terminated is None or day < a.terminated for a in mine if a.signed == newest)
 
 
 def termination(case: Case, contact: str, on_or_after: dt.date | None = None) -> dt.date | None:
