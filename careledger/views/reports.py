@@ -94,8 +94,9 @@ def warning_list(findings, names: _Names) -> Table:
 
 def notice_list(findings, names: _Names, as_of: dt.date) -> Table:
     month = f"{as_of:%Y-%m}"
-    raised = [f for f in findings if f.code in ("CAD-ALERT", "CAD-ALERT-PAST")
-              and f.evidence.get("raised_on", "").startswith(month)]
+    # Warned cadres are named (望办 三（二）); contacts answer through inspections and the penalty ladder instead.
+    raised = [f for f in findings if f.code in ("CAD-ALERT", "CAD-ALERT-PAST") and f.evidence["duty"] != "contact"
+              and f.staff and f.evidence.get("raised_on", "").startswith(month)]
     per_staff: dict[str, set] = {}
     count: dict[str, int] = {}
     for f in raised:
@@ -104,9 +105,9 @@ def notice_list(findings, names: _Names, as_of: dt.date) -> Table:
     order = sorted(per_staff, key=lambda s: (-count[s], names.staff_village(s), s))
     rows = tuple((names.staff_village(s), names.staff(s), str(count[s]), str(len(per_staff[s]))) for s in order)
     return Table("notice", f"{as_of.year}年{as_of.month}月预警通报名单",
-                 "本月被系统预警的包保责任人和联系人：走访间隔超过预警阈值即预警一次（望办〔2020〕33号 三（二）："
+                 "本月被系统预警的包保责任人：走访间隔超过预警阈值即预警一次（望办〔2020〕33号 三（二）："
                  "“被系统预警的包保责任人，街道民政办将予以通报”）。",
-                 ("村（社区）", "被预警人员", "本月预警次数", "涉及对象数"), rows)
+                 ("村（社区）", "被预警的包保责任人", "本月预警次数", "涉及对象数"), rows)
 
 
 def open_problems(facts, names: _Names) -> Table:
