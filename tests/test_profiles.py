@@ -117,7 +117,7 @@ def test_wangcheng_assignments_subsidies_penalties_agreement():
     assert p.penalties.ladder == ("warning", "withhold_month", "terminate")
     (agreement,) = p.agreements
     assert (agreement.kind, agreement.term_months, agreement.copies) == ("tri_party", 12, 4)
-    assert p.special_periods[0].kinds == ("emergency", "disaster")
+    assert p.special_periods[0].kinds == ("emergency", "disaster", "epidemic")
     assert len(p.contact_activities) == 5 and len(p.home_checks) == 3
 
 

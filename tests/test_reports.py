@@ -31,9 +31,10 @@ def test_warning_list_and_notice_name_the_cadres(basic, tmp_path):
     notice = read_csv(reports / "notice.csv")
     assert notice[0] == ["村（社区）", "被预警的包保责任人", "本月预警次数", "涉及对象数"]
     counts = {row[1]: (row[2], row[3]) for row in notice[1:]}
-    # Warned in November: the principal for ds-001 (11-11) and the area cadre for ds-002 (11-12). The contact of
-    # both is in the warning list but not in the notice: contacts answer through inspections.
-    assert counts == {"李建国（ds-shuji）": ("1", "1"), "王秀兰（ds-baopian）": ("1", "1")}
+    # Warned in November: the principal for ds-001 (11-11), the area cadre for ds-002 (11-12) and the director for
+    # xw-001 (一级: 21 days since records began on 11-01 > 20, on 11-22). The contact of ds-001 and ds-002 is in
+    # the warning list but not in the notice: contacts answer through inspections.
+    assert counts == {"李建国（ds-shuji）": ("1", "1"), "王秀兰（ds-baopian）": ("1", "1"), "陈国强（xw-zhuren）": ("1", "1")}
 
 
 def test_every_table_is_an_html_page_and_a_csv_with_the_same_rows(basic, tmp_path):
