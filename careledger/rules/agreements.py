@@ -21,7 +21,6 @@ site's `records_since`), `emergency_plan` (`four_haves.emergency_plan` dated on 
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from typing import Iterable
 
@@ -30,6 +29,7 @@ from ..findings import ERROR, WARNING, Finding
 from ..policy import HAVE, AgreementPolicy, FourHavesPolicy
 from .cadence import counted_days
 from .cases import Case
+from .periods import add_months
 from .custody import subject_path
 
 CODES = {
@@ -42,13 +42,6 @@ CODES = {
 
 KIND = {"tri_party": "三方关爱帮扶协议", "care": "委托照料协议"}
 DEFAULT_VISIT_DAYS = 31
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day number `months` later, or the last day of that month when it is shorter."""
-    year, index = divmod(day.month - 1 + months, 12)
-    year, month = day.year + year, index + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def last_day(agreement, term_months: int | None) -> dt.date | None:

@@ -72,14 +72,6 @@ def office_levels_of(staff) -> frozenset:
     return frozenset(levels or {"village" if staff.village else "township"})
 
 
-def assigned(case: Case, slot: str) -> tuple:
-    """The staff ids named in a slot, in order, without repeats."""
-    a = case.subject.assigned
-    value = getattr(a, slot, None) if a is not None else None
-    people = value if isinstance(value, tuple) else ((value,) if value else ())
-    return tuple(dict.fromkeys(people))
-
-
 def _case(case: Case, facts) -> Iterable[Finding]:
     subject = case.subject
     where = subject.assigned.source if subject.assigned else subject.source
@@ -108,7 +100,7 @@ class _Slot:
     def __init__(self, case: Case, facts, slot: str, where, path: str):
         self.case, self.facts, self.slot, self.where, self.path = case, facts, slot, where, path
         self.label = SLOT_LABEL[slot]
-        self.people = assigned(case, slot)
+        self.people = case.assigned(slot)
         self.known = [facts.staff[p] for p in self.people if p in facts.staff]
         self.active = [s for s in self.known if s.active_on(facts.as_of)]
 

@@ -68,20 +68,10 @@ def fits(visit, case: Case, rule: CadenceRule, facts) -> bool:
     staff = facts.staff.get(visit.visitor)
     if not in_post(visit, facts):
         return False
-    if visit.visitor in assigned(case, rule.duty):
+    if visit.visitor in case.assigned(SLOT_OF_DUTY.get(rule.duty, "")):
         return True
     roles = allowed_roles(facts.profile, case, rule.duty)
     return staff is not None and roles is not None and any(r in roles for r in staff.roles)
-
-
-def assigned(case: Case, duty: str) -> tuple:
-    a = case.subject.assigned
-    if a is None:
-        return ()
-    value = getattr(a, SLOT_OF_DUTY.get(duty, ""), None) if duty in SLOT_OF_DUTY else None
-    if value is None:
-        return ()
-    return value if isinstance(value, tuple) else (value,)
 
 
 def allowed_roles(profile: Profile, case: Case, duty: str) -> set | None:
@@ -95,7 +85,7 @@ def allowed_roles(profile: Profile, case: Case, duty: str) -> set | None:
 
 def warned_staff(case: Case, duty: str) -> str:
     """The person a warning names: the first one assigned in that duty (the principal responsible cadre)."""
-    people = assigned(case, duty)
+    people = case.assigned(SLOT_OF_DUTY.get(duty, ""))
     return people[0] if people else ""
 
 

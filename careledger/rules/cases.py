@@ -49,6 +49,12 @@ class Case:
     def paused_on(self, day: dt.date) -> bool:
         return any(start <= day and (end is None or day < end) for start, end in self.pauses)
 
+    def assigned(self, slot: str) -> tuple:
+        """The staff ids named in an assignment slot (responsible, contact, caregiver, ...), in order, no repeats."""
+        value = getattr(self.subject.assigned, slot, None) if self.subject.assigned else None
+        people = value if isinstance(value, tuple) else ((value,) if value else ())
+        return tuple(dict.fromkeys(people))
+
     def selector_facts(self) -> dict:
         """The keyword arguments of `policy.Selector.matches` for this subject."""
         return {"category": self.subject.category, "level": self.subject.level,
