@@ -28,7 +28,8 @@ from .emit import document
 from .names import People
 from .pages import pages
 from .plan import Planner, make_villages
-from .world import World, add_months, rand_date
+from ..rules.periods import add_months
+from .world import World, rand_date
 
 __all__ = ["DemoSpec", "write_demo"]
 

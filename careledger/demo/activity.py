@@ -21,7 +21,8 @@ from ..policy import Profile
 from . import texts
 from .emit import q
 from .plan import Plan, selector_matches
-from .world import World, add_months
+from ..rules.periods import add_months
+from .world import World
 
 ONE_DAY = dt.timedelta(days=1)
 DEFAULT_INTERVAL = 45  # a duty without a cadence rule is still visited now and then

@@ -8,7 +8,6 @@ drawn by the caregiver, month-end balance assertions that hold, and the village'
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import random
 from decimal import Decimal
@@ -24,18 +23,9 @@ from .world import World, rand_date
 ONE_DAY = dt.timedelta(days=1)
 
 
-def months_between(start: dt.date, end: dt.date):
+def months_between(start: dt.date, end: dt.date) -> list[tuple[dt.date, dt.date]]:
     """(first day, last day) of each calendar month overlapping [start, end], clipped to it."""
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        first = max(start, dt.date(year, month, 1))
-        last = min(end, dt.date(year, month, calendar.monthrange(year, month)[1]))
-        yield first, last
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-
-
-def in_care(plan: Plan, day: dt.date) -> bool:
-    return plan.enrolled <= day and (plan.status == "active" or day < plan.status_date)
+    return [(max(start, m.start), min(end, m.end)) for m in periods_between(start, end, 1)]
 
 
 def drawn(profile: Profile, rule, cases: list[tuple[Plan, dict]], start: dt.date, end: dt.date):

@@ -211,13 +211,6 @@ class Planner:
         for p in rng.sample(candidates, min(len(candidates), max(1, round(len(candidates) * 0.05)))):
             p.level = ranks[ranks.index(p.level) - 1]
 
-    def suggested(self, facts) -> object:
-        best = None
-        for level in self.levels:
-            if any(c.holds(facts) for c in level.suggest_when) and (best is None or level.rank > best.rank):
-                best = level
-        return best
-
     def fit_facts(self, level, facts: set[str], liked=()) -> set[str]:
         """Facts under which `level` is the suggested one: add what its easiest criterion lacks (preferring facts
         the persona often has), then drop facts that would suggest a higher level."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from .. import vocab
 from ..policy import Profile
+from ..rules.periods import add_months
 from . import texts
 from .names import People
 from .personas import HouseholdBuilder, household_members
@@ -47,18 +48,6 @@ class StaffMember:
         return {"id": self.id, "name": self.name, "roles": self.roles, "sex": self.sex, "post": self.post,
                 "phone": self.phone, "party_member": self.party_member or None, "elder": self.elder or None,
                 "git": list(self.git), "since": self.since}
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    total = day.year * 12 + day.month - 1 + months
-    year, month = divmod(total, 12)
-    month += 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 def rand_date(rng: random.Random, low: dt.date, high: dt.date) -> dt.date:
