@@ -172,3 +172,17 @@ def test_cli_demo(tmp_path):
     again = runner.invoke(main, ["demo", str(tmp_path / "d"), "--households", "8"])
     assert again.exit_code == 1
     assert "不是空的" in again.output
+
+
+def test_committed_demo_shows_findings_of_every_rule_family():
+    """The bundled demo is what a new user sees first: it must show each kind of finding the profile can give."""
+    import datetime as dt
+    from pathlib import Path
+
+    from careledger.pipeline import check_records
+
+    content = Path(__file__).resolve().parent.parent / "content"
+    _, findings = check_records(content, as_of=dt.date(2026, 11, 23))
+    families = {f.code.split("-")[0] for f in findings}
+    assert {"CAD", "ASG", "LVL", "CUS", "AGR", "REV", "PRB", "PEN"} <= families, families
+    assert not [f for f in findings if f.code.startswith(("E-", "RULE-"))]

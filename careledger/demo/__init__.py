@@ -146,7 +146,8 @@ def write_demo(directory: Path, spec: DemoSpec) -> dict[str, int]:
             cases += [(plan, s) for s in subjects]
             for subject in subjects:
                 if subject["custodian"]:
-                    ledger = oversight.custody_ledger(rng, profile, plan, subject, start, end)
+                    # the first ledger has a lapse: one expense drawn by the custodian, not the caregiver
+                    ledger = oversight.custody_ledger(rng, profile, plan, subject, start, end, lapse=not ledgers)
                     out.write(f"custody/{village.id}/{plan.id}-{subject['member']}.yaml", document(ledger))
                     ledgers += 1
         _flush(out, visits, bucket)

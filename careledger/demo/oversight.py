@@ -130,7 +130,7 @@ def spot_checks(rng: random.Random, profile: Profile, world: World, cases: list[
 
 
 def custody_ledger(rng: random.Random, profile: Profile, plan: Plan, subject: dict, start: dt.date,
-                   end: dt.date) -> dict:
+                   end: dt.date, *, lapse: bool = False) -> dict:
     village = plan.village.id
     check_days = profile.custody.village_check_days if profile.custody else 90
     elected = min(plan.enrolled + dt.timedelta(days=rng.randint(3, 30)), start - ONE_DAY)
@@ -154,7 +154,10 @@ def custody_ledger(rng: random.Random, profile: Profile, plan: Plan, subject: di
             item, low, high = rng.choice(texts.CUSTODY_EXPENSES)
             amount = rng.randint(low // 10, high // 10) * 10
             if amount <= balance and drawer:
-                entries.append(_entry(day, "expense", amount, item=item, drawn_by=drawer))
+                who = drawer
+                if lapse:  # once: the custodian drew it himself
+                    who, lapse = subject["custodian"], False
+                entries.append(_entry(day, "expense", amount, item=item, drawn_by=who))
                 balance -= amount
         entries.append({"date": last, "kind": "balance", "balance": Decimal(money(balance))})
         if (last + dt.timedelta(days=31) - last_check).days > check_days:  # next month-end would be too late

@@ -59,6 +59,8 @@ class Plan:
     contact_overdue: bool = False
     absence: tuple | None = None  # (start, end or None)
     agreement_case: str = ""  # "" | "expiring" | "expired"
+    wrong_role: bool = False  # the responsible cadre holds a role the profile does not allow for the level
+    review_missed: bool = False  # the last complete review cycle has no review
 
 
 def selector_matches(selector, plan: Plan, level: str | None = None) -> bool:
@@ -285,6 +287,10 @@ class Planner:
             elif span > 40:
                 first = self.start + dt.timedelta(days=rng.randint(10, span - 30))
                 p.absence = (first, first + dt.timedelta(days=rng.randint(5, 20)))
+        rest = singles[n_odd + 2 + max(2, len(active) // 16):]
+        if len(rest) >= 2:
+            rest[0].wrong_role = True
+            rest[1].review_missed = True
         old = [p for p in singles if p.enrolled < end - dt.timedelta(days=400) and not p.overdue
                and any(selector_matches(a.required_for, p) for a in profile.agreements)]
         if len(old) >= 2:

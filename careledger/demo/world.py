@@ -206,7 +206,17 @@ class World:
             # where no rule names the township level, the rules take them as extra help
             out.append(self.street_cadre_of[village.id].id)
         order = {"": 1}
-        return sorted(out, key=lambda sid: order.get(self.by_id[sid].village, 0))
+        out = sorted(out, key=lambda sid: order.get(self.by_id[sid].village, 0))
+        if plan.wrong_role and out:
+            out[0] = self.misfit(village, rules, out[0])
+        return out
+
+    def misfit(self, village, rules, chosen: str) -> str:
+        """A village cadre whose role the rules do not allow (a deliberate lapse), or `chosen` when there is none."""
+        allowed = {role for rule in rules for role in rule.staff_roles}
+        cadres = ("principal", "area_cadre", "committee_member")
+        pool = [s for s in self.staff[village.id] if any(r in cadres for r in s.roles) and not allowed & set(s.roles)]
+        return pool[0].id if pool else chosen
 
     def contact(self, plan: Plan) -> StaffMember | None:
         pool = [s for s in self.staff[plan.village.id] if "contact" in s.roles]
@@ -362,6 +372,8 @@ class World:
             if plan.enrolled < day <= end:
                 dates.append(day)
             month = add_months(month, -cycle)
+        if plan.review_missed:
+            dates = dates[1:]
         for day in reversed(dates):
             if plan.status == "exited" and day >= plan.status_date:
                 continue
