@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .findings import ERROR, Finding, Source, has_errors
+from .gitinfo import head_commit
 from .load import load
 from .output import OutputError, Tree, write_tree
 from .render import convert_pages, render_site
@@ -64,7 +65,7 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date) -> BuildRe
     findings += page_findings
     _stop_on_errors(findings)
     policy_findings = run_rules(records, as_of)  # what the records show: reported, never a reason to stop
-    reports = build_reports(Facts(records, records.profile, as_of), policy_findings)
+    reports = build_reports(Facts(records, records.profile, as_of), policy_findings, head_commit(content_dir))
 
     tree = Tree()
     tree.add_all("site", render_site(site, pages_html))

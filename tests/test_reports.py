@@ -2,10 +2,15 @@
 
 import csv
 import io
+import subprocess
 
 from click.testing import CliRunner
 
 from careledger.cli import main
+from careledger.load import load
+from careledger.rules import Facts, spotcheck
+
+from .conftest import AS_OF
 
 
 def build(content, out, as_of="2026-11-23"):
@@ -65,3 +70,24 @@ def test_reports_stay_out_of_the_published_site(basic, tmp_path):
         if path.is_file():
             text = path.read_bytes().decode("utf-8", errors="ignore")
             assert "欧阳福生" not in text and "预警名单" not in text
+
+
+def test_spot_check_sample_is_seeded_by_the_records_commit(basic, tmp_path):
+    def sample_of(reports):
+        (path,) = reports.glob("spot-check-*.csv")
+        intro = path.with_suffix(".html").read_text(encoding="utf-8")
+        return [row[1] for row in read_csv(path)[1:]], intro
+
+    _, intro = sample_of(build(basic, tmp_path / "a"))
+    assert "不在 git 仓库中" in intro
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.invalid", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.invalid", "PATH": "/usr/bin:/bin"}
+    for args in (["init", "-q"], ["add", "."], ["commit", "-qm", "records"]):
+        subprocess.run(["git", "-C", str(basic), *args], check=True, env=env)
+    commit = subprocess.run(["git", "-C", str(basic), "rev-parse", "HEAD"], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    drawn, intro = sample_of(build(basic, tmp_path / "b"))
+    assert commit in intro
+    records, _ = load(basic, today=AS_OF)
+    facts = Facts(records, records.profile, AS_OF)
+    assert drawn == spotcheck.sample(facts, records.profile.spot_checks[0], "2026-Q4", commit)

@@ -34,11 +34,12 @@ class ReportsView:
     tables: tuple[Table, ...]
 
 
-def build_reports(facts, findings: list[Finding]) -> ReportsView:
+def build_reports(facts, findings: list[Finding], commit: str = "") -> ReportsView:
+    """`commit` is the records' git commit: it seeds the spot-check samples."""
     names = _Names(facts)
     tables = [warning_list(findings, names), notice_list(findings, names, facts.as_of), open_problems(facts, names)]
     tables += subsidy_sheets(facts, names)
-    tables += spot_check_samples(facts, names)
+    tables += spot_check_samples(facts, names, commit)
     tables += [reviews_due(facts, names), all_findings(findings, names)]
     site = facts.records.site
     return ReportsView(jurisdiction=site.name, as_of=facts.as_of, profile_title=facts.profile.title,
@@ -149,17 +150,17 @@ def _subsidy_table(facts, names: _Names, period: Period, *, done: bool) -> Table
                  tuple(rows))
 
 
-def spot_check_samples(facts, names: _Names) -> list[Table]:
+def spot_check_samples(facts, names: _Names, commit: str) -> list[Table]:
     tables = []
     for i, check in enumerate(facts.profile.spot_checks, start=1):
         key = period_of(facts.as_of, PERIOD_MONTHS[check.period]).key
-        drawn = spotcheck.sample(facts, check, key)
+        drawn = spotcheck.sample(facts, check, key, commit)
         population = spotcheck.population(facts, check, key)
         rows = tuple((str(i), h, names.village_of(h), facts.records.households_by_id[h].address)
                      for i, h in enumerate(drawn, start=1))
         tables.append(Table(f"spot-check-{i}-{check.office_level}-{key}", f"抽查名单：{check.name} {key}",
-                            f"按 {check.rate:.0%} 从 {len(population)} 户中抽取 {len(drawn)} 户；任何人可按 docs/rules/spotcheck.md "
-                            f"的算法复核（{check.cite}）。",
+                            f"按 {check.rate:.0%} 从 {len(population)} 户中抽取 {len(drawn)} 户，随机种子取周期 {key} 和记录的提交号"
+                            f"“{commit or '（不在 git 仓库中）'}”；任何人可按 docs/rules/spotcheck.md 的算法复核（{check.cite}）。",
                             ("序号", "户编号", "村（社区）", "现居住地"), rows))
     return tables
 
