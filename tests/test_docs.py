@@ -61,3 +61,12 @@ def test_snippet_examples_are_valid_records(basic):
     assert [f.format() for f in findings] == []
     assert any(v.checklist and v.checklist.health for v in records.visits)
     assert records.profile.agreements[0].term_months == 24
+
+
+def test_every_command_is_documented_with_an_example():
+    from careledger.cli import main
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, command in main.commands.items():
+        assert f"careledger {name}" in readme, f"README does not describe `careledger {name}`"
+        assert "例：" in (command.help or ""), f"`careledger {name} --help` has no example"
