@@ -409,3 +409,14 @@ def test_build_into_a_foreign_directory_is_a_finding(basic, tmp_path):
     result = build(basic, tmp_path / "notes")
     assert result.exit_code != 0 and "E-OUTPUT" in result.output and MARKER in result.output
     assert (tmp_path / "notes" / "keep.txt").read_text() == "重要"
+
+
+def test_build_py_is_the_same_program(basic, tmp_path):
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    run = subprocess.run([sys.executable, str(root / "build.py"), "check", "--content", str(basic),
+                          "--as-of", "2026-11-06"], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "共 0 个错误，0 个警告" in run.stderr
