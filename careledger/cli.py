@@ -93,15 +93,19 @@ def check(content_dir: Path, as_of: dt.date, fmt: str, strict: bool):
 @content_option
 @output_option
 @as_of_option
-def build(content_dir: Path, output_dir: Path, as_of: dt.date):
+@click.option("--allow-dirty", is_flag=True,
+              help="记录目录有未提交的修改时仍然生成（默认拒绝：审计线索不完整）；每一页都会注明。")
+def build(content_dir: Path, output_dir: Path, as_of: dt.date, allow_dirty: bool):
     """检查记录，无错误时生成网站到 OUTPUT/site/；有错误则不写任何文件，原有输出保持不变。
+
+    记录目录有未提交的修改时拒绝生成，除非加 --allow-dirty。每一页和 OUTPUT/BUILD.json 都记下记录的提交号和基准日。
 
     例：careledger build --content content/ --output output/ --as-of 2026-11-23
     """
     from .pipeline import BuildFailed, build_all
 
     try:
-        result = build_all(content_dir, output_dir, as_of=as_of)
+        result = build_all(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty)
     except BuildFailed as failed:
         print_findings(failed.findings, "text")
         raise click.ClickException("有错误，生成已停止：未写入任何文件，原有输出保持不变。") from None
@@ -111,6 +115,8 @@ def build(content_dir: Path, output_dir: Path, as_of: dt.date):
     errors = sum(1 for f in policy if f.is_error)
     click.echo(f"政策检查：{errors} 个错误，{len(policy) - errors} 个警告（careledger check 列出详情）。")
     click.echo(f"已生成 {result.files_written} 个文件到 {output_dir}/（基准日 {as_of}）。")
+    if result.stamp:
+        click.echo(result.stamp.text())
 
 
 @main.command()

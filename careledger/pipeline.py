@@ -7,17 +7,20 @@ so a failed build leaves the previous output as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from .audit import History, read_history
 from .findings import ERROR, Finding, Source, has_errors
-from .gitinfo import head_commit
 from .load import load
 from .output import OutputError, Tree, write_tree
 from .render import convert_pages, render_site
 from .render.reports import render_reports
 from .rules import Facts, run_rules
+from .stamp import Stamp, make_stamp
+from .views.audit import audit_tables
 from .views.reports import build_reports
 from .views.summary import summarize
 
@@ -38,10 +41,11 @@ class BuildResult:
     policy_findings: tuple[Finding, ...]  # what the rules engine found in the records
     files_written: int
     output_dir: Path
+    stamp: Stamp | None = None  # the commit, as-of date, tool and profile every page shows (and BUILD.json)
 
 
 def check_records(content_dir: Path, *, as_of: dt.date):
-    """Load the records and, when they load without errors, judge them by the policy rules.
+    """Load the records and, when they load without errors, judge them by the policy rules and their git history.
 
     Returns (records or None, findings). Rules never run on records with load errors: a visit file that failed to
     load would make its subjects look overdue.
@@ -52,30 +56,47 @@ def check_records(content_dir: Path, *, as_of: dt.date):
     if has_errors(findings):
         code, message = RULES_SKIPPED
         return records, findings + [Finding(code, "warning", message, Source("site.yaml"))]
-    return records, findings + run_rules(records, as_of)
+    return records, findings + run_rules(records, as_of, history=read_history(content_dir))
 
 
-def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date) -> BuildResult:
+def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty: bool = False) -> BuildResult:
     records, findings = load(content_dir, today=as_of)
     findings += _output_must_not_hold_content(content_dir, output_dir)
     _stop_on_errors(findings, records is None)
+    history = read_history(content_dir)
+    findings += _refuse_dirty(history, allow_dirty)
+    _stop_on_errors(findings)
 
     site = summarize(records, as_of=as_of)
     pages_html, page_findings = convert_pages(site.pages)
     findings += page_findings
     _stop_on_errors(findings)
-    policy_findings = run_rules(records, as_of)  # what the records show: reported, never a reason to stop
-    reports = build_reports(Facts(records, records.profile, as_of), policy_findings, head_commit(content_dir))
+    policy_findings = run_rules(records, as_of, history=history)  # what the records show: never a reason to stop
+    facts = Facts(records, records.profile, as_of, history)
+    reports = build_reports(facts, policy_findings, history.head)
+    reports = dataclasses.replace(reports, tables=reports.tables + tuple(audit_tables(facts)))
+    stamp = make_stamp(history, as_of, records.profile.id)
 
     tree = Tree()
-    tree.add_all("site", render_site(site, pages_html))
-    tree.add_all("reports", render_reports(reports))
+    tree.add_all("site", render_site(site, pages_html, stamp=stamp))
+    tree.add_all("reports", render_reports(reports, stamp=stamp))
+    tree.add("BUILD.json", stamp.to_json())
     try:
         written = write_tree(output_dir, tree)
     except OutputError as refused:
         raise BuildFailed(findings + [Finding("E-OUTPUT", ERROR, str(refused), Source(str(output_dir)))]) from None
     return BuildResult(findings=tuple(findings), policy_findings=tuple(policy_findings), files_written=written,
-                       output_dir=Path(output_dir))
+                       output_dir=Path(output_dir), stamp=stamp)
+
+
+def _refuse_dirty(history: History, allow_dirty: bool) -> list[Finding]:
+    """Publishing uncommitted records would publish what no commit holds: refused unless asked for."""
+    if not history.dirty or allow_dirty:
+        return []
+    shown = "、".join(history.dirty[:5]) + (f" 等 {len(history.dirty)} 个文件" if len(history.dirty) > 5 else "")
+    return [Finding("E-DIRTY", ERROR, f"记录目录有未提交的修改（{shown}）：生成的结果将不对应任何提交，审计线索不完整。"
+                    "请先提交（git add、git commit）；确需生成时加 --allow-dirty，每一页都会注明“含未提交的修改”",
+                    Source(history.dirty[0]))]
 
 
 def _output_must_not_hold_content(content_dir: Path, output_dir: Path) -> list[Finding]:

@@ -241,6 +241,9 @@ class Profile:
     custody: CustodyPolicy = field_("保障资金代管", CustodyPolicy)
     staffing: tuple = field_("人员配备", ListOf(StaffingRule))
     late_entry_days: int = field_("走访补录允许延迟（天）", Int(0, 60), default=3)
+    # Not in any document: a commit that writes visits of this many months at once is an import or a rewrite of
+    # the records as a whole (docs/rules/audit.md), summed up in one finding instead of one per visit.
+    bulk_commit_months: int = field_("批量提交：一次提交涉及的走访月份数", Int(2, 600), default=3)
     # Not in any document: how long a problem found on a visit, with no deadline set, may stay open (闭环).
     problem_open_days: int = field_("问题未定限期时的办结时限（天）", Int(1, 366), default=30)
     monthly_report_day: int = field_("月报截止日", Int(1, 31))

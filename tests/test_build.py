@@ -137,7 +137,7 @@ def built(basic, tmp_path) -> Path:
 
 def test_build_writes_the_site(built):
     written = tree_of(built)
-    assert sorted(f for f in written if not f.startswith("reports/")) == sorted([MARKER] + SITE_FILES)
+    assert sorted(f for f in written if not f.startswith("reports/")) == sorted([MARKER, "BUILD.json"] + SITE_FILES)
     assert "reports/index.html" in written  # the internal reports sit beside the site, never inside it
 
 
@@ -419,4 +419,4 @@ def test_build_py_is_the_same_program(basic, tmp_path):
     run = subprocess.run([sys.executable, str(root / "build.py"), "check", "--content", str(basic),
                           "--as-of", "2026-11-06"], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    assert "共 0 个错误，0 个警告" in run.stderr
+    assert "共 0 个错误，1 个警告" in run.stderr and "[AUD-NO-GIT]" in run.stdout  # a copy outside git: no trail

@@ -17,8 +17,8 @@ from .site import environment
 TEMPLATES = Path(__file__).resolve().parents[2] / "report_templates"
 
 
-def render_reports(view: ReportsView, *, templates: Path = TEMPLATES) -> Tree:
-    env = environment(templates)
+def render_reports(view: ReportsView, *, templates: Path = TEMPLATES, stamp=None) -> Tree:
+    env = environment(templates, stamp)
     files = Tree()
     files.add("index.html", env.get_template("index.html").render(view=view).encode("utf-8"))
     for table in view.tables:

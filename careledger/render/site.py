@@ -20,10 +20,13 @@ from ..views.summary import SiteSummary
 TEMPLATES = Path(__file__).resolve().parents[2] / "site_templates"
 
 
-def environment(templates: Path = TEMPLATES) -> Environment:
+def environment(templates: Path = TEMPLATES, stamp=None) -> Environment:
+    """`stamp` (careledger.stamp.Stamp, or None) is the global `stamp` of every template: the commit and as-of
+    date each page shows."""
     env = Environment(loader=FileSystemLoader(templates), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["zh_date"] = zh_date
+    env.globals["stamp"] = stamp
     return env
 
 
@@ -31,9 +34,10 @@ def zh_date(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def render_site(site: SiteSummary, pages_html: Mapping[str, Markup], *, templates: Path = TEMPLATES) -> Tree:
+def render_site(site: SiteSummary, pages_html: Mapping[str, Markup], *, templates: Path = TEMPLATES,
+                stamp=None) -> Tree:
     """Every file of the site, by path relative to the site's top."""
-    env = environment(templates)
+    env = environment(templates, stamp)
     files = Tree()
 
     def render(path: str, template: str, **context) -> None:

@@ -14,7 +14,7 @@ from functools import cached_property
 
 from ..findings import ERROR, Finding, Source
 from ..policy import Profile
-from . import agreements, assessment, assignment, cadence, custody, pay, reviews, spotcheck
+from . import agreements, assessment, assignment, audit, cadence, custody, pay, reviews, spotcheck
 from .cases import Case, all_cases, visits_by_case
 
 
@@ -25,6 +25,7 @@ class Facts:
     records: object  # careledger.load.Records
     profile: Profile
     as_of: dt.date
+    history: object = None  # careledger.audit.History of the content, read from git; None: the audit finds nothing
 
     @cached_property
     def cases(self) -> list[Case]:
@@ -45,11 +46,11 @@ class Facts:
         return self.records.staff_by_id
 
 
-RULES = (cadence, assignment, assessment, custody, agreements, reviews, pay, spotcheck)
+RULES = (cadence, assignment, assessment, custody, agreements, reviews, pay, spotcheck, audit)
 
 
-def run_rules(records, as_of: dt.date, profile: Profile | None = None) -> list[Finding]:
-    facts = Facts(records, profile or records.profile, as_of)
+def run_rules(records, as_of: dt.date, profile: Profile | None = None, history=None) -> list[Finding]:
+    facts = Facts(records, profile or records.profile, as_of, history)
     findings: list[Finding] = []
     for family in RULES:
         name = family.__name__.rsplit(".", 1)[-1]

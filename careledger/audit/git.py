@@ -1,0 +1,216 @@
+"""The git plumbing of the audit trail: four long-running commands for the whole run, never one per file.
+
+- `locate`: one `git rev-parse` says which repository holds the content directory, where the directory lies in it,
+  whether the clone is shallow and which commit HEAD is;
+- `log`: one `git log --raw -z` over the history of the content directory, oldest first, streamed: every commit
+  with its author, dates, subject and the files it added, changed or removed, with their old and new blob ids;
+- `BlobReader`: one `git cat-file --batch` process that returns the contents of those blobs on request;
+- `dirty_paths`: one `git status` for uncommitted changes below the content directory.
+
+Nothing here knows about records: paths are returned relative to the content directory, as the loader names them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+NULL_ID = "0" * 40
+# A git hook that runs careledger sets these for its own repository; the content may live in another one.
+_INHERITED = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_PREFIX", "GIT_NAMESPACE",
+              "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR")
+_RECORD, _FIELD = b"\x1e", b"\x1f"
+LOG_FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cI%x1f%s"
+
+
+class GitUnavailable(Exception):
+    """The content directory has no readable git history. `reason` is "no-git" (git is not installed) or
+    "no-repository"; the message is git's own, for the evidence."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Location:
+    toplevel: Path
+    prefix: str  # the content directory relative to the top of the work tree, "" or ending in "/"
+    shallow: bool
+    head: str  # "" in a repository without commits
+
+    @property
+    def pathspec(self) -> str:
+        return f":(literal){self.prefix.rstrip('/')}" if self.prefix else "."
+
+
+@dataclass(frozen=True)
+class FileChange:
+    status: str  # A added, M modified, D deleted, T type changed
+    path: str  # relative to the content directory
+    old: str  # blob id before, "" when added
+    new: str  # blob id after, "" when deleted
+
+
+@dataclass(frozen=True)
+class RawCommit:
+    id: str
+    parents: tuple[str, ...]
+    author_name: str
+    author_email: str
+    authored: dt.datetime
+    committed: dt.datetime
+    subject: str
+    changes: tuple[FileChange, ...]
+
+
+def environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _INHERITED}
+    env.update(LC_ALL="C", GIT_OPTIONAL_LOCKS="0", GIT_TERMINAL_PROMPT="0")
+    return env
+
+
+def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, env=environment(), timeout=120,
+                              check=False)
+    except FileNotFoundError:
+        raise GitUnavailable("no-git", "git is not installed") from None
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise GitUnavailable("no-repository", str(exc)) from None
+
+
+def locate(content_dir: Path) -> Location:
+    """Where the content directory lies in its repository. Raises GitUnavailable outside a work tree."""
+    content = Path(content_dir).resolve()
+    result = _run(["rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository"], content)
+    if result.returncode != 0:
+        raise GitUnavailable("no-repository", result.stderr.decode("utf-8", "replace").strip())
+    lines = result.stdout.decode("utf-8", "surrogateescape").split("\n")
+    if len(lines) < 3:
+        raise GitUnavailable("no-repository", "git rev-parse gave no work tree")
+    head = _run(["rev-parse", "--verify", "-q", "HEAD^{commit}"], content)
+    return Location(toplevel=Path(lines[0]), prefix=lines[1], shallow=lines[2] == "true",
+                    head=head.stdout.decode().strip() if head.returncode == 0 else "")
+
+
+def log(location: Location) -> Iterator[RawCommit]:
+    """Every commit of HEAD's history that touches the content directory, oldest first (topological order).
+
+    `--no-renames`: a moved file is a removal and an addition, so identities are decided by the audit, not by git's
+    similarity guess. Merges are compared with their first parent; what a merge brings in from a side branch was
+    already seen in the side branch's own commits, and the audit takes each change once.
+    """
+    if not location.head:
+        return
+    args = ["git", "-C", str(location.toplevel), "-c", "core.quotepath=off", "log", "-z", "--raw", "--no-abbrev",
+            "--no-renames", "--root", "--full-history", "--diff-merges=first-parent", "--topo-order", "--reverse",
+            "--no-color", "--no-ext-diff", f"--format={LOG_FORMAT}", "HEAD", "--", location.pathspec]
+    try:
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment())
+    except FileNotFoundError:
+        raise GitUnavailable("no-git", "git is not installed") from None
+    prefix = location.prefix.encode("utf-8")
+    try:
+        pending = b""
+        while True:
+            chunk = proc.stdout.read(1 << 20)
+            if not chunk:
+                break
+            records = (pending + chunk).split(_RECORD)
+            pending = records.pop()
+            for record in records:
+                if record:
+                    yield _parse_commit(record, prefix)
+        if pending:
+            yield _parse_commit(pending, prefix)
+    finally:
+        proc.stdout.close()
+        stderr = proc.stderr.read()
+        proc.stderr.close()
+        code = proc.wait()
+    if code != 0:
+        raise GitUnavailable("no-repository", stderr.decode("utf-8", "replace").strip())
+
+
+def _parse_commit(record: bytes, prefix: bytes) -> RawCommit:
+    header, _, raw = record.partition(b"\0")
+    fields = header.decode("utf-8", "replace").split("\x1f")
+    commit_id, parents, name, email, authored, committed, subject = (fields + [""] * 7)[:7]
+    tokens = raw.lstrip(b"\n").split(b"\0")
+    changes = []
+    for meta, path in zip(tokens[0::2], tokens[1::2]):
+        if not meta.startswith(b":"):
+            continue
+        parts = meta[1:].split(b" ")
+        if len(parts) < 5 or not path.startswith(prefix):
+            continue
+        old, new, status = parts[2].decode(), parts[3].decode(), parts[4][:1].decode()
+        changes.append(FileChange(status=status, path=path[len(prefix):].decode("utf-8", "surrogateescape"),
+                                  old="" if old == NULL_ID else old, new="" if new == NULL_ID else new))
+    return RawCommit(id=commit_id, parents=tuple(parents.split()), author_name=name, author_email=email,
+                     authored=dt.datetime.fromisoformat(authored), committed=dt.datetime.fromisoformat(committed),
+                     subject=subject, changes=tuple(changes))
+
+
+class BlobReader:
+    """One `git cat-file --batch` for the whole run. `read_many(ids)` asks for a batch of blobs at once (small
+    batches, so the requests always fit the pipe while git writes the answers)."""
+
+    BATCH = 256
+
+    def __init__(self, toplevel: Path):
+        try:
+            self.proc = subprocess.Popen(["git", "-C", str(toplevel), "cat-file", "--batch"], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, env=environment())
+        except FileNotFoundError:
+            raise GitUnavailable("no-git", "git is not installed") from None
+
+    def __enter__(self) -> BlobReader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            self.proc.stdout.close()
+            self.proc.wait()
+
+    def read_many(self, ids: list[str]) -> dict[str, bytes | None]:
+        out: dict[str, bytes | None] = {}
+        unique = list(dict.fromkeys(ids))
+        for start in range(0, len(unique), self.BATCH):
+            batch = unique[start:start + self.BATCH]
+            self.proc.stdin.write("".join(f"{i}\n" for i in batch).encode())
+            self.proc.stdin.flush()
+            for blob_id in batch:
+                out[blob_id] = self._answer()
+        return out
+
+    def _answer(self) -> bytes | None:
+        header = self.proc.stdout.readline().split()
+        if len(header) != 3:  # "<id> missing": not in a shallow or partial clone
+            return None
+        data = self.proc.stdout.read(int(header[2]) + 1)
+        return data[:-1]
+
+
+def dirty_paths(location: Location) -> tuple[str, ...]:
+    """Files below the content directory that differ from HEAD: modified, staged, removed or untracked."""
+    result = _run(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--",
+                   location.pathspec], location.toplevel)
+    if result.returncode != 0:
+        raise GitUnavailable("no-repository", result.stderr.decode("utf-8", "replace").strip())
+    prefix = location.prefix
+    paths = set()
+    for entry in result.stdout.decode("utf-8", "surrogateescape").split("\0"):
+        if len(entry) > 3:
+            path = entry[3:]
+            paths.add(path[len(prefix):] if path.startswith(prefix) else path)
+    return tuple(sorted(paths))

@@ -1,0 +1,296 @@
+"""The history of a content tree, read from git in one pass: `read_history(content_dir) -> History`.
+
+One `git log` lists every commit that touched the content directory, oldest first, with the blob ids of the files
+it changed; one `git cat-file --batch` process returns the old and new versions of the visit and household files
+among them. Each commit is compared with its parent, visit by visit and household by household, and the result is
+a list of events: a visit added, changed or removed, a household file added, changed, moved or removed, each with
+its commit (author, dates, subject). Judging those events is the audit rules' work (`careledger/rules/audit.py`);
+nothing here depends on the records, the profile or the as-of date, so the History of one commit is always the same.
+
+What a commit changed is taken once: a merge brings in again what its side branch already did, and a change seen
+before (the same visit going to the same content) is not counted twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from ..records import Household, Visit
+from . import git
+from .parse import VisitKey, VisitParser, household_of, read_household, visitor_of
+
+TIMEZONE = ZoneInfo("Asia/Shanghai")  # the day of a commit is its day in the jurisdiction's time zone
+
+
+@dataclass(frozen=True)
+class Commit:
+    id: str
+    author_name: str
+    author_email: str
+    authored: dt.datetime
+    committed: dt.datetime  # when it entered the repository (the committer date)
+    subject: str
+    order: int  # 0 for the oldest commit that touched the content
+    root: bool  # no parent: the first commit of the repository, or the edge of a shallow clone
+    files: int  # how many files below the content directory it added, changed or removed
+
+    @property
+    def date(self) -> dt.date:
+        return self.committed.astimezone(TIMEZONE).date()
+
+    @property
+    def short(self) -> str:
+        return self.id[:10]
+
+    @property
+    def author(self) -> str:
+        return f"{self.author_name} <{self.author_email}>"
+
+
+@dataclass(frozen=True)
+class VisitEvent:
+    action: str  # "added", "changed" or "removed"
+    commit: Commit
+    key: VisitKey  # the visit's identity after the commit (the one removed, for "removed")
+    path: str  # its visit file
+    visit: Visit | None  # after the commit; None when removed
+    before: Visit | None  # before the commit; None when added
+    before_key: VisitKey | None  # the identity before, when the change altered it (date, duty or household)
+    first: Commit  # the commit that first entered the visit
+    previous: Commit | None  # the commit of the version this one replaced or removed
+
+
+@dataclass(frozen=True)
+class HouseholdEvent:
+    action: str  # "added", "changed", "moved" or "removed"
+    commit: Commit
+    household: str
+    path: str  # the file after the commit (before, for "removed")
+    before: Household | None
+    after: Household | None
+    previous: Commit | None  # the commit of the version before
+
+
+@dataclass(frozen=True)
+class History:
+    state: str  # "complete", "shallow", "no-commits", "no-repository" or "no-git"
+    detail: str = ""  # git's own words when the history could not be read
+    head: str = ""
+    dirty: tuple[str, ...] = ()  # uncommitted files below the content directory
+    commits: tuple[Commit, ...] = ()
+    visit_events: tuple[VisitEvent, ...] = ()
+    household_events: tuple[HouseholdEvent, ...] = ()
+    unreadable: tuple[tuple[str, str], ...] = ()  # (commit id, path) of versions that could not be read
+    _by_household: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def available(self) -> bool:
+        return self.state in ("complete", "shallow")
+
+    @property
+    def trail(self) -> str:
+        """"complete", "partial" (shallow clone, or uncommitted changes) or "missing"."""
+        if not self.available:
+            return "missing"
+        return "partial" if self.state == "shallow" or self.dirty else "complete"
+
+    def for_household(self, household_id: str) -> tuple[list[HouseholdEvent], list[VisitEvent]]:
+        """The events of one household's file and of the visits to it, oldest first."""
+        if not self._by_household:
+            index: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
+            for event in self.household_events:
+                index[event.household][0].append(event)
+            for event in self.visit_events:
+                households = {event.key.household} | ({event.before_key.household} if event.before_key else set())
+                for household in households:
+                    index[household][1].append(event)
+            self._by_household.update(index)
+        files, visits = self._by_household.get(household_id, ([], []))
+        return list(files), list(visits)
+
+
+def read_history(content_dir: Path) -> History:
+    """Read the history of the content directory. Never raises for a missing repository or git: the History's
+    `state` says what is missing."""
+    try:
+        location = git.locate(content_dir)
+        dirty = git.dirty_paths(location)
+        if not location.head:
+            return History("no-commits", dirty=dirty)
+        builder = _Builder()
+        with git.BlobReader(location.toplevel) as blobs:
+            for raw in git.log(location):
+                builder.add(raw, blobs)
+    except git.GitUnavailable as exc:
+        return History(exc.reason, detail=str(exc))
+    if not builder.commits:
+        return History("no-commits", head=location.head, dirty=dirty)
+    return History("shallow" if location.shallow else "complete", head=location.head, dirty=dirty,
+                   commits=tuple(builder.commits), visit_events=tuple(builder.visit_events),
+                   household_events=tuple(builder.household_events), unreadable=tuple(builder.unreadable))
+
+
+@dataclass
+class _Known:
+    visit: Visit
+    first: Commit
+    last: Commit
+    present: bool = True
+
+
+class _Builder:
+    """Walks the commits oldest first, keeping the last readable version of every file and every visit's state."""
+
+    def __init__(self):
+        self.parser = VisitParser()
+        self.commits: list[Commit] = []
+        self.visit_events: list[VisitEvent] = []
+        self.household_events: list[HouseholdEvent] = []
+        self.unreadable: list[tuple[str, str]] = []
+        self.versions: dict[str, tuple[str, object]] = {}  # path → (blob id, parsed) of its last readable version
+        self.visits: dict[VisitKey, _Known] = {}
+        self.household_last: dict[str, Commit] = {}
+
+    def add(self, raw: git.RawCommit, blobs: git.BlobReader) -> None:
+        commit = Commit(id=raw.id, author_name=raw.author_name, author_email=raw.author_email,
+                        authored=raw.authored, committed=raw.committed, subject=raw.subject, order=len(self.commits),
+                        root=not raw.parents, files=len(raw.changes))
+        self.commits.append(commit)
+        visit_files = [c for c in raw.changes if visitor_of(c.path)]
+        household_files = [c for c in raw.changes if household_of(c.path)]
+        wanted = [b for c in visit_files + household_files for b in (c.old, c.new)
+                  if b and self.versions.get(c.path, ("",))[0] != b]
+        contents = blobs.read_many(wanted) if wanted else {}
+        if visit_files:
+            self._visits(commit, visit_files, contents)
+        if household_files:
+            self._households(commit, household_files, contents)
+
+    def _version(self, change: git.FileChange, blob: str, contents: dict, read):
+        """The parsed file at `blob`; for an unreadable old version, the last readable one of the path."""
+        cached = self.versions.get(change.path)
+        if cached and cached[0] == blob:
+            return cached[1]
+        return read(contents.get(blob), change.path)
+
+    # --- visits ---------------------------------------------------------------------------------------------
+
+    def _visits(self, commit: Commit, changes: list[git.FileChange], contents: dict) -> None:
+        old_all: dict[VisitKey, tuple[Visit, str]] = {}
+        new_all: dict[VisitKey, tuple[Visit, str]] = {}
+        for change in changes:
+            old = self._version(change, change.old, contents, self.parser.read) if change.old else {}
+            if old is None:
+                old = self.versions.get(change.path, ("", {}))[1]
+            new = self._version(change, change.new, contents, self.parser.read) if change.new else {}
+            if new is None:
+                self.unreadable.append((commit.id, change.path))
+                continue
+            if change.new:
+                self.versions[change.path] = (change.new, new)
+            else:
+                self.versions.pop(change.path, None)
+            old_all.update((k, (v, change.path)) for k, v in old.items())
+            new_all.update((k, (v, change.path)) for k, v in new.items())
+
+        removed, added = [], []
+        for key, (before, path) in old_all.items():
+            known = self.visits.get(key)
+            if key not in new_all:
+                if known and known.present:
+                    removed.append(key)
+                continue
+            after, new_path = new_all[key]
+            if known is None:  # an old version never seen as new (unreadable before): take it as given
+                self.visits[key] = _Known(after, commit, commit)
+            elif after != before and after != known.visit:
+                self._event("changed", commit, key, new_path, after, known.visit, None, known)
+        for key, (after, path) in new_all.items():
+            if key in old_all:
+                continue
+            known = self.visits.get(key)
+            if known and known.present:
+                if after != known.visit:  # a merge bringing in another version of a visit already here
+                    self._event("changed", commit, key, path, after, known.visit, None, known)
+                continue
+            added.append(key)
+
+        paired = _pair(removed, added)
+        for old_key, new_key in paired:
+            known = self.visits[old_key]
+            after, path = new_all[new_key]
+            known.present = False
+            self._event("changed", commit, new_key, path, after, known.visit, old_key, known)
+        paired_old = {o for o, _ in paired}
+        paired_new = {n for _, n in paired}
+        for key in removed:
+            if key not in paired_old:
+                known = self.visits[key]
+                known.present = False
+                self.visit_events.append(VisitEvent("removed", commit, key, old_all[key][1], None, known.visit, None,
+                                                    known.first, known.last))
+        for key in added:
+            if key not in paired_new:
+                after, path = new_all[key]
+                earlier = self.visits.get(key)  # a visit removed before and entered again keeps its first commit
+                first = earlier.first if earlier else commit
+                self.visits[key] = _Known(after, first, commit)
+                self.visit_events.append(VisitEvent("added", commit, key, path, after, None, None, first, None))
+
+    def _event(self, action, commit, key, path, after, before, before_key, known: _Known) -> None:
+        self.visit_events.append(VisitEvent(action, commit, key, path, after, before, before_key, known.first,
+                                            known.last))
+        self.visits[key] = _Known(after, known.first, commit)
+
+    # --- households -----------------------------------------------------------------------------------------
+
+    def _households(self, commit: Commit, changes: list[git.FileChange], contents: dict) -> None:
+        by_id: dict[str, list[git.FileChange]] = defaultdict(list)
+        for change in changes:
+            by_id[household_of(change.path)].append(change)
+        for household_id, items in sorted(by_id.items()):
+            before = after = None
+            before_path = after_path = ""
+            for change in items:
+                if change.old:
+                    old = self._version(change, change.old, contents, read_household)
+                    before = old or (self.versions.get(change.path, ("", None))[1])
+                    before_path = change.path
+                if change.new:
+                    new = self._version(change, change.new, contents, read_household)
+                    if new is None:
+                        self.unreadable.append((commit.id, change.path))
+                    else:
+                        self.versions[change.path] = (change.new, new)
+                    after, after_path = new, change.path
+                else:
+                    self.versions.pop(change.path, None)
+            if after_path and after is None:
+                continue  # unreadable: compared at the next readable version
+            if not before_path:
+                action = "added"
+            elif not after_path:
+                action = "removed"
+            else:
+                action = "moved" if before_path != after_path else "changed"
+            self.household_events.append(HouseholdEvent(action, commit, household_id, after_path or before_path,
+                                                        before, after, self.household_last.get(household_id)))
+            self.household_last[household_id] = commit
+
+
+def _pair(removed: list[VisitKey], added: list[VisitKey]) -> list[tuple[VisitKey, VisitKey]]:
+    """A visit removed and another added in one commit, by the same visitor to the same household, is one visit
+    whose date, duty or household was changed: pair them in date order."""
+    gone: dict[tuple, list[VisitKey]] = defaultdict(list)
+    for key in sorted(removed):
+        gone[(key.visitor, key.household)].append(key)
+    pairs = []
+    for key in sorted(added):
+        candidates = gone.get((key.visitor, key.household))
+        if candidates:
+            pairs.append((candidates.pop(0), key))
+    return pairs

@@ -1,0 +1,307 @@
+"""Audit: what the git history of the records shows (docs/rules/audit.md).
+
+A pure function of (records, profile, as-of date, History): the History (`careledger/audit/history.py`) is read from
+git once by the pipeline and handed over in `Facts.history`; without it (a rule test, a library call) this family
+finds nothing.
+
+- a visit entered late: its first commit's day (committer date, Asia/Shanghai) is more than the profile's
+  `late_entry_days` after the visit's date;
+- a visit dated after the day of the commit that entered or changed it;
+- a visit changed or removed after it was committed, naming the commit of the version replaced and the one that
+  replaced or removed it;
+- a commit of visits by an author who is neither the visitor nor a clerk (`clerk` role) in post that day, authors
+  being mapped to staff by their `git:` identities;
+- a subject's category or level changed in a household file with no `adjust` review dated between the version
+  before (less the entry delay) and the change;
+- the trail itself: not a git repository, never committed, a shallow clone, uncommitted changes.
+
+A commit that writes visits of `bulk_commit_months` or more months at once, and the first commit of the content,
+is an import or a rewrite of the records as a whole: it is summed up in one AUD-BULK finding, not judged visit by
+visit (its details are in the audit report).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Iterable
+
+from ..audit.diff import diff_records
+from ..audit.history import Commit, History, HouseholdEvent, VisitEvent
+from ..audit.parse import VisitKey
+from ..audit.trail import Authors
+from ..findings import WARNING, Finding, Source
+
+CODES = {
+    "AUD-LATE": (WARNING, "走访记录在走访日期之后超过允许天数才提交（录入过晚）"),
+    "AUD-FUTURE": (WARNING, "走访日期晚于录入（提交）这条记录的日期"),
+    "AUD-CHANGED": (WARNING, "走访记录提交后又被修改"),
+    "AUD-REMOVED": (WARNING, "走访记录提交后又被删除"),
+    "AUD-AUTHOR": (WARNING, "走访记录的提交人既不是走访人本人，也不是在职的录入员"),
+    "AUD-LEVEL": (WARNING, "关爱帮扶对象的等级或类别被修改，但没有相应的动态调整复核记录"),
+    "AUD-BULK": (WARNING, "批量提交（导入或整体重写）：一次提交写入多个月份的走访记录，只作汇总，不逐条检查"),
+    "AUD-DIRTY": (WARNING, "记录目录有未提交的修改：本次结果不对应任何提交，审计线索不完整"),
+    "AUD-NO-GIT": (WARNING, "记录目录不在 git 仓库中（或未安装 git）：没有修改记录，审计线索缺失"),
+    "AUD-NO-COMMITS": (WARNING, "记录目录在 git 仓库中，但从未提交：没有修改记录，审计线索缺失"),
+    "AUD-SHALLOW": (WARNING, "浅克隆：较早的提交不在本地，审计线索不完整"),
+}
+
+SHOWN = 5  # how many items a summary names before "等"
+
+
+def check(facts) -> Iterable[Finding]:
+    history: History | None = getattr(facts, "history", None)
+    if history is None:
+        return []
+    out = list(trail_findings(history))
+    if not history.available:
+        return out
+    judge = _Judge(facts, history)
+    for commit in history.commits:
+        out += judge.commit(commit)
+    return out
+
+
+def trail_findings(history: History) -> Iterable[Finding]:
+    site = Source("site.yaml")
+    if history.state in ("no-repository", "no-git"):
+        yield Finding("AUD-NO-GIT", WARNING, "记录目录不在 git 仓库中（或没有安装 git）：没有修改记录，无法说明谁在何时改过记录；"
+                      "照常生成。请把记录保存在 git 仓库中并提交", site, evidence={"git": history.detail})
+        return
+    if history.state == "no-commits":
+        yield Finding("AUD-NO-COMMITS", WARNING, "记录目录在 git 仓库中，但还没有任何提交：没有修改记录；照常生成。"
+                      "请先提交记录（git add、git commit）", site)
+    if history.state == "shallow":
+        edge = next((c for c in history.commits if c.root), None)
+        since = f"只有 {edge.date} 提交 {edge.short} 以来的历史，" if edge else ""
+        yield Finding("AUD-SHALLOW", WARNING, f"这是浅克隆（git clone --depth）：{since}更早的修改记录不在本地，审计线索不完整；"
+                      "照常生成。取得完整历史：git fetch --unshallow", site,
+                      evidence={"edge": edge.id if edge else "", "commits": len(history.commits)})
+    if history.dirty:
+        names = "、".join(history.dirty[:SHOWN]) + (f" 等 {len(history.dirty)} 个文件" if len(history.dirty) > SHOWN else "")
+        yield Finding("AUD-DIRTY", WARNING, f"记录目录有未提交的修改（{names}）：本次结果不对应任何提交，"
+                      "这些修改没有修改记录。请先提交", site, evidence={"files": list(history.dirty)})
+
+
+def bulk_commits(history: History, months: int) -> set[str]:
+    """The commits judged as a whole: the first one of the content, roots, and those writing visits of `months`
+    or more months at once."""
+    touched: dict[str, set] = defaultdict(set)
+    for e in history.visit_events:
+        touched[e.commit.id].add((e.key.date.year, e.key.date.month))
+        if e.before_key:
+            touched[e.commit.id].add((e.before_key.date.year, e.before_key.date.month))
+    return {c.id for c in history.commits
+            if c.order == 0 or c.root or len(touched.get(c.id, ())) >= months}
+
+
+class _Judge:
+    def __init__(self, facts, history: History):
+        self.facts, self.history = facts, history
+        self.allowed = facts.profile.late_entry_days
+        self.authors = Authors(facts.records.staff)
+        self.staff = facts.records.staff_by_id
+        self.bulk = bulk_commits(history, facts.profile.bulk_commit_months)
+        self.visits: dict[str, list[VisitEvent]] = defaultdict(list)
+        for e in history.visit_events:
+            self.visits[e.commit.id].append(e)
+        self.households: dict[str, list[HouseholdEvent]] = defaultdict(list)
+        for e in history.household_events:
+            self.households[e.commit.id].append(e)
+        self.sources = _visit_sources(facts.records)
+        self.current = facts.records.households_by_id
+
+    def commit(self, commit: Commit) -> list[Finding]:
+        visits, households = self.visits.get(commit.id, []), self.households.get(commit.id, [])
+        if commit.id in self.bulk:
+            if commit.root and self.history.state == "shallow":
+                return []  # the edge of a shallow clone: AUD-SHALLOW says so
+            return [self.bulk_finding(commit, visits, households)] if visits or households else []
+        out = []
+        for e in visits:
+            if e.action == "added" and e.first.id == commit.id:
+                out += self.late(e)
+            if e.action in ("added", "changed") and e.key.date > commit.date:
+                out.append(self.future(e))
+            if e.action == "changed":
+                out.append(self.changed(e))
+            elif e.action == "removed":
+                out.append(self.removed(e))
+        out += self.author(commit, visits)
+        for e in households:
+            out += self.levels(e)
+        return out
+
+    # --- visits ---------------------------------------------------------------------------------------------
+
+    def late(self, e: VisitEvent) -> list[Finding]:
+        delay = (e.commit.date - e.key.date).days
+        if delay <= self.allowed:
+            return []
+        return [Finding("AUD-LATE", WARNING, f"{self._visit(e.key)}在 {e.commit.date} 才提交（{self._commit(e.commit)}），"
+                        f"晚了 {delay} 天，超过允许的 {self.allowed} 天", self._source(e), subject=e.key.household,
+                        staff=e.key.visitor,
+                        evidence={"visit_date": e.key.date.isoformat(), "commit": e.commit.id,
+                                  "committed": e.commit.committed.isoformat(), "delay_days": delay,
+                                  "allowed_days": self.allowed, "author": e.commit.author})]
+
+    def future(self, e: VisitEvent) -> Finding:
+        ahead = (e.key.date - e.commit.date).days
+        return Finding("AUD-FUTURE", WARNING, f"{self._visit(e.key)}在 {e.commit.date} 就已录入（{self._commit(e.commit)}），"
+                       f"比走访日期早 {ahead} 天：走访还没发生就有了记录", self._source(e), subject=e.key.household,
+                       staff=e.key.visitor,
+                       evidence={"visit_date": e.key.date.isoformat(), "commit": e.commit.id,
+                                 "committed": e.commit.committed.isoformat(), "days_ahead": ahead})
+
+    def changed(self, e: VisitEvent) -> Finding:
+        fields = diff_records(e.before, e.visit)
+        what = "；".join(f.describe() for f in fields[:SHOWN]) + (" 等" if len(fields) > SHOWN else "")
+        moved = ""
+        if e.before_key and e.before_key != e.key:
+            moved = f"（原记录：{e.before_key.label()}）"
+            what = "；".join(x for x in (self._key_change(e.before_key, e.key), what) if x)
+        previous = e.previous or e.first
+        return Finding("AUD-CHANGED", WARNING, f"{self._visit(e.key)}{moved}已于 {previous.date} 提交（{self._commit(previous)}），"
+                       f"又在 {e.commit.date} 被修改（{self._commit(e.commit)}，{self.authors.name(e.commit)}）"
+                       f"：{what or '内容未变'}", self._source(e), subject=e.key.household, staff=e.key.visitor,
+                       evidence={"visit_date": e.key.date.isoformat(), "committed_in": previous.id,
+                                 "first_committed_in": e.first.id, "changed_in": e.commit.id,
+                                 "author": e.commit.author, "fields": [f.path for f in fields],
+                                 "before": e.before_key.label() if e.before_key else e.key.label()})
+
+    def removed(self, e: VisitEvent) -> Finding:
+        previous = e.previous or e.first
+        return Finding("AUD-REMOVED", WARNING, f"{self._visit(e.key)}已于 {previous.date} 提交（{self._commit(previous)}），"
+                       f"又在 {e.commit.date} 被删除（{self._commit(e.commit)}，{self.authors.name(e.commit)}）",
+                       Source(e.path), subject=e.key.household, staff=e.key.visitor,
+                       evidence={"visit_date": e.key.date.isoformat(), "committed_in": previous.id,
+                                 "first_committed_in": e.first.id, "removed_in": e.commit.id,
+                                 "author": e.commit.author})
+
+    def author(self, commit: Commit, events: list[VisitEvent]) -> list[Finding]:
+        person = self.authors.of(commit)
+        on_duty = person is not None and person.active_on(commit.date)
+        if on_duty and "clerk" in person.roles:
+            return []
+        foreign = [e for e in events if not (on_duty and e.key.visitor == person.id)]
+        if not foreign:
+            return []
+        visitors = sorted({e.key.visitor for e in foreign})
+        who = f"{person.name}（{person.id}）" if person else f"“{commit.author}”"
+        why = ("不在任何人员记录的 git 身份中" if person is None else
+               f"在 {commit.date} 不在职" if not on_duty else "不是录入员，也不是这些走访的走访人")
+        names = "、".join(self._staff(v) for v in visitors[:SHOWN]) + (" 等" if len(visitors) > SHOWN else "")
+        return [Finding("AUD-AUTHOR", WARNING, f"提交 {commit.short}（{commit.date}）由 {who} 写入了 {len(foreign)} 条走访记录"
+                        f"（走访人：{names}），而提交人{why}", Source(foreign[0].path),
+                        subject=foreign[0].key.household if len({e.key.household for e in foreign}) == 1 else "",
+                        staff=person.id if person else "",
+                        evidence={"commit": commit.id, "author": commit.author, "visits": len(foreign),
+                                  "visitors": visitors})]
+
+    # --- households -----------------------------------------------------------------------------------------
+
+    def levels(self, e: HouseholdEvent) -> list[Finding]:
+        if e.before is None or e.after is None:
+            return []
+        before = {s.member: s for s in e.before.subjects}
+        out = []
+        for subject in e.after.subjects:
+            old = before.get(subject.member)
+            if old is None:
+                continue
+            changes = [(label, a, b) for label, a, b in (("人员类别", old.category, subject.category),
+                                                         ("关爱帮扶等级", old.level, subject.level))
+                       if a and a != b]
+            if not changes or self._reviewed(e):
+                continue
+            since = e.previous.date - dt.timedelta(days=self.allowed) if e.previous else None
+            what = "，".join(f"{label}由“{a}”改为“{b or '（空）'}”" for label, a, b in changes)
+            window = f"{since} 至 {e.commit.date}" if since else f"{e.commit.date} 以前"
+            current = self.current.get(e.household)
+            person = self.authors.of(e.commit)
+            out.append(Finding("AUD-LEVEL", WARNING, f"提交 {e.commit.short}（{e.commit.date}，{self.authors.name(e.commit)}）"
+                               f"把 {e.household}/{subject.member} 的{what}，但户档案中没有 {window} 的“调整等级或类别”复核记录",
+                               current.source if current else Source(e.path), path="subjects",
+                               subject=f"{e.household}/{subject.member}", staff=person.id if person else "",
+                               evidence={"commit": e.commit.id, "previous": e.previous.id if e.previous else "",
+                                         "changes": [{"field": label, "from": a, "to": b} for label, a, b in changes],
+                                         "review_window": [since.isoformat() if since else "",
+                                                           e.commit.date.isoformat()]}))
+        return out
+
+    def _reviewed(self, e: HouseholdEvent) -> bool:
+        """An `adjust` review dated from the version before (less the entry delay) to the change, in the changed
+        file or in today's file (a review entered a little later still covers it)."""
+        since = e.previous.date - dt.timedelta(days=self.allowed) if e.previous else dt.date.min
+        current = self.current.get(e.household)
+        reviews = list(e.after.reviews) + (list(current.reviews) if current else [])
+        return any(r.result == "adjust" and since <= r.date <= e.commit.date for r in reviews)
+
+    # --- bulk -----------------------------------------------------------------------------------------------
+
+    def bulk_finding(self, commit: Commit, visits: list[VisitEvent], households: list[HouseholdEvent]) -> Finding:
+        count = defaultdict(int)
+        months = set()
+        late = 0
+        for e in visits:
+            count[e.action] += 1
+            months.add(f"{e.key.date:%Y-%m}")
+            if e.action == "added" and e.first.id == commit.id and (commit.date - e.key.date).days > self.allowed:
+                late += 1
+        levels = sum(1 for e in households for s in (e.after.subjects if e.after and e.before else ())
+                     if any(o.member == s.member and (o.level, o.category) != (s.level, s.category)
+                            for o in e.before.subjects))
+        kind = "导入" if commit.order == 0 or commit.root else "批量重写"
+        parts = [f"新增 {count['added']} 条（其中 {late} 条在走访日期 {self.allowed} 天以后才提交）" if count["added"] else "",
+                 f"修改 {count['changed']} 条" if count["changed"] else "",
+                 f"删除 {count['removed']} 条" if count["removed"] else ""]
+        visit_text = "、".join(p for p in parts if p)
+        span = f"{min(months)} 至 {max(months)} 共 {len(months)} 个月份的" if months else ""
+        house_text = f"；户档案变动 {len(households)} 个（等级或类别改变 {levels} 人次）" if households else ""
+        return Finding("AUD-BULK", WARNING, f"提交 {commit.short}（{commit.date}，{self.authors.name(commit)}，“{commit.subject}”）"
+                       f"是{kind}：一次写入{span}走访记录，{visit_text or '无走访变动'}{house_text}。"
+                       "批量提交只作汇总，不逐条检查录入时间和修改，明细见内部报表“审计：修改记录”",
+                       Source("site.yaml"), staff=(self.authors.of(commit).id if self.authors.of(commit) else ""),
+                       evidence={"commit": commit.id, "kind": kind, "author": commit.author,
+                                 "visits_added": count["added"], "visits_added_late": late,
+                                 "visits_changed": count["changed"], "visits_removed": count["removed"],
+                                 "months": sorted(months), "household_files": len(households),
+                                 "level_changes": levels})
+
+    # --- wording --------------------------------------------------------------------------------------------
+
+    def _staff(self, staff_id: str) -> str:
+        person = self.staff.get(staff_id)
+        return f"{person.name}（{staff_id}）" if person else staff_id
+
+    def _visit(self, key: VisitKey) -> str:
+        return f"{self._staff(key.visitor)} {key.date} 对 {key.household} 的走访记录"
+
+    @staticmethod
+    def _commit(commit: Commit) -> str:
+        return f"提交 {commit.short}"
+
+    @staticmethod
+    def _key_change(before: VisitKey, after: VisitKey) -> str:
+        parts = []
+        if before.date != after.date:
+            parts.append(f"走访日期：“{before.date}”→“{after.date}”")
+        if before.household != after.household:
+            parts.append(f"户编号：“{before.household}”→“{after.household}”")
+        if before.duty != after.duty:
+            parts.append(f"走访身份：“{before.duty}”→“{after.duty}”")
+        return "；".join(parts)
+
+    def _source(self, e: VisitEvent) -> Source:
+        return self.sources.get(e.key, Source(e.path))
+
+
+def _visit_sources(records) -> dict[VisitKey, Source]:
+    """Where each visit of today's records is, by its identity (numbered as `audit.parse` numbers them)."""
+    out: dict[VisitKey, Source] = {}
+    for visit in sorted(records.visits, key=lambda v: (v.source.file, v.source.line)):
+        key = VisitKey(visit.visitor, visit.date, visit.household, visit.duty)
+        while key in out:
+            key = VisitKey(key.visitor, key.date, key.household, key.duty, key.n + 1)
+        out[key] = visit.source
+    return out

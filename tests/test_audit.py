@@ -1,0 +1,286 @@
+"""The audit trail: findings drawn from scripted git histories (authors and dates set per commit)."""
+
+import datetime as dt
+
+import pytest
+
+from careledger.audit import household_history, read_history
+from careledger.pipeline import check_records
+
+from .conftest import AS_OF
+from .gitkit import CLERK, STRANGER, Repo, basic_repo, git
+
+SHUJI = "visits/2026-11/ds-shuji.yaml"
+IMPORT = ("AUD-BULK", "", "s-minzheng")  # the first commit, by the clerk
+
+
+def visit(day: str, household: str = "ds-001", duty: str = "responsible", mode: str = "in_person") -> str:
+    return f"- date: {day}\n  household: {household}\n  duty: {duty}\n  mode: {mode}\n"
+
+
+def audit(root, as_of: dt.date = AS_OF):
+    records, findings = check_records(root, as_of=as_of)
+    assert not [f.format() for f in findings if f.is_error and not f.code.startswith(("CAD", "ASG", "LVL", "PRB"))]
+    return [f for f in findings if f.code.startswith("AUD")]
+
+
+def codes(findings):
+    return sorted((f.code, f.subject, f.staff) for f in findings)
+
+
+# --- the import and ordinary work --------------------------------------------------------------------------
+
+
+def test_the_first_commit_is_an_import_summed_up_once(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    [bulk] = audit(repo.root)
+    assert bulk.code == "AUD-BULK" and bulk.evidence["kind"] == "导入"
+    assert bulk.evidence["visits_added"] == 5 and bulk.evidence["household_files"] == 3
+    assert bulk.evidence["commit"] == repo.head()
+
+
+def test_visits_entered_on_time_by_a_clerk_find_nothing(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    repo.append(SHUJI, visit("2026-11-12"))
+    repo.commit("2026-11-15")  # 3 days after: allowed (late_entry_days 3)
+    assert codes(audit(repo.root)) == [IMPORT]
+
+
+# --- late, future --------------------------------------------------------------------------------------------
+
+
+def test_a_visit_entered_late(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    repo.append(SHUJI, visit("2026-11-12"))
+    commit = repo.commit("2026-11-16")  # 4 days after
+    late = [f for f in audit(repo.root) if f.code == "AUD-LATE"]
+    assert codes(late) == [("AUD-LATE", "ds-001", "ds-shuji")]
+    assert late[0].evidence["delay_days"] == 4 and late[0].evidence["allowed_days"] == 3
+    assert late[0].evidence["commit"] == commit
+    assert late[0].source.file == SHUJI and late[0].source.line > 0  # the visit in today's records
+
+
+def test_the_day_of_a_commit_is_its_committer_date_in_beijing_time(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    repo.append(SHUJI, visit("2026-11-12"))
+    # written on the 13th; entered the repository at 23:30 UTC on the 15th = 07:30 on the 16th in Beijing
+    repo.commit("2026-11-13", committed="2026-11-15T23:30:00+00:00")
+    [late] = [f for f in audit(repo.root) if f.code == "AUD-LATE"]
+    assert late.evidence["delay_days"] == 4
+
+
+def test_the_allowed_delay_is_the_profiles(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    repo.append("site.yaml", "overrides:\n  late_entry_days: 5\n")
+    repo.append(SHUJI, visit("2026-11-12"))
+    repo.commit("2026-11-16")
+    assert [f for f in audit(repo.root) if f.code == "AUD-LATE"] == []
+
+
+def test_a_visit_dated_after_its_commit(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    repo.append(SHUJI, visit("2026-11-20"))
+    repo.commit("2026-11-12")
+    [future] = [f for f in audit(repo.root) if f.code != "AUD-BULK"]
+    assert future.code == "AUD-FUTURE" and future.evidence["days_ahead"] == 8
+
+
+# --- rewritten and removed -----------------------------------------------------------------------------------
+
+
+def test_a_rewritten_visit_names_both_commits(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    repo.append(SHUJI, visit("2026-11-12", mode="video"))
+    first = repo.commit("2026-11-13")
+    repo.replace(SHUJI, "  mode: video\n", "  mode: in_person\n  note: 补记：实为上门\n")
+    changed = repo.commit("2026-11-20", "改走访方式")
+    [f] = [f for f in audit(repo.root) if f.code != "AUD-BULK"]
+    assert (f.code, f.subject, f.staff) == ("AUD-CHANGED", "ds-001", "ds-shuji")
+    assert (f.evidence["committed_in"], f.evidence["changed_in"]) == (first, changed)
+    assert sorted(f.evidence["fields"]) == ["mode", "note"]
+    assert first[:10] in f.message and changed[:10] in f.message
+    assert "“视频（video）”→“上门走访（in_person）”" in f.message
+
+
+def test_a_rewritten_visit_of_the_import_names_the_import(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    imported = repo.head()
+    repo.replace(SHUJI, "  mode: phone\n", "  mode: in_person\n")
+    changed = repo.commit("2026-11-20", "改走访方式")
+    [f] = [f for f in audit(repo.root) if f.code == "AUD-CHANGED"]
+    assert (f.evidence["committed_in"], f.evidence["changed_in"]) == (imported, changed)
+    assert imported[:10] in f.message and changed[:10] in f.message
+
+
+def test_a_removed_visit_names_both_commits(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    repo.append(SHUJI, visit("2026-11-12", household="ds-002"))
+    entered = repo.commit("2026-11-13")
+    repo.replace(SHUJI, visit("2026-11-12", household="ds-002"), "")
+    removed = repo.commit("2026-11-21", "删除走访")
+    found = [f for f in audit(repo.root) if f.code != "AUD-BULK"]
+    assert codes(found) == [("AUD-REMOVED", "ds-002", "ds-shuji")]
+    assert (found[0].evidence["committed_in"], found[0].evidence["removed_in"]) == (entered, removed)
+    assert found[0].source.file == SHUJI
+
+
+def test_a_backdated_visit_is_one_change_not_a_removal(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    repo.append(SHUJI, visit("2026-11-12"))
+    repo.commit("2026-11-13")
+    repo.replace(SHUJI, "date: 2026-11-12", "date: 2026-11-10")
+    repo.commit("2026-11-20", "改日期")
+    found = [f for f in audit(repo.root) if f.code != "AUD-BULK"]
+    assert codes(found) == [("AUD-CHANGED", "ds-001", "ds-shuji")]
+    assert "走访日期：“2026-11-12”→“2026-11-10”" in found[0].message
+
+
+def test_moving_a_visit_file_or_reformatting_it_changes_no_visit(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    text = (repo.root / SHUJI).read_text(encoding="utf-8")
+    repo.write({SHUJI: text.replace("  mode: phone", "  mode: '电话'").replace("- date:", "-   date:")
+                .replace("\n  ", "\n    ")})
+    repo.commit("2026-11-20", "格式调整")
+    assert codes(audit(repo.root)) == [IMPORT]
+
+
+# --- authors -------------------------------------------------------------------------------------------------
+
+
+def test_a_commit_by_someone_who_is_not_staff(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    repo.append(SHUJI, visit("2026-11-12"))
+    commit = repo.commit("2026-11-13", author=STRANGER)
+    [f] = [f for f in audit(repo.root) if f.code != "AUD-BULK"]
+    assert f.code == "AUD-AUTHOR" and f.evidence == {"commit": commit, "author": "路人甲 <someone@example.invalid>",
+                                                     "visits": 1, "visitors": ["ds-shuji"]}
+
+
+@pytest.mark.parametrize("author, staff_extra, expected", [
+    (("李建国", "LJG@Example.invalid"), "  git: [ljg@example.invalid]\n", []),  # the visitor himself (any case)
+    (("ljg", "other@example.invalid"), "  git: [ljg]\n", []),  # matched by user name
+    (("李建国", "ljg@example.invalid"), "", [("AUD-AUTHOR", "ds-001", "")]),  # identity not registered
+    (("王秀兰", "wxl@example.invalid"), "", [("AUD-AUTHOR", "ds-001", "")]),  # someone else, not staff
+])
+def test_the_visitor_may_commit_their_own_visits(tmp_path, author, staff_extra, expected):
+    repo = basic_repo(tmp_path / "c")
+    if staff_extra:
+        repo.replace("staff/dongshan.yaml", "  post: 村党总支书记\n", "  post: 村党总支书记\n" + staff_extra)
+    repo.append(SHUJI, visit("2026-11-12"))
+    repo.commit("2026-11-13", author=author)
+    assert codes(f for f in audit(repo.root) if f.code != "AUD-BULK") == expected
+
+
+def test_a_visitor_committing_anothers_visits_and_a_clerk_who_has_left(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    repo.replace("staff/dongshan.yaml", "  post: 村委委员\n", "  post: 村委委员\n  git: [wxl@example.invalid]\n")
+    repo.replace("staff/street.yaml", "  git: [zhouwq@example.invalid]\n",
+                 "  git: [zhouwq@example.invalid]\n  left: 2026-11-14\n")
+    repo.commit("2026-11-10", "登记身份")
+    repo.append(SHUJI, visit("2026-11-12"))
+    repo.commit("2026-11-13", author=("王秀兰", "wxl@example.invalid"))  # ds-baopian commits ds-shuji's visit
+    repo.append(SHUJI, visit("2026-11-14"))
+    repo.commit("2026-11-15", author=CLERK)  # the clerk left on the 14th
+    found = [f for f in audit(repo.root) if f.code == "AUD-AUTHOR"]
+    assert codes(found) == [("AUD-AUTHOR", "ds-001", "ds-baopian"), ("AUD-AUTHOR", "ds-001", "s-minzheng")]
+    assert "不是录入员" in found[0].message and "不在职" in found[1].message
+
+
+# --- households ----------------------------------------------------------------------------------------------
+
+DS002 = "households/dongshan/ds-002.yaml"
+ADJUST = "reviews:\n  - date: {day}\n    result: {result}\n    by: s-minzheng\n"
+
+
+def test_a_level_changed_without_a_review(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    repo.replace(DS002, "    level: '2'\n", "    level: '3'\n")
+    commit = repo.commit("2026-11-20", "调整等级")
+    [f] = [f for f in audit(repo.root) if f.code != "AUD-BULK"]
+    assert (f.code, f.subject, f.staff) == ("AUD-LEVEL", "ds-002/m1", "s-minzheng")
+    assert f.evidence["commit"] == commit and f.evidence["changes"] == [{"field": "关爱帮扶等级", "from": "2", "to": "3"}]
+    assert f.evidence["review_window"] == ["2026-11-06", "2026-11-20"]
+    assert f.source.file == DS002
+
+
+@pytest.mark.parametrize("day, result, covered", [
+    ("2026-11-18", "adjust", True),
+    ("2026-11-07", "adjust", True),  # before the version before, within the entry delay
+    ("2026-11-05", "adjust", False),
+    ("2026-11-18", "keep", False),  # a review that kept the level does not cover a change
+    ("2026-11-21", "adjust", False),  # after the change
+])
+def test_a_level_change_is_covered_by_an_adjust_review_in_between(tmp_path, day, result, covered):
+    repo = basic_repo(tmp_path / "c")
+    repo.replace(DS002, "    level: '2'\n", "    level: '3'\n")
+    repo.append(DS002, ADJUST.format(day=day, result=result))
+    repo.commit("2026-11-20", "调整等级")
+    assert bool([f for f in audit(repo.root) if f.code == "AUD-LEVEL"]) is not covered
+
+
+def test_a_review_entered_after_the_change_still_covers_it(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    repo.replace(DS002, "    category: '3'\n", "    category: '1'\n")
+    repo.commit("2026-11-18", "调整类别")
+    repo.append(DS002, ADJUST.format(day="2026-11-17", result="adjust"))
+    repo.commit("2026-11-19", "补录复核")
+    assert [f for f in audit(repo.root) if f.code == "AUD-LEVEL"] == []
+
+
+def test_household_history_lists_field_changes_and_visits(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    repo.replace(DS002, "    level: '2'\n", "    level: '3'\n")
+    repo.replace(DS002, "address: 东山村1组3号", "address: 东山村1组5号")
+    repo.commit("2026-11-20", "搬家并调整等级", author=CLERK)
+    repo.append(SHUJI, visit("2026-11-21", household="ds-002"))
+    repo.commit("2026-11-22")
+    records, _ = check_records(repo.root, as_of=AS_OF)
+    changes = household_history(read_history(repo.root), "ds-002", records.staff)
+    assert [(c.record, c.action, c.message) for c in changes] == [
+        ("household", "added", "导入记录"), ("visit", "added", "导入记录"),
+        ("household", "changed", "搬家并调整等级"), ("visit", "added", "录入走访记录")]
+    change = changes[2]
+    assert change.author == "周文清（s-minzheng）" and change.staff == "s-minzheng" and change.date == dt.date(2026, 11, 20)
+    assert [(f.path, f.old, f.new) for f in change.fields] == [
+        ("address", "东山村1组3号", "东山村1组5号"), ("subjects[m1].level", "2", "3")]
+    assert "关爱帮扶对象[m1]·关爱帮扶等级：“2”→“3”" in change.summary
+
+
+# --- bulk ----------------------------------------------------------------------------------------------------
+
+
+def test_a_commit_across_three_months_is_one_bulk_finding(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    repo.commit("2026-11-10", "空提交")
+    repo.append("visits/2026-09/ds-shuji.yaml", visit("2026-09-02"))
+    repo.append("visits/2026-10/ds-shuji.yaml", visit("2026-10-02"))
+    repo.replace(SHUJI, "  mode: phone\n", "  mode: video\n")
+    commit = repo.commit("2026-11-20", "整体重写", author=STRANGER)
+    found = audit(repo.root)
+    assert codes(found) == [("AUD-BULK", "", ""), IMPORT]
+    rewrite = next(f for f in found if f.evidence["commit"] == commit)
+    assert rewrite.evidence["kind"] == "批量重写" and rewrite.evidence["months"] == ["2026-09", "2026-10", "2026-11"]
+    assert (rewrite.evidence["visits_added"], rewrite.evidence["visits_added_late"],
+            rewrite.evidence["visits_changed"]) == (2, 2, 1)
+    assert "路人甲" in rewrite.message
+
+
+# --- merges --------------------------------------------------------------------------------------------------
+
+
+def test_a_merged_branch_is_taken_once(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    git(repo.root, "checkout", "-q", "-b", "clerk2")
+    repo.append("visits/2026-11/ds-lianxi1.yaml", visit("2026-11-12", duty="contact"))
+    repo.commit("2026-11-13")
+    git(repo.root, "checkout", "-q", "main")
+    repo.append(SHUJI, visit("2026-11-12"))
+    repo.commit("2026-11-17")  # 5 days: late
+    git(repo.root, "merge", "-q", "--no-edit", "clerk2",
+        env={"GIT_AUTHOR_NAME": CLERK[0], "GIT_AUTHOR_EMAIL": CLERK[1], "GIT_COMMITTER_NAME": CLERK[0],
+             "GIT_COMMITTER_EMAIL": CLERK[1], "GIT_AUTHOR_DATE": "2026-11-18T09:00:00+08:00",
+             "GIT_COMMITTER_DATE": "2026-11-18T09:00:00+08:00"})
+    history = read_history(repo.root)
+    added = [e for e in history.visit_events if e.action == "added" and e.commit.order > 0]
+    assert sorted(e.key.visitor for e in added) == ["ds-lianxi1", "ds-shuji"]
+    assert codes(f for f in audit(repo.root) if f.code != "AUD-BULK") == [("AUD-LATE", "ds-001", "ds-shuji")]
