@@ -1,0 +1,33 @@
+"""The household dossier as HTML, through `report_templates/dossier.html`: the same page prints to PDF and opens in
+a browser. The PDF's running header names the household, its footer the page ("第 x 页 共 y 页"), the as-of date
+and the records' commit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from markupsafe import Markup
+
+from ..render.site import environment
+from ..views.dossier import Dossier
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "report_templates"
+
+
+def paper_environment(templates: Path):
+    env = environment(templates)
+    env.filters["css_string"] = css_string
+    return env
+
+
+def css_string(text: str) -> Markup:
+    """Text safe inside a CSS string in double quotes (a page header's `content`)."""
+    cleaned = "".join(c for c in str(text) if c.isprintable())
+    return Markup(cleaned.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c "))
+
+
+def render_dossier(dossier: Dossier, *, font_css: str = "", templates: Path = TEMPLATES) -> str:
+    env = paper_environment(templates)
+    css = (templates / "dossier.css").read_text(encoding="utf-8")
+    return env.get_template("dossier.html").render(d=dossier, css=Markup(css), font_css=Markup(font_css))

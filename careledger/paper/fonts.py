@@ -1,0 +1,195 @@
+"""The fonts of the printed paper: find a CJK face, check the fast subsetter, and make the subset that form fields use.
+
+WeasyPrint subsets the fonts of ordinary text itself, but embeds the font of a form field whole (a viewer needs every
+glyph to show what someone types). The whole Noto Sans CJK SC face makes a one-page form of 15.8 MB, so fields get a
+subset instead, made here with fontTools from the system's Noto Sans CJK SC:
+
+- the characters of GB 2312 (7,445) and printable ASCII, which cover what people type in a blank form, plus
+- every character the records hold (names such as 张堃、司马玥 use characters outside GB 2312), so every value
+  pre-filled into a field has its glyph.
+
+Hinting and layout tables (vertical forms, Japanese and Korean variants) are dropped: about 1.5 MB for 7,550 glyphs.
+A subset is made once per set of characters and kept in the cache directory under the hash of its inputs, so a build
+pays for it only when the records bring a new character (8 s); `scripts/setup` pre-builds the GB 2312 one. Its bytes
+depend only on the inputs (no timestamps), so the PDFs stay byte-identical.
+"""
+
+from __future__ import annotations
+
+import ctypes.util
+import hashlib
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+FONT_PACKAGE = "fonts-noto-cjk"  # Debian/Ubuntu: Noto Sans/Serif CJK, Regular and Bold
+HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
+FAMILY = "Noto Sans CJK SC"
+FIELD_FAMILY = "CareLedger Field"  # the @font-face name of the subset
+SUBSET_VERSION = "1"  # bump when the subsetting options change: old cache entries are then ignored
+KNOWN_FILES = (  # where Debian and Ubuntu put the face, tried when fontconfig says nothing
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/opentype/noto-cjk/NotoSansCJK-Regular.ttc",
+)
+
+
+class FontProblem(Exception):
+    """No usable CJK font: the message says which package to install."""
+
+
+@dataclass(frozen=True)
+class Face:
+    path: str
+    index: int  # the face's number in a .ttc collection
+
+
+def cache_dir() -> Path:
+    """$CARELEDGER_CACHE_DIR, else $XDG_CACHE_HOME/careledger, else ~/.cache/careledger."""
+    explicit = os.environ.get("CARELEDGER_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "careledger"
+
+
+@lru_cache(maxsize=None)
+def find_face(family: str = FAMILY, style: str = "Regular") -> Face:
+    """The file and index of `family` in `style`; FontProblem naming the package when it is not installed."""
+    listed = _fc_list(family, style)
+    if listed:
+        return listed
+    for path in KNOWN_FILES:
+        if style == "Regular" and Path(path).is_file():
+            return Face(path, _index_in_collection(path, family))
+    raise FontProblem(f"找不到中文字体“{family}”（{style}），PDF 中的中文会显示成空框：请安装 Debian 软件包 "
+                      f"{FONT_PACKAGE}（sudo apt-get install {FONT_PACKAGE}，或运行 bash scripts/setup）")
+
+
+def _fc_list(family: str, style: str) -> Face | None:
+    if not shutil.which("fc-list"):
+        return None
+    try:
+        out = subprocess.run(["fc-list", f"{family}:style={style}", "file", "index"], capture_output=True,
+                             text=True, timeout=60, check=False).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    faces = []
+    for line in out.splitlines():
+        path, _, rest = line.partition(":")
+        index = rest.strip().removeprefix("index=")
+        if path and index.isdigit():
+            faces.append(Face(path.strip(), int(index)))
+    return min(faces, key=lambda f: (f.path, f.index)) if faces else None
+
+
+def _index_in_collection(path: str, family: str) -> int:
+    from fontTools.ttLib import TTCollection
+
+    if not path.endswith(".ttc"):
+        return 0
+    for i, font in enumerate(TTCollection(path, lazy=True).fonts):
+        if font["name"].getDebugName(1) == family:
+            return i
+    return 0
+
+
+def harfbuzz_subset_missing() -> str | None:
+    """A warning when WeasyPrint's fast subsetter is missing (it then takes 3–13 s a page instead of 0.2 s)."""
+    if ctypes.util.find_library("harfbuzz-subset"):
+        return None
+    return (f"没有安装 {HARFBUZZ_PACKAGE}：WeasyPrint 改用 fontTools 做字体子集，每页 PDF 要 3–13 秒（装上后约 0.2 秒）。"
+            f"请安装 Debian 软件包 {HARFBUZZ_PACKAGE}（sudo apt-get install {HARFBUZZ_PACKAGE}）")
+
+
+def gb2312() -> frozenset[str]:
+    """Printable ASCII and every character of GB 2312 (7,445), 7,540 in all."""
+    chars = {chr(c) for c in range(0x20, 0x7F)}
+    for high in range(0xA1, 0xF8):
+        for low in range(0xA1, 0xFF):
+            try:
+                chars.add(bytes((high, low)).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    return frozenset(chars)
+
+
+def field_font(extra: str = "", *, face: Face | None = None, directory: Path | None = None) -> Path:
+    """The path of the subset for form fields: GB 2312 plus the characters of `extra`. Made once, then cached."""
+    face = face or find_face()
+    chars = "".join(sorted(gb2312() | {c for c in extra if c.isprintable()}))
+    stat = os.stat(face.path)
+    key = hashlib.sha256("\0".join((SUBSET_VERSION, face.path, str(face.index), str(stat.st_size),
+                                    str(int(stat.st_mtime)), chars)).encode("utf-8")).hexdigest()[:20]
+    target = (directory or cache_dir()) / "fonts" / f"field-{key}.otf"
+    if not target.is_file():
+        data = make_subset(face, chars)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.{os.getpid()}")
+        temporary.write_bytes(data)
+        os.replace(temporary, target)  # several workers may make the same subset: the last rename wins, same bytes
+    return target
+
+
+def make_subset(face: Face, chars: str) -> bytes:
+    import io
+
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(face.path, fontNumber=face.index, recalcTimestamp=False)
+    options = subset.Options()
+    options.hinting = False
+    options.layout_features = []
+    options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx"]
+    options.name_IDs = [0, 1, 2, 3, 4, 5, 6]
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=[ord(c) for c in chars])
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def missing_glyphs(chars: str, face: Face | None = None) -> str:
+    """The characters of `chars` that the face has no glyph for (they would print as empty boxes)."""
+    cmap = _cmap(face or find_face())
+    return "".join(sorted({c for c in chars if c.isprintable() and not c.isspace() and ord(c) not in cmap}))
+
+
+@lru_cache(maxsize=4)
+def _cmap(face: Face) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(face.path, fontNumber=face.index, lazy=True).getBestCmap())
+
+
+def font_face_css(path: Path) -> str:
+    """CSS that loads the field font and makes it the text font (the bold headings keep the system's Bold face)."""
+    return (f'@font-face {{ font-family: "{FIELD_FAMILY}"; src: url("{path.as_uri()}"); }}\n'
+            f'html {{ font-family: "{FIELD_FAMILY}", "{FAMILY}", sans-serif; }}')
+
+
+def record_characters(*objects) -> str:
+    """Every character in the text of `objects` (records, profiles, vocabularies), sorted, each once."""
+    import dataclasses
+
+    seen: set[str] = set()
+    stack = list(objects)
+    visited: set[int] = set()
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, str):
+            seen.update(obj)
+        elif isinstance(obj, dict):
+            stack.extend(obj.keys())
+            stack.extend(obj.values())
+        elif isinstance(obj, (tuple, list, set, frozenset)):
+            stack.extend(obj)
+        elif dataclasses.is_dataclass(obj) and not isinstance(obj, type) and id(obj) not in visited:
+            visited.add(id(obj))
+            stack.extend(getattr(obj, f.name) for f in dataclasses.fields(obj))
+    return "".join(sorted(c for c in seen if c.isprintable() and not c.isspace()))

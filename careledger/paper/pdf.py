@@ -1,0 +1,145 @@
+"""HTML to PDF with WeasyPrint: one function for one document, one for many on every core.
+
+A document is a `Job`: the HTML (read as a string, so Chinese field values stay UTF-8) and whether its `<input>`,
+`<textarea>` and `<select>` become AcroForm fields. Rendering is a pure function of the job, so the bytes are the same
+on every run (WeasyPrint writes no file identifier and no date unless the HTML names one), and a finished PDF is kept
+in the cache directory under the hash of its job: a build renders only what changed since the last one.
+
+Many documents are rendered by worker processes (not threads: layout holds the interpreter), each worker taking a
+batch of jobs, as many workers as cores. A handful of jobs is rendered in this process: starting workers costs more.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .fonts import cache_dir
+
+RENDERER_VERSION = "1"  # bump when the rendering options change: cached PDFs made before are then ignored
+CACHE_DAYS = 14  # a cached PDF unused this long is deleted
+IN_PROCESS_UP_TO = 2  # jobs; more than this go to worker processes when there is more than one core
+
+
+@dataclass(frozen=True)
+class Job:
+    html: str
+    forms: bool = False  # render <input>, <textarea>, <select> as fillable AcroForm fields
+    base_url: str = ""
+
+    @property
+    def key(self) -> str:
+        import weasyprint
+
+        parts = (RENDERER_VERSION, weasyprint.__version__, "forms" if self.forms else "flat", self.base_url, self.html)
+        return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
+def render(job: Job) -> bytes:
+    import weasyprint
+
+    document = weasyprint.HTML(string=job.html, base_url=job.base_url or None)
+    if job.forms:
+        return document.write_pdf(pdf_forms=True, finisher=_check_box_captions)
+    return document.write_pdf()
+
+
+def _check_box_captions(document, pdf) -> None:
+    """Give check boxes the default appearance viewers draw them with.
+
+    WeasyPrint draws a check box's "on" appearance but sets NeedAppearances, which asks viewers to redraw every
+    field; a check box then needs a /DA (ZapfDingbats) and a caption (/MK /CA, "4" is ✔), without which poppler
+    draws checked boxes empty ("Missing 'Tf' operator in field's DA string").
+    """
+    import pydyf
+
+    acroform = pdf.catalog.get("AcroForm")
+    if not acroform:
+        return
+    zapf = pydyf.Dictionary({"Type": "/Font", "Subtype": "/Type1", "BaseFont": "/ZapfDingbats"})
+    pdf.add_object(zapf)
+    resources = pdf.objects[int(acroform["DR"].split()[0])]
+    fonts = resources["Font"]
+    fonts = pdf.objects[int(fonts.split()[0])] if isinstance(fonts, bytes) else fonts
+    fonts["ZaDb"] = zapf.reference
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("FT") == "/Btn" and "DA" not in obj:
+            obj["DA"] = pydyf.String("/ZaDb 0 Tf 0 g")
+            obj.setdefault("MK", pydyf.Dictionary())["CA"] = pydyf.String("4")
+
+
+def render_all(jobs: list[Job], *, workers: int | None = None, cache: bool = True) -> list[bytes]:
+    """The PDF of each job, in order. `workers` defaults to the number of cores; `cache=False` renders everything."""
+    results: list[bytes | None] = [None] * len(jobs)
+    store = _Cache(cache_dir() / "pdf") if cache else None
+    todo = []
+    for i, job in enumerate(jobs):
+        hit = store.get(job.key) if store else None
+        if hit is None:
+            todo.append(i)
+        else:
+            results[i] = hit
+    for i, pdf in zip(todo, _render_many([jobs[i] for i in todo], workers or os.cpu_count() or 1)):
+        results[i] = pdf
+        if store:
+            store.put(jobs[i].key, pdf)
+    if store and todo:
+        store.prune()
+    return results  # type: ignore[return-value]
+
+
+def _render_many(jobs: list[Job], workers: int) -> list[bytes]:
+    if workers <= 1 or len(jobs) <= IN_PROCESS_UP_TO:
+        return [render(job) for job in jobs]
+    size = max(1, -(-len(jobs) // (workers * 4)))  # about four batches a worker, so the last ones end together
+    batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    with ProcessPoolExecutor(max_workers=min(workers, len(batches))) as pool:
+        return [pdf for batch in pool.map(render_batch, batches) for pdf in batch]
+
+
+def render_batch(jobs: list[Job]) -> list[bytes]:
+    """What one worker does: render its batch in order."""
+    return [render(job) for job in jobs]
+
+
+class _Cache:
+    """Finished PDFs by job hash. Writes go to a temporary name first, so a reader never sees half a file."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key}.pdf"
+
+    def get(self, key: str) -> bytes | None:
+        path = self.path(key)
+        try:
+            data = path.read_bytes()
+            os.utime(path)  # last use, for `prune`
+            return data
+        except OSError:
+            return None
+
+    def put(self, key: str, data: bytes) -> None:
+        target = self.path(key)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.{os.getpid()}")
+            temporary.write_bytes(data)
+            os.replace(temporary, target)
+        except OSError:
+            pass  # a cache that cannot be written only makes the next build slower
+
+    def prune(self, max_age_days: int = CACHE_DAYS) -> None:
+        """Forget PDFs unused for `max_age_days` (a new as-of date makes every dossier new)."""
+        limit = time.time() - max_age_days * 86400
+        for path in self.directory.glob("*/*.pdf"):
+            try:
+                if path.stat().st_mtime < limit:
+                    path.unlink()
+            except OSError:
+                pass
