@@ -96,3 +96,34 @@ def check_phone(text: str) -> tuple[str, str | None]:
     if problem is None:
         return landline, None
     return normalise_phone(text), "不是有效的电话号码：手机号为 11 位（如 13912345678），固定电话写成 区号-号码（如 0564-3312345）"
+
+
+# --- finding numbers inside free text (ids, and the published-tree scan of `careledger/proof.py`) ------------
+
+_SEP = r"[ \t\u00a0\u3000\-\u2010-\u2015]"  # what people put between digit groups: spaces, hyphens, dashes
+# An 18-digit number, contiguous or in the groupings people write (6-8-4, 6-4-4-4, 4-4-4-4-2), not inside a longer
+# run of digits. Lower-case x is allowed: it is how the check digit X is often typed.
+ID_NUMBER_IN_TEXT = re.compile(
+    rf"(?<!\d)(?:\d{{17}}|\d{{6}}{_SEP}?\d{{8}}{_SEP}?\d{{3}}|\d{{6}}{_SEP}?\d{{4}}{_SEP}?\d{{4}}{_SEP}?\d{{3}}"
+    rf"|\d{{4}}{_SEP}?\d{{4}}{_SEP}?\d{{4}}{_SEP}?\d{{4}}{_SEP}?\d)[\dXx](?![\dXx])")
+# A mainland mobile number, contiguous or 3-4-4, optionally after +86 / 86, not inside a longer run of digits.
+MOBILE_IN_TEXT = re.compile(rf"(?<!\d)(?:\+?86{_SEP}?)?(1[3-9]\d(?:\d{{8}}|{_SEP}\d{{4}}{_SEP}\d{{4}}))(?!\d)")
+
+
+def valid_id_numbers_in(text: str, *, today: dt.date) -> list[str]:
+    """Every valid resident ID number written in `text` (normalised): right check digit and a real birth date
+    between 1880 and `today`. Any region code counts, the synthetic 99 included."""
+    found = []
+    for m in ID_NUMBER_IN_TEXT.finditer(text):
+        number = normalise_id_number(re.sub(_SEP, "", m.group(0)))
+        if number[0] == "0" or number[17] != check_digit(number[:17]):
+            continue
+        born = birth_date_of(number)
+        if born is not None and 1880 <= born.year and born <= today:
+            found.append(number)
+    return found
+
+
+def mobiles_in(text: str) -> list[str]:
+    """Every mainland mobile number written in `text`, as 11 digits."""
+    return [re.sub(_SEP, "", m.group(1)) for m in MOBILE_IN_TEXT.finditer(text)]

@@ -22,7 +22,11 @@ from .rules import Facts, run_rules
 from .stamp import Stamp, make_stamp
 from .views.audit import audit_tables
 from .views.reports import build_reports
-from .views.summary import summarize
+from .privacy import id_salt
+from .proof import scan, secrets_of
+from .render.site import SiteTemplateError
+from .views.public import redact
+from .views.suppress import SuppressionError
 
 RULES_SKIPPED = ("RULES-SKIPPED", "记录有错误：改正后才检查政策规则（走访频次、包保安排等），以免据不完整的记录下结论")
 
@@ -67,18 +71,20 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
     findings += _refuse_dirty(history, allow_dirty)
     _stop_on_errors(findings)
 
-    site = summarize(records, as_of=as_of)
+    policy_findings = run_rules(records, as_of, history=history)  # what the records show: never a reason to stop
+    site = _public_view(records, policy_findings, as_of, history.head if history.available else "", findings)
     pages_html, page_findings = convert_pages(site.pages)
     findings += page_findings
     _stop_on_errors(findings)
-    policy_findings = run_rules(records, as_of, history=history)  # what the records show: never a reason to stop
     facts = Facts(records, records.profile, as_of, history)
     reports = build_reports(facts, policy_findings, history.head)
     reports = dataclasses.replace(reports, tables=reports.tables + tuple(audit_tables(facts)))
     stamp = make_stamp(history, as_of, records.profile.id)
 
+    published = _published_site(site, pages_html, stamp, records, as_of, findings)
+
     tree = Tree()
-    tree.add_all("site", render_site(site, pages_html, stamp=stamp))
+    tree.add_all("site", published)
     tree.add_all("reports", render_reports(reports, stamp=stamp))
     tree.add("BUILD.json", stamp.to_json())
     try:
@@ -87,6 +93,29 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
         raise BuildFailed(findings + [Finding("E-OUTPUT", ERROR, str(refused), Source(str(output_dir)))]) from None
     return BuildResult(findings=tuple(findings), policy_findings=tuple(policy_findings), files_written=written,
                        output_dir=Path(output_dir), stamp=stamp)
+
+
+def _public_view(records, policy_findings, as_of: dt.date, commit: str, findings: list[Finding]):
+    """The redacted view of the published site (docs/privacy.md); the only way from records to the site."""
+    findings += id_salt(records.site)[1]
+    try:
+        return redact(records, policy_findings, as_of, records.site.privacy, commit=commit)
+    except SuppressionError as failed:
+        findings.append(Finding("E-PRIVACY-SUPPRESS", ERROR, f"无法隐去小数而不被合计推算出来（{failed}）：请检查 site.yaml "
+                                "的 privacy.k", Source("site.yaml")))
+        raise BuildFailed(findings) from None
+
+
+def _published_site(site, pages_html, stamp, records, as_of: dt.date, findings: list[Finding]) -> Tree:
+    """Render the published site, then prove it: any personal value in any file stops the build (proof.py)."""
+    try:
+        published = render_site(site, pages_html, stamp=stamp)
+    except SiteTemplateError as failed:
+        findings.append(failed.finding)
+        raise BuildFailed(findings) from None
+    findings += scan(published, secrets_of(records, records.site.privacy, as_of))
+    _stop_on_errors(findings)
+    return published
 
 
 def _refuse_dirty(history: History, allow_dirty: bool) -> list[Finding]:

@@ -41,6 +41,32 @@ class SpecialPeriod:
             yield "end", "E-DATE-ORDER", f"结束日期 {self.end} 早于开始日期 {self.start}"
 
 
+PRIVACY_ID_MASK = {"none": "不显示（默认）", "first6_last4": "显示前 6 位和后 4 位，中间以 * 代替"}
+PRIVACY_PHONE_MASK = {"none": "不显示（默认）", "first3_last4": "显示前 3 位和后 4 位，中间以 * 代替"}
+MIN_SALT_LENGTH = 12
+
+
+@dataclass(frozen=True, kw_only=True)
+class Privacy:
+    """What the published site may show (docs/privacy.md gives the legal basis of each default)."""
+
+    LABEL = "公开网站的隐私设置"
+    k: int = field_("小数抑制阈值 k：1 至 k−1 的人数、户数显示为“<k”", Int(2, 20), default=3)
+    publish_cadre_names: bool = field_("公布干部（包保责任人等）姓名", BOOL, default=True)
+    publish_cadre_phones: bool = field_("公布干部的办公电话（office_phone）", BOOL, default=True)
+    publish_contact_names: bool = field_("公布关爱帮扶联系人姓名", BOOL, default=False)
+    id_number_mask: str = field_("公示中身份证号的显示方式", Choice(PRIVACY_ID_MASK), default="none")
+    phone_mask: str = field_("公示中对象手机号的显示方式", Choice(PRIVACY_PHONE_MASK), default="none")
+    id_salt: str = field_(f"公开编号密钥（至少 {MIN_SALT_LENGTH} 个字符，勿外传）", TEXT)
+    source: Source = source_field()
+
+    def validate(self):
+        if self.id_salt is not None and len(self.id_salt) < MIN_SALT_LENGTH:
+            yield ("id_salt", "E-PRIVACY-SALT",
+                   f"公开编号密钥太短（{len(self.id_salt)} 个字符）：至少 {MIN_SALT_LENGTH} 个字符，"
+                   "否则他人可以由户编号推算出公开编号")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Site:
     LABEL = "辖区设置"
@@ -53,6 +79,7 @@ class Site:
     records_since: dt.date = field_("走访记录起始日期（此前的走访未录入，间隔从此日起算）", DATE)
     synthetic_ids: bool = field_("演示数据（允许 99 开头的身份证号）", BOOL, default=False)
     office_phone: str = field_("民政办电话", PHONE)
+    privacy: Privacy = field_("公开网站的隐私设置（见 docs/privacy.md）", Privacy, default=Privacy())
     source: Source = source_field()
 
     def village(self, village_id: str) -> Village | None:

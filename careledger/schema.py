@@ -86,6 +86,11 @@ class Ident(Text):
                       f"{label}“{value}”不合格式：只能用小写英文字母、数字和连字符“-”，以字母或数字开头，最长 64 位"
                       "（它也用作文件名和网址）")
             return MISSING
+        if identifiers.valid_id_numbers_in(value, today=ctx.today) or identifiers.mobiles_in(value):
+            # Ids become file names and, in the reports, visible text: a person's number must never be one.
+            ctx.error(node, path, "E-ID-PERSONAL",
+                      f"{label}中含有身份证号或手机号：编号会成为文件名并出现在报表中，请改用不含个人信息的编号")
+            return MISSING
         return value
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..output import Tree
 from ..views.reports import ReportsView
-from .site import environment
+from .templating import environment
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "report_templates"
 

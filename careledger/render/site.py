@@ -1,56 +1,134 @@
-"""The published site: the summary view through the Jinja2 templates of `site_templates/`.
+"""The published site: the public view through the templates of `site_templates/`, and nothing else.
 
-Templates receive the `SiteSummary` as `site` (plus the village or page being rendered, taken from it) and
-`root`, the relative path back to the site's top ("" or "../"), so every link is relative and the site works
-opened from disk or served under any path. Autoescape is on and an undefined name is an error.
+This is the one place the published pages are made, and it is closed by construction:
+
+- `render_site` accepts a `PublicView` only (a TypeError otherwise), and every value it hands a template is a part of
+  that view, plain text or numbers, or HTML it made itself (Markdown pages, charts);
+- the environment is sandboxed (no `__class__`, `__globals__` or other ways out of the view) and loads only
+  `site_templates/`; the internal templates (`report_templates/`) live elsewhere and are never on its path;
+- a template error (a name the view does not have, a syntax error) becomes a finding naming the template and line.
+
+Templates receive the view as `site`, the village or page being rendered, and `root`, the relative path back to the
+site's top ("" or "../"), so every link is relative and the site works opened from disk or served under any path.
+Besides the pages, the site has `search-index.js` (the search index as JSON, loaded by `static/search.js`; a script
+file rather than a .json so that it loads from disk too) and the static files of `site_templates/static/`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import json
+import re
+import traceback
 from collections.abc import Mapping
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from ..findings import ERROR, Finding, Source
 from ..output import Tree
-from ..views.summary import SiteSummary
+from ..stamp import Stamp
+from ..views.public import PublicView
+from ..views.public_parts import _PLAIN, _Part
+from .charts import on_time_chart, weeks_chart
+from .templating import environment, zh_date  # noqa: F401  (re-exported: older imports of the internal env)
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "site_templates"
+_TAGS = re.compile(r"<[^>]+>")
 
 
-def environment(templates: Path = TEMPLATES, stamp=None) -> Environment:
-    """`stamp` (careledger.stamp.Stamp, or None) is the global `stamp` of every template: the commit and as-of
-    date each page shows."""
-    env = Environment(loader=FileSystemLoader(templates), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+class SiteTemplateError(Exception):
+    """A published template could not be rendered; `finding` says which and where."""
+
+    def __init__(self, finding: Finding):
+        super().__init__(finding.message)
+        self.finding = finding
+
+
+def published_environment(stamp: Stamp | None = None) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
+                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["zh_date"] = zh_date
     env.globals["stamp"] = stamp
     return env
 
 
-def zh_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def render_site(site: SiteSummary, pages_html: Mapping[str, Markup], *, templates: Path = TEMPLATES,
-                stamp=None) -> Tree:
+def render_site(view: PublicView, pages_html: Mapping[str, Markup], *, stamp: Stamp | None = None) -> Tree:
     """Every file of the site, by path relative to the site's top."""
-    env = environment(templates, stamp)
+    if not isinstance(view, PublicView):
+        raise TypeError(f"the published site renders a PublicView only, not {type(view).__name__}")
+    env = published_environment(stamp)
+    _check_values("stamp", stamp)
     files = Tree()
 
     def render(path: str, template: str, **context) -> None:
-        root = "../" * path.count("/")
-        html = env.get_template(template).render(site=site, root=root, here=path, **context)
+        context = {"site": view, "root": "../" * path.count("/"), "here": path, **context}
+        for name, value in context.items():
+            _check_values(name, value)
+        try:
+            html = env.get_template(template).render(**context)
+        except TemplateError as error:
+            raise SiteTemplateError(_template_finding(error, template)) from None
         files.add(path, html.encode("utf-8"))
 
-    render("index.html", "index.html")
-    for village in site.villages:
-        render(f"villages/{village.id}.html", "village.html", village=village)
-    for page in site.pages:
+    render("index.html", "index.html",
+           chart_on_time=on_time_chart("chart-on-time", tuple(v.status for v in view.villages),
+                                       "各村（社区）按时走访率", view.k),
+           chart_weeks=weeks_chart("chart-weeks", view.weeks, "全辖区每周走访次数"))
+    render("status.html", "status.html",
+           chart_on_time=on_time_chart("chart-status", tuple(v.status for v in view.villages),
+                                       "各村（社区）按时走访率", view.k))
+    render("search.html", "search.html")
+    for village in view.villages:
+        render(f"villages/{village.id}.html", "village.html", village=village,
+               chart_weeks=weeks_chart("chart-weeks", village.weeks, f"{village.name}每周走访次数"))
+    for page in view.pages:
         render(f"pages/{page.slug}.html", "page.html", page=page, body=pages_html[page.slug])
-    static = templates / "static"
+    files.add("search-index.js", search_index(view, pages_html))
+    static = TEMPLATES / "static"
     for path in sorted(p for p in static.rglob("*") if p.is_file() and not p.name.startswith(".")):
         files.add(f"static/{path.relative_to(static).as_posix()}", path.read_bytes())
     return files
+
+
+def search_index(view: PublicView, pages_html: Mapping[str, Markup]) -> bytes:
+    """What the search page searches: villages, 公示 entries, cadres and pages, each with its address and text."""
+    entries = []
+    for village in view.villages:
+        entries.append({"t": village.name, "k": "村（社区）", "u": f"villages/{village.id}.html", "s": village.name})
+        for e in village.entries:
+            cadres = " ".join(c.label for c in e.cadres)
+            entries.append({"t": f"{e.name}（{village.name}）", "k": "公示", "u": f"villages/{village.id}.html#p-{e.public_id}",
+                            "s": " ".join([e.name, village.name, e.category, e.level, *e.policies, cadres, e.public_id])})
+    for cadre in view.cadres:
+        entries.append({"t": f"{cadre.label}（{cadre.village}）", "k": "包保责任人", "u": "status.html#cadres",
+                        "s": " ".join([cadre.label, cadre.village, cadre.cadre.post if cadre.cadre else ""])})
+    for page in view.pages:
+        text = " ".join(_TAGS.sub(" ", str(pages_html[page.slug])).split())
+        entries.append({"t": page.title, "k": "公告与说明", "u": f"pages/{page.slug}.html", "s": text})
+    data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
+    return f"/* careledger 站内搜索索引：由 build 生成，只含公开页面上已有的内容 */\nwindow.CARELEDGER_SEARCH = {data};\n".encode("utf-8")
+
+
+def _check_values(name: str, value) -> None:
+    """What the published templates may receive: parts of the public view, plain values, HTML made here, the stamp."""
+    if isinstance(value, tuple):
+        for item in value:
+            _check_values(name, item)
+    elif not isinstance(value, (_Part, *_PLAIN, Markup, Stamp)):
+        raise TypeError(f"published template value {name!r} is a {type(value).__name__}: "
+                        "only the public view may reach a published page")
+
+
+def _template_finding(error: TemplateError, template: str) -> Finding:
+    where, line = template, 0
+    frames = traceback.extract_tb(error.__traceback__)
+    for frame in reversed(frames):
+        if frame.filename and str(TEMPLATES) in frame.filename:
+            where, line = Path(frame.filename).relative_to(TEMPLATES).as_posix(), frame.lineno or 0
+            break
+    if getattr(error, "lineno", None) and getattr(error, "name", None):
+        where, line = error.name, error.lineno
+    return Finding("E-TEMPLATE", ERROR, f"公开网站模板出错：{error.message or error}（公开模板只能使用公开视图中的字段，见 "
+                   "docs/privacy.md）", Source(f"site_templates/{where}", line, 1 if line else 0))

@@ -208,3 +208,23 @@ def _not_counted(visit, case: Case, rule: CadenceRule, facts) -> Finding:
     return Finding("CAD-NOT-COUNTED", WARNING,
                    f"{visit.date} {visit.visitor} 以“{vocab.DUTY[rule.duty]}”身份的走访不计入频次：{why}",
                    visit.source, subject=case.key, staff=visit.visitor, evidence=evidence)
+
+
+def current_gaps(facts, duty: str = "responsible") -> dict[str, int]:
+    """Days without a counted visit in `duty` up to the as-of date, per case in care (the longest over the cadence
+    rules that apply to it), counted as the rules count them: from enrolment or `records_since`, pauses left out.
+    Cases no rule of that duty applies to are left out. The published status pages show these only as bands."""
+    since = facts.records.site.records_since
+    gaps: dict[str, int] = {}
+    for case in facts.cases:
+        if not case.in_care_on(facts.as_of):
+            continue
+        start = max(case.start, since) if since else case.start
+        for rule in facts.profile.cadence:
+            if rule.duty != duty or not rule.applies_to.matches(**case.selector_facts()):
+                continue
+            counted = [v.date for v in facts.visits.get(case.key, []) if v.duty == duty and v.date >= start
+                       and case.in_care_on(v.date) and fits(v, case, rule, facts)]
+            gap = counted_days(case, max(counted, default=start), facts.as_of)
+            gaps[case.key] = max(gap, gaps.get(case.key, 0))
+    return gaps

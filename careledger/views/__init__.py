@@ -1,5 +1,6 @@
-"""Views: what the published outputs are allowed to see, built from the records in one place.
+"""Views: what each output is allowed to see, built from the records in one place.
 
-`summary.summarize(records, as_of=...)` gives the aggregated view of the published site: counts and labels only.
-Templates for published pages receive these view objects, never `Records` or a record.
+- `public.redact(records, findings, as_of, settings)` gives the public view, the only input of the published site:
+  masked names, opaque ids, labels and (suppressed) counts; see docs/privacy.md.
+- `reports.build_reports(...)` gives the internal reports, which name people and never reach the site.
 """

@@ -1,0 +1,86 @@
+"""What the `privacy:` settings of site.yaml allow to be published about staff, in one place.
+
+Both the public view (`views/public.py`, which decides what the site shows) and the proof (`proof.py`, which scans
+what was rendered) read these answers, so a cadre's name can be on the site exactly when the proof allows it.
+
+- Officials (village cadres, street and district cadres, coordinators, inspectors, clerks, grid workers) may be
+  named with their office phone: residents must know whom to call. On by default.
+- Care contacts are neighbours and volunteers: named only when `publish_contact_names` is on. Off by default.
+- Caregivers and fund custodians are never named: naming them would say who is cared for or has no capacity.
+- A staff name that is also the name of a household member or supporter is never published (the proof could
+  not tell the two apart): the person is shown by post instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from .findings import WARNING, Finding, Source
+from .identifiers import normalise_phone
+
+OFFICIAL_ROLES = frozenset({
+    "principal", "committee_member", "area_cadre", "street_cadre", "district_cadre", "city_cadre", "paired_cadre",
+    "coordinator", "collector", "clerk", "inspector", "grid_worker",
+})
+
+
+def is_official(staff) -> bool:
+    return any(role in OFFICIAL_ROLES for role in staff.roles)
+
+
+def private_names(records) -> frozenset[str]:
+    """Names of household members and supporters: never published, whoever else bears them."""
+    return frozenset({m.name for h in records.households for m in h.members}
+                     | {s.name for h in records.households for s in h.supporters})
+
+
+def published_name(staff, settings, private: frozenset[str]) -> str | None:
+    """The staff member's name if the settings publish it, else None."""
+    if staff.name in private:
+        return None
+    if is_official(staff):
+        return staff.name if settings.publish_cadre_names else None
+    if "contact" in staff.roles:
+        return staff.name if settings.publish_contact_names else None
+    return None
+
+
+def private_phones(records) -> frozenset[str]:
+    """Phones of household members and supporters and staff's own mobiles, as digits: never published."""
+    phones = {p for h in records.households for m in h.members for p in (m.phone, m.landline)}
+    phones |= {s.phone for h in records.households for s in h.supporters} | {s.phone for s in records.staff}
+    return frozenset(digits(p) for p in phones if p)
+
+
+def published_phone(staff, settings, private: frozenset[str] = frozenset()) -> str | None:
+    """An official's office phone if the settings publish it (never a personal mobile, nor a number that is also
+    someone's private phone)."""
+    if (is_official(staff) and settings.publish_cadre_phones and staff.office_phone
+            and digits(staff.office_phone) not in private):
+        return staff.office_phone
+    return None
+
+
+def published_phones(records, settings) -> frozenset[str]:
+    """Every phone number the site may show, as digits only: the office's and the officials' office phones."""
+    private = private_phones(records)
+    phones = {published_phone(s, settings, private) for s in records.staff}
+    if records.site.office_phone and digits(records.site.office_phone) not in private:
+        phones.add(records.site.office_phone)
+    return frozenset(digits(p) for p in phones if p)
+
+
+def digits(phone: str) -> str:
+    return "".join(ch for ch in normalise_phone(phone) if ch.isdigit())
+
+
+def id_salt(site) -> tuple[bytes, list[Finding]]:
+    """The key of the public ids: `privacy.id_salt`, or (with a warning) one derived from the site's name."""
+    if site.privacy.id_salt:
+        return site.privacy.id_salt.encode("utf-8"), []
+    derived = hashlib.sha256(f"careledger:{site.name}:{site.parent or ''}".encode("utf-8")).digest()
+    warning = Finding("W-PRIVACY-SALT", WARNING,
+                      "site.yaml 的 privacy 中没有设置 id_salt（公开编号密钥）：公开编号暂由辖区名称推算，知道户编号和辖区名称"
+                      "的人可以把公开编号对应到户。请设置一个至少 12 个字符、不外传的随机文本（见 docs/privacy.md）",
+                      Source("site.yaml"), path="privacy.id_salt")
+    return derived, [warning]

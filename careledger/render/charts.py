@@ -1,0 +1,83 @@
+"""Charts as inline SVG, drawn at build time from the public view: no script, no image files, readable in print.
+
+Each chart is an `<svg role="img">` with a title and a text description of every value, so a screen reader (or a
+page printed in black and white) gets the same numbers; the tables next to each chart hold them too.
+"""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+from ..views.public import Status, Week
+
+BAR = "#1d4f91"
+LIGHT = "#d0d7de"
+INK = "#1f2328"
+MUTED = "#59636e"
+
+
+def _svg(chart_id: str, width: int, height: int, title: str, desc: str, body: list[str]) -> Markup:
+    return Markup(
+        f'<svg class="chart" id="{chart_id}" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
+        f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(desc)}</desc>'
+        + "".join(body) + "</svg>")
+
+
+def on_time_chart(chart_id: str, rows: tuple[Status, ...], title: str, k: int) -> Markup:
+    """Horizontal bars: the on-time visit rate of each row (village or cadre), 0–100 %."""
+    label_w, bar_w, row_h, top = 120, 420, 30, 24
+    width, height = label_w + bar_w + 70, top + row_h * len(rows) + 26
+    body = [f'<text x="{label_w}" y="14" font-size="12" fill="{MUTED}">按时走访率（0–100%）</text>']
+    for tick in (0, 50, 100):
+        x = label_w + bar_w * tick // 100
+        body.append(f'<line x1="{x}" y1="{top - 4}" x2="{x}" y2="{height - 22}" stroke="{LIGHT}" stroke-width="1"></line>'
+                    f'<text x="{x}" y="{height - 6}" font-size="11" fill="{MUTED}" text-anchor="middle">{tick}%</text>')
+    parts = []
+    for i, row in enumerate(rows):
+        y = top + i * row_h
+        body.append(f'<text x="{label_w - 8}" y="{y + 19}" font-size="14" fill="{INK}" text-anchor="end">'
+                    f'{escape(row.label)}</text>')
+        if row.on_time.percent is None:
+            body.append(f'<text x="{label_w + 6}" y="{y + 19}" font-size="13" fill="{MUTED}">不足 {k} 人，不计算</text>')
+            parts.append(f"{row.label} 不计算")
+            continue
+        w = bar_w * row.on_time.percent // 100
+        body.append(f'<rect x="{label_w}" y="{y + 5}" width="{w}" height="{row_h - 10}" fill="{BAR}"></rect>'
+                    f'<text x="{label_w + w + 6}" y="{y + 19}" font-size="13" fill="{INK}">{escape(row.on_time.text)}</text>')
+        parts.append(f"{row.label} {row.on_time.text}")
+    return _svg(chart_id, width, height, title, "；".join(parts), body)
+
+
+def weeks_chart(chart_id: str, weeks: tuple[Week, ...], title: str) -> Markup:
+    """Vertical bars: visits recorded in each week (the last one runs to the as-of date)."""
+    left, bar_slot, plot_h, top = 36, 46, 160, 20
+    width, height = left + bar_slot * len(weeks) + 10, top + plot_h + 44
+    peak = max([w.visits for w in weeks] + [1])
+    scale = _nice(peak)
+    body = []
+    for tick in (0, scale // 2, scale):
+        y = top + plot_h - plot_h * tick // scale
+        body.append(f'<line x1="{left}" y1="{y}" x2="{width - 6}" y2="{y}" stroke="{LIGHT}" stroke-width="1"></line>'
+                    f'<text x="{left - 6}" y="{y + 4}" font-size="11" fill="{MUTED}" text-anchor="end">{tick}</text>')
+    for i, week in enumerate(weeks):
+        x = left + i * bar_slot + 8
+        h = plot_h * week.visits // scale
+        y = top + plot_h - h
+        last = i == len(weeks) - 1
+        body.append(f'<rect x="{x}" y="{y}" width="{bar_slot - 16}" height="{h}" fill="{LIGHT if last else BAR}"></rect>'
+                    f'<text x="{x + (bar_slot - 16) // 2}" y="{y - 4}" font-size="11" fill="{INK}" '
+                    f'text-anchor="middle">{week.visits}</text>'
+                    f'<text x="{x + (bar_slot - 16) // 2}" y="{top + plot_h + 16}" font-size="11" fill="{MUTED}" '
+                    f'text-anchor="middle">{escape(week.label)}</text>')
+    body.append(f'<text x="{left}" y="{height - 6}" font-size="11" fill="{MUTED}">每周一起算；浅色为本周（截至基准日）</text>')
+    desc = "；".join(f"{w.label} 起一周 {w.visits} 次" for w in weeks)
+    return _svg(chart_id, width, height, title, desc, body)
+
+
+def _nice(peak: int) -> int:
+    """A round upper bound for the axis (an even number, so the middle tick is whole)."""
+    for step in (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000):
+        if peak <= step:
+            return step
+    return (peak // 10000 + 1) * 10000

@@ -1,0 +1,204 @@
+"""The public view: everything the published site may show, and the only way from records to it.
+
+`redact(records, findings, as_of, settings)` reads the raw records and the rules engine's findings and returns a
+`PublicView`: frozen dataclasses that hold only labels, masked names, opaque ids, dates and counts. Every part
+checks its own fields on construction, so a record (or anything but plain values and other parts) cannot be put
+into it; the published renderer (`render/site.py`) accepts nothing else. What stays out, and why, is in
+docs/privacy.md; the build then proves it by scanning the rendered files (`proof.py`).
+
+Who is counted: subjects in care on the as-of date (enrolled, not exited, in a household whose status is 在册帮扶).
+Who is listed in the 公示: those of them aged 14 or more on the as-of date. Children under 14 (and subjects whose age
+is not recorded) are counted, never listed. Exited and observation-list households are counted by status only.
+
+Status figures per village and per cadre (on-time rate, longest-gap band, warnings this month) are computed over
+the listed subjects, whose number anyone can count on the 公示; a rate or band over fewer than k subjects is not
+shown. Counts of people and households go through `suppress` (small counts and complements); counts of the
+office's work (visits, warnings, problems, reviews) describe no one and are shown as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .. import vocab
+from ..privacy import digits, id_salt, private_names, private_phones, published_name, published_phone
+from ..rules import Facts, cadence, reviews
+from ..rules.periods import period_of
+from .masks import mask_id_number, mask_name, mask_phone, public_id
+from .public_parts import (NOT_SHOWN, Cadre, Cell, Entry, Headline, PageText, PublicView, Rate, Row, Status, Table,
+                           Term, Village, Week)
+from .public_tables import CountTables, build_tables
+
+__all__ = ["Cadre", "Cell", "Entry", "Headline", "PageText", "PublicView", "Rate", "Row", "Status", "Table", "Term",
+           "Village", "Week", "redact"]
+
+LISTED_AGE = 14
+HEALTH_POLICIES = frozenset({"disability_allowances"})  # a benefit that names a disability is not shown per person
+GAP_BANDS = ((7, "≤7天"), (14, "8–14天"), (30, "15–30天"), (None, ">30天"))
+WEEKS = 12
+
+def redact(records, findings, as_of: dt.date, settings, *, commit: str = "") -> PublicView:
+    """The public view of `records` on `as_of` under the `privacy:` settings."""
+    facts = Facts(records, records.profile, as_of)
+    people = _People(facts, findings, settings)
+    tables = build_tables(facts, people.in_care, people.listed, settings.k)
+    site, profile = records.site, records.profile
+    return PublicView(
+        jurisdiction=site.name, parent=site.parent or "", as_of=as_of, commit=commit[:12],
+        office_phone=site.office_phone if site.office_phone and digits(site.office_phone) not in people.private_phones
+        else "", profile_title=profile.title,
+        profile_document=profile.document_number or "", k=settings.k, has_levels=bool(profile.levels),
+        categories=tuple(Term(c.code, c.name, c.description or "") for c in profile.categories),
+        levels=tuple(Term(lv.code, lv.name, lv.description or "")
+                     for lv in sorted(profile.levels, key=lambda lv: -lv.rank)),
+        headline=people.headline(tables),
+        by_category=tables.by_category, by_level=tables.by_level, households=tables.households,
+        villages=tuple(people.village(v) for v in site.villages),
+        cadres=people.cadre_statuses(None),
+        weeks=_weeks(records.visits, as_of, None, records.households_by_id),
+        gap_bands=tuple(label for _, label in GAP_BANDS),
+        pages=tuple(PageText(slug=p.slug, title=p.title, markdown=p.body, source=p.source)
+                    for p in sorted(records.pages, key=lambda p: p.slug)),
+    )
+
+
+class _People:
+    """The subjects in care and listed, and what is published about them."""
+
+    def __init__(self, facts, findings, settings):
+        self.facts, self.settings = facts, settings
+        records, as_of = facts.records, facts.as_of
+        self.in_care = [c for c in facts.cases if c.household.status == "active" and c.in_care_on(as_of)]
+        # A subject whose age is not recorded is treated as a child: never listed unless known to be 14 or more.
+        self.listed = [c for c in self.in_care if (c.member.age_on(as_of) or 0) >= LISTED_AGE]
+        self.listed_keys = {c.key for c in self.listed}
+        self.salt, _ = id_salt(records.site)
+        self.private = private_names(records)
+        self.private_phones = private_phones(records)
+        self.gaps = cadence.current_gaps(facts)
+        self.late = {f.subject for f in findings if f.code in ("CAD-ALERT", "CAD-OVERDUE")
+                     and f.evidence.get("duty") == "responsible"}
+        month = f"{as_of:%Y-%m}"
+        self.open_alerts = [f for f in findings if f.code == "CAD-ALERT"]
+        # The published notice (通报): warnings raised this month on cadres, as in the internal notice list.
+        self.month_alerts = [f for f in findings if f.code in ("CAD-ALERT", "CAD-ALERT-PAST")
+                             and f.evidence.get("duty") != "contact" and f.staff
+                             and f.evidence.get("raised_on", "").startswith(month)]
+
+    # --- the 公示 ---------------------------------------------------------------------------------------------
+
+    def cadre(self, staff_id: str) -> Cadre:
+        staff = self.facts.staff.get(staff_id)
+        if staff is None:
+            return Cadre(label="包保责任人", named=False, post="", phone="")
+        name = published_name(staff, self.settings, self.private)
+        post = staff.post or "包保责任人"
+        return Cadre(label=name or post, named=name is not None, post=post,
+                     phone=published_phone(staff, self.settings, self.private_phones) or "")
+
+    def entry(self, case) -> Entry:
+        profile, settings = self.facts.profile, self.settings
+        category = profile.category(case.subject.category)
+        level = profile.level(case.subject.level) if case.subject.level else None
+        contacts = case.assigned("contact")
+        names = [published_name(self.facts.staff[c], settings, self.private) for c in contacts
+                 if c in self.facts.staff] if settings.publish_contact_names else []
+        contact = "、".join(n for n in names if n) or ("已安排" if contacts else "未安排")
+        return Entry(
+            public_id=public_id(case.key, self.salt), name=mask_name(case.member.name),
+            category=category.name if category else case.subject.category,
+            level=level.name if level else ("未定级" if profile.levels else ""),
+            policies=tuple(vocab.POLICY[p] for p in case.household.policies if p not in HEALTH_POLICIES),
+            cadres=tuple(self.cadre(s) for s in case.assigned("responsible")), contact=contact,
+            enrolled=case.subject.enrolled,
+            id_number=mask_id_number(case.member.id_number or "", settings.id_number_mask),
+            phone=mask_phone(case.member.phone or "", settings.phone_mask))
+
+    def village(self, village) -> Village:
+        order = {c.code: i for i, c in enumerate(self.facts.profile.categories)}
+        ranks = {lv.code: -lv.rank for lv in self.facts.profile.levels}
+        cases = [c for c in self.listed if c.household.village == village.id]
+        pairs = sorted(((c, self.entry(c)) for c in cases),
+                       key=lambda ce: (order.get(ce[0].subject.category, 99), ranks.get(ce[0].subject.level, 0),
+                                       ce[1].public_id))
+        return Village(id=village.id, name=village.name, entries=tuple(e for _, e in pairs),
+                       status=self.status(village.name, village.name, cases, self.village_alerts(village.id)),
+                       cadres=self.cadre_statuses(village.id),
+                       weeks=_weeks(self.facts.records.visits, self.facts.as_of, village.id,
+                                    self.facts.records.households_by_id))
+
+    # --- status -----------------------------------------------------------------------------------------------
+
+    def village_alerts(self, village_id: str) -> int:
+        households = self.facts.records.households_by_id
+        return sum(1 for f in self.month_alerts if f.subject in self.listed_keys
+                   and households[f.subject.split("/")[0]].village == village_id)
+
+    def status(self, label: str, village: str, cases, warnings: int, cadre: Cadre | None = None) -> Status:
+        k = self.settings.k
+        n = len(cases)
+        listed = Cell(str(n) if n == 0 or n >= k else f"<{k}", n if n == 0 or n >= k else None)
+        if n < k:
+            return Status(label, village, listed, Rate(NOT_SHOWN, None), NOT_SHOWN, warnings, cadre)
+        on_time = sum(1 for c in cases if c.key not in self.late)
+        percent = round(100 * on_time / n)
+        gaps = [self.gaps[c.key] for c in cases if c.key in self.gaps]
+        return Status(label, village, listed, Rate(f"{percent}%", percent), _band(max(gaps)) if gaps else NOT_SHOWN,
+                      warnings, cadre)
+
+    def cadre_statuses(self, village_id: str | None) -> tuple[Status, ...]:
+        """One row per responsible cadre of listed subjects (of one village, or all), village by village."""
+        villages = {v.id: v.name for v in self.facts.records.site.villages}
+        village_order = {v.id: i for i, v in enumerate(self.facts.records.site.villages)}
+        by_cadre: dict[str, list] = {}
+        for case in self.listed:
+            if village_id is None or case.household.village == village_id:
+                for staff_id in case.assigned("responsible"):
+                    by_cadre.setdefault(staff_id, []).append(case)
+        rows = []
+        for staff_id, cases in by_cadre.items():
+            staff = self.facts.staff.get(staff_id)
+            home = staff.village if staff else ""
+            cadre = self.cadre(staff_id)
+            warnings = sum(1 for f in self.month_alerts if f.staff == staff_id and f.subject in
+                           {c.key for c in cases})
+            rows.append((village_order.get(home, -1), cadre.label, staff_id,
+                         self.status(cadre.label, villages.get(home, "街道（乡镇）"), cases, warnings, cadre)))
+        return tuple(r[-1] for r in sorted(rows, key=lambda r: r[:3]))
+
+    def headline(self, tables: CountTables) -> Headline:
+        facts, k = self.facts, self.settings.k
+        overall = self.status("", "", self.listed, 0)
+        children = [c for c in self.in_care if c.key not in self.listed_keys]
+        kids = self.status("", "", children, 0)
+        quarter = period_of(facts.as_of, 3)
+        reviews_done = sum(1 for h in facts.records.households for r in h.reviews
+                           if quarter.start <= r.date <= facts.as_of)
+        return Headline(subjects=tables.subjects, children=tables.children, on_time=overall.on_time,
+                        children_on_time=kids.on_time if len(children) >= k else Rate(NOT_SHOWN, None),
+                        open_warnings=len(self.open_alerts),
+                        warnings_month=len(self.month_alerts),
+                        open_problems=len(reviews.open_problems(facts.records.visits, facts.as_of)),
+                        reviews_done=reviews_done, quarter=quarter.label,
+                        month=f"{facts.as_of.year}年{facts.as_of.month}月")
+
+
+def _band(days: int) -> str:
+    return next(label for limit, label in GAP_BANDS if limit is None or days <= limit)
+
+
+def _weeks(visits, as_of: dt.date, village_id: str | None, households) -> tuple[Week, ...]:
+    """Visits recorded in each of the last WEEKS weeks (Monday to Sunday), up to the as-of date."""
+    last_monday = as_of - dt.timedelta(days=as_of.weekday())
+    first = last_monday - dt.timedelta(weeks=WEEKS - 1)
+    counts = [0] * WEEKS
+    for visit in visits:
+        if not first <= visit.date <= as_of:
+            continue
+        if village_id is not None:
+            household = households.get(visit.household)
+            if household is None or household.village != village_id:
+                continue
+        counts[(visit.date - first).days // 7] += 1
+    return tuple(Week(start=first + dt.timedelta(weeks=i), label=f"{(first + dt.timedelta(weeks=i)):%m/%d}",
+                      visits=n) for i, n in enumerate(counts))

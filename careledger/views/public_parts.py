@@ -1,0 +1,183 @@
+"""The parts of the public view: frozen dataclasses of plain values (see `views/public.py`).
+
+Every part checks its fields when it is made: a field may hold only text, numbers, dates, a `Source`, other parts,
+or tuples of these. A record, a dict or any other object is refused with a TypeError, so nothing from the raw
+records can ride along into the published templates by accident.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+from ..findings import Source
+
+NOT_SHOWN = "—"
+
+
+class _Part:
+    """A part of the public view: its fields may hold only plain values and other parts."""
+
+    def __post_init__(self):
+        for f in dataclasses.fields(self):
+            _check(type(self).__name__, f.name, getattr(self, f.name))
+
+
+_PLAIN = (str, int, float, bool, type(None), dt.date, Source)
+
+
+def _check(owner: str, name: str, value) -> None:
+    if isinstance(value, tuple):
+        for item in value:
+            _check(owner, name, item)
+    elif not isinstance(value, (_PLAIN, _Part)):
+        raise TypeError(f"{owner}.{name}: the public view holds plain values only, not {type(value).__name__}")
+
+
+@dataclass(frozen=True)
+class Cell(_Part):
+    """A published count: `text` is what the page shows; `value` is None when the count is hidden."""
+
+    text: str
+    value: int | None
+
+
+@dataclass(frozen=True)
+class Rate(_Part):
+    text: str  # "93%" or "—"
+    percent: int | None
+
+
+@dataclass(frozen=True)
+class Row(_Part):
+    code: str  # village id, category code, ...
+    label: str
+    cells: tuple[Cell, ...]  # one per column, the row total last
+
+
+@dataclass(frozen=True)
+class Table(_Part):
+    caption: str
+    head: str  # the heading of the label column
+    columns: tuple[str, ...]  # the row total's heading last
+    rows: tuple[Row, ...]
+    total: Row
+
+    def row(self, code: str) -> Row:
+        return next(r for r in self.rows if r.code == code)
+
+
+@dataclass(frozen=True)
+class Term(_Part):
+    """A category or level, with the policy's wording."""
+
+    code: str
+    name: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Cadre(_Part):
+    label: str  # the name when published, else the post
+    named: bool
+    post: str
+    phone: str  # office phone when published, else ""
+
+
+@dataclass(frozen=True)
+class Entry(_Part):
+    """One line of the 公示."""
+
+    public_id: str
+    name: str  # masked: 张*
+    category: str
+    level: str
+    policies: tuple[str, ...]
+    cadres: tuple[Cadre, ...]
+    contact: str  # names when published, else 已安排 / 未安排
+    enrolled: dt.date
+    id_number: str  # the masked form site.yaml allows, else ""
+    phone: str  # likewise
+
+
+@dataclass(frozen=True)
+class Status(_Part):
+    """Visit status over the listed subjects of a village or of a responsible cadre."""
+
+    label: str
+    village: str
+    listed: Cell
+    on_time: Rate
+    gap_band: str
+    warnings_month: int
+    cadre: Cadre | None = None
+
+
+@dataclass(frozen=True)
+class Week(_Part):
+    start: dt.date  # Monday
+    label: str
+    visits: int
+
+
+@dataclass(frozen=True)
+class Village(_Part):
+    id: str
+    name: str
+    entries: tuple[Entry, ...]
+    status: Status
+    cadres: tuple[Status, ...]
+    weeks: tuple[Week, ...]
+
+
+@dataclass(frozen=True)
+class Headline(_Part):
+    subjects: Cell
+    children: Cell
+    on_time: Rate  # over the listed subjects
+    children_on_time: Rate
+    open_warnings: int
+    warnings_month: int
+    open_problems: int
+    reviews_done: int
+    quarter: str  # 2026年第4季度
+    month: str  # 2026年11月
+
+
+@dataclass(frozen=True)
+class PageText(_Part):
+    """A Markdown notice page, published as written (after the raw-HTML check in `render`)."""
+
+    slug: str
+    title: str
+    markdown: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class PublicView(_Part):
+    jurisdiction: str
+    parent: str
+    as_of: dt.date
+    commit: str  # the records' git commit, shortened; "" outside git
+    office_phone: str
+    profile_title: str
+    profile_document: str
+    k: int
+    has_levels: bool
+    categories: tuple[Term, ...]
+    levels: tuple[Term, ...]
+    headline: Headline
+    by_category: Table  # villages × categories
+    by_level: Table | None  # villages × levels
+    households: Table  # villages × household status
+    villages: tuple[Village, ...]
+    cadres: tuple[Status, ...]
+    weeks: tuple[Week, ...]
+    gap_bands: tuple[str, ...]
+    pages: tuple[PageText, ...]
+
+    @property
+    def primary_mark(self) -> str:
+        return f"<{self.k}"

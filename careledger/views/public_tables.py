@@ -1,0 +1,124 @@
+"""The published count tables: subjects by village × category and village × level, households by village × status.
+
+The two subject tables share their row totals (subjects per village) and grand total, and the number of children
+under 14 hangs off the grand total (listed + children = all), so they are suppressed together as one system of
+lines. Each cell's *floor* is the number of subjects of that cell listed in the 公示, which anyone can count there:
+the audit in `suppress` makes sure the unlisted rest (the children) cannot be worked out either.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from .. import vocab
+from .public_parts import Cell, Row, Table
+from .suppress import Line, suppress
+
+ALL = "*"
+UNASSESSED = "未定级"
+
+
+@dataclass(frozen=True)
+class CountTables:
+    by_category: Table
+    by_level: Table | None
+    households: Table
+    subjects: Cell  # all subjects in care
+    children: Cell  # of whom not listed (under 14, or age not recorded)
+
+
+class _Grid:
+    """Counts of one table kind by (row, column), with row, column and grand totals, as suppressible cells."""
+
+    def __init__(self, kind: str, rows: list[str], columns: list[str], counts: Counter, *, row_total: str = "",
+                 grand: str = ""):
+        self.kind, self.rows, self.columns = kind, rows, columns
+        self.row_total = row_total or f"{kind}|{{row}}|{ALL}"
+        self.grand = grand or f"{kind}|{ALL}|{ALL}"
+        self.values: dict[str, int] = {}
+        for r in rows:
+            for c in columns:
+                self.values[self.cell(r, c)] = counts.get((r, c), 0)
+            self.values[self.total_of(r)] = sum(counts.get((r, c), 0) for c in columns)
+        for c in columns:
+            self.values[self.cell(ALL, c)] = sum(counts.get((r, c), 0) for r in rows)
+        self.values[self.grand] = sum(self.values[self.total_of(r)] for r in rows)
+
+    def cell(self, row: str, column: str) -> str:
+        return f"{self.kind}|{row}|{column}"
+
+    def total_of(self, row: str) -> str:
+        return self.row_total.format(row=row)
+
+    def lines(self) -> list[Line]:
+        out = [Line(tuple(self.cell(r, c) for c in self.columns), self.total_of(r)) for r in self.rows]
+        out += [Line(tuple(self.cell(r, c) for r in self.rows), self.cell(ALL, c)) for c in self.columns]
+        out.append(Line(tuple(self.cell(ALL, c) for c in self.columns), self.grand))
+        out.append(Line(tuple(self.total_of(r) for r in self.rows), self.grand))
+        return out
+
+    def table(self, caption: str, head: str, row_labels: dict[str, str], column_labels: list[str],
+              show) -> Table:
+        def row(code: str, label: str, total: str) -> Row:
+            return Row(code, label, tuple(show(self.cell(code, c)) for c in self.columns) + (show(total),))
+
+        return Table(caption=caption, head=head, columns=tuple(column_labels) + ("合计",),
+                     rows=tuple(row(r, row_labels[r], self.total_of(r)) for r in self.rows),
+                     total=row(ALL, "合计", self.grand))
+
+
+def build_tables(facts, in_care, listed, k: int) -> CountTables:
+    site, profile = facts.records.site, facts.profile
+    villages = [v.id for v in site.villages]
+    names = {v.id: v.name for v in site.villages}
+    listed_keys = {c.key for c in listed}
+
+    categories = [c.code for c in profile.categories]
+    category_names = [c.name for c in profile.categories]
+    levels = [lv.code for lv in sorted(profile.levels, key=lambda lv: -lv.rank)]
+    level_names = [lv.name for lv in sorted(profile.levels, key=lambda lv: -lv.rank)]
+    if levels and any(not c.subject.level for c in in_care):
+        levels.append("")
+        level_names.append(UNASSESSED)
+
+    def counter(cases, attribute) -> Counter:
+        return Counter((c.household.village, attribute(c)) for c in cases)
+
+    shared = {"row_total": "subjects|{row}", "grand": "subjects|*"}
+    by_cat = _Grid("category", villages, categories, counter(in_care, lambda c: c.subject.category), **shared)
+    by_cat_listed = _Grid("category", villages, categories, counter(listed, lambda c: c.subject.category), **shared)
+    grids = [(by_cat, by_cat_listed)]
+    if levels:
+        by_lvl = _Grid("level", villages, levels, counter(in_care, lambda c: c.subject.level or ""), **shared)
+        by_lvl_listed = _Grid("level", villages, levels, counter(listed, lambda c: c.subject.level or ""), **shared)
+        grids.append((by_lvl, by_lvl_listed))
+
+    values, floors, lines = {}, {}, []
+    for grid, listed_grid in grids:
+        values.update(grid.values)
+        floors.update(listed_grid.values)
+        lines += grid.lines()
+    children = sum(1 for c in in_care if c.key not in listed_keys)
+    values.update({"listed": len(listed), "children": children})
+    lines.append(Line(("listed", "children"), "subjects|*"))
+    hidden = suppress(values, lines, k, known={"listed"}, floors=floors)
+
+    households = _Grid("households", villages, list(vocab.HOUSEHOLD_STATUS),
+                       Counter((h.village, h.status) for h in facts.records.households))
+    hh_hidden = suppress(households.values, households.lines(), k)
+
+    def shower(vals, suppression):
+        def show(cell: str) -> Cell:
+            hidden = suppression.mark(cell, vals[cell])
+            return Cell(hidden, None) if hidden else Cell(str(vals[cell]), vals[cell])
+        return show
+
+    show = shower(values, hidden)
+    return CountTables(
+        by_category=by_cat.table("关爱帮扶对象：各村（社区）按人员类别", "村（社区）", names, category_names, show),
+        by_level=(grids[1][0].table("关爱帮扶对象：各村（社区）按关爱帮扶等级（由高到低）", "村（社区）", names,
+                                    level_names, show) if levels else None),
+        households=households.table("登记家庭：各村（社区）按状态", "村（社区）", names,
+                                    list(vocab.HOUSEHOLD_STATUS.values()), shower(households.values, hh_hidden)),
+        subjects=show("subjects|*"), children=show("children"))
