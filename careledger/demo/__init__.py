@@ -125,7 +125,9 @@ def write_demo(directory: Path, spec: DemoSpec) -> dict[str, int]:
             "office_phone": office_phone, "records_since": start,
             "villages": [{"id": v.id, "name": v.name, "kind": v.kind if v.kind != "village" else None,
                           "groups": v.groups} for v in villages],
-            "special_periods": periods}
+            "special_periods": periods,
+            # Demo only: a real office keeps its own random salt, and keeps it out of anything published.
+            "privacy": {"id_salt": f"demo-seed-{spec.seed}-public-id-salt"}}
     out = _Writer(directory)
     out.write("site.yaml", document(site, HEADER))
 
@@ -167,6 +169,7 @@ def write_demo(directory: Path, spec: DemoSpec) -> dict[str, int]:
         for month in sorted(by_month):
             out.write(f"inspections/{month}/{inspector}.yaml", document(by_month[month]))
 
+    _office_phones(world, villages, office_phone)
     for unit in [""] + [v.id for v in villages]:
         out.write(f"staff/{unit or 'street'}.yaml", document([s.record() for s in world.staff[unit]]))
     for slug, text in pages("示范街道", profile, office_phone, world.staff[""]).items():
@@ -175,6 +178,20 @@ def write_demo(directory: Path, spec: DemoSpec) -> dict[str, int]:
     staff_count = sum(len(v) for v in world.staff.values())
     return {**counts, "村（社区）": len(villages), "人员": staff_count, "走访": visits.count,
             "督查": len(inspections), "代管台账": ledgers, "页面": 3, "文件": out.files}
+
+
+def _office_phones(world: World, villages, office_phone: str) -> None:
+    """Street cadres answer on the street office's phone; village principals and area cadres on their village
+    committee's landline (derived from the index, so no random draw changes the rest of the demo)."""
+    area = office_phone.split("-")[0]
+    for village in villages:
+        landline = f"{area}-53{60 + village.index % 40:02d}{village.index * 37 % 1000:03d}"
+        for staff in world.staff[village.id]:
+            if {"principal", "area_cadre"} & set(staff.roles):
+                staff.office_phone = landline
+    for staff in world.staff[""]:
+        if "street_cadre" in staff.roles:
+            staff.office_phone = office_phone
 
 
 def _flush(out: _Writer, visits: Visits, bucket: dict[str, list]) -> None:

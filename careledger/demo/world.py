@@ -36,6 +36,7 @@ class StaffMember:
     post: str
     phone: str
     village: str = ""
+    office_phone: str | None = None  # the office's landline, for officials (published on the site by default)
     party_member: bool = False
     elder: bool = False
     git: tuple = ()
@@ -46,7 +47,7 @@ class StaffMember:
 
     def record(self) -> dict:
         return {"id": self.id, "name": self.name, "roles": self.roles, "sex": self.sex, "post": self.post,
-                "phone": self.phone, "party_member": self.party_member or None, "elder": self.elder or None,
+                "phone": self.phone, "office_phone": self.office_phone, "party_member": self.party_member or None, "elder": self.elder or None,
                 "git": list(self.git), "since": self.since}
 
 
