@@ -122,19 +122,33 @@ def build(content_dir: Path, output_dir: Path, as_of: dt.date, allow_dirty: bool
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--households", default=60, show_default=True, type=click.IntRange(1), help="户数。")
-@click.option("--months", default=6, show_default=True, type=click.IntRange(1, 60), help="走访记录的月数。")
+@click.option("--months", default=None, show_default="6；加 --git 时 12", type=click.IntRange(1, 60),
+              help="走访记录的月数。")
 @click.option("--seed", default=1, show_default=True, type=int, help="随机种子：同一种子生成完全相同的数据。")
 @click.option("--profile", default="wangcheng-2020", show_default=True, help="政策档案。")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", default="2026-11-23", show_default=True,
               callback=_parse_date, help="演示数据截止日期。")
-def demo(directory: Path, households: int, months: int, seed: int, profile: str, as_of: dt.date):
+@click.option("--git", "as_repo", is_flag=True,
+              help="写成 git 仓库：录入员一年来逐日提交的历史（补录、改写、删除等），可直接看审计线索。")
+def demo(directory: Path, households: int, months: int | None, seed: int, profile: str, as_of: dt.date,
+         as_repo: bool):
     """生成一个完整的虚构辖区（演示数据）到 DIRECTORY：姓名虚构，身份证号地区码以 99 开头。
 
+    加 --git 时 DIRECTORY 是一个 git 仓库，记录相同，另有录入员按日提交的历史，careledger build 会读出审计线索。
+
     例：careledger demo /tmp/demo --households 200 --months 12 --seed 7 --profile qiandongnan-2023
+
+    例：careledger demo --git /tmp/demo-repo && careledger build --content /tmp/demo-repo --output /tmp/out
     """
     from .demo import DemoSpec, write_demo
 
-    counts = write_demo(directory, DemoSpec(households=households, months=months, seed=seed, profile=profile,
-                                            end=as_of))
+    spec = DemoSpec(households=households, months=months or (12 if as_repo else 6), seed=seed, profile=profile,
+                    end=as_of)
+    if as_repo:
+        from .demo.repo import write_demo_repo
+
+        counts = write_demo_repo(directory, spec)
+    else:
+        counts = write_demo(directory, spec)
     summary = "，".join(f"{k} {v}" for k, v in counts.items())
     click.echo(f"已写入 {directory}/：{summary}")

@@ -4,7 +4,8 @@
   whether the clone is shallow and which commit HEAD is;
 - `log`: one `git log --raw -z` over the history of the content directory, oldest first, streamed: every commit
   with its author, dates, subject and the files it added, changed or removed, with their old and new blob ids;
-- `BlobReader`: one `git cat-file --batch` process that returns the contents of those blobs on request;
+- `BlobReader`: one `git cat-file --batch` process that returns the contents of those blobs, asked for as soon as
+  the log names them;
 - `dirty_paths`: one `git status` for uncommitted changes below the content directory.
 
 Nothing here knows about records: paths are returned relative to the content directory, as the loader names them.
@@ -158,15 +159,13 @@ def _parse_commit(record: bytes, prefix: bytes) -> RawCommit:
 
 
 class BlobReader:
-    """One `git cat-file --batch` for the whole run. `read_many(ids)` asks for a batch of blobs at once (small
-    batches, so the requests always fit the pipe while git writes the answers)."""
-
-    BATCH = 256
+    """One `git cat-file --batch` for the whole run. `request(ids)` asks for blobs (from one thread), `answer()`
+    returns the next answer in the order asked (from another), so git works while the answers are used."""
 
     def __init__(self, toplevel: Path):
         try:
             self.proc = subprocess.Popen(["git", "-C", str(toplevel), "cat-file", "--batch"], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, env=environment())
+                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=environment())
         except FileNotFoundError:
             raise GitUnavailable("no-git", "git is not installed") from None
 
@@ -178,24 +177,24 @@ class BlobReader:
 
     def close(self) -> None:
         if self.proc.poll() is None:
-            self.proc.stdin.close()
-            self.proc.stdout.close()
-            self.proc.wait()
+            self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            try:
+                stream.close()
+            except OSError:  # a request half-written when the reading side stopped
+                pass
 
-    def read_many(self, ids: list[str]) -> dict[str, bytes | None]:
-        out: dict[str, bytes | None] = {}
-        unique = list(dict.fromkeys(ids))
-        for start in range(0, len(unique), self.BATCH):
-            batch = unique[start:start + self.BATCH]
-            self.proc.stdin.write("".join(f"{i}\n" for i in batch).encode())
-            self.proc.stdin.flush()
-            for blob_id in batch:
-                out[blob_id] = self._answer()
-        return out
+    def request(self, ids: list[str]) -> None:
+        self.proc.stdin.write("".join(f"{i}\n" for i in ids).encode())
+        self.proc.stdin.flush()
 
-    def _answer(self) -> bytes | None:
+    def answer(self) -> bytes | None:
+        """The contents of the next blob asked for; None when it is missing (a shallow or partial clone)."""
         header = self.proc.stdout.readline().split()
-        if len(header) != 3:  # "<id> missing": not in a shallow or partial clone
+        if not header:
+            raise GitUnavailable("no-repository", "git cat-file stopped")
+        if len(header) != 3:  # "<id> missing"
             return None
         data = self.proc.stdout.read(int(header[2]) + 1)
         return data[:-1]

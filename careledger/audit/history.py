@@ -14,14 +14,18 @@ before (the same visit going to the same content) is not counted twice.
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import threading
 from collections import defaultdict
-from dataclasses import dataclass, field
+from contextlib import closing, contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from queue import Full, Queue
 from zoneinfo import ZoneInfo
 
 from ..records import Household, Visit
 from . import git
-from .parse import VisitKey, VisitParser, household_of, read_household, visitor_of
+from .parse import HouseholdParser, VisitKey, VisitParser, household_of, visitor_of
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")  # the day of a commit is its day in the jurisdiction's time zone
 
@@ -57,7 +61,7 @@ class VisitEvent:
     commit: Commit
     key: VisitKey  # the visit's identity after the commit (the one removed, for "removed")
     path: str  # its visit file
-    visit: Visit | None  # after the commit; None when removed
+    visit: Visit | None  # after the commit; None when removed (its visitor is `key.visitor`, `visit.visitor` is "")
     before: Visit | None  # before the commit; None when added
     before_key: VisitKey | None  # the identity before, when the change altered it (date, duty or household)
     first: Commit  # the commit that first entered the visit
@@ -122,9 +126,9 @@ def read_history(content_dir: Path) -> History:
         if not location.head:
             return History("no-commits", dirty=dirty)
         builder = _Builder()
-        with git.BlobReader(location.toplevel) as blobs:
-            for raw in git.log(location):
-                builder.add(raw, blobs)
+        with _without_gc():
+            for raw, contents in _commits_with_blobs(location):
+                builder.add(raw, contents)
     except git.GitUnavailable as exc:
         return History(exc.reason, detail=str(exc))
     if not builder.commits:
@@ -132,6 +136,85 @@ def read_history(content_dir: Path) -> History:
     return History("shallow" if location.shallow else "complete", head=location.head, dirty=dirty,
                    commits=tuple(builder.commits), visit_events=tuple(builder.visit_events),
                    household_events=tuple(builder.household_events), unreadable=tuple(builder.unreadable))
+
+
+def _needed(changes: tuple[git.FileChange, ...], current: dict[str, str]) -> list[str]:
+    """The blobs a commit's visit and household files need read: those not already read as the path's current
+    version. Updates `current` (path → blob id of its version after the commit)."""
+    ids = []
+    for change in changes:
+        if visitor_of(change.path) or household_of(change.path):
+            ids += [b for b in (change.old, change.new) if b and b != current.get(change.path)]
+    for change in changes:
+        if change.new:
+            current[change.path] = change.new
+        else:
+            current.pop(change.path, None)
+    return ids
+
+
+def _commits_with_blobs(location: git.Location):
+    """Each commit of the log with the contents of the blobs it needs, oldest first.
+
+    A thread reads the log and asks `git cat-file --batch` for each commit's blobs as soon as it has the commit;
+    this thread reads the answers in the same order as it gets to each commit. So git log, git cat-file and the
+    parsing here all run at once, and no commit waits for a round trip to git."""
+    queue: Queue = Queue(maxsize=4096)
+    stop = threading.Event()
+    with git.BlobReader(location.toplevel) as blobs:
+
+        def produce() -> None:
+            current: dict[str, str] = {}
+            try:
+                with closing(git.log(location)) as commits:
+                    for raw in commits:
+                        needed = _needed(raw.changes, current)
+                        if needed:
+                            blobs.request(needed)
+                        if not _put(queue, (raw, needed), stop):
+                            return
+                _put(queue, None, stop)
+            except BaseException as exc:  # handed over to the reading side
+                _put(queue, exc, stop)
+
+        producer = threading.Thread(target=produce, name="careledger-git-log", daemon=True)
+        producer.start()
+        try:
+            while True:
+                item = queue.get()
+                if item is None:
+                    break
+                if isinstance(item, BaseException):
+                    raise item
+                raw, needed = item
+                yield raw, {blob: blobs.answer() for blob in needed}
+        finally:
+            stop.set()
+            blobs.close()
+            producer.join(timeout=10)
+
+
+def _put(queue: Queue, item, stop: threading.Event) -> bool:
+    while not stop.is_set():
+        try:
+            queue.put(item, timeout=0.2)
+            return True
+        except Full:
+            continue
+    return False
+
+
+@contextmanager
+def _without_gc():
+    """Reading a long history allocates millions of small objects and no cycles: the cyclic garbage collector
+    would scan them again and again (a third of the time at 100,000 commits)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass
@@ -147,6 +230,7 @@ class _Builder:
 
     def __init__(self):
         self.parser = VisitParser()
+        self.household_parser = HouseholdParser()
         self.commits: list[Commit] = []
         self.visit_events: list[VisitEvent] = []
         self.household_events: list[HouseholdEvent] = []
@@ -155,23 +239,21 @@ class _Builder:
         self.visits: dict[VisitKey, _Known] = {}
         self.household_last: dict[str, Commit] = {}
 
-    def add(self, raw: git.RawCommit, blobs: git.BlobReader) -> None:
+    def add(self, raw: git.RawCommit, contents: dict[str, bytes | None]) -> None:
+        """One commit, with the contents of the blobs `_needed` named for it."""
         commit = Commit(id=raw.id, author_name=raw.author_name, author_email=raw.author_email,
                         authored=raw.authored, committed=raw.committed, subject=raw.subject, order=len(self.commits),
                         root=not raw.parents, files=len(raw.changes))
         self.commits.append(commit)
         visit_files = [c for c in raw.changes if visitor_of(c.path)]
         household_files = [c for c in raw.changes if household_of(c.path)]
-        wanted = [b for c in visit_files + household_files for b in (c.old, c.new)
-                  if b and self.versions.get(c.path, ("",))[0] != b]
-        contents = blobs.read_many(wanted) if wanted else {}
         if visit_files:
             self._visits(commit, visit_files, contents)
         if household_files:
             self._households(commit, household_files, contents)
 
     def _version(self, change: git.FileChange, blob: str, contents: dict, read):
-        """The parsed file at `blob`; for an unreadable old version, the last readable one of the path."""
+        """The parsed file at `blob`, or None when that version cannot be read."""
         cached = self.versions.get(change.path)
         if cached and cached[0] == blob:
             return cached[1]
@@ -207,19 +289,19 @@ class _Builder:
             after, new_path = new_all[key]
             if known is None:  # an old version never seen as new (unreadable before): take it as given
                 self.visits[key] = _Known(after, commit, commit)
-            elif after != before and after != known.visit:
+            elif after is not before and after != before and after != known.visit:
                 self._event("changed", commit, key, new_path, after, known.visit, None, known)
         for key, (after, path) in new_all.items():
             if key in old_all:
                 continue
             known = self.visits.get(key)
             if known and known.present:
-                if after != known.visit:  # a merge bringing in another version of a visit already here
+                if after is not known.visit and after != known.visit:  # a merge bringing in another version
                     self._event("changed", commit, key, path, after, known.visit, None, known)
                 continue
             added.append(key)
 
-        paired = _pair(removed, added)
+        paired = _pair(removed, added, old_all, new_all)
         for old_key, new_key in paired:
             known = self.visits[old_key]
             after, path = new_all[new_key]
@@ -257,11 +339,11 @@ class _Builder:
             before_path = after_path = ""
             for change in items:
                 if change.old:
-                    old = self._version(change, change.old, contents, read_household)
+                    old = self._version(change, change.old, contents, self.household_parser.read)
                     before = old or (self.versions.get(change.path, ("", None))[1])
                     before_path = change.path
                 if change.new:
-                    new = self._version(change, change.new, contents, read_household)
+                    new = self._version(change, change.new, contents, self.household_parser.read)
                     if new is None:
                         self.unreadable.append((commit.id, change.path))
                     else:
@@ -282,15 +364,25 @@ class _Builder:
             self.household_last[household_id] = commit
 
 
-def _pair(removed: list[VisitKey], added: list[VisitKey]) -> list[tuple[VisitKey, VisitKey]]:
-    """A visit removed and another added in one commit, by the same visitor to the same household, is one visit
-    whose date, duty or household was changed: pair them in date order."""
+def _pair(removed: list[VisitKey], added: list[VisitKey], old: dict, new: dict) -> list[tuple[VisitKey, VisitKey]]:
+    """A visit removed and another added in one commit, by the same visitor, that differ only in their date or duty
+    are one visit whose date or duty was changed: pair them, in date order."""
+    if not removed or not added:
+        return []
+    both = {(k.visitor, k.household) for k in removed} & {(k.visitor, k.household) for k in added}
     gone: dict[tuple, list[VisitKey]] = defaultdict(list)
     for key in sorted(removed):
-        gone[(key.visitor, key.household)].append(key)
+        if (key.visitor, key.household) in both:
+            gone[(key.visitor, key.household, _rest(old[key][0]))].append(key)
     pairs = []
     for key in sorted(added):
-        candidates = gone.get((key.visitor, key.household))
-        if candidates:
-            pairs.append((candidates.pop(0), key))
+        if (key.visitor, key.household) in both:
+            candidates = gone.get((key.visitor, key.household, _rest(new[key][0])))
+            if candidates:
+                pairs.append((candidates.pop(0), key))
     return pairs
+
+
+def _rest(visit: Visit) -> Visit:
+    """The visit without the fields of its identity that a correction may change."""
+    return replace(visit, date=dt.date.min, duty="")

@@ -69,6 +69,14 @@ class _Writer:
             os.close(fd)
         self.files += 1
 
+    def visits(self, rel: str, items: list[tuple[str, str]]) -> None:
+        """One visitor's visit file of one month: (ISO date, entry text) in date order."""
+        self.write(rel, "\n".join(text for _, text in items) + "\n")
+
+    def ledger(self, rel: str, ledger: dict) -> None:
+        """A custody ledger (`demo --git` commits it month by month)."""
+        self.write(rel, document(ledger))
+
 
 def _refuse_non_empty(directory: Path) -> None:
     if directory.exists() and not directory.is_dir():
@@ -97,8 +105,9 @@ def _special_periods(rng: random.Random, profile, start: dt.date, end: dt.date) 
     return out
 
 
-def write_demo(directory: Path, spec: DemoSpec) -> dict[str, int]:
-    """Write the demo jurisdiction into `directory` (new or empty); return counts keyed by Chinese names."""
+def write_demo(directory: Path, spec: DemoSpec, out: _Writer | None = None) -> dict[str, int]:
+    """Write the demo jurisdiction into `directory` (new or empty); return counts keyed by Chinese names.
+    `out` receives the files instead (`demo --git` collects them to commit them over time)."""
     directory = Path(directory)
     _refuse_non_empty(directory)
     profile, findings = load_profile(spec.profile, today=spec.end)
@@ -128,7 +137,7 @@ def write_demo(directory: Path, spec: DemoSpec) -> dict[str, int]:
             "special_periods": periods,
             # Demo only: a real office keeps its own random salt, and keeps it out of anything published.
             "privacy": {"id_salt": f"demo-seed-{spec.seed}-public-id-salt"}}
-    out = _Writer(directory)
+    out = out if out is not None else _Writer(directory)
     out.write("site.yaml", document(site, HEADER))
 
     weak = next((s.id for v in villages for s in world.staff[v.id] if "contact" in s.roles), None)
@@ -150,7 +159,7 @@ def write_demo(directory: Path, spec: DemoSpec) -> dict[str, int]:
                 if subject["custodian"]:
                     # the first ledger has a lapse: one expense drawn by the custodian, not the caregiver
                     ledger = oversight.custody_ledger(rng, profile, plan, subject, start, end, lapse=not ledgers)
-                    out.write(f"custody/{village.id}/{plan.id}-{subject['member']}.yaml", document(ledger))
+                    out.ledger(f"custody/{village.id}/{plan.id}-{subject['member']}.yaml", ledger)
                     ledgers += 1
         _flush(out, visits, bucket)
     for visitor, day, text in oversight.spot_checks(rng, profile, world, cases, start, end):
@@ -199,6 +208,7 @@ def _flush(out: _Writer, visits: Visits, bucket: dict[str, list]) -> None:
     for visitor in sorted(bucket):
         by_month: dict[str, list] = {}
         for day, text in sorted(bucket[visitor], key=lambda x: x[0]):
-            by_month.setdefault(visits.iso(day)[:7], []).append(text)
+            iso = visits.iso(day)
+            by_month.setdefault(iso[:7], []).append((iso, text))
         for month in sorted(by_month):
-            out.write(f"visits/{month}/{visitor}.yaml", "\n".join(by_month[month]) + "\n")
+            out.visits(f"visits/{month}/{visitor}.yaml", by_month[month])

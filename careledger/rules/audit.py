@@ -156,10 +156,7 @@ class _Judge:
     def changed(self, e: VisitEvent) -> Finding:
         fields = diff_records(e.before, e.visit)
         what = "；".join(f.describe() for f in fields[:SHOWN]) + (" 等" if len(fields) > SHOWN else "")
-        moved = ""
-        if e.before_key and e.before_key != e.key:
-            moved = f"（原记录：{e.before_key.label()}）"
-            what = "；".join(x for x in (self._key_change(e.before_key, e.key), what) if x)
+        moved = f"（原记录：{e.before_key.label()}）" if e.before_key and e.before_key != e.key else ""
         previous = e.previous or e.first
         return Finding("AUD-CHANGED", WARNING, f"{self._visit(e.key)}{moved}已于 {previous.date} 提交（{self._commit(previous)}），"
                        f"又在 {e.commit.date} 被修改（{self._commit(e.commit)}，{self.authors.name(e.commit)}）"
@@ -280,17 +277,6 @@ class _Judge:
     @staticmethod
     def _commit(commit: Commit) -> str:
         return f"提交 {commit.short}"
-
-    @staticmethod
-    def _key_change(before: VisitKey, after: VisitKey) -> str:
-        parts = []
-        if before.date != after.date:
-            parts.append(f"走访日期：“{before.date}”→“{after.date}”")
-        if before.household != after.household:
-            parts.append(f"户编号：“{before.household}”→“{after.household}”")
-        if before.duty != after.duty:
-            parts.append(f"走访身份：“{before.duty}”→“{after.duty}”")
-        return "；".join(parts)
 
     def _source(self, e: VisitEvent) -> Source:
         return self.sources.get(e.key, Source(e.path))
