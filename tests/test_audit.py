@@ -284,3 +284,28 @@ def test_a_merged_branch_is_taken_once(tmp_path):
     added = [e for e in history.visit_events if e.action == "added" and e.commit.order > 0]
     assert sorted(e.key.visitor for e in added) == ["ds-lianxi1", "ds-shuji"]
     assert codes(f for f in audit(repo.root) if f.code != "AUD-BULK") == [("AUD-LATE", "ds-001", "ds-shuji")]
+
+
+# --- size ----------------------------------------------------------------------------------------------------
+
+
+def test_a_commit_of_thousands_of_files_is_read_without_waiting_on_itself(tmp_path):
+    """More blob ids than a pipe holds in one commit: the log side must never wait for answers nobody reads."""
+    import subprocess
+    import threading
+
+    root = tmp_path / "big"
+    git(tmp_path, "init", "-q", "-b", "main", str(root))
+    parts = [b"commit refs/heads/main\ncommitter Clerk <zhouwq@example.invalid> 1762941600 +0800\ndata 6\nimport\n"]
+    for n in range(3000):
+        text = f"id: h{n:04d}\nvillage: v1\naddress: '{n}'\nmembers:\n  - id: m1\n    name: '张{n}'\n    relation: self\n"
+        data = text.encode()
+        parts.append(f"M 100644 inline households/v1/h{n:04d}.yaml\ndata {len(data)}\n".encode() + data + b"\n")
+    subprocess.run(["git", "-C", str(root), "fast-import", "--quiet"], input=b"".join(parts), check=True)
+    git(root, "reset", "-q", "--hard", "main")
+    result = []
+    reader = threading.Thread(target=lambda: result.append(read_history(root)), daemon=True)
+    reader.start()
+    reader.join(timeout=60)
+    assert not reader.is_alive(), "reading the history hangs"
+    assert len(result[0].household_events) == 3000 and result[0].household_events[-1].after.address == "2999"

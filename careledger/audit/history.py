@@ -169,10 +169,11 @@ def _commits_with_blobs(location: git.Location):
                 with closing(git.log(location)) as commits:
                     for raw in commits:
                         needed = _needed(raw.changes, current)
-                        if needed:
-                            blobs.request(needed)
+                        # handed over before asking, so the answers are read while they are being asked for
                         if not _put(queue, (raw, needed), stop):
                             return
+                        if needed:
+                            blobs.request(needed)
                 _put(queue, None, stop)
             except BaseException as exc:  # handed over to the reading side
                 _put(queue, exc, stop)

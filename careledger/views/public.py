@@ -62,15 +62,21 @@ def redact(records, findings, as_of: dt.date, settings, *, commit: str = "") -> 
     )
 
 
+def population(facts) -> tuple[list, list]:
+    """(in care, listed): the cases counted and, of them, those listed in the 公示."""
+    in_care = [c for c in facts.cases if c.household.status == "active" and c.in_care_on(facts.as_of)]
+    # A subject whose age is not recorded is treated as a child: never listed unless known to be 14 or more.
+    listed = [c for c in in_care if (c.member.age_on(facts.as_of) or 0) >= LISTED_AGE]
+    return in_care, listed
+
+
 class _People:
     """The subjects in care and listed, and what is published about them."""
 
     def __init__(self, facts, findings, settings):
         self.facts, self.settings = facts, settings
         records, as_of = facts.records, facts.as_of
-        self.in_care = [c for c in facts.cases if c.household.status == "active" and c.in_care_on(as_of)]
-        # A subject whose age is not recorded is treated as a child: never listed unless known to be 14 or more.
-        self.listed = [c for c in self.in_care if (c.member.age_on(as_of) or 0) >= LISTED_AGE]
+        self.in_care, self.listed = population(facts)
         self.listed_keys = {c.key for c in self.listed}
         self.salt, _ = id_salt(records.site)
         self.private = private_names(records)

@@ -68,14 +68,24 @@ class _Grid:
                      total=row(ALL, "合计", self.grand))
 
 
-def build_tables(facts, in_care, listed, k: int) -> CountTables:
+@dataclass(frozen=True)
+class SubjectSystem:
+    """The subject tables as one system of cells and lines, with the 公示 counts as floors (see `suppress`)."""
+
+    values: dict
+    lines: list
+    floors: dict
+    known: frozenset
+    by_category: _Grid
+    by_level: _Grid | None
+    level_names: list
+
+
+def subject_system(facts, in_care, listed) -> SubjectSystem:
     site, profile = facts.records.site, facts.profile
     villages = [v.id for v in site.villages]
-    names = {v.id: v.name for v in site.villages}
     listed_keys = {c.key for c in listed}
-
     categories = [c.code for c in profile.categories]
-    category_names = [c.name for c in profile.categories]
     levels = [lv.code for lv in sorted(profile.levels, key=lambda lv: -lv.rank)]
     level_names = [lv.name for lv in sorted(profile.levels, key=lambda lv: -lv.rank)]
     if levels and any(not c.subject.level for c in in_care):
@@ -87,38 +97,48 @@ def build_tables(facts, in_care, listed, k: int) -> CountTables:
 
     shared = {"row_total": "subjects|{row}", "grand": "subjects|*"}
     by_cat = _Grid("category", villages, categories, counter(in_care, lambda c: c.subject.category), **shared)
-    by_cat_listed = _Grid("category", villages, categories, counter(listed, lambda c: c.subject.category), **shared)
-    grids = [(by_cat, by_cat_listed)]
+    grids = [(by_cat, _Grid("category", villages, categories, counter(listed, lambda c: c.subject.category),
+                            **shared))]
+    by_lvl = None
     if levels:
         by_lvl = _Grid("level", villages, levels, counter(in_care, lambda c: c.subject.level or ""), **shared)
-        by_lvl_listed = _Grid("level", villages, levels, counter(listed, lambda c: c.subject.level or ""), **shared)
-        grids.append((by_lvl, by_lvl_listed))
-
+        grids.append((by_lvl, _Grid("level", villages, levels, counter(listed, lambda c: c.subject.level or ""),
+                                    **shared)))
     values, floors, lines = {}, {}, []
     for grid, listed_grid in grids:
         values.update(grid.values)
         floors.update(listed_grid.values)
         lines += grid.lines()
-    children = sum(1 for c in in_care if c.key not in listed_keys)
-    values.update({"listed": len(listed), "children": children})
+    values.update({"listed": len(listed), "children": sum(1 for c in in_care if c.key not in listed_keys)})
     lines.append(Line(("listed", "children"), "subjects|*"))
-    hidden = suppress(values, lines, k, known={"listed"}, floors=floors)
+    return SubjectSystem(values, lines, floors, frozenset({"listed"}), by_cat, by_lvl, level_names)
 
-    households = _Grid("households", villages, list(vocab.HOUSEHOLD_STATUS),
-                       Counter((h.village, h.status) for h in facts.records.households))
+
+def household_grid(facts) -> _Grid:
+    return _Grid("households", [v.id for v in facts.records.site.villages], list(vocab.HOUSEHOLD_STATUS),
+                 Counter((h.village, h.status) for h in facts.records.households))
+
+
+def build_tables(facts, in_care, listed, k: int) -> CountTables:
+    names = {v.id: v.name for v in facts.records.site.villages}
+    system = subject_system(facts, in_care, listed)
+    hidden = suppress(system.values, system.lines, k, known=system.known, floors=system.floors)
+    households = household_grid(facts)
     hh_hidden = suppress(households.values, households.lines(), k)
 
     def shower(vals, suppression):
         def show(cell: str) -> Cell:
-            hidden = suppression.mark(cell, vals[cell])
-            return Cell(hidden, None) if hidden else Cell(str(vals[cell]), vals[cell])
+            mark = suppression.mark(cell, vals[cell])
+            return Cell(mark, None) if mark else Cell(str(vals[cell]), vals[cell])
         return show
 
-    show = shower(values, hidden)
+    show = shower(system.values, hidden)
+    profile = facts.profile
     return CountTables(
-        by_category=by_cat.table("关爱帮扶对象：各村（社区）按人员类别", "村（社区）", names, category_names, show),
-        by_level=(grids[1][0].table("关爱帮扶对象：各村（社区）按关爱帮扶等级（由高到低）", "村（社区）", names,
-                                    level_names, show) if levels else None),
+        by_category=system.by_category.table("关爱帮扶对象：各村（社区）按人员类别", "村（社区）", names,
+                                             [c.name for c in profile.categories], show),
+        by_level=(system.by_level.table("关爱帮扶对象：各村（社区）按关爱帮扶等级（由高到低）", "村（社区）", names,
+                                        system.level_names, show) if system.by_level else None),
         households=households.table("登记家庭：各村（社区）按状态", "村（社区）", names,
                                     list(vocab.HOUSEHOLD_STATUS.values()), shower(households.values, hh_hidden)),
         subjects=show("subjects|*"), children=show("children"))

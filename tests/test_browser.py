@@ -1,0 +1,137 @@
+"""The demo's published site in headless Chromium: no console message of any kind, the search works offline, and
+screenshots of the home page and a village page are not blank.
+
+Chromium logs every console message (errors, uncaught exceptions, console.log) to stderr as `INFO:CONSOLE` when
+run with `--enable-logging=stderr --v=0`; `--dump-dom` prints the page after its scripts ran. Set
+CARELEDGER_SCREENSHOTS to a directory to keep the screenshots.
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+from careledger.gitinfo import head_commit
+from careledger.load import load
+from careledger.output import write_tree
+from careledger.proof import scan, secrets_of
+from careledger.render import convert_pages, render_site
+from careledger.rules import run_rules
+from careledger.views.public import redact
+
+from .conftest import AS_OF
+
+CONTENT = Path(__file__).resolve().parent.parent / "content"
+CHROMIUM = next((c for c in ("/usr/bin/chromium", shutil.which("chromium") or "", shutil.which("chromium-browser") or "")
+                 if c and os.access(c, os.X_OK)), None)
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--enable-logging=stderr", "--v=0", "--hide-scrollbars", "--window-size=1280,1600"]
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed: `bash scripts/setup` installs it on Debian "
+                             "(Ubuntu ships Chromium only as a snap, which the setup skips)")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The demo's published site, made as the build makes it (view, pages, render, proof) and written to disk."""
+    records, _ = load(CONTENT, today=AS_OF)
+    view = redact(records, run_rules(records, AS_OF), AS_OF, records.site.privacy, commit=head_commit(CONTENT))
+    pages, problems = convert_pages(view.pages)
+    assert problems == []
+    files = render_site(view, pages)
+    assert scan(files, secrets_of(records, records.site.privacy, AS_OF)) == []
+    out = tmp_path_factory.mktemp("browser") / "out"
+    write_tree(out, {f"site/{path}": data for path, data in files.items()})
+    return out / "site"
+
+
+@pytest.fixture(scope="module")
+def visits(site, tmp_path_factory):
+    """Open the pages at once, each in its own fresh profile: (dom, stderr, screenshot) by name."""
+    shots = tmp_path_factory.mktemp("shots")
+    pages = {"home": "index.html", "village": "villages/liuba.html",
+             "search": "search.html?q=%E6%9F%B3%E5%9D%9D"}  # ?q=柳坝: the only page with scripts
+    running = {}
+    for name, rel in pages.items():
+        profile = tempfile.mkdtemp(prefix="chromium-")
+        args = [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", f"--screenshot={shots / name}.png", "--dump-dom",
+                (site / rel.split("?")[0]).as_uri() + ("?" + rel.split("?")[1] if "?" in rel else "")]
+        running[name] = (subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=shots), profile)
+    done = {}
+    for name, (proc, profile) in running.items():
+        out, err = proc.communicate(timeout=120)
+        shutil.rmtree(profile, ignore_errors=True)
+        assert proc.returncode == 0, err.decode("utf-8", "replace")[-2000:]
+        done[name] = (out.decode("utf-8"), err.decode("utf-8", "replace"), shots / f"{name}.png")
+    keep = os.environ.get("CARELEDGER_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        for _, _, png in done.values():
+            shutil.copy(png, Path(keep) / png.name)
+    return done
+
+
+@pytest.mark.parametrize("name", ["home", "village", "search"])
+def test_pages_open_without_console_messages(visits, name):
+    dom, err, _ = visits[name]
+    console = [line for line in err.splitlines() if ":CONSOLE" in line]
+    assert console == []
+    assert "</html>" in dom and "<h1>" in dom
+
+
+def test_the_home_and_village_pages_show_their_content(visits):
+    home, _, _ = visits["home"]
+    assert "示范街道特殊困难群体关爱帮扶情况" in home and 'class="chart"' in home
+    village, _, _ = visits["village"]
+    assert "柳坝村关爱帮扶对象公示名单" in village and "*</th>" in village
+
+
+def test_the_search_runs_offline(visits):
+    dom, _, _ = visits["search"]
+    assert '<ol id="search-results" class="results">' in dom  # no longer hidden
+    results = dom.split('<ol id="search-results" class="results">')[1].split("</ol>")[0]
+    assert "柳坝村" in results and results.count("<li>") >= 5
+    assert "找到" in dom
+
+
+@pytest.mark.parametrize("name", ["home", "village"])
+def test_screenshots_are_not_blank(visits, name):
+    _, _, png = visits[name]
+    data = png.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 20_000
+    inked, colours = ink(png)
+    assert inked > 0.02 and colours > 50, (inked, colours)
+
+
+def ink(png: Path) -> tuple[float, int]:
+    """The share of pixels that are not white, and the number of distinct colours (Pillow when it is there)."""
+    try:
+        from PIL import Image
+    except ImportError:  # pragma: no cover - Pillow is in the test extras; this keeps the test honest without it
+        return _ink_from_png(png.read_bytes())
+    with Image.open(png) as image:
+        rgb = image.convert("RGB")
+        colours = rgb.getcolors(maxcolors=1 << 24)
+    total = sum(n for n, _ in colours)
+    white = sum(n for n, c in colours if c == (255, 255, 255))
+    return (total - white) / total, len(colours)
+
+
+def _ink_from_png(data: bytes) -> tuple[float, int]:
+    """A rough reading without Pillow: the share of non-zero bytes in the filtered scanlines (white rows filter to
+    zeros) and the number of distinct byte values."""
+    pos, idat = 8, b""
+    while pos < len(data):
+        length = int.from_bytes(data[pos:pos + 4], "big")
+        kind = data[pos + 4:pos + 8]
+        if kind == b"IDAT":
+            idat += data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+    raw = zlib.decompress(idat)
+    return sum(1 for b in raw if b) / len(raw), len(set(raw))

@@ -1,0 +1,169 @@
+"""The public view: who is listed, what each entry shows, the settings, suppression on the real tables, and the
+structural guards (parts hold plain values only; the published renderer takes a PublicView only)."""
+
+import dataclasses
+import datetime as dt
+
+import pytest
+from markupsafe import Markup
+
+from careledger.load import load
+from careledger.render.site import render_site
+from careledger.rules import Facts, run_rules
+from careledger.views.public import Cell, PageText, PublicView, Row, population, redact
+from careledger.views.public_tables import subject_system
+from careledger.views.suppress import Suppression, feasible_values
+
+from .publickit import AS_OF, jurisdiction
+
+
+def view_of(root, as_of=AS_OF):
+    records, findings = load(root, today=as_of)
+    assert not [f.format() for f in findings if f.is_error]
+    return records, redact(records, run_rules(records, as_of), as_of, records.site.privacy)
+
+
+@pytest.fixture
+def town(tmp_path):
+    return jurisdiction(tmp_path / "content")
+
+
+def entries(view, village_id):
+    return next(v for v in view.villages if v.id == village_id).entries
+
+
+def test_the_announcement_lists_adults_in_care_by_surname(town):
+    records, view = view_of(town)
+    v1 = entries(view, "v1")
+    assert sorted(e.name for e in v1) == sorted(["欧阳*", "张*", "张*", "阿*", "孙*", "周*", "吴*"])
+    assert [e.category for e in v1] == ["一类", "二类", "二类", "三类", "三类", "三类", "三类"]  # profile order
+    v2 = entries(view, "v2")
+    assert len(v2) == 9  # not the child of ten, not the subject whose age is not recorded
+    assert "卫*" not in {e.name for e in v2} and "蒋*" not in {e.name for e in v2}
+    assert "王*" not in {e.name for e in v1}  # the exited household
+    assert "韩*" not in {e.name for e in v2}  # the observation list
+
+
+def test_an_entry_shows_no_more_than_the_settings_allow(town):
+    _, view = view_of(town)
+    aygl = next(e for e in entries(view, "v1") if e.name == "阿*")
+    assert aygl.policies == ("低保对象",)  # 残疾人两项补贴 says disability: not listed per person
+    assert aygl.id_number == "" and aygl.phone == ""
+    assert aygl.contact == "已安排"  # contacts are not named by default
+    assert [(c.label, c.phone) for c in aygl.cadres] == [("王秀兰", "0564-3300101")]
+    assert aygl.public_id not in ("h14", "h14/m1") and len(aygl.public_id) == 10
+
+
+@pytest.mark.parametrize("privacy,cadre,phone,contact,id_number,mobile", [
+    ("", "王秀兰", "0564-3300101", "已安排", "", ""),
+    ("  publish_cadre_names: false\n", "村委委员", "0564-3300101", "已安排", "", ""),
+    ("  publish_cadre_phones: false\n", "王秀兰", "", "已安排", "", ""),
+    ("  publish_contact_names: true\n", "王秀兰", "0564-3300101", "赵小红", "", ""),
+    ("  id_number_mask: first6_last4\n  phone_mask: first3_last4\n", "王秀兰", "0564-3300101", "已安排",
+     "990101********", "138****1003"),
+])
+def test_settings(tmp_path, privacy, cadre, phone, contact, id_number, mobile):
+    _, view = view_of(jurisdiction(tmp_path / "c", privacy=privacy))
+    e = next(e for e in entries(view, "v1") if e.name == "阿*")
+    assert (e.cadres[0].label, e.cadres[0].phone, e.contact) == (cadre, phone, contact)
+    assert e.id_number.startswith(id_number) and e.phone == mobile
+    if id_number:
+        assert len(e.id_number) == 18 and e.id_number.count("*") == 8
+
+
+def test_the_public_id_depends_on_the_salt(tmp_path):
+    _, a = view_of(jurisdiction(tmp_path / "a"))
+    other = jurisdiction(tmp_path / "b")
+    site = other / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8").replace("密钥-0001", "密钥-0002"), encoding="utf-8")
+    _, b = view_of(other)
+    assert {e.name for e in entries(a, "v1")} == {e.name for e in entries(b, "v1")}
+    assert not {e.public_id for e in entries(a, "v1")} & {e.public_id for e in entries(b, "v1")}
+
+
+def test_a_village_with_one_and_two_subjects_of_a_category(town):
+    """一村 has one subject of 一类 and two of 二类: both show <3, and nothing published gives them back."""
+    records, view = view_of(town)
+    row = view.by_category.row("v1")
+    assert [c.text for c in row.cells][:2] == ["<3", "<3"]
+    assert all(c.value is None for c in row.cells[:2])  # the view does not even hold the hidden numbers
+    check_suppression_on_the_real_tables(records, view)
+
+
+def test_the_child_and_the_unrecorded_age_are_counted_not_listed(town):
+    records, view = view_of(town)
+    assert view.headline.children.text == "<3"  # two: the child of ten and the subject of unknown age
+    assert view.headline.subjects.text == "×"  # all subjects = listed (countable on the 公示) + children
+    check_suppression_on_the_real_tables(records, view)
+
+
+def check_suppression_on_the_real_tables(records, view):
+    """Every hidden count of the real tables has two or more values that fit everything published, including the
+    公示 counts (floors); the audit is the one `test_suppress.py` checks against a brute force."""
+    facts = Facts(records, records.profile, AS_OF)
+    in_care, listed = population(facts)
+    system = subject_system(facts, in_care, listed)
+    shown = {}
+    for table, grid in ((view.by_category, system.by_category), (view.by_level, system.by_level)):
+        for row in (*table.rows, table.total):
+            code = "*" if row is table.total else row.code
+            cells = [grid.cell(code, c) for c in grid.columns] + [grid.total_of(code) if code != "*" else grid.grand]
+            shown.update(zip(cells, row.cells))
+    shown["children"] = view.headline.children
+    hidden = frozenset(c for c, cell in shown.items() if cell.value is None)
+    demoted = frozenset(c for c in hidden if shown[c].text == "×" and 1 <= system.values[c] <= view.k - 1)
+    suppression = Suppression(hidden, demoted, view.k)
+    for cell, value in system.values.items():
+        if cell in shown and shown[cell].value is not None:
+            assert shown[cell].value == value  # what is published is true
+        small = 1 <= value <= view.k - 1
+        unlisted = 1 <= value - system.floors.get(cell, value) <= view.k - 1
+        if cell != "listed" and (small or unlisted):
+            assert cell in hidden, cell
+            fits = feasible_values(system.values, system.lines, suppression, cell, known=system.known,
+                                   floors=system.floors if unlisted else None)
+            assert value in fits and len(fits) >= 2, (cell, value, fits)
+
+
+def test_the_demo_tables_are_protected():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "content"
+    records, view = view_of(root, dt.date(2026, 11, 23))
+    check_suppression_on_the_real_tables(records, view)
+    assert {c.text for r in view.by_category.rows for c in r.cells} >= {"<3", "×"}
+
+
+def test_status_is_over_listed_subjects_and_not_shown_below_k(town):
+    _, view = view_of(town)
+    lijianguo = next(s for s in view.cadres if s.label == "李建国")
+    assert lijianguo.listed.text == "<3" and lijianguo.on_time.text == "—" and lijianguo.gap_band == "—"
+    wang = next(s for s in view.cadres if s.label == "王秀兰")
+    assert wang.listed.text == "6" and wang.on_time.text == "0%" and wang.gap_band == ">30天"  # no visits recorded
+
+
+# --- the structural guards ------------------------------------------------------------------------------------
+
+
+def test_parts_refuse_anything_but_plain_values(town):
+    records, view = view_of(town)
+    household = records.households[0]
+    with pytest.raises(TypeError, match="plain values only"):
+        Cell(text="1", value=household)
+    with pytest.raises(TypeError, match="plain values only"):
+        Row(code="v1", label="一村", cells=(Cell("1", 1), household.members[0]))
+    with pytest.raises(TypeError, match="plain values only"):
+        PageText(slug="x", title="x", markdown={"name": "张三"}, source=household.source)
+    with pytest.raises(TypeError, match="plain values only"):
+        dataclasses.replace(view, villages=(records.site.villages[0],))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        view.jurisdiction = "x"
+
+
+def test_the_published_renderer_takes_a_public_view_only(town):
+    records, view = view_of(town)
+    with pytest.raises(TypeError, match="PublicView only"):
+        render_site(records, {})
+    assert isinstance(view, PublicView)
+    files = render_site(view, {"about": Markup("<p>x</p>")})
+    assert "index.html" in files and "villages/v1.html" in files

@@ -1,0 +1,152 @@
+"""Small counts and complementary suppression: what a reader can work out from a published table.
+
+`brute_force` is an independent audit: it tries every assignment of the hidden cells (within a bound) that fits
+the published cells, the marks (`<3` is 1 or 2, `×` is anything) and the lines, and collects the values each hidden
+cell can take. A hidden small count must be able to take at least two.
+"""
+
+import itertools
+
+import pytest
+
+from careledger.views.suppress import Line, feasible_values, suppress
+
+K = 3
+
+
+def grid(rows: dict[str, list[int]]):
+    """Cells "v.j", row totals "v.T", column totals "*.j", grand total "*.T"; and the lines between them."""
+    ncols = len(next(iter(rows.values())))
+    values, lines = {}, []
+    for v, counts in rows.items():
+        for j, c in enumerate(counts):
+            values[f"{v}.{j}"] = c
+        values[f"{v}.T"] = sum(counts)
+        lines.append(Line(tuple(f"{v}.{j}" for j in range(ncols)), f"{v}.T"))
+    for j in [*range(ncols), "T"]:
+        values[f"*.{j}"] = sum(values[f"{v}.{j}"] for v in rows)
+        lines.append(Line(tuple(f"{v}.{j}" for v in rows), f"*.{j}"))
+    lines.append(Line(tuple(f"*.{j}" for j in range(ncols)), "*.T"))
+    return values, lines
+
+
+def shown(values, suppression):
+    return {c: suppression.mark(c, v) or str(v) for c, v in values.items()}
+
+
+def brute_force(values, lines, suppression, floors=None, slack=3):
+    """Every value each hidden cell can take, by trying them all. Only the cells that are no line's total are
+    enumerated (at most max+slack); totals follow from them."""
+    totals = {line.total for line in lines}
+    hidden = sorted(suppression.hidden)
+    inner = [c for c in hidden if c not in totals]
+    top = max(values[c] for c in values if c not in totals) + slack
+
+    def allowed(cell, value) -> bool:
+        if value < (floors or {}).get(cell, 0):
+            return False
+        return 1 <= value <= K - 1 if suppression.mark(cell, values[cell]) == f"<{K}" else value >= 0
+
+    seen = {c: set() for c in hidden}
+    for combo in itertools.product(*[[v for v in range(top + 1) if allowed(c, v)] for c in inner]):
+        trial = {**values, **dict(zip(inner, combo))}
+        for _ in range(3):  # totals of totals: rows, then the grand total
+            for line in lines:
+                if line.total in suppression.hidden:
+                    trial[line.total] = sum(trial[p] for p in line.parts)
+        if all(sum(trial[p] for p in line.parts) == trial[line.total] for line in lines) and all(
+                allowed(c, trial[c]) for c in hidden):
+            for c in hidden:
+                seen[c].add(trial[c])
+    return seen
+
+
+def assert_protected(values, lines, suppression, floors=None):
+    seen = brute_force(values, lines, suppression, floors)
+    for cell, value in values.items():
+        small = 1 <= value <= K - 1
+        unlisted = floors is not None and cell in floors and 1 <= value - floors[cell] <= K - 1
+        if small or unlisted:
+            assert cell in suppression.hidden, f"{cell} = {value} is published"
+            assert value in seen[cell] and len(seen[cell]) >= 2, f"{cell} = {value} can be worked out: {seen[cell]}"
+        if small:
+            assert suppression.mark(cell, value) in (f"<{K}", "×")
+        elif cell in suppression.hidden:
+            assert suppression.mark(cell, value) == "×"  # a hidden 0 or large count is never shown as <3
+
+
+# A village with 1 subject of a category, and one with 2 (the issue's "done when").
+TABLES = {
+    "one subject in a category": {"v1": [1, 4, 5], "v2": [3, 6, 4], "v3": [5, 3, 7]},
+    "two subjects in a category": {"v1": [2, 4, 5], "v2": [3, 6, 4], "v3": [5, 3, 7]},
+    "one and two in one village": {"v1": [1, 2, 5, 4], "v2": [3, 4, 6, 0], "v3": [5, 0, 7, 3]},
+    "a village of one subject": {"v1": [0, 1, 0], "v2": [4, 3, 5], "v3": [6, 3, 4]},
+    "a column total of two": {"v1": [1, 4, 5], "v2": [1, 6, 4], "v3": [0, 3, 7]},
+    "zeros around a one": {"v1": [1, 0, 0], "v2": [0, 6, 4], "v3": [0, 3, 7]},
+    "nothing small": {"v1": [3, 4, 5], "v2": [3, 6, 4], "v3": [5, 3, 7]},
+}
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_no_small_count_can_be_worked_out(name):
+    values, lines = grid(TABLES[name])
+    suppression = suppress(values, lines, K)
+    assert_protected(values, lines, suppression)
+    # the solver's own audit agrees with the brute force on every hidden cell
+    seen = brute_force(values, lines, suppression)
+    for cell in suppression.hidden - {line.total for line in lines}:
+        assert feasible_values(values, lines, suppression, cell, limit=max(values.values()) + 3) == seen[cell]
+
+
+def test_one_subject_shows_as_less_than_three_and_a_complement_goes_with_it():
+    values, lines = grid(TABLES["one subject in a category"])
+    suppression = suppress(values, lines, K)
+    table = shown(values, suppression)
+    assert table["v1.0"] == "<3"
+    row = [table[f"v1.{j}"] for j in range(3)] + [table["v1.T"]]
+    column = [table[f"{v}.0"] for v in ("v1", "v2", "v3")] + [table["*.0"]]
+    assert row.count("×") + row.count("<3") >= 2 and column.count("×") + column.count("<3") >= 2
+    # complements are other villages' cells, not the totals: the category totals stay published
+    assert {"v2.0", "v3.0"} & suppression.hidden and not {"*.0", "*.T", "v1.T"} & suppression.hidden
+
+
+def test_two_subjects_show_as_less_than_three():
+    values, lines = grid(TABLES["two subjects in a category"])
+    suppression = suppress(values, lines, K)
+    assert shown(values, suppression)["v1.0"] == "<3"
+    assert_protected(values, lines, suppression)
+
+
+def test_nothing_small_nothing_hidden():
+    values, lines = grid(TABLES["nothing small"])
+    assert suppress(values, lines, K).hidden == frozenset()
+
+
+def test_marks_alone_can_give_a_count_away_and_then_one_is_not_shown_at_all():
+    # Column 0 is 1 + 1 = 2: "<3", "<3" and a total "<3" can only be 1, 1 and 2. One of them must become "×".
+    values, lines = grid(TABLES["a column total of two"])
+    suppression = suppress(values, lines, K)
+    column = {c: suppression.mark(c, values[c]) for c in ("v1.0", "v2.0", "*.0")}
+    assert "×" in column.values(), column
+    assert_protected(values, lines, suppression)
+
+
+def test_children_under_the_listed_floor_are_protected_too():
+    """The 公示 lists everyone aged 14+, so the listed counts are public: with floors, the unlisted rest (children)
+    must not be recoverable either, even where the cell itself is large."""
+    values, lines = grid({"v1": [4, 3, 6], "v2": [3, 4, 7], "v3": [5, 3, 7]})
+    floors, _ = grid({"v1": [4, 3, 5], "v2": [3, 4, 7], "v3": [5, 3, 7]})  # one child in v1, column 2
+    suppression = suppress(values, lines, K, floors=floors)
+    assert {"v1.2", "v1.T", "*.2", "*.T"} & suppression.hidden
+    assert suppression.mark("v1.2", 6) == "×"
+    assert_protected(values, lines, suppression, floors)
+    without = suppress(values, lines, K)
+    assert without.hidden == frozenset()  # no small count: only the 公示 makes the 6 sensitive
+
+
+def test_a_larger_k():
+    values, lines = grid({"v1": [4, 6, 5], "v2": [3, 6, 8], "v3": [5, 9, 7]})
+    suppression = suppress(values, lines, 5)
+    assert {"v1.0", "v2.0"} <= suppression.hidden and suppression.mark("v1.0", 4) == "<5"
+    assert feasible_values(values, lines, suppression, "v2.0") >= {3, 4} or len(
+        feasible_values(values, lines, suppression, "v2.0")) >= 2
