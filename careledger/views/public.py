@@ -181,7 +181,9 @@ class _People:
         reviews_done = sum(1 for h in facts.records.households for r in h.reviews
                            if quarter.start <= r.date <= facts.as_of)
         return Headline(subjects=tables.subjects, children=tables.children, on_time=overall.on_time,
-                        children_on_time=kids.on_time if len(children) >= k else Rate(NOT_SHOWN, None),
+                        # only over a published number of children: a rate over a hidden count could give it back
+                        children_on_time=(kids.on_time if len(children) >= k and tables.children.value is not None
+                                          else Rate(NOT_SHOWN, None)),
                         open_warnings=len(self.open_alerts),
                         warnings_month=len(self.month_alerts),
                         open_problems=len(reviews.open_problems(facts.records.visits, facts.as_of)),
