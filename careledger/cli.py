@@ -100,6 +100,8 @@ def build(content_dir: Path, output_dir: Path, as_of: dt.date, allow_dirty: bool
 
     记录目录有未提交的修改时拒绝生成，除非加 --allow-dirty。每一页和 OUTPUT/BUILD.json 都记下记录的提交号和基准日。
 
+    同时生成每户的入户档案（一户一档一策）和全部空白表格（可填写 PDF）到 OUTPUT/private/（含个人信息，不在网站中）。
+
     例：careledger build --content content/ --output output/ --as-of 2026-11-23
     """
     from .pipeline import BuildFailed, build_all
@@ -152,3 +154,92 @@ def demo(directory: Path, households: int, months: int | None, seed: int, profil
         counts = write_demo(directory, spec)
     summary = "，".join(f"{k} {v}" for k, v in counts.items())
     click.echo(f"已写入 {directory}/：{summary}")
+
+
+# --- the paper (issue 6): dossiers and forms into OUTPUT/private/ ---------------------------------------------
+
+allow_dirty_option = click.option(
+    "--allow-dirty", is_flag=True, help="记录目录有未提交的修改时仍然打印（默认拒绝）；页脚会注明。")
+
+
+def _print_paper(content_dir: Path, output_dir: Path, as_of: dt.date, allow_dirty: bool, request) -> None:
+    from .paper.run import print_paper
+    from .pipeline import BuildFailed
+
+    try:
+        result = print_paper(content_dir, output_dir, request, as_of=as_of, allow_dirty=allow_dirty)
+    except BuildFailed as failed:
+        print_findings(failed.findings, "text")
+        raise click.ClickException("有错误，已停止：未写入任何文件，原有输出保持不变。") from None
+    if result.findings:
+        print_findings(result.findings, "text")
+    pdfs = sum(1 for f in result.files if f.endswith(".pdf"))
+    click.echo(f"已生成 {pdfs} 个 PDF 到 {output_dir}/private/（基准日 {as_of}）。")
+
+
+def _selection(households, villages, everything: bool, *, required: bool):
+    from .paper.printing import Selection
+
+    chosen = sum(bool(x) for x in (households, villages, everything))
+    if chosen > 1:
+        raise click.UsageError("户编号、--village 和 --all 只能选一种")
+    if chosen == 0 and required:
+        raise click.UsageError("请指定户编号、--village 村编号，或 --all（全部）")
+    return Selection(households=frozenset(households) if households else None,
+                     villages=frozenset(villages) if villages else None)
+
+
+@main.command()
+@click.argument("households", nargs=-1, metavar="[HOUSEHOLD]...")
+@click.option("--village", "villages", multiple=True, metavar="V", help="打印一个村（社区）的全部家庭（可重复）。")
+@click.option("--all", "everything", is_flag=True, help="打印全部家庭。")
+@content_option
+@output_option
+@as_of_option
+@allow_dirty_option
+def dossier(households, villages, everything: bool, content_dir: Path, output_dir: Path, as_of: dt.date,
+            allow_dirty: bool):
+    """打印入户档案（一户一档一策）：每户一个 PDF 和 HTML，写到 OUTPUT/private/dossiers/<村>/<户编号>.pdf。
+
+    档案有封面、家庭成员、关爱帮扶对象与等级评估依据、需求与措施、包保安排与电话、协议、走访记录、问题闭环、
+    资金代管台账和政策检查结果；只替换所打印的档案，网站、报表和其他档案保持不变。
+
+    例：careledger dossier ds-001 ds-002 --as-of 2026-11-23
+
+    例：careledger dossier --village songgang --output output/
+    """
+    from .paper.printing import PaperRequest
+
+    selection = _selection(households, villages, everything, required=True)
+    _print_paper(content_dir, output_dir, as_of, allow_dirty,
+                 PaperRequest(dossiers=True, blank_forms=False, selection=selection))
+
+
+@main.command()
+@click.option("--blank", is_flag=True, help="打印空白表格（可在电脑上填写）到 OUTPUT/private/forms/blank/。")
+@click.option("--form", "forms", multiple=True, metavar="NAME",
+              help="只打印这个表格（可重复；见 docs/forms.md）。默认：空白表全部，预填表为所用政策档案的表格。")
+@click.option("--household", "households", multiple=True, metavar="ID", help="按这户的记录预填（可重复）。")
+@click.option("--village", "villages", multiple=True, metavar="V", help="按这个村（社区）的记录预填（可重复）。")
+@click.option("--all", "everything", is_flag=True, help="按全部记录预填（花名册只在 --all 时打印）。")
+@content_option
+@output_option
+@as_of_option
+@allow_dirty_option
+def forms(blank: bool, forms, households, villages, everything: bool, content_dir: Path, output_dir: Path,
+          as_of: dt.date, allow_dirty: bool):
+    """打印可填写的 PDF 表格：空白的，或按记录预填的（每个对象、每户、每村或全辖区一份，依表格而定）。
+
+    预填表写到 OUTPUT/private/forms/<表格>/，字段仍可修改；字段名和出处见 docs/forms.md。
+
+    例：careledger forms --blank
+
+    例：careledger forms --form wangcheng-info --household ds-001 --output output/
+    """
+    from .paper.printing import PaperRequest
+
+    selection = _selection(households, villages, everything, required=not blank)
+    filled = bool(households or villages or everything)
+    _print_paper(content_dir, output_dir, as_of, allow_dirty,
+                 PaperRequest(dossiers=False, blank_forms=blank, filled_forms=filled, forms=tuple(forms),
+                              selection=selection))

@@ -4,14 +4,21 @@ A build gathers its whole output tree in memory as a `Tree` (relative path → b
 into a fresh directory beside the output directory (same filesystem) and swaps it in with two renames. If anything
 fails before the swap, the fresh directory is removed and the previous output is untouched.
 
-The writer owns the whole output directory: the site goes under `site/`, later the printed dossiers under
+The writer owns the whole output directory: the site goes under `site/`, the printed dossiers and forms under
 `private/` and the reports under `reports/`, all in one tree and one swap. To make sure it never replaces a
 directory it did not create (`--output .` by mistake), each tree carries a marker file, and an existing non-empty
 directory without it is refused.
+
+A command that makes only part of the output (`careledger dossier`, `careledger forms`) passes `replace`: the
+folders it owns are rebuilt, every other file of the current output is carried into the fresh directory (as a hard
+link, so nothing is copied), and the same single swap puts it in place. Readers never see a half-written tree, and
+two careledger processes writing one output directory take turns (a lock on its parent directory).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import secrets
 import shutil
@@ -59,6 +66,12 @@ class Tree(Mapping):
         self._folded[folded] = key
         self._dirs.update(parents)
 
+    def clashes(self, path: str) -> bool:
+        """Whether adding `path` would be refused (it is already here, or a file or folder is in its way)."""
+        folded = path.casefold()
+        parents = [str(p).casefold() for p in PurePosixPath(path).parents][:-1]
+        return folded in self._folded or folded in self._dirs or any(p in self._folded for p in parents)
+
     def add_all(self, prefix: str, files: Mapping[str, bytes]) -> None:
         """Add each file under the folder `prefix` (e.g. `site`)."""
         for path, data in files.items():
@@ -82,30 +95,66 @@ def _check_path(path: str) -> str:
     return path
 
 
-def write_tree(output_dir: Path, files: Mapping[str, bytes]) -> int:
+def write_tree(output_dir: Path, files: Mapping[str, bytes], *, replace: tuple[str, ...] | None = None) -> int:
     """Replace `output_dir` by exactly `files` (relative path → bytes); return how many files were written.
+
+    With `replace` (folder prefixes ending in "/"), only those folders are replaced: the new tree is `files` plus
+    every current file outside them that `files` does not override.
 
     The files are written in sorted order into a new directory next to `output_dir`, which then takes its place.
     On any exception before the swap the new directory is removed and `output_dir` is left as it was.
     """
     tree = files if isinstance(files, Tree) else Tree(files)
+    for prefix in replace or ():
+        if not prefix.endswith("/"):
+            raise OutputError(f"replace 应为以 / 结尾的目录：{prefix!r}")
+        _check_path(prefix[:-1])
     target = Path(output_dir).absolute()
     _check_replaceable(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    token = f"{os.getpid()}-{secrets.token_hex(4)}"
-    staging = target.with_name(f".{target.name}.new-{token}")
-    staging.mkdir()  # honours the umask, unlike tempfile.mkdtemp's 0700
-    try:
-        for path in tree:
-            dest = staging / path
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(tree[path])
-        (staging / MARKER).write_bytes(MARKER_TEXT)
-        _swap(staging, target, target.with_name(f".{target.name}.old-{token}"))
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    with _turn(target.parent):
+        _check_replaceable(target)  # again: another process may have written it while we waited
+        token = f"{os.getpid()}-{secrets.token_hex(4)}"
+        staging = target.with_name(f".{target.name}.new-{token}")
+        staging.mkdir()  # honours the umask, unlike tempfile.mkdtemp's 0700
+        try:
+            for path in tree:
+                dest = staging / path
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.write_bytes(tree[path])
+            if replace is not None and target.is_dir():
+                _carry_over(target, staging, tree, replace)
+            (staging / MARKER).write_bytes(MARKER_TEXT)
+            _swap(staging, target, target.with_name(f".{target.name}.old-{token}"))
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
     return len(tree)
+
+
+def _carry_over(target: Path, staging: Path, tree: Tree, replace: tuple[str, ...]) -> None:
+    """Link the current files that the new tree keeps (outside `replace`, not overridden) into `staging`."""
+    for current in sorted(p for p in target.rglob("*") if p.is_file() and not p.is_symlink()):
+        rel = current.relative_to(target).as_posix()
+        if rel == MARKER or any(rel.startswith(prefix) for prefix in replace) or tree.clashes(rel):
+            continue
+        dest = staging / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(current, dest)  # the old tree is never written to again, only deleted: sharing is safe
+        except OSError:
+            shutil.copy2(current, dest)
+
+
+@contextlib.contextmanager
+def _turn(directory: Path):
+    """Hold an exclusive lock on `directory` (the output's parent) while one process swaps the output."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 def _check_replaceable(target: Path) -> None:

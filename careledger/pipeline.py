@@ -16,6 +16,7 @@ from .audit import History, read_history
 from .findings import ERROR, Finding, Source, has_errors
 from .load import load
 from .output import OutputError, Tree, write_tree
+from .paper.printing import PaperRequest, make_paper
 from .render import convert_pages, render_site
 from .render.reports import render_reports
 from .rules import Facts, run_rules
@@ -82,10 +83,16 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
     stamp = make_stamp(history, as_of, records.profile.id)
 
     published = _published_site(site, pages_html, stamp, records, as_of, findings)
+    # The paper (issue 6): every dossier and every blank form, for output/private/ only, never the site.
+    paper, paper_findings = make_paper(records, policy_findings, PaperRequest(), as_of=as_of, commit=history.head,
+                                       history=history, stamp=stamp)
+    findings += paper_findings
+    _stop_on_errors(findings)
 
     tree = Tree()
     tree.add_all("site", published)
     tree.add_all("reports", render_reports(reports, stamp=stamp))
+    tree.add_all("private", paper)
     tree.add("BUILD.json", stamp.to_json())
     try:
         written = write_tree(output_dir, tree)

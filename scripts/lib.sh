@@ -118,3 +118,11 @@ install_python_env() {
   (cd "$ROOT" && "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input -e '.[test]')
   echo "$want" >"$stamp"
 }
+
+# Step: the font the fillable PDF forms embed, a GB 2312 subset of Noto Sans CJK SC made once with fontTools
+# (about 8 s) and kept in ~/.cache/careledger (see careledger/paper/fonts.py); fails, naming the package, without
+# a CJK font.
+prepare_fonts() {
+  say "fonts for the PDF forms"
+  "$VENV/bin/python" -m careledger.paper.fonts
+}

@@ -140,8 +140,10 @@ def built(basic, tmp_path) -> Path:
 
 def test_build_writes_the_site(built):
     written = tree_of(built)
-    assert sorted(f for f in written if not f.startswith("reports/")) == sorted([MARKER, "BUILD.json"] + SITE_FILES)
+    assert sorted(f for f in written if not f.startswith(("reports/", "private/"))) == \
+        sorted([MARKER, "BUILD.json"] + SITE_FILES)
     assert "reports/index.html" in written  # the internal reports sit beside the site, never inside it
+    assert "private/dossiers/dongshan/ds-001.pdf" in written  # so do the printed dossiers and forms
 
 
 @pytest.mark.parametrize("rel", [f for f in SITE_FILES if f.endswith(".html")])

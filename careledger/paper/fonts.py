@@ -19,6 +19,7 @@ from __future__ import annotations
 import ctypes.util
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -77,11 +78,11 @@ def _fc_list(family: str, style: str) -> Face | None:
     except (OSError, subprocess.TimeoutExpired):
         return None
     faces = []
-    for line in out.splitlines():
-        path, _, rest = line.partition(":")
-        index = rest.strip().removeprefix("index=")
-        if path and index.isdigit():
-            faces.append(Face(path.strip(), int(index)))
+    for line in out.splitlines():  # "/usr/share/fonts/…/NotoSansCJK-Bold.ttc: :index=2"
+        path, _, rest = line.partition(": ")
+        index = re.search(r"index=(\d+)", rest)
+        if path and index:
+            faces.append(Face(path.strip(), int(index[1])))
     return min(faces, key=lambda f: (f.path, f.index)) if faces else None
 
 
@@ -193,3 +194,23 @@ def record_characters(*objects) -> str:
             visited.add(id(obj))
             stack.extend(getattr(obj, f.name) for f in dataclasses.fields(obj))
     return "".join(sorted(c for c in seen if c.isprintable() and not c.isspace()))
+
+
+def main() -> None:
+    """`python -m careledger.paper.fonts`: check the fonts and make the GB 2312 field font (scripts/setup runs it)."""
+    import sys
+
+    try:
+        find_face(style="Bold")
+        path = field_font()
+    except FontProblem as problem:
+        print(f"ERROR: {problem}", file=sys.stderr)
+        sys.exit(1)
+    warning = harfbuzz_subset_missing()
+    if warning:
+        print(f"WARNING: {warning}", file=sys.stderr)
+    print(f"field font: {path} ({path.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()

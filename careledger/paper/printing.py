@@ -1,7 +1,8 @@
 """The paper of a build: dossiers and forms gathered as files for `output/private/`, rendered on every core.
 
-`plan_paper` checks the fonts and makes the field fonts (see `fonts.py`); `dossier_files` and `form_files` turn views
-into HTML and PDF, in memory, ready for the one writer. Paths below `private/`:
+`make_paper` is the stage: `check_fonts` and `plan_paper` find the fonts and make the field fonts (`fonts.py`);
+`dossier_jobs`, `blank_documents` and `filled_documents` turn views into HTML; `render_jobs` makes every PDF, in
+memory, ready for the one writer. Paths below `private/`:
 
     dossiers/<village>/<household>.pdf and .html     the household dossier (一户一档一策)
     forms/blank/<form>.pdf                            every form, blank and fillable
@@ -32,8 +33,20 @@ PRIVATE = "private"
 
 @dataclass(frozen=True)
 class FontPlan:
-    blank_css: str  # forms without records: the GB 2312 subset
-    filled_css: str  # dossiers and pre-filled forms: GB 2312 and every character of the records
+    """The CSS that loads the font of each kind of paper.
+
+    Blank forms and dossiers use the GB 2312 subset (made once, at setup); in a dossier, which embeds only the glyphs
+    it prints, a character outside it falls back to the system's Noto Sans CJK SC. A pre-filled form's fields carry
+    the font whole and must hold every character of the records: GB 2312 plus those, a subset made per set of
+    characters (cached).
+    """
+
+    blank_css: str
+    filled_css: str = ""  # "" unless pre-filled forms are printed
+
+    @property
+    def dossier_css(self) -> str:
+        return self.blank_css
 
 
 @dataclass(frozen=True)
@@ -76,8 +89,9 @@ def check_fonts() -> list[Finding]:
     return findings
 
 
-def plan_paper(records) -> tuple[FontPlan, list[Finding]]:
-    """The fonts of this build's paper; the characters no installed font can print are a warning."""
+def plan_paper(records, *, filled: bool = True) -> tuple[FontPlan, list[Finding]]:
+    """The fonts of this run's paper (`filled`: with the font of pre-filled forms); the characters of the records
+    that no installed font can print are a warning."""
     chars = fonts.record_characters(records.site, records.profile, records.staff, records.households,
                                     records.visits, records.inspections, records.custody,
                                     [getattr(vocab, name) for name in dir(vocab) if name.isupper()])
@@ -88,21 +102,20 @@ def plan_paper(records) -> tuple[FontPlan, list[Finding]]:
                                 f"字体 {fonts.FAMILY} 中没有这些字：{missing}；PDF 中它们会显示成空框，请改用通用写法或另装字体",
                                 Source("fonts")))
     blank = fonts.font_face_css(fonts.field_font())
-    filled = fonts.font_face_css(fonts.field_font(chars))
+    filled = fonts.font_face_css(fonts.field_font(chars)) if filled else ""
     return FontPlan(blank_css=blank, filled_css=filled), findings
 
 
-def dossier_files(dossiers, plan: FontPlan, selection: Selection = ALL, *, cache: bool = True) -> dict[str, bytes]:
-    chosen = [d for d in dossiers if selection.household(d)]
-    files = {}
-    jobs = []
-    for d in chosen:
-        base = f"dossiers/{d.village_id}/{d.household_id}"
-        files[f"{base}.html"] = render_dossier(d).encode("utf-8")
-        jobs.append(Job(render_dossier(d, font_css=plan.filled_css)))
-    for d, pdf in zip(chosen, render_all(jobs, cache=cache)):
-        files[f"dossiers/{d.village_id}/{d.household_id}.pdf"] = pdf
-    return files
+def dossier_jobs(dossiers, plan: FontPlan, selection: Selection = ALL, *, stamp: str = "", dirty: bool = False
+                 ) -> tuple[dict[str, bytes], list[tuple[str, Job]]]:
+    """Each chosen dossier's HTML file, and the PDF job of each."""
+    html, jobs = {}, []
+    for d in dossiers:
+        if selection.household(d):
+            base = f"dossiers/{d.village_id}/{d.household_id}"
+            html[f"{base}.html"] = render_dossier(d, stamp=stamp, dirty=dirty).encode("utf-8")
+            jobs.append((f"{base}.pdf", Job(render_dossier(d, font_css=plan.dossier_css, stamp=stamp, dirty=dirty))))
+    return html, jobs
 
 
 @dataclass(frozen=True)
@@ -110,17 +123,18 @@ class FormDocument:
     path: str  # below private/
     form: FormDef
     html: str
+    item: object = None  # the context it was filled from (None: blank)
 
 
 def blank_documents(forms: list[FormDef], plan: FontPlan) -> list[FormDocument]:
-    page = Page(font_css=plan.blank_css, as_of="", commit="", blank=True)
+    page = Page(font_css=plan.blank_css, as_of="", commit="", blank=True, stamp="")
     return [FormDocument(f"forms/blank/{form.name}.pdf", form, render_form(form, None, page)) for form in forms]
 
 
 def filled_documents(forms: list[FormDef], records, dossiers, plan: FontPlan, *, as_of: dt.date, commit: str,
-                     selection: Selection = ALL) -> list[FormDocument]:
+                     selection: Selection = ALL, stamp: str = "") -> list[FormDocument]:
     site = site_info(records, as_of, commit)
-    page = Page(font_css=plan.filled_css, as_of=as_of.isoformat(), commit=commit, blank=False)
+    page = Page(font_css=plan.filled_css, as_of=as_of.isoformat(), commit=commit, blank=False, stamp=stamp)
     villages = {v.id: v.name for v in records.site.villages}
     chosen = [d for d in dossiers if selection.household(d)]
     docs = []
@@ -141,7 +155,7 @@ def filled_documents(forms: list[FormDef], records, dossiers, plan: FontPlan, *,
             items.append(("all", roster_context(site, dossiers, people, roles)))
         for key, item in items:
             if all(is_truthy(value_at(item, path)) for path in form.requires):
-                docs.append(FormDocument(f"forms/{form.name}/{key}.pdf", form, render_form(form, item, page)))
+                docs.append(FormDocument(f"forms/{form.name}/{key}.pdf", form, render_form(form, item, page), item))
     return docs
 
 
@@ -150,9 +164,13 @@ def _people(records):
     return tuple(lookup(s.id) for s in records.staff)
 
 
-def render_forms(documents: list[FormDocument], *, cache: bool = True) -> dict[str, bytes]:
-    pdfs = render_all([Job(doc.html, forms=True) for doc in documents], cache=cache)
-    return {doc.path: pdf for doc, pdf in zip(documents, pdfs)}
+def form_jobs(documents: list[FormDocument]) -> list[tuple[str, Job]]:
+    return [(doc.path, Job(doc.html, forms=True)) for doc in documents]
+
+
+def render_jobs(jobs: list[tuple[str, Job]], *, cache: bool = True) -> dict[str, bytes]:
+    """Render every job on every core; path → PDF."""
+    return dict(zip((path for path, _ in jobs), render_all([job for _, job in jobs], cache=cache)))
 
 
 def form_definitions(directory: Path = FORMS_DIR, names: tuple[str, ...] = ()) -> tuple[list[FormDef], list[Finding]]:
@@ -172,3 +190,51 @@ def template_problem(problem: TemplateProblem) -> Finding:
     return Finding("E-FORM-TEMPLATE", ERROR, str(problem), Source(str(problem).split("：")[0].split(" ")[0]))
 
 
+
+
+@dataclass(frozen=True)
+class PaperRequest:
+    """What to print: dossiers, blank forms, pre-filled forms (of the profile, or those named), for whom."""
+
+    dossiers: bool = True
+    blank_forms: bool = True
+    filled_forms: bool = False
+    forms: tuple[str, ...] = ()  # () = every form (blank) or the forms of the jurisdiction's profile (pre-filled)
+    selection: Selection = ALL
+
+
+def make_paper(records, policy_findings, request: PaperRequest, *, as_of: dt.date, commit: str = "", history=None,
+               stamp=None, cache: bool = True) -> tuple[dict[str, bytes], list[Finding]]:
+    """The files of `request` below `private/`, and what stops or worries the printing (fonts, form definitions).
+    `stamp` is the build's `careledger.stamp.Stamp`: its line goes in every footer."""
+    from ..rules import Facts
+    from ..views.dossier import build_dossiers
+
+    findings = check_fonts()
+    forms: list[FormDef] = []
+    if request.blank_forms or request.filled_forms:
+        forms, problems = form_definitions(names=request.forms)
+        findings += problems
+    if any(f.is_error for f in findings):
+        return {}, findings
+    plan, warnings = plan_paper(records, filled=request.filled_forms)
+    findings += warnings
+    dossiers = build_dossiers(Facts(records, records.profile, as_of), policy_findings, commit, history)
+    files: dict[str, bytes] = {}
+    dirty = bool(stamp and stamp.dirty)
+    stamp = stamp.text() if stamp else ""
+    try:
+        documents = blank_documents(forms, plan) if request.blank_forms else []
+        if request.filled_forms:
+            chosen = forms if request.forms else [f for f in forms if f.profile == records.profile.id]
+            documents += filled_documents(chosen, records, dossiers, plan, as_of=as_of, commit=commit,
+                                          selection=request.selection, stamp=stamp)
+    except TemplateProblem as problem:
+        return {}, findings + [template_problem(problem)]
+    jobs = form_jobs(documents)
+    if request.dossiers:
+        html, dossier_pdfs = dossier_jobs(dossiers, plan, request.selection, stamp=stamp, dirty=dirty)
+        files.update(html)
+        jobs = dossier_pdfs + jobs  # the long jobs first, so the workers finish together
+    files.update(render_jobs(jobs, cache=cache))
+    return files, findings

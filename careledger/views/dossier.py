@@ -13,6 +13,7 @@ These views carry full personal data: they are rendered into `output/private/` o
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -295,8 +296,9 @@ class Dossier:
         return tuple(s for s in self.subjects if s.in_care)
 
 
-def build_dossiers(facts, findings: list[Finding], commit: str = "") -> tuple[Dossier, ...]:
-    """One dossier per household, in the records' order."""
+def build_dossiers(facts, findings: list[Finding], commit: str = "", history=None) -> tuple[Dossier, ...]:
+    """One dossier per household, in the records' order. With the records' git `History`, each dossier lists the
+    changes of its household's file and visits (newest first); without it, `history` stays None."""
     records = facts.records
     by_household: dict[str, list[Finding]] = {}
     for f in findings:
@@ -314,8 +316,15 @@ def build_dossiers(facts, findings: list[Finding], commit: str = "") -> tuple[Do
     for ledger in records.custody:
         ledgers.setdefault(ledger.household, []).append(ledger)
     people = People(facts.records)
-    return tuple(_dossier(h, facts, people, visits.get(h.id, []), inspections.get(h.id, []), ledgers.get(h.id, []),
-                          by_household.get(h.id, []), commit) for h in records.households)
+    dossiers = tuple(_dossier(h, facts, people, visits.get(h.id, []), inspections.get(h.id, []),
+                              ledgers.get(h.id, []), by_household.get(h.id, []), commit) for h in records.households)
+    if history is None or not getattr(history, "available", False):
+        return dossiers
+    from ..audit import household_history
+
+    return tuple(dataclasses.replace(d, history=tuple(
+        HistoryEntry(date=c.date.isoformat(), author=c.author, commit=c.commit, summary=c.summary)
+        for c in reversed(household_history(history, d.household_id, records.staff)))) for d in dossiers)
 
 
 class People:
