@@ -16,6 +16,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -122,13 +123,17 @@ def main() -> None:
         subprocess.run(["git", "-C", str(root), "log", "--raw", "--no-renames", "--format=%H", "HEAD"],
                        stdout=subprocess.DEVNULL, env=environment(), check=True)
         bare = time.perf_counter() - started
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         history = read_history(root)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        git_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
         print(f"git log --raw alone: {bare:.1f} s")
         print(f"read_history: {seconds:.1f} s — {len(history.commits)} commits, {len(history.visit_events)} visit "
-              f"events, {len(history.household_events)} household events (python {sys.version.split()[0]}, "
-              f"{os.cpu_count()} CPUs)")
+              f"events, {len(history.household_events)} household events")
+        print(f"  CPU: python {cpu:.1f} s, git {git_cpu:.1f} s; python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+              f"load average {os.getloadavg()[0]:.1f}")
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
