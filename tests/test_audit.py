@@ -309,3 +309,22 @@ def test_a_commit_of_thousands_of_files_is_read_without_waiting_on_itself(tmp_pa
     reader.join(timeout=60)
     assert not reader.is_alive(), "reading the history hangs"
     assert len(result[0].household_events) == 3000 and result[0].household_events[-1].after.address == "2999"
+
+
+def test_a_household_moved_to_another_village_is_one_change(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    text = (repo.root / DS002).read_text(encoding="utf-8").replace("village: dongshan", "village: xiwan")
+    repo.write({DS002: None, "households/xiwan/ds-002.yaml": text})
+    repo.commit("2026-11-20", "迁入西湾社区")
+    [event] = [e for e in read_history(repo.root).household_events if e.commit.order == 1]
+    assert (event.action, event.household, event.path) == ("moved", "ds-002", "households/xiwan/ds-002.yaml")
+    [change] = [c for c in household_history(read_history(repo.root), "ds-002") if c.action == "moved"]
+    assert [(f.path, f.old, f.new) for f in change.fields] == [("village", "dongshan", "xiwan")]
+
+
+def test_windows_line_endings_read_the_same(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    path = repo.root / SHUJI
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    repo.commit("2026-11-20", "换行符")
+    assert codes(audit(repo.root)) == [IMPORT]

@@ -110,7 +110,7 @@ def _blocks(text: str) -> list[str] | None:
     """The top-level `key: ...` blocks of a mapping written in block style, or None."""
     blocks: list[list[str]] = []
     for line in text.split("\n"):
-        if not line or line[0] in " #" or line.startswith("- ") or line == "-":
+        if not line.strip() or line[0] in " #" or line.startswith("- ") or line == "-":
             if blocks:
                 blocks[-1].append(line)
             elif line.startswith("-"):
@@ -179,7 +179,7 @@ class VisitParser:
         for line in text.split("\n"):
             if line.startswith("- ") or line == "-":
                 entries.append([line])
-            elif not line or line[0] in " #":
+            elif not line.strip() or line[0] in " #":
                 if entries:
                     entries[-1].append(line)
             else:
