@@ -253,12 +253,13 @@ class _Judge:
                  f"修改 {count['changed']} 条" if count["changed"] else "",
                  f"删除 {count['removed']} 条" if count["removed"] else ""]
         visit_text = "、".join(p for p in parts if p)
-        span = f"{min(months)} 至 {max(months)} 共 {len(months)} 个月份的" if months else ""
-        house_text = f"；户档案变动 {len(households)} 个（等级或类别改变 {levels} 人次）" if households else ""
+        what = [f"一次写入 {min(months)} 至 {max(months)} 共 {len(months)} 个月份的走访记录：{visit_text}" if months else "",
+                f"户档案变动 {len(households)} 个（等级或类别改变 {levels} 人次）" if households else ""]
+        author = self.authors.of(commit)
         return Finding("AUD-BULK", WARNING, f"提交 {commit.short}（{commit.date}，{self.authors.name(commit)}，“{commit.subject}”）"
-                       f"是{kind}：一次写入{span}走访记录，{visit_text or '无走访变动'}{house_text}。"
+                       f"是{kind}：" + "；".join(w for w in what if w) + "。"
                        "批量提交只作汇总，不逐条检查录入时间和修改，明细见内部报表“审计：修改记录”",
-                       Source("site.yaml"), staff=(self.authors.of(commit).id if self.authors.of(commit) else ""),
+                       Source("site.yaml"), staff=author.id if author else "",
                        evidence={"commit": commit.id, "kind": kind, "author": commit.author,
                                  "visits_added": count["added"], "visits_added_late": late,
                                  "visits_changed": count["changed"], "visits_removed": count["removed"],
