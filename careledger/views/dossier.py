@@ -170,6 +170,18 @@ class VisitRow:
 
 
 @dataclass(frozen=True)
+class VisitLine:
+    """One line of the printed visit history: a visit with something recorded, or the plain visits of one person
+    in one duty and mode in one month, their days listed ("2026-11：2、5、8日")."""
+
+    when: str
+    visitor: str  # name (duty · mode)
+    done: str
+    found: str
+    count: int  # visits on this line
+
+
+@dataclass(frozen=True)
 class ProblemRow:
     id: str
     text: str
@@ -272,6 +284,7 @@ class Dossier:
     needs: tuple[NeedRow, ...]
     agreements: tuple[AgreementRow, ...]
     visits: tuple[VisitRow, ...]  # newest first
+    visit_lines: tuple[VisitLine, ...]  # the same visits as printed: plain ones grouped by month, newest first
     problems: tuple[ProblemRow, ...]
     custody: tuple[CustodyView, ...]
     inspections: tuple[InspectionRow, ...]
@@ -365,6 +378,8 @@ def _dossier(h, facts, people: People, visits, inspections, ledgers, findings, c
     if head is None and subjects:
         head = subjects[0].member
     problems = _problems(visits, people, as_of)
+    visit_rows = tuple(_visit(v, members, people) for v in sorted(visits, key=lambda v: (v.date, v.visitor),
+                                                                   reverse=True))
     return Dossier(
         household_id=h.id, village_id=h.village, village=people.villages.get(h.village, h.village),
         jurisdiction=site.name, parent=site.parent or "", group=h.group or "", address=h.address,
@@ -381,8 +396,7 @@ def _dossier(h, facts, people: People, visits, inspections, ledgers, findings, c
                             measure=n.measure or "", status=vocab.NEED_STATUS[n.status], since=_iso(n.since),
                             due=_iso(n.due), responsible=people(n.responsible)) for n in h.needs),
         agreements=agreements,
-        visits=tuple(_visit(v, members, people) for v in sorted(visits, key=lambda v: (v.date, v.visitor),
-                                                                 reverse=True)),
+        visits=visit_rows, visit_lines=visit_lines(visit_rows),
         problems=problems,
         custody=tuple(_custody(ledger, members, subjects, people, as_of) for ledger in ledgers),
         inspections=tuple(_inspection(i, members, people) for i in sorted(inspections, key=lambda i: i.date,
@@ -522,6 +536,27 @@ def _visit(v, members, people: People) -> VisitRow:
                     companions="、".join(people(c).name for c in v.companions),
                     done="；".join(done), found="；".join(found), activity_codes=tuple(v.activities),
                     home_checks=checks, checklist=checklist, note=v.note or "", problems=problems, resolved=resolved)
+
+
+def visit_lines(rows: tuple[VisitRow, ...]) -> tuple[VisitLine, ...]:
+    """Visits with something recorded get a line each; plain visits (nothing done or found on record) are grouped
+    per month, visitor, duty and mode, so a cadre's visit every three days takes one line a month."""
+    lines: list[tuple[str, VisitLine]] = []
+    groups: dict[tuple, list[VisitRow]] = {}
+    for v in rows:  # newest first
+        who = f"{v.visitor.name}（{v.duty}·{v.mode}）" + (f" 同行：{v.companions}" if v.companions else "")
+        if v.done or v.found or v.subjects:
+            lines.append((v.date, VisitLine(v.date, who + (f" 对象：{v.subjects}" if v.subjects else ""),
+                                            v.done, v.found, 1)))
+        else:
+            groups.setdefault((v.date[:7], who), []).append(v)
+    for (month, who), plain in groups.items():
+        days = "、".join(str(int(v.date[8:])) for v in reversed(plain))
+        when = plain[0].date if len(plain) == 1 else f"{month}：{days}日"
+        lines.append((plain[0].date, VisitLine(when, who, "", f"共 {len(plain)} 次" if len(plain) > 1 else "",
+                                               len(plain))))
+    lines.sort(key=lambda item: item[0], reverse=True)
+    return tuple(line for _, line in lines)
 
 
 def _problems(visits, people: People, as_of: dt.date) -> tuple[ProblemRow, ...]:
