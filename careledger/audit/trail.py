@@ -43,6 +43,7 @@ class Change:
     staff: str  # the staff id of the author, "" when unknown
     message: str  # the commit's subject line
     record: str  # "household" (the household's file) or "visit"
+    household: str  # the household id the change concerns
     action: str  # "added", "changed", "moved" or "removed"
     path: str  # the file, relative to the content directory
     what: str  # the household id, or the visit (date, visitor, household, duty)
@@ -79,7 +80,8 @@ def household_history(history: History | None, household_id: str, staff=()) -> l
 
 def household_change(event: HouseholdEvent, authors: Authors) -> Change:
     fields = diff_records(event.before, event.after) if event.action in ("changed", "moved") else ()
-    return _change(event.commit, authors, "household", event.action, event.path, event.household, fields)
+    return _change(event.commit, authors, "household", event.household, event.action, event.path, event.household,
+                   fields)
 
 
 def visit_change(event: VisitEvent, authors: Authors) -> Change:
@@ -89,10 +91,12 @@ def visit_change(event: VisitEvent, authors: Authors) -> Change:
     what = event.key.label()
     if event.before_key and event.before_key != event.key:
         what = f"{event.before_key.label()} → {event.key.label()}"
-    return _change(event.commit, authors, "visit", event.action, event.path, what, fields)
+    return _change(event.commit, authors, "visit", event.key.household, event.action, event.path, what, fields)
 
 
-def _change(commit: Commit, authors: Authors, record: str, action: str, path: str, what: str, fields) -> Change:
+def _change(commit: Commit, authors: Authors, record: str, household: str, action: str, path: str, what: str,
+            fields) -> Change:
     person = authors.of(commit)
     return Change(date=commit.date, commit=commit.id, author=authors.name(commit), staff=person.id if person else "",
-                  message=commit.subject, record=record, action=action, path=path, what=what, fields=fields)
+                  message=commit.subject, record=record, household=household, action=action, path=path, what=what,
+                  fields=fields)

@@ -51,14 +51,13 @@ def changes_table(history: History, authors: Authors, bulk: set[str], intro: str
     for commit in history.commits:
         marker = "（批量）" if commit.id in bulk else ""
         for change in households.get(commit.id, []) + visits.get(commit.id, []):
-            household = change.what if change.record == "household" else change.path
             rows.append((change.date.isoformat(), change.short + marker, change.author, change.message,
-                         "户档案" if change.record == "household" else "走访记录", household,
+                         "户档案" if change.record == "household" else "走访记录", change.household, change.path,
                          ACTIONS[change.action], change.summary))
     return Table("audit", "审计：修改记录",
                  intro + "户档案的每一次修改（逐字段列出）和提交后又被修改或删除的走访记录，按提交先后排列。"
                  "日期为提交进入仓库的日期（北京时间）；“批量”为导入或整体重写的提交（见 docs/rules/audit.md）。",
-                 ("日期", "提交", "提交人", "提交说明", "记录", "户编号 / 文件", "操作", "内容"), tuple(rows))
+                 ("日期", "提交", "提交人", "提交说明", "记录", "户编号", "文件", "操作", "内容"), tuple(rows))
 
 
 def commits_table(history: History, authors: Authors, bulk: set[str], intro: str) -> Table:
