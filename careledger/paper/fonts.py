@@ -4,14 +4,15 @@ WeasyPrint subsets the fonts of ordinary text itself, but embeds the font of a f
 glyph to show what someone types). The whole Noto Sans CJK SC face makes a one-page form of 15.8 MB, so fields get a
 subset instead, made here with fontTools from the system's Noto Sans CJK SC:
 
-- the characters of GB 2312 (7,445) and printable ASCII, which cover what people type in a blank form, plus
-- every character the records hold (names such as 张堃、司马玥 use characters outside GB 2312), so every value
-  pre-filled into a field has its glyph.
+- blank forms (and dossiers, whose text falls back to the system face for anything else): the characters of
+  GB 2312 (7,445) and printable ASCII, which cover what people type;
+- pre-filled forms: those plus every character the records hold (names such as 张堃、司马玥 use characters outside
+  GB 2312), so every value pre-filled into a field has its glyph.
 
 Hinting and layout tables (vertical forms, Japanese and Korean variants) are dropped: about 1.5 MB for 7,550 glyphs.
-A subset is made once per set of characters and kept in the cache directory under the hash of its inputs, so a build
-pays for it only when the records bring a new character (8 s); `scripts/setup` pre-builds the GB 2312 one. Its bytes
-depend only on the inputs (no timestamps), so the PDFs stay byte-identical.
+A subset is made once per set of characters and kept in the cache directory under the hash of its inputs, so only
+the first run after the records bring a new character pays for it (8 s); `scripts/setup` pre-builds the GB 2312
+one. Its bytes depend only on the inputs (no timestamps), so the PDFs stay byte-identical.
 """
 
 from __future__ import annotations
