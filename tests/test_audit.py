@@ -328,3 +328,17 @@ def test_windows_line_endings_read_the_same(tmp_path):
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
     repo.commit("2026-11-20", "换行符")
     assert codes(audit(repo.root)) == [IMPORT]
+
+
+def test_an_empty_first_commit_is_not_the_import(tmp_path):
+    import shutil
+
+    from .conftest import FIXTURES
+
+    repo = Repo(tmp_path / "c")
+    repo.commit("2026-11-01", "初始化仓库")  # empty
+    shutil.copytree(FIXTURES / "basic", repo.root, dirs_exist_ok=True)
+    repo.commit("2026-11-09", "导入记录")
+    [bulk] = audit(repo.root)
+    assert bulk.evidence["kind"] == "导入" and bulk.evidence["visits_added"] == 5
+    assert len(read_history(repo.root).commits) == 1

@@ -110,7 +110,9 @@ def log(location: Location) -> Iterator[RawCommit]:
         return
     args = ["git", "-C", str(location.toplevel), "-c", "core.quotepath=off", "log", "-z", "--raw", "--no-abbrev",
             "--no-renames", "--root", "--full-history", "--diff-merges=first-parent", "--topo-order", "--reverse",
-            "--no-color", "--no-ext-diff", f"--format={LOG_FORMAT}", "HEAD", "--", location.pathspec]
+            "--no-color", "--no-ext-diff", f"--format={LOG_FORMAT}", "HEAD"]
+    if location.prefix:  # a pathspec costs git a third more time: only when the content is not the whole tree
+        args += ["--", location.pathspec]
     try:
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment())
     except FileNotFoundError:

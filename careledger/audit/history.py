@@ -241,7 +241,10 @@ class _Builder:
         self.household_last: dict[str, Commit] = {}
 
     def add(self, raw: git.RawCommit, contents: dict[str, bytes | None]) -> None:
-        """One commit, with the contents of the blobs `_needed` named for it."""
+        """One commit, with the contents of the blobs `_needed` named for it. A commit that changed nothing below the
+        content directory (an empty commit, a merge that brought nothing new) is left out."""
+        if not raw.changes:
+            return
         commit = Commit(id=raw.id, author_name=raw.author_name, author_email=raw.author_email,
                         authored=raw.authored, committed=raw.committed, subject=raw.subject, order=len(self.commits),
                         root=not raw.parents, files=len(raw.changes))
