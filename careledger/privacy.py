@@ -7,8 +7,8 @@ what was rendered) read these answers, so a cadre's name can be on the site exac
   named with their office phone: residents must know whom to call. On by default.
 - Care contacts are neighbours and volunteers: named only when `publish_contact_names` is on. Off by default.
 - Caregivers and fund custodians are never named: naming them would say who is cared for or has no capacity.
-- A staff name that is also the name of a household member or supporter is never published (the proof could
-  not tell the two apart): the person is shown by post instead.
+- A staff name that is also the name of a household member or supporter, or of a staff member the settings keep
+  private, is never published (the proof could not tell the two apart): the person is shown by post instead.
 """
 
 from __future__ import annotations
@@ -28,21 +28,23 @@ def is_official(staff) -> bool:
     return any(role in OFFICIAL_ROLES for role in staff.roles)
 
 
-def private_names(records) -> frozenset[str]:
-    """Names of household members and supporters: never published, whoever else bears them."""
+def private_names(records, settings) -> frozenset[str]:
+    """Names never published, whoever else bears them: household members', supporters', and those of staff whose
+    roles the settings keep private (a caregiver called 钱梅 keeps a village director called 钱梅 off the site too)."""
     return frozenset({m.name for h in records.households for m in h.members}
-                     | {s.name for h in records.households for s in h.supporters})
+                     | {s.name for h in records.households for s in h.supporters}
+                     | {s.name for s in records.staff if not _publishable(s, settings)})
+
+
+def _publishable(staff, settings) -> bool:
+    if is_official(staff):
+        return settings.publish_cadre_names
+    return "contact" in staff.roles and settings.publish_contact_names
 
 
 def published_name(staff, settings, private: frozenset[str]) -> str | None:
     """The staff member's name if the settings publish it, else None."""
-    if staff.name in private:
-        return None
-    if is_official(staff):
-        return staff.name if settings.publish_cadre_names else None
-    if "contact" in staff.roles:
-        return staff.name if settings.publish_contact_names else None
-    return None
+    return staff.name if _publishable(staff, settings) and staff.name not in private else None
 
 
 def private_phones(records) -> frozenset[str]:

@@ -105,7 +105,7 @@ def secrets_of(records, settings, as_of) -> Secrets:
             if supporter.address and _STREETLIKE.search(supporter.address):
                 text(supporter.address, ADDRESS)
             number(supporter.phone, PHONE)
-    private = private_names(records)
+    private = private_names(records, settings)
     published_staff = set()
     for staff in records.staff:
         name = published_name(staff, settings, private)
@@ -150,6 +150,14 @@ class _Scanner:
             self.by_first.setdefault(value[0], []).append(value)
         self.first = re.compile("[" + "".join(re.escape(c) for c in self.by_first) + "]") if self.by_first else None
         self.lengths = sorted({len(n) for n in secrets.numbers})
+        # For each sensitive text, the public texts that contain it, and where: only those can excuse a hit.
+        self.inside: dict[str, list[tuple[str, int]]] = {}
+        text_lengths = sorted({len(t) for t in secrets.texts})
+        for public in secrets.public:
+            for length in text_lengths:
+                for offset in range(len(public) - length + 1):
+                    if public[offset:offset + length] in secrets.texts:
+                        self.inside.setdefault(public[offset:offset + length], []).append((public, offset))
 
     def hits(self, raw: str) -> dict[str, int]:
         found: dict[str, int] = {}
@@ -165,14 +173,13 @@ class _Scanner:
         found: dict[str, int] = {}
         if self.first is None:
             return found
-        public = None
         for m in self.first.finditer(text):
             i = m.start()
             for value in self.by_first[text[i]]:
                 if text.startswith(value, i):
-                    if public is None:
-                        public = _intervals(text, self.s.public)
-                    if not any(a <= i and i + len(value) <= b for a, b in public):
+                    excused = any(i >= offset and text.startswith(public, i - offset)
+                                  for public, offset in self.inside.get(value, ()))
+                    if not excused:
                         kind = self.s.texts[value]
                         found[kind] = found.get(kind, 0) + 1
                     break
@@ -198,16 +205,6 @@ class _Scanner:
             if number not in self.s.numbers and number not in self.s.allowed_phones:
                 add(ANY_MOBILE)
         return found
-
-
-def _intervals(text: str, public: tuple[str, ...]) -> list[tuple[int, int]]:
-    out = []
-    for p in public:
-        start = text.find(p)
-        while start != -1:
-            out.append((start, start + len(p)))
-            start = text.find(p, start + 1)
-    return out
 
 
 def _fold(text: str) -> str:

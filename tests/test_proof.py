@@ -322,3 +322,16 @@ def test_the_demo_is_clean():
     records, _ = load(REPO / "content", today=AS_OF)
     files, found = publish(records)
     assert found == [] and len(files) > 10
+
+
+def test_a_cadre_who_shares_a_caregivers_name_is_shown_by_post(town):
+    """The big demo had this: a village director and a caregiver both called 钱梅. The caregiver may never be
+    named, so neither is: the view shows the director by post and the scan keeps the name a hit."""
+    records, _ = load(town, today=AS_OF)
+    staff = tuple(dataclasses.replace(s, name="李建国") if s.id == "v1-hl" else s for s in records.staff)
+    records = dataclasses.replace(records, staff=staff)
+    files, found = publish(records)
+    assert found == [] and "李建国" not in files["villages/v1.html"].decode("utf-8")
+    assert "村党总支书记" in files["villages/v1.html"].decode("utf-8")
+    leaked = scan({"pages/notice.html": "<p>李建国</p>".encode()}, secrets_of(records, records.site.privacy, AS_OF))
+    assert [f.evidence["kind"] for f in leaked] == [STAFF]

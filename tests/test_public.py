@@ -120,7 +120,7 @@ def check_suppression_on_the_real_tables(records, view):
         unlisted = 1 <= value - system.floors.get(cell, value) <= view.k - 1
         if cell != "listed" and (small or unlisted):
             assert cell in hidden, cell
-            fits = feasible_values(system.values, system.lines, suppression, cell, known=system.known,
+            fits = feasible_values(system.values, system.system, suppression, cell,
                                    floors=system.floors if unlisted else None)
             assert value in fits and len(fits) >= 2, (cell, value, fits)
 

@@ -55,7 +55,7 @@ def redact(records, findings, as_of: dt.date, settings, *, commit: str = "") -> 
         by_category=tables.by_category, by_level=tables.by_level, households=tables.households,
         villages=tuple(people.village(v) for v in site.villages),
         cadres=people.cadre_statuses(None),
-        weeks=_weeks(records.visits, as_of, None, records.households_by_id),
+        weeks=_weeks(people.week_counts, as_of, None),
         gap_bands=tuple(label for _, label in GAP_BANDS),
         pages=tuple(PageText(slug=p.slug, title=p.title, markdown=p.body, source=p.source)
                     for p in sorted(records.pages, key=lambda p: p.slug)),
@@ -79,9 +79,10 @@ class _People:
         self.in_care, self.listed = population(facts)
         self.listed_keys = {c.key for c in self.listed}
         self.salt, _ = id_salt(records.site)
-        self.private = private_names(records)
+        self.private = private_names(records, settings)
         self.private_phones = private_phones(records)
         self.gaps = cadence.current_gaps(facts)
+        self.week_counts = _week_counts(records.visits, as_of, records.households_by_id)
         self.late = {f.subject for f in findings if f.code in ("CAD-ALERT", "CAD-OVERDUE")
                      and f.evidence.get("duty") == "responsible"}
         month = f"{as_of:%Y-%m}"
@@ -130,8 +131,7 @@ class _People:
         return Village(id=village.id, name=village.name, entries=tuple(e for _, e in pairs),
                        status=self.status(village.name, village.name, cases, self.village_alerts(village.id)),
                        cadres=self.cadre_statuses(village.id),
-                       weeks=_weeks(self.facts.records.visits, self.facts.as_of, village.id,
-                                    self.facts.records.households_by_id))
+                       weeks=_weeks(self.week_counts, self.facts.as_of, village.id))
 
     # --- status -----------------------------------------------------------------------------------------------
 
@@ -195,18 +195,22 @@ def _band(days: int) -> str:
     return next(label for limit, label in GAP_BANDS if limit is None or days <= limit)
 
 
-def _weeks(visits, as_of: dt.date, village_id: str | None, households) -> tuple[Week, ...]:
+def _weeks(counts: dict, as_of: dt.date, village_id: str | None) -> tuple[Week, ...]:
     """Visits recorded in each of the last WEEKS weeks (Monday to Sunday), up to the as-of date."""
-    last_monday = as_of - dt.timedelta(days=as_of.weekday())
-    first = last_monday - dt.timedelta(weeks=WEEKS - 1)
-    counts = [0] * WEEKS
-    for visit in visits:
-        if not first <= visit.date <= as_of:
-            continue
-        if village_id is not None:
-            household = households.get(visit.household)
-            if household is None or household.village != village_id:
-                continue
-        counts[(visit.date - first).days // 7] += 1
+    first = as_of - dt.timedelta(days=as_of.weekday(), weeks=WEEKS - 1)
     return tuple(Week(start=first + dt.timedelta(weeks=i), label=f"{(first + dt.timedelta(weeks=i)):%m/%d}",
-                      visits=n) for i, n in enumerate(counts))
+                      visits=n) for i, n in enumerate(counts.get(village_id, [0] * WEEKS)))
+
+
+def _week_counts(visits, as_of: dt.date, households) -> dict:
+    """Visits per week for every village, and for all (key None), in one pass over the visits."""
+    first = as_of - dt.timedelta(days=as_of.weekday(), weeks=WEEKS - 1)
+    counts: dict = {None: [0] * WEEKS}
+    for visit in visits:
+        if first <= visit.date <= as_of:
+            week = (visit.date - first).days // 7
+            counts[None][week] += 1
+            household = households.get(visit.household)
+            if household is not None:
+                counts.setdefault(household.village, [0] * WEEKS)[week] += 1
+    return counts

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .. import vocab
 from .public_parts import Cell, Row, Table
-from .suppress import Line, suppress
+from . import suppress as sdc
 
 ALL = "*"
 UNASSESSED = "未定级"
@@ -51,12 +51,11 @@ class _Grid:
     def total_of(self, row: str) -> str:
         return self.row_total.format(row=row)
 
-    def lines(self) -> list[Line]:
-        out = [Line(tuple(self.cell(r, c) for c in self.columns), self.total_of(r)) for r in self.rows]
-        out += [Line(tuple(self.cell(r, c) for r in self.rows), self.cell(ALL, c)) for c in self.columns]
-        out.append(Line(tuple(self.cell(ALL, c) for c in self.columns), self.grand))
-        out.append(Line(tuple(self.total_of(r) for r in self.rows), self.grand))
-        return out
+    def spec(self) -> sdc.Grid:
+        return sdc.Grid(rows=tuple(self.rows), columns=tuple(self.columns),
+                        cells={(r, c): self.cell(r, c) for r in self.rows for c in self.columns},
+                        row_totals={r: self.total_of(r) for r in self.rows},
+                        column_totals={c: self.cell(ALL, c) for c in self.columns}, grand=self.grand)
 
     def table(self, caption: str, head: str, row_labels: dict[str, str], column_labels: list[str],
               show) -> Table:
@@ -73,9 +72,8 @@ class SubjectSystem:
     """The subject tables as one system of cells and lines, with the 公示 counts as floors (see `suppress`)."""
 
     values: dict
-    lines: list
+    system: sdc.System
     floors: dict
-    known: frozenset
     by_category: _Grid
     by_level: _Grid | None
     level_names: list
@@ -104,14 +102,13 @@ def subject_system(facts, in_care, listed) -> SubjectSystem:
         by_lvl = _Grid("level", villages, levels, counter(in_care, lambda c: c.subject.level or ""), **shared)
         grids.append((by_lvl, _Grid("level", villages, levels, counter(listed, lambda c: c.subject.level or ""),
                                     **shared)))
-    values, floors, lines = {}, {}, []
+    values, floors = {}, {}
     for grid, listed_grid in grids:
         values.update(grid.values)
         floors.update(listed_grid.values)
-        lines += grid.lines()
     values.update({"listed": len(listed), "children": sum(1 for c in in_care if c.key not in listed_keys)})
-    lines.append(Line(("listed", "children"), "subjects|*"))
-    return SubjectSystem(values, lines, floors, frozenset({"listed"}), by_cat, by_lvl, level_names)
+    system = sdc.System(grids=tuple(grid.spec() for grid, _ in grids), known="listed", extra="children")
+    return SubjectSystem(values, system, floors, by_cat, by_lvl, level_names)
 
 
 def household_grid(facts) -> _Grid:
@@ -122,9 +119,9 @@ def household_grid(facts) -> _Grid:
 def build_tables(facts, in_care, listed, k: int) -> CountTables:
     names = {v.id: v.name for v in facts.records.site.villages}
     system = subject_system(facts, in_care, listed)
-    hidden = suppress(system.values, system.lines, k, known=system.known, floors=system.floors)
+    hidden = sdc.suppress(system.values, system.system, k, floors=system.floors)
     households = household_grid(facts)
-    hh_hidden = suppress(households.values, households.lines(), k)
+    hh_hidden = sdc.suppress(households.values, sdc.System((households.spec(),)), k)
 
     def shower(vals, suppression):
         def show(cell: str) -> Cell:
