@@ -152,3 +152,18 @@ def test_a_repository_without_commits(basic, tmp_path):
     git(basic, "init", "-q")
     result = CliRunner().invoke(main, ["check", "--content", str(basic), "--as-of", "2026-11-23"])
     assert "[AUD-NO-COMMITS]" in result.output and "[AUD-DIRTY]" in result.output
+
+
+def test_every_pdf_shows_the_commit_and_the_as_of_date(repo, tmp_path):
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    assert build(repo.root, tmp_path / "out").exit_code == 0
+    head = repo.head()
+    pdfs = sorted((tmp_path / "out").rglob("*.pdf"))
+    assert any("blank" in p.as_posix() for p in pdfs) and any("dossiers" in p.as_posix() for p in pdfs)
+    for pdf in pdfs:
+        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert head[:10] in text and "2026-11-23" in text, pdf

@@ -29,7 +29,7 @@ class Page:
     as_of: str  # "" for a blank form
     commit: str
     blank: bool
-    stamp: str = ""  # the build stamp line (careledger.stamp); "" for a blank form
+    stamp: str = ""  # the build stamp line (careledger.stamp)
 
 
 def render_form(form: FormDef, item, page: Page, *, directory: Path = FORMS_DIR) -> str:

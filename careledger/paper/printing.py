@@ -126,8 +126,9 @@ class FormDocument:
     item: object = None  # the context it was filled from (None: blank)
 
 
-def blank_documents(forms: list[FormDef], plan: FontPlan) -> list[FormDocument]:
-    page = Page(font_css=plan.blank_css, as_of="", commit="", blank=True, stamp="")
+def blank_documents(forms: list[FormDef], plan: FontPlan, stamp: str = "") -> list[FormDocument]:
+    """Blank forms carry the build stamp too: it says which version of the form definitions printed them."""
+    page = Page(font_css=plan.blank_css, as_of="", commit="", blank=True, stamp=stamp)
     return [FormDocument(f"forms/blank/{form.name}.pdf", form, render_form(form, None, page)) for form in forms]
 
 
@@ -224,7 +225,7 @@ def make_paper(records, policy_findings, request: PaperRequest, *, as_of: dt.dat
     dirty = bool(stamp and stamp.dirty)
     stamp = stamp.text() if stamp else ""
     try:
-        documents = blank_documents(forms, plan) if request.blank_forms else []
+        documents = blank_documents(forms, plan, stamp) if request.blank_forms else []
         if request.filled_forms:
             chosen = forms if request.forms else [f for f in forms if f.profile == records.profile.id]
             documents += filled_documents(chosen, records, dossiers, plan, as_of=as_of, commit=commit,
