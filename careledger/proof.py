@@ -138,7 +138,7 @@ def scan(files: Mapping[str, bytes], secrets: Secrets, *, prefix: str = "site/")
     for path in sorted(files):
         hits = scanner.hits(path + "\n" + files[path].decode("utf-8", errors="replace"))
         for kind, count in sorted(hits.items()):
-            findings.append(_finding(prefix, path, kind, count, secrets))
+            findings.append(_finding(prefix, path, kind, count, secrets, scanner))
     return findings
 
 
@@ -211,22 +211,26 @@ def _fold(text: str) -> str:
     return _ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", text))
 
 
-def _finding(prefix: str, path: str, kind: str, count: int, secrets: Secrets) -> Finding:
+def _finding(prefix: str, path: str, kind: str, count: int, secrets: Secrets, scanner: _Scanner) -> Finding:
+    """The finding of one kind of value in one file. When a notice holds such a value (the notice's own page, or the
+    search index that copies its text), it points at the notice's line, which is what the clerk must change."""
     where = Source(f"{prefix}{path}")
     hint = "请检查公开网站的模板和程序：公开页面只能显示公开视图（careledger/views/public.py）中的内容"
     m = re.fullmatch(r"pages/([a-z0-9-]+)\.html", path)
-    if m and m[1] in secrets.pages:
-        line = _line_of(secrets.pages[m[1]], kind, secrets)
-        where = Source(f"pages/{m[1]}.md", line, 1 if line else 0)
-        hint = f"请修改公告页面 pages/{m[1]}.md：公告中不能写出个人信息（姓名、身份证号、电话、住址、健康状况）"
+    slugs = [m[1]] if m and m[1] in secrets.pages else sorted(secrets.pages)
+    for slug in slugs:
+        line = _line_of(secrets.pages[slug], kind, scanner)
+        if line or (m and slug == m[1]):
+            where = Source(f"pages/{slug}.md", line, 1 if line else 0)
+            hint = f"请修改公告页面 pages/{slug}.md：公告中不能写出个人信息（姓名、身份证号、电话、住址、健康状况）"
+            break
     return Finding("E-PRIVACY-LEAK", ERROR,
                    f"发布文件 {prefix}{path} 中含有{kind}（{count} 处）：生成已停止，未写入任何文件，原有输出保持不变。{hint}",
                    where, evidence={"file": f"{prefix}{path}", "kind": kind, "count": count})
 
 
-def _line_of(markdown: str, kind: str, secrets: Secrets) -> int:
-    """The first line of a notice holding a value of this kind (0 when the hit is not in the notice itself)."""
-    scanner = _Scanner(secrets)
+def _line_of(markdown: str, kind: str, scanner: _Scanner) -> int:
+    """The first line of a notice holding a value of this kind (0 when there is none)."""
     for number, line in enumerate(markdown.splitlines(), 1):
         if kind in scanner.hits(line):
             return number

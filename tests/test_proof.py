@@ -72,9 +72,9 @@ def test_a_notice_that_quotes_a_name_is_refused_and_pointed_at(town):
     notice(town, "请各村做好冬季走访。\n\n欧阳明老人家中屋顶漏雨，已安排维修。")
     errors = refused(town, "欧阳明")
     assert leaks(errors) == {("site/pages/notice.html", NAME), ("site/search-index.js", NAME)}
-    [page] = [f for f in errors if f.evidence["file"] == "site/pages/notice.html"]
-    assert (page.source.file, page.source.line) == ("pages/notice.md", 5)  # the line of the notice to fix
-    assert "pages/notice.md" in page.message and NAME in page.message
+    for finding in errors:  # both point at the line of the notice to fix (the search index copies its text)
+        assert (finding.source.file, finding.source.line) == ("pages/notice.md", 5)
+        assert "pages/notice.md" in finding.message and NAME in finding.message
 
 
 @pytest.mark.parametrize("written,kind", [
