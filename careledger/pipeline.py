@@ -7,26 +7,25 @@ so a failed build leaves the previous output as it was.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from .audit import History, read_history
 from .findings import ERROR, Finding, Source, has_errors
 from .load import load
 from .output import OutputError, Tree, write_tree
 from .paper.printing import PaperRequest, make_paper
-from .render import convert_pages, render_site
-from .render.reports import render_reports
-from .rules import Facts, run_rules
-from .stamp import Stamp, make_stamp
-from .views.audit import audit_tables
-from .views.reports import build_reports
 from .privacy import id_salt
 from .proof import scan, secrets_of
+from .render import convert_pages, render_site
+from .render.reports import render_reports
 from .render.site import SiteTemplateError
+from .rules import Facts, judge, run_rules
+from .stamp import Stamp, make_stamp
 from .views.public import redact
+from .views.reports import build_reports
 from .views.suppress import SuppressionError
 
 RULES_SKIPPED = ("RULES-SKIPPED", "记录有错误：改正后才检查政策规则（走访频次、包保安排等），以免据不完整的记录下结论")
@@ -64,28 +63,47 @@ def check_records(content_dir: Path, *, as_of: dt.date):
     return records, findings + run_rules(records, as_of, history=read_history(content_dir))
 
 
-def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty: bool = False) -> BuildResult:
+@dataclass(frozen=True)
+class Prepared:
+    """The stages every writing command shares: records loaded and judged, with their history and stamp."""
+
+    facts: Facts  # the records, profile, as-of date and git history
+    findings: list[Finding]  # load and history warnings so far (errors would have stopped the command)
+    policy_findings: list[Finding]  # what the rules engine found: reported, never a reason to stop
+    stamp: Stamp  # the commit (stamp.commit, "" when the records are at none), as-of date, tool and profile
+
+
+def prepare(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty: bool = False,
+            more_checks: Callable[[object], list[Finding]] | None = None) -> Prepared:
+    """Load, refuse what cannot be built from (errors, output over the records, a dirty tree), judge by the rules.
+    `more_checks(records)` adds a command's own checks on the loaded records (e.g. households it was asked for)."""
     records, findings = load(content_dir, today=as_of)
     findings += _output_must_not_hold_content(content_dir, output_dir)
     _stop_on_errors(findings, records is None)
+    if more_checks is not None:
+        findings += more_checks(records)
     history = read_history(content_dir)
     findings += _refuse_dirty(history, allow_dirty)
     _stop_on_errors(findings)
+    facts = Facts(records, records.profile, as_of, history)
+    return Prepared(facts, findings, judge(facts), make_stamp(history, as_of, records.profile.id))
 
-    policy_findings = run_rules(records, as_of, history=history)  # what the records show: never a reason to stop
-    site = _public_view(records, policy_findings, as_of, history.head if history.available else "", findings)
+
+def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty: bool = False) -> BuildResult:
+    prepared = prepare(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty)
+    facts, findings, policy_findings, stamp = (prepared.facts, prepared.findings, prepared.policy_findings,
+                                               prepared.stamp)
+    records = facts.records
+
+    site = _public_view(records, policy_findings, as_of, stamp.commit, findings)
     pages_html, page_findings = convert_pages(site.pages)
     findings += page_findings
     _stop_on_errors(findings)
-    facts = Facts(records, records.profile, as_of, history)
-    reports = build_reports(facts, policy_findings, history.head)
-    reports = dataclasses.replace(reports, tables=reports.tables + tuple(audit_tables(facts)))
-    stamp = make_stamp(history, as_of, records.profile.id)
+    reports = build_reports(facts, policy_findings, stamp.commit)
 
     published = _published_site(site, pages_html, stamp, records, as_of, findings)
     # The paper (issue 6): every dossier and every blank form, for output/private/ only, never the site.
-    paper, paper_findings = make_paper(records, policy_findings, PaperRequest(), as_of=as_of, commit=history.head,
-                                       history=history, stamp=stamp)
+    paper, paper_findings = make_paper(facts, policy_findings, PaperRequest(), stamp=stamp)
     findings += paper_findings
     _stop_on_errors(findings)
 

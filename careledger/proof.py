@@ -45,7 +45,7 @@ from urllib.parse import unquote
 from . import vocab
 from .findings import ERROR, Finding, Source
 from .identifiers import mobiles_in, normalise_id_number, valid_id_numbers_in
-from .privacy import digits, private_names, private_phones, published_name, published_phones
+from .privacy import digits, private_names, published_name, published_phones
 
 NAME = "对象或家庭成员的姓名"
 SUPPORTER = "赡养、抚养、扶养人或监护人的姓名"

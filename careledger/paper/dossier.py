@@ -9,7 +9,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from ..render.site import environment
+from ..render.templating import environment
 from ..views.dossier import Dossier
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "report_templates"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .. import vocab
 from ..findings import ERROR, WARNING, Finding, Source
-from ..views.dossier import Dossier, People
+from ..views.dossier import Dossier, People, build_dossiers
 from . import fonts
 from .context import (household_context, roster_context, site_info, subject_contexts, village_context)
 from .dossier import render_dossier
@@ -204,12 +204,13 @@ class PaperRequest:
     selection: Selection = ALL
 
 
-def make_paper(records, policy_findings, request: PaperRequest, *, as_of: dt.date, commit: str = "", history=None,
-               stamp=None, cache: bool = True) -> tuple[dict[str, bytes], list[Finding]]:
+def make_paper(facts, policy_findings, request: PaperRequest, *, stamp=None,
+               cache: bool = True) -> tuple[dict[str, bytes], list[Finding]]:
     """The files of `request` below `private/`, and what stops or worries the printing (fonts, form definitions).
-    `stamp` is the build's `careledger.stamp.Stamp`: its line goes in every footer."""
-    from ..rules import Facts
-    from ..views.dossier import build_dossiers
+    `facts` are the rules engine's (records, as-of date, history); `stamp` is the build's `careledger.stamp.Stamp`:
+    its line goes in every footer and its commit is the one the records are at."""
+    records, as_of = facts.records, facts.as_of
+    commit = stamp.commit if stamp else ""
 
     findings = check_fonts()
     forms: list[FormDef] = []
@@ -220,7 +221,7 @@ def make_paper(records, policy_findings, request: PaperRequest, *, as_of: dt.dat
         return {}, findings
     plan, warnings = plan_paper(records, filled=request.filled_forms)
     findings += warnings
-    dossiers = build_dossiers(Facts(records, records.profile, as_of), policy_findings, commit, history)
+    dossiers = build_dossiers(facts, policy_findings, commit, facts.history)
     files: dict[str, bytes] = {}
     dirty = bool(stamp and stamp.dirty)
     stamp = stamp.text() if stamp else ""

@@ -12,13 +12,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..audit import read_history
 from ..findings import ERROR, Finding, Source
-from ..load import load
 from ..output import OutputError, Tree, write_tree
-from ..pipeline import BuildFailed, _output_must_not_hold_content, _refuse_dirty, _stop_on_errors
-from ..rules import run_rules
-from ..stamp import make_stamp
+from ..pipeline import BuildFailed, _stop_on_errors, prepare
 from .printing import PRIVATE, PaperRequest, Selection, make_paper
 
 
@@ -31,17 +27,10 @@ class PrintResult:
 
 def print_paper(content_dir: Path, output_dir: Path, request: PaperRequest, *, as_of: dt.date,
                 allow_dirty: bool = False) -> PrintResult:
-    records, findings = load(content_dir, today=as_of)
-    findings += _output_must_not_hold_content(content_dir, output_dir)
-    _stop_on_errors(findings, records is None)
-    findings += _unknown(records, request.selection)
-    history = read_history(content_dir)
-    findings += _refuse_dirty(history, allow_dirty)
-    _stop_on_errors(findings)
-    policy_findings = run_rules(records, as_of, history=history)
-    stamp = make_stamp(history, as_of, records.profile.id)
-    files, paper_findings = make_paper(records, policy_findings, request, as_of=as_of, commit=history.head,
-                                       history=history, stamp=stamp)
+    prepared = prepare(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty,
+                       more_checks=lambda records: _unknown(records, request.selection))
+    records, findings = prepared.facts.records, prepared.findings
+    files, paper_findings = make_paper(prepared.facts, prepared.policy_findings, request, stamp=prepared.stamp)
     findings += paper_findings
     _stop_on_errors(findings)
     tree = Tree()

@@ -32,7 +32,7 @@ from ..stamp import Stamp
 from ..views.public import PublicView
 from ..views.public_parts import _PLAIN, _Part
 from .charts import on_time_chart, weeks_chart
-from .templating import environment, zh_date  # noqa: F401  (re-exported: older imports of the internal env)
+from .templating import zh_date
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "site_templates"
 _TAGS = re.compile(r"<[^>]+>")

@@ -50,7 +50,11 @@ RULES = (cadence, assignment, assessment, custody, agreements, reviews, pay, spo
 
 
 def run_rules(records, as_of: dt.date, profile: Profile | None = None, history=None) -> list[Finding]:
-    facts = Facts(records, profile or records.profile, as_of, history)
+    return judge(Facts(records, profile or records.profile, as_of, history))
+
+
+def judge(facts: Facts) -> list[Finding]:
+    """Every family's findings on these facts (whose indexes the caller may go on using)."""
     findings: list[Finding] = []
     for family in RULES:
         name = family.__name__.rsplit(".", 1)[-1]

@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
-from .. import vocab
 from ..findings import ERROR, WARNING, Finding
 from ..policy import HAVE, AgreementPolicy, FourHavesPolicy
 from .cadence import counted_days

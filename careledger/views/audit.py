@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from ..audit.history import History
 from ..audit.trail import ACTIONS, Authors, household_change, visit_change
 from ..rules.audit import bulk_commits
-from .reports import Table
+from .report_table import Table
 
 STATE = {"complete": "完整", "shallow": "浅克隆（只有部分历史）", "no-commits": "记录尚未提交",
          "no-repository": "不在 git 仓库中", "no-git": "没有安装 git"}

@@ -15,15 +15,8 @@ from .. import vocab
 from ..findings import SEVERITY_LABELS, Finding
 from ..rules import pay, reviews, spotcheck
 from ..rules.periods import PERIOD_MONTHS, Period, period_of
-
-
-@dataclass(frozen=True)
-class Table:
-    slug: str  # file name without extension
-    title: str
-    intro: str  # what the table is and the rule behind it
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
+from .audit import audit_tables
+from .report_table import Table
 
 
 @dataclass(frozen=True)
@@ -41,6 +34,7 @@ def build_reports(facts, findings: list[Finding], commit: str = "") -> ReportsVi
     tables += subsidy_sheets(facts, names)
     tables += spot_check_samples(facts, names, commit)
     tables += [reviews_due(facts, names), all_findings(findings, names)]
+    tables += audit_tables(facts)  # the git history's changes, when the facts carry one
     site = facts.records.site
     return ReportsView(jurisdiction=site.name, as_of=facts.as_of, profile_title=facts.profile.title,
                        tables=tuple(t for t in tables if t is not None))
