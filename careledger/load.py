@@ -6,7 +6,6 @@ checks (references, duplicate ID numbers) live in `integrity.py`; policy rules c
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import os
 import re
@@ -15,11 +14,12 @@ from functools import cached_property
 from pathlib import Path
 
 from . import integrity
+from .bulkread import FileJob, Settings, read_all, read_file
 from .findings import ERROR, WARNING, Finding, Source
 from .policy import Profile, load_profile
 from .records import CustodyLedger, Household, Inspection, Page, Site, Staff, Visit
 from .schema import MISSING, Context, convert
-from .yamlread import SequenceNode, read_yaml
+from .yamlread import read_yaml
 
 STREET_OFFICE = "street"  # staff/street.yaml holds the street or township office's own staff
 _MONTH_DIR = re.compile(r"^(\d{4})-(\d{2})$")
@@ -51,8 +51,9 @@ class Records:
         return {h.id: h for h in self.households}
 
 
-def load(content_dir: Path, *, today: dt.date) -> tuple[Records | None, list[Finding]]:
-    """Read and check a content tree. Records is None only when site.yaml or the profile cannot be read."""
+def load(content_dir: Path, *, today: dt.date, cache: bool = True) -> tuple[Records | None, list[Finding]]:
+    """Read and check a content tree. Records is None only when site.yaml or the profile cannot be read.
+    `cache=False` parses every file again instead of taking unchanged files from the cache (bulkread.py)."""
     root = Path(content_dir)
     findings: list[Finding] = []
     if not (root / "site.yaml").is_file():
@@ -68,6 +69,7 @@ def load(content_dir: Path, *, today: dt.date) -> tuple[Records | None, list[Fin
     if profile is None:
         return None, findings
     reader = _Reader(root, findings, today, site)
+    reader.read_in_bulk(cache)
     records = Records(
         root=root,
         site=site,
@@ -102,6 +104,9 @@ class _Reader:
 
     def __init__(self, root: Path, findings: list[Finding], today: dt.date, site: Site):
         self.root, self.findings, self.today, self.site = root, findings, today, site
+        self.settings = Settings(today, site.synthetic_ids)
+        self.listed: dict[tuple[str, int], list[str]] = {}
+        self.parsed: dict[str, tuple] = {}  # rel -> (records, findings), read ahead in bulk
         # What could not be read is not reported again as "unknown" wherever it is referred to.
         self.unreadable_households: set[str] = set()
         self.staff_incomplete = False
@@ -112,8 +117,26 @@ class _Reader:
     def error_count(self) -> int:
         return sum(1 for f in self.findings if f.is_error)
 
+    def read_in_bulk(self, cache: bool) -> None:
+        """Parse the many files (households, visits, inspections) at once: cached, and on every core."""
+        jobs = [FileJob(rel, Household, False) for rel in self.yaml_files("households", 2)]
+        for folder, cls, author_field in (("visits", Visit, "visitor"), ("inspections", Inspection, "inspector")):
+            jobs += [FileJob(rel, cls, True, ((author_field, Path(rel).stem),))
+                     for rel in self.yaml_files(folder, 2) if self.month_of(rel)]
+        self.parsed = dict(zip((job.rel for job in jobs), read_all(self.root, jobs, self.settings, cache=cache)))
+
+    def month_of(self, rel: str) -> tuple[int, int] | None:
+        m = _MONTH_DIR.match(Path(rel).parent.name)
+        return (int(m[1]), int(m[2])) if m and 1 <= int(m[2]) <= 12 else None
+
     def yaml_files(self, folder: str, depth: int) -> list[str]:
-        """Relative paths of the YAML files exactly `depth` levels below `folder`, sorted; others are reported."""
+        """Relative paths of the YAML files exactly `depth` levels below `folder`, sorted; others are reported
+        (once: the listing is kept)."""
+        if (folder, depth) not in self.listed:
+            self.listed[folder, depth] = self._list(folder, depth)
+        return self.listed[folder, depth]
+
+    def _list(self, folder: str, depth: int) -> list[str]:
         base = self.root / folder
         if not base.is_dir():
             return []
@@ -136,24 +159,12 @@ class _Reader:
                     found.append(rel)
         return found
 
-    def records_in(self, rel: str, cls, *, many: bool) -> list:
-        parsed, problems = read_yaml(self.root / rel, rel)
-        self.findings.extend(problems)
-        if parsed.root is None:
-            return []
-        ctx = Context(findings=self.findings, today=self.today, synthetic_ids=self.site.synthetic_ids)
-        if not many:
-            record = convert(cls, parsed.root, ctx)
-            return [] if record is MISSING else [record]
-        if not isinstance(parsed.root, SequenceNode):
-            ctx.error(parsed.root, "", "E-TYPE", f"这个文件应是{cls.LABEL}的列表：每条以“- ”开头")
-            return []
-        out = []
-        for i, node in enumerate(parsed.root.value):
-            record = convert(cls, node, ctx, f"[{i}]")
-            if record is not MISSING:
-                out.append(record)
-        return out
+    def records_in(self, rel: str, cls, *, many: bool, **given) -> list:
+        records, findings = self.parsed.pop(rel, None) or read_file(self.root, FileJob(rel, cls, many,
+                                                                                       tuple(given.items())),
+                                                                    self.settings)
+        self.findings.extend(findings)
+        return records
 
     def staff(self) -> tuple:
         villages = {v.id for v in self.site.villages}
@@ -166,7 +177,7 @@ class _Reader:
                 continue
             village = "" if unit == STREET_OFFICE else unit
             errors_before = self.error_count()
-            out += [dataclasses.replace(s, village=village) for s in self.records_in(rel, Staff, many=True)]
+            out += self.records_in(rel, Staff, many=True, village=village)
             self.staff_incomplete |= self.error_count() > errors_before
         return tuple(out)
 
@@ -197,17 +208,17 @@ class _Reader:
         out = []
         for rel in self.yaml_files(folder, 2):
             month_dir, author = Path(rel).parent.name, Path(rel).stem
-            m = _MONTH_DIR.match(month_dir)
-            if not m or not 1 <= int(m[2]) <= 12:
+            month = self.month_of(rel)
+            if month is None:
                 self.error(rel, "E-FILE-PLACE", f"目录名“{month_dir}”应为年月，例如 2026-11")
                 continue
-            for record in self.records_in(rel, cls, many=True):
-                if (record.date.year, record.date.month) != (int(m[1]), int(m[2])):
+            for record in self.records_in(rel, cls, many=True, **{author_field: author}):
+                if (record.date.year, record.date.month) != month:
                     self.error(rel, "E-DATE-PLACE", f"日期 {record.date} 不在目录 {month_dir} 的月份内："
                                f"请把这条记录放到 {folder}/{record.date:%Y-%m}/{author}.yaml", record.source.line,
                                "date")
-                out.append(dataclasses.replace(record, **{author_field: author}))
-        out.sort(key=lambda r: (r.date, r.source))
+                out.append(record)
+        out.sort(key=lambda r: (r.date, r.source.file, r.source.line, r.source.column))
         return tuple(out)
 
     def custody(self) -> tuple:

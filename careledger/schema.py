@@ -18,10 +18,9 @@ from typing import Any, Callable
 
 from . import identifiers
 from .findings import ERROR, WARNING, Finding, Source
-from .yamlread import MappingNode, Node, ScalarNode, SequenceNode, mark_source
+from .yamlread import NULL_TAG, MappingNode, Node, ScalarNode, SequenceNode, mark_source, yaml11_tag
 
 MISSING = dataclasses.MISSING
-_NULL_TAG = "tag:yaml.org,2002:null"
 _YAML_TYPE_ZH = {
     "tag:yaml.org,2002:int": "整数",
     "tag:yaml.org,2002:float": "小数",
@@ -66,10 +65,12 @@ class Text(Kind):
     """Text whatever YAML would make of it: `01234`, `yes`, `1:30` and 18-digit numbers stay as written."""
 
     def parse_text(self, text, node, ctx, path, label):
-        if not node.style and node.tag in _YAML_TYPE_ZH:  # plain scalar ("" from the C parser)
-            ctx.warning(node, path, "W-YAML-TYPE",
-                        f"{label}“{text}”按文本读取（YAML 会把它当作{_YAML_TYPE_ZH[node.tag]}）；"
-                        f"建议加引号写成 '{text}'")
+        if not node.style:  # plain scalar ("" from the C parser)
+            guess = yaml11_tag(node)
+            if guess in _YAML_TYPE_ZH:
+                ctx.warning(node, path, "W-YAML-TYPE",
+                            f"{label}“{text}”按文本读取（YAML 会把它当作{_YAML_TYPE_ZH[guess]}）；"
+                            f"建议加引号写成 '{text}'")
         return text.strip()
 
 
@@ -284,16 +285,41 @@ def label_of(cls, name: str) -> str:
 
 
 def is_null(node: Node) -> bool:
-    return isinstance(node, ScalarNode) and node.tag == _NULL_TAG and not node.style
+    return isinstance(node, ScalarNode) and node.tag == NULL_TAG and not node.style
 
 
-def convert(cls, node: Node, ctx: Context, path: str = "", title: str = "") -> Any:
-    """Convert a mapping node into a `cls` record; MISSING when it cannot be built."""
+@dataclass(frozen=True)
+class _Spec:
+    """What `convert` needs of a record type, worked out once per type (dataclasses.fields is slow)."""
+
+    fields: dict  # name -> (kind, label)
+    required: tuple[str, ...]
+    source: str  # the name of the field that keeps where the record was read, or ""
+    validates: bool
+
+
+_SPECS: dict[type, _Spec] = {}
+
+
+def _spec(cls) -> _Spec:
+    spec = _SPECS.get(cls)
+    if spec is None:
+        fields = schema_fields(cls)
+        source = next((f.name for f in dataclasses.fields(cls) if f.metadata.get("source")), "")
+        spec = _SPECS[cls] = _Spec({f.name: (f.metadata["kind"], f.metadata["label"]) for f in fields},
+                                   tuple(f.name for f in fields if f.metadata["required"]), source,
+                                   hasattr(cls, "validate"))
+    return spec
+
+
+def convert(cls, node: Node, ctx: Context, path: str = "", title: str = "", **given) -> Any:
+    """Convert a mapping node into a `cls` record; MISSING when it cannot be built. `given` sets fields that do
+    not come from the file (a visit's visitor is the file's name)."""
     title = title or getattr(cls, "LABEL", cls.__name__)
     if not isinstance(node, MappingNode):
         ctx.error(node, path, "E-TYPE", f"{title}应为字段表（每行一个“字段: 值”）")
         return MISSING
-    fields = {f.name: f for f in schema_fields(cls)}
+    spec = _spec(cls)
     seen: dict[str, Node] = {}
     values: dict[str, Any] = {}
     for key_node, value_node in node.value:
@@ -308,25 +334,29 @@ def convert(cls, node: Node, ctx: Context, path: str = "", title: str = "") -> A
                       f"字段“{key}”重复出现（第 {first} 行已有）：YAML 会悄悄只保留后一个，请删去或合并其中一个")
             continue
         seen[key] = key_node
-        spec = fields.get(key)
-        if spec is None:
+        field_spec = spec.fields.get(key)
+        if field_spec is None:
             ctx.error(key_node, where, "E-UNKNOWN-KEY", _unknown_key_message(cls, key, title))
             continue
         if is_null(value_node):
             continue
-        value = convert_value(spec.metadata["kind"], value_node, ctx, where, spec.metadata["label"])
+        value = convert_value(field_spec[0], value_node, ctx, where, field_spec[1])
         if value is not MISSING:
             values[key] = value
-    missing = [f for f in fields.values() if f.metadata["required"] and f.name not in values and f.name not in seen]
-    for f in missing:
-        where = f"{path}.{f.name}" if path else f.name
-        ctx.error(node, where, "E-MISSING", f"{title}缺少必填字段“{f.name}”（{f.metadata['label']}）")
-    if any(f.metadata["required"] and f.name not in values for f in fields.values()):
+    complete = True
+    for name in spec.required:
+        if name not in values:
+            complete = False
+            if name not in seen:
+                ctx.error(node, f"{path}.{name}" if path else name, "E-MISSING",
+                          f"{title}缺少必填字段“{name}”（{spec.fields[name][1]}）")
+    if not complete:
         return MISSING
-    record = cls(**values, **_source_kwargs(cls, ctx, node))
-    check = getattr(record, "validate", None)
-    if check is not None:
-        for field_name, code, message in check():
+    if spec.source:
+        values[spec.source] = mark_source(node)
+    record = cls(**values, **given)
+    if spec.validates:
+        for field_name, code, message in record.validate():
             target = _node_for(node, field_name) or node
             ctx.error(target, f"{path}.{field_name}" if path else field_name, code, message)
     return record
@@ -348,13 +378,6 @@ def convert_value(kind, node: Node, ctx: Context, path: str, label: str) -> Any:
     if isinstance(kind, Kind):
         return kind.parse(node, ctx, path, label)
     return convert(kind, node, ctx, path, label)
-
-
-def _source_kwargs(cls, ctx: Context, node: Node) -> dict:
-    for f in dataclasses.fields(cls):
-        if f.metadata.get("source"):
-            return {f.name: mark_source(node)}
-    return {}
 
 
 def _node_for(mapping: MappingNode, name: str) -> Node | None:

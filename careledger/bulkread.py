@@ -1,0 +1,240 @@
+"""Read many record files at once: each file parsed once for as long as its bytes stay the same, and the new ones
+in worker processes, one a core.
+
+`read_file` is the reference reading of one file (YAML → schema → records and findings); everything here only
+decides where its result comes from. The cache keeps a file's result under the hash of its bytes, in a pickle per
+folder of the content tree (a month of visits, a village's households), so a build after one visit file changed
+parses that file and rewrites one folder's pickle. The cache is valid for one version of the reader's code, one
+as-of date (ID-number checks compare birth dates with it) and one set of reading settings; any change of those
+starts a new cache, and the old one is deleted.
+
+A cached entry is trusted without reading the file when its size, modification time and inode are unchanged
+(as git's index does); otherwise the file is hashed, and parsed again only when its bytes changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__, progress
+from .findings import Finding
+from .schema import MISSING, Context, convert
+from .yamlread import SequenceNode, decode, parse_text, unreadable
+
+IN_PROCESS_UP_TO = 200  # fewer new files than this are parsed in this process: a pool costs more to start
+_READER_MODULES = ("bulkread", "schema", "yamlread", "records", "identifiers", "vocab", "findings")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a file's reading depends on besides its bytes."""
+
+    today: dt.date
+    synthetic_ids: bool
+
+
+@dataclass(frozen=True)
+class FileJob:
+    rel: str  # path below the content root
+    cls: type  # the record type
+    many: bool  # a list of records (visits of a month) rather than one (a household)
+    given: tuple = field(default=())  # (field, value) set from the file's place, e.g. the visitor from its name
+
+
+def read_file(root: Path, job: FileJob, settings: Settings) -> tuple[list, list[Finding]]:
+    """The reference reading of one record file: its records, and every problem as a finding."""
+    try:
+        raw = (root / job.rel).read_bytes()
+    except OSError as exc:
+        return [], [unreadable(job.rel, exc)]
+    return _read_bytes(raw, root, job, settings)
+
+
+def _read_bytes(raw: bytes, root: Path, job: FileJob, settings: Settings) -> tuple[list, list[Finding]]:
+    text, findings = decode(raw, job.rel)
+    if text is None:
+        return [], findings
+    parsed, findings = parse_text(text, root / job.rel, job.rel)
+    if parsed.root is None:
+        return [], findings
+    ctx = Context(findings=findings, today=settings.today, synthetic_ids=settings.synthetic_ids)
+    given = dict(job.given)
+    if not job.many:
+        record = convert(job.cls, parsed.root, ctx, **given)
+        return ([] if record is MISSING else [record]), findings
+    if not isinstance(parsed.root, SequenceNode):
+        ctx.error(parsed.root, "", "E-TYPE", f"这个文件应是{job.cls.LABEL}的列表：每条以“- ”开头")
+        return [], findings
+    records = []
+    for i, node in enumerate(parsed.root.value):
+        record = convert(job.cls, node, ctx, f"[{i}]", **given)
+        if record is not MISSING:
+            records.append(record)
+    return records, findings
+
+
+def read_all(root: Path, jobs: list[FileJob], settings: Settings, *, cache: bool = True,
+             workers: int | None = None) -> list[tuple[list, list[Finding]]]:
+    """The result of `read_file` for each job, in order."""
+    root = Path(root)
+    store = _Store(root, settings) if cache else None
+    results: dict[str, tuple] = {}
+    todo: list[tuple[FileJob, tuple]] = []  # (job, stat) of the files to parse
+    for job in jobs:
+        stat = _stat(root / job.rel)
+        hit = store.get(job.rel, stat) if store else None
+        if hit is not None:
+            results[job.rel] = hit
+        else:
+            todo.append((job, stat))
+    for (job, stat), (digest, result) in zip(todo, _parse_many(root, [j for j, _ in todo], settings, workers)):
+        results[job.rel] = result
+        if store:
+            store.put(job.rel, stat, digest, result)
+    if store:
+        store.save()
+    return [results[job.rel] for job in jobs]
+
+
+def _parse_many(root: Path, jobs: list[FileJob], settings: Settings, workers: int | None):
+    """(hash of the bytes, result) for each job; in worker processes when there are many."""
+    workers = workers or os.cpu_count() or 1
+    with progress.Counter("读取记录文件", len(jobs)) as counter:
+        if workers <= 1 or len(jobs) <= IN_PROCESS_UP_TO:
+            for job in jobs:
+                yield _parse_one(root, job, settings)
+                counter.advance()
+            return
+        size = max(20, min(500, len(jobs) // (workers * 8)))
+        batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for batch in pool.map(_parse_batch, [root] * len(batches), batches, [settings] * len(batches)):
+                yield from batch
+                counter.advance(len(batch))
+
+
+def _parse_batch(root: Path, jobs: list[FileJob], settings: Settings) -> list:
+    return [_parse_one(root, job, settings) for job in jobs]
+
+
+def _parse_one(root: Path, job: FileJob, settings: Settings) -> tuple[str, tuple]:
+    try:
+        raw = (root / job.rel).read_bytes()
+    except OSError:
+        return "", read_file(root, job, settings)  # says why it cannot be read; never cached
+    return _digest(raw), _read_bytes(raw, root, job, settings)
+
+
+def _stat(path: Path) -> tuple:
+    try:
+        st = path.stat()
+    except OSError:
+        return ()
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def cache_root() -> Path:
+    """$CARELEDGER_CACHE_DIR, else $XDG_CACHE_HOME/careledger, else ~/.cache/careledger."""
+    explicit = os.environ.get("CARELEDGER_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "careledger"
+
+
+def _code_hash() -> str:
+    """The reader's own code: a cache made by other code is never used."""
+    digest = hashlib.blake2b(__version__.encode(), digest_size=8)
+    here = Path(__file__).parent
+    for name in _READER_MODULES:
+        digest.update((here / f"{name}.py").read_bytes())
+    return digest.hexdigest()
+
+
+class _Store:
+    """Parsed files of one content tree, a pickle per folder: {rel: (stat, digest, result)}."""
+
+    def __init__(self, root: Path, settings: Settings):
+        self.root = root
+        base = cache_root() / "records" / _short(str(root.resolve()))
+        self.directory = base / _short(f"{_code_hash()}|{settings.today}|{settings.synthetic_ids}")
+        self.base = base
+        self.folders: dict[str, dict] = {}
+        self.changed: set[str] = set()
+
+    def _folder(self, rel: str) -> dict:
+        folder = rel.rpartition("/")[0]
+        entries = self.folders.get(folder)
+        if entries is None:
+            entries = self.folders[folder] = _load_pickle(self.directory / f"{_short(folder)}.pickle")
+        return entries
+
+    def get(self, rel: str, stat: tuple):
+        entry = self._folder(rel).get(rel)
+        if entry is None or not stat:
+            return None
+        if entry[0] == stat:
+            return entry[2]
+        try:
+            digest = _digest((self.root / rel).read_bytes())
+        except OSError:
+            return None
+        if digest != entry[1]:
+            return None
+        self.put(rel, stat, digest, entry[2])  # touched, not changed: remember the new stat
+        return entry[2]
+
+    def put(self, rel: str, stat: tuple, digest: str, result: tuple) -> None:
+        if not digest or not stat:
+            return
+        self._folder(rel)[rel] = (stat, digest, result)
+        self.changed.add(rel.rpartition("/")[0])
+
+    def save(self) -> None:
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            (self.base / "root").write_text(str(self.root.resolve()), encoding="utf-8")
+            for folder in sorted(self.changed):
+                target = self.directory / f"{_short(folder)}.pickle"
+                temporary = target.with_name(f".{target.name}.{os.getpid()}")
+                temporary.write_bytes(pickle.dumps(self.folders[folder], protocol=pickle.HIGHEST_PROTOCOL))
+                os.replace(temporary, target)
+            for other in self.base.iterdir():  # caches of another day or code version
+                if other.is_dir() and other != self.directory:
+                    shutil.rmtree(other, ignore_errors=True)
+            _forget_removed_trees(self.base.parent)
+        except OSError:
+            pass  # a cache that cannot be written only makes the next run slower
+
+
+def _forget_removed_trees(directory: Path) -> None:
+    """Delete the caches of content trees that are gone (a test's temporary directory, a removed checkout)."""
+    for base in directory.iterdir():
+        try:
+            gone = not Path((base / "root").read_text(encoding="utf-8")).is_dir()
+        except OSError:
+            gone = True
+        if gone:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+def _load_pickle(path: Path) -> dict:
+    try:
+        return pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return {}
+
+
+def _short(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=10).hexdigest()
