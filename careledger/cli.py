@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from . import __version__
+from . import __version__, progress
 from .findings import SEVERITY_LABELS, group_by_file, has_errors, to_json
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -83,6 +83,7 @@ def check(content_dir: Path, as_of: dt.date, fmt: str, strict: bool):
     """
     from .pipeline import check_records
 
+    progress.enable()
     _, findings = check_records(content_dir, as_of=as_of)
     print_findings(findings, fmt)
     failed = has_errors(findings) or (strict and bool(findings))
@@ -95,28 +96,35 @@ def check(content_dir: Path, as_of: dt.date, fmt: str, strict: bool):
 @as_of_option
 @click.option("--allow-dirty", is_flag=True,
               help="记录目录有未提交的修改时仍然生成（默认拒绝：审计线索不完整）；每一页都会注明。")
-def build(content_dir: Path, output_dir: Path, as_of: dt.date, allow_dirty: bool):
+@click.option("--no-paper", "no_paper", is_flag=True,
+              help="不生成入户档案和空白表格（PDF，最费时的部分）：只更新网站、报表和 BUILD.json，OUTPUT/private/ 保留上次生成的文件。")
+def build(content_dir: Path, output_dir: Path, as_of: dt.date, allow_dirty: bool, no_paper: bool):
     """检查记录，无错误时生成网站到 OUTPUT/site/；有错误则不写任何文件，原有输出保持不变。
 
     记录目录有未提交的修改时拒绝生成，除非加 --allow-dirty。每一页和 OUTPUT/BUILD.json 都记下记录的提交号和基准日。
 
     同时生成每户的入户档案（一户一档一策）和全部空白表格（可填写 PDF）到 OUTPUT/private/（含个人信息，不在网站中）。
+    内容没有变化的输出文件不重写（保留原文件和修改时间），只有变化的文件是新写的。
 
     例：careledger build --content content/ --output output/ --as-of 2026-11-23
     """
     from .pipeline import BuildFailed, build_all
 
+    progress.enable()
     try:
-        result = build_all(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty)
+        result = build_all(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty, paper=not no_paper)
     except BuildFailed as failed:
         print_findings(failed.findings, "text")
         raise click.ClickException("有错误，生成已停止：未写入任何文件，原有输出保持不变。") from None
     if result.findings:
         print_findings(result.findings, "text")
+    if result.skipped:
+        click.echo("记录、设置和程序都没有变化，输出目录保持上次生成的样子（未重新生成）。")
     policy = result.policy_findings
     errors = sum(1 for f in policy if f.is_error)
     click.echo(f"政策检查：{errors} 个错误，{len(policy) - errors} 个警告（careledger check 列出详情）。")
-    click.echo(f"已生成 {result.files_written} 个文件到 {output_dir}/（基准日 {as_of}）。")
+    click.echo(f"已生成 {result.files_written} 个文件到 {output_dir}/（基准日 {as_of}），其中 {len(result.files_changed)} 个"
+               "是新的或有变化的，其余未重写。")
     if result.stamp:
         click.echo(result.stamp.text())
 

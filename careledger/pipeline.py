@@ -7,11 +7,13 @@ so a failed build leaves the previous output as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from . import fingerprint
 from .audit import History, read_history
 from .findings import ERROR, Finding, Source, has_errors
 from .load import load
@@ -43,8 +45,10 @@ class BuildFailed(Exception):
 class BuildResult:
     findings: tuple[Finding, ...]  # load and page warnings (an error would have stopped the build)
     policy_findings: tuple[Finding, ...]  # what the rules engine found in the records
-    files_written: int
+    files_written: int  # files in the output
     output_dir: Path
+    files_changed: tuple[str, ...] = ()  # of them, those new or different from the previous build's
+    skipped: bool = False  # nothing had changed since the last build: nothing was loaded, rendered or written
     stamp: Stamp | None = None  # the commit, as-of date, tool and profile every page shows (and BUILD.json)
 
 
@@ -89,7 +93,17 @@ def prepare(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty:
     return Prepared(facts, findings, judge(facts), make_stamp(history, as_of, records.profile.id))
 
 
-def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty: bool = False) -> BuildResult:
+def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty: bool = False,
+              paper: bool = True) -> BuildResult:
+    """The whole build. `paper=False` leaves out the dossiers and blank forms (the slow part): the site, the reports
+    and BUILD.json are replaced, and output/private/ keeps the PDFs of the last build that made them.
+
+    When nothing the build reads has changed since the last build into the same output, and the output is as that
+    build left it, its result is returned at once (fingerprint.py)."""
+    inputs = fingerprint.of_build(content_dir, as_of=as_of, allow_dirty=allow_dirty, paper=paper)
+    unchanged = fingerprint.recall(output_dir, inputs)
+    if unchanged is not None:
+        return dataclasses.replace(unchanged, files_changed=(), skipped=True)
     prepared = prepare(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty)
     facts, findings, policy_findings, stamp = (prepared.facts, prepared.findings, prepared.policy_findings,
                                                prepared.stamp)
@@ -102,22 +116,24 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
     reports = build_reports(facts, policy_findings, stamp.commit)
 
     published = _published_site(site, pages_html, stamp, records, as_of, findings)
-    # The paper (issue 6): every dossier and every blank form, for output/private/ only, never the site.
-    paper, paper_findings = make_paper(facts, policy_findings, PaperRequest(), stamp=stamp)
-    findings += paper_findings
-    _stop_on_errors(findings)
-
     tree = Tree()
     tree.add_all("site", published)
     tree.add_all("reports", render_reports(reports, stamp=stamp))
-    tree.add_all("private", paper)
     tree.add("BUILD.json", stamp.to_json())
+    if paper:  # issue 6: every dossier and every blank form, for output/private/ only, never the site
+        files, paper_findings = make_paper(facts, policy_findings, PaperRequest(), stamp=stamp)
+        findings += paper_findings
+        _stop_on_errors(findings)
+        tree.add_all("private", files)
     try:
-        written = write_tree(output_dir, tree)
+        written = write_tree(output_dir, tree, replace=None if paper else ("site/", "reports/"))
     except OutputError as refused:
         raise BuildFailed(findings + [Finding("E-OUTPUT", ERROR, str(refused), Source(str(output_dir)))]) from None
-    return BuildResult(findings=tuple(findings), policy_findings=tuple(policy_findings), files_written=written,
-                       output_dir=Path(output_dir), stamp=stamp)
+    result = BuildResult(findings=tuple(findings), policy_findings=tuple(policy_findings),
+                         files_written=written.files, output_dir=Path(output_dir), stamp=stamp,
+                         files_changed=written.changed)
+    fingerprint.remember(output_dir, inputs, result)
+    return result
 
 
 def _public_view(records, policy_findings, as_of: dt.date, commit: str, findings: list[Finding]):

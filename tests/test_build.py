@@ -381,7 +381,7 @@ def test_writer_refuses_paths_outside_the_tree(bad):
 
 def test_writer_replaces_the_whole_tree(tmp_path):
     out = tmp_path / "out"
-    assert write_tree(out, {"site/a.html": b"1", "site/b.html": b"2"}) == 2
+    assert write_tree(out, {"site/a.html": b"1", "site/b.html": b"2"}).files == 2
     write_tree(out, {"site/b.html": b"3"})
     assert tree_of(out) == {MARKER: (out / MARKER).read_bytes(), "site/b.html": b"3"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

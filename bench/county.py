@@ -1,0 +1,224 @@
+"""Benchmark (not a test): a county's records through check and build, and the same for a county ten times smaller.
+
+    bench/run [--households 25000] [--months 12] [--profile qiandongnan-2023] [--work /tmp/careledger-county]
+              [--sizes 10,1]
+
+For each size (the full county, then a tenth of it) it generates the records with `careledger demo`, commits them
+to a git repository, and prints one figure a line:
+
+- cold `check` and cold `build --no-paper` (empty parse cache): seconds and peak resident memory;
+- the rebuild after one visit file changed (one visit added and committed), and the rebuild with nothing changed;
+- pages written per second by the cold build (HTML pages of the site and the reports);
+- dossier PDFs per second over all cores, on a sample of 200 households, and how busy the cores were;
+- Hugo (Debian's `hugo`, when installed) building one page per village from the same households and visits as YAML
+  front matter, and the ratio of our cold build to Hugo's.
+
+Commands run as child processes; peak memory is the largest of the process and its workers (`wait4`). The
+generated counties are kept under --work, so a second run skips the generation. Figures are recorded in
+docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CARELEDGER = [str(Path(sys.executable).parent / "careledger")]  # the virtualenv's command
+AS_OF = "2026-11-23"
+
+
+def run(args: list[str], env: dict, *, ok=(0,), cwd: Path | None = None) -> tuple[float, float]:
+    """Seconds and peak resident memory (MB) of one command."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in ok:
+        raise SystemExit(f"failed ({code}): {' '.join(map(str, args))}\n{proc.stderr.read().decode()[-3000:]}")
+    proc.stderr.close()
+    return seconds, usage.ru_maxrss / 1024
+
+
+def git(content: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(content), *args], check=True, capture_output=True)
+
+
+def generate(content: Path, households: int, months: int, profile: str, env: dict) -> None:
+    if (content / "site.yaml").is_file():
+        print(f"  records: kept from an earlier run in {content}")
+        return
+    seconds, _ = run([*CARELEDGER, "demo", str(content), "--households", str(households), "--months", str(months),
+                      "--profile", profile, "--as-of", AS_OF], env)
+    print(f"  demo generation: {seconds:.1f} s")
+    start = time.perf_counter()
+    git(content, "init", "-q", "-b", "main")
+    git(content, "add", "-A")
+    git(content, "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "commit", "-q", "-m", "import")
+    print(f"  git import commit: {time.perf_counter() - start:.1f} s")
+
+
+def counts(content: Path) -> str:
+    files = visits = 0
+    for path in content.rglob("*.yaml"):
+        files += 1
+        if path.parts[-3] == "visits":
+            visits += path.read_bytes().count(b"\n- date:") + 1
+    households = sum(1 for _ in (content / "households").glob("*/*.yaml"))
+    return f"{households} households, {visits} visits, {files} record files"
+
+
+def change_one_visit_file(content: Path) -> Path:
+    """Add one visit (a copy of the last one) to the last visit file of the newest month, and commit it."""
+    month = sorted((content / "visits").iterdir())[-1]
+    path = sorted(month.glob("*.yaml"))[-1]
+    text = path.read_text(encoding="utf-8")
+    last = text[text.rindex("\n- date:") + 1:] if "\n- date:" in text else text
+    path.write_text(text + last, encoding="utf-8")
+    git(content, "add", str(path.relative_to(content)))
+    git(content, "-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "commit", "-q", "-m",
+        "one more visit")
+    return path
+
+
+def dossier_rate(content: Path, env: dict, sample: int) -> str:
+    """Render `sample` dossiers with the PDF cache off in worker processes; PDFs per second and core use."""
+    code = f"""
+import datetime as dt, os, resource, time
+from pathlib import Path
+from careledger.pipeline import check_records
+from careledger.rules import Facts
+from careledger.paper import printing
+from careledger.paper.pdf import render_all
+from careledger.views.dossier import build_dossiers
+as_of = dt.date.fromisoformat({AS_OF!r})
+records, findings = check_records(Path({str(content)!r}), as_of=as_of)
+dossiers = build_dossiers(Facts(records, records.profile, as_of), findings, "bench")
+step = max(1, len(dossiers) // {sample})
+chosen = dossiers[::step][:{sample}]
+plan, _ = printing.plan_paper(records)
+_, jobs = printing.dossier_jobs(chosen, plan)
+def cpu():
+    a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime
+before, start = cpu(), time.perf_counter()
+render_all([job for _, job in jobs], cache=False)
+wall = time.perf_counter() - start
+cores = os.cpu_count() or 1
+print(f"{{len(jobs) / wall:.1f}} dossier PDFs/s over {{cores}} cores ({{len(jobs)}} households, {{wall:.1f}} s), "
+      f"cores {{(cpu() - before) / wall / cores:.0%}} busy")
+"""
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        return f"failed: {result.stderr[-2000:]}"
+    return result.stdout.strip()
+
+
+def hugo_site(content: Path, site: Path) -> None:
+    """One Hugo page per village listing its households with their visits, each household a page of YAML front
+    matter holding its visits (read, not rendered): the same records as our build reads."""
+    import yaml
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    visits = defaultdict(list)
+    for path in sorted((content / "visits").glob("*/*.yaml")):
+        for visit in yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or []:
+            visits[visit["household"]].append((str(visit["date"]), visit.get("duty", ""), path.stem,
+                                               visit.get("mode", "in_person")))
+    (site / "layouts" / "_default").mkdir(parents=True, exist_ok=True)
+    (site / "config.yaml").write_text("baseURL: /\ndisableKinds: [taxonomy, term, RSS, sitemap]\n"
+                                      "cascade:\n  - _target: {kind: page}\n    _build: {render: never}\n",
+                                      encoding="utf-8")
+    (site / "layouts" / "_default" / "list.html").write_text(
+        "<html><body><h1>{{ .Title }}</h1><table>{{ range .Pages }}<tr><td>{{ .Params.household }}</td>"
+        "{{ with .Params.visits }}<td>{{ len . }}</td><td>{{ (index . (sub (len .) 1)).date }}</td>{{ end }}"
+        "</tr>{{ end }}</table></body></html>\n", encoding="utf-8")
+    (site / "layouts" / "_default" / "single.html").write_text("{{ .Title }}\n", encoding="utf-8")
+    for path in sorted((content / "households").glob("*/*.yaml")):
+        village, household = path.parent.name, path.stem
+        folder = site / "content" / village
+        if not folder.is_dir():
+            folder.mkdir(parents=True)
+            (folder / "_index.md").write_text(f"---\ntitle: {village}\n---\n", encoding="utf-8")
+        lines = [f"---\ntitle: {household}\nhousehold: {household}\nvisits:\n"]
+        lines += [f"  - {{date: '{d}', duty: {duty}, visitor: {who}, mode: {mode}}}\n"
+                  for d, duty, who, mode in sorted(visits.get(household, []))]
+        lines.append("---\n")
+        (folder / f"{household}.md").write_text("".join(lines), encoding="utf-8")
+
+
+def measure(name: str, work: Path, households: int, months: int, profile: str, sample: int) -> None:
+    print(f"\n== {name}: {households} households, {months} months, profile {profile}")
+    content, output, cache = work / "content", work / "output", work / "cache"
+    env = {**os.environ, "CARELEDGER_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
+    generate(content, households, months, profile, env)
+    print(f"  records: {counts(content)}")
+
+    shutil.rmtree(cache / "records", ignore_errors=True)
+    seconds, peak = run([*CARELEDGER, "check", "--content", str(content), "--as-of", AS_OF], env, ok=(0, 1))
+    print(f"  cold check: {seconds:.1f} s, peak {peak:.0f} MB")
+
+    for stale in (cache / "records", cache / "builds", output):
+        shutil.rmtree(stale, ignore_errors=True)
+    build = [*CARELEDGER, "build", "--no-paper", "--content", str(content), "--output", str(output), "--as-of", AS_OF]
+    cold, peak = run(build, env)
+    pages = sum(1 for p in output.rglob("*.html"))
+    print(f"  cold build (site and reports, no PDFs): {cold:.1f} s, peak {peak:.0f} MB")
+    print(f"  pages written: {pages} HTML pages, {pages / cold:.0f} pages/s")
+
+    changed = change_one_visit_file(content)
+    seconds, peak = run(build, env)
+    print(f"  rebuild after one visit file changed ({changed.relative_to(content)}): {seconds:.1f} s, "
+          f"peak {peak:.0f} MB")
+    seconds, peak = run(build, env)
+    print(f"  rebuild with nothing changed: {seconds:.2f} s, peak {peak:.0f} MB")
+
+    fonts = Path(os.environ.get("CARELEDGER_CACHE_DIR") or Path.home() / ".cache" / "careledger") / "fonts"
+    if fonts.is_dir() and not (cache / "fonts").exists():
+        shutil.copytree(fonts, cache / "fonts")  # the field font is made once at setup; not what is measured here
+    print(f"  dossiers: {dossier_rate(content, env, sample)}")
+
+    if shutil.which("hugo"):
+        site = work / "hugo"
+        if not (site / "config.yaml").is_file():
+            hugo_site(content, site)
+        shutil.rmtree(site / "public", ignore_errors=True)
+        seconds, peak = run(["hugo", "--quiet", "-s", str(site), "-d", str(site / "public")], env)
+        print(f"  hugo {hugo_version()}: {seconds:.1f} s, peak {peak:.0f} MB; our cold build / hugo = "
+              f"{cold / seconds:.2f}")
+    else:
+        print("  hugo: not installed (apt-get install hugo) — no comparison")
+
+
+def hugo_version() -> str:
+    out = subprocess.run(["hugo", "version"], capture_output=True, text=True, check=False).stdout.split()
+    return out[1] if len(out) > 1 else "?"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--households", type=int, default=25_000)
+    parser.add_argument("--months", type=int, default=12)
+    parser.add_argument("--profile", default="qiandongnan-2023")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/careledger-county"))
+    parser.add_argument("--sizes", default="10,1", help="tenths of --households to measure, largest last")
+    parser.add_argument("--sample", type=int, default=200, help="households in the dossier sample")
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+          f"load average {os.getloadavg()[0]:.1f}, {dt.date.today()}")
+    for tenths in sorted((int(x) for x in args.sizes.split(",")), reverse=False):
+        households = args.households * tenths // 10
+        measure(f"county x{tenths / 10:g}", args.work / f"h{households}-m{args.months}-{args.profile}",
+                households, args.months, args.profile, args.sample)
+    print(f"\nmachine load average at the end: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Skip a build that would write exactly what the output already holds.
+
+A build depends on the content files, the git state of the content (its commit and uncommitted changes), the
+as-of date, the options, and careledger itself with the libraries that render. The fingerprint of all of that is
+kept after each successful build, with the build's result, in the cache; the next build whose inputs have the same
+fingerprint, into an output nobody has touched since, returns that result without loading anything. Files are
+compared by size, modification time and inode (as git's index does), so the check stats every file and reads none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import time
+from importlib import metadata
+from pathlib import Path
+
+from .audit.git import GitUnavailable, dirty_paths, locate
+from .bulkread import cache_root
+
+_RENDERING_LIBRARIES = ("jinja2", "markdown", "weasyprint", "pyyaml", "pydyf", "fonttools")
+VERSION = "1"  # bump when what a fingerprint covers changes
+
+
+def of_build(content_dir: Path, **options) -> str:
+    """The fingerprint of everything a build into one output reads (`options`: as-of date, flags)."""
+    digest = hashlib.blake2b(f"{VERSION}|{sorted(options.items())}".encode(), digest_size=20)
+    _add_tree(digest, Path(content_dir), skip_dot=True)
+    _add_tree(digest, Path(__file__).parent, skip_dot=False)  # careledger's code, templates, profiles and forms
+    for name in _RENDERING_LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=-".encode())
+    try:
+        location = locate(content_dir)
+        digest.update(f"git {location.head} {dirty_paths(location)}".encode())
+    except GitUnavailable as why:
+        digest.update(f"no git: {why.reason}".encode())
+    return digest.hexdigest()
+
+
+def recall(output_dir: Path, fingerprint: str):
+    """The result of the last build into `output_dir` when it had this fingerprint and its output is untouched."""
+    try:
+        kept = pickle.loads(_record(output_dir).read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    if kept.get("fingerprint") != fingerprint or kept.get("output") != _output_state(output_dir):
+        return None
+    return kept.get("result")
+
+
+def remember(output_dir: Path, fingerprint: str, result) -> None:
+    record = _record(output_dir)
+    try:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        temporary = record.with_name(f".{record.name}.{os.getpid()}")
+        temporary.write_bytes(pickle.dumps({"fingerprint": fingerprint, "output": _output_state(output_dir),
+                                            "result": result}, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(temporary, record)
+        _forget_old(record.parent)
+    except OSError:
+        pass  # without the record the next build only takes longer
+
+
+def _forget_old(directory: Path, days: int = 30) -> None:
+    """Records of outputs not built for a month (a test's temporary output, a moved site) are dropped."""
+    limit = time.time() - days * 86400
+    for path in directory.glob("*.pickle"):
+        if path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+
+
+def _record(output_dir: Path) -> Path:
+    key = hashlib.blake2b(str(Path(output_dir).resolve()).encode(), digest_size=10).hexdigest()
+    return cache_root() / "builds" / f"{key}.pickle"
+
+
+def _output_state(output_dir: Path) -> str:
+    digest = hashlib.blake2b(digest_size=20)
+    _add_tree(digest, Path(output_dir), skip_dot=False)
+    return digest.hexdigest()
+
+
+def _add_tree(digest, root: Path, *, skip_dot: bool) -> None:
+    """Every file below `root` by path, size, modification time and inode (caches and .git left out)."""
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not (skip_dot and d.startswith(".")))
+        for name in sorted(filenames):
+            try:
+                st = os.stat(os.path.join(dirpath, name))
+            except OSError:
+                continue
+            digest.update(f"{os.path.relpath(os.path.join(dirpath, name), root)}|{st.st_size}|{st.st_mtime_ns}|"
+                          f"{st.st_ino}\n".encode("utf-8", "surrogateescape"))
