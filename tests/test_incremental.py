@@ -1,0 +1,166 @@
+"""Rebuilds (issue 8): parsed files come from the cache exactly as parsing would give them, an unchanged rebuild
+rewrites no file, and a changed visit rewrites exactly the pages whose bytes depend on it."""
+
+import dataclasses
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from careledger import bulkread, fingerprint
+from careledger.demo import DemoSpec, write_demo
+from careledger.load import load
+from careledger.pipeline import build_all
+
+AS_OF = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(directory))
+    return directory
+
+
+@pytest.fixture
+def demo(tmp_path) -> Path:
+    root = tmp_path / "content"
+    write_demo(root, DemoSpec(households=30, months=2))
+    return root
+
+
+def files_of(output: Path) -> dict[str, tuple[int, int]]:
+    """Every output file with its inode and modification time: what a rewrite would change."""
+    out = {}
+    for path in sorted(output.rglob("*")):
+        if path.is_file():
+            st = path.stat()
+            out[path.relative_to(output).as_posix()] = (st.st_ino, st.st_mtime_ns)
+    return out
+
+
+def contents_of(output: Path) -> dict[str, bytes]:
+    return {p.relative_to(output).as_posix(): p.read_bytes() for p in sorted(output.rglob("*")) if p.is_file()}
+
+
+def build(content: Path, output: Path):
+    return build_all(content, output, as_of=AS_OF, paper=False)
+
+
+def with_sources(records) -> list:
+    """Records compare without their source (compare=False); the cache must keep that too."""
+    return [(r, r.source) for r in (*records.households, *records.visits, *records.inspections)]
+
+
+def test_cached_load_is_the_parsed_load(demo, cache):
+    visit_file = sorted((demo / "visits").glob("*/*.yaml"))[0]
+    month, household = visit_file.parent.name, sorted((demo / "households").glob("*/*.yaml"))[0].stem
+    visit_file.write_text(visit_file.read_text(encoding="utf-8")  # a warning and an error, to be kept as well
+                          + f"- date: {month}-02\n  household: '{household}'\n  duty: 'contact'\n  note: 0123\n"
+                          + f"- date: {month.replace('-', '/')}/03\n  household: '{household}'\n  duty: 'contact'\n",
+                          encoding="utf-8")
+    parsed, parsed_findings = load(demo, today=AS_OF, cache=False)
+    first, first_findings = load(demo, today=AS_OF)  # fills the cache
+    assert any((cache / "records").rglob("*.pickle"))
+    cached, cached_findings = load(demo, today=AS_OF)
+    for records, findings in ((first, first_findings), (cached, cached_findings)):
+        assert with_sources(records) == with_sources(parsed)
+        assert findings == parsed_findings
+    assert {"W-YAML-TYPE", "E-DATE-FORMAT"} <= {f.code for f in parsed_findings}
+
+
+def test_a_changed_file_is_parsed_again(demo, cache):
+    load(demo, today=AS_OF)
+    household = sorted((demo / "households").glob("*/*.yaml"))[0]
+    text = household.read_text(encoding="utf-8")
+    assert "\naddress: " in text
+    household.write_text(text.replace("\naddress: ", "\naddress: 新址", 1), encoding="utf-8")
+    records, _ = load(demo, today=AS_OF)
+    assert records.households_by_id[household.stem].address.startswith("新址")
+    os.utime(household, ns=(1, 1))  # touched, same bytes: taken from the cache, and still the new text
+    records, _ = load(demo, today=AS_OF)
+    assert records.households_by_id[household.stem].address.startswith("新址")
+
+
+def test_the_cache_depends_on_the_as_of_date(demo, cache):
+    load(demo, today=AS_OF)
+    load(demo, today=AS_OF + dt.timedelta(days=1))
+    days = [p for p in (cache / "records").glob("*/*") if p.is_dir()]
+    assert len(days) == 1  # the cache of the earlier date was dropped
+
+
+def test_an_unchanged_rebuild_rewrites_no_file(demo, cache, tmp_path, monkeypatch):
+    output = tmp_path / "out"
+    first = build(demo, output)
+    assert not first.skipped and set(first.files_changed) == set(files_of(output)) - {".careledger-output"}
+    before = files_of(output)
+
+    again = build(demo, output)
+    assert again.skipped and again.files_changed == ()
+    assert again.policy_findings == first.policy_findings
+    assert files_of(output) == before
+
+    monkeypatch.setattr(fingerprint, "recall", lambda *args: None)  # build for real: same bytes, nothing written
+    rebuilt = build(demo, output)
+    assert not rebuilt.skipped and rebuilt.files_changed == ()
+    assert {k: v for k, v in files_of(output).items() if k != ".careledger-output"} == \
+        {k: v for k, v in before.items() if k != ".careledger-output"}
+
+
+def test_a_changed_visit_rewrites_exactly_the_pages_that_depend_on_it(demo, cache, tmp_path):
+    output = tmp_path / "out"
+    build(demo, output)
+    before_files, before = files_of(output), contents_of(output)
+    villages = sorted(p.stem for p in (output / "site" / "villages").glob("*.html"))
+    assert len(villages) >= 3
+
+    visit_file = sorted((demo / "visits").glob("*/*.yaml"))[-1]
+    household = next(line.split("'")[1] for line in visit_file.read_text(encoding="utf-8").splitlines()
+                     if line.strip().startswith("household:"))
+    village = next(p.parent.name for p in (demo / "households").glob(f"*/{household}.yaml"))
+    with visit_file.open("a", encoding="utf-8") as out:
+        out.write(f"- date: 2026-11-20\n  household: '{household}'\n  duty: 'responsible'\n  mode: 'phone'\n"
+                  "  note: '电话询问取暖情况'\n")
+
+    result = build(demo, output)
+    after_files, after = files_of(output), contents_of(output)
+    differing = {path for path in after if before.get(path) != after[path]}
+    assert set(result.files_changed) == differing  # what was written is what differs, no more
+    assert f"site/villages/{village}.html" in differing
+    # A visit in one village touches that village's page and the pages that add up the whole jurisdiction, never
+    # another village's page.
+    jurisdiction = {"site/index.html", "site/status.html", "site/search-index.js", "BUILD.json"}
+    assert all(path in jurisdiction or path.startswith("reports/") or path == f"site/villages/{village}.html"
+               for path in differing), differing
+    for path, state in before_files.items():
+        if path not in differing and path != ".careledger-output":
+            assert after_files[path] == state, f"{path} was rewritten"
+
+
+def test_touching_the_output_means_a_real_build(demo, cache, tmp_path):
+    output = tmp_path / "out"
+    build(demo, output)
+    (output / "site" / "status.html").unlink()
+    result = build(demo, output)
+    assert not result.skipped
+    assert result.files_changed == ("site/status.html",)
+
+
+def test_the_fingerprint_follows_the_records_and_the_options(demo, cache):
+    first = fingerprint.of_build(demo, as_of=AS_OF, paper=False)
+    assert fingerprint.of_build(demo, as_of=AS_OF, paper=False) == first
+    assert fingerprint.of_build(demo, as_of=AS_OF, paper=True) != first
+    assert fingerprint.of_build(demo, as_of=AS_OF + dt.timedelta(days=1), paper=False) != first
+    page = demo / "pages" / "about.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n补充。\n", encoding="utf-8")
+    assert fingerprint.of_build(demo, as_of=AS_OF, paper=False) != first
+
+
+def test_many_new_files_are_parsed_in_worker_processes_with_the_same_result(demo, cache, monkeypatch):
+    reference, reference_findings = load(demo, today=AS_OF, cache=False)
+    monkeypatch.setattr(bulkread, "IN_PROCESS_UP_TO", 0)
+    pooled, pooled_findings = load(demo, today=AS_OF, cache=False)
+    assert with_sources(pooled) == with_sources(reference)
+    assert pooled_findings == reference_findings
+    assert dataclasses.is_dataclass(pooled.visits[0])
