@@ -17,13 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import pickle
-import shutil
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, progress
+from . import progress
+from .cachestore import FolderStore, code_hash
 from .findings import Finding
 from .schema import MISSING, Context, convert
 from .yamlread import SequenceNode, decode, parse_text, unreadable
@@ -144,44 +143,16 @@ def _digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def cache_root() -> Path:
-    """$CARELEDGER_CACHE_DIR, else $XDG_CACHE_HOME/careledger, else ~/.cache/careledger."""
-    explicit = os.environ.get("CARELEDGER_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "careledger"
-
-
-def _code_hash() -> str:
-    """The reader's own code: a cache made by other code is never used."""
-    digest = hashlib.blake2b(__version__.encode(), digest_size=8)
-    here = Path(__file__).parent
-    for name in _READER_MODULES:
-        digest.update((here / f"{name}.py").read_bytes())
-    return digest.hexdigest()
-
-
 class _Store:
-    """Parsed files of one content tree, a pickle per folder: {rel: (stat, digest, result)}."""
+    """Parsed files of one content tree: {rel: (stat, digest, result)} in a pickle per folder."""
 
     def __init__(self, root: Path, settings: Settings):
         self.root = root
-        base = cache_root() / "records" / _short(str(root.resolve()))
-        self.directory = base / _short(f"{_code_hash()}|{settings.today}|{settings.synthetic_ids}")
-        self.base = base
-        self.folders: dict[str, dict] = {}
-        self.changed: set[str] = set()
-
-    def _folder(self, rel: str) -> dict:
-        folder = rel.rpartition("/")[0]
-        entries = self.folders.get(folder)
-        if entries is None:
-            entries = self.folders[folder] = _load_pickle(self.directory / f"{_short(folder)}.pickle")
-        return entries
+        version = f"{code_hash(*_READER_MODULES)}|{settings.today}|{settings.synthetic_ids}"
+        self.store = FolderStore("records", root, version)
 
     def get(self, rel: str, stat: tuple):
-        entry = self._folder(rel).get(rel)
+        entry = self.store.folder(rel).get(rel)
         if entry is None or not stat:
             return None
         if entry[0] == stat:
@@ -196,45 +167,8 @@ class _Store:
         return entry[2]
 
     def put(self, rel: str, stat: tuple, digest: str, result: tuple) -> None:
-        if not digest or not stat:
-            return
-        self._folder(rel)[rel] = (stat, digest, result)
-        self.changed.add(rel.rpartition("/")[0])
+        if digest and stat:
+            self.store.put(rel, rel, (stat, digest, result))
 
     def save(self) -> None:
-        try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            (self.base / "root").write_text(str(self.root.resolve()), encoding="utf-8")
-            for folder in sorted(self.changed):
-                target = self.directory / f"{_short(folder)}.pickle"
-                temporary = target.with_name(f".{target.name}.{os.getpid()}")
-                temporary.write_bytes(pickle.dumps(self.folders[folder], protocol=pickle.HIGHEST_PROTOCOL))
-                os.replace(temporary, target)
-            for other in self.base.iterdir():  # caches of another day or code version
-                if other.is_dir() and other != self.directory:
-                    shutil.rmtree(other, ignore_errors=True)
-            _forget_removed_trees(self.base.parent)
-        except OSError:
-            pass  # a cache that cannot be written only makes the next run slower
-
-
-def _forget_removed_trees(directory: Path) -> None:
-    """Delete the caches of content trees that are gone (a test's temporary directory, a removed checkout)."""
-    for base in directory.iterdir():
-        try:
-            gone = not Path((base / "root").read_text(encoding="utf-8")).is_dir()
-        except OSError:
-            gone = True
-        if gone:
-            shutil.rmtree(base, ignore_errors=True)
-
-
-def _load_pickle(path: Path) -> dict:
-    try:
-        return pickle.loads(path.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        return {}
-
-
-def _short(text: str) -> str:
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=10).hexdigest()
+        self.store.save()

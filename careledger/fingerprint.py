@@ -17,7 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .audit.git import GitUnavailable, dirty_paths, locate
-from .bulkread import cache_root
+from .cachestore import cache_root
 
 _RENDERING_LIBRARIES = ("jinja2", "markdown", "weasyprint", "pyyaml", "pydyf", "fonttools")
 VERSION = "1"  # bump when what a fingerprint covers changes

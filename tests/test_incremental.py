@@ -164,3 +164,17 @@ def test_many_new_files_are_parsed_in_worker_processes_with_the_same_result(demo
     assert with_sources(pooled) == with_sources(reference)
     assert pooled_findings == reference_findings
     assert dataclasses.is_dataclass(pooled.visits[0])
+
+
+def test_the_history_read_again_from_its_cache_is_the_same(tmp_path, cache):
+    from careledger.audit import read_history
+    from careledger.demo.repo import write_demo_repo
+
+    root = tmp_path / "records"
+    write_demo_repo(root, DemoSpec(households=12, months=3))
+    first = read_history(root)
+    assert any((cache / "history").rglob("*.pickle"))
+    again = read_history(root)
+    assert first.visit_events and first.household_events
+    for name in ("commits", "visit_events", "household_events", "unreadable", "head", "state"):
+        assert getattr(again, name) == getattr(first, name), name

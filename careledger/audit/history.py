@@ -23,6 +23,7 @@ from pathlib import Path
 from queue import Full, Queue
 from zoneinfo import ZoneInfo
 
+from ..cachestore import FolderStore, code_hash
 from ..records import Household, Visit
 from . import git
 from .parse import HouseholdParser, VisitKey, VisitParser, household_of, visitor_of
@@ -117,6 +118,9 @@ class History:
         return list(files), list(visits)
 
 
+_PARSING_MODULES = ("audit.parse", "schema", "yamlread", "records", "identifiers", "vocab")
+
+
 def read_history(content_dir: Path) -> History:
     """Read the history of the content directory. Never raises for a missing repository or git: the History's
     `state` says what is missing."""
@@ -125,10 +129,12 @@ def read_history(content_dir: Path) -> History:
         dirty = git.dirty_paths(location)
         if not location.head:
             return History("no-commits", dirty=dirty)
-        builder = _Builder()
+        store = FolderStore("history", Path(content_dir), code_hash(*_PARSING_MODULES))
+        builder = _Builder(store)
         with _without_gc():
             for raw, contents in _commits_with_blobs(location):
                 builder.add(raw, contents)
+        store.save()
     except git.GitUnavailable as exc:
         return History(exc.reason, detail=str(exc))
     if not builder.commits:
@@ -227,9 +233,11 @@ class _Known:
 
 
 class _Builder:
-    """Walks the commits oldest first, keeping the last readable version of every file and every visit's state."""
+    """Walks the commits oldest first, keeping the last readable version of every file and every visit's state.
+    Versions parsed in an earlier run come from `store`, by path and blob id (a blob id is its content's hash)."""
 
-    def __init__(self):
+    def __init__(self, store: FolderStore):
+        self.store = store
         self.parser = VisitParser()
         self.household_parser = HouseholdParser()
         self.commits: list[Commit] = []
@@ -261,7 +269,14 @@ class _Builder:
         cached = self.versions.get(change.path)
         if cached and cached[0] == blob:
             return cached[1]
-        return read(contents.get(blob), change.path)
+        known = self.store.folder(change.path)
+        key = (change.path, blob)
+        if key not in known:
+            data = contents.get(blob)
+            if data is None:  # not asked of git (see `_needed`): nothing to remember
+                return read(None, change.path)
+            self.store.put(change.path, key, read(data, change.path))
+        return known[key]
 
     # --- visits ---------------------------------------------------------------------------------------------
 
