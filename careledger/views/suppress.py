@@ -30,12 +30,15 @@ published total minus the names on the list would give the number of children ba
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 SECONDARY_MARK = "×"
-TRIM_BUDGET = 3000  # feasibility checks spent on giving back complements that turned out unneeded
+TRIM_BUDGET = 3000  # checks spent on giving back complements that turned out unneeded: a floor,
+TRIM_PER_CELL = 4  # and this many more per cell of the table
 
 
 @dataclass(frozen=True)
@@ -124,20 +127,30 @@ def feasible_values(values: Mapping[str, int], system: System, suppression: Supp
 
 
 class _Audit:
+    """The audit of one system, holding the state being worked on (the hidden and the demoted cells) as residual
+    graphs that change one cell at a time: a question about a state one cell away costs a search, not a rebuild."""
+
     def __init__(self, values: dict[str, int], system: System, k: int, floors: dict[str, int]):
         self.values, self.system, self.k, self.floors = values, system, k, floors
         self.known = {system.known} if system.known else set()
         self.lines = system.lines()
         self.upper = 2 * sum(values.values()) + 2 * k + 10  # more than any hidden count can need
         self.totals = {line.total for line in self.lines}
-        self.lines_of: dict[str, list[Line]] = {}
-        for line in self.lines:
+        self.lines_of: dict[str, list[int]] = {}
+        for i, line in enumerate(self.lines):
             for cell in (*line.parts, line.total):
-                self.lines_of.setdefault(cell, []).append(line)
+                self.lines_of.setdefault(cell, []).append(i)
+        self.small_key = lambda c: (c in self.totals, c)
+        self.smalls = [sorted((c for c in (*line.parts, line.total) if self.small(c)), key=self.small_key)
+                       for line in self.lines]
         self.edges = _edges(system)
         self.ends = {c: (a, b) for a, b, c in self.edges}
+        self.grand = system.grids[0].grand
         self.checks = 0
-        self._residual: dict = {}
+        self.hidden: set[str] = set()
+        self.demoted: set[str] = set()
+        nodes = {n for a, b, _ in self.edges for n in (a, b)}
+        self.graphs = [_Residual(nodes) for _ in range(2 if floors else 1)]  # without floors, with floors
 
     # --- what must be protected, and the search for complements ---------------------------------------------
 
@@ -160,107 +173,169 @@ class _Audit:
         """Protect the targets one by one. Hiding more (or showing a `<k` as `×`) only ever widens what a reader
         must allow, so a target once protected stays protected."""
         targets = self.targets()
-        hidden, demoted = {cell for cell, _ in targets}, set()
-
-        def safe(h, d, target) -> bool:
-            return self.protected((frozenset(h), frozenset(d)), *target)
-
+        picks = _Picks(self)
+        for cell, _ in targets:
+            self.set(cell, hidden=True)
+            picks.take(cell)
         for target in targets:
             cell = target[0]
-            while not safe(hidden, demoted, target):
-                candidates = self.candidates(hidden, cell)
-                near = [c for c in candidates if self.shares_line(c, cell)][:12]
-                helpful = next((c for c in near if safe(hidden | {c}, demoted, target)), None)
+            while True:
+                path, dead = self.search(*target)
+                if path:
+                    break
+
+                def helps(c: str, *, hidden: bool, demoted: bool) -> bool:
+                    if not self.might_help(target, dead, c):
+                        return False
+                    before = self.state_of(c)
+                    self.set(c, hidden=hidden, demoted=demoted)
+                    if self.search(*target)[0]:
+                        return True
+                    self.set(c, *before)
+                    return False
+
+                near = picks.near(cell)
+                helpful = next((c for c in near if helps(c, hidden=True, demoted=False)), None)
                 if helpful:
-                    hidden.add(helpful)
+                    picks.take(helpful)
                     continue
-                marked = sorted((c for c in hidden - demoted
-                                 if self.small(c) and (c == cell or self.shares_line(c, cell))),
-                                key=lambda c: (c in self.totals, c != cell, c))
-                demote = next((c for c in marked if safe(hidden, demoted | {c}, target)), None)
-                if demote:
-                    demoted.add(demote)
-                elif candidates:
-                    hidden.add(candidates[0])
+                if any(helps(c, hidden=True, demoted=True) for c in self.marked(cell)):
+                    continue
+                first = near[0] if near else picks.first()
+                marked = None if first else next(self.marked(cell), None)
+                if first:
+                    self.set(first, hidden=True)
+                    picks.take(first)
                 elif marked:
-                    demoted.add(marked[0])
+                    self.set(marked, hidden=True, demoted=True)
                 else:
                     raise SuppressionError(f"cannot protect {cell}")
-        return self.trim(hidden, demoted, targets)
+        return self.trim(targets)
 
-    def trim(self, hidden: set[str], demoted: set[str], targets) -> tuple[set[str], set[str]]:
+    def marked(self, cell: str):
+        """The small counts shown as `<k` on the target's lines, the target first, then the lines' parts before
+        their totals: candidates for `×`. Lazily, as the first one usually does."""
+        key = self.small_key
+        lines = (self.smalls[i] for i in self.lines_of[cell])
+        seen = set()
+        for c in itertools.chain((cell,), heapq.merge(*lines, key=key)):
+            if c not in seen and c in self.hidden and c not in self.demoted and self.small(c):
+                seen.add(c)
+                yield c
+
+    def might_help(self, target: tuple[str, bool], dead: list, cell: str) -> bool:
+        """Can one more change at `cell` protect `target`? Not when the change leaves the target's own bounds alone
+        and touches none of the sides its failed search used up: a new path would have to leave such a side (all
+        of whose arcs stay inside) through an arc of `cell`."""
+        edge = self.edge_of(cell)
+        if edge == self.edge_of(target[0]):
+            return True
+        a, b = self.ends[edge]
+        return any(a in side or b in side for side in dead)
+
+    def trim(self, targets) -> tuple[set[str], set[str]]:
         """Give back what the targets turn out not to need: `×` marks of small counts first, then complements
-        (totals and large cells first), within a budget of checks."""
-        start = self.checks
+        (totals and large cells first), within a budget of checks. Each target keeps the path that proves it, so
+        giving a cell back re-proves only the targets whose path uses that cell."""
+        proof: dict[tuple[str, bool], list[str]] = {}
+        users: dict[str, set] = {}
 
-        def all_safe(h, d) -> bool:
-            state = (frozenset(h), frozenset(d))
-            return all(self.protected(state, c, f) for c, f in targets)
+        def prove(target) -> bool:
+            path = self.search(*target)[0]
+            if path is None:
+                return False
+            for c in proof.get(target, ()):
+                users[c].discard(target)
+            proof[target] = path
+            for c in path:
+                users.setdefault(c, set()).add(target)
+            return True
 
-        for cell in sorted(demoted):
-            if self.checks - start > TRIM_BUDGET:
-                break
-            if all_safe(hidden, demoted - {cell}):
-                demoted = demoted - {cell}
+        def give_back(cell: str, *, hidden: bool, demoted: bool) -> None:
+            before = self.state_of(cell)
+            self.set(cell, hidden=hidden, demoted=demoted)
+            # a target whose proof fails keeps its old one, which holds again once the cell is hidden again
+            if not all(prove(t) for t in list(users.get(self.edge_of(cell), ()))):
+                self.set(cell, *before)
+
+        for target in targets:
+            if not prove(target):
+                raise AssertionError(f"{target[0]} left unprotected")
+        budget = self.checks + TRIM_BUDGET + TRIM_PER_CELL * len(self.values)
         primary = {cell for cell, _ in targets}
-        for cell in sorted(hidden - primary, key=lambda c: (c not in self.totals, -self.values[c], c)):
-            if self.checks - start > TRIM_BUDGET:
-                break
-            if all_safe(hidden - {cell}, demoted):
-                hidden = hidden - {cell}
-        return hidden, demoted
+        for cell in sorted(self.demoted):
+            if self.checks < budget:
+                give_back(cell, hidden=True, demoted=False)
+        for cell in sorted(self.hidden - primary, key=lambda c: (c not in self.totals, -self.values[c], c)):
+            if self.checks < budget:
+                give_back(cell, hidden=False, demoted=cell in self.demoted)
+        return set(self.hidden), set(self.demoted)
 
-    def candidates(self, hidden: set[str], target: str) -> list[str]:
-        free = [c for c in self.values if c not in hidden and c not in self.known]
-        return sorted(free, key=lambda c: (not self.shares_line(c, target), c in self.totals,
-                                           self.values[c] == 0, self.values[c], c))
+    # --- the state worked on, and the question asked of it ----------------------------------------------------
 
-    def shares_line(self, a: str, b: str) -> bool:
-        return any(b in (*line.parts, line.total) for line in self.lines_of.get(a, ()))
+    def edge_of(self, cell: str) -> str:
+        """The edge that carries a cell: the extra's is the grand total's (grand = known + extra)."""
+        return self.grand if cell == self.system.extra else cell
+
+    def state_of(self, cell: str) -> tuple[bool, bool]:
+        return cell in self.hidden, cell in self.demoted
+
+    def set(self, cell: str, hidden: bool, demoted: bool = False) -> None:
+        """Hide or publish one cell (and show it as `×` or not), updating only its edge's arcs."""
+        for group, member in ((self.hidden, hidden), (self.demoted, demoted)):
+            if member:
+                group.add(cell)
+            else:
+                group.discard(cell)
+        edge = self.edge_of(cell)
+        if edge not in self.ends:  # the known cell: never hidden
+            return
+        a, b = self.ends[edge]
+        for f, graph in enumerate(self.graphs):
+            lo, hi = self.bounds_now(edge, bool(f))
+            graph.arc(a, b, edge, self.values[edge] < hi)
+            graph.arc(b, a, edge, self.values[edge] > lo)
+
+    def goto(self, hidden, demoted) -> None:
+        for cell in (self.hidden ^ set(hidden)) | (self.demoted ^ set(demoted)):
+            self.set(cell, cell in hidden, cell in demoted)
+
+    def bounds_now(self, cell: str, use_floors: bool) -> tuple[int, int]:
+        """A cell's domain in the current state, the grand total's narrowed by `grand = known + extra`."""
+        state = (self.hidden, self.demoted)
+        lo, hi = self.domain(cell, state, use_floors)
+        if self.system.extra and cell == self.grand:
+            known = self.values[self.system.known]
+            extra_lo, extra_hi = self.domain(self.system.extra, state, use_floors)
+            lo, hi = max(lo, known + extra_lo), min(hi, known + extra_hi)
+        return lo, hi
 
     def protected(self, state, cell: str, use_floors: bool) -> bool:
-        """Some value other than the true one fits everything a reader sees.
+        """Some value other than the true one fits everything a reader sees (in `state`)."""
+        self.goto(*state[:2])
+        return self.search(cell, use_floors)[0] is not None
+
+    def search(self, cell: str, use_floors: bool) -> tuple[list[str] | None, list]:
+        """The cells along which `cell` can move by one in the current state (its own edge first), or None and the
+        sides of the failed searches, which no arc leaves.
 
         The values a cell can take form an interval around the true one (the circulation's constraint matrix is
         totally unimodular), so it is enough to ask for the true value ± 1; and since the true values are a
         feasible circulation, that is a path in its residual graph: to carry one more unit on the cell's edge u→v,
         the unit must get from v back to u through edges that can change (one less: from u to v)."""
         self.checks += 1
-        bounds, graph = self.residual(state, use_floors)
-        edge_cell = self.system.grids[0].grand if cell == self.system.extra else cell
-        u, v = self.ends[edge_cell]
-        lo, hi = bounds[edge_cell]  # for the extra cell: the grand total's, which already holds the extra's bounds
-        true = self.values[edge_cell]
-        return ((true + 1 <= hi and _reaches(graph, v, u, edge_cell))
-                or (true - 1 >= lo and _reaches(graph, u, v, edge_cell)))
-
-    def residual(self, state, use_floors: bool):
-        """The bounds of every cell and the residual graph of the true values: node → [(node, cell)] for each edge
-        that can carry one more (forward) or one less (backward). Kept for the last few states asked about."""
-        key = (state, use_floors)
-        if key not in self._residual:
-            bounds = self.bounds(state, use_floors)
-            graph: dict[str, list[tuple[str, str]]] = {}
-            for a, b, c in self.edges:
-                c_lo, c_hi = bounds[c]
-                if self.values[c] < c_hi:
-                    graph.setdefault(a, []).append((b, c))
-                if self.values[c] > c_lo:
-                    graph.setdefault(b, []).append((a, c))
-            if len(self._residual) > 8:
-                self._residual.clear()
-            self._residual[key] = (bounds, graph)
-        return self._residual[key]
-
-    def bounds(self, state, use_floors: bool) -> dict[str, tuple[int, int]]:
-        """Every cell's domain, the grand total's narrowed by `grand = known + extra`."""
-        bounds = {c: self.domain(c, state, use_floors) for c in self.values}
-        system = self.system
-        if system.extra:
-            known, grand = self.values[system.known], system.grids[0].grand
-            bounds[grand] = (max(bounds[grand][0], known + bounds[system.extra][0]),
-                             min(bounds[grand][1], known + bounds[system.extra][1]))
-        return bounds
+        edge = self.edge_of(cell)
+        u, v = self.ends[edge]
+        graph = self.graphs[1 if use_floors and self.floors else 0]
+        lo, hi = self.bounds_now(edge, use_floors)  # for the extra cell: the grand total's, holding the extra's
+        true, dead = self.values[edge], []
+        for ok, start, goal in ((true + 1 <= hi, v, u), (true - 1 >= lo, u, v)):
+            if ok:
+                path, side = graph.path(start, goal)
+                if path is not None:
+                    return [edge, *path], []
+                dead.append(side)
+        return None, dead
 
     # --- the reader's view: what each cell may be, and the circulation -----------------------------------------
 
@@ -280,14 +355,149 @@ class _Audit:
             lo = max(lo, self.floors[cell])
         return lo, hi
 
+    def bounds(self, state, use_floors: bool) -> dict[str, tuple[int, int]]:
+        """Every cell's domain, the grand total's narrowed by `grand = known + extra`."""
+        bounds = {c: self.domain(c, state, use_floors) for c in self.values}
+        system = self.system
+        if system.extra:
+            known, grand = self.values[system.known], system.grids[0].grand
+            bounds[grand] = (max(bounds[grand][0], known + bounds[system.extra][0]),
+                             min(bounds[grand][1], known + bounds[system.extra][1]))
+        return bounds
+
     def feasible(self, state, cell: str, value: int, use_floors: bool) -> bool:
-        """Is there a reading of the hidden cells that fits everything, with `cell` = `value`?"""
+        """Is there a reading of the hidden cells that fits everything, with `cell` = `value`? (Max-flow, from
+        scratch: the independent audit the tests hold the search to.)"""
         lo, hi = self.domain(cell, state, use_floors)
         if not lo <= value <= hi:
             return False
         state = (state[0], state[1], cell, value)
         bounds = self.bounds(state, use_floors)
         return _circulation([(u, v, *bounds[c]) for u, v, c in self.edges])
+
+
+class _Picks:
+    """The cells not yet hidden, in the order complements are chosen (totals last, then zeros, then by value): per
+    line and overall, so the next few candidates of a target come without sorting the table."""
+
+    def __init__(self, audit: _Audit):
+        values, totals = audit.values, audit.totals
+        self.key = lambda c: (c in totals, values[c] == 0, values[c], c)
+        self.audit = audit
+        free = [c for c in values if c not in audit.known]
+        self.lines = [_Order(sorted((c for c in (*line.parts, line.total) if c not in audit.known), key=self.key))
+                      for line in audit.lines]
+        self.all = _Order(sorted(free, key=self.key))
+
+    def take(self, cell: str) -> None:
+        self.all.take(cell)
+        for i in self.audit.lines_of.get(cell, ()):
+            self.lines[i].take(cell)
+
+    def near(self, cell: str, n: int = 12) -> list[str]:
+        """The first n free cells that share a line with `cell`."""
+        pool = {c for i in self.audit.lines_of[cell] for c in self.lines[i].first(n)} - {cell}
+        return sorted(pool, key=self.key)[:n]
+
+    def first(self) -> str | None:
+        found = self.all.first(1)
+        return found[0] if found else None
+
+
+class _Order:
+    """Cells in a fixed order, some taken for good; finds the first ones not taken, skipping each taken run once."""
+
+    def __init__(self, cells: list[str]):
+        self.cells = cells
+        self.index = {c: i for i, c in enumerate(cells)}
+        self.skip = list(range(len(cells) + 1))  # skip[i] == i: cells[i] is free (or i is the end)
+
+    def take(self, cell: str) -> None:
+        i = self.index.get(cell)
+        if i is not None:
+            self.skip[i] = i + 1
+
+    def _free(self, i: int) -> int:
+        skip = self.skip
+        while skip[i] != i:
+            skip[i] = skip[skip[i]]
+            i = skip[i]
+        return i
+
+    def first(self, n: int) -> list[str]:
+        out, i = [], self._free(0)
+        while i < len(self.cells) and len(out) < n:
+            out.append(self.cells[i])
+            i = self._free(i + 1)
+        return out
+
+
+class _Residual:
+    """The residual graph of the true values: node → {node: cell} for each edge that can carry one more (forward)
+    or one less (backward), kept both ways for searches from either end. No two cells join the same two nodes."""
+
+    def __init__(self, nodes):
+        self.out: dict[str, dict[str, str]] = {n: {} for n in nodes}
+        self.inn: dict[str, dict[str, str]] = {n: {} for n in nodes}
+
+    def arc(self, x: str, y: str, cell: str, present: bool) -> None:
+        if present:
+            self.out[x][y] = self.inn[y][x] = cell
+        else:
+            self.out[x].pop(y, None)
+            self.inn[y].pop(x, None)
+
+    def path(self, start: str, goal: str):
+        """(cells of a path from start to goal that does not take the arc start→goal, None) or (None, the set of
+        nodes one end reaches, which no arc leaves). Searches from both ends, each time growing the side whose
+        next layer has fewer arcs: a dead end costs about as much as the smaller side."""
+        out, inn = self.out, self.inn
+        ahead, behind = {start: None}, {goal: None}  # node → (previous node, cell), from start / towards goal
+        queue_a, queue_b = [start], [goal]
+        cost_a, cost_b = len(out[start]), len(inn[goal])
+        while True:
+            if cost_a <= cost_b:
+                if not queue_a:
+                    return None, ahead
+                queue_a, cost_a, meet = _layer(queue_a, ahead, behind, out, (start, goal))
+                if meet:
+                    return _cells(ahead, meet[0]) + meet[1] + _cells(behind, meet[2]), None
+            else:
+                if not queue_b:
+                    return None, behind
+                queue_b, cost_b, meet = _layer(queue_b, behind, ahead, inn, (goal, start))
+                if meet:
+                    return _cells(ahead, meet[2]) + meet[1] + _cells(behind, meet[0]), None
+
+
+def _layer(queue, mine: dict, theirs: dict, adjacent: dict, barred: tuple[str, str]):
+    """Grow one side of a two-ended search by a layer: (next layer, its arcs, meeting or None). A meeting is (node
+    on this side, [cell of the arc between], node on the other side); a new node whose arcs reach the other side
+    meets it at once, a step early."""
+    layer, cost = [], 0
+    for x in queue:
+        for y, cell in adjacent[x].items():
+            if y in mine or (x, y) == barred:
+                continue
+            mine[y] = (x, cell)
+            if y in theirs:
+                return layer, cost, (y, [], y)
+            arcs = adjacent[y]
+            if not theirs.keys().isdisjoint(arcs.keys()):
+                z = next(z for z in arcs if z in theirs)
+                return layer, cost, (y, [arcs[z]], z)
+            layer.append(y)
+            cost += len(arcs)
+    return layer, cost, None
+
+
+def _cells(came: dict, node: str) -> list[str]:
+    """The cells on the way from a search's end to `node`."""
+    cells = []
+    while came[node] is not None:
+        node, cell = came[node]
+        cells.append(cell)
+    return cells
 
 
 def _edges(system: System) -> list[tuple[str, str, str]]:
@@ -306,20 +516,6 @@ def _edges(system: System) -> list[tuple[str, str, str]]:
     edges += [(f"b:{c}", "bsum", second.column_totals[c]) for c in second.columns]
     edges.append(("bsum", "sum", first.grand))
     return edges
-
-
-def _reaches(graph: dict[str, list[tuple[str, str]]], start: str, goal: str, without: str) -> bool:
-    """Is there a path from `start` to `goal` that does not use the edge of cell `without`?"""
-    seen, queue = {start}, deque([start])
-    while queue:
-        node = queue.popleft()
-        if node == goal:
-            return True
-        for nxt, cell in graph.get(node, ()):
-            if cell != without and nxt not in seen:
-                seen.add(nxt)
-                queue.append(nxt)
-    return False
 
 
 def _circulation(edges: list[tuple[str, str, int, int]]) -> bool:
