@@ -41,6 +41,11 @@ class People:
         self.used_ids: set[str] = set()
         self.used_phones: set[str] = set()
         self.count = 0
+        # A cadre's name is published; a member's or supporter's is not. The same name on both sides would stop the
+        # build (the proof cannot tell the two people apart), so the demo never gives one to both, as real
+        # records sometimes do (docs/privacy.md says what an office does then).
+        self.public_names: set[str] = set()
+        self.private_names: set[str] = set()
 
     # --- names ----------------------------------------------------------------------------------------------
 
@@ -65,8 +70,19 @@ class People:
         return f"{first}·{self.rng.choice(DOT_SECOND)}"
 
     def name(self, sex: str, surname: str | None = None, *, member: bool = False) -> str:
-        """A full name. The first three names of household members are a compound surname, a rare character
-        and a dotted name, so even the smallest demo shows all three."""
+        """A full name: a member's or supporter's (`member`), never one a cadre has, or a cadre's, never one a
+        member has. The first three names of household members are a compound surname, a rare character and a
+        dotted name, so even the smallest demo shows all three."""
+        mine, theirs = (self.private_names, self.public_names) if member else (self.public_names, self.private_names)
+        name = self._name(sex, surname, member=member)
+        for _ in range(100):
+            if name not in theirs:
+                break
+            name = (surname or self.surname()) + self.given(sex)
+        mine.add(name)
+        return name
+
+    def _name(self, sex: str, surname: str | None, *, member: bool) -> str:
         if member:
             self.count += 1
         if self.count == 1 and member:
