@@ -2,6 +2,9 @@
 
 import datetime as dt
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from careledger.rules import cadence
 
 from .contentkit import facts_for, id_number, write_tree
@@ -204,3 +207,19 @@ def test_records_since_starts_the_clock_for_old_subjects(tmp_path):
              "visits/2026-10/con.yaml": visits("2026-10-02", duty="contact")}
     got, _ = run(tmp_path, files, "2026-10-05", site_extra="records_since: 2026-10-01\n")
     assert got == []
+
+
+class _Unpaused:
+    pauses = ()
+
+    @staticmethod
+    def paused_on(day):
+        return False
+
+
+@given(st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 1, 1)), st.integers(0, 400),
+       st.integers(0, 200))
+def test_a_steady_limit_is_worked_out_as_counting_would(last, span, limit):
+    until = last + dt.timedelta(days=span)
+    counted = cadence.first_day_over(_Unpaused, last, until, lambda day: limit)
+    assert cadence.first_day_over(_Unpaused, last, until, lambda day: limit, steady=limit) == counted

@@ -102,8 +102,14 @@ def limits(rule: CadenceRule, profile: Profile, periods, day: dt.date) -> tuple[
     return interval, threshold
 
 
-def first_day_over(case: Case, last: dt.date, until: dt.date, limit_of) -> tuple[dt.date, int] | None:
-    """The first day in (last, until] on which the days counted since `last` exceed the limit in force."""
+def first_day_over(case: Case, last: dt.date, until: dt.date, limit_of,
+                   steady: int | None = None) -> tuple[dt.date, int] | None:
+    """The first day in (last, until] on which the days counted since `last` exceed the limit in force. `steady` is
+    the limit when it is the same on every day of the span: with no stay to pause the count either, the day is
+    worked out instead of counted (a county has a million gaps to look at)."""
+    if steady is not None and not case.pauses:
+        day = last + dt.timedelta(days=steady + 1)
+        return (day, steady + 1) if day <= until else None
     counted = 0
     day = last
     while day < until:
@@ -117,6 +123,8 @@ def first_day_over(case: Case, last: dt.date, until: dt.date, limit_of) -> tuple
 
 
 def counted_days(case: Case, last: dt.date, until: dt.date) -> int:
+    if not case.pauses:
+        return max(0, (until - last).days)
     return sum(1 for i in range(1, (until - last).days + 1) if not case.paused_on(last + dt.timedelta(days=i)))
 
 
@@ -132,7 +140,9 @@ def _gaps(case: Case, rule: CadenceRule, counted: list, facts, since: dt.date | 
         if until <= last:  # a visit on the first day, or a subject out of care before the as-of date
             last_visit = visit or last_visit
             continue
-        threshold_day = first_day_over(case, last, until, lambda d: limits(rule, profile, periods, d)[1])
+        special = any(p.start <= until and p.end > last for p in periods)
+        threshold_day = first_day_over(case, last, until, lambda d: limits(rule, profile, periods, d)[1],
+                                       steady=None if special else limits(rule, profile, (), last)[1])
         ongoing = visit is None and stop == as_of
         evidence = {"duty": rule.duty, "last_visit": last_visit.date.isoformat() if last_visit else None,
                     "counted_from": last.isoformat(), "rule": rule.cite}
