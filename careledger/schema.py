@@ -11,6 +11,7 @@ import dataclasses
 import datetime as dt
 import difflib
 import re
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
@@ -21,6 +22,8 @@ from .findings import ERROR, WARNING, Finding, Source
 from .yamlread import NULL_TAG, MappingNode, Node, ScalarNode, SequenceNode, mark_source, yaml11_tag
 
 MISSING = dataclasses.MISSING
+_DATES: dict[str, dt.date] = {}  # ISO text -> date, shared
+_GOOD_IDS: dict[str, tuple[dt.date, str]] = {}  # ids that passed `Ident`'s checks: (as-of date checked for, id)
 _YAML_TYPE_ZH = {
     "tag:yaml.org,2002:int": "整数",
     "tag:yaml.org,2002:float": "小数",
@@ -82,6 +85,9 @@ class Ident(Text):
 
     def parse_text(self, text, node, ctx, path, label):
         value = text.strip()
+        known = _GOOD_IDS.get(value)
+        if known is not None and known[0] == ctx.today:
+            return known[1]
         if not self.pattern.match(value):
             ctx.error(node, path, "E-ID-FORMAT",
                       f"{label}“{value}”不合格式：只能用小写英文字母、数字和连字符“-”，以字母或数字开头，最长 64 位"
@@ -92,6 +98,9 @@ class Ident(Text):
             ctx.error(node, path, "E-ID-PERSONAL",
                       f"{label}中含有身份证号或手机号：编号会成为文件名并出现在报表中，请改用不含个人信息的编号")
             return MISSING
+        value = sys.intern(value)
+        if len(_GOOD_IDS) < 1_000_000:  # a household's id is in every visit to it: checked once, one copy
+            _GOOD_IDS[value] = (ctx.today, value)
         return value
 
 
@@ -102,13 +111,19 @@ class Date(Kind):
 
     def parse_text(self, text, node, ctx, path, label):
         value = text.strip()
+        known = _DATES.get(value)
+        if known is not None:
+            return known
         m = self.iso.match(value)
         if m:
             try:
-                return dt.date(int(m[1]), int(m[2]), int(m[3]))
+                day = dt.date(int(m[1]), int(m[2]), int(m[3]))
             except ValueError:
                 ctx.error(node, path, "E-DATE", f"{label}“{value}”不是真实日期")
                 return MISSING
+            if len(_DATES) < 100_000:  # a county's visits share a few hundred days: one date object each
+                _DATES[value] = day
+            return day
         m = self.loose.match(value) or re.match(r"^(\d{4})(\d{2})(\d{2})$", value)
         if m:
             hint = f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}"
@@ -192,12 +207,13 @@ class Choice(Text):
 
     def __init__(self, vocabulary: dict[str, str]):
         self.vocabulary = vocabulary
+        self.codes = {k: k for k in vocabulary}
         self.by_label = {v: k for k, v in vocabulary.items()}
 
     def parse_text(self, text, node, ctx, path, label):
         value = text.strip()
         if value in self.vocabulary:
-            return value
+            return self.codes[value]  # the vocabulary's own string, shared by every record
         if value in self.by_label:
             return self.by_label[value]
         allowed = "、".join(f"{code}（{zh}）" for code, zh in self.vocabulary.items())
