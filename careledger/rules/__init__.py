@@ -12,6 +12,7 @@ import traceback
 from dataclasses import dataclass
 from functools import cached_property
 
+from .. import progress
 from ..findings import ERROR, Finding, Source
 from ..policy import Profile
 from . import agreements, assessment, assignment, audit, cadence, custody, pay, reviews, spotcheck
@@ -56,14 +57,16 @@ def run_rules(records, as_of: dt.date, profile: Profile | None = None, history=N
 def judge(facts: Facts) -> list[Finding]:
     """Every family's findings on these facts (whose indexes the caller may go on using)."""
     findings: list[Finding] = []
-    for family in RULES:
-        name = family.__name__.rsplit(".", 1)[-1]
-        try:
-            findings.extend(family.check(facts))
-        except Exception as exc:  # one broken rule must not hide the others' findings
-            where = traceback.extract_tb(exc.__traceback__)[-1]
-            findings.append(Finding("RULE-CRASH", ERROR, f"规则“{name}”运行出错：{exc!r}（{where.filename}:{where.lineno}）",
-                                    Source(f"careledger/rules/{name}.py")))
+    with progress.Counter("检查政策规则", len(RULES), unit="类") as counter:
+        for family in RULES:
+            name = family.__name__.rsplit(".", 1)[-1]
+            try:
+                findings.extend(family.check(facts))
+            except Exception as exc:  # one broken rule must not hide the others' findings
+                where = traceback.extract_tb(exc.__traceback__)[-1]
+                findings.append(Finding("RULE-CRASH", ERROR, f"规则“{name}”运行出错：{exc!r}"
+                                        f"（{where.filename}:{where.lineno}）", Source(f"careledger/rules/{name}.py")))
+            counter.advance()
     return findings
 
 
