@@ -175,3 +175,63 @@ def test_the_fast_audit_agrees_with_max_flow_and_brute_force(rows, picks, with_f
         flow = feasible_values(values, system, suppression, cell, floors=floors, limit=max(values.values()) + 3)
         assert values[cell] in flow and values[cell] in seen[cell]
         assert fast == (len(flow) >= 2) == (len(seen[cell]) >= 2), (cell, flow, seen[cell])
+
+
+def subject_tables(subjects, categories=3, levels=2):
+    """The subject system as `public_tables` builds it (village × category chained with village × level, listed +
+    children = all, the 公示 counts as floors) from (village, category, level, listed) tuples."""
+    from collections import Counter
+
+    from careledger.views.public_tables import _Grid
+
+    rows = sorted({s[0] for s in subjects})
+    shared = {"row_total": "subjects|{row}", "grand": "subjects|*"}
+    values, floors, specs = {}, {}, []
+    for kind, columns, part in (("category", range(categories), 1), ("level", range(levels), 2)):
+        columns = [str(c) for c in columns]
+        counts = Counter((s[0], str(s[part])) for s in subjects)
+        listed = Counter((s[0], str(s[part])) for s in subjects if s[3])
+        grid = _Grid(kind, rows, columns, counts, **shared)
+        values.update(grid.values)
+        floors.update(_Grid(kind, rows, columns, listed, **shared).values)
+        specs.append(grid.spec())
+    values.update({"listed": sum(1 for s in subjects if s[3]), "children": sum(1 for s in subjects if not s[3])})
+    return values, System(grids=tuple(specs), known="listed", extra="children"), floors
+
+
+def assert_flow_protected(values, system, suppression, floors, targets):
+    """Max-flow from scratch (not the search the solver uses): each target can take its true value and another."""
+    for cell, use_floors in targets:
+        seen = feasible_values(values, system, suppression, cell, floors=floors if use_floors else None,
+                               limit=values[cell] + 1)
+        assert values[cell] in seen and len(seen) >= 2, (cell, use_floors, values[cell], seen)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from("abcd"), st.integers(0, 2), st.integers(0, 1), st.booleans()),
+                min_size=1, max_size=24))
+def test_subject_tables_with_floors_are_protected(subjects):
+    """Random chained subject tables, as published: every small count and every small unlisted rest is protected by
+    the exact audit (max-flow), and the solver's own proofs agree."""
+    values, system, floors = subject_tables(subjects)
+    suppression = suppress(values, system, K, floors=floors)
+    targets = _Audit(values, system, K, floors).targets()
+    assert {cell for cell, _ in targets} <= suppression.hidden
+    assert_flow_protected(values, system, suppression, floors, targets)
+
+
+def test_a_county_scale_table_is_protected():
+    """300 villages of about ten subjects: suppression stays exact at scale (no timing here: bench/suppress.py)."""
+    import random
+
+    rng = random.Random(3)
+    subjects = [(f"v{v:03d}", rng.choices(range(5), (8, 4, 2, 1, 1))[0], rng.choices(range(3), (5, 3, 1))[0],
+                 rng.random() < 0.9) for v in range(300) for _ in range(rng.randint(5, 15))]
+    values, system, floors = subject_tables(subjects, categories=5, levels=3)
+    suppression = suppress(values, system, K, floors=floors)
+    audit = _Audit(values, system, K, floors)
+    targets = audit.targets()
+    assert len(targets) > 1000
+    for cell, use_floors in targets:
+        assert audit.protected((suppression.hidden, suppression.demoted), cell, use_floors), cell
+    assert_flow_protected(values, system, suppression, floors, targets[::97])

@@ -20,7 +20,14 @@ share their rows and grand total (subjects by category and by level) chain into 
 knowledge is a lower and an upper bound on each edge, so "can this hidden cell be v?" is "is there a feasible
 circulation with that edge fixed to v?", which max-flow answers exactly (a circulation with integer bounds has an
 integer solution whenever it has one at all). The values a cell can take form an interval, so "protected" only asks
-for the true value ± 1: a path in the residual graph of the true values, one breadth-first search.
+for the true value ± 1: a cycle through the cell's edge in the residual graph of the true values.
+
+Cost, for tables of thousands of villages: the residual graph is kept for the state being worked on and changed
+one cell at a time (a state tried differs from it by one cell); a search grows from both ends of the cell's edge
+and stops at the first cycle, or when one end runs out, and then only cells touching the side it used up can help;
+a cycle found proves every target on it; and each target keeps its cycle as a proof, so giving back a complement
+re-checks only the targets whose cycle uses it. Every proof is checked arc by arc against the final state, from the
+cells' bounds alone. Figures: docs/performance.md.
 
 Side information (`floors`): the 公示 lists every subject aged 14 or more by name, so a reader can count them; a
 cell that also counts children under 14 is then at least the listed number. With floors, a cell whose *unlisted*
@@ -30,15 +37,15 @@ published total minus the names on the list would give the number of children ba
 
 from __future__ import annotations
 
-import heapq
-import itertools
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 SECONDARY_MARK = "×"
-TRIM_BUDGET = 3000  # checks spent on giving back complements that turned out unneeded: a floor,
-TRIM_PER_CELL = 4  # and this many more per cell of the table
+FEW = 64  # arcs of a node the search looks two steps past (row nodes; column nodes have thousands)
+TRIES = 12  # complements (and `×` marks) tried one at a time for a target before taking one that only may help
+TRIM_BUDGET = 3000  # checks spent giving back complements that turned out unneeded, plus
+TRIM_PER_CELL = 4  # this many per cell of the table
 
 
 @dataclass(frozen=True)
@@ -140,12 +147,14 @@ class _Audit:
         for i, line in enumerate(self.lines):
             for cell in (*line.parts, line.total):
                 self.lines_of.setdefault(cell, []).append(i)
-        self.small_key = lambda c: (c in self.totals, c)
-        self.smalls = [sorted((c for c in (*line.parts, line.total) if self.small(c)), key=self.small_key)
-                       for line in self.lines]
         self.edges = _edges(system)
         self.ends = {c: (a, b) for a, b, c in self.edges}
         self.grand = system.grids[0].grand
+        self.incident: dict[str, set[str]] = {}  # node → the cells whose change changes an arc there
+        for cell in (*self.ends, system.extra):
+            if cell:
+                for node in self.ends[self.edge_of(cell)]:
+                    self.incident.setdefault(node, set()).add(cell)
         self.checks = 0
         self.hidden: set[str] = set()
         self.demoted: set[str] = set()
@@ -173,81 +182,83 @@ class _Audit:
         """Protect the targets one by one. Hiding more (or showing a `<k` as `×`) only ever widens what a reader
         must allow, so a target once protected stays protected."""
         targets = self.targets()
-        picks = _Picks(self)
         for cell, _ in targets:
             self.set(cell, hidden=True)
-            picks.take(cell)
+        on_edge: dict[tuple[str, int], list] = {}  # (edge, graph) → the targets that edge carries
         for target in targets:
-            cell = target[0]
-            while True:
-                path, dead = self.search(*target)
-                if path:
-                    break
-
-                def helps(c: str, *, hidden: bool, demoted: bool) -> bool:
-                    if not self.might_help(target, dead, c):
-                        return False
-                    before = self.state_of(c)
-                    self.set(c, hidden=hidden, demoted=demoted)
-                    if self.search(*target)[0]:
-                        return True
-                    self.set(c, *before)
-                    return False
-
-                near = picks.near(cell)
-                helpful = next((c for c in near if helps(c, hidden=True, demoted=False)), None)
-                if helpful:
-                    picks.take(helpful)
+            on_edge.setdefault((self.edge_of(target[0]), self.graph_of(target[1])), []).append(target)
+        proofs = {}
+        for target in targets:
+            while target not in proofs:
+                proof, dead = self.search(*target)
+                if not proof:
+                    self.complement(target, dead)
                     continue
-                if any(helps(c, hidden=True, demoted=True) for c in self.marked(cell)):
-                    continue
-                first = near[0] if near else picks.first()
-                marked = None if first else next(self.marked(cell), None)
-                if first:
-                    self.set(first, hidden=True)
-                    picks.take(first)
-                elif marked:
-                    self.set(marked, hidden=True, demoted=True)
-                else:
-                    raise SuppressionError(f"cannot protect {cell}")
-        return self.trim(targets)
+                # the cycle proves every target on it (a cycle through a cell lets it move): fewer searches
+                node, cells = proof
+                for i, c in enumerate(cells):
+                    for other in on_edge.get((c, self.graph_of(target[1])), ()):
+                        proofs.setdefault(other, (node, cells[i:] + cells[:i]))
+                    node = self.other_end(c, node)
+        return self.trim(targets, proofs)
 
-    def marked(self, cell: str):
-        """The small counts shown as `<k` on the target's lines, the target first, then the lines' parts before
-        their totals: candidates for `×`. Lazily, as the first one usually does."""
-        key = self.small_key
-        lines = (self.smalls[i] for i in self.lines_of[cell])
-        seen = set()
-        for c in itertools.chain((cell,), heapq.merge(*lines, key=key)):
-            if c not in seen and c in self.hidden and c not in self.demoted and self.small(c):
-                seen.add(c)
-                yield c
+    def complement(self, target: tuple[str, bool], dead: list) -> None:
+        """Hide one more cell, or show one more `<k` as `×`, for a target a reader can still work out.
 
-    def might_help(self, target: tuple[str, bool], dead: list, cell: str) -> bool:
-        """Can one more change at `cell` protect `target`? Not when the change leaves the target's own bounds alone
-        and touches none of the sides its failed search used up: a new path would have to leave such a side (all
-        of whose arcs stay inside) through an arc of `cell`."""
-        edge = self.edge_of(cell)
-        if edge == self.edge_of(target[0]):
-            return True
-        a, b = self.ends[edge]
-        return any(a in side or b in side for side in dead)
+        Only a change at the target's own edge, or at a cell whose edge touches a side its failed search used up,
+        can help: a new path has to leave that side, and no arc of it does yet. Among those: the first cell of the
+        target's lines that protects it on its own (smallest first, totals last: the usual "suppress the
+        next-smallest cell too"), else the first small count of its lines that does so shown as `×`, else the first
+        cell that can be a step of a longer path."""
+        cell = target[0]
+        mine = set(self.lines_of[cell])
+        own = {cell, self.edge_of(cell)} | ({self.system.extra} if self.edge_of(cell) == self.grand else set())
+        touching = own.union(*(self.incident[node] for side in dead for node in side))
 
-    def trim(self, targets) -> tuple[set[str], set[str]]:
+        def near(c: str) -> bool:
+            return c == cell or not mine.isdisjoint(self.lines_of[c])
+
+        def helps(c: str, demoted: bool) -> bool:
+            before = self.state_of(c)
+            self.set(c, hidden=True, demoted=demoted)
+            if self.search(*target)[0]:
+                return True
+            self.set(c, *before)
+            return False
+
+        free = sorted((c for c in touching if c not in self.hidden and c not in self.known),
+                      key=lambda c: (not near(c), c in self.totals, self.values[c] == 0, self.values[c], c))
+        marked = sorted((c for c in touching if c in self.hidden and c not in self.demoted and self.small(c)),
+                        key=lambda c: (not near(c), c in self.totals, c != cell, c))
+        if any(helps(c, demoted=False) for c in free[:TRIES] if near(c)):
+            return
+        if any(helps(c, demoted=True) for c in marked[:TRIES] if near(c)):
+            return
+        if free:
+            self.set(free[0], hidden=True)
+        elif marked:
+            self.set(marked[0], hidden=True, demoted=True)
+        else:
+            raise SuppressionError(f"cannot protect {cell}")
+
+    def trim(self, targets, proofs: dict) -> tuple[set[str], set[str]]:
         """Give back what the targets turn out not to need: `×` marks of small counts first, then complements
-        (totals and large cells first), within a budget of checks. Each target keeps the path that proves it, so
-        giving a cell back re-proves only the targets whose path uses that cell."""
-        proof: dict[tuple[str, bool], list[str]] = {}
+        (totals and large cells first), within a budget of checks. Each target keeps a proof (a cycle through its
+        edge), so giving a cell back re-proves only the targets whose cycle uses that cell; every proof is checked
+        against the final state at the end."""
         users: dict[str, set] = {}
+        for target, (_, cells) in proofs.items():
+            for c in cells:
+                users.setdefault(c, set()).add(target)
 
         def prove(target) -> bool:
-            path = self.search(*target)[0]
-            if path is None:
+            proof = self.search(*target)[0]
+            if proof is None:
                 return False
-            for c in proof.get(target, ()):
+            for c in proofs[target][1]:
                 users[c].discard(target)
-            proof[target] = path
-            for c in path:
+            proofs[target] = proof
+            for c in proof[1]:
                 users.setdefault(c, set()).add(target)
             return True
 
@@ -258,9 +269,6 @@ class _Audit:
             if not all(prove(t) for t in list(users.get(self.edge_of(cell), ()))):
                 self.set(cell, *before)
 
-        for target in targets:
-            if not prove(target):
-                raise AssertionError(f"{target[0]} left unprotected")
         budget = self.checks + TRIM_BUDGET + TRIM_PER_CELL * len(self.values)
         primary = {cell for cell, _ in targets}
         for cell in sorted(self.demoted):
@@ -269,9 +277,39 @@ class _Audit:
         for cell in sorted(self.hidden - primary, key=lambda c: (c not in self.totals, -self.values[c], c)):
             if self.checks < budget:
                 give_back(cell, hidden=False, demoted=cell in self.demoted)
+        for target in targets:
+            if not self.holds(target, proofs[target]):
+                raise AssertionError(f"the proof for {target[0]} does not hold")
         return set(self.hidden), set(self.demoted)
 
+    def holds(self, target: tuple[str, bool], proof) -> bool:
+        """Check a proof arc by arc from the cells' bounds, without the residual graphs: a closed walk that starts
+        on the target's edge, never takes that edge again, and goes only where a cell can carry one more (along
+        its edge) or one less (against it). One unit round it is another reading that fits."""
+        cell, use_floors = target
+        node, cells = proof
+        edge = self.edge_of(cell)
+        if cells[0] != edge or edge in cells[1:]:
+            return False
+        at = node
+        for c in cells:
+            (a, b), (lo, hi), value = self.ends[c], self.bounds_now(c, use_floors), self.values[c]
+            if at == a and value < hi:
+                at = b
+            elif at == b and value > lo:
+                at = a
+            else:
+                return False
+        return at == node
+
     # --- the state worked on, and the question asked of it ----------------------------------------------------
+
+    def graph_of(self, use_floors: bool) -> int:
+        return 1 if use_floors and self.floors else 0
+
+    def other_end(self, cell: str, node: str) -> str:
+        a, b = self.ends[cell]
+        return b if node == a else a
 
     def edge_of(self, cell: str) -> str:
         """The edge that carries a cell: the extra's is the grand total's (grand = known + extra)."""
@@ -315,9 +353,10 @@ class _Audit:
         self.goto(*state[:2])
         return self.search(cell, use_floors)[0] is not None
 
-    def search(self, cell: str, use_floors: bool) -> tuple[list[str] | None, list]:
-        """The cells along which `cell` can move by one in the current state (its own edge first), or None and the
-        sides of the failed searches, which no arc leaves.
+    def search(self, cell: str, use_floors: bool) -> tuple[tuple[str, list[str]] | None, list]:
+        """A proof that `cell` can move by one in the current state: (node, the cells of a closed walk from it,
+        the cell's own edge first); or None and the node sets the failed searches used up (no arc leaves a side
+        grown from a search's start, none enters a side grown back from its goal).
 
         The values a cell can take form an interval around the true one (the circulation's constraint matrix is
         totally unimodular), so it is enough to ask for the true value ± 1; and since the true values are a
@@ -326,14 +365,14 @@ class _Audit:
         self.checks += 1
         edge = self.edge_of(cell)
         u, v = self.ends[edge]
-        graph = self.graphs[1 if use_floors and self.floors else 0]
+        graph = self.graphs[self.graph_of(use_floors)]
         lo, hi = self.bounds_now(edge, use_floors)  # for the extra cell: the grand total's, holding the extra's
         true, dead = self.values[edge], []
         for ok, start, goal in ((true + 1 <= hi, v, u), (true - 1 >= lo, u, v)):
             if ok:
                 path, side = graph.path(start, goal)
                 if path is not None:
-                    return [edge, *path], []
+                    return (goal, [edge, *path]), []
                 dead.append(side)
         return None, dead
 
@@ -376,62 +415,6 @@ class _Audit:
         return _circulation([(u, v, *bounds[c]) for u, v, c in self.edges])
 
 
-class _Picks:
-    """The cells not yet hidden, in the order complements are chosen (totals last, then zeros, then by value): per
-    line and overall, so the next few candidates of a target come without sorting the table."""
-
-    def __init__(self, audit: _Audit):
-        values, totals = audit.values, audit.totals
-        self.key = lambda c: (c in totals, values[c] == 0, values[c], c)
-        self.audit = audit
-        free = [c for c in values if c not in audit.known]
-        self.lines = [_Order(sorted((c for c in (*line.parts, line.total) if c not in audit.known), key=self.key))
-                      for line in audit.lines]
-        self.all = _Order(sorted(free, key=self.key))
-
-    def take(self, cell: str) -> None:
-        self.all.take(cell)
-        for i in self.audit.lines_of.get(cell, ()):
-            self.lines[i].take(cell)
-
-    def near(self, cell: str, n: int = 12) -> list[str]:
-        """The first n free cells that share a line with `cell`."""
-        pool = {c for i in self.audit.lines_of[cell] for c in self.lines[i].first(n)} - {cell}
-        return sorted(pool, key=self.key)[:n]
-
-    def first(self) -> str | None:
-        found = self.all.first(1)
-        return found[0] if found else None
-
-
-class _Order:
-    """Cells in a fixed order, some taken for good; finds the first ones not taken, skipping each taken run once."""
-
-    def __init__(self, cells: list[str]):
-        self.cells = cells
-        self.index = {c: i for i, c in enumerate(cells)}
-        self.skip = list(range(len(cells) + 1))  # skip[i] == i: cells[i] is free (or i is the end)
-
-    def take(self, cell: str) -> None:
-        i = self.index.get(cell)
-        if i is not None:
-            self.skip[i] = i + 1
-
-    def _free(self, i: int) -> int:
-        skip = self.skip
-        while skip[i] != i:
-            skip[i] = skip[skip[i]]
-            i = skip[i]
-        return i
-
-    def first(self, n: int) -> list[str]:
-        out, i = [], self._free(0)
-        while i < len(self.cells) and len(out) < n:
-            out.append(self.cells[i])
-            i = self._free(i + 1)
-        return out
-
-
 class _Residual:
     """The residual graph of the true values: node → {node: cell} for each edge that can carry one more (forward)
     or one less (backward), kept both ways for searches from either end. No two cells join the same two nodes."""
@@ -448,9 +431,9 @@ class _Residual:
             self.inn[y].pop(x, None)
 
     def path(self, start: str, goal: str):
-        """(cells of a path from start to goal that does not take the arc start→goal, None) or (None, the set of
-        nodes one end reaches, which no arc leaves). Searches from both ends, each time growing the side whose
-        next layer has fewer arcs: a dead end costs about as much as the smaller side."""
+        """(the cells of a path from start to goal in order, not taking the arc start→goal, None) or (None, the set
+        of nodes one end reaches, which no arc leaves or enters). Searches from both ends, each time growing the
+        side whose next layer has fewer arcs: a dead end costs about as much as the smaller side."""
         out, inn = self.out, self.inn
         ahead, behind = {start: None}, {goal: None}  # node → (previous node, cell), from start / towards goal
         queue_a, queue_b = [start], [goal]
@@ -461,19 +444,20 @@ class _Residual:
                     return None, ahead
                 queue_a, cost_a, meet = _layer(queue_a, ahead, behind, out, (start, goal))
                 if meet:
-                    return _cells(ahead, meet[0]) + meet[1] + _cells(behind, meet[2]), None
+                    return _cells(ahead, meet[0])[::-1] + meet[1] + _cells(behind, meet[2]), None
             else:
                 if not queue_b:
                     return None, behind
                 queue_b, cost_b, meet = _layer(queue_b, behind, ahead, inn, (goal, start))
                 if meet:
-                    return _cells(ahead, meet[2]) + meet[1] + _cells(behind, meet[0]), None
+                    return _cells(ahead, meet[2])[::-1] + meet[1][::-1] + _cells(behind, meet[0]), None
 
 
 def _layer(queue, mine: dict, theirs: dict, adjacent: dict, barred: tuple[str, str]):
     """Grow one side of a two-ended search by a layer: (next layer, its arcs, meeting or None). A meeting is (node
-    on this side, [cell of the arc between], node on the other side); a new node whose arcs reach the other side
-    meets it at once, a step early."""
+    on this side, the cells between in this side's direction, node on the other side). A new node meets the other
+    side when it is on it, one arc from it, or two through a few-armed node (a row's other half, across the row
+    total's edge): that spares going through a column node's thousands of arcs to find the same meeting."""
     layer, cost = [], 0
     for x in queue:
         for y, cell in adjacent[x].items():
@@ -486,13 +470,19 @@ def _layer(queue, mine: dict, theirs: dict, adjacent: dict, barred: tuple[str, s
             if not theirs.keys().isdisjoint(arcs.keys()):
                 z = next(z for z in arcs if z in theirs)
                 return layer, cost, (y, [arcs[z]], z)
+            if len(arcs) <= FEW:
+                for w, step in arcs.items():
+                    far = adjacent[w]
+                    if len(far) <= FEW and w not in mine and not theirs.keys().isdisjoint(far.keys()):
+                        z = next(z for z in far if z in theirs)
+                        return layer, cost, (y, [step, far[z]], z)
             layer.append(y)
             cost += len(arcs)
     return layer, cost, None
 
 
 def _cells(came: dict, node: str) -> list[str]:
-    """The cells on the way from a search's end to `node`."""
+    """The cells from `node` to the end a search grew from."""
     cells = []
     while came[node] is not None:
         node, cell = came[node]
