@@ -5,9 +5,9 @@
 Synthetic counts shaped like the demo's: 6 to 14 households a village (10 on average), most of them with one subject
 in care, some with two; categories and levels drawn with skewed weights, so most cells are 0, 1 or 2; nine subjects
 in ten listed in the 公示 (the rest are children). It builds the same systems as `careledger/views/public_tables.py`
-(village × category chained with village × level, with the 公示 counts as floors; village × household status), times
-`suppress` on each, then checks every small count of the result with a fresh audit. The figures are recorded in
-docs/performance.md.
+(village × category chained with village × level, with the 公示 counts as floors; village × household status),
+times `suppress` on each, then checks every small count of the result with a fresh audit. The figures are recorded
+in docs/performance.md.
 """
 
 from __future__ import annotations
@@ -96,7 +96,8 @@ def main() -> None:
             seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
             start = time.perf_counter()
             targets = audit(values, system, floors, suppression)
-            print(f"{villages:8d}  {name:10s} {len(values):6d} {len(targets):8d} {len(suppression.hidden - targets):12d} "
+            complements = len(suppression.hidden - targets)
+            print(f"{villages:8d}  {name:10s} {len(values):6d} {len(targets):8d} {complements:12d} "
                   f"{len(suppression.demoted):4d} {seconds:7.2f} s ({cpu:.2f} s) {time.perf_counter() - start:6.2f} s",
                   flush=True)
 
