@@ -13,7 +13,7 @@ WARNING = "warning"
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告"}
 
 
-@dataclass(frozen=True, order=True, slots=True)
+@dataclass(frozen=True, order=True)
 class Source:
     """Where a value came from: a file path (relative to the content root), 1-based line and column."""
 

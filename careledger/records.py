@@ -17,7 +17,7 @@ from .schema import (BOOL, DATE, ID_NUMBER, IDENT, LANDLINE, MOBILE, MONEY, PHON
 # --- site.yaml ------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Village:
     LABEL = "村（社区）"
     id: str = field_("编号", IDENT, required=True)
@@ -27,7 +27,7 @@ class Village:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class SpecialPeriod:
     LABEL = "特殊时期"
     kind: str = field_("类型", Choice(vocab.PERIOD_KIND), required=True)
@@ -46,7 +46,7 @@ PRIVACY_PHONE_MASK = {"none": "不显示（默认）", "first3_last4": "显示�
 MIN_SALT_LENGTH = 12
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Privacy:
     """What the published site may show (docs/privacy.md gives the legal basis of each default)."""
 
@@ -67,7 +67,7 @@ class Privacy:
                    "否则他人可以由户编号推算出公开编号")
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Site:
     LABEL = "辖区设置"
     name: str = field_("辖区名称", TEXT, required=True)
@@ -89,7 +89,7 @@ class Site:
 # --- staff/<unit>.yaml ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Staff:
     LABEL = "工作人员"
     id: str = field_("人员编号", IDENT, required=True)
@@ -114,7 +114,7 @@ class Staff:
 # --- households/<village>/<id>.yaml ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Disability:
     LABEL = "残疾情况"
     kind: str = field_("残疾类别", Choice(vocab.DISABILITY_TYPE), required=True)
@@ -122,7 +122,7 @@ class Disability:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Member:
     LABEL = "家庭成员"
     id: str = field_("成员编号", IDENT, required=True)
@@ -168,7 +168,7 @@ class Member:
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Supporter:
     LABEL = "赡养、抚养、扶养及监护人"
     relation: str = field_("与关爱帮扶对象关系", Choice(vocab.RELATION), required=True)
@@ -180,7 +180,7 @@ class Supporter:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Assessment:
     LABEL = "等级评估依据"
     facts: tuple = field_("评估事实", ListOf(Choice(vocab.ASSESSMENT_FACT)))
@@ -190,7 +190,7 @@ class Assessment:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Assignment:
     LABEL = "包保安排"
     responsible: tuple = field_("包保责任人", ListOf(IDENT))
@@ -201,7 +201,7 @@ class Assignment:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Absence:
     LABEL = "暂离期间"
     kind: str = field_("类型", Choice(vocab.ABSENCE), required=True)
@@ -215,7 +215,7 @@ class Absence:
             yield "end", "E-DATE-ORDER", f"结束日期 {self.end} 早于开始日期 {self.start}"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Subject:
     LABEL = "关爱帮扶对象"
     member: str = field_("成员编号", IDENT, required=True)
@@ -238,7 +238,7 @@ class Subject:
             yield "exit_reason", "E-MISSING", "有退出日期时须写明退出原因（exit_reason）"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Need:
     LABEL = "需求与措施"
     id: str = field_("编号", IDENT, required=True)
@@ -252,7 +252,7 @@ class Need:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Agreement:
     LABEL = "协议"
     id: str = field_("协议编号", IDENT, required=True)
@@ -273,7 +273,7 @@ class Agreement:
             yield "expires", "E-DATE-ORDER", f"到期日期 {self.expires} 不晚于签订日期 {self.signed}"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Review:
     LABEL = "动态调整复核"
     date: dt.date = field_("复核日期", DATE, required=True)
@@ -283,7 +283,7 @@ class Review:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class FourHaves:
     LABEL = "四有"
     service_standard: bool = field_("有服务标准", BOOL, default=False)
@@ -292,7 +292,7 @@ class FourHaves:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Household:
     LABEL = "家庭档案"
     id: str = field_("户编号", IDENT, required=True)
@@ -343,7 +343,7 @@ class Household:
 # --- visits/<yyyy-mm>/<staff-id>.yaml -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class HomeChecks:
     LABEL = "家庭环境"
     yard_tidy: bool = field_(vocab.HOME_CHECK["yard_tidy"], BOOL)
@@ -352,7 +352,7 @@ class HomeChecks:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Checklist:
     LABEL = "服务清单"
     health: str = field_(vocab.CHECKLIST["health"], TEXT)
@@ -364,7 +364,7 @@ class Checklist:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Problem:
     LABEL = "发现的问题"
     id: str = field_("问题编号（户内唯一）", IDENT, required=True)
@@ -375,7 +375,7 @@ class Problem:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Resolution:
     LABEL = "问题办结"
     problem: str = field_("问题编号", IDENT, required=True)
@@ -383,7 +383,7 @@ class Resolution:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Visit:
     LABEL = "走访记录"
     date: dt.date = field_("走访日期", DATE, required=True)
@@ -405,7 +405,7 @@ class Visit:
 # --- inspections/<yyyy-mm>/<inspector-id>.yaml ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Inspection:
     LABEL = "督查记录"
     date: dt.date = field_("督查时间", DATE, required=True)
@@ -428,7 +428,7 @@ class Inspection:
 # --- custody/<village>/<household-id>-<member>.yaml -----------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class LedgerEntry:
     LABEL = "收支记录"
     date: dt.date = field_("日期", DATE, required=True)
@@ -449,7 +449,7 @@ class LedgerEntry:
             yield "balance", "E-MISSING", "余额核对须写核对余额（balance）"
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class CustodyLedger:
     LABEL = "保障资金代管台账"
     household: str = field_("户编号", IDENT, required=True)
@@ -461,7 +461,7 @@ class CustodyLedger:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True)
 class Page:
     """A Markdown notice page from content/pages/ (not YAML)."""
 
