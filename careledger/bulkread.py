@@ -80,8 +80,9 @@ def _read_bytes(raw: bytes, root: Path, job: FileJob, settings: Settings) -> tup
 
 
 def read_all(root: Path, jobs: list[FileJob], settings: Settings, *, cache: bool = True,
-             workers: int | None = None) -> list[tuple[list, list[Finding]]]:
-    """The result of `read_file` for each job, in order."""
+             workers: int | None = None) -> list[tuple[list, list[Finding], str]]:
+    """The result of `read_file` for each job, in order, with the git blob id of the bytes read ("" when the file
+    could not be read): the audit trail takes the working tree's versions from here instead of parsing them."""
     root = Path(root)
     store = _Store(root, settings) if cache else None
     results: dict[str, tuple] = {}
@@ -94,7 +95,7 @@ def read_all(root: Path, jobs: list[FileJob], settings: Settings, *, cache: bool
         else:
             todo.append((job, stat))
     for (job, stat), (digest, result) in zip(todo, _parse_many(root, [j for j, _ in todo], settings, workers)):
-        results[job.rel] = result
+        results[job.rel] = (*result, digest)
         if store:
             store.put(job.rel, stat, digest, result)
     if store:
@@ -140,7 +141,8 @@ def _stat(path: Path) -> tuple:
 
 
 def _digest(raw: bytes) -> str:
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+    """The bytes' git blob id: the cache key, and what the audit trail compares versions by."""
+    return hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()
 
 
 class _Store:
@@ -155,16 +157,15 @@ class _Store:
         entry = self.store.folder(rel).get(rel)
         if entry is None or not stat:
             return None
-        if entry[0] == stat:
-            return entry[2]
-        try:
-            digest = _digest((self.root / rel).read_bytes())
-        except OSError:
-            return None
-        if digest != entry[1]:
-            return None
-        self.put(rel, stat, digest, entry[2])  # touched, not changed: remember the new stat
-        return entry[2]
+        if entry[0] != stat:
+            try:
+                digest = _digest((self.root / rel).read_bytes())
+            except OSError:
+                return None
+            if digest != entry[1]:
+                return None
+            self.put(rel, stat, digest, entry[2])  # touched, not changed: remember the new stat
+        return (*entry[2], entry[1])
 
     def put(self, rel: str, stat: tuple, digest: str, result: tuple) -> None:
         if digest and stat:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -41,6 +42,7 @@ class Records:
     inspections: tuple
     custody: tuple
     pages: tuple
+    blob_ids: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)  # of the files read in bulk
 
     @cached_property
     def staff_by_id(self) -> dict[str, Staff]:
@@ -80,6 +82,7 @@ def load(content_dir: Path, *, today: dt.date, cache: bool = True) -> tuple[Reco
         inspections=reader.dated_lists("inspections", Inspection, "inspector"),
         custody=reader.custody(),
         pages=reader.pages(),
+        blob_ids=reader.blob_ids,
     )
     reader.unknown_entries()
     findings += integrity.check(records, integrity.Unreadable(frozenset(reader.unreadable_households),
@@ -107,6 +110,7 @@ class _Reader:
         self.settings = Settings(today, site.synthetic_ids)
         self.listed: dict[tuple[str, int], list[str]] = {}
         self.parsed: dict[str, tuple] = {}  # rel -> (records, findings), read ahead in bulk
+        self.blob_ids: dict[str, str] = {}  # rel -> git blob id of the bytes read
         # What could not be read is not reported again as "unknown" wherever it is referred to.
         self.unreadable_households: set[str] = set()
         self.staff_incomplete = False
@@ -123,7 +127,10 @@ class _Reader:
         for folder, cls, author_field in (("visits", Visit, "visitor"), ("inspections", Inspection, "inspector")):
             jobs += [FileJob(rel, cls, True, ((author_field, Path(rel).stem),))
                      for rel in self.yaml_files(folder, 2) if self.month_of(rel)]
-        self.parsed = dict(zip((job.rel for job in jobs), read_all(self.root, jobs, self.settings, cache=cache)))
+        for job, (records, findings, blob) in zip(jobs, read_all(self.root, jobs, self.settings, cache=cache)):
+            self.parsed[job.rel] = (records, findings)
+            if blob:
+                self.blob_ids[job.rel] = blob
 
     def month_of(self, rel: str) -> tuple[int, int] | None:
         m = _MONTH_DIR.match(Path(rel).parent.name)

@@ -64,7 +64,7 @@ def check_records(content_dir: Path, *, as_of: dt.date):
     if has_errors(findings):
         code, message = RULES_SKIPPED
         return records, findings + [Finding(code, "warning", message, Source("site.yaml"))]
-    return records, findings + run_rules(records, as_of, history=read_history(content_dir))
+    return records, findings + run_rules(records, as_of, history=read_history(content_dir, records))
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def prepare(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty:
     _stop_on_errors(findings, records is None)
     if more_checks is not None:
         findings += more_checks(records)
-    history = read_history(content_dir)
+    history = read_history(content_dir, records)
     findings += _refuse_dirty(history, allow_dirty)
     _stop_on_errors(findings)
     facts = Facts(records, records.profile, as_of, history)

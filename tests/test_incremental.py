@@ -4,6 +4,7 @@ rewrites no file, and a changed visit rewrites exactly the pages whose bytes dep
 import dataclasses
 import datetime as dt
 import os
+import pickle
 from pathlib import Path
 
 import pytest
@@ -178,3 +179,25 @@ def test_the_history_read_again_from_its_cache_is_the_same(tmp_path, cache):
     assert first.visit_events and first.household_events
     for name in ("commits", "visit_events", "household_events", "unreadable", "head", "state"):
         assert getattr(again, name) == getattr(first, name), name
+
+
+def stored_versions(cache: Path) -> int:
+    return sum(len(pickle.loads(p.read_bytes())) for p in (cache / "history").rglob("*.pickle"))
+
+
+def test_the_history_takes_the_working_tree_versions_from_the_loaded_records(tmp_path, monkeypatch):
+    from careledger.audit import read_history
+    from careledger.demo.repo import write_demo_repo
+
+    root = tmp_path / "records"
+    write_demo_repo(root, DemoSpec(households=12, months=3))
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "parsed"))
+    parsed = read_history(root)
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "seeded"))
+    records, findings = load(root, today=AS_OF)
+    assert not any(f.is_error for f in findings) and len(records.blob_ids) > 20
+    seeded = read_history(root, records)
+    for name in ("commits", "visit_events", "household_events", "unreadable"):
+        assert getattr(seeded, name) == getattr(parsed, name), name
+    # the working tree's versions came from the records: none of them was parsed (or kept) again
+    assert stored_versions(tmp_path / "seeded") <= stored_versions(tmp_path / "parsed") - len(records.blob_ids) // 2

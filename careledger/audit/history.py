@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from ..cachestore import FolderStore, code_hash
 from ..records import Household, Visit
 from . import git
-from .parse import HouseholdParser, VisitKey, VisitParser, household_of, visitor_of
+from .parse import HouseholdParser, VisitKey, VisitParser, household_of, keyed_visits, visitor_of
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")  # the day of a commit is its day in the jurisdiction's time zone
 
@@ -121,16 +121,17 @@ class History:
 _PARSING_MODULES = ("audit.parse", "schema", "yamlread", "records", "identifiers", "vocab")
 
 
-def read_history(content_dir: Path) -> History:
+def read_history(content_dir: Path, records=None) -> History:
     """Read the history of the content directory. Never raises for a missing repository or git: the History's
-    `state` says what is missing."""
+    `state` says what is missing. `records`, loaded from the same directory without errors, saves parsing the
+    versions of files that are the same as the working tree's (`Records.blob_ids`)."""
     try:
         location = git.locate(content_dir)
         dirty = git.dirty_paths(location)
         if not location.head:
             return History("no-commits", dirty=dirty)
         store = FolderStore("history", Path(content_dir), code_hash(*_PARSING_MODULES))
-        builder = _Builder(store)
+        builder = _Builder(store, _Seeds(records))
         with _without_gc():
             for raw, contents in _commits_with_blobs(location):
                 builder.add(raw, contents)
@@ -224,6 +225,34 @@ def _without_gc():
             gc.enable()
 
 
+class _Seeds:
+    """The working tree's versions of the files, as the loader read them: a version of a file whose blob id is
+    the working file's is taken from the records instead of being parsed again (the whole tree, the first time)."""
+
+    def __init__(self, records):
+        self.blob_ids = records.blob_ids if records is not None else {}
+        self.records = records
+        self._visits_by_file: dict[str, list] | None = None
+        self._households_by_file: dict | None = None
+
+    def version(self, path: str, blob: str):
+        if self.blob_ids.get(path) != blob:
+            return None
+        visitor = visitor_of(path)
+        if visitor is not None:
+            if self._visits_by_file is None:
+                self._visits_by_file = defaultdict(list)
+                for visit in self.records.visits:
+                    self._visits_by_file[visit.source.file].append(visit)
+            in_file = sorted(self._visits_by_file.get(path, ()), key=lambda v: (v.source.line, v.source.column))
+            return keyed_visits(visitor, [replace(v, visitor="") for v in in_file])  # history's visits name none
+        if household_of(path) is not None:
+            if self._households_by_file is None:
+                self._households_by_file = {h.source.file: h for h in self.records.households}
+            return self._households_by_file.get(path)
+        return None
+
+
 @dataclass
 class _Known:
     visit: Visit
@@ -236,8 +265,8 @@ class _Builder:
     """Walks the commits oldest first, keeping the last readable version of every file and every visit's state.
     Versions parsed in an earlier run come from `store`, by path and blob id (a blob id is its content's hash)."""
 
-    def __init__(self, store: FolderStore):
-        self.store = store
+    def __init__(self, store: FolderStore, seeds: _Seeds):
+        self.store, self.seeds = store, seeds
         self.parser = VisitParser()
         self.household_parser = HouseholdParser()
         self.commits: list[Commit] = []
@@ -269,6 +298,9 @@ class _Builder:
         cached = self.versions.get(change.path)
         if cached and cached[0] == blob:
             return cached[1]
+        seeded = self.seeds.version(change.path, blob)
+        if seeded is not None:
+            return seeded
         known = self.store.folder(change.path)
         key = (change.path, blob)
         if key not in known:

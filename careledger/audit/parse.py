@@ -56,6 +56,17 @@ def household_of(path: str) -> str | None:
     return m[1] if m else None
 
 
+def keyed_visits(visitor: str, visits) -> dict[VisitKey, Visit]:
+    """A visit file's visits by identity, in file order (a second visit with the same identity counts up `n`)."""
+    out: dict[VisitKey, Visit] = {}
+    for visit in visits:
+        key = VisitKey(visitor, visit.date, visit.household, visit.duty)
+        while key in out:
+            key = key._replace(n=key.n + 1)
+        out[key] = visit
+    return out
+
+
 def _context() -> Context:
     return Context(findings=[], today=_FAR_FUTURE, synthetic_ids=True)
 
@@ -166,13 +177,7 @@ class VisitParser:
             visits = self._whole(text, path, visitor)
         if visits is None:
             return None
-        out: dict[VisitKey, Visit] = {}
-        for visit in visits:
-            key = VisitKey(visitor, visit.date, visit.household, visit.duty)
-            while key in out:
-                key = key._replace(n=key.n + 1)
-            out[key] = visit
-        return out
+        return keyed_visits(visitor, visits)
 
     def _split(self, text: str, path: str, visitor: str) -> list[Visit] | None:
         entries: list[list[str]] = []
