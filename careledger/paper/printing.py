@@ -36,17 +36,14 @@ class FontPlan:
     """The CSS that loads the font of each kind of paper.
 
     Blank forms and dossiers use the GB 2312 subset (made once, at setup); in a dossier, which embeds only the glyphs
-    it prints, a character outside it falls back to the system's Noto Sans CJK SC. A pre-filled form's fields carry
-    the font whole and must hold every character of the records: GB 2312 plus those, a subset made per set of
-    characters (cached).
+    it prints, a character outside it falls back to the system's Noto Sans CJK SC, and bold text has the GB 2312
+    subset of the bold face. A pre-filled form's fields carry the font whole and must hold every character of the
+    records: GB 2312 plus those, a subset made per set of characters (cached).
     """
 
     blank_css: str
     filled_css: str = ""  # "" unless pre-filled forms are printed
-
-    @property
-    def dossier_css(self) -> str:
-        return self.blank_css
+    dossier_css: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,9 +98,10 @@ def plan_paper(records, *, filled: bool = True) -> tuple[FontPlan, list[Finding]
         findings.append(Finding("W-FONT-GLYPH", WARNING,
                                 f"字体 {fonts.FAMILY} 中没有这些字：{missing}；PDF 中它们会显示成空框，请改用通用写法或另装字体",
                                 Source("fonts")))
-    blank = fonts.font_face_css(fonts.field_font())
+    field = fonts.field_font()
     filled = fonts.font_face_css(fonts.field_font(chars)) if filled else ""
-    return FontPlan(blank_css=blank, filled_css=filled), findings
+    return FontPlan(blank_css=fonts.font_face_css(field), filled_css=filled,
+                    dossier_css=fonts.font_face_css(field, fonts.bold_font())), findings
 
 
 def dossier_jobs(dossiers, plan: FontPlan, selection: Selection = ALL, *, stamp: str = "", dirty: bool = False
