@@ -91,6 +91,19 @@ class _People:
         self.month_alerts = [f for f in findings if f.code in ("CAD-ALERT", "CAD-ALERT-PAST")
                              and f.evidence.get("duty") != "contact" and f.staff
                              and f.evidence.get("raised_on", "").startswith(month)]
+        # Indexes by village and by cadre: a county has thousands of villages, each page must not scan them all.
+        self.listed_by_village: dict[str, list] = {}
+        for case in self.listed:
+            self.listed_by_village.setdefault(case.household.village, []).append(case)
+        self.alerts_by_village: dict[str, int] = {}
+        self.alerted_by_staff: dict[str, list[str]] = {}
+        for f in self.month_alerts:
+            self.alerted_by_staff.setdefault(f.staff, []).append(f.subject)
+            if f.subject in self.listed_keys:
+                village = records.households_by_id[f.subject.split("/")[0]].village
+                self.alerts_by_village[village] = self.alerts_by_village.get(village, 0) + 1
+        self.village_names = {v.id: v.name for v in records.site.villages}
+        self.village_order = {v.id: i for i, v in enumerate(records.site.villages)}
 
     # --- the 公示 ---------------------------------------------------------------------------------------------
 
@@ -124,21 +137,17 @@ class _People:
     def village(self, village) -> Village:
         order = {c.code: i for i, c in enumerate(self.facts.profile.categories)}
         ranks = {lv.code: -lv.rank for lv in self.facts.profile.levels}
-        cases = [c for c in self.listed if c.household.village == village.id]
+        cases = self.listed_by_village.get(village.id, [])
         pairs = sorted(((c, self.entry(c)) for c in cases),
                        key=lambda ce: (order.get(ce[0].subject.category, 99), ranks.get(ce[0].subject.level, 0),
                                        ce[1].public_id))
         return Village(id=village.id, name=village.name, entries=tuple(e for _, e in pairs),
-                       status=self.status(village.name, village.name, cases, self.village_alerts(village.id)),
+                       status=self.status(village.name, village.name, cases,
+                                          self.alerts_by_village.get(village.id, 0)),
                        cadres=self.cadre_statuses(village.id),
                        weeks=_weeks(self.week_counts, self.facts.as_of, village.id))
 
     # --- status -----------------------------------------------------------------------------------------------
-
-    def village_alerts(self, village_id: str) -> int:
-        households = self.facts.records.households_by_id
-        return sum(1 for f in self.month_alerts if f.subject in self.listed_keys
-                   and households[f.subject.split("/")[0]].village == village_id)
 
     def status(self, label: str, village: str, cases, warnings: int, cadre: Cadre | None = None) -> Status:
         k = self.settings.k
@@ -154,22 +163,20 @@ class _People:
 
     def cadre_statuses(self, village_id: str | None) -> tuple[Status, ...]:
         """One row per responsible cadre of listed subjects (of one village, or all), village by village."""
-        villages = {v.id: v.name for v in self.facts.records.site.villages}
-        village_order = {v.id: i for i, v in enumerate(self.facts.records.site.villages)}
         by_cadre: dict[str, list] = {}
-        for case in self.listed:
-            if village_id is None or case.household.village == village_id:
-                for staff_id in case.assigned("responsible"):
-                    by_cadre.setdefault(staff_id, []).append(case)
+        for case in self.listed if village_id is None else self.listed_by_village.get(village_id, []):
+            for staff_id in case.assigned("responsible"):
+                by_cadre.setdefault(staff_id, []).append(case)
         rows = []
         for staff_id, cases in by_cadre.items():
             staff = self.facts.staff.get(staff_id)
             home = staff.village if staff else ""
             cadre = self.cadre(staff_id)
-            warnings = sum(1 for f in self.month_alerts if f.staff == staff_id and f.subject in
-                           {c.key for c in cases})
-            rows.append((village_order.get(home, -1), cadre.label, staff_id,
-                         self.status(cadre.label, villages.get(home, "街道（乡镇）"), cases, warnings, cadre)))
+            keys = {c.key for c in cases}
+            warnings = sum(1 for subject in self.alerted_by_staff.get(staff_id, ()) if subject in keys)
+            rows.append((self.village_order.get(home, -1), cadre.label, staff_id,
+                         self.status(cadre.label, self.village_names.get(home, "街道（乡镇）"), cases, warnings,
+                                     cadre)))
         return tuple(r[-1] for r in sorted(rows, key=lambda r: r[:3]))
 
     def headline(self, tables: CountTables) -> Headline:
