@@ -223,3 +223,16 @@ def test_a_steady_limit_is_worked_out_as_counting_would(last, span, limit):
     until = last + dt.timedelta(days=span)
     counted = cadence.first_day_over(_Unpaused, last, until, lambda day: limit)
     assert cadence.first_day_over(_Unpaused, last, until, lambda day: limit, steady=limit) == counted
+
+
+@given(st.lists(st.tuples(st.integers(0, 90), st.one_of(st.none(), st.integers(0, 90))), max_size=3),
+       st.integers(0, 90), st.integers(0, 40))
+def test_paused_during_a_span_is_paused_on_one_of_its_days(stays, first, length):
+    from careledger.rules.cases import Case
+    origin = dt.date(2026, 1, 1)
+    day = lambda n: origin + dt.timedelta(days=n)  # noqa: E731
+    pauses = tuple((day(a), None if b is None else day(b)) for a, b in stays)
+    case = Case.__new__(Case)
+    case.__dict__["pauses"] = pauses  # the cached property, set directly
+    expected = any(case.paused_on(day(first + i)) for i in range(length + 1))
+    assert case.paused_during(day(first), day(first + length)) == expected

@@ -187,7 +187,7 @@ def _monthly(case: Case, rule: CadenceRule, counted: list, as_of: dt.date, since
         last = dt.date(year, month, calendar.monthrange(year, month)[1])
         if last >= as_of or (case.end and last >= case.end):
             return
-        if not any(case.paused_on(first + dt.timedelta(days=i)) for i in range(last.day)):
+        if not case.paused_during(first, last):
             n = sum(1 for v in counted if first <= v.date <= last)
             if n < rule.monthly_minimum:
                 yield Finding("CAD-MONTHLY", WARNING,

@@ -49,6 +49,10 @@ class Case:
     def paused_on(self, day: dt.date) -> bool:
         return any(start <= day and (end is None or day < end) for start, end in self.pauses)
 
+    def paused_during(self, first: dt.date, last: dt.date) -> bool:
+        """Paused on some day from `first` to `last`: a stay that begins by `last` and ends after `first`."""
+        return any(start <= last and (end is None or (end > first and end > start)) for start, end in self.pauses)
+
     def assigned(self, slot: str) -> tuple:
         """The staff ids named in an assignment slot (responsible, contact, caregiver, ...), in order, no repeats."""
         value = getattr(self.subject.assigned, slot, None) if self.subject.assigned else None
