@@ -26,19 +26,29 @@ VERSION = "1"  # bump when what a fingerprint covers changes
 def of_build(content_dir: Path, **options) -> str:
     """The fingerprint of everything a build into one output reads (`options`: as-of date, flags)."""
     digest = hashlib.blake2b(f"{VERSION}|{sorted(options.items())}".encode(), digest_size=20)
-    _add_tree(digest, Path(content_dir), skip_dot=True)
+    _add_content(digest, Path(content_dir))
     _add_tree(digest, Path(__file__).parent, skip_dot=False)  # careledger's code, templates, profiles and forms
     for name in _RENDERING_LIBRARIES:
         try:
             digest.update(f"{name}={metadata.version(name)}".encode())
         except metadata.PackageNotFoundError:
             digest.update(f"{name}=-".encode())
+    return digest.hexdigest()
+
+
+def _add_content(digest, content: Path) -> None:
+    """In git: the commit, and the files that differ from it (with their stats); git keeps the stats of the rest
+    in its index, so a county's 200,000 files are not walked again here. Outside git: every file's stats."""
     try:
-        location = locate(content_dir)
-        digest.update(f"git {location.head} {dirty_paths(location)}".encode())
+        location = locate(content)
+        changed = dirty_paths(location, ignored=True)
     except GitUnavailable as why:
         digest.update(f"no git: {why.reason}".encode())
-    return digest.hexdigest()
+        _add_tree(digest, content, skip_dot=True)
+        return
+    digest.update(f"git {location.head}\n".encode())
+    for rel in changed:
+        _add_file(digest, content, content / rel)
 
 
 def recall(output_dir: Path, fingerprint: str):
@@ -89,9 +99,13 @@ def _add_tree(digest, root: Path, *, skip_dot: bool) -> None:
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not (skip_dot and d.startswith(".")))
         for name in sorted(filenames):
-            try:
-                st = os.stat(os.path.join(dirpath, name))
-            except OSError:
-                continue
-            digest.update(f"{os.path.relpath(os.path.join(dirpath, name), root)}|{st.st_size}|{st.st_mtime_ns}|"
-                          f"{st.st_ino}\n".encode("utf-8", "surrogateescape"))
+            _add_file(digest, root, Path(dirpath) / name)
+
+
+def _add_file(digest, root: Path, path: Path) -> None:
+    try:
+        st = path.stat()
+        state = f"{st.st_size}|{st.st_mtime_ns}|{st.st_ino}"
+    except OSError:
+        state = "-"  # removed
+    digest.update(f"{os.path.relpath(path, root)}|{state}\n".encode("utf-8", "surrogateescape"))

@@ -201,3 +201,32 @@ def test_the_history_takes_the_working_tree_versions_from_the_loaded_records(tmp
         assert getattr(seeded, name) == getattr(parsed, name), name
     # the working tree's versions came from the records: none of them was parsed (or kept) again
     assert stored_versions(tmp_path / "seeded") <= stored_versions(tmp_path / "parsed") - len(records.blob_ids) // 2
+
+
+def test_in_git_the_fingerprint_follows_commits_and_uncommitted_changes(demo, cache):
+    from .gitkit import git as run_git
+
+    def git(cwd, *args):
+        return run_git(cwd, "-c", "user.name=Clerk", "-c", "user.email=clerk@example.invalid", *args)
+
+    git(demo, "init", "-q", "-b", "main")
+    git(demo, "add", "-A")
+    git(demo, "commit", "-q", "-m", "records")
+    first = fingerprint.of_build(demo, as_of=AS_OF)
+    assert fingerprint.of_build(demo, as_of=AS_OF) == first
+    visit_file = sorted((demo / "visits").glob("*/*.yaml"))[-1]
+    visit_file.write_text(visit_file.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    dirty = fingerprint.of_build(demo, as_of=AS_OF)
+    assert dirty != first
+    visit_file.write_text(visit_file.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert fingerprint.of_build(demo, as_of=AS_OF) != dirty  # changed again while still uncommitted
+    git(demo, "commit", "-q", "-am", "more")
+    assert fingerprint.of_build(demo, as_of=AS_OF) not in (first, dirty)
+    (demo / ".gitignore").write_text("visits/2099-01/\n", encoding="utf-8")
+    git(demo, "add", ".gitignore")
+    git(demo, "commit", "-q", "-m", "ignore")
+    committed = fingerprint.of_build(demo, as_of=AS_OF)
+    hidden = demo / "visits" / "2099-01" / "someone.yaml"
+    hidden.parent.mkdir()
+    hidden.write_text("[]\n", encoding="utf-8")
+    assert fingerprint.of_build(demo, as_of=AS_OF) != committed  # an ignored file is still read by the loader

@@ -202,10 +202,11 @@ class BlobReader:
         return data[:-1]
 
 
-def dirty_paths(location: Location) -> tuple[str, ...]:
-    """Files below the content directory that differ from HEAD: modified, staged, removed or untracked."""
-    result = _run(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--",
-                   location.pathspec], location.toplevel)
+def dirty_paths(location: Location, *, ignored: bool = False) -> tuple[str, ...]:
+    """Files below the content directory that differ from HEAD: modified, staged, removed or untracked (and, with
+    `ignored`, the files .gitignore hides, which the loader reads all the same)."""
+    result = _run(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
+                   *(["--ignored=matching"] if ignored else []), "--", location.pathspec], location.toplevel)
     if result.returncode != 0:
         raise GitUnavailable("no-repository", result.stderr.decode("utf-8", "replace").strip())
     prefix = location.prefix

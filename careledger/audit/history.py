@@ -17,6 +17,7 @@ import datetime as dt
 import gc
 import threading
 from collections import defaultdict
+from collections.abc import Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -133,7 +134,7 @@ def read_history(content_dir: Path, records=None) -> History:
         store = FolderStore("history", Path(content_dir), code_hash(*_PARSING_MODULES))
         builder = _Builder(store, _Seeds(records))
         with _without_gc():
-            for raw, contents in _commits_with_blobs(location):
+            for raw, contents in _commits_with_blobs(location, builder.seeds.blob_ids):
                 builder.add(raw, contents)
         store.save()
     except git.GitUnavailable as exc:
@@ -145,13 +146,15 @@ def read_history(content_dir: Path, records=None) -> History:
                    household_events=tuple(builder.household_events), unreadable=tuple(builder.unreadable))
 
 
-def _needed(changes: tuple[git.FileChange, ...], current: dict[str, str]) -> list[str]:
+def _needed(changes: tuple[git.FileChange, ...], current: dict[str, str], seeded: Mapping[str, str]) -> list[str]:
     """The blobs a commit's visit and household files need read: those not already read as the path's current
-    version. Updates `current` (path → blob id of its version after the commit)."""
+    version, nor the working tree's version that the loaded records hold (`seeded`: path → blob id). Updates
+    `current` (path → blob id of its version after the commit)."""
     ids = []
     for change in changes:
         if visitor_of(change.path) or household_of(change.path):
-            ids += [b for b in (change.old, change.new) if b and b != current.get(change.path)]
+            ids += [b for b in (change.old, change.new)
+                    if b and b != current.get(change.path) and b != seeded.get(change.path)]
     for change in changes:
         if change.new:
             current[change.path] = change.new
@@ -160,7 +163,7 @@ def _needed(changes: tuple[git.FileChange, ...], current: dict[str, str]) -> lis
     return ids
 
 
-def _commits_with_blobs(location: git.Location):
+def _commits_with_blobs(location: git.Location, seeded: Mapping[str, str]):
     """Each commit of the log with the contents of the blobs it needs, oldest first.
 
     A thread reads the log and asks `git cat-file --batch` for each commit's blobs as soon as it has the commit;
@@ -175,7 +178,7 @@ def _commits_with_blobs(location: git.Location):
             try:
                 with closing(git.log(location)) as commits:
                     for raw in commits:
-                        needed = _needed(raw.changes, current)
+                        needed = _needed(raw.changes, current, seeded)
                         # handed over before asking, so the answers are read while they are being asked for
                         if not _put(queue, (raw, needed), stop):
                             return
