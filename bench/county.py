@@ -89,6 +89,28 @@ def change_one_visit_file(content: Path) -> Path:
     return path
 
 
+def per_file_cost(content: Path, sample: int = 3000) -> str:
+    """What a visit file costs to parse besides its visits: time against visits per file, fitted to a line over a
+    sample of the county's visit files (the reference reader, one process)."""
+    from careledger.bulkread import FileJob, Settings, read_file
+    from careledger.records import Visit
+    settings = Settings(dt.date.fromisoformat(AS_OF), True)
+    files = sorted((content / "visits").glob("*/*.yaml"))
+    points = []
+    for path in files[:: max(1, len(files) // sample)]:
+        rel = path.relative_to(content).as_posix()
+        start = time.perf_counter()
+        records, _ = read_file(content, FileJob(rel, Visit, True, (("visitor", path.stem),)), settings)
+        points.append((len(records), time.perf_counter() - start))
+    n = len(points)
+    mean_x, mean_y = sum(x for x, _ in points) / n, sum(y for _, y in points) / n
+    slope = (sum((x - mean_x) * (y - mean_y) for x, y in points)
+             / max(1e-12, sum((x - mean_x) ** 2 for x, _ in points)))
+    fixed = mean_y - slope * mean_x
+    return (f"{fixed * 1e3:.2f} ms a file + {slope * 1e3:.3f} ms a visit ({n} files, {mean_x:.1f} visits a file on "
+            f"average: the file's share is {fixed / mean_y:.0%})")
+
+
 def dossier_rate(content: Path, env: dict, sample: int) -> str:
     """Render `sample` dossiers with the PDF cache off in worker processes; PDFs per second and core use."""
     code = f"""
@@ -160,6 +182,7 @@ def measure(name: str, work: Path, households: int, months: int, profile: str, s
     env = {**os.environ, "CARELEDGER_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
     generate(content, households, months, profile, env)
     print(f"  records: {counts(content)}")
+    print(f"  parsing a visit file: {per_file_cost(content)}")
 
     shutil.rmtree(cache / "records", ignore_errors=True)
     seconds, peak = run([*CARELEDGER, "check", "--content", str(content), "--as-of", AS_OF], env, ok=(0, 1))
