@@ -42,6 +42,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+import ahocorasick
+
 from . import vocab
 from .findings import ERROR, Finding, Source
 from .identifiers import mobiles_in, normalise_id_number, valid_id_numbers_in
@@ -61,8 +63,10 @@ ANY_MOBILE = "手机号（不论是否在记录中）"
 _STREETLIKE = re.compile(r"[0-9０-９号路街巷弄栋幢室楼组]|单元|小区")
 _ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+_PERCENT_ESCAPES = re.compile(r"(?:%[0-9a-fA-F]{2})+")
 _TAG = re.compile(r"<[^<>]*>")
-_RUN = re.compile(r"[0-9Xx](?:[ \t\u00a0\u3000\-\u2010-\u2015]{0,2}[0-9Xx])*")
+_SEPS = r" \t\u00a0\u3000\-\u2010-\u2015"  # between digit groups, as identifiers._SEP
+_RUN = re.compile(rf"[0-9Xx](?:[{_SEPS}]{{0,2}}[0-9Xx])*")
 
 
 @dataclass(frozen=True)
@@ -143,25 +147,33 @@ def scan(files: Mapping[str, bytes], secrets: Secrets, *, prefix: str = "site/")
 
 
 class _Scanner:
+    """One pass per form of a file, whatever the number of secrets: the texts through one Aho-Corasick automaton,
+    the numbers only in the rare stretches of digits long enough to hold one."""
+
     def __init__(self, secrets: Secrets):
         self.s = secrets
-        self.by_first: dict[str, list[str]] = {}
-        for value in sorted(secrets.texts, key=len, reverse=True):
-            self.by_first.setdefault(value[0], []).append(value)
-        self.first = re.compile("[" + "".join(re.escape(c) for c in self.by_first) + "]") if self.by_first else None
-        self.lengths = sorted({len(n) for n in secrets.numbers})
+        self.texts = _automaton({value: (len(value), value) for value in secrets.texts})
         # For each sensitive text, the public texts that contain it, and where: only those can excuse a hit.
         self.inside: dict[str, list[tuple[str, int]]] = {}
-        text_lengths = sorted({len(t) for t in secrets.texts})
-        for public in secrets.public:
-            for length in text_lengths:
-                for offset in range(len(public) - length + 1):
-                    if public[offset:offset + length] in secrets.texts:
-                        self.inside.setdefault(public[offset:offset + length], []).append((public, offset))
+        for public in secrets.public if self.texts else ():
+            for end, (length, value) in self.texts.iter(public):
+                self.inside.setdefault(value, []).append((public, end + 1 - length))
+        # The automaton reads each form with the runs of ASCII characters that no secret and no public text around
+        # one has (most of a page: markup) shortened to one such character, the gap: matches and the public texts
+        # that excuse them stay the same, and the text is a fraction as long.
+        kept = "".join(sorted({c for t in [*secrets.texts, *(p for v in self.inside.values() for p, _ in v)]
+                               for c in t if c.isascii()}))
+        self.gap = next((c for c in map(chr, range(128)) if c not in kept), "")
+        self.markup = re.compile(rf"[^{re.escape(kept)}\x80-\U0010ffff]+")
+        self.lengths = sorted({len(n) for n in secrets.numbers})
+        # Digits, X and separators, as many as the shortest number to look for (a mobile has 11 digits, an ID number
+        # 18): every digit run that can hold a number lies in one such stretch, and they are few.
+        shortest = max(1, min([*self.lengths, 11]))
+        self.stretch = re.compile(rf"[\dXx][\dXx{_SEPS}]{{{shortest - 1},}}")
 
     def hits(self, raw: str) -> dict[str, int]:
         found: dict[str, int] = {}
-        decoded = _fold(unquote(_JSON_ESCAPE.sub(lambda m: chr(int(m[1], 16)), html.unescape(raw))))
+        decoded = _fold(_unquote(_JSON_ESCAPE.sub(lambda m: chr(int(m[1], 16)), html.unescape(raw))))
         for form in dict.fromkeys((raw, decoded, _TAG.sub("", decoded))):
             for kind, count in self.text_hits(form).items():
                 found[kind] = max(found.get(kind, 0), count)
@@ -170,19 +182,21 @@ class _Scanner:
         return found
 
     def text_hits(self, text: str) -> dict[str, int]:
+        """At each position the longest sensitive text that starts there, unless a public text around it excuses it."""
         found: dict[str, int] = {}
-        if self.first is None:
+        if self.texts is None:
             return found
-        for m in self.first.finditer(text):
-            i = m.start()
-            for value in self.by_first[text[i]]:
-                if text.startswith(value, i):
-                    excused = any(i >= offset and text.startswith(public, i - offset)
-                                  for public, offset in self.inside.get(value, ()))
-                    if not excused:
-                        kind = self.s.texts[value]
-                        found[kind] = found.get(kind, 0) + 1
-                    break
+        text = self.markup.sub(self.gap, text)
+        longest: dict[int, tuple[int, str]] = {}
+        for end, (length, value) in self.texts.iter(text):
+            start = end + 1 - length
+            if length > longest.get(start, (0, ""))[0]:
+                longest[start] = (length, value)
+        for start, (_, value) in longest.items():
+            if not any(start >= offset and text.startswith(public, start - offset)
+                       for public, offset in self.inside.get(value, ())):
+                kind = self.s.texts[value]
+                found[kind] = found.get(kind, 0) + 1
         return found
 
     def number_hits(self, text: str) -> dict[str, int]:
@@ -191,20 +205,41 @@ class _Scanner:
         def add(kind):
             found[kind] = found.get(kind, 0) + 1
 
-        for m in _RUN.finditer(text):
-            run = re.sub(r"[^0-9X]", "", m.group(0).upper())
-            for length in self.lengths:
-                for i in range(len(run) - length + 1):
-                    kind = self.s.numbers.get(run[i:i + length])
-                    if kind:
-                        add(kind)
-        for number in valid_id_numbers_in(text, today=self.s.as_of):
-            if number not in self.s.numbers:
-                add(ANY_ID)
-        for number in mobiles_in(text):
-            if number not in self.s.numbers and number not in self.s.allowed_phones:
-                add(ANY_MOBILE)
+        for stretch in self.stretch.finditer(text):
+            a, b = stretch.span()
+            for m in _RUN.finditer(text, a, b):
+                run = re.sub(r"[^0-9X]", "", m.group(0).upper())
+                for length in self.lengths:
+                    for i in range(len(run) - length + 1):
+                        kind = self.s.numbers.get(run[i:i + length])
+                        if kind:
+                            add(kind)
+            # With one character either side, for the look-behind and look-ahead of the two patterns.
+            window = text[max(0, a - 1):b + 1]
+            for number in valid_id_numbers_in(window, today=self.s.as_of):
+                if number not in self.s.numbers:
+                    add(ANY_ID)
+            for number in mobiles_in(window):
+                if number not in self.s.numbers and number not in self.s.allowed_phones:
+                    add(ANY_MOBILE)
         return found
+
+
+def _automaton(words: Mapping[str, object]):
+    """An Aho-Corasick automaton of `words` (word → what a match yields), None when there are none."""
+    if not words:
+        return None
+    automaton = ahocorasick.Automaton()
+    for word, payload in words.items():
+        automaton.add_word(word, payload)
+    automaton.make_automaton()
+    return automaton
+
+
+def _unquote(text: str) -> str:
+    """`unquote(text)`, decoding only the runs of %XX escapes: the same result (UTF-8 is decoded run by run there
+    too, an ASCII character ends a sequence), without going through every "%" of a style sheet in Python."""
+    return _PERCENT_ESCAPES.sub(lambda m: unquote(m[0]), text)
 
 
 def _fold(text: str) -> str:

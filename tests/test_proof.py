@@ -2,16 +2,23 @@
 kind of value (never the value), and the previous published output stays as it was."""
 
 import dataclasses
+import html
+import json
+import random
+import re
 import shutil
+from collections import Counter
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 import pytest
 
 from careledger import pipeline
 from careledger.load import load
 from careledger.pipeline import BuildFailed, build_all
-from careledger.proof import (ADDRESS, ANY_ID, ANY_MOBILE, ID_NUMBER, ILLNESS, NAME, PHONE, STAFF, SUPPORTER, scan,
-                              secrets_of)
+from careledger.identifiers import check_digit, mobiles_in, valid_id_numbers_in
+from careledger.proof import (_JSON_ESCAPE, _TAG, ADDRESS, ANY_ID, ANY_MOBILE, DISABILITY, ID_NUMBER, ILLNESS, NAME,
+                              PHONE, STAFF, SUPPORTER, Secrets, _fold, scan, secrets_of)
 from careledger.render import convert_pages
 from careledger.render import site as site_renderer
 from careledger.rules import run_rules
@@ -335,3 +342,88 @@ def test_a_cadre_who_shares_a_caregivers_name_is_shown_by_post(town):
     assert "村党总支书记" in files["villages/v1.html"].decode("utf-8")
     leaked = scan({"pages/notice.html": "<p>李建国</p>".encode()}, secrets_of(records, records.site.privacy, AS_OF))
     assert [f.evidence["kind"] for f in leaked] == [STAFF]
+
+
+# --- the scan at scale: the same findings as a plain scan, on a tree with many names to a surname -----------------
+
+
+def synthetic(seed: int = 8):
+    """Secrets of 2,400 people under 12 surnames (given names that are prefixes of others, names inside public
+    texts) and 60 files that mix markup, encoded copies and numbers of every form."""
+    rng = random.Random(seed)
+    surnames, given = "王李张刘陈杨黄赵周吴", "芳华明军伟秀英兰娟敏强磊洋艳勇杰涛静丽"
+    names = {s + g for s in (*surnames, "欧阳", "司徒") for g in given}  # every two- and three-character name
+    names |= {n + g for n in list(names)[:800] for g in rng.sample(given, 2)}  # 王芳 and 王芳华 both
+    texts = {n: rng.choice((NAME, SUPPORTER, STAFF)) for n in sorted(names)}
+    addresses = [f"一村{i}组{i * 3}号" for i in range(1, 40)]
+    texts |= dict.fromkeys(addresses, ADDRESS) | {"高血压": ILLNESS, "肢体残疾": DISABILITY}
+    public = {"测试街道", "示例县", "王芳村", "李华路社区", "第3组张明华小区", "欧阳华Park", "村委会主任"} - set(texts)
+
+    def valid_id(body17: str) -> str:
+        return body17 + check_digit(body17)
+
+    ids = [valid_id(f"990101{1950 + i % 50}0{1 + i % 9}1{i % 10}{i % 1000:03d}") for i in range(300)]
+    mobiles = [f"13{i % 10}{i:08d}" for i in range(300)]
+    landlines = [f"0564{3300000 + i}" for i in range(100)]
+    numbers = {n: ID_NUMBER for n in ids} | {n: PHONE for n in mobiles + landlines}
+    secrets = Secrets(texts=texts, numbers=numbers, allowed_phones=frozenset({"05643312345", "13900000001"}),
+                      public=tuple(sorted(public, key=lambda p: (-len(p), p))), pages={}, as_of=AS_OF)
+
+    def piece() -> str:
+        name = rng.choice(sorted(names))
+        return rng.choice([
+            f"<td>{name}</td>", f"<p>{rng.choice(sorted(public))}</p>", name[0] + "*",
+            "".join(f"&#{ord(c)};" for c in name), json.dumps(name), quote(name), name[0] + "\u200b" + name[1:],
+            name[:1] + "<b>" + name[1:] + "</b>", name[:1] + "; " + name[1:],  # split by markup, or by text
+            f"{name}{rng.choice(given)}", f"王芳村{name}",
+            rng.choice(ids), rng.choice(ids)[:6] + " " + rng.choice(ids)[6:], rng.choice(ids).replace("X", "x"),
+            rng.choice(mobiles), "138 0000 " + str(rng.randrange(1000, 9999)), "+86 139-1234-5678",
+            "".join(chr(ord(c) + 0xFEE0) for c in rng.choice(mobiles)),  # full-width digits
+            valid_id(f"990302{rng.randrange(1950, 2020)}0101{rng.randrange(100, 999)}"),  # in no record
+            str(rng.randrange(10 ** 10, 10 ** 13)), rng.choice(landlines)[:4] + "-" + rng.choice(landlines)[4:],
+            "0564-3312345", rng.choice(addresses + ["高血压", "肢体残疾"]), '<rect x="130" y="4000"/>', "\n", " ",
+        ])
+
+    files = {f"f{i}.html": "".join(piece() for _ in range(rng.randrange(20, 400))).encode() for i in range(60)}
+    return files, secrets
+
+
+def plain_scan(files, secrets):
+    """The scan written the straightforward way: every secret at every place, every number length at every digit."""
+    found = []
+    for path in sorted(files):
+        raw = path + "\n" + files[path].decode()
+        decoded = _fold(unquote(_JSON_ESCAPE.sub(lambda m: chr(int(m[1], 16)), html.unescape(raw))))
+        counts = {}
+        for text in dict.fromkeys((raw, decoded, _TAG.sub("", decoded))):
+            form = Counter()
+            longest = {}
+            for value in secrets.texts:
+                i = text.find(value)
+                while i >= 0:
+                    if len(value) > len(longest.get(i, "")):
+                        longest[i] = value
+                    i = text.find(value, i + 1)
+            for i, value in longest.items():
+                if not any(value in p and any(i >= o and text.startswith(p, i - o) for o in range(len(p))
+                                              if p.startswith(value, o)) for p in secrets.public):
+                    form[secrets.texts[value]] += 1
+            for m in re.finditer(r"[0-9Xx](?:[ \t\u00a0\u3000\-\u2010-\u2015]{0,2}[0-9Xx])*", text):
+                run = re.sub(r"[^0-9X]", "", m[0].upper())
+                form.update(secrets.numbers[run[i:j]] for i in range(len(run)) for j in range(i + 1, len(run) + 1)
+                            if run[i:j] in secrets.numbers)
+            form[ANY_ID] += sum(n not in secrets.numbers for n in valid_id_numbers_in(text, today=AS_OF))
+            form[ANY_MOBILE] += sum(n not in secrets.numbers and n not in secrets.allowed_phones
+                                    for n in mobiles_in(text))
+            for kind, n in form.items():
+                counts[kind] = max(counts.get(kind, 0), n)
+        found += [(f"site/{path}", kind, n) for kind, n in sorted(counts.items()) if n]
+    return found
+
+
+def test_the_scan_finds_what_a_plain_scan_finds():
+    files, secrets = synthetic()
+    found = [(f.evidence["file"], f.evidence["kind"], f.evidence["count"]) for f in scan(files, secrets)]
+    assert found == plain_scan(files, secrets)
+    assert {kind for _, kind, _ in found} == {NAME, SUPPORTER, STAFF, ADDRESS, ILLNESS, DISABILITY, ID_NUMBER, PHONE,
+                                              ANY_ID, ANY_MOBILE}
