@@ -230,3 +230,39 @@ def test_in_git_the_fingerprint_follows_commits_and_uncommitted_changes(demo, ca
     hidden.parent.mkdir()
     hidden.write_text("[]\n", encoding="utf-8")
     assert fingerprint.of_build(demo, as_of=AS_OF) != committed  # an ignored file is still read by the loader
+
+
+def test_a_county_s_pages_do_not_each_list_every_village(tmp_path, cache):
+    from html.parser import HTMLParser
+
+    class Links(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.nav, self.links, self.in_nav = [], [], False
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "nav":
+                self.in_nav = True
+            if tag == "a":
+                (self.nav if self.in_nav else self.links).append(dict(attrs)["href"])
+
+        def handle_endtag(self, tag):
+            if tag == "nav":
+                self.in_nav = False
+
+    def links_of(path: Path) -> Links:
+        parser = Links()
+        parser.feed(path.read_text(encoding="utf-8"))
+        return parser
+
+    content = tmp_path / "county"
+    write_demo(content, DemoSpec(households=450, months=1))
+    output = tmp_path / "out"
+    build(content, output)
+    villages = sorted(p.stem for p in (output / "site" / "villages").glob("*.html"))
+    assert len(villages) == 45
+    index = links_of(output / "site" / "index.html")
+    assert {f"villages/{v}.html" for v in villages} <= set(index.links)  # every village a click from the home page
+    page = links_of(output / "site" / "villages" / f"{villages[7]}.html")
+    village_links = [h for h in page.nav if "villages/" in h]
+    assert village_links == [f"../villages/{villages[7]}.html"] and "../index.html#counts" in page.nav
