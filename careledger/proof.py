@@ -14,7 +14,9 @@ What is looked for, in every file (HTML, the search index, CSS, JS, anything) an
 
 Each file is read in several forms, so an encoded copy is caught too: as written; with HTML entities, JSON `\\uXXXX`
 escapes and URL `%XX` escapes decoded, full-width characters folded (NFKC) and zero-width characters removed; and
-that again with the HTML tags taken out (a name split by markup). Numbers are found with spaces or hyphens between
+that again with the HTML tags taken out (a name split by inline markup such as `<b>`); tags that end a block or a
+table cell become line breaks there, as a reader sees them (村委会主任 in one cell and 永岗村 in the next do not
+make 任永). Numbers are found with spaces or hyphens between
 digit groups and with a lower-case x.
 
 False alarms, and how they are kept out without weakening the check (docs/privacy.md says the same for users):
@@ -65,6 +67,9 @@ _ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _PERCENT_ESCAPES = re.compile(r"(?:%[0-9a-fA-F]{2})+")
 _TAG = re.compile(r"<[^<>]*>")
+_BLOCK_TAG = re.compile(r"<\s*/?\s*(?:t[dhr]|thead|tbody|tfoot|table|caption|p|div|li|[ou]l|d[tdl]|h[1-6]|br|hr|section|"
+                        r"header|footer|nav|main|article|aside|figure|figcaption|blockquote|pre|option|title|"
+                        r"form|label|button|input|textarea|select)\b[^<>]*>", re.IGNORECASE)
 _SEPS = r" \t\u00a0\u3000\-\u2010-\u2015"  # between digit groups, as identifiers._SEP
 _RUN = re.compile(rf"[0-9Xx](?:[{_SEPS}]{{0,2}}[0-9Xx])*")
 
@@ -174,7 +179,7 @@ class _Scanner:
     def hits(self, raw: str) -> dict[str, int]:
         found: dict[str, int] = {}
         decoded = _fold(_unquote(_JSON_ESCAPE.sub(lambda m: chr(int(m[1], 16)), html.unescape(raw))))
-        for form in dict.fromkeys((raw, decoded, _TAG.sub("", decoded))):
+        for form in dict.fromkeys((raw, decoded, _TAG.sub("", _BLOCK_TAG.sub("\n", decoded)))):
             for kind, count in self.text_hits(form).items():
                 found[kind] = max(found.get(kind, 0), count)
             for kind, count in self.number_hits(form).items():
