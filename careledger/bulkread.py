@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import progress
-from .cachestore import FolderStore, code_hash
+from .cachestore import FolderStore, code_hash, without_gc
 from .findings import Finding
 from .schema import MISSING, Context, convert
 from .yamlread import SequenceNode, decode, parse_text, unreadable
@@ -83,7 +83,11 @@ def read_all(root: Path, jobs: list[FileJob], settings: Settings, *, cache: bool
              workers: int | None = None) -> list[tuple[list, list[Finding], str]]:
     """The result of `read_file` for each job, in order, with the git blob id of the bytes read ("" when the file
     could not be read): the audit trail takes the working tree's versions from here instead of parsing them."""
-    root = Path(root)
+    with without_gc():
+        return _read_all(Path(root), jobs, settings, cache, workers)
+
+
+def _read_all(root: Path, jobs: list[FileJob], settings: Settings, cache: bool, workers: int | None):
     store = _Store(root, settings) if cache else None
     results: dict[str, tuple] = {}
     todo: list[tuple[FileJob, tuple]] = []  # (job, stat) of the files to parse

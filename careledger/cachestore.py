@@ -7,6 +7,8 @@ households), so a run that changed one file rewrites one folder's pickle, and lo
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import os
 import pickle
@@ -23,6 +25,19 @@ def cache_root() -> Path:
         return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "careledger"
+
+
+@contextlib.contextmanager
+def without_gc():
+    """Loading or parsing a county's records makes millions of small objects and no cycles: the cyclic garbage
+    collector would scan them again and again (a third of the time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def code_hash(*modules: str) -> str:

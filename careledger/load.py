@@ -122,8 +122,12 @@ class _Reader:
         return sum(1 for f in self.findings if f.is_error)
 
     def read_in_bulk(self, cache: bool) -> None:
-        """Parse the many files (households, visits, inspections) at once: cached, and on every core."""
-        jobs = [FileJob(rel, Household, False) for rel in self.yaml_files("households", 2)]
+        """Parse the record files at once: cached, and on every core."""
+        villages = {v.id for v in self.site.villages}
+        jobs = [FileJob(rel, Staff, True, (("village", "" if Path(rel).stem == STREET_OFFICE else Path(rel).stem),))
+                for rel in self.yaml_files("staff", 1) if Path(rel).stem in villages | {STREET_OFFICE}]
+        jobs += [FileJob(rel, CustodyLedger, False) for rel in self.yaml_files("custody", 2)]
+        jobs += [FileJob(rel, Household, False) for rel in self.yaml_files("households", 2)]
         for folder, cls, author_field in (("visits", Visit, "visitor"), ("inspections", Inspection, "inspector")):
             jobs += [FileJob(rel, cls, True, ((author_field, Path(rel).stem),))
                      for rel in self.yaml_files(folder, 2) if self.month_of(rel)]

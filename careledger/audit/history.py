@@ -14,17 +14,16 @@ before (the same visit going to the same content) is not counted twice.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import threading
 from collections import defaultdict
 from collections.abc import Mapping
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from queue import Full, Queue
 from zoneinfo import ZoneInfo
 
-from ..cachestore import FolderStore, code_hash
+from ..cachestore import FolderStore, code_hash, without_gc
 from ..records import Household, Visit
 from . import git
 from .parse import HouseholdParser, VisitKey, VisitParser, household_of, keyed_visits, visitor_of
@@ -133,7 +132,7 @@ def read_history(content_dir: Path, records=None) -> History:
             return History("no-commits", dirty=dirty)
         store = FolderStore("history", Path(content_dir), code_hash(*_PARSING_MODULES))
         builder = _Builder(store, _Seeds(records))
-        with _without_gc():
+        with without_gc():
             for raw, contents in _commits_with_blobs(location, builder.seeds.blob_ids):
                 builder.add(raw, contents)
         store.save()
@@ -213,19 +212,6 @@ def _put(queue: Queue, item, stop: threading.Event) -> bool:
         except Full:
             continue
     return False
-
-
-@contextmanager
-def _without_gc():
-    """Reading a long history allocates millions of small objects and no cycles: the cyclic garbage collector
-    would scan them again and again (a third of the time at 100,000 commits)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class _Seeds:
