@@ -43,6 +43,13 @@ class _Loader(_BaseLoader):
             return self.DEFAULT_SCALAR_TAG
         return super().resolve(kind, value, implicit)
 
+    # Path-based resolvers are never registered here: the bookkeeping the composer calls for every node is skipped.
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
 
 def yaml11_tag(node: Node) -> str:
     """The tag YAML 1.1 would give this scalar (int, bool, timestamp, ...)."""

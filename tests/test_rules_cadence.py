@@ -217,12 +217,26 @@ class _Unpaused:
         return False
 
 
-@given(st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 1, 1)), st.integers(0, 400),
+@given(st.integers(0, 400), st.lists(st.tuples(st.integers(-30, 400), st.integers(0, 120)), max_size=4),
        st.integers(0, 200))
-def test_a_steady_limit_is_worked_out_as_counting_would(last, span, limit):
+def test_without_stays_the_first_day_over_is_worked_out_as_counting_would(span, tightened, limit):
+    """Limits that change on the given days (special periods halving it), as `limits` makes them."""
+    last = dt.date(2026, 1, 1)
     until = last + dt.timedelta(days=span)
-    counted = cadence.first_day_over(_Unpaused, last, until, lambda day: limit)
-    assert cadence.first_day_over(_Unpaused, last, until, lambda day: limit, steady=limit) == counted
+    periods = [(last + dt.timedelta(days=a), last + dt.timedelta(days=a + n)) for a, n in tightened]
+
+    def limit_of(day):
+        return limit // 2 if any(start <= day <= end for start, end in periods) else limit
+
+    changes = [day for start, end in periods for day in (start, end + dt.timedelta(days=1))]
+    counted = cadence.first_day_over(_Paused, last, until, limit_of)
+    assert cadence.first_day_over(_Unpaused, last, until, limit_of, changes) == counted
+
+
+class _Paused(_Unpaused):
+    """Counts day by day (a stay that never comes)."""
+
+    pauses = ((dt.date(1900, 1, 1), dt.date(1900, 1, 2)),)
 
 
 @given(st.lists(st.tuples(st.integers(0, 90), st.one_of(st.none(), st.integers(0, 90))), max_size=3),

@@ -103,13 +103,20 @@ def limits(rule: CadenceRule, profile: Profile, periods, day: dt.date) -> tuple[
 
 
 def first_day_over(case: Case, last: dt.date, until: dt.date, limit_of,
-                   steady: int | None = None) -> tuple[dt.date, int] | None:
-    """The first day in (last, until] on which the days counted since `last` exceed the limit in force. `steady` is
-    the limit when it is the same on every day of the span: with no stay to pause the count either, the day is
-    worked out instead of counted (a county has a million gaps to look at)."""
-    if steady is not None and not case.pauses:
-        day = last + dt.timedelta(days=steady + 1)
-        return (day, steady + 1) if day <= until else None
+                   changes: Iterable[dt.date] = ()) -> tuple[dt.date, int] | None:
+    """The first day in (last, until] on which the days counted since `last` exceed the limit in force.
+
+    `changes` are the days on which the limit may change (special periods begin, or end the day before). With no
+    stay to pause the count, the count on a day is the days since `last`, so the answer is worked out span by span
+    between those days instead of counted day by day (a county has a million gaps to look at)."""
+    if not case.pauses:
+        starts = sorted({last + ONE_DAY, *(d for d in changes if last < d <= until)})
+        for i, start in enumerate(starts):
+            end = starts[i + 1] - ONE_DAY if i + 1 < len(starts) else until
+            day = max(start, last + dt.timedelta(days=limit_of(start) + 1))
+            if day <= end:
+                return day, (day - last).days
+        return None
     counted = 0
     day = last
     while day < until:
@@ -135,14 +142,13 @@ def _gaps(case: Case, rule: CadenceRule, counted: list, facts, since: dt.date | 
     duty = vocab.DUTY[rule.duty]
     staff = warned_staff(case, rule.duty)
     last, last_visit = start, None
+    changes = [day for p in periods for day in (p.start, p.end + ONE_DAY)]  # where `limits` may change
     for visit in [v for v in counted if v.date >= start] + [None]:
         until = visit.date if visit else stop
         if until <= last:  # a visit on the first day, or a subject out of care before the as-of date
             last_visit = visit or last_visit
             continue
-        special = any(p.start <= until and p.end > last for p in periods)
-        threshold_day = first_day_over(case, last, until, lambda d: limits(rule, profile, periods, d)[1],
-                                       steady=None if special else limits(rule, profile, (), last)[1])
+        threshold_day = first_day_over(case, last, until, lambda d: limits(rule, profile, periods, d)[1], changes)
         ongoing = visit is None and stop == as_of
         evidence = {"duty": rule.duty, "last_visit": last_visit.date.isoformat() if last_visit else None,
                     "counted_from": last.isoformat(), "rule": rule.cite}
