@@ -26,6 +26,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -37,14 +38,16 @@ AS_OF = "2026-11-23"
 
 def run(args: list[str], env: dict, *, ok=(0,), cwd: Path | None = None) -> tuple[float, float]:
     """Seconds and peak resident memory (MB) of one command."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code not in ok:
-        raise SystemExit(f"failed ({code}): {' '.join(map(str, args))}\n{proc.stderr.read().decode()[-3000:]}")
-    proc.stderr.close()
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code not in ok:
+            out.seek(0)
+            said = out.read().decode("utf-8", "replace")
+            raise SystemExit(f"failed ({code}): {' '.join(map(str, args))}\n{said[-4000:]}")
     return seconds, usage.ru_maxrss / 1024
 
 
