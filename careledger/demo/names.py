@@ -41,9 +41,9 @@ class People:
         self.used_ids: set[str] = set()
         self.used_phones: set[str] = set()
         self.count = 0
-        # A cadre's name is published; a member's or supporter's is not. The same name on both sides would stop the
-        # build (the proof cannot tell the two people apart), so the demo never gives one to both, as real
-        # records sometimes do (docs/privacy.md says what an office does then).
+        # A cadre's name is published; a member's or supporter's is not, nor, by default, a contact's. The same name
+        # on both sides would stop the build (the proof cannot tell the two people apart), so the demo never gives
+        # one name to two such people, as real records sometimes do (docs/privacy.md says what an office does then).
         self.public_names: set[str] = set()
         self.private_names: set[str] = set()
 
@@ -75,8 +75,8 @@ class People:
         dotted name, so even the smallest demo shows all three."""
         mine, theirs = (self.private_names, self.public_names) if member else (self.public_names, self.private_names)
         name = self._name(sex, surname, member=member)
-        for _ in range(100):
-            if name not in theirs:
+        for _ in range(100):  # cadres' names are unique too: one published and one not would stop the build
+            if name not in theirs and (member or name not in mine):
                 break
             name = (surname or self.surname()) + self.given(sex)
         mine.add(name)
