@@ -90,6 +90,10 @@ def load(content_dir: Path, *, today: dt.date, cache: bool = True) -> tuple[Reco
     return records, findings
 
 
+def _stem(rel: str) -> str:
+    return rel.rpartition("/")[2].rpartition(".")[0]
+
+
 def _load_one(root: Path, rel: str, cls, findings: list[Finding], today: dt.date, *, synthetic_ids: bool):
     parsed, problems = read_yaml(root / rel, rel)
     findings += problems
@@ -123,13 +127,13 @@ class _Reader:
 
     def read_in_bulk(self, cache: bool) -> None:
         """Parse the record files at once: cached, and on every core."""
-        villages = {v.id for v in self.site.villages}
-        jobs = [FileJob(rel, Staff, True, (("village", "" if Path(rel).stem == STREET_OFFICE else Path(rel).stem),))
-                for rel in self.yaml_files("staff", 1) if Path(rel).stem in villages | {STREET_OFFICE}]
+        units = {v.id: v.id for v in self.site.villages} | {STREET_OFFICE: ""}
+        jobs = [FileJob(rel, Staff, True, (("village", units[_stem(rel)]),))
+                for rel in self.yaml_files("staff", 1) if _stem(rel) in units]
         jobs += [FileJob(rel, CustodyLedger, False) for rel in self.yaml_files("custody", 2)]
         jobs += [FileJob(rel, Household, False) for rel in self.yaml_files("households", 2)]
         for folder, cls, author_field in (("visits", Visit, "visitor"), ("inspections", Inspection, "inspector")):
-            jobs += [FileJob(rel, cls, True, ((author_field, Path(rel).stem),))
+            jobs += [FileJob(rel, cls, True, ((author_field, _stem(rel)),))
                      for rel in self.yaml_files(folder, 2) if self.month_of(rel)]
         for job, (records, findings, blob) in zip(jobs, read_all(self.root, jobs, self.settings, cache=cache)):
             self.parsed[job.rel] = (records, findings)
@@ -137,7 +141,7 @@ class _Reader:
                 self.blob_ids[job.rel] = blob
 
     def month_of(self, rel: str) -> tuple[int, int] | None:
-        m = _MONTH_DIR.match(Path(rel).parent.name)
+        m = _MONTH_DIR.match(rel.rsplit("/", 2)[-2])
         return (int(m[1]), int(m[2])) if m and 1 <= int(m[2]) <= 12 else None
 
     def yaml_files(self, folder: str, depth: int) -> list[str]:
@@ -154,11 +158,12 @@ class _Reader:
         found = []
         for dirpath, dirnames, filenames in os.walk(base):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            level = len(Path(dirpath).relative_to(base).parts) + 1
+            inside = Path(dirpath).relative_to(self.root).as_posix()  # a county has 200,000 files: one Path a folder
+            level = inside.count("/") + 1
             for name in sorted(filenames):
                 if name.startswith("."):
                     continue
-                rel = (Path(dirpath) / name).relative_to(self.root).as_posix()
+                rel = f"{inside}/{name}"
                 if name.endswith(".yml"):
                     self.error(rel, "E-FILE-NAME", "扩展名请用 .yaml（不是 .yml），否则不会被读取")
                 elif not name.endswith(".yaml"):
@@ -181,7 +186,7 @@ class _Reader:
         villages = {v.id for v in self.site.villages}
         out = []
         for rel in self.yaml_files("staff", 1):
-            unit = Path(rel).stem
+            unit = _stem(rel)
             if unit != STREET_OFFICE and unit not in villages:
                 self.error(rel, "E-FILE-NAME", f"人员文件名应为村（社区）编号或 {STREET_OFFICE}（街道、乡镇本级）；"
                            f"site.yaml 中没有编号为“{unit}”的村（社区）")
@@ -196,7 +201,7 @@ class _Reader:
         villages = {v.id for v in self.site.villages}
         out = []
         for rel in self.yaml_files("households", 2):
-            folder, stem = Path(rel).parent.name, Path(rel).stem
+            folder, stem = rel.rsplit("/", 2)[-2], _stem(rel)
             households = self.records_in(rel, Household, many=False)
             if not households:
                 self.unreadable_households.add(stem)
@@ -218,7 +223,7 @@ class _Reader:
         """visits/ and inspections/: <yyyy-mm>/<staff-id>.yaml, a list of one person's records of one month."""
         out = []
         for rel in self.yaml_files(folder, 2):
-            month_dir, author = Path(rel).parent.name, Path(rel).stem
+            month_dir, author = rel.rsplit("/", 2)[-2], _stem(rel)
             month = self.month_of(rel)
             if month is None:
                 self.error(rel, "E-FILE-PLACE", f"目录名“{month_dir}”应为年月，例如 2026-11")
