@@ -4,10 +4,11 @@ WeasyPrint subsets the fonts of ordinary text itself, but embeds the font of a f
 glyph to show what someone types). The whole Noto Sans CJK SC face makes a one-page form of 15.8 MB, so fields get a
 subset instead, made here with fontTools from the system's Noto Sans CJK SC:
 
-- blank forms (and dossiers, whose text falls back to the system face for anything else): the characters of
-  GB 2312 (7,445) and printable ASCII, which cover what people type; dossiers also have this subset of the bold face;
-- pre-filled forms: those plus every character the records hold (names such as 张堃、司马玥 use characters outside
-  GB 2312), so every value pre-filled into a field has its glyph.
+- blank forms: the characters of GB 2312 (7,445) and printable ASCII, which cover what people type;
+- pre-filled forms and dossiers: those plus every character the records hold (names such as 张堃、司马玥 use
+  characters outside GB 2312), so every value pre-filled into a field has its glyph and a dossier needs no system
+  face (WeasyPrint embeds a subset of what a document prints; falling back to the whole system face is what costs);
+- the bold text of dossiers: the GB 2312 subset of the bold face.
 
 Hinting and layout tables (vertical forms, Japanese and Korean variants) are dropped: about 1.5 MB for 7,550 glyphs.
 A subset is made once per set of characters and kept in the cache directory under the hash of its inputs, so only

@@ -11,10 +11,12 @@ batch of jobs, as many workers as cores. A handful of jobs is rendered in this p
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,10 +44,23 @@ class Job:
 def render(job: Job) -> bytes:
     import weasyprint
 
-    document = weasyprint.HTML(string=job.html, base_url=job.base_url or None)
-    if job.forms:
-        return document.write_pdf(pdf_forms=True, finisher=_check_box_captions)
-    return document.write_pdf()
+    with _few_collections():
+        document = weasyprint.HTML(string=job.html, base_url=job.base_url or None)
+        if job.forms:
+            return document.write_pdf(pdf_forms=True, finisher=_check_box_captions)
+        return document.write_pdf()
+
+
+@contextmanager
+def _few_collections(threshold: int = 50_000):
+    """WeasyPrint allocates objects by the million: with the default thresholds the cyclic collector runs about a
+    hundred times a dossier, once or twice over every object of the process, which cost about 0.07 CPU s of 0.55."""
+    old = gc.get_threshold()
+    gc.set_threshold(threshold, *old[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
 
 
 def _check_box_captions(document, pdf) -> None:
