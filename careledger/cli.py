@@ -174,6 +174,7 @@ def _print_paper(content_dir: Path, output_dir: Path, as_of: dt.date, allow_dirt
     from .paper.run import print_paper
     from .pipeline import BuildFailed
 
+    progress.enable()
     try:
         result = print_paper(content_dir, output_dir, request, as_of=as_of, allow_dirty=allow_dirty)
     except BuildFailed as failed:

@@ -33,7 +33,21 @@ def of_build(content_dir: Path, **options) -> str:
             digest.update(f"{name}={metadata.version(name)}".encode())
         except metadata.PackageNotFoundError:
             digest.update(f"{name}=-".encode())
+    if options.get("paper", True):
+        digest.update(_system_font().encode())
     return digest.hexdigest()
+
+
+def _system_font() -> str:
+    """The CJK face the PDFs are made from: a font installed or removed since is a reason to build again (and a
+    missing one is then reported by the build, not hidden by an earlier result)."""
+    from .paper import fonts
+    try:
+        face = fonts.find_face()
+        st = os.stat(face.path)
+    except (fonts.FontProblem, OSError):
+        return "no CJK font"
+    return f"{face.path}|{face.index}|{st.st_size}|{st.st_mtime_ns}"
 
 
 def _add_content(digest, content: Path) -> None:

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..cachestore import cache_root
+
 FONT_PACKAGE = "fonts-noto-cjk"  # Debian/Ubuntu: Noto Sans/Serif CJK, Regular and Bold
 HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
 FAMILY = "Noto Sans CJK SC"
@@ -51,15 +53,6 @@ class FontProblem(Exception):
 class Face:
     path: str
     index: int  # the face's number in a .ttc collection
-
-
-def cache_dir() -> Path:
-    """$CARELEDGER_CACHE_DIR, else $XDG_CACHE_HOME/careledger, else ~/.cache/careledger."""
-    explicit = os.environ.get("CARELEDGER_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "careledger"
 
 
 @lru_cache(maxsize=None)
@@ -130,7 +123,7 @@ def field_font(extra: str = "", *, face: Face | None = None, directory: Path | N
     stat = os.stat(face.path)
     key = hashlib.sha256("\0".join((SUBSET_VERSION, face.path, str(face.index), str(stat.st_size),
                                     str(int(stat.st_mtime)), chars)).encode("utf-8")).hexdigest()[:20]
-    target = (directory or cache_dir()) / "fonts" / f"field-{key}.otf"
+    target = (directory or cache_root()) / "fonts" / f"field-{key}.otf"
     if not target.is_file():
         data = make_subset(face, chars)
         target.parent.mkdir(parents=True, exist_ok=True)

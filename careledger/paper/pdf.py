@@ -20,7 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .fonts import cache_dir
+from .. import progress
+from ..cachestore import cache_root
 
 RENDERER_VERSION = "1"  # bump when the rendering options change: cached PDFs made before are then ignored
 CACHE_DAYS = 14  # a cached PDF unused this long is deleted
@@ -90,7 +91,7 @@ def _check_box_captions(document, pdf) -> None:
 def render_all(jobs: list[Job], *, workers: int | None = None, cache: bool = True) -> list[bytes]:
     """The PDF of each job, in order. `workers` defaults to the number of cores; `cache=False` renders everything."""
     results: list[bytes | None] = [None] * len(jobs)
-    store = _Cache(cache_dir() / "pdf") if cache else None
+    store = _Cache(cache_root() / "pdf") if cache else None
     todo = []
     for i, job in enumerate(jobs):
         hit = store.get(job.key) if store else None
@@ -108,12 +109,20 @@ def render_all(jobs: list[Job], *, workers: int | None = None, cache: bool = Tru
 
 
 def _render_many(jobs: list[Job], workers: int) -> list[bytes]:
-    if workers <= 1 or len(jobs) <= IN_PROCESS_UP_TO:
-        return [render(job) for job in jobs]
-    size = max(1, -(-len(jobs) // (workers * 4)))  # about four batches a worker, so the last ones end together
-    batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-    with ProcessPoolExecutor(max_workers=min(workers, len(batches))) as pool:
-        return [pdf for batch in pool.map(render_batch, batches) for pdf in batch]
+    out: list[bytes] = []
+    with progress.Counter("生成 PDF", len(jobs)) as counter:
+        if workers <= 1 or len(jobs) <= IN_PROCESS_UP_TO:
+            for job in jobs:
+                out.append(render(job))
+                counter.advance()
+            return out
+        size = max(1, -(-len(jobs) // (workers * 4)))  # about four batches a worker, so the last ones end together
+        batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+        with ProcessPoolExecutor(max_workers=min(workers, len(batches))) as pool:
+            for batch in pool.map(render_batch, batches):
+                out += batch
+                counter.advance(len(batch))
+    return out
 
 
 def render_batch(jobs: list[Job]) -> list[bytes]:
