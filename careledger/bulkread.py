@@ -2,12 +2,11 @@
 in worker processes, one a core.
 
 `read_file` is the reference reading of one file (YAML → schema → records and findings); everything here only
-decides where its result comes from. The cache keeps a file's result under the hash of its bytes (the git blob
-id, which the audit trail compares versions by), in a pickle per
-folder of the content tree (a month of visits, a village's households), so a build after one visit file changed
-parses that file and rewrites one folder's pickle. The cache is valid for one version of the reader's code, one
-as-of date (ID-number checks compare birth dates with it) and one set of reading settings; any change of those
-starts a new cache, and the old one is deleted.
+decides where its result comes from. The cache keeps a file's result under the hash of its bytes (the git blob id,
+which the audit trail compares versions by), in a pickle per folder of the content tree (a month of visits, a
+village's households), so a build after one visit file changed parses that file and rewrites one folder's pickle.
+The cache is valid for one version of the reader's code, one as-of date (ID-number checks compare birth dates with
+it) and one set of reading settings; any change of those starts a new cache, and the old one is deleted.
 
 A cached entry is trusted without reading the file when its size, modification time and inode are unchanged
 (as git's index does); otherwise the file is hashed, and parsed again only when its bytes changed.
