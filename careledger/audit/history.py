@@ -234,7 +234,7 @@ class _Seeds:
                 for visit in self.records.visits:
                     self._visits_by_file[visit.source.file].append(visit)
             in_file = sorted(self._visits_by_file.get(path, ()), key=lambda v: (v.source.line, v.source.column))
-            return keyed_visits(visitor, [replace(v, visitor="") for v in in_file])  # history's visits name none
+            return keyed_visits(visitor, in_file)  # the loaded records themselves: no copy
         if household_of(path) is not None:
             if self._households_by_file is None:
                 self._households_by_file = {h.source.file: h for h in self.records.households}

@@ -165,7 +165,7 @@ class VisitParser:
 
     def read(self, data: bytes | None, path: str) -> dict[VisitKey, Visit] | None:
         """The visits of one version of a visit file, by identity; None when the version cannot be read. The
-        visitor is in the key (the Visit records of history leave `visitor` empty)."""
+        visitor, the file's name, is in the key and in each Visit, as the loader sets it."""
         visitor = visitor_of(path)
         if data is None or visitor is None:
             return None
@@ -210,7 +210,7 @@ class VisitParser:
         root = _compose(entry + "\n", path)
         if root is None or not isinstance(root, SequenceNode) or len(root.value) != 1:
             return False
-        visit = convert(Visit, root.value[0], _context())
+        visit = convert(Visit, root.value[0], _context(), visitor=visitor)
         return None if visit is MISSING else visit
 
     @staticmethod
@@ -220,7 +220,7 @@ class VisitParser:
             return None
         out = []
         for node in root.value:
-            visit = convert(Visit, node, _context())
+            visit = convert(Visit, node, _context(), visitor=visitor)
             if visit is not MISSING:
                 out.append(visit)
         return out
