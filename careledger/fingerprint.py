@@ -27,7 +27,8 @@ def of_build(content_dir: Path, **options) -> str:
     """The fingerprint of everything a build into one output reads (`options`: as-of date, flags)."""
     digest = hashlib.blake2b(f"{VERSION}|{sorted(options.items())}".encode(), digest_size=20)
     _add_content(digest, Path(content_dir))
-    _add_tree(digest, Path(__file__).parent, skip_dot=False)  # careledger's code, templates, profiles and forms
+    for code in _code_folders():
+        _add_tree(digest, code, skip_dot=False)
     for name in _RENDERING_LIBRARIES:
         try:
             digest.update(f"{name}={metadata.version(name)}".encode())
@@ -36,6 +37,14 @@ def of_build(content_dir: Path, **options) -> str:
     if options.get("paper", True):
         digest.update(_system_font().encode())
     return digest.hexdigest()
+
+
+def _code_folders() -> tuple[Path, ...]:
+    """careledger itself: its code and profiles, and the templates and form definitions beside the package."""
+    from .paper.dossier import TEMPLATES as REPORT_TEMPLATES
+    from .paper.forms import FORMS_DIR
+    from .render.site import TEMPLATES as SITE_TEMPLATES
+    return Path(__file__).parent, SITE_TEMPLATES, REPORT_TEMPLATES, FORMS_DIR
 
 
 def _system_font() -> str:

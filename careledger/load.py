@@ -15,7 +15,7 @@ from functools import cached_property
 from pathlib import Path
 
 from . import integrity
-from .bulkread import FileJob, Settings, read_all, read_file
+from .bulkread import FileJob, Settings, read_all
 from .findings import ERROR, WARNING, Finding, Source
 from .policy import Profile, load_profile
 from .records import CustodyLedger, Household, Inspection, Page, Site, Staff, Visit
@@ -78,8 +78,8 @@ def load(content_dir: Path, *, today: dt.date, cache: bool = True) -> tuple[Reco
         profile=profile,
         staff=reader.staff(),
         households=reader.households(),
-        visits=reader.dated_lists("visits", Visit, "visitor"),
-        inspections=reader.dated_lists("inspections", Inspection, "inspector"),
+        visits=reader.dated_lists("visits"),
+        inspections=reader.dated_lists("inspections"),
         custody=reader.custody(),
         pages=reader.pages(),
         blob_ids=reader.blob_ids,
@@ -112,6 +112,7 @@ class _Reader:
     def __init__(self, root: Path, findings: list[Finding], today: dt.date, site: Site):
         self.root, self.findings, self.today, self.site = root, findings, today, site
         self.settings = Settings(today, site.synthetic_ids)
+        self.village_ids = {v.id for v in site.villages}
         self.listed: dict[tuple[str, int], list[str]] = {}
         self.parsed: dict[str, tuple] = {}  # rel -> (records, findings), read ahead in bulk
         self.blob_ids: dict[str, str] = {}  # rel -> git blob id of the bytes read
@@ -127,9 +128,8 @@ class _Reader:
 
     def read_in_bulk(self, cache: bool) -> None:
         """Parse the record files at once: cached, and on every core."""
-        units = {v.id: v.id for v in self.site.villages} | {STREET_OFFICE: ""}
-        jobs = [FileJob(rel, Staff, True, (("village", units[_stem(rel)]),))
-                for rel in self.yaml_files("staff", 1) if _stem(rel) in units]
+        jobs = [FileJob(rel, Staff, True, (("village", self.staff_unit(rel)),))
+                for rel in self.yaml_files("staff", 1) if self.staff_unit(rel) is not None]
         jobs += [FileJob(rel, CustodyLedger, False) for rel in self.yaml_files("custody", 2)]
         jobs += [FileJob(rel, Household, False) for rel in self.yaml_files("households", 2)]
         for folder, cls, author_field in (("visits", Visit, "visitor"), ("inspections", Inspection, "inspector")):
@@ -139,6 +139,13 @@ class _Reader:
             self.parsed[job.rel] = (records, findings)
             if blob:
                 self.blob_ids[job.rel] = blob
+
+    def staff_unit(self, rel: str) -> str | None:
+        """The village a staff file is named after ("" for the street office's), or None for an unknown name."""
+        unit = _stem(rel)
+        if unit == STREET_OFFICE:
+            return ""
+        return unit if unit in self.village_ids else None
 
     def month_of(self, rel: str) -> tuple[int, int] | None:
         m = _MONTH_DIR.match(rel.rsplit("/", 2)[-2])
@@ -175,34 +182,29 @@ class _Reader:
                     found.append(rel)
         return found
 
-    def records_in(self, rel: str, cls, *, many: bool, **given) -> list:
-        records, findings = self.parsed.pop(rel, None) or read_file(self.root, FileJob(rel, cls, many,
-                                                                                       tuple(given.items())),
-                                                                    self.settings)
+    def records_in(self, rel: str) -> list:
+        """The records of a file read in bulk (`read_in_bulk`); its findings join the others here, in file order."""
+        records, findings = self.parsed.pop(rel)
         self.findings.extend(findings)
         return records
 
     def staff(self) -> tuple:
-        villages = {v.id for v in self.site.villages}
         out = []
         for rel in self.yaml_files("staff", 1):
-            unit = _stem(rel)
-            if unit != STREET_OFFICE and unit not in villages:
+            if self.staff_unit(rel) is None:
                 self.error(rel, "E-FILE-NAME", f"人员文件名应为村（社区）编号或 {STREET_OFFICE}（街道、乡镇本级）；"
-                           f"site.yaml 中没有编号为“{unit}”的村（社区）")
+                           f"site.yaml 中没有编号为“{_stem(rel)}”的村（社区）")
                 continue
-            village = "" if unit == STREET_OFFICE else unit
             errors_before = self.error_count()
-            out += self.records_in(rel, Staff, many=True, village=village)
+            out += self.records_in(rel)
             self.staff_incomplete |= self.error_count() > errors_before
         return tuple(out)
 
     def households(self) -> tuple:
-        villages = {v.id for v in self.site.villages}
         out = []
         for rel in self.yaml_files("households", 2):
             folder, stem = rel.rsplit("/", 2)[-2], _stem(rel)
-            households = self.records_in(rel, Household, many=False)
+            households = self.records_in(rel)
             if not households:
                 self.unreadable_households.add(stem)
             for household in households:
@@ -213,13 +215,13 @@ class _Reader:
                 if household.village != folder:
                     self.error(rel, "E-FILE-PLACE", f"户所在村（village: {household.village}）与所在目录"
                                f"“households/{folder}/”不一致", line, "village")
-                if household.village not in villages:
+                if household.village not in self.village_ids:
                     self.error(rel, "E-REF", f"site.yaml 中没有编号为“{household.village}”的村（社区）", line,
                                "village")
                 out.append(household)
         return tuple(out)
 
-    def dated_lists(self, folder: str, cls, author_field: str) -> tuple:
+    def dated_lists(self, folder: str) -> tuple:
         """visits/ and inspections/: <yyyy-mm>/<staff-id>.yaml, a list of one person's records of one month."""
         out = []
         for rel in self.yaml_files(folder, 2):
@@ -228,7 +230,7 @@ class _Reader:
             if month is None:
                 self.error(rel, "E-FILE-PLACE", f"目录名“{month_dir}”应为年月，例如 2026-11")
                 continue
-            for record in self.records_in(rel, cls, many=True, **{author_field: author}):
+            for record in self.records_in(rel):
                 if (record.date.year, record.date.month) != month:
                     self.error(rel, "E-DATE-PLACE", f"日期 {record.date} 不在目录 {month_dir} 的月份内："
                                f"请把这条记录放到 {folder}/{record.date:%Y-%m}/{author}.yaml", record.source.line,
@@ -240,7 +242,7 @@ class _Reader:
     def custody(self) -> tuple:
         out = []
         for rel in self.yaml_files("custody", 2):
-            out += self.records_in(rel, CustodyLedger, many=False)
+            out += self.records_in(rel)
         return tuple(out)
 
     def pages(self) -> tuple:

@@ -33,7 +33,7 @@ MARKER_TEXT = ("careledger 生成的输出目录：每次 build 整体替换，�
 
 @dataclass(frozen=True)
 class Written:
-    files: int  # files in the output now (the marker not counted)
+    files: int  # files of the tree written (files carried over by `replace` not counted)
     changed: tuple[str, ...]  # those written anew: new, or with other bytes than before
 
 

@@ -158,6 +158,21 @@ def test_the_fingerprint_follows_the_records_and_the_options(demo, cache):
     assert fingerprint.of_build(demo, as_of=AS_OF, paper=False) != first
 
 
+def test_the_fingerprint_follows_the_templates_beside_the_package(demo, cache, monkeypatch, tmp_path):
+    from careledger.paper.forms import FORMS_DIR
+    from careledger.render.site import TEMPLATES
+    assert {TEMPLATES, FORMS_DIR, TEMPLATES.parent / "report_templates"} <= set(fingerprint._code_folders())
+    first = fingerprint.of_build(demo, as_of=AS_OF, paper=False)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "base.html").write_text("<html></html>", encoding="utf-8")
+    monkeypatch.setattr(fingerprint, "_code_folders", lambda: (templates,))
+    before = fingerprint.of_build(demo, as_of=AS_OF, paper=False)
+    assert before != first
+    (templates / "base.html").write_text("<html><body></body></html>", encoding="utf-8")
+    assert fingerprint.of_build(demo, as_of=AS_OF, paper=False) != before
+
+
 def test_many_new_files_are_parsed_in_worker_processes_with_the_same_result(demo, cache, monkeypatch):
     reference, reference_findings = load(demo, today=AS_OF, cache=False)
     monkeypatch.setattr(bulkread, "IN_PROCESS_UP_TO", 0)
