@@ -98,7 +98,7 @@ def test_a_template_must_place_every_field_once(tmp_path):
     write_form(tmp_path, "unknown", yaml, '{% extends "_base.html" %}{% block body %}{{ field("nmae") }}{% endblock %}')
     forms, findings = load_forms(tmp_path)
     assert findings == []
-    page = Page(font_css="", as_of="", commit="", blank=True)
+    page = Page(as_of="", commit="", blank=True)
     messages = {}
     for form in forms:
         with pytest.raises(TemplateProblem) as problem:

@@ -22,7 +22,7 @@ from PIL import Image
 from careledger.load import load
 from careledger.paper import printing
 from careledger.paper.forms import PDF_TYPE, field_value
-from careledger.paper.pdf import Job, render_all
+from careledger.paper.pdf import render, render_all, render_batch
 from careledger.rules import Facts, run_rules
 from careledger.views.dossier import build_dossiers
 
@@ -324,7 +324,32 @@ def test_dossier_tables_repeat_their_header_and_keep_rows_whole(paper, tmp_path)
 def test_the_same_input_renders_byte_identical_pdfs(paper):
     doc = next(d for d in paper.filled if d.form.name == "wangcheng-info")
     dossier = printing.dossier_jobs(paper.dossiers[:1], paper.plan)[1][0][1]
-    jobs = [Job(doc.html, forms=True), dossier]
+    jobs = [printing.form_jobs([doc])[0][1], dossier]
     first, second = render_all(jobs, cache=False), render_all(jobs, cache=False)
     assert first == second
     assert first[0] == paper.pdfs[doc.path]  # and the cached one is the same
+
+
+def test_a_document_renders_the_same_with_fonts_fresh_or_shared(paper):
+    """Documents of a batch share one font configuration per font CSS; what came before must not change a PDF."""
+    jobs = [job for _, job in printing.dossier_jobs(paper.dossiers[:2], paper.plan)[1]]
+    blank = next(job for path, job in printing.form_jobs(paper.blank) if path.endswith("wangcheng-info.pdf"))
+    assert blank.fonts != jobs[1].fonts  # the same family name, another subset: they must not share
+    assert render_batch([jobs[0], blank, jobs[1]]) == [render(jobs[0]), render(blank), render(jobs[1])]
+
+
+def test_rendering_leaves_no_temporary_font_files(paper, tmp_path, monkeypatch):
+    """WeasyPrint copies the faces of each font configuration into a temporary folder; worker processes end without
+    running finalisers, so the folders must be freed before."""
+    import gc
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    jobs = [job for _, job in printing.dossier_jobs(paper.dossiers[:4], paper.plan)[1]]
+    gc.disable()  # in this process and the forked workers: a collection at some chance moment would hide a leak
+    try:
+        render_all(jobs, workers=2, cache=False)
+        render_batch(jobs[:1])
+    finally:
+        gc.enable()
+    assert list(tmp_path.glob("weasyprint-*")) == []

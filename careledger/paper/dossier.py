@@ -27,12 +27,11 @@ def css_string(text: str) -> Markup:
     return Markup(cleaned.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c "))
 
 
-def render_dossier(dossier: Dossier, *, font_css: str = "", stamp: str = "", dirty: bool = False,
+def render_dossier(dossier: Dossier, *, stamp: str = "", dirty: bool = False,
                    templates: Path = TEMPLATES) -> str:
     """`stamp` is the build stamp line for the footer (without it the footer names the as-of date and commit);
     `dirty`: the records had uncommitted changes, which the cover says."""
     env = paper_environment(templates)
     css = (templates / "dossier.css").read_text(encoding="utf-8")
     footer = stamp or f"基准日 {dossier.as_of} · 记录提交 {(dossier.commit or '无')[:12]}"
-    return env.get_template("dossier.html").render(d=dossier, css=Markup(css), font_css=Markup(font_css),
-                                                   footer=footer, dirty=dirty)
+    return env.get_template("dossier.html").render(d=dossier, css=Markup(css), footer=footer, dirty=dirty)

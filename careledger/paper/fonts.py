@@ -174,12 +174,12 @@ def _cmap(face: Face) -> frozenset[int]:
 
 
 def font_face_css(path: Path, bold: Path | None = None) -> str:
-    """CSS that loads the field font (and its `bold` face) and makes it the text font; what it lacks falls back to
-    the system face."""
+    """The `@font-face` rules that give the family FIELD_FAMILY the subset at `path` (and its `bold` face). The
+    stylesheets name that family first and the system face after it, for what a subset lacks."""
     css = f'@font-face {{ font-family: "{FIELD_FAMILY}"; src: url("{path.as_uri()}"); }}\n'
     if bold:
         css += f'@font-face {{ font-family: "{FIELD_FAMILY}"; font-weight: bold; src: url("{bold.as_uri()}"); }}\n'
-    return css + f'html {{ font-family: "{FIELD_FAMILY}", "{FAMILY}", sans-serif; }}'
+    return css
 
 
 def record_characters(*objects) -> str:

@@ -25,7 +25,6 @@ class TemplateProblem(Exception):
 class Page:
     """What every form template gets besides its fields."""
 
-    font_css: str
     as_of: str  # "" for a blank form
     commit: str
     blank: bool
@@ -38,7 +37,7 @@ def render_form(form: FormDef, item, page: Page, *, directory: Path = FORMS_DIR)
     env = paper_environment(directory)
     template = env.get_template(f"{form.name}.html")
     html = template.render(form=form, item=item, page=page, field=placer.field, rows=placer.rows,
-                           font_css=Markup(page.font_css), css=Markup((directory / "_form.css").read_text("utf-8")))
+                           css=Markup((directory / "_form.css").read_text("utf-8")))
     placer.check(f"forms/{form.name}.html")
     return html
 

@@ -1,9 +1,15 @@
 """HTML to PDF with WeasyPrint: one function for one document, one for many on every core.
 
-A document is a `Job`: the HTML (read as a string, so Chinese field values stay UTF-8) and whether its `<input>`,
-`<textarea>` and `<select>` become AcroForm fields. Rendering is a pure function of the job, so the bytes are the same
-on every run (WeasyPrint writes no file identifier and no date unless the HTML names one), and a finished PDF is kept
-in the cache directory under the hash of its job: a build renders only what changed since the last one.
+A document is a `Job`: the HTML (read as a string, so Chinese field values stay UTF-8), whether its `<input>`,
+`<textarea>` and `<select>` become AcroForm fields, and the `@font-face` CSS of the font subsets it prints with.
+Rendering is a pure function of the job, so the bytes are the same on every run (WeasyPrint writes no file identifier
+and no date unless the HTML names one), and a finished PDF is kept in the cache directory under the hash of its job: a
+build renders only what changed since the last one.
+
+The font CSS is kept out of the HTML so that a process loads each set of faces once: WeasyPrint otherwise builds a
+new fontconfig and Pango font map for every document and lays its text out with cold caches (a twelfth of a
+dossier's CPU). One font configuration serves only the jobs with the same font CSS, since the kinds of paper give the
+same family name to different subsets.
 
 Many documents are rendered by worker processes (not threads: layout holds the interpreter), each worker taking a
 batch of jobs, as many workers as cores. A handful of jobs is rendered in this process: starting workers costs more.
@@ -18,6 +24,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .. import progress
@@ -33,23 +40,77 @@ class Job:
     html: str
     forms: bool = False  # render <input>, <textarea>, <select> as fillable AcroForm fields
     base_url: str = ""
+    fonts: str = ""  # @font-face rules (careledger.paper.fonts.font_face_css)
 
     @property
     def key(self) -> str:
         import weasyprint
 
-        parts = (RENDERER_VERSION, weasyprint.__version__, "forms" if self.forms else "flat", self.base_url, self.html)
+        parts = (RENDERER_VERSION, weasyprint.__version__, "forms" if self.forms else "flat", self.base_url,
+                 self.fonts, self.html)
         return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
 
 
-def render(job: Job) -> bytes:
+def render(job: Job, fonts: dict | None = None) -> bytes:
+    """The PDF of `job`. `fonts` keeps the font setup of each font CSS for the next documents (`render_batch`)."""
     import weasyprint
 
+    _harfbuzz_arrays_without_parsing()
+    sheets, font_config = _font_setup(job.fonts, {} if fonts is None else fonts)
     with _few_collections():
         document = weasyprint.HTML(string=job.html, base_url=job.base_url or None)
         if job.forms:
-            return document.write_pdf(pdf_forms=True, finisher=_check_box_captions)
-        return document.write_pdf()
+            return document.write_pdf(stylesheets=sheets, font_config=font_config, pdf_forms=True,
+                                      finisher=_check_box_captions)
+        return document.write_pdf(stylesheets=sheets, font_config=font_config)
+
+
+def render_batch(jobs: list[Job], advance=None) -> list[bytes]:
+    """What one worker does: render its batch in order (calling `advance` after each), the documents with the same
+    font CSS sharing one font configuration. Dropping them at the end lets WeasyPrint delete its temporary copies of
+    the faces, which a worker process, ended without running finalisers, would otherwise leave behind: they are held
+    in reference cycles, so only a collection frees them."""
+    fonts: dict = {}
+    out = []
+    try:
+        for job in jobs:
+            out.append(render(job, fonts))
+            if advance:
+                advance()
+        return out
+    finally:
+        fonts.clear()
+        gc.collect()
+
+
+def _font_setup(css: str, known: dict):
+    """The stylesheet of the font CSS `css` and the font configuration that holds its faces, from `known` or new."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
+    if css not in known:
+        font_config = FontConfiguration()
+        known[css] = ([weasyprint.CSS(string=css, font_config=font_config)] if css else []), font_config
+    return known[css]
+
+
+@lru_cache(maxsize=None)
+def _harfbuzz_arrays_without_parsing() -> None:
+    """WeasyPrint passes harfbuzz its glyph lists as `ffi.new(f"hb_codepoint_t[{n}]", ...)`: cffi parses each new
+    type string with pycparser (15 ms), and nearly every document keeps a new number of glyphs (about 40 ms of a
+    dossier's 0.5 s). An array sized by its initialiser is the same array from one type string, parsed once."""
+    try:
+        from weasyprint.text.ffi import ffi
+    except ImportError:
+        return
+    new = ffi.new
+
+    def new_array(cdecl, init=None):
+        if init is not None and isinstance(cdecl, str) and cdecl.startswith("hb_codepoint_t["):
+            cdecl = "hb_codepoint_t[]"
+        return new(cdecl, init)
+
+    ffi.new = new_array
 
 
 @contextmanager
@@ -112,10 +173,7 @@ def _render_many(jobs: list[Job], workers: int) -> list[bytes]:
     out: list[bytes] = []
     with progress.Counter("生成 PDF", len(jobs)) as counter:
         if workers <= 1 or len(jobs) <= IN_PROCESS_UP_TO:
-            for job in jobs:
-                out.append(render(job))
-                counter.advance()
-            return out
+            return render_batch(jobs, counter.advance)
         size = max(1, -(-len(jobs) // (workers * 4)))  # about four batches a worker, so the last ones end together
         batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
         with ProcessPoolExecutor(max_workers=min(workers, len(batches))) as pool:
@@ -123,11 +181,6 @@ def _render_many(jobs: list[Job], workers: int) -> list[bytes]:
                 out += batch
                 counter.advance(len(batch))
     return out
-
-
-def render_batch(jobs: list[Job]) -> list[bytes]:
-    """What one worker does: render its batch in order."""
-    return [render(job) for job in jobs]
 
 
 class _Cache:

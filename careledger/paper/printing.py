@@ -112,8 +112,9 @@ def dossier_jobs(dossiers, plan: FontPlan, selection: Selection = ALL, *, stamp:
     for d in dossiers:
         if selection.household(d):
             base = f"dossiers/{d.village_id}/{d.household_id}"
-            html[f"{base}.html"] = render_dossier(d, stamp=stamp, dirty=dirty).encode("utf-8")
-            jobs.append((f"{base}.pdf", Job(render_dossier(d, font_css=plan.dossier_css, stamp=stamp, dirty=dirty))))
+            page = render_dossier(d, stamp=stamp, dirty=dirty)
+            html[f"{base}.html"] = page.encode("utf-8")
+            jobs.append((f"{base}.pdf", Job(page, fonts=plan.dossier_css)))
     return html, jobs
 
 
@@ -122,19 +123,21 @@ class FormDocument:
     path: str  # below private/
     form: FormDef
     html: str
+    fonts: str  # the font CSS of its job
     item: object = None  # the context it was filled from (None: blank)
 
 
 def blank_documents(forms: list[FormDef], plan: FontPlan, stamp: str = "") -> list[FormDocument]:
     """Blank forms carry the build stamp too: it says which version of the form definitions printed them."""
-    page = Page(font_css=plan.blank_css, as_of="", commit="", blank=True, stamp=stamp)
-    return [FormDocument(f"forms/blank/{form.name}.pdf", form, render_form(form, None, page)) for form in forms]
+    page = Page(as_of="", commit="", blank=True, stamp=stamp)
+    return [FormDocument(f"forms/blank/{form.name}.pdf", form, render_form(form, None, page), plan.blank_css)
+            for form in forms]
 
 
 def filled_documents(forms: list[FormDef], records, dossiers, plan: FontPlan, *, as_of: dt.date, commit: str,
                      selection: Selection = ALL, stamp: str = "") -> list[FormDocument]:
     site = site_info(records, as_of, commit)
-    page = Page(font_css=plan.filled_css, as_of=as_of.isoformat(), commit=commit, blank=False, stamp=stamp)
+    page = Page(as_of=as_of.isoformat(), commit=commit, blank=False, stamp=stamp)
     villages = {v.id: v.name for v in records.site.villages}
     chosen = [d for d in dossiers if selection.household(d)]
     docs = []
@@ -155,7 +158,8 @@ def filled_documents(forms: list[FormDef], records, dossiers, plan: FontPlan, *,
             items.append(("all", roster_context(site, dossiers, people, roles)))
         for key, item in items:
             if all(is_truthy(value_at(item, path)) for path in form.requires):
-                docs.append(FormDocument(f"forms/{form.name}/{key}.pdf", form, render_form(form, item, page), item))
+                docs.append(FormDocument(f"forms/{form.name}/{key}.pdf", form, render_form(form, item, page),
+                                         plan.filled_css, item))
     return docs
 
 
@@ -165,7 +169,7 @@ def _people(records):
 
 
 def form_jobs(documents: list[FormDocument]) -> list[tuple[str, Job]]:
-    return [(doc.path, Job(doc.html, forms=True)) for doc in documents]
+    return [(doc.path, Job(doc.html, forms=True, fonts=doc.fonts)) for doc in documents]
 
 
 def render_jobs(jobs: list[tuple[str, Job]], *, cache: bool = True) -> dict[str, bytes]:
