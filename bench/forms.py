@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from careledger.audit import read_history  # noqa: E402
 from careledger.paper import fonts, printing  # noqa: E402
 from careledger.paper.pdf import render, render_all, render_batch  # noqa: E402
 from careledger.pipeline import check_records  # noqa: E402
@@ -58,7 +59,8 @@ def main() -> None:
               f"made in {time.perf_counter() - start:.1f} s")
 
     records, findings = check_records(args.content, as_of=as_of)
-    dossiers = build_dossiers(Facts(records, records.profile, as_of), findings, "bench")
+    history = read_history(args.content, records)  # the dossiers print the household's changes, as a build's do
+    dossiers = build_dossiers(Facts(records, records.profile, as_of, history), findings, "bench", history)
     plan, _ = printing.plan_paper(records)
     forms, _ = printing.form_definitions()
     blank = printing.form_jobs(printing.blank_documents(forms, plan))

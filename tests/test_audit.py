@@ -6,6 +6,8 @@ import pytest
 
 from careledger.audit import household_history, read_history
 from careledger.pipeline import check_records
+from careledger.rules import Facts
+from careledger.views.dossier import build_dossiers
 
 from .conftest import AS_OF
 from .gitkit import CLERK, STRANGER, Repo, basic_repo, git
@@ -244,6 +246,24 @@ def test_household_history_lists_field_changes_and_visits(tmp_path):
     assert [(f.path, f.old, f.new) for f in change.fields] == [
         ("address", "东山村1组3号", "东山村1组5号"), ("subjects[m1].level", "2", "3")]
     assert "关爱帮扶对象[m1]·关爱帮扶等级：“2”→“3”" in change.summary
+
+
+def test_the_dossier_prints_the_visits_a_commit_added_as_one_line(tmp_path):
+    repo = basic_repo(tmp_path / "c")
+    repo.append(SHUJI, visit("2026-11-12") + visit("2026-11-13") + visit("2026-11-14", household="ds-002"))
+    repo.commit("2026-11-15", "录入三次走访")
+    repo.replace(SHUJI, "- date: 2026-11-13\n  household: ds-001\n  duty: responsible\n  mode: in_person\n",
+                 "- date: 2026-11-13\n  household: ds-001\n  duty: responsible\n  mode: phone\n")
+    repo.commit("2026-11-16", "更正走访方式")
+    records, findings = check_records(repo.root, as_of=AS_OF)
+    history = read_history(repo.root, records)
+    [ds1] = [d for d in build_dossiers(Facts(records, records.profile, AS_OF, history), findings, history=history)
+             if d.household_id == "ds-001"]
+    lines = [(h.date, h.summary) for h in ds1.history]
+    assert lines[:2] == [("2026-11-16", lines[0][1]), ("2026-11-15", "新增走访 2 次")]
+    assert lines[0][1].startswith("修改走访 2026-11-13") and "上门走访" in lines[0][1] and "电话" in lines[0][1]
+    assert [s for _, s in lines[2:]] == ["新增走访 4 次", "新增户档案"]  # the import: ds-001's visits, its file
+    assert len(household_history(history, "ds-001", records.staff)) == 8  # the report keeps every change
 
 
 # --- bulk ----------------------------------------------------------------------------------------------------

@@ -335,9 +335,29 @@ def build_dossiers(facts, findings: list[Finding], commit: str = "", history=Non
         return dossiers
     from ..audit import household_history
 
-    return tuple(dataclasses.replace(d, history=tuple(
-        HistoryEntry(date=c.date.isoformat(), author=c.author, commit=c.commit, summary=c.summary)
-        for c in reversed(household_history(history, d.household_id, records.staff)))) for d in dossiers)
+    staff = records.staff
+    return tuple(dataclasses.replace(d, history=history_lines(household_history(history, d.household_id, staff)))
+                 for d in dossiers)
+
+
+def history_lines(changes) -> tuple[HistoryEntry, ...]:
+    """The household's changes (oldest first) as the dossier prints them, newest first. The visits one commit added
+    make one line ("新增走访 12 次"): the visit list shows each of them, and a line for every weekly visit made this
+    the longest section of the dossier. Every other change (the household's file; a visit changed, moved or
+    removed) keeps its own line; the internal report 审计：修改记录 lists every change."""
+    lines: list[HistoryEntry] = []
+    added: dict[str, list[int]] = {}  # commit → [its line, how many visits it added]
+    for c in changes:
+        if c.record == "visit" and c.action == "added":
+            if c.commit in added:
+                added[c.commit][1] += 1
+                continue
+            added[c.commit] = [len(lines), 1]
+        lines.append(HistoryEntry(date=c.date.isoformat(), author=c.author, commit=c.commit, summary=c.summary))
+    for line, count in added.values():
+        if count > 1:
+            lines[line] = dataclasses.replace(lines[line], summary=f"新增走访 {count} 次")
+    return tuple(reversed(lines))
 
 
 class People:
