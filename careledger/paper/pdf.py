@@ -97,8 +97,8 @@ def _font_setup(css: str, known: dict):
 @lru_cache(maxsize=None)
 def _harfbuzz_arrays_without_parsing() -> None:
     """WeasyPrint passes harfbuzz its glyph lists as `ffi.new(f"hb_codepoint_t[{n}]", ...)`: cffi parses each new
-    type string with pycparser (15 ms), and nearly every document keeps a new number of glyphs (about 40 ms of a
-    dossier's 0.5 s). An array sized by its initialiser is the same array from one type string, parsed once."""
+    type string with pycparser (15 ms), and nearly every document has a new number of glyphs (about 20 ms a dossier
+    in a village run). An array sized by its initialiser is the same array from one type string, parsed once."""
     try:
         from weasyprint.text.ffi import ffi
     except ImportError:

@@ -8,7 +8,8 @@ Values are display text ("" when unknown); dates are ISO text. The same view pre
 name paths into it), so a form and the dossier never disagree.
 
 These views carry full personal data: they are rendered into `output/private/` only, never into the published site.
-`history` is left for the audit view (git history of the household's files); it stays None until that is built.
+With the records' git history, `history` lists the household's changes as the dossier prints them (`history_lines`);
+without it (records outside git, a library call) it stays None.
 """
 
 from __future__ import annotations
@@ -249,7 +250,7 @@ class FindingRow:
 
 @dataclass(frozen=True)
 class HistoryEntry:
-    """One change of the household's records, from git (filled by the audit view)."""
+    """One printed line of the household's change history, from git (`history_lines`)."""
 
     date: str
     author: str
