@@ -128,9 +128,8 @@ as_of = dt.date.fromisoformat({AS_OF!r})
 records, findings = check_records(Path({str(content)!r}), as_of=as_of)
 dossiers = build_dossiers(Facts(records, records.profile, as_of), findings, "bench")
 step = max(1, len(dossiers) // {sample})
-chosen = dossiers[::step][:{sample}]
-plan, _ = printing.plan_paper(records)
-_, jobs = printing.dossier_jobs(chosen, plan)
+chosen = printing.Selection(households=frozenset(d.household_id for d in dossiers[::step][:{sample}]))
+_, jobs = printing.dossier_jobs(dossiers, chosen)
 def cpu():
     a, b = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return a.ru_utime + a.ru_stime + b.ru_utime + b.ru_stime

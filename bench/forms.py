@@ -77,7 +77,7 @@ def main() -> None:
     print(f"{'wangcheng-info, filled':24s} {len(pdf) / 1e6:8.2f} {time.process_time() - start:7.2f}")
 
     village = [d for d in dossiers if d.village_id == args.village]
-    _, jobs = printing.dossier_jobs(village, plan)
+    _, jobs = printing.dossier_jobs(dossiers, printing.Selection(villages=frozenset({args.village})))
     runs = []
     for _ in range(args.runs):
         start = time.process_time()
@@ -88,7 +88,7 @@ def main() -> None:
           f"best {min(runs):.2f}, median {statistics.median(runs):.2f} of {len(runs)} runs "
           f"({', '.join(f'{r:.2f}' for r in runs)}; load average {os.getloadavg()[0]:.1f})")
 
-    _, jobs = printing.dossier_jobs(dossiers, plan)
+    _, jobs = printing.dossier_jobs(dossiers)
     everything = [job for _, job in jobs + blank]
     cores = os.cpu_count() or 1
     before, start = cpu(), time.perf_counter()

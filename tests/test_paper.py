@@ -73,7 +73,7 @@ class Paper:
         self.blank = printing.blank_documents(self.forms, self.plan)
         self.filled = printing.filled_documents(self.forms, records, self.dossiers, self.plan, as_of=AS_OF,
                                                 commit=COMMIT, stamp="记录版本 0123456789 · 基准日 2026-11-23")
-        self.dossier_html, jobs = printing.dossier_jobs(self.dossiers, self.plan, stamp="记录版本 0123456789")
+        self.dossier_html, jobs = printing.dossier_jobs(self.dossiers, stamp="记录版本 0123456789")
         self.pdfs = printing.render_jobs(jobs + printing.form_jobs(self.blank + self.filled))
 
     def filled_pdf(self, form: str, key: str) -> pypdf.PdfReader:
@@ -235,6 +235,23 @@ def test_form_fields_use_a_whole_font_with_every_character_of_the_records(paper)
                    for c in RARE)  # the blank forms carry only GB 2312
 
 
+def test_dossiers_print_with_subsets_of_the_characters_of_all_dossiers(paper, tmp_path):
+    """Every character a dossier prints is in the fonts made of the dossiers' characters (no system face is
+    embedded), those fonts are far smaller than GB 2312, and printing one village gives its households the same
+    fonts as printing them all."""
+    _, jobs = printing.dossier_jobs(paper.dossiers, stamp="记录版本 0123456789")
+    _, village = printing.dossier_jobs(paper.dossiers, printing.Selection(villages=frozenset({"xiwan"})),
+                                       stamp="记录版本 0123456789")
+    assert {job.fonts for _, job in jobs} == {job.fonts for _, job in village}
+    faces = [TTFont(Path(url.removeprefix("file://"))) for url in re.findall(r'url\("([^"]+)"\)', jobs[0][1].fonts)]
+    assert len(faces) == 2 and all(len(face.getGlyphOrder()) < 2000 for face in faces)  # GB 2312: 7,500
+    for path in ("dossiers/xiwan/xw-001.pdf", "dossiers/dongshan/ds-002.pdf"):
+        data = paper.pdfs[path]
+        assert all("CareLedger-Field" in name for name in embedded_fonts(data)), path
+        printed = {c for c in pdftotext(data, tmp_path) if c.isprintable() and not c.isspace()}
+        assert printed <= set(map(chr, faces[0].getBestCmap())), path
+
+
 def glyph_drawn(data: bytes, char: str) -> bool:
     """Whether `char` is printed with a real glyph (not .notdef, not a missing-glyph stand-in) somewhere in the PDF."""
     for name, (program, font) in embedded_fonts(data).items():
@@ -323,7 +340,7 @@ def test_dossier_tables_repeat_their_header_and_keep_rows_whole(paper, tmp_path)
 
 def test_the_same_input_renders_byte_identical_pdfs(paper):
     doc = next(d for d in paper.filled if d.form.name == "wangcheng-info")
-    dossier = printing.dossier_jobs(paper.dossiers[:1], paper.plan)[1][0][1]
+    dossier = printing.dossier_jobs(paper.dossiers[:1])[1][0][1]
     jobs = [printing.form_jobs([doc])[0][1], dossier]
     first, second = render_all(jobs, cache=False), render_all(jobs, cache=False)
     assert first == second
@@ -332,7 +349,7 @@ def test_the_same_input_renders_byte_identical_pdfs(paper):
 
 def test_a_document_renders_the_same_with_fonts_fresh_or_shared(paper):
     """Documents of a batch share one font configuration per font CSS; what came before must not change a PDF."""
-    jobs = [job for _, job in printing.dossier_jobs(paper.dossiers[:2], paper.plan)[1]]
+    jobs = [job for _, job in printing.dossier_jobs(paper.dossiers[:2])[1]]
     blank = next(job for path, job in printing.form_jobs(paper.blank) if path.endswith("wangcheng-info.pdf"))
     assert blank.fonts != jobs[1].fonts  # the same family name, another subset: they must not share
     assert render_batch([jobs[0], blank, jobs[1]]) == [render(jobs[0]), render(blank), render(jobs[1])]
@@ -345,7 +362,7 @@ def test_rendering_leaves_no_temporary_font_files(paper, tmp_path, monkeypatch):
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    jobs = [job for _, job in printing.dossier_jobs(paper.dossiers[:4], paper.plan)[1]]
+    jobs = [job for _, job in printing.dossier_jobs(paper.dossiers[:4])[1]]
     gc.disable()  # in this process and the forked workers: a collection at some chance moment would hide a leak
     try:
         render_all(jobs, workers=2, cache=False)

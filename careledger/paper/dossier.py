@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from ..render.templating import environment
 from ..views.dossier import Dossier
+from .fonts import record_characters
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "report_templates"
 
@@ -25,6 +26,12 @@ def css_string(text: str) -> Markup:
     """Text safe inside a CSS string in double quotes (a page header's `content`)."""
     cleaned = "".join(c for c in str(text) if c.isprintable())
     return Markup(cleaned.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c "))
+
+
+def dossier_characters(dossiers, stamp: str = "", templates: Path = TEMPLATES) -> str:
+    """Every character the dossiers can print: their views' (records, findings, change history), the template's
+    and the stamp's."""
+    return record_characters(dossiers, stamp, (templates / "dossier.html").read_text(encoding="utf-8"))
 
 
 def render_dossier(dossier: Dossier, *, stamp: str = "", dirty: bool = False,

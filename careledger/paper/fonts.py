@@ -1,19 +1,20 @@
-"""The fonts of the printed paper: find a CJK face, check the fast subsetter, and make the subset that form fields use.
+"""The fonts of the printed paper: find a CJK face, check the fast subsetter, and make the subsets the paper prints with.
 
 WeasyPrint subsets the fonts of ordinary text itself, but embeds the font of a form field whole (a viewer needs every
 glyph to show what someone types). The whole Noto Sans CJK SC face makes a one-page form of 15.8 MB, so fields get a
 subset instead, made here with fontTools from the system's Noto Sans CJK SC:
 
 - blank forms: the characters of GB 2312 (7,445) and printable ASCII, which cover what people type;
-- pre-filled forms and dossiers: those plus every character the records hold (names such as 张堃、司马玥 use
-  characters outside GB 2312), so every value pre-filled into a field has its glyph and a dossier needs no system
-  face (WeasyPrint embeds a subset of what a document prints; falling back to the whole system face is what costs);
-- the bold text of dossiers: the GB 2312 subset of the bold face.
+- pre-filled forms: those plus every character the records hold (names such as 张堃、司马玥 use characters outside
+  GB 2312), so every value pre-filled into a field has its glyph;
+- dossiers: exactly the characters the dossiers print (`text_font`), so that none falls back to the whole system
+  face (what costs) and WeasyPrint's own subsetting of each PDF starts from a small font;
+- the bold text of dossiers: the same characters of the bold face.
 
 Hinting and layout tables (vertical forms, Japanese and Korean variants) are dropped: about 1.5 MB for 7,550 glyphs.
 A subset is made once per set of characters and kept in the cache directory under the hash of its inputs, so only
-the first run after the records bring a new character pays for it (8 s); `scripts/setup` pre-builds the GB 2312
-one. Its bytes depend only on the inputs (no timestamps), so the PDFs stay byte-identical.
+the first run after the records bring a new character pays for it (a few seconds); `scripts/setup` pre-builds the
+GB 2312 one. Its bytes depend only on the inputs (no timestamps), so the PDFs stay byte-identical.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +37,7 @@ HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
 FAMILY = "Noto Sans CJK SC"
 FIELD_FAMILY = "CareLedger Field"  # the @font-face name of the subset
 SUBSET_VERSION = "1"  # bump when the subsetting options change: old cache entries are then ignored
+CACHE_DAYS = 14  # a subset unused this long is deleted when another is made
 # The middle dot and the dash as GBK reads GB 2312's A1A4 and A1AA, which is how Chinese text types them (Python's
 # gb2312 codec gives U+30FB and U+2015). Without "·" every dossier fell back to the system's regular and bold faces
 # for it, at about 60 ms of CPU a document.
@@ -118,25 +121,48 @@ def gb2312() -> frozenset[str]:
 
 def field_font(extra: str = "", *, face: Face | None = None, directory: Path | None = None) -> Path:
     """The path of the subset for form fields: GB 2312 plus the characters of `extra`. Made once, then cached."""
-    face = face or find_face()
-    chars = "".join(sorted(gb2312() | set(GBK_READINGS) | {c for c in extra if c.isprintable()}))
+    chars = gb2312() | set(GBK_READINGS) | {c for c in extra if c.isprintable()}
+    return _subset_file("field", face or find_face(), chars, directory)
+
+
+def text_font(chars: str, *, bold: bool = False, directory: Path | None = None) -> Path:
+    """The subset of exactly `chars` (with printable ASCII and the GBK readings) of the regular or `bold` face, for
+    text without fields: the dossiers. WeasyPrint subsets the fonts of every PDF again, at a cost that grows with the
+    glyphs of the fonts it starts from: from the 7,500-glyph GB 2312 subsets a dossier cost about 160 M instructions
+    (a tenth) more than from subsets of its 1,000 characters. A new set of characters makes new subsets (a few
+    seconds each); a build prints the commit on every page anyway, so the PDFs it replaces would not be reused."""
+    base = {chr(c) for c in range(0x20, 0x7F)} | set(GBK_READINGS)
+    face = find_face(style="Bold" if bold else "Regular")
+    return _subset_file("text", face, base | {c for c in chars if c.isprintable()}, directory)
+
+
+def _subset_file(kind: str, face: Face, chars: set[str], directory: Path | None) -> Path:
+    """The cached subset of `face` with `chars`, made when missing. Subsets unused for CACHE_DAYS are deleted when
+    a new one is made (the records' characters change, and with them the subsets)."""
+    text = "".join(sorted(chars))
     stat = os.stat(face.path)
     key = hashlib.sha256("\0".join((SUBSET_VERSION, face.path, str(face.index), str(stat.st_size),
-                                    str(int(stat.st_mtime)), chars)).encode("utf-8")).hexdigest()[:20]
-    target = (directory or cache_root()) / "fonts" / f"field-{key}.otf"
-    if not target.is_file():
-        data = make_subset(face, chars)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.{os.getpid()}")
-        temporary.write_bytes(data)
-        os.replace(temporary, target)  # several workers may make the same subset: the last rename wins, same bytes
+                                    str(int(stat.st_mtime)), text)).encode("utf-8")).hexdigest()[:20]
+    folder = (directory or cache_root()) / "fonts"
+    target = folder / f"{kind}-{key}.otf"
+    try:
+        os.utime(target)  # in use, for the pruning below
+        return target
+    except FileNotFoundError:
+        pass
+    data = make_subset(face, text)
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{os.getpid()}")
+    temporary.write_bytes(data)
+    os.replace(temporary, target)  # several workers may make the same subset: the last rename wins, same bytes
+    limit = time.time() - CACHE_DAYS * 86400
+    for old in folder.glob("*.otf"):
+        try:
+            if old.stat().st_mtime < limit:
+                old.unlink()
+        except OSError:
+            pass
     return target
-
-
-def bold_font(*, directory: Path | None = None) -> Path:
-    """The GB 2312 subset of the bold face, for the dossier's headings: WeasyPrint embeds the whole system face at
-    about 40 ms of CPU a document, this subset at about 10 ms. Made once, then cached."""
-    return field_font(face=find_face(style="Bold"), directory=directory)
 
 
 def make_subset(face: Face, chars: str) -> bytes:
@@ -205,13 +231,13 @@ def record_characters(*objects) -> str:
 
 
 def main() -> None:
-    """`python -m careledger.paper.fonts`: check the fonts and make the GB 2312 subsets, regular and bold (scripts/setup
-    runs it)."""
+    """`python -m careledger.paper.fonts`: check the regular and bold faces and make the GB 2312 subset of the blank
+    forms (scripts/setup runs it)."""
     import sys
 
     try:
+        find_face(style="Bold")
         path = field_font()
-        bold_font()
     except FontProblem as problem:
         print(f"ERROR: {problem}", file=sys.stderr)
         sys.exit(1)

@@ -1,6 +1,7 @@
 """The paper of a build: dossiers and forms gathered as files for `output/private/`, rendered on every core.
 
 `make_paper` is the stage: `check_fonts` and `plan_paper` find the fonts and make the field fonts (`fonts.py`);
+`dossier_jobs` makes the dossiers' font;
 `dossier_jobs`, `blank_documents` and `filled_documents` turn views into HTML; `render_jobs` makes every PDF, in
 memory, ready for the one writer. Paths below `private/`:
 
@@ -23,7 +24,7 @@ from ..findings import ERROR, WARNING, Finding, Source
 from ..views.dossier import Dossier, People, build_dossiers
 from . import fonts
 from .context import (household_context, roster_context, site_info, subject_contexts, village_context)
-from .dossier import render_dossier
+from .dossier import dossier_characters, render_dossier
 from .formrender import Page, TemplateProblem, render_form
 from .forms import FORMS_DIR, FormDef, is_truthy, load_forms, value_at
 from .pdf import Job, render_all
@@ -33,17 +34,14 @@ PRIVATE = "private"
 
 @dataclass(frozen=True)
 class FontPlan:
-    """The CSS that loads the font of each kind of paper.
+    """The CSS that loads the font of each kind of form (the dossiers' is made from them: `dossier_jobs`).
 
     Blank forms use the GB 2312 subset (made once, at setup). A pre-filled form's fields carry the font whole and
     must hold every character of the records: GB 2312 plus those, a subset made per set of characters (cached).
-    Dossiers use that one too, and the GB 2312 subset of the bold face for bold text: a dossier that falls back to the
-    system face for one rare character in a name costs WeasyPrint a tenth more CPU.
     """
 
     blank_css: str
-    filled_css: str = ""  # "" unless pre-filled forms or dossiers are printed
-    dossier_css: str = ""
+    filled_css: str = ""  # "" unless pre-filled forms are printed
 
 
 @dataclass(frozen=True)
@@ -87,8 +85,8 @@ def check_fonts() -> list[Finding]:
 
 
 def plan_paper(records, *, filled: bool = True) -> tuple[FontPlan, list[Finding]]:
-    """The fonts of this run's paper (`filled`: with the font of the records' characters, for pre-filled forms and
-    dossiers); the characters of the records that no installed font can print are a warning."""
+    """The fonts of this run's forms (`filled`: with the font of the records' characters, for pre-filled forms); the
+    characters of the records that no installed font can print are a warning."""
     chars = fonts.record_characters(records.site, records.profile, records.staff, records.households,
                                     records.visits, records.inspections, records.custody,
                                     [getattr(vocab, name) for name in dir(vocab) if name.isupper()])
@@ -101,20 +99,22 @@ def plan_paper(records, *, filled: bool = True) -> tuple[FontPlan, list[Finding]
     field = fonts.field_font()
     records_font = fonts.field_font(chars) if filled else None
     return FontPlan(blank_css=fonts.font_face_css(field),
-                    filled_css=fonts.font_face_css(records_font) if records_font else "",
-                    dossier_css=fonts.font_face_css(records_font or field, fonts.bold_font())), findings
+                    filled_css=fonts.font_face_css(records_font) if records_font else ""), findings
 
 
-def dossier_jobs(dossiers, plan: FontPlan, selection: Selection = ALL, *, stamp: str = "", dirty: bool = False
+def dossier_jobs(dossiers, selection: Selection = ALL, *, stamp: str = "", dirty: bool = False
                  ) -> tuple[dict[str, bytes], list[tuple[str, Job]]]:
-    """Each chosen dossier's HTML file, and the PDF job of each."""
+    """Each chosen dossier's HTML file, and the PDF job of each. They print with a subset of the characters of all
+    `dossiers`, chosen or not, so that a household's PDF is the same from a village run as from a build."""
+    chars = dossier_characters(dossiers, stamp)
+    css = fonts.font_face_css(fonts.text_font(chars), fonts.text_font(chars, bold=True))
     html, jobs = {}, []
     for d in dossiers:
         if selection.household(d):
             base = f"dossiers/{d.village_id}/{d.household_id}"
             page = render_dossier(d, stamp=stamp, dirty=dirty)
             html[f"{base}.html"] = page.encode("utf-8")
-            jobs.append((f"{base}.pdf", Job(page, fonts=plan.dossier_css)))
+            jobs.append((f"{base}.pdf", Job(page, fonts=css)))
     return html, jobs
 
 
@@ -222,7 +222,7 @@ def make_paper(facts, policy_findings, request: PaperRequest, *, stamp=None,
         findings += problems
     if any(f.is_error for f in findings):
         return {}, findings
-    plan, warnings = plan_paper(records, filled=request.filled_forms or request.dossiers)
+    plan, warnings = plan_paper(records, filled=request.filled_forms)
     findings += warnings
     dossiers = build_dossiers(facts, policy_findings, commit, facts.history)
     files: dict[str, bytes] = {}
@@ -238,7 +238,7 @@ def make_paper(facts, policy_findings, request: PaperRequest, *, stamp=None,
         return {}, findings + [template_problem(problem)]
     jobs = form_jobs(documents)
     if request.dossiers:
-        html, dossier_pdfs = dossier_jobs(dossiers, plan, request.selection, stamp=stamp, dirty=dirty)
+        html, dossier_pdfs = dossier_jobs(dossiers, request.selection, stamp=stamp, dirty=dirty)
         files.update(html)
         jobs = dossier_pdfs + jobs  # the long jobs first, so the workers finish together
     files.update(render_jobs(jobs, cache=cache))
