@@ -4,6 +4,7 @@
 
 Prints, with the PDF cache off (every document really rendered):
 
+- the Python that runs it (Debian's python3, built with PGO and LTO, is about 15 % faster than a plain build);
 - the field font: the GB 2312 subset, made from scratch in a temporary cache, its size and seconds;
 - each blank form and one pre-filled form: size in MB and CPU seconds (one process);
 - the dossiers of one village, rendered as one worker renders its batch (one process, the fonts loaded once):
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import platform
 import resource
 import statistics
 import sys
@@ -51,6 +53,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="times the village's dossiers are rendered")
     args = parser.parse_args()
     as_of = dt.date.fromisoformat(args.as_of)
+    # The interpreter matters: Debian's python3 (built with PGO and LTO) lays a dossier out about 15 % faster than
+    # a plain source build such as pyenv's.
+    print(f"Python {platform.python_version()}: {os.path.realpath(sys.executable)}")
 
     with tempfile.TemporaryDirectory() as cache:
         start = time.perf_counter()
