@@ -128,8 +128,8 @@ def field_font(extra: str = "", *, face: Face | None = None, directory: Path | N
 def text_font(chars: str, *, bold: bool = False, directory: Path | None = None) -> Path:
     """The subset of exactly `chars` (with printable ASCII and the GBK readings) of the regular or `bold` face, for
     text without fields: the dossiers. WeasyPrint subsets the fonts of every PDF again, at a cost that grows with the
-    glyphs of the fonts it starts from: from the 7,500-glyph GB 2312 subsets a dossier cost about 160 M instructions
-    (a tenth) more than from subsets of its 1,000 characters. A new set of characters makes new subsets (a few
+    glyphs of the fonts it starts from: from the 7,500-glyph GB 2312 subsets a dossier cost about 136 M instructions
+    (a twelfth) more than from subsets of the demo's 1,000 characters. A new set of characters makes new subsets (a few
     seconds each); a build prints the commit on every page anyway, so the PDFs it replaces would not be reused."""
     base = {chr(c) for c in range(0x20, 0x7F)} | set(GBK_READINGS)
     face = find_face(style="Bold" if bold else "Regular")

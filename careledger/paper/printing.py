@@ -1,9 +1,8 @@
 """The paper of a build: dossiers and forms gathered as files for `output/private/`, rendered on every core.
 
 `make_paper` is the stage: `check_fonts` and `plan_paper` find the fonts and make the field fonts (`fonts.py`);
-`dossier_jobs` makes the dossiers' font;
-`dossier_jobs`, `blank_documents` and `filled_documents` turn views into HTML; `render_jobs` makes every PDF, in
-memory, ready for the one writer. Paths below `private/`:
+`dossier_jobs` (which also makes the dossiers' fonts), `blank_documents` and `filled_documents` turn views into
+HTML; `render_jobs` makes every PDF, in memory, ready for the one writer. Paths below `private/`:
 
     dossiers/<village>/<household>.pdf and .html     the household dossier (一户一档一策)
     forms/blank/<form>.pdf                            every form, blank and fillable
