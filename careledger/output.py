@@ -1,8 +1,12 @@
 """The one writer: every file a build produces goes through here, all at once, or not at all.
 
 A build gathers its whole output tree in memory as a `Tree` (relative path → bytes), then `write_tree` writes it
-into a fresh directory beside the output directory (same filesystem) and swaps it in with two renames. If anything
-fails before the swap, the fresh directory is removed and the previous output is untouched.
+into a fresh directory beside the output directory (same filesystem) and swaps it in: on Linux in one atomic step
+(renameat2 with RENAME_EXCHANGE, oscalls.py), so a build killed at any moment leaves either the whole old output or
+the whole new one; where that call is missing, with two renames (and a build killed between them leaves the old tree
+as `.NAME.old-*`, put back by the next build). If anything fails before the swap, the fresh directory is removed and
+the previous output is untouched. Folders a killed build left beside the output (`.NAME.new-*`, `.NAME.old-*`, which
+can hold private PDFs) are removed by the next build, under the lock.
 
 The writer owns the whole output directory: the site goes under `site/`, the printed dossiers and forms under
 `private/` and the reports under `reports/`, all in one tree and one swap. To make sure it never replaces a
@@ -18,13 +22,16 @@ two careledger processes writing one output directory take turns (a lock on its 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import os
 import secrets
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+
+from . import oscalls
 
 MARKER = ".careledger-output"
 MARKER_TEXT = ("careledger 生成的输出目录：每次 build 整体替换，请勿手工修改。\n"
@@ -102,7 +109,8 @@ def _check_path(path: str) -> str:
     return path
 
 
-def write_tree(output_dir: Path, files: Mapping[str, bytes], *, replace: tuple[str, ...] | None = None) -> Written:
+def write_tree(output_dir: Path, files: Mapping[str, bytes], *, replace: tuple[str, ...] | None = None,
+               then: Callable[[Written], None] | None = None) -> Written:
     """Replace `output_dir` by exactly `files` (relative path → bytes). A file whose bytes are already in the
     current output is linked from there rather than written again; the result names the files written anew.
 
@@ -110,7 +118,11 @@ def write_tree(output_dir: Path, files: Mapping[str, bytes], *, replace: tuple[s
     every current file outside them that `files` does not override.
 
     The files are written in sorted order into a new directory next to `output_dir`, which then takes its place.
-    On any exception before the swap the new directory is removed and `output_dir` is left as it was.
+    On any exception before the swap the new directory is removed and `output_dir` is left as it was; a file system
+    that refuses the writing (full, read-only, no permission) is an OutputError naming the folder.
+
+    `then(written)` runs after the swap while the lock is still held: what it records about the output (the build's
+    fingerprint) cannot be mixed up with another process's output.
     """
     tree = files if isinstance(files, Tree) else Tree(files)
     for prefix in replace or ():
@@ -118,10 +130,18 @@ def write_tree(output_dir: Path, files: Mapping[str, bytes], *, replace: tuple[s
             raise OutputError(f"replace 应为以 / 结尾的目录：{prefix!r}")
         _check_path(prefix[:-1])
     target = Path(output_dir).absolute()
+    try:
+        return _write(target, tree, replace, then)
+    except OSError as failed:
+        raise OutputError(_unwritable(target, failed)) from None
+
+
+def _write(target: Path, tree: Tree, replace: tuple[str, ...] | None, then) -> Written:
     _check_replaceable(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     with _turn(target.parent):
         _check_replaceable(target)  # again: another process may have written it while we waited
+        _clear_leftovers(target)
         token = f"{os.getpid()}-{secrets.token_hex(4)}"
         staging = target.with_name(f".{target.name}.new-{token}")
         staging.mkdir()  # honours the umask, unlike tempfile.mkdtemp's 0700
@@ -140,7 +160,49 @@ def write_tree(output_dir: Path, files: Mapping[str, bytes], *, replace: tuple[s
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-    return Written(len(tree), tuple(changed))
+        written = Written(len(tree), tuple(changed))
+        if then is not None:
+            then(written)
+    return written
+
+
+def tidy(output_dir: Path) -> None:
+    """Remove what killed builds left beside `output_dir` (under the lock), for a build that writes nothing."""
+    target = Path(output_dir).absolute()
+    if not target.parent.is_dir():
+        return
+    try:
+        with _turn(target.parent):
+            _clear_leftovers(target)
+    except OSError:
+        pass  # the build that writes will say why the folder cannot be written
+
+
+_REASONS = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "超出磁盘配额", errno.EROFS: "文件系统是只读的",
+            errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限"}
+
+
+def _unwritable(target: Path, failed: OSError) -> str:
+    reason = _REASONS.get(failed.errno) or failed.strerror or str(failed)
+    where = f"，{failed.filename}" if failed.filename else ""
+    return (f"无法写入输出目录 {target}（{reason}{where}）：原有输出保持不变。请检查磁盘空间和写入权限，"
+            "或用 --output 另选输出目录")
+
+
+def _clear_leftovers(target: Path) -> None:
+    """Remove what killed builds left beside the output: their half-written trees (`.NAME.new-*`) and old trees
+    (`.NAME.old-*`), both of which can hold private PDFs. Called under the lock, so no live build owns any of them.
+    An old tree with no output in its place (a build killed between the two renames of the fallback swap) is the
+    last complete output: it is put back first."""
+    leftovers = sorted(p for p in target.parent.iterdir()
+                       if p.name.startswith((f".{target.name}.new-", f".{target.name}.old-"))
+                       and p.is_dir() and not p.is_symlink())
+    olds = [p for p in leftovers if p.name.startswith(f".{target.name}.old-")]
+    if olds and not target.exists() and not target.is_symlink() and (olds[-1] / MARKER).is_file():
+        os.rename(olds[-1], target)
+        leftovers.remove(olds[-1])
+    for path in leftovers:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _keep_unchanged(current: Path, dest: Path, data: bytes) -> bool:
@@ -183,17 +245,23 @@ def _turn(directory: Path):
 def _check_replaceable(target: Path) -> None:
     if target.is_symlink() or (target.exists() and not target.is_dir()):
         raise OutputError(f"输出位置 {target} 不是目录，拒绝替换")
+    if target.is_dir() and os.path.ismount(target):
+        raise OutputError(f"输出目录 {target} 是一个挂载点：每次生成都要整体替换输出目录，挂载点不能替换。"
+                          f"请用其中的子目录，例如 --output {target / 'careledger'}")
     if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
         raise OutputError(f"输出目录 {target} 不是空目录，也不是 careledger 生成的（没有 {MARKER}）："
                           "为免误删，拒绝替换；请指定新的或空的输出目录")
 
 
 def _swap(staging: Path, target: Path, old: Path) -> None:
-    """Put `staging` where `target` is: rename the old tree away, the new one in, then delete the old one."""
+    """Put `staging` where `target` is, then delete the old tree. Atomic where the two can be exchanged."""
     if not target.exists():
         os.rename(staging, target)
         return
-    os.rename(target, old)
+    if oscalls.exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)  # `staging` now names the old tree
+        return
+    os.rename(target, old)  # fallback: for a moment there is no output (a build killed here: `_clear_leftovers`)
     try:
         os.rename(staging, target)
     except BaseException:

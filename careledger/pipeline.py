@@ -17,7 +17,7 @@ from . import fingerprint
 from .audit import History, read_history
 from .findings import ERROR, Finding, Source, has_errors
 from .load import load
-from .output import OutputError, Tree, write_tree
+from .output import OutputError, Tree, tidy, write_tree
 from .paper.printing import PaperRequest, make_paper
 from .privacy import id_salt
 from .proof import scan, secrets_of
@@ -100,6 +100,7 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
 
     When nothing the build reads has changed since the last build into the same output, and the output is as that
     build left it, its result is returned at once (fingerprint.py)."""
+    tidy(output_dir)  # what a killed build left beside the output (private PDFs among it) goes first
     inputs = fingerprint.of_build(content_dir, as_of=as_of, allow_dirty=allow_dirty, paper=paper)
     unchanged = fingerprint.recall(output_dir, inputs)
     if unchanged is not None:
@@ -125,15 +126,19 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
         findings += paper_findings
         _stop_on_errors(findings)
         tree.add_all("private", files)
+    results = []
+
+    def remember(written) -> None:  # under the output lock: another build's output is never remembered as ours
+        results.append(BuildResult(findings=tuple(findings), policy_findings=tuple(policy_findings),
+                                   files_written=written.files, output_dir=Path(output_dir), stamp=stamp,
+                                   files_changed=written.changed))
+        fingerprint.remember(output_dir, inputs, results[0])
+
     try:
-        written = write_tree(output_dir, tree, replace=None if paper else ("site/", "reports/"))
+        write_tree(output_dir, tree, replace=None if paper else ("site/", "reports/"), then=remember)
     except OutputError as refused:
         raise BuildFailed(findings + [Finding("E-OUTPUT", ERROR, str(refused), Source(str(output_dir)))]) from None
-    result = BuildResult(findings=tuple(findings), policy_findings=tuple(policy_findings),
-                         files_written=written.files, output_dir=Path(output_dir), stamp=stamp,
-                         files_changed=written.changed)
-    fingerprint.remember(output_dir, inputs, result)
-    return result
+    return results[0]
 
 
 def _public_view(records, policy_findings, as_of: dt.date, commit: str, findings: list[Finding]):

@@ -401,7 +401,7 @@ def test_exception_mid_write_leaves_old_tree_and_no_temp_dir(tmp_path, monkeypat
         return real(self, data)
 
     monkeypatch.setattr(Path, "write_bytes", failing)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputError, match="disk full"):
         write_tree(out, {"site/a.html": b"new", "site/m.html": b"new", "site/z.html": b"new"})
     assert tree_of(out) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]

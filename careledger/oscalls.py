@@ -1,0 +1,63 @@
+"""The two Linux system calls careledger needs and Python does not offer, through ctypes; elsewhere they say so.
+
+- `exchange(a, b)`: renameat2(RENAME_EXCHANGE) swaps two directory entries in one atomic step, so the output swap
+  never has a moment when the output folder does not exist (output.py).
+- `die_with_parent()`: prctl(PR_SET_PDEATHSIG, SIGKILL), so a worker process is killed when the process that
+  started it dies, even by SIGKILL (workers.py).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import signal
+import sys
+from functools import lru_cache
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_PR_SET_PDEATHSIG = 1
+# What renameat2 answers on a kernel or file system without RENAME_EXCHANGE (old kernels, some network mounts).
+_UNSUPPORTED = {errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP}
+
+
+@lru_cache(maxsize=None)
+def _libc():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+def exchange(a: os.PathLike | str, b: os.PathLike | str) -> bool:
+    """Swap the entries `a` and `b` (both must exist) atomically. False when this system cannot (nothing was
+    changed: the caller falls back to renames); OSError for any other failure."""
+    libc = _libc()
+    call = getattr(libc, "renameat2", None) if libc is not None else None
+    if call is None:
+        return False
+    call.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    call.restype = ctypes.c_int
+    if call(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in _UNSUPPORTED:
+        return False
+    raise OSError(code, os.strerror(code), str(a), None, str(b))
+
+
+def die_with_parent(sig: int = signal.SIGKILL) -> bool:
+    """Ask the kernel to send `sig` to this process when its parent dies. False where there is no such call.
+
+    The kernel ties this to the parent *thread* that forked the process: a pool must be started from a thread that
+    lives as long as the pool (workers.py starts them from the caller's thread, which waits for them)."""
+    libc = _libc()
+    call = getattr(libc, "prctl", None) if libc is not None else None
+    if call is None:
+        return False
+    call.argtypes = (ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong)
+    call.restype = ctypes.c_int
+    return call(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
