@@ -1,8 +1,10 @@
 """Skip a build that would write exactly what the output already holds.
 
-A build depends on the content files, the git state of the content (its commit and uncommitted changes), the
-as-of date, the options, and careledger itself with the libraries that render. The fingerprint of all of that is
-kept after each successful build, with the build's result, in the cache; the next build whose inputs have the same
+A build depends on the content files, the git state of the content (its commit, its uncommitted changes, and where
+a shallow clone's history stops, which the audit trail reads), the as-of date, the options, and careledger itself
+with the libraries that render. The fingerprint of all of that is kept after each successful build, with the
+build's result, in the cache (recorded while the output is still locked, so it is this build's output it
+describes); the next build whose inputs have the same
 fingerprint, into an output nobody has touched since, returns that result without loading anything. Files are
 compared by size, modification time and inode (as git's index does), so the check stats every file and reads none.
 """
@@ -20,7 +22,7 @@ from .audit.git import GitUnavailable, dirty_paths, locate
 from .cachestore import cache_root
 
 _RENDERING_LIBRARIES = ("jinja2", "markdown", "weasyprint", "pyyaml", "pydyf", "fonttools")
-VERSION = "1"  # bump when what a fingerprint covers changes
+VERSION = "2"  # bump when what a fingerprint covers changes (2: the shallowness of the clone)
 
 
 def of_build(content_dir: Path, **options) -> str:
@@ -70,8 +72,20 @@ def _add_content(digest, content: Path) -> None:
         _add_tree(digest, content, skip_dot=True)
         return
     digest.update(f"git {location.head}\n".encode())
+    digest.update(b"shallow " + _shallow(location) + b"\n")
     for rel in changed:
         _add_file(digest, content, content / rel)
+
+
+def _shallow(location) -> bytes:
+    """Where a shallow clone's history stops: after `git fetch --unshallow` (or `--deepen`) the audit has more
+    commits to read although HEAD is the same, so the build must run again."""
+    if not location.shallow:
+        return b"no"
+    try:
+        return location.shallow_file.read_bytes()
+    except (OSError, AttributeError):
+        return b"yes"
 
 
 def recall(output_dir: Path, fingerprint: str):

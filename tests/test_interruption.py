@@ -130,3 +130,39 @@ def test_a_build_killed_while_writing_leaves_the_old_or_the_new_output(basic, tm
         assert tree_of(out) in (old, new), f"killed before call {kill_at} of {total}"
     assert cli(out, AS_OF).returncode == 0
     assert tree_of(out) == new and beside(out) == []
+
+
+def test_the_fingerprint_is_remembered_while_the_output_is_locked(basic, tmp_path, monkeypatch):
+    """Two builds into one output: whichever writes last, the fingerprint kept is that of the output kept. Were it
+    recorded after the lock is released, another build could write its output in between (done here whenever the
+    lock is free), and the first build's fingerprint would then be remembered for the other's output."""
+    import fcntl
+    import json
+
+    from careledger import fingerprint
+
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    real = fingerprint.remember
+    interlopers = []
+
+    def remember(output_dir, inputs, result):
+        fd = os.open(tmp_path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            free = True
+        except BlockingIOError:
+            free = False
+        finally:
+            os.close(fd)
+        if free and not interlopers:  # another build takes its turn in the gap
+            interlopers.append(OTHER_DAY)
+            build_all(basic, out, as_of=OTHER_DAY, paper=False)
+        real(output_dir, inputs, result)
+
+    monkeypatch.setattr(fingerprint, "remember", remember)
+    build_all(basic, out, as_of=AS_OF, paper=False)
+    monkeypatch.setattr(fingerprint, "remember", real)
+    again = build_all(basic, out, as_of=AS_OF, paper=False)
+    assert json.loads((out / "BUILD.json").read_bytes())["as_of"] == AS_OF.isoformat(), again.skipped
+    assert interlopers == []  # the lock was held throughout

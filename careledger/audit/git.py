@@ -43,6 +43,7 @@ class Location:
     prefix: str  # the content directory relative to the top of the work tree, "" or ending in "/"
     shallow: bool
     head: str  # "" in a repository without commits
+    shallow_file: Path | None = None  # where git lists the commits a shallow clone stops at (absent when complete)
 
     @property
     def pathspec(self) -> str:
@@ -88,15 +89,17 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
 def locate(content_dir: Path) -> Location:
     """Where the content directory lies in its repository. Raises GitUnavailable outside a work tree."""
     content = Path(content_dir).resolve()
-    result = _run(["rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository"], content)
+    result = _run(["rev-parse", "--show-toplevel", "--show-prefix", "--is-shallow-repository",
+                   "--git-path", "shallow"], content)
     if result.returncode != 0:
         raise GitUnavailable("no-repository", result.stderr.decode("utf-8", "replace").strip())
     lines = result.stdout.decode("utf-8", "surrogateescape").split("\n")
-    if len(lines) < 3:
+    if len(lines) < 4:
         raise GitUnavailable("no-repository", "git rev-parse gave no work tree")
     head = _run(["rev-parse", "--verify", "-q", "HEAD^{commit}"], content)
     return Location(toplevel=Path(lines[0]), prefix=lines[1], shallow=lines[2] == "true",
-                    head=head.stdout.decode().strip() if head.returncode == 0 else "")
+                    head=head.stdout.decode().strip() if head.returncode == 0 else "",
+                    shallow_file=content / lines[3])  # relative to the directory git ran in
 
 
 def log(location: Location) -> Iterator[RawCommit]:

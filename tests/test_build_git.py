@@ -1,0 +1,51 @@
+"""What a build reads from git (issue 13): the shallowness of the clone is an input of the fingerprint, and commit
+subjects or author names with any bytes git allows (0x1E, 0x1F, newlines) are read, not split on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from careledger import fingerprint
+from careledger.audit import read_history
+from careledger.pipeline import build_all
+
+from .conftest import AS_OF
+from .gitkit import basic_repo, git
+
+SHUJI = "visits/2026-11/ds-shuji.yaml"
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(directory))
+    return directory
+
+
+def findings_csv(output: Path) -> str:
+    return (output / "reports" / "findings.csv").read_text(encoding="utf-8-sig")
+
+
+def test_after_unshallowing_the_build_runs_the_audit_again(tmp_path, cache):
+    repo = basic_repo(tmp_path / "records")
+    repo.append(SHUJI, "- date: 2026-11-12\n  household: ds-001\n  duty: responsible\n")
+    repo.commit("2026-11-18", "录入走访")  # entered 6 days late: a finding only the full history shows
+    repo.append(SHUJI, "- date: 2026-11-19\n  household: ds-001\n  duty: responsible\n")
+    repo.commit("2026-11-19")
+    clone, out = tmp_path / "clone", tmp_path / "out"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo.root}", str(clone))
+    shallow = fingerprint.of_build(clone, as_of=AS_OF, paper=False)
+    first = build_all(clone, out, as_of=AS_OF, paper=False)
+    assert not first.skipped and "AUD-SHALLOW" in findings_csv(out) and "AUD-LATE" not in findings_csv(out)
+    assert build_all(clone, out, as_of=AS_OF, paper=False).skipped  # nothing changed yet
+
+    git(clone, "fetch", "-q", "--unshallow")
+    assert git(clone, "rev-parse", "HEAD").strip() == repo.head()  # HEAD is the same commit
+    assert fingerprint.of_build(clone, as_of=AS_OF, paper=False) != shallow
+    again = build_all(clone, out, as_of=AS_OF, paper=False)
+    assert not again.skipped
+    assert "AUD-SHALLOW" not in findings_csv(out) and "AUD-LATE" in findings_csv(out)
+    assert json.loads((out / "BUILD.json").read_bytes())["audit_trail"] == "complete"
