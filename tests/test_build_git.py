@@ -49,3 +49,28 @@ def test_after_unshallowing_the_build_runs_the_audit_again(tmp_path, cache):
     assert not again.skipped
     assert "AUD-SHALLOW" not in findings_csv(out) and "AUD-LATE" in findings_csv(out)
     assert json.loads((out / "BUILD.json").read_bytes())["audit_trail"] == "complete"
+
+
+ODD_SUBJECT = "录入\x1e走访\x1f记录"  # the bytes the history reader used to split on
+ODD_AUTHOR = ("周\x1e文\x1f清", "zhou\x1fwq@example.invalid")
+
+
+def test_commits_with_separator_bytes_and_newlines_are_read_whole(tmp_path, cache):
+    repo = basic_repo(tmp_path / "records")
+    repo.append(SHUJI, "- date: 2026-11-12\n  household: ds-001\n  duty: responsible\n")
+    repo.commit("2026-11-13", f"{ODD_SUBJECT}\n\n正文\x1e第二段\n\x1f第三行", author=ODD_AUTHOR)
+    repo.append(SHUJI, "- date: 2026-11-14\n  household: ds-001\n  duty: responsible\n")
+    repo.commit("2026-11-15", "补录\n第二行\n", author=("李\n四", "li4@example.invalid"))
+    history = read_history(repo.root)
+    assert history.state == "complete"
+    assert [c.subject for c in history.commits] == ["导入记录", ODD_SUBJECT, "补录 第二行"]
+    odd = history.commits[1]
+    assert (odd.author_name, odd.author_email) == ODD_AUTHOR and odd.files == 1
+    assert [e.action for e in history.visit_events if e.commit == odd] == ["added"]
+    assert history.commits[2].author_name.replace("\n", "") == "李四"  # as git keeps it
+
+    out = tmp_path / "out"
+    result = build_all(repo.root, out, as_of=AS_OF, paper=False)
+    assert not result.skipped and json.loads((out / "BUILD.json").read_bytes())["commit"] == repo.head()
+    audit = "".join(p.read_text(encoding="utf-8-sig") for p in (out / "reports").rglob("*.csv"))
+    assert odd.short in audit or odd.id in audit

@@ -24,8 +24,12 @@ NULL_ID = "0" * 40
 # A git hook that runs careledger sets these for its own repository; the content may live in another one.
 _INHERITED = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_PREFIX", "GIT_NAMESPACE",
               "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR")
-_RECORD, _FIELD = b"\x1e", b"\x1f"
-LOG_FORMAT = "%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%cI%x1f%s"
+# Every field ends in NUL, the one byte git allows in no commit message, name or path (issue 13: 0x1E and 0x1F,
+# the framing before, can be typed into a subject or a name). With -z, git ends each commit's header with one more
+# NUL and separates the --raw entries' metadata and paths by NUL too; a metadata token starts with ":", which no
+# commit id does, so the stream is read token by token without any byte that a commit could contain.
+LOG_FIELDS = ("%H", "%P", "%an", "%ae", "%aI", "%cI", "%s")
+LOG_FORMAT = "".join(f"{field}%x00" for field in LOG_FIELDS)
 
 
 class GitUnavailable(Exception):
@@ -122,18 +126,7 @@ def log(location: Location) -> Iterator[RawCommit]:
         raise GitUnavailable("no-git", "git is not installed") from None
     prefix = location.prefix.encode("utf-8")
     try:
-        pending = b""
-        while True:
-            chunk = proc.stdout.read(1 << 20)
-            if not chunk:
-                break
-            records = (pending + chunk).split(_RECORD)
-            pending = records.pop()
-            for record in records:
-                if record:
-                    yield _parse_commit(record, prefix)
-        if pending:
-            yield _parse_commit(pending, prefix)
+        yield from _parse_log(_tokens(proc.stdout), prefix)
     finally:
         proc.stdout.close()
         stderr = proc.stderr.read()
@@ -143,24 +136,58 @@ def log(location: Location) -> Iterator[RawCommit]:
         raise GitUnavailable("no-repository", stderr.decode("utf-8", "replace").strip())
 
 
-def _parse_commit(record: bytes, prefix: bytes) -> RawCommit:
-    header, _, raw = record.partition(b"\0")
-    fields = header.decode("utf-8", "replace").split("\x1f")
-    commit_id, parents, name, email, authored, committed, subject = (fields + [""] * 7)[:7]
-    tokens = raw.lstrip(b"\n").split(b"\0")
-    changes = []
-    for meta, path in zip(tokens[0::2], tokens[1::2]):
-        if not meta.startswith(b":"):
-            continue
-        parts = meta[1:].split(b" ")
-        if len(parts) < 5 or not path.startswith(prefix):
-            continue
-        old, new, status = parts[2].decode(), parts[3].decode(), parts[4][:1].decode()
-        changes.append(FileChange(status=status, path=path[len(prefix):].decode("utf-8", "surrogateescape"),
-                                  old="" if old == NULL_ID else old, new="" if new == NULL_ID else new))
+def _tokens(stream) -> Iterator[bytes]:
+    """The NUL-ended tokens of `git log -z` output, read a megabyte at a time."""
+    pending = b""
+    while True:
+        chunk = stream.read(1 << 20)
+        if not chunk:
+            break
+        tokens = (pending + chunk).split(b"\0")
+        pending = tokens.pop()
+        yield from tokens
+    if pending:
+        yield pending
+
+
+def _parse_log(tokens: Iterator[bytes], prefix: bytes) -> Iterator[RawCommit]:
+    """Commits from the tokens: a header of len(LOG_FIELDS) fields (any of which may be empty, and may hold any
+    byte but NUL), an empty token ending it, then pairs of metadata (":…") and path for the files it changed."""
+    tokens = iter(tokens)
+    header: list[bytes] | None = None
+    changes: list[FileChange] = []
+    for token in tokens:
+        stripped = token.lstrip(b"\n")
+        if header is not None and stripped.startswith(b":"):
+            change = _change(stripped, next(tokens, b""), prefix)
+            if change is not None:
+                changes.append(change)
+        elif stripped:  # a commit id: a new header
+            if header is not None:
+                yield _commit(header, changes)
+            header = [stripped] + [next(tokens, b"") for _ in LOG_FIELDS[1:]]
+            changes = []
+    if header is not None:
+        yield _commit(header, changes)
+
+
+def _change(meta: bytes, path: bytes, prefix: bytes) -> FileChange | None:
+    parts = meta[1:].split(b" ")
+    if len(parts) < 5 or not path.startswith(prefix):
+        return None
+    old, new, status = parts[2].decode(), parts[3].decode(), parts[4][:1].decode()
+    return FileChange(status=status, path=path[len(prefix):].decode("utf-8", "surrogateescape"),
+                      old="" if old == NULL_ID else old, new="" if new == NULL_ID else new)
+
+
+def _commit(header: list[bytes], changes: list[FileChange]) -> RawCommit:
+    commit_id, parents, name, email, authored, committed, subject = (f.decode("utf-8", "replace") for f in header)
+    try:
+        when = dt.datetime.fromisoformat(authored), dt.datetime.fromisoformat(committed)
+    except ValueError:
+        raise GitUnavailable("no-repository", f"git log: commit {commit_id[:40]!r} has no readable dates") from None
     return RawCommit(id=commit_id, parents=tuple(parents.split()), author_name=name, author_email=email,
-                     authored=dt.datetime.fromisoformat(authored), committed=dt.datetime.fromisoformat(committed),
-                     subject=subject, changes=tuple(changes))
+                     authored=when[0], committed=when[1], subject=subject, changes=tuple(changes))
 
 
 class BlobReader:
