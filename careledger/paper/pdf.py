@@ -21,13 +21,13 @@ import gc
 import hashlib
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from .. import progress
+from ..workers import pool as pool_of
 from ..cachestore import cache_root
 
 RENDERER_VERSION = "1"  # bump when the rendering options change: cached PDFs made before are then ignored
@@ -176,7 +176,7 @@ def _render_many(jobs: list[Job], workers: int) -> list[bytes]:
             return render_batch(jobs, counter.advance)
         size = max(1, -(-len(jobs) // (workers * 4)))  # about four batches a worker, so the last ones end together
         batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-        with ProcessPoolExecutor(max_workers=min(workers, len(batches))) as pool:
+        with pool_of(min(workers, len(batches))) as pool:
             for batch in pool.map(render_batch, batches):
                 out += batch
                 counter.advance(len(batch))

@@ -1,0 +1,29 @@
+"""Every process pool careledger starts (PDF rendering, parsing record files) comes from `pool()`.
+
+A worker must not outlive the build that started it: killed with SIGKILL (by a clerk's Ctrl-\\, the OOM killer, a
+CI timeout), the parent runs no clean-up, and its workers would go on rendering for a minute at 160 MB each. So each
+worker asks the kernel, first thing, to kill it when its parent dies (prctl PR_SET_PDEATHSIG, oscalls.py), and then
+checks that its parent is still the process that started the pool: a parent killed before the request was made
+would never trigger it, and the worker would have been adopted by another process.
+
+The kernel sends the signal when the parent *thread* that forked the worker ends, so a pool must be made and used
+from one thread that outlives it (as `with workers.pool(n) as p: ...` in the caller's thread does).
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+from . import oscalls
+
+
+def pool(max_workers: int) -> ProcessPoolExecutor:
+    """A process pool whose workers die with this process."""
+    return ProcessPoolExecutor(max_workers=max_workers, initializer=_die_with, initargs=(os.getpid(),))
+
+
+def _die_with(parent: int) -> None:
+    oscalls.die_with_parent()
+    if os.getppid() != parent:  # the parent died before the request above: nobody will ask for our results
+        os._exit(1)

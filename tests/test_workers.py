@@ -1,0 +1,114 @@
+"""Worker processes die with their build (issue 13): a build killed with SIGKILL while its workers parse records or
+render PDFs leaves no worker behind. The workers here are made slow (they wait instead of working), so they are
+surely running when the build is killed; the test waits for them to start, and for them to end, with a deadline."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from careledger import workers
+
+from .conftest import AS_OF
+
+ROOT = Path(__file__).resolve().parent.parent
+
+DRIVER = textwrap.dedent("""
+    import os, sys, time
+    sys.path.insert(0, {root!r})
+    from careledger import bulkread
+    from careledger.paper import pdf
+    from careledger.cli import main
+
+    def slow(*args):  # a worker that announces itself, then takes far longer than the test waits
+        open(os.path.join({started!r}, str(os.getpid())), "w").close()
+        time.sleep(60)
+        return []
+
+    bulkread.IN_PROCESS_UP_TO = 0
+    bulkread._parse_batch = slow if {which!r} == "parse" else bulkread._parse_batch
+    pdf.render_batch = slow if {which!r} == "pdf" else pdf.render_batch
+    main({args!r}, prog_name="careledger")
+""")
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie has ended: only its exit status is left for its new parent to collect)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def children(parent: int) -> list[int]:
+    """The Python processes `parent` started (its workers; not the git commands of the audit trail)."""
+    python = os.path.realpath(sys.executable)
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == parent and os.path.realpath(entry / "exe") == python:
+                found.append(int(entry.name))
+    return found
+
+
+def wait_for(condition, deadline: float) -> bool:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+@pytest.mark.parametrize("which", ["parse", "pdf"])
+def test_workers_die_with_a_killed_build(basic, tmp_path, which):
+    started = tmp_path / "started"
+    started.mkdir()
+    args = ["build", "--content", str(basic), "--output", str(tmp_path / "out"), "--as-of", AS_OF.isoformat(),
+            "--allow-dirty"]
+    code = DRIVER.format(root=str(ROOT), started=str(started), which=which, args=args)
+    env = {**os.environ, "CARELEDGER_CACHE_DIR": str(tmp_path / "cache")}
+    build = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+    pids: list[int] = []
+    try:
+        assert wait_for(lambda: any(started.iterdir()) or build.poll() is not None, 120), "no worker started"
+        assert build.poll() is None, build.stderr.read().decode()
+        pids = sorted({int(p.name) for p in started.iterdir()} | set(children(build.pid)))
+        os.kill(build.pid, signal.SIGKILL)
+        build.wait()
+        assert wait_for(lambda: not any(alive(pid) for pid in pids), 10), \
+            f"workers {[p for p in pids if alive(p)]} outlived the killed build"
+    finally:
+        for pid in pids:  # only on failure: the workers this test started
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        if build.poll() is None:
+            build.kill()
+            build.wait()
+        build.stderr.close()
+
+
+def test_a_worker_whose_parent_is_gone_before_it_starts_ends_itself():
+    """The race: a parent killed before its worker asked to die with it. The worker sees another parent and exits."""
+    child = os.fork()
+    if child == 0:
+        try:
+            workers._die_with(os.getppid() + 1_000_000)  # not our parent: as if it had died and we were adopted
+        finally:
+            os._exit(0)  # reached only if the worker went on
+    _, status = os.waitpid(child, 0)
+    assert os.WEXITSTATUS(status) == 1
