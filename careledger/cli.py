@@ -12,25 +12,33 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from . import __version__, progress
+from . import __version__, clizh, progress
 from .findings import SEVERITY_LABELS, group_by_file, has_errors, to_json
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONTENT = PROJECT_ROOT / "content"
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 
+clizh.install()  # click's own messages in Chinese, before the decorators below look any of them up
+
 
 def today_in_jurisdiction() -> dt.date:
     return dt.datetime.now(TIMEZONE).date()
+
+
+EARLIEST_DATE, LATEST_DATE = dt.date(1970, 1, 1), dt.date(2099, 12, 31)  # dates outside give no sensible ledger
 
 
 def _parse_date(ctx, param, value):
     if value is None:
         return today_in_jurisdiction()
     try:
-        return dt.date.fromisoformat(value)
+        day = dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"“{value}”不是日期，请写成 YYYY-MM-DD，例如 2026-11-23") from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise click.BadParameter(f"{value}：--as-of 必须在 {EARLIEST_DATE} 到 {LATEST_DATE} 之间")
+    return day
 
 
 content_option = click.option(

@@ -20,7 +20,7 @@ from .findings import ERROR, WARNING, Finding, Source
 from .policy import Profile, load_profile
 from .records import CustodyLedger, Household, Inspection, Page, Site, Staff, Visit
 from .schema import MISSING, Context, convert
-from .yamlread import read_yaml
+from .yamlread import read_yaml, unreadable
 
 STREET_OFFICE = "street"  # staff/street.yaml holds the street or township office's own staff
 _MONTH_DIR = re.compile(r"^(\d{4})-(\d{2})$")
@@ -262,6 +262,9 @@ class _Reader:
                 continue
             try:
                 text = path.read_bytes().decode("utf-8-sig")
+            except OSError as exc:  # a page the build cannot read stops it, never silently
+                self.findings.append(unreadable(rel, exc))
+                continue
             except UnicodeDecodeError:
                 self.error(rel, "E-ENCODING", "文件不是 UTF-8 编码，请用编辑器另存为 UTF-8")
                 continue
