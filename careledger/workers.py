@@ -12,7 +12,9 @@ from one thread that outlives it (as `with workers.pool(n) as p: ...` in the cal
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
 
 from . import oscalls
@@ -20,7 +22,16 @@ from . import oscalls
 
 def pool(max_workers: int) -> ProcessPoolExecutor:
     """A process pool whose workers die with this process."""
-    return ProcessPoolExecutor(max_workers=max_workers, initializer=_die_with, initargs=(os.getpid(),))
+    return ProcessPoolExecutor(max_workers=max_workers, mp_context=_context(), initializer=_die_with,
+                               initargs=(os.getpid(),))
+
+
+def _context():
+    """Workers forked from this process on Linux (as Python before 3.14 did by default): they must be its own
+    children, not a fork server's, for the kernel to kill them with it; and they start with careledger loaded."""
+    if sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return None  # the platform's default (spawn): also direct children
 
 
 def _die_with(parent: int) -> None:

@@ -32,6 +32,7 @@ DRIVER = textwrap.dedent("""
         time.sleep(60)
         return []
 
+    os.cpu_count = lambda: 2  # workers even on a machine with one core
     bulkread.IN_PROCESS_UP_TO = 0
     bulkread._parse_batch = slow if {which!r} == "parse" else bulkread._parse_batch
     pdf.render_batch = slow if {which!r} == "pdf" else pdf.render_batch
@@ -100,6 +101,12 @@ def test_workers_die_with_a_killed_build(basic, tmp_path, which):
             build.kill()
             build.wait()
         build.stderr.close()
+
+
+def test_workers_are_this_process_s_children():
+    """A fork server's children (Python 3.14's default) would not die with this process: the pool forks them."""
+    with workers.pool(1) as pool:
+        assert pool.submit(os.getppid).result() == os.getpid()
 
 
 def test_a_worker_whose_parent_is_gone_before_it_starts_ends_itself():
