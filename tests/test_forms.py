@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from careledger.cli import main
-from careledger.output import MARKER, write_tree
+from careledger.output import MARKER, OutputError, write_tree
 from careledger.paper import fonts, printing
 from careledger.paper.formdoc import DOCS, render_into
 from careledger.paper.formrender import Page, TemplateProblem, render_form
@@ -198,7 +198,7 @@ def test_a_partial_write_that_fails_leaves_the_old_tree(tmp_path, monkeypatch):
         return real(self, data)
 
     monkeypatch.setattr(Path, "write_bytes", failing)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="disk full"):  # a write the file system refuses: E-OUTPUT, not a traceback
         write_tree(out, {"private/dossiers/x.pdf": b"new", "private/dossiers/y.pdf": b"new"},
                    replace=("private/dossiers/",))
     assert tree_of(out) == before
