@@ -5,7 +5,8 @@
 
 The calls counted are those that change the file system (mkdir, write, link, rename, exchange, unlink, rmdir),
 and only inside `output._write`, so the kill always falls in the writing of the output. N < 0 kills nothing; the
-number of calls made is then written to COUNT_FILE, so a test knows every point it can kill at.
+number of calls made, and the index of the call that swaps the trees, are then written to COUNT_FILE, so a test
+knows every point it can kill at.
 """
 
 from __future__ import annotations
@@ -31,13 +32,15 @@ def tree_for(seed: str) -> dict[str, bytes]:
 def install(kill_at: int, count_file: str) -> None:
     from careledger import oscalls, output
 
-    state = {"active": False, "calls": 0}
+    state = {"active": False, "calls": 0, "exchange": -1}
 
-    def counted(function):
+    def counted(function, name=""):
         def wrapper(*args, **kwargs):
             if state["active"]:
                 if state["calls"] == kill_at:
                     os.kill(os.getpid(), signal.SIGKILL)
+                if name == "exchange":
+                    state["exchange"] = state["calls"]
                 state["calls"] += 1
             return function(*args, **kwargs)
         return wrapper
@@ -45,7 +48,7 @@ def install(kill_at: int, count_file: str) -> None:
     for name in ("mkdir", "link", "rename", "replace", "unlink", "rmdir"):
         setattr(os, name, counted(getattr(os, name)))
     Path.write_bytes = counted(Path.write_bytes)
-    oscalls.exchange = counted(oscalls.exchange)
+    oscalls.exchange = counted(oscalls.exchange, "exchange")
     real_write = output._write
 
     def write(*args, **kwargs):
@@ -59,7 +62,7 @@ def install(kill_at: int, count_file: str) -> None:
     if kill_at < 0:
         import atexit
 
-        atexit.register(lambda: Path(count_file).write_text(str(state["calls"])))
+        atexit.register(lambda: Path(count_file).write_text(f"{state['calls']} {state['exchange']}"))
 
 
 def main() -> None:

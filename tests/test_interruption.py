@@ -36,12 +36,13 @@ def run(kill_at: int, count_file: Path, *args: str, env: dict | None = None) -> 
                           capture_output=True, text=True, env={**os.environ, **(env or {})})
 
 
-def points(tmp_path: Path, *args: str, env: dict | None = None) -> int:
-    """How many file system calls the writing makes, from one run that is not killed."""
+def points(tmp_path: Path, *args: str, env: dict | None = None) -> tuple[int, int]:
+    """How many file system calls the writing makes, and which of them swaps the trees, from one run not killed."""
     count = tmp_path / "count"
     done = run(-1, count, *args, env=env)
     assert done.returncode == 0, done.stderr
-    return int(count.read_text())
+    total, swap = map(int, count.read_text().split())
+    return total, swap
 
 
 def test_a_write_killed_at_any_point_leaves_the_old_or_the_new_tree(tmp_path):
@@ -49,8 +50,8 @@ def test_a_write_killed_at_any_point_leaves_the_old_or_the_new_tree(tmp_path):
     old = {**tree_for("old"), MARKER: output.MARKER_TEXT}
     new = {**tree_for("new"), MARKER: output.MARKER_TEXT}
     write_tree(tmp_path / "probe", tree_for("old"))
-    total = points(tmp_path, "tree", str(tmp_path / "probe"), "new")  # the same writing as each one killed below
-    assert total > 20
+    total, swap = points(tmp_path, "tree", str(tmp_path / "probe"), "new")  # the writing each kill below interrupts
+    assert total > 20 and 0 < swap < total
     seen = set()
     for kill_at in range(total):
         write_tree(out, tree_for("old"))  # the next build: it also removes what the killed one left
@@ -118,10 +119,12 @@ def test_a_build_killed_while_writing_leaves_the_old_or_the_new_output(basic, tm
     assert cli(reference, AS_OF).returncode == 0
     new = tree_of(reference)
     assert cli(tmp_path / "probe", OTHER_DAY).returncode == 0
-    total = points(tmp_path, "cli", "build", "--content", str(basic), "--output", str(tmp_path / "probe"),
-                   "--no-paper", "--as-of", AS_OF.isoformat(), env=cache)
-    # the first calls, the last ones (the swap, the removal of the old tree, the fingerprint) and some between
-    kill_points = sorted({0, 1, 2, total // 3, total // 2, *range(total - 12, total)})
+    total, swap = points(tmp_path, "cli", "build", "--content", str(basic), "--output", str(tmp_path / "probe"),
+                         "--no-paper", "--as-of", AS_OF.isoformat(), env=cache)
+    # the first calls, some in the writing, those around the swap, the removal of the old tree, the fingerprint
+    kill_points = sorted({0, 1, 2, swap // 3, swap // 2, *range(swap - 3, swap + 4), (swap + total) // 2,
+                          *range(total - 4, total)})
+    assert 0 < swap < total and len(kill_points) > 15
     for kill_at in kill_points:
         assert cli(out, OTHER_DAY).returncode == 0
         assert tree_of(out) == old and beside(out) == []
