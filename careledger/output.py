@@ -167,13 +167,16 @@ def _write(target: Path, tree: Tree, replace: tuple[str, ...] | None, then) -> W
 
 
 def tidy(output_dir: Path) -> None:
-    """Remove what killed builds left beside `output_dir` (under the lock), for a build that writes nothing."""
+    """Remove what killed builds left beside `output_dir` (under the lock), for a build that may write nothing.
+    When another build holds the lock, nothing is done: that build clears them before it writes."""
     target = Path(output_dir).absolute()
     if not target.parent.is_dir():
         return
     try:
-        with _turn(target.parent):
+        with _turn(target.parent, wait=False):
             _clear_leftovers(target)
+    except BlockingIOError:
+        pass
     except OSError:
         pass  # the build that writes will say why the folder cannot be written
 
@@ -232,11 +235,12 @@ def _carry_over(target: Path, staging: Path, tree: Tree, replace: tuple[str, ...
 
 
 @contextlib.contextmanager
-def _turn(directory: Path):
-    """Hold an exclusive lock on `directory` (the output's parent) while one process swaps the output."""
+def _turn(directory: Path, *, wait: bool = True):
+    """Hold an exclusive lock on `directory` (the output's parent) while one process swaps the output. Without
+    `wait`, BlockingIOError when another process holds it."""
     fd = os.open(directory, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         yield
     finally:
         os.close(fd)  # closing releases the lock

@@ -169,3 +169,21 @@ def test_the_fingerprint_is_remembered_while_the_output_is_locked(basic, tmp_pat
     again = build_all(basic, out, as_of=AS_OF, paper=False)
     assert json.loads((out / "BUILD.json").read_bytes())["as_of"] == AS_OF.isoformat(), again.skipped
     assert interlopers == []  # the lock was held throughout
+
+
+def test_tidying_does_not_wait_for_a_build_that_holds_the_lock(tmp_path):
+    """A build starting while another writes does not queue behind it to tidy; the writing build tidies."""
+    out = tmp_path / "out"
+    write_tree(out, tree_for("old"))
+    (tmp_path / ".out.new-1-abcd").mkdir()
+    with output._turn(tmp_path):
+        child = os.fork()
+        if child == 0:  # another process: the lock is held by this one
+            try:
+                output.tidy(out)
+            finally:
+                os._exit(0)
+        _, status = os.waitpid(child, 0)
+        assert os.WEXITSTATUS(status) == 0 and beside(out) == [".out.new-1-abcd"]
+    output.tidy(out)
+    assert beside(out) == []
