@@ -61,9 +61,13 @@ def test_commits_with_separator_bytes_and_newlines_are_read_whole(tmp_path, cach
     repo.commit("2026-11-13", f"{ODD_SUBJECT}\n\n正文\x1e第二段\n\x1f第三行", author=ODD_AUTHOR)
     repo.append(SHUJI, "- date: 2026-11-14\n  household: ds-001\n  duty: responsible\n")
     repo.commit("2026-11-15", "补录\n第二行\n", author=("李\n四", "li4@example.invalid"))
+    looks_raw = ":100644 100644 " + "0" * 40 + " " + "1" * 40 + " M"  # a subject shaped like a --raw line
+    repo.append(SHUJI, "- date: 2026-11-16\n  household: ds-001\n  duty: responsible\n")
+    repo.commit("2026-11-17", looks_raw)
     history = read_history(repo.root)
     assert history.state == "complete"
-    assert [c.subject for c in history.commits] == ["导入记录", ODD_SUBJECT, "补录 第二行"]
+    assert [c.subject for c in history.commits] == ["导入记录", ODD_SUBJECT, "补录 第二行", looks_raw]
+    assert [c.files for c in history.commits[1:]] == [1, 1, 1]
     odd = history.commits[1]
     assert (odd.author_name, odd.author_email) == ODD_AUTHOR and odd.files == 1
     assert [e.action for e in history.visit_events if e.commit == odd] == ["added"]
