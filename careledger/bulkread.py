@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import progress
+from . import workers as processes  # not `workers`: that is the number of them below
 from .cachestore import FolderStore, code_hash, without_gc
 from .findings import Finding
 from .schema import MISSING, Context, convert
-from .workers import pool as pool_of
 from .yamlread import SequenceNode, decode, parse_text, unreadable
 
 IN_PROCESS_UP_TO = 200  # fewer new files than this are parsed in this process: a pool costs more to start
@@ -118,7 +118,7 @@ def _parse_many(root: Path, jobs: list[FileJob], settings: Settings, workers: in
             return
         size = max(20, min(500, len(jobs) // (workers * 8)))
         batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-        with pool_of(workers) as pool:
+        with processes.pool(workers) as pool:
             for batch in pool.map(_parse_batch, [root] * len(batches), batches, [settings] * len(batches)):
                 yield from batch
                 counter.advance(len(batch))
