@@ -111,15 +111,26 @@ def test_a_mount_point_is_refused_with_a_sub_folder_to_use(basic, tmp_path, monk
 
 
 def test_an_unreadable_page_is_e_file_read(basic, tmp_path, monkeypatch):
+    """Refused at both ways a file may be read (Path.read_bytes, os.open): the tests run as root, whom file modes
+    do not stop."""
     page = basic / "pages" / "about.md"
-    real = Path.read_bytes
+    real_read, real_open = Path.read_bytes, os.open
 
-    def unreadable(self):
+    def refused(path):
+        return PermissionError(errno.EACCES, "Permission denied", str(path))
+
+    def read_bytes(self):
         if self == page:
-            raise PermissionError(errno.EACCES, "Permission denied", str(self))
-        return real(self)
+            raise refused(self)
+        return real_read(self)
 
-    monkeypatch.setattr(Path, "read_bytes", unreadable)
+    def open_(path, *args, **kwargs):
+        if isinstance(path, (str, bytes, os.PathLike)) and Path(os.fsdecode(path)) == page:
+            raise refused(path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", open_)
     result = build(basic, tmp_path / "out")
     no_traceback(result)
     assert result.exit_code == 1 and "[E-FILE-READ]" in result.output and "pages/about.md" in result.output
