@@ -100,9 +100,9 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
 
     When nothing the build reads has changed since the last build into the same output, and the output is as that
     build left it, its result is returned at once (fingerprint.py)."""
-    tidy(output_dir)  # what a killed build left beside the output (private PDFs among it) goes first
     inputs = fingerprint.of_build(content_dir, as_of=as_of, allow_dirty=allow_dirty, paper=paper)
     unchanged = fingerprint.recall(output_dir, inputs)
+    tidy(output_dir)  # what a killed build left beside the output (private PDFs among it) goes, even if skipped
     if unchanged is not None:
         return dataclasses.replace(unchanged, files_changed=(), skipped=True)
     prepared = prepare(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty)
@@ -126,19 +126,18 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
         findings += paper_findings
         _stop_on_errors(findings)
         tree.add_all("private", files)
-    results = []
-
-    def remember(written) -> None:  # under the output lock: another build's output is never remembered as ours
-        results.append(BuildResult(findings=tuple(findings), policy_findings=tuple(policy_findings),
-                                   files_written=written.files, output_dir=Path(output_dir), stamp=stamp,
-                                   files_changed=written.changed))
-        fingerprint.remember(output_dir, inputs, results[0])
-
     try:
-        write_tree(output_dir, tree, replace=None if paper else ("site/", "reports/"), then=remember)
+        written = write_tree(output_dir, tree, replace=None if paper else ("site/", "reports/"),
+                             then=lambda done: fingerprint.remember(  # under the output lock: see write_tree
+                                 output_dir, inputs, _result(done, findings, policy_findings, output_dir, stamp)))
     except OutputError as refused:
         raise BuildFailed(findings + [Finding("E-OUTPUT", ERROR, str(refused), Source(str(output_dir)))]) from None
-    return results[0]
+    return _result(written, findings, policy_findings, output_dir, stamp)
+
+
+def _result(written, findings, policy_findings, output_dir: Path, stamp: Stamp) -> BuildResult:
+    return BuildResult(findings=tuple(findings), policy_findings=tuple(policy_findings), files_written=written.files,
+                       output_dir=Path(output_dir), stamp=stamp, files_changed=written.changed)
 
 
 def _public_view(records, policy_findings, as_of: dt.date, commit: str, findings: list[Finding]):
