@@ -9,6 +9,7 @@ attribute, no script but the site's own two files.
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -269,3 +270,52 @@ class _Scanner(HTMLParser):
     def handle_data(self, data):
         if self.in_script and data.strip():
             self.problems.append(f"{self.rel}: inline script {data.strip()[:40]!r}")
+
+
+# ---- the search index: JSON in a script ----
+
+def test_a_title_cannot_break_out_of_the_search_index(basic, tmp_path):
+    title = "通知 `</script><script>alert(1)</script><!--` 与 & 号"
+    body = "正文\u2028第二段\u2029。 `</SCRIPT >` 也只是文字。"
+    (basic / "pages" / "breakout.md").write_text(f"# {title}\n\n{body}\n", encoding="utf-8")
+    site_yaml = basic / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("name: 东山村", 'name: "东山\\u2028村"'),
+                         encoding="utf-8")
+    output = tmp_path / "out"
+    result = CliRunner().invoke(main, ["build", "--content", str(basic), "--output", str(output),
+                                       "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 0, result.output
+    script = (output / "site" / "search-index.js").read_text(encoding="utf-8")
+    prefix, data = script.split("window.CARELEDGER_SEARCH = ", 1)
+    assert data.endswith(";\n")
+    data = data[:-2]
+    for character in "<>&\u2028\u2029":
+        assert character not in data, repr(character)
+    entries = json.loads(data)
+    [entry] = [e for e in entries if e["u"] == "pages/breakout.html"]
+    assert entry["t"] == title
+    assert "</SCRIPT >" in entry["s"]
+    assert "东山\u2028村" in [e["t"] for e in entries]
+    # Inlined in a page, the whole index stays one script element.
+    inline = _Inline()
+    inline.feed(f"<script>{script}</script><p>after</p>")
+    assert inline.scripts == [script]
+
+
+class _Inline(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.scripts, self.inside = [], False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "script":
+            self.inside = True
+            self.scripts.append("")
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self.inside = False
+
+    def handle_data(self, data):
+        if self.inside:
+            self.scripts[-1] += data
