@@ -1,26 +1,38 @@
-"""The demo's published site in headless Chromium: no console message of any kind, the search works offline, and
-screenshots of the home page and a village page are not blank.
+"""The demo's published site in headless Chromium: no console message of any kind, the search works offline,
+screenshots of the home page and a village page are not blank, and every page passes axe-core's accessibility rules
+(no violation of impact serious or critical) with no console message, page error or failed request.
 
 Chromium logs every console message (errors, uncaught exceptions, console.log) to stderr as `INFO:CONSOLE` when
 run with `--enable-logging=stderr --v=0`; `--dump-dom` prints the page after its scripts ran. Set
-CARELEDGER_SCREENSHOTS to a directory to keep the screenshots.
+CARELEDGER_SCREENSHOTS to a directory to keep the screenshots. The accessibility check drives the same Chromium
+through Playwright's Python client, over a local http.server, with axe-core vendored in tests/vendor/axe-core/.
+
+The tests skip when no Chromium is installed, except in CI (the environment variable CI is set), where that is a
+failure: scripts/setup installs Chromium on Debian.
 """
 
+import functools
+import hashlib
+import http.server
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import zlib
 from pathlib import Path
 
 import pytest
 
+from careledger import __version__
 from careledger.gitinfo import head_commit
 from careledger.load import load
 from careledger.output import write_tree
 from careledger.proof import scan, secrets_of
 from careledger.render import convert_pages, render_site
 from careledger.rules import run_rules
+from careledger.stamp import Stamp
 from careledger.views.public import redact
 
 from .conftest import AS_OF
@@ -32,9 +44,18 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--enable-logging=stderr", "--v=0", "--hide-scrollbars", "--window-size=1280,1600"]
 
+IN_CI = bool(os.environ.get("CI"))
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core"
+BLOCKING_IMPACTS = ("serious", "critical")
+
 pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="chromium is not installed: `bash scripts/setup` installs it on Debian "
-                             "(Ubuntu ships Chromium only as a snap, which the setup skips)")
+    CHROMIUM is None and not IN_CI, reason="chromium is not installed: `bash scripts/setup` installs it on Debian "
+                                           "(Ubuntu ships Chromium only as a snap, which the setup skips)")
+
+
+def test_chromium_is_there_in_ci():
+    """In CI the browser tests must run, never skip."""
+    assert CHROMIUM is not None, "CI must run the browser tests: install chromium (scripts/setup does on Debian)"
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +65,10 @@ def site(tmp_path_factory) -> Path:
     view = redact(records, run_rules(records, AS_OF), AS_OF, records.site.privacy, commit=head_commit(CONTENT))
     pages, problems = convert_pages(view.pages)
     assert problems == []
-    files = render_site(view, pages)
+    # With a stamp as `build --allow-dirty` makes it, so the footer line and the warning banner are checked too.
+    stamp = Stamp(commit=head_commit(CONTENT) or "0" * 40, as_of=AS_OF, dirty=True, tool_version=__version__,
+                  profile=records.profile.id, trail="partial")
+    files = render_site(view, pages, stamp=stamp)
     assert scan(files, secrets_of(records, records.site.privacy, AS_OF)) == []
     out = tmp_path_factory.mktemp("browser") / "out"
     write_tree(out, {f"site/{path}": data for path, data in files.items()})
@@ -107,6 +131,91 @@ def test_screenshots_are_not_blank(visits, name):
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 20_000
     inked, colours = ink(png)
     assert inked > 0.02 and colours > 50, (inked, colours)
+
+
+# ---- accessibility: axe-core over every page, through Playwright ----
+
+@pytest.fixture(scope="module")
+def served(site):
+    """The site over a local http.server (as a reader's browser gets it: a favicon request, real HTTP statuses)."""
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def every_page(site: Path) -> list[str]:
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    return pages + ["search.html?q=%E6%9F%B3%E5%9D%9D"]  # the search page with its results shown
+
+
+@pytest.fixture(scope="module")
+def audits(site, served):
+    """For every page at a desktop and a phone width: (console messages and errors, axe violations)."""
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM is not None, "chromium is not installed"
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run"]
+    found = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=flags)
+        try:
+            for width, height in ((1280, 1000), (390, 844)):
+                context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+                context.add_init_script(path=AXE / "axe.min.js")  # in every page, before its own scripts
+                page = context.new_page()
+                messages: list[str] = []
+                page.on("console", lambda m: messages.append(f"console {m.type}: {m.text}"))
+                page.on("pageerror", lambda e: messages.append(f"page error: {e}"))
+                page.on("requestfailed", lambda r: messages.append(f"request failed: {r.url}"))
+                page.on("response", lambda r: r.status >= 400 and messages.append(f"{r.status}: {r.url}"))
+                for rel in every_page(site):
+                    messages.clear()
+                    page.goto(served + rel, wait_until="load")
+                    violations = page.evaluate("""async () => (await axe.run(document, {resultTypes: ["violations"]}))
+                        .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                               nodes: v.nodes.map(n => n.target.join(" ") + ": " + n.failureSummary)}))""")
+                    found[f"{rel} @{width}px"] = (list(messages), violations)
+                context.close()
+        finally:
+            browser.close()
+    return found
+
+
+def test_every_page_has_no_console_message_and_no_failed_request(audits):
+    noisy = {page: messages for page, (messages, _) in audits.items() if messages}
+    assert noisy == {}
+
+
+def test_every_page_has_no_serious_accessibility_violation(audits):
+    serious = {page: [f"{v['id']} ({v['impact']}): {v['help']}: {v['nodes'][:3]}" for v in violations
+                      if v["impact"] in BLOCKING_IMPACTS]
+               for page, (_, violations) in audits.items()}
+    assert {page: found for page, found in serious.items() if found} == {}
+    assert len(audits) == 2 * len(every_page_names())
+
+
+def every_page_names() -> list[str]:
+    """The pages the demo publishes, counted independently of the fixture: one per village and page, and four."""
+    records, _ = load(CONTENT, today=AS_OF)
+    return ["index", "status", "search", "search?q"] + [v.id for v in records.site.villages] + \
+        [p.slug for p in records.pages]
+
+
+def test_the_vendored_axe_core_is_the_one_its_readme_names():
+    readme = (AXE / "README.md").read_text(encoding="utf-8")
+    expected = re.search(r"sha256 of axe.min.js: ([0-9a-f]{64})", readme)[1]
+    data = (AXE / "axe.min.js").read_bytes()
+    assert hashlib.sha256(data).hexdigest() == expected
+    assert data.startswith(b"/*! axe v4.") and (AXE / "LICENSE").is_file()
 
 
 def ink(png: Path) -> tuple[float, int]:

@@ -23,8 +23,8 @@ from careledger.views.public import PageText, redact
 from .conftest import AS_OF
 
 SITE_FILES = ["site/index.html", "site/pages/about.html", "site/search-index.js", "site/search.html",
-              "site/static/search.js", "site/static/site.css", "site/status.html", "site/villages/dongshan.html",
-              "site/villages/xiwan.html"]
+              "site/static/favicon.svg", "site/static/search.js", "site/static/site.css", "site/status.html",
+              "site/villages/dongshan.html", "site/villages/xiwan.html"]
 
 
 def build(content: Path, output: Path, as_of: str = AS_OF.isoformat()):

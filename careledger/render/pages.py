@@ -10,7 +10,10 @@ spotters that record what they would have passed through and let it become ordin
 Markdown itself decides what is code, so `<tag>` in backticks or in a fenced or indented code block is never
 seen by either spotter. Whatever a spotter sees becomes an E-PAGE-HTML finding and fails the build; and since
 nothing is ever passed through, the HTML produced is escaped text even if a finding were ignored. Links and
-images whose address is a script (`javascript:`, `data:` …) are refused the same way (E-PAGE-URL).
+images are judged on the address the browser will see (entities decoded, ignored characters removed; see
+`safehtml.scheme_of`): only http, https, mailto and addresses without a scheme pass, the rest become `#` and an
+E-PAGE-URL finding. Last, the HTML Markdown produced goes through the allowlist of `safehtml.clean`, which writes
+it out again; anything it drops (which the spotters should have caught first) is an E-PAGE-UNSAFE finding.
 
 Markdown loses line numbers, so a finding's line is where the offending text first occurs outside a code span in
 the page (best effort: the file is always right).
@@ -20,18 +23,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from urllib.parse import urlsplit
+from html import unescape
 
 import markdown
 from markdown.inlinepatterns import HTML_RE, InlineProcessor
 from markdown.preprocessors import HtmlBlockPreprocessor
 from markdown.treeprocessors import Treeprocessor
+from markdown.util import AMP_SUBSTITUTE
 from markupsafe import Markup
 
 from ..findings import ERROR, Finding, Source
+from . import safehtml
 
 EXTENSIONS = ("tables", "fenced_code", "sane_lists")
-SAFE_SCHEMES = {"", "http", "https", "mailto", "tel"}
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _FIRST_TAG = re.compile(r"<[^<>\n]{1,40}>?")
@@ -79,18 +83,15 @@ class _UrlSpotter(Treeprocessor):
         for el in root.iter():
             for attr in ("href", "src"):
                 url = el.get(attr)
-                if url is not None and _scheme(url) not in SAFE_SCHEMES:
+                if url is not None and not safehtml.url_allowed(_as_browser_reads(url)):
                     self.spotted.urls.append(url)
                     el.set(attr, "#")
 
 
-def _scheme(url: str) -> str:
-    # Browsers ignore control characters and spaces inside a scheme ("java\tscript:"); so do we.
-    cleaned = re.sub(r"[\x00-\x20]", "", url)
-    try:
-        return urlsplit(cleaned).scheme.lower()
-    except ValueError:
-        return "invalid"
+def _as_browser_reads(url: str) -> str:
+    """The address as the browser will decode it: Markdown writes entities in it (`&#106;`, `&colon;`) out as they
+    are, and its own `&` placeholder (for the entities of e-mail autolinks) becomes `&`."""
+    return unescape(url.replace(AMP_SUBSTITUTE, "&"))
 
 
 def to_html(text: str) -> tuple[str, _Spotted]:
@@ -109,6 +110,7 @@ def convert_pages(pages: Iterable) -> tuple[dict[str, Markup], list[Finding]]:
     findings: list[Finding] = []
     for page in pages:
         body, spotted = to_html(page.markdown)
+        body, dropped = safehtml.clean(body)
         html[page.slug] = Markup(body)
         lines = page.markdown.splitlines()
         for line, snippets in _by_line(lines, spotted.html).items():
@@ -118,13 +120,25 @@ def convert_pages(pages: Iterable) -> tuple[dict[str, Markup], list[Finding]]:
                                     "如要显示尖括号本身，请用反引号括起来，例如 `<b>`", _at(page, line)))
         for line, urls in _by_line(lines, spotted.urls).items():
             findings.append(Finding("E-PAGE-URL", ERROR,
-                                    f"链接或图片地址不安全（{'、'.join(dict.fromkeys(urls))}）："
-                                    "只允许 http、https、mailto、tel 或站内相对地址", _at(page, line)))
+                                    f"链接或图片地址不安全（{'、'.join(dict.fromkeys(_refused(u) for u in urls))}）："
+                                    "只允许 http、https、mailto 或站内相对地址（电话号码请直接写成文字）",
+                                    _at(page, line)))
+        for line, snippets in _by_line(lines, dropped).items():
+            findings.append(Finding("E-PAGE-UNSAFE", ERROR,
+                                    f"页面生成的网页含有不允许的内容（{'、'.join(dict.fromkeys(snippets))}），已删除："
+                                    "请只用 Markdown 的标题、段落、列表、表格、链接和图片", _at(page, line)))
     return html, findings
 
 
 def _at(page, line: int) -> Source:
     return Source(page.source.file, line, 1 if line else 0)
+
+
+def _refused(url: str) -> str:
+    """The address as written (invisible characters shown as escapes) and the scheme the browser would see in it."""
+    shown = "".join(c if c.isprintable() and c != "\\" else ascii(c)[1:-1] for c in url)
+    scheme = safehtml.scheme_of(_as_browser_reads(url))
+    return shown if not scheme or url.lower().startswith(f"{scheme}:") else f"{shown}，浏览器读作 {scheme}: 地址"
 
 
 def _first_tag(snippet: str) -> str:

@@ -1,17 +1,17 @@
 """The internal reports: each table of the reports view as an HTML page and a CSV file.
 
 The templates live in `report_templates/`, apart from the published site's `site_templates/`: the published
-environment cannot load them. CSV files are UTF-8 with a byte-order mark, which Excel needs to show Chinese.
+environment cannot load them. The CSV files are written by `spreadsheet.to_csv` (UTF-8 with a byte-order mark for
+Excel; a cell that would be read as a formula is made text), so they differ from the HTML pages only by that quote.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from ..output import Tree
 from ..views.reports import ReportsView
+from .spreadsheet import to_csv
 from .templating import environment
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "report_templates"
@@ -26,11 +26,3 @@ def render_reports(view: ReportsView, *, templates: Path = TEMPLATES, stamp=None
         files.add(f"{table.slug}.csv", to_csv(table.columns, table.rows))
     files.add("report.css", (templates / "report.css").read_bytes())
     return files
-
-
-def to_csv(columns, rows) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")

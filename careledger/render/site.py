@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 import traceback
+from html import unescape
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -36,6 +37,10 @@ from .templating import zh_date
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "site_templates"
 _TAGS = re.compile(r"<[^>]+>")
+# JSON inside a script: `</script>` or `<!--` in a title must not end or change the script if the index is ever
+# inlined in a page, `&` must not start an entity in an XHTML reading, and U+2028/2029 end a line in older JavaScript.
+# These characters occur only inside JSON strings, where the \u escapes mean the same.
+_SCRIPT_SAFE = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
 
 class SiteTemplateError(Exception):
@@ -105,9 +110,9 @@ def search_index(view: PublicView, pages_html: Mapping[str, Markup]) -> bytes:
         entries.append({"t": f"{cadre.label}（{cadre.village}）", "k": "包保责任人", "u": "status.html#cadres",
                         "s": " ".join([cadre.label, cadre.village, cadre.cadre.post if cadre.cadre else ""])})
     for page in view.pages:
-        text = " ".join(_TAGS.sub(" ", str(pages_html[page.slug])).split())
+        text = " ".join(unescape(_TAGS.sub(" ", str(pages_html[page.slug]))).split())
         entries.append({"t": page.title, "k": "公告与说明", "u": f"pages/{page.slug}.html", "s": text})
-    data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
+    data = json.dumps(entries, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
     return f"/* careledger 站内搜索索引：由 build 生成，只含公开页面上已有的内容 */\nwindow.CARELEDGER_SEARCH = {data};\n".encode("utf-8")
 
 
