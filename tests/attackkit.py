@@ -116,6 +116,7 @@ class StatusReading:
 class Attack:
     cells: list[Reading] = field(default_factory=list)
     statuses: list[StatusReading] = field(default_factory=list)
+    small_shown: list[str] = field(default_factory=list)  # status rows of 1..k−1 subjects that show a figure
     floors: dict = field(default_factory=dict)  # (table, village, column) → listed on the 公示
 
 
@@ -315,8 +316,10 @@ def _statuses(site, index, villages, k: int, result: Attack, headline_counts_all
         return {**terms, others: 1} if members is groups["全辖区"][0] else terms
 
     stated_on, stated_warn = set(), set()
-    for members, rate, warnings, label in groups.values():
+    for name, (members, rate, warnings, label) in groups.items():
         p, n = _rate(rate), len(members)
+        if 0 < n < k and (p is not None or re.fullmatch(r"\d+", warnings or "")):
+            result.small_shown.append(name)
         if p is not None and n:
             model.add({on[key]: 100 for key in members}, n * (p - 0.5), n * (p + 0.5))
             if p in (0, 100) and n <= 200:
@@ -393,7 +396,7 @@ def verdict(attack_result: Attack, records, as_of, k: int) -> dict:
     """The figures of an attack judged by the truth: cells pinned below k (or exactly), hidden status rows pinned."""
     real = truth(records, as_of)
     figures = {"hidden": 0, "pinned_small": [], "pinned_exactly": [], "zero_bounded": [], "known_large": 0,
-               "rates_pinned": [], "warnings_pinned": []}
+               "rates_pinned": [], "warnings_pinned": [], "small_rows_shown": list(attack_result.small_shown)}
     for r in attack_result.cells:
         value, floor = real[r.table, r.row, r.column]
         part = value - floor

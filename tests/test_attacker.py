@@ -30,6 +30,7 @@ def assert_protected(figures):
     assert figures["zero_bounded"] == []
     assert figures["rates_pinned"] == []
     assert figures["warnings_pinned"] == []
+    assert figures["small_rows_shown"] == []
 
 
 def test_the_bundled_demo_holds():
