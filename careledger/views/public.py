@@ -7,8 +7,14 @@ into it; the published renderer (`render/site.py`) accepts nothing else. What st
 docs/privacy.md; the build then proves it by scanning the rendered files (`proof.py`).
 
 Who is counted: subjects in care on the as-of date (enrolled, not exited, in a household whose status is 在册帮扶).
-Who is listed in the 公示: those of them aged 14 or more on the as-of date. Children under 14 (and subjects whose age
-is not recorded) are counted, never listed. Exited and observation-list households are counted by status only.
+Who is listed in the 公示: those of them aged 14 or more on the first day of the as-of date's quarter. Children
+under 14 (and subjects whose age is not recorded) are counted, never listed. Exited and observation-list households
+are counted by status only.
+
+Time is a channel: two builds a day apart must not differ on a day derived from a birth date. So the age that
+decides the listing is taken at the quarter's start (a child who turns 14 appears, and the child count drops, on
+the next quarter's first day, not on her birthday), a 公示 entry shows the month of enrolment only, and a household's
+policy that says a child lives there (孤儿, 事实无人抚养儿童) is not shown on an adult's entry.
 
 Status figures per village and per cadre (on-time rate, longest-gap band, warnings this month) are computed over
 the listed subjects, whose number anyone can count on the 公示; a group of fewer than k subjects shows none of them,
@@ -38,6 +44,7 @@ __all__ = ["Cadre", "Cell", "Entry", "Headline", "PageText", "PublicView", "Rate
 
 LISTED_AGE = 14
 HEALTH_POLICIES = frozenset({"disability_allowances"})  # a benefit that names a disability is not shown per person
+CHILD_POLICIES = frozenset({"orphan", "unsupported_child"})  # a household policy that says a child lives there
 GAP_BANDS = ((7, "≤7天"), (14, "8–14天"), (30, "15–30天"), (None, ">30天"))
 WEEKS = 12
 
@@ -69,8 +76,10 @@ def redact(records, findings, as_of: dt.date, settings, *, commit: str = "") -> 
 def population(facts) -> tuple[list, list]:
     """(in care, listed): the cases counted and, of them, those listed in the 公示."""
     in_care = [c for c in facts.cases if c.household.status == "active" and c.in_care_on(facts.as_of)]
-    # A subject whose age is not recorded is treated as a child: never listed unless known to be 14 or more.
-    listed = [c for c in in_care if (c.member.age_on(facts.as_of) or 0) >= LISTED_AGE]
+    # A subject whose age is not recorded is treated as a child: never listed unless known to be 14 or more. The age
+    # is taken on the quarter's first day, so that no birthday moves anyone between the list and the child count.
+    start = period_of(facts.as_of, 3).start
+    listed = [c for c in in_care if (c.member.age_on(start) or 0) >= LISTED_AGE]
     return in_care, listed
 
 
@@ -149,9 +158,10 @@ class _People:
             public_id=public_id(case.key, self.salt), name=mask_name(case.member.name),
             category=category.name if category else case.subject.category,
             level=level.name if level else ("未定级" if profile.levels else ""),
-            policies=tuple(vocab.POLICY[p] for p in case.household.policies if p not in HEALTH_POLICIES),
+            policies=tuple(vocab.POLICY[p] for p in case.household.policies
+                           if p not in HEALTH_POLICIES and p not in CHILD_POLICIES),
             cadres=tuple(self.cadre(s) for s in case.assigned("responsible")), contact=contact,
-            enrolled=case.subject.enrolled,
+            enrolled=f"{case.subject.enrolled:%Y-%m}",
             id_number=mask_id_number(case.member.id_number or "", settings.id_number_mask),
             phone=mask_phone(case.member.phone or "", settings.phone_mask))
 

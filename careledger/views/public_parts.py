@@ -96,7 +96,7 @@ class Entry(_Part):
     policies: tuple[str, ...]
     cadres: tuple[Cadre, ...]
     contact: str  # names when published, else 已安排 / 未安排
-    enrolled: dt.date
+    enrolled: str  # the month only, 2024-03: a day could be matched with other records
     id_number: str  # the masked form site.yaml allows, else ""
     phone: str  # likewise
 
