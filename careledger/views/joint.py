@@ -34,6 +34,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from .suppress import SuppressionError
+
 ALL = "*"
 
 
@@ -150,7 +152,7 @@ def _grow(rows, protected: set[str], columns, values, part, k: int, hidden: set[
         else:
             candidates = [r for r in rows if r not in protected]
         if not candidates:  # the whole county holds 1..k−1: the totals above are hidden, so this cannot happen
-            raise AssertionError(f"no village can protect column {need[1]}")
+            raise SuppressionError(f"no village can protect column {need[1]}")
         # the least published information lost: the village with the fewest subjects and households
         size = columns[0][0].row_totals
         protected.add(min(candidates, key=lambda r: (values[size[r]], r)))
