@@ -39,9 +39,17 @@ def test_the_bundled_demo_holds():
     assert_protected(figures)
 
 
-@pytest.mark.parametrize("seed, households", [(1, 40), (2, 40), (3, 60), (4, 90), (5, 120)])
+@pytest.mark.parametrize("seed, households", [(1, 40), (2, 40), (3, 60), (4, 90), (5, 120), (6, 200), (7, 150)])
 def test_demo_seeds_and_sizes_hold(tmp_path, seed, households):
     write_demo(tmp_path / "content", DemoSpec(households=households, months=2, seed=seed))
+    figures, _ = judged(tmp_path / "content")
+    assert_protected(figures)
+
+
+@pytest.mark.parametrize("profile", ["guiyang-2022", "jizhou-2020", "qiandongnan-2023", "tianhu-2022"])
+def test_other_policy_profiles_hold(tmp_path, profile):
+    """Other categories and levels (and profiles without levels, or with subjects not yet assessed)."""
+    write_demo(tmp_path / "content", DemoSpec(households=90, months=2, seed=8, profile=profile))
     figures, _ = judged(tmp_path / "content")
     assert_protected(figures)
 
