@@ -11,7 +11,8 @@ linear constraints, with the facts a reader knows without being told:
   and a village with a listed subject has a household in care;
 - a `<k` mark (old builds) is 1..k−1; any other mark is any number;
 - a status row's rate is the share of its listed subjects (named on the 公示 with their cadres) visited on time,
-  rounded to a whole percent; its warnings are warnings on those subjects; the village rows add up to the headline.
+  rounded to a whole percent; its warnings are warnings on those subjects; the village rows add up to the headline;
+  a cadre's row on a village page covers her subjects in that village, her row on the status page all of them.
 
 For every hidden cell it asks scipy's HiGHS (`milp`) for the least and the greatest value that fits, of the part
 a reader cannot count on the 公示 (cell − listed). For every hidden status row it asks the same of its on-time
@@ -304,6 +305,15 @@ def _statuses(site, index, villages, k: int, result: Attack, headline_counts_all
                 label = next((lab for lab in labels if row[0].startswith(lab)), row[0])
                 members = frozenset(key for key, labs in cadres_of.items() if label in labs)
                 groups[f"人:{label}（{row[1]}）"] = (members, row[4], row[6], label)
+    for path in sorted(p for p in site if p.startswith("villages/")):  # a village's page: its cadres' rows there
+        m = re.search(r"<h1>(.*?)关爱帮扶公示</h1>", site[path].decode("utf-8"))
+        if not m:
+            continue
+        village = m.group(1)
+        for row in tables_of(site[path]).get("各包保责任人", [])[1:]:
+            label = next((lab for lab in labels if row[0].startswith(lab)), row[0])
+            members = frozenset(key for key, labs in cadres_of.items() if key[0] == village and label in labs)
+            groups[f"人:{label}（{row[1]}）@{village}"] = (members, row[4], row[6], label)
     text = re.sub(r"<[^>]+>", "", site["index.html"].decode("utf-8"))
     m_rate = re.search(r"按时走访率\s*(\d+%|—)", text)
     m_warn = re.search(r"\d+年\d+月预警\s*(\S+?)次", text)
@@ -411,6 +421,8 @@ def verdict(attack_result: Attack, records, as_of, k: int) -> dict:
         if r.low >= k:
             figures["known_large"] += 1
     for s in attack_result.statuses:
+        if len(s.members) >= k:  # a hidden row of k or more: its figures would describe no one (like a shown one)
+            continue
         if s.on_time[0] == s.on_time[1] and not s.stated_on_time:
             figures["rates_pinned"].append(s)
         if s.warnings[0] == s.warnings[1] and not s.stated_warnings:

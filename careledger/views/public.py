@@ -133,6 +133,14 @@ class _People:
             if f.subject in warned:
                 warned[f.subject] += 1
         on_time = {c.key: int(c.key not in self.late) for c in self.listed}
+        # a cadre's subjects in one village, where she has subjects elsewhere too: that row shows "—" (see
+        # cadre_statuses); fewer than k of them must not be worked out from the other rows either
+        for staff_id, cases in self.by_staff.items():
+            if len({c.household.village for c in cases}) > 1:
+                for v in {c.household.village for c in cases}:
+                    part = frozenset(c.key for c in cases if c.household.village == v)
+                    if len(part) < self.settings.k:
+                        groups[f"s:{staff_id}@{v}"] = part
         return hidden_groups(groups, [(on_time, True), (warned, False)], self.settings.k)
 
     # --- the 公示 ---------------------------------------------------------------------------------------------
