@@ -7,8 +7,9 @@ the day after, renders each site in memory and asks the attacker for every hidde
 `careledger` package from another checkout (e.g. `git worktree add /tmp/old <commit>`), to measure code from before
 issue 14; `--old` tells the attacker that such a build's headline warnings also count children. Prints, per build
 and in all: hidden cells; cells pinned below k although their true unlisted part is 1..k−1 (or pinned exactly);
-hidden zeros bounded below k; hidden status rows whose on-time count or warnings are pinned (not stated by a shown
-0%/100%/0); status rows of fewer than k subjects that show a figure (the warnings, before issue 14). Figures: docs/privacy.md, "The published numbers".
+hidden zeros bounded below k; hidden status rows of fewer than k subjects whose on-time count or warnings are
+pinned (not stated by a shown 0%/100%/0); status rows of fewer than k subjects that show a figure (the warnings,
+before issue 14). Figures: docs/privacy.md, "The published numbers".
 """
 
 from __future__ import annotations

@@ -93,13 +93,6 @@ class Reading:
     high: int
     floor: int = 0
 
-    def pins_small(self, k: int) -> bool:
-        """Known to be below k (the issue's failure): no value of k or more fits."""
-        return self.high < k
-
-    def both_sides(self, k: int) -> bool:
-        return self.low < k <= self.high
-
 
 @dataclass
 class StatusReading:
@@ -118,7 +111,6 @@ class Attack:
     cells: list[Reading] = field(default_factory=list)
     statuses: list[StatusReading] = field(default_factory=list)
     small_shown: list[str] = field(default_factory=list)  # status rows of 1..k−1 subjects that show a figure
-    floors: dict = field(default_factory=dict)  # (table, village, column) → listed on the 公示
 
 
 class _Model:
@@ -181,12 +173,10 @@ def attack(site, k: int, *, statuses: bool = True, headline_counts_all: bool = F
     headline's warnings may count more than the listed subjects' (builds before issue 14 counted children's)."""
     index = tables_of(site["index.html"])
     result = Attack()
-    villages, entries = _villages(site)
-    for (village, column, table), n in entries.items():
-        result.floors[table, village, column] = n
-    _counts(index, villages, entries, k, result, site)
+    villages, floors = _villages(site)
+    _counts(index, villages, floors, k, result, site)
     if statuses:
-        _statuses(site, index, villages, k, result, headline_counts_all)
+        _statuses(site, villages, k, result, headline_counts_all)
     return result
 
 
@@ -283,7 +273,7 @@ def _rate(text: str):
     return int(m.group(1)) if m else None
 
 
-def _statuses(site, index, villages, k: int, result: Attack, headline_counts_all: bool) -> None:
+def _statuses(site, villages, k: int, result: Attack, headline_counts_all: bool) -> None:
     """Binary on-time and whole warnings per listed subject; every shown status row is a constraint."""
     model = _Model()
     subjects = [(v, i, e) for v in villages for i, e in enumerate(villages[v])]

@@ -10,8 +10,10 @@ The rule here:
 
 - The part of a subject count a reader cannot count on the 公示 is its *unlisted* part (children under 14, or age
   not recorded); of a household count, the count itself. A cell is *sensitive* when that part is 1 to k−1.
-- A village with a sensitive cell in any table is *protected*: its whole row is hidden in all three tables (every
-  cell and the row total), with one and the same mark, whatever the value (0, small or large).
+- A village with a sensitive cell in the subject tables is *protected* there and in the household table: its whole
+  row is hidden in all three (every cell and the row total), with one and the same mark, whatever the value (0, small
+  or large). A village with a sensitive household cell hides its household row, and its subject rows too if it has
+  fewer than k subjects (households in care ≤ subjects in care would pin its households in care below k).
 - There are never fewer than two protected villages (else the totals give the one row back), and for every column
   the protected villages together hold either none or at least k of what is protected (unlisted subjects of that
   category or level, households of that status): more villages are protected until that holds. The unlisted part
