@@ -54,6 +54,17 @@ def test_other_policy_profiles_hold(tmp_path, profile):
     assert_protected(figures)
 
 
+@pytest.mark.parametrize("k", [2, 5])
+def test_other_thresholds_hold(tmp_path, k):
+    write_demo(tmp_path / "content", DemoSpec(households=120, months=2, seed=2))
+    site_yaml = tmp_path / "content" / "site.yaml"
+    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("privacy:\n", f"privacy:\n  k: {k}\n", 1),
+                         encoding="utf-8")
+    figures, view = judged(tmp_path / "content")
+    assert view.k == k
+    assert_protected(figures)
+
+
 def test_one_mark_for_every_hidden_count(tmp_path):
     """A `<k` mark would pin a cell below k: every hidden count shows the same mark, small or not."""
     write_demo(tmp_path / "content", DemoSpec(households=60, months=2, seed=3))
