@@ -1,5 +1,9 @@
 """Benchmark (not a test): how long small-count suppression takes on tables of 50, 250 and 2,500 villages.
 
+Times the joint suppression the site uses (`careledger/views/joint.py`: whole village rows, all tables at once)
+and, for comparison, the older table-by-table audit (`careledger/views/suppress.py`), which the site no longer
+uses (issue 14: a reader could solve what it left).
+
     .venv/bin/python bench/suppress.py [--villages 50 250 2500] [--categories 10] [--levels 6] [--seed 7]
 
 Synthetic counts shaped like the demo's: 6 to 14 households a village (10 on average), most of them with one subject
@@ -21,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from careledger.views import suppress as sdc  # noqa: E402
+from careledger.views import joint, suppress as sdc  # noqa: E402
 from careledger.views.public_tables import _Grid  # noqa: E402
 
 K = 3
@@ -67,7 +71,10 @@ def tables(villages: int, categories: int, levels: int, seed: int):
     values.update({"listed": sum(listed.values()), "children": children})
     subjects = sdc.System(grids=tuple(specs), known="listed", extra="children")
     hh = _Grid("households", rows, list(STATUSES), households)
-    return [("subjects", values, subjects, floors), ("households", hh.values, sdc.System((hh.spec(),)), None)]
+    grids = [_Grid(kind, rows, columns, by(in_care, part), **shared)
+             for kind, columns, part in (("category", cats, 0), ("level", lvls, 1))]
+    together = (rows, [g.joint() for g in grids], hh.joint(), {**values, **hh.values}, floors)
+    return [("subjects", values, subjects, floors), ("households", hh.values, sdc.System((hh.spec(),)), None)], together
 
 
 def audit(values, system, floors, suppression) -> set[str]:
@@ -87,10 +94,24 @@ def main() -> None:
     parser.add_argument("--categories", type=int, default=10)
     parser.add_argument("--levels", type=int, default=6)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--joint-only", action="store_true")
     args = parser.parse_args()
+    print("joint (the site's): villages  cells  hidden  protected villages  seconds (CPU)")
+    for villages in args.villages:
+        _, (rows, subject_tables, households, values, floors) = tables(villages, args.categories, args.levels,
+                                                                         args.seed)
+        start, cpu = time.perf_counter(), time.process_time()
+        hidden = joint.suppress_jointly(rows, subject_tables, households, values, floors, K, children="children")
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        protected = sum(1 for r in rows if subject_tables[0].row_totals[r] in hidden)
+        print(f"{villages:27d} {len(values):6d} {len(hidden):7d} {protected:19d}  {seconds:.3f} s ({cpu:.3f} s)",
+              flush=True)
+    if args.joint_only:
+        return
+    print("table by table (before issue 14):")
     print("villages  table       cells  to hide  complements  ×    suppress (CPU)        audit")
     for villages in args.villages:
-        for name, values, system, floors in tables(villages, args.categories, args.levels, args.seed):
+        for name, values, system, floors in tables(villages, args.categories, args.levels, args.seed)[0]:
             start, cpu = time.perf_counter(), time.process_time()
             suppression = sdc.suppress(values, system, K, floors=floors)
             seconds, cpu = time.perf_counter() - start, time.process_time() - cpu

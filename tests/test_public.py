@@ -10,9 +10,7 @@ from markupsafe import Markup
 from careledger.load import load
 from careledger.render.site import render_site
 from careledger.rules import Facts, run_rules
-from careledger.views.public import Cell, PageText, PublicView, Row, population, redact
-from careledger.views.public_tables import subject_system
-from careledger.views.suppress import Suppression, feasible_values
+from careledger.views.public import Cell, PageText, PublicView, Row, redact
 
 from .publickit import AS_OF, jurisdiction
 
@@ -81,48 +79,35 @@ def test_the_public_id_depends_on_the_salt(tmp_path):
     assert not {e.public_id for e in entries(a, "v1")} & {e.public_id for e in entries(b, "v1")}
 
 
-def test_a_village_with_one_and_two_subjects_of_a_category(town):
-    """一村 has one subject of 一类 and two of 二类: both show <3, and nothing published gives them back."""
+def test_a_village_with_small_counts_hides_its_whole_row(town):
+    """一村 has one subject of 一类, two of 二类 and one exited household: its whole row is hidden in every table,
+    with the one mark, together with 二村's (one village alone would be its column totals minus the others)."""
     records, view = view_of(town)
-    row = view.by_category.row("v1")
-    assert [c.text for c in row.cells][:2] == ["<3", "<3"]
-    assert all(c.value is None for c in row.cells[:2])  # the view does not even hold the hidden numbers
-    check_suppression_on_the_real_tables(records, view)
+    for table in (view.by_category, view.by_level, view.households):
+        for code in ("v1", "v2"):
+            assert {c.text for c in table.row(code).cells} == {"—"}
+            assert all(c.value is None for c in table.row(code).cells)  # the view does not even hold them
+    check_suppression_on_the_real_tables(town)
 
 
 def test_the_child_and_the_unrecorded_age_are_counted_not_listed(town):
     records, view = view_of(town)
-    assert view.headline.children.text == "<3"  # two: the child of ten and the subject of unknown age
-    assert view.headline.subjects.text == "×"  # all subjects = listed (countable on the 公示) + children
-    check_suppression_on_the_real_tables(records, view)
+    # two: the child of ten and the subject of unknown age; the county's children are 1..k−1, so every total that
+    # holds them is hidden (all subjects = listed, countable on the 公示, + children)
+    assert view.headline.children.text == "—" and view.headline.subjects.text == "—"
+    check_suppression_on_the_real_tables(town)
 
 
-def check_suppression_on_the_real_tables(records, view):
-    """Every hidden count of the real tables has two or more values that fit everything published, including the
-    公示 counts (floors); the audit is the one `test_suppress.py` checks against a brute force."""
-    facts = Facts(records, records.profile, AS_OF)
-    in_care, listed = population(facts)
-    system = subject_system(facts, in_care, listed)
-    shown = {}
-    for table, grid in ((view.by_category, system.by_category), (view.by_level, system.by_level)):
-        for row in (*table.rows, table.total):
-            code = "*" if row is table.total else row.code
-            cells = [grid.cell(code, c) for c in grid.columns] + [grid.total_of(code) if code != "*" else grid.grand]
-            shown.update(zip(cells, row.cells))
-    shown["children"] = view.headline.children
-    hidden = frozenset(c for c, cell in shown.items() if cell.value is None)
-    demoted = frozenset(c for c in hidden if shown[c].text == "×" and 1 <= system.values[c] <= view.k - 1)
-    suppression = Suppression(hidden, demoted, view.k)
-    for cell, value in system.values.items():
-        if cell in shown and shown[cell].value is not None:
-            assert shown[cell].value == value  # what is published is true
-        small = 1 <= value <= view.k - 1
-        unlisted = 1 <= value - system.floors.get(cell, value) <= view.k - 1
-        if cell != "listed" and (small or unlisted):
-            assert cell in hidden, cell
-            fits = feasible_values(system.values, system.system, suppression, cell,
-                                   floors=system.floors if unlisted else None)
-            assert value in fits and len(fits) >= 2, (cell, value, fits)
+def check_suppression_on_the_real_tables(root, as_of=AS_OF):
+    """The attacker of tests/attackkit.py, on the rendered site: nothing hidden can be pinned."""
+    from .attackkit import attack, build_site, verdict
+
+    site, records, view = build_site(root, as_of)
+    figures = verdict(attack(site, view.k), records, as_of, view.k)
+    assert figures["hidden"] > 0
+    for failure in ("pinned_small", "pinned_exactly", "zero_bounded", "rates_pinned", "warnings_pinned",
+                    "small_rows_shown"):
+        assert figures[failure] == [], failure
 
 
 def test_the_demo_tables_are_protected():
@@ -130,14 +115,16 @@ def test_the_demo_tables_are_protected():
 
     root = Path(__file__).resolve().parent.parent / "content"
     records, view = view_of(root, dt.date(2026, 11, 23))
-    check_suppression_on_the_real_tables(records, view)
-    assert {c.text for r in view.by_category.rows for c in r.cells} >= {"<3", "×"}
+    check_suppression_on_the_real_tables(root)
+    assert {c.text for r in view.by_category.rows for c in r.cells if c.value is None} == {"—"}
 
 
 def test_status_is_over_listed_subjects_and_not_shown_below_k(town):
     _, view = view_of(town)
     lijianguo = next(s for s in view.cadres if s.label == "李建国")
-    assert lijianguo.listed.text == "<3" and lijianguo.on_time.text == "—" and lijianguo.gap_band == "—"
+    # one listed subject: that number is on the 公示 anyway, her figures are not
+    assert lijianguo.listed.text == "1" and lijianguo.on_time.text == "—" and lijianguo.gap_band == "—"
+    assert lijianguo.warnings_month.text == "—"
     wang = next(s for s in view.cadres if s.label == "王秀兰")
     assert wang.listed.text == "6" and wang.on_time.text == "0%" and wang.gap_band == ">30天"  # no visits recorded
 

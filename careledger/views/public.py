@@ -7,13 +7,22 @@ into it; the published renderer (`render/site.py`) accepts nothing else. What st
 docs/privacy.md; the build then proves it by scanning the rendered files (`proof.py`).
 
 Who is counted: subjects in care on the as-of date (enrolled, not exited, in a household whose status is 在册帮扶).
-Who is listed in the 公示: those of them aged 14 or more on the as-of date. Children under 14 (and subjects whose age
-is not recorded) are counted, never listed. Exited and observation-list households are counted by status only.
+Who is listed in the 公示: those of them aged 14 or more on the first day of the as-of date's quarter. Children
+under 14 (and subjects whose age is not recorded) are counted, never listed. Exited and observation-list households
+are counted by status only.
+
+Time is a channel: two builds a day apart must not differ on a day derived from a birth date. So the age that
+decides the listing is taken at the quarter's start (a child who turns 14 appears, and the child count drops, on
+the next quarter's first day, not on her birthday), a 公示 entry shows the month of enrolment only, and a household's
+policy that says a child lives there (孤儿, 事实无人抚养儿童) is not shown on an adult's entry.
 
 Status figures per village and per cadre (on-time rate, longest-gap band, warnings this month) are computed over
-the listed subjects, whose number anyone can count on the 公示; a rate or band over fewer than k subjects is not
-shown. Counts of people and households go through `suppress` (small counts and complements); counts of the
-office's work (visits, warnings, problems, reviews) describe no one and are shown as they are.
+the listed subjects, whose number anyone can count on the 公示; a group of fewer than k subjects shows none of them,
+and groups whose figures would give such a group back are hidden with it (`rates.py`). A village page shows a
+cadre's figures only where they are her county-wide ones (all her listed subjects live there). The headline's
+warnings count listed subjects only: children are never listed, so a count of them is not shown either. Counts of
+people and households are suppressed jointly (`joint.py`); counts of the office's work (visits, problems, reviews)
+describe no one and are shown as they are.
 """
 
 from __future__ import annotations
@@ -28,12 +37,14 @@ from .masks import mask_id_number, mask_name, mask_phone, public_id
 from .public_parts import (NOT_SHOWN, Cadre, Cell, Entry, Headline, PageText, PublicView, Rate, Row, Status, Table,
                            Term, Village, Week)
 from .public_tables import CountTables, build_tables
+from .rates import hidden_groups
 
 __all__ = ["Cadre", "Cell", "Entry", "Headline", "PageText", "PublicView", "Rate", "Row", "Status", "Table", "Term",
            "Village", "Week", "redact"]
 
 LISTED_AGE = 14
 HEALTH_POLICIES = frozenset({"disability_allowances"})  # a benefit that names a disability is not shown per person
+CHILD_POLICIES = frozenset({"orphan", "unsupported_child"})  # a household policy that says a child lives there
 GAP_BANDS = ((7, "≤7天"), (14, "8–14天"), (30, "15–30天"), (None, ">30天"))
 WEEKS = 12
 
@@ -65,8 +76,10 @@ def redact(records, findings, as_of: dt.date, settings, *, commit: str = "") -> 
 def population(facts) -> tuple[list, list]:
     """(in care, listed): the cases counted and, of them, those listed in the 公示."""
     in_care = [c for c in facts.cases if c.household.status == "active" and c.in_care_on(facts.as_of)]
-    # A subject whose age is not recorded is treated as a child: never listed unless known to be 14 or more.
-    listed = [c for c in in_care if (c.member.age_on(facts.as_of) or 0) >= LISTED_AGE]
+    # A subject whose age is not recorded is treated as a child: never listed unless known to be 14 or more. The age
+    # is taken on the quarter's first day, so that no birthday moves anyone between the list and the child count.
+    start = period_of(facts.as_of, 3).start
+    listed = [c for c in in_care if (c.member.age_on(start) or 0) >= LISTED_AGE]
     return in_care, listed
 
 
@@ -104,6 +117,31 @@ class _People:
                 self.alerts_by_village[village] = self.alerts_by_village.get(village, 0) + 1
         self.village_names = {v.id: v.name for v in records.site.villages}
         self.village_order = {v.id: i for i, v in enumerate(records.site.villages)}
+        self.by_staff: dict[str, list] = {}
+        for case in self.listed:
+            for staff_id in case.assigned("responsible"):
+                self.by_staff.setdefault(staff_id, []).append(case)
+        self.hidden = self.hidden_groups()
+
+    def hidden_groups(self) -> set[str]:
+        """The status rows that show no figures: groups of fewer than k, and those that would give one back."""
+        groups = {"*": frozenset(c.key for c in self.listed)}
+        groups.update({f"v:{v}": frozenset(c.key for c in cases) for v, cases in self.listed_by_village.items()})
+        groups.update({f"s:{s}": frozenset(c.key for c in cases) for s, cases in self.by_staff.items()})
+        warned: dict[str, int] = {c.key: 0 for c in self.listed}
+        for f in self.month_alerts:
+            if f.subject in warned:
+                warned[f.subject] += 1
+        on_time = {c.key: int(c.key not in self.late) for c in self.listed}
+        # a cadre's subjects in one village, where she has subjects elsewhere too: that row shows "—" (see
+        # cadre_statuses); fewer than k of them must not be worked out from the other rows either
+        for staff_id, cases in self.by_staff.items():
+            if len({c.household.village for c in cases}) > 1:
+                for v in {c.household.village for c in cases}:
+                    part = frozenset(c.key for c in cases if c.household.village == v)
+                    if len(part) < self.settings.k:
+                        groups[f"s:{staff_id}@{v}"] = part
+        return hidden_groups(groups, [(on_time, True), (warned, False)], self.settings.k)
 
     # --- the 公示 ---------------------------------------------------------------------------------------------
 
@@ -128,9 +166,10 @@ class _People:
             public_id=public_id(case.key, self.salt), name=mask_name(case.member.name),
             category=category.name if category else case.subject.category,
             level=level.name if level else ("未定级" if profile.levels else ""),
-            policies=tuple(vocab.POLICY[p] for p in case.household.policies if p not in HEALTH_POLICIES),
+            policies=tuple(vocab.POLICY[p] for p in case.household.policies
+                           if p not in HEALTH_POLICIES and p not in CHILD_POLICIES),
             cadres=tuple(self.cadre(s) for s in case.assigned("responsible")), contact=contact,
-            enrolled=case.subject.enrolled,
+            enrolled=f"{case.subject.enrolled:%Y-%m}",
             id_number=mask_id_number(case.member.id_number or "", settings.id_number_mask),
             phone=mask_phone(case.member.phone or "", settings.phone_mask))
 
@@ -143,26 +182,30 @@ class _People:
                                        ce[1].public_id))
         return Village(id=village.id, name=village.name, entries=tuple(e for _, e in pairs),
                        status=self.status(village.name, village.name, cases,
-                                          self.alerts_by_village.get(village.id, 0)),
+                                          self.alerts_by_village.get(village.id, 0), group=f"v:{village.id}"),
                        cadres=self.cadre_statuses(village.id),
                        weeks=_weeks(self.week_counts, self.facts.as_of, village.id))
 
     # --- status -----------------------------------------------------------------------------------------------
 
-    def status(self, label: str, village: str, cases, warnings: int, cadre: Cadre | None = None) -> Status:
-        k = self.settings.k
+    def status(self, label: str, village: str, cases, warnings: int, cadre: Cadre | None = None, *,
+               group: str) -> Status:
+        """The figures of a group of listed subjects (its number is on the 公示 anyway), or "—" where hidden."""
         n = len(cases)
-        listed = Cell(str(n) if n == 0 or n >= k else f"<{k}", n if n == 0 or n >= k else None)
-        if n < k:
-            return Status(label, village, listed, Rate(NOT_SHOWN, None), NOT_SHOWN, warnings, cadre)
+        listed = Cell(str(n), n)
+        if n == 0 or not group or group in self.hidden:
+            return Status(label, village, listed, Rate(NOT_SHOWN, None), NOT_SHOWN,
+                          Cell(NOT_SHOWN, None) if n else Cell("0", 0), cadre)
         on_time = sum(1 for c in cases if c.key not in self.late)
         percent = round(100 * on_time / n)
         gaps = [self.gaps[c.key] for c in cases if c.key in self.gaps]
         return Status(label, village, listed, Rate(f"{percent}%", percent), _band(max(gaps)) if gaps else NOT_SHOWN,
-                      warnings, cadre)
+                      Cell(str(warnings), warnings), cadre)
 
     def cadre_statuses(self, village_id: str | None) -> tuple[Status, ...]:
-        """One row per responsible cadre of listed subjects (of one village, or all), village by village."""
+        """One row per responsible cadre of listed subjects (of one village, or all), village by village. A village's
+        row shows figures only when they are the cadre's county-wide ones: a part of her county-wide row would let
+        one be subtracted from the other."""
         by_cadre: dict[str, list] = {}
         for case in self.listed if village_id is None else self.listed_by_village.get(village_id, []):
             for staff_id in case.assigned("responsible"):
@@ -174,16 +217,19 @@ class _People:
             cadre = self.cadre(staff_id)
             keys = {c.key for c in cases}
             warnings = sum(1 for subject in self.alerted_by_staff.get(staff_id, ()) if subject in keys)
+            whole = len(cases) == len(self.by_staff[staff_id])
             rows.append((self.village_order.get(home, -1), cadre.label, staff_id,
                          self.status(cadre.label, self.village_names.get(home, "街道（乡镇）"), cases, warnings,
-                                     cadre)))
+                                     cadre, group=f"s:{staff_id}" if whole else "")))
         return tuple(r[-1] for r in sorted(rows, key=lambda r: r[:3]))
 
     def headline(self, tables: CountTables) -> Headline:
         facts, k = self.facts, self.settings.k
-        overall = self.status("", "", self.listed, 0)
+        # warnings on listed subjects only: a count of children's warnings would describe children who are not listed
+        warnings = sum(1 for f in self.month_alerts if f.subject in self.listed_keys)
+        overall = self.status("", "", self.listed, warnings, group="*")
         children = [c for c in self.in_care if c.key not in self.listed_keys]
-        kids = self.status("", "", children, 0)
+        kids = self.status("", "", children, 0, group="children" if len(children) >= k else "")
         quarter = period_of(facts.as_of, 3)
         reviews_done = sum(1 for h in facts.records.households for r in h.reviews
                            if quarter.start <= r.date <= facts.as_of)
@@ -191,8 +237,8 @@ class _People:
                         # only over a published number of children: a rate over a hidden count could give it back
                         children_on_time=(kids.on_time if len(children) >= k and tables.children.value is not None
                                           else Rate(NOT_SHOWN, None)),
-                        open_warnings=len(self.open_alerts),
-                        warnings_month=len(self.month_alerts),
+                        open_warnings=sum(1 for f in self.open_alerts if f.subject in self.listed_keys),
+                        warnings_month=overall.warnings_month,
                         open_problems=len(reviews.open_problems(facts.records.visits, facts.as_of)),
                         reviews_done=reviews_done, quarter=quarter.label,
                         month=f"{facts.as_of.year}年{facts.as_of.month}月")

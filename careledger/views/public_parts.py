@@ -96,7 +96,7 @@ class Entry(_Part):
     policies: tuple[str, ...]
     cadres: tuple[Cadre, ...]
     contact: str  # names when published, else 已安排 / 未安排
-    enrolled: dt.date
+    enrolled: str  # the month only, 2024-03: a day could be matched with other records
     id_number: str  # the masked form site.yaml allows, else ""
     phone: str  # likewise
 
@@ -110,7 +110,7 @@ class Status(_Part):
     listed: Cell
     on_time: Rate
     gap_band: str
-    warnings_month: int
+    warnings_month: Cell  # "—" with the rate, where the group's figures are hidden
     cadre: Cadre | None = None
 
 
@@ -137,8 +137,8 @@ class Headline(_Part):
     children: Cell
     on_time: Rate  # over the listed subjects
     children_on_time: Rate
-    open_warnings: int
-    warnings_month: int
+    open_warnings: int  # on listed subjects
+    warnings_month: Cell  # on listed subjects
     open_problems: int
     reviews_done: int
     quarter: str  # 2026年第4季度
@@ -179,5 +179,6 @@ class PublicView(_Part):
     pages: tuple[PageText, ...]
 
     @property
-    def primary_mark(self) -> str:
-        return f"<{self.k}"
+    def hidden_mark(self) -> str:
+        """The one mark of every count not published (small or not: see views/joint.py)."""
+        return NOT_SHOWN

@@ -1,9 +1,10 @@
 """The published count tables: subjects by village × category and village × level, households by village × status.
 
-The two subject tables share their row totals (subjects per village) and grand total, and the number of children
-under 14 hangs off the grand total (listed + children = all), so they are suppressed together as one system of
-lines. Each cell's *floor* is the number of subjects of that cell listed in the 公示, which anyone can count there:
-the audit in `suppress` makes sure the unlisted rest (the children) cannot be worked out either.
+The two subject tables share their row totals (subjects per village) and grand total, the number of children
+under 14 hangs off the grand total (listed + children = all), and households in care have subjects in care: all
+three tables are suppressed together (`joint.py`), whole village rows at a time, and every hidden count shows the
+same mark. Each cell's *floor* is the number of subjects of that cell listed in the 公示, which anyone can count
+there: what is protected is the unlisted rest (the children).
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from dataclasses import dataclass
 
 from .. import vocab
 from .public_parts import Cell, Row, Table
+from . import joint
 from . import suppress as sdc
+from .public_parts import NOT_SHOWN
 
 ALL = "*"
 UNASSESSED = "未定级"
@@ -50,6 +53,11 @@ class _Grid:
 
     def total_of(self, row: str) -> str:
         return self.row_total.format(row=row)
+
+    def joint(self) -> joint.Table:
+        return joint.Table(cells={r: {c: self.cell(r, c) for c in self.columns} for r in self.rows},
+                           row_totals={r: self.total_of(r) for r in self.rows},
+                           column_totals={c: self.cell(ALL, c) for c in self.columns}, grand=self.grand)
 
     def spec(self) -> sdc.Grid:
         return sdc.Grid(rows=tuple(self.rows), columns=tuple(self.columns),
@@ -119,17 +127,15 @@ def household_grid(facts) -> _Grid:
 def build_tables(facts, in_care, listed, k: int) -> CountTables:
     names = {v.id: v.name for v in facts.records.site.villages}
     system = subject_system(facts, in_care, listed)
-    hidden = sdc.suppress(system.values, system.system, k, floors=system.floors)
     households = household_grid(facts)
-    hh_hidden = sdc.suppress(households.values, sdc.System((households.spec(),)), k)
+    values = {**system.values, **households.values}
+    subject_grids = [g for g in (system.by_category, system.by_level) if g is not None]
+    hidden = joint.suppress_jointly([v.id for v in facts.records.site.villages], [g.joint() for g in subject_grids],
+                                    households.joint(), values, system.floors, k, children="children")
 
-    def shower(vals, suppression):
-        def show(cell: str) -> Cell:
-            mark = suppression.mark(cell, vals[cell])
-            return Cell(mark, None) if mark else Cell(str(vals[cell]), vals[cell])
-        return show
+    def show(cell: str) -> Cell:
+        return Cell(NOT_SHOWN, None) if cell in hidden else Cell(str(values[cell]), values[cell])
 
-    show = shower(system.values, hidden)
     profile = facts.profile
     return CountTables(
         by_category=system.by_category.table("关爱帮扶对象：各村（社区）按人员类别", "村（社区）", names,
@@ -137,5 +143,5 @@ def build_tables(facts, in_care, listed, k: int) -> CountTables:
         by_level=(system.by_level.table("关爱帮扶对象：各村（社区）按关爱帮扶等级（由高到低）", "村（社区）", names,
                                         system.level_names, show) if system.by_level else None),
         households=households.table("登记家庭：各村（社区）按状态", "村（社区）", names,
-                                    list(vocab.HOUSEHOLD_STATUS.values()), shower(households.values, hh_hidden)),
+                                    list(vocab.HOUSEHOLD_STATUS.values()), show),
         subjects=show("subjects|*"), children=show("children"))

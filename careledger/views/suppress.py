@@ -1,5 +1,9 @@
 """Small-count suppression with complementary (secondary) suppression, checked by an exact audit.
 
+Since issue 14 the published site does not use this table-by-table audit: a reader who also uses the household
+table and the status rows could solve what it left (docs/privacy.md, "The published numbers"); the site suppresses
+whole village rows jointly (`joint.py`). It is kept for `bench/suppress.py`'s comparison and `SuppressionError`.
+
 A published table is a set of cells (ids → counts) tied by lines: the parts of a line add up to its total (a row
 and its row total, a column and its column total). A count from 1 to k−1 can point at a person, so it is hidden
 and shown as `<k` (the *primary* cells). Hiding one cell of a line is not enough: the total minus the other cells

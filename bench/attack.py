@@ -1,0 +1,64 @@
+"""Benchmark (not a test): the attacker of tests/attackkit.py on many builds, with the figures it pins.
+
+    .venv/bin/python bench/attack.py [--seeds 1 2 3 4] [--sizes 60 200] [--code DIR] [--old]
+
+Builds the bundled demo (content/) and `write_demo` jurisdictions of each seed and size, each on 2026-11-23 and on
+the day after, renders each site in memory and asks the attacker for every hidden number. `--code DIR` takes the
+`careledger` package from another checkout (e.g. `git worktree add /tmp/old <commit>`), to measure code from before
+issue 14; `--old` tells the attacker that such a build's headline warnings also count children. Prints, per build
+and in all: hidden cells; cells pinned below k although their true unlisted part is 1..k−1 (or pinned exactly);
+hidden zeros bounded below k; hidden status rows of fewer than k subjects whose on-time count or warnings are
+pinned (not stated by a shown 0%/100%/0); status rows of fewer than k subjects that show a figure (the warnings,
+before issue 14). Figures: docs/privacy.md, "The published numbers".
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[60, 200])
+    parser.add_argument("--code", type=Path, default=ROOT)
+    parser.add_argument("--old", action="store_true")
+    args = parser.parse_args()
+    sys.path[:0] = [str(args.code), str(ROOT)]
+    from careledger.demo import DemoSpec, write_demo
+    from tests.attackkit import attack, build_site, verdict
+
+    day = dt.date(2026, 11, 23)
+    builds = [("bundled demo", ROOT / "content")]
+    scratch = Path(tempfile.mkdtemp())
+    for seed in args.seeds:
+        for size in args.sizes:
+            target = scratch / f"s{seed}-{size}"
+            write_demo(target, DemoSpec(households=size, months=2, seed=seed))
+            builds.append((f"seed {seed}, {size} households", target))
+    keys = ("hidden", "pinned_small", "pinned_exactly", "zero_bounded", "rates_pinned", "warnings_pinned",
+            "small_rows_shown")
+    total = dict.fromkeys(keys, 0)
+    print(f"{'build':<34}{'day':<12}" + "".join(f"{k:>17}" for k in keys) + f"{'seconds':>9}")
+    for name, content in builds:
+        for as_of in (day, day + dt.timedelta(days=1)):
+            start = time.perf_counter()
+            site, records, view = build_site(content, as_of)
+            figures = verdict(attack(site, view.k, headline_counts_all=args.old), records, as_of, view.k)
+            counts = {k: figures[k] if k == "hidden" else len(figures[k]) for k in keys}
+            for k in keys:
+                total[k] += counts[k]
+            print(f"{name:<34}{as_of.isoformat():<12}" + "".join(f"{counts[k]:>17}" for k in keys)
+                  + f"{time.perf_counter() - start:>9.1f}")
+    print(f"{'all':<46}" + "".join(f"{total[k]:>17}" for k in keys))
+
+
+if __name__ == "__main__":
+    main()
