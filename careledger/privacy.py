@@ -8,7 +8,9 @@ what was rendered) read these answers, so a cadre's name can be on the site exac
 - Care contacts are neighbours and volunteers: named only when `publish_contact_names` is on. Off by default.
 - Caregivers and fund custodians are never named: naming them would say who is cared for or has no capacity.
 - A staff name that is also the name of a household member or supporter, or of a staff member the settings keep
-  private, is never published (the proof could not tell the two apart): the person is shown by post instead.
+  private, is never published (the proof could not tell the two apart): the person is shown by post instead. Names
+  are compared as a reader reads them (`reading.py`: 歐陽明 is 欧阳明), and a staff name that merely *contains* such a
+  name (a cadre 王秀兰 and a member 王秀) is not published either: the proof exempts no name by substring.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import hashlib
 
 from .findings import WARNING, Finding, Source
 from .identifiers import normalise_phone
+from .reading import read
 
 OFFICIAL_ROLES = frozenset({
     "principal", "committee_member", "area_cadre", "street_cadre", "district_cadre", "city_cadre", "paired_cadre",
@@ -31,9 +34,10 @@ def is_official(staff) -> bool:
 def private_names(records, settings) -> frozenset[str]:
     """Names never published, whoever else bears them: household members', supporters', and those of staff whose
     roles the settings keep private (a caregiver called 钱梅 keeps a village director called 钱梅 off the site too)."""
-    return frozenset({m.name for h in records.households for m in h.members}
-                     | {s.name for h in records.households for s in h.supporters}
-                     | {s.name for s in records.staff if not _publishable(s, settings)})
+    names = ({m.name for h in records.households for m in h.members}
+             | {s.name for h in records.households for s in h.supporters}
+             | {s.name for s in records.staff if not _publishable(s, settings)})
+    return frozenset(read(n) for n in names)
 
 
 def _publishable(staff, settings) -> bool:
@@ -43,8 +47,14 @@ def _publishable(staff, settings) -> bool:
 
 
 def published_name(staff, settings, private: frozenset[str]) -> str | None:
-    """The staff member's name if the settings publish it, else None."""
-    return staff.name if _publishable(staff, settings) and staff.name not in private else None
+    """The staff member's name if the settings publish it, else None. `private` is `private_names(...)`: a name
+    that is one of them, or holds one (as read), is not published."""
+    if not _publishable(staff, settings):
+        return None
+    name = read(staff.name)
+    if any(name[i:j] in private for i in range(len(name)) for j in range(i + 2, len(name) + 1)):
+        return None
+    return staff.name
 
 
 def private_phones(records) -> frozenset[str]:
