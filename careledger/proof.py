@@ -35,15 +35,18 @@ names a recorded illness fails the build and must be reworded (the proof errs on
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote
 
 import ahocorasick
 
+from . import vocab
 from .findings import ERROR, Finding, Source
 from .identifiers import birth_date_of, check_digit, mobiles_in, valid_id_numbers_in
 from .personal import values_of
@@ -76,6 +79,7 @@ class Secrets:
     pages: Mapping[str, str]  # page slug → Markdown, to point a hit at the notice's line
     as_of: object
     whole: Mapping[str, str] = None  # digits → kind: found only as a whole run (a landline's local number)
+    words: tuple[str, ...] = ()  # the site's own published words, as read: a hit that only straddles two is none
 
 
 def secrets_of(records, settings, as_of) -> Secrets:
@@ -111,9 +115,28 @@ def secrets_of(records, settings, as_of) -> Secrets:
         for personal in values_of(staff):
             add(personal)
     public = {read(t) for t in settings.public_texts or ()} - set(texts) - {""}
+    site, profile = records.site, records.profile
+    words = {site.name, site.parent, profile.title, profile.document_number, *published_staff,
+             *(v.name for v in site.villages), *(g for v in site.villages for g in v.groups),
+             *(s.post for s in records.staff), *(t for c in profile.categories for t in (c.name, c.description)),
+             *(t for lv in profile.levels for t in (lv.name, lv.description)), *public, *_fixed_words()}
+    words = {read(w) for w in words if w} - set(texts) - {""}
     return Secrets(texts=texts, numbers=numbers, allowed_phones=allowed - set(numbers),
                    public=tuple(sorted(public, key=lambda p: (-len(p), p))),
-                   pages={p.slug: p.body for p in records.pages}, as_of=as_of, whole=whole)
+                   pages={p.slug: p.body for p in records.pages}, as_of=as_of, whole=whole,
+                   words=tuple(sorted(words)))
+
+
+@functools.cache
+def _fixed_words() -> frozenset[str]:
+    """The words every site prints whatever the records: the Chinese of the published templates and of the labels
+    the public view and the site renderer use (and the policy and status labels)."""
+    from .render import site as site_renderer
+    from .views import public as public_view, public_parts
+    texts = [p.read_text(encoding="utf-8") for p in site_renderer.TEMPLATES.rglob("*") if p.is_file()]
+    texts += [Path(m.__file__).read_text(encoding="utf-8") for m in (site_renderer, public_view, public_parts)]
+    found = {w for t in texts for w in re.findall(r"[\u3400-\u9fff]{2,}", t)}
+    return frozenset(found | set(vocab.POLICY.values()) | set(vocab.HOUSEHOLD_STATUS.values()))
 
 
 def _local_number(written: str, number: str) -> str:
@@ -161,6 +184,8 @@ class _Scanner:
                                for c in t if c.isascii()}))
         self.gap = next((c for c in map(chr, range(1, 128)) if c not in kept), "")
         self.markup = re.compile(rf"[^{re.escape(kept)}\x80-\U0010ffff]+")
+        self.words = _automaton({w: len(w) for w in secrets.words})
+        self.longest_word = max(map(len, secrets.words), default=0)
         self.lengths = sorted({len(n) for n in secrets.numbers})
         # Digits, X and separators, as many as a mobile number: every number of no one in particular (the patterns
         # of identifiers.py) lies in one such stretch of the decoded text, and they are few.
@@ -192,12 +217,37 @@ class _Scanner:
             start = end + 1 - length
             if length > longest.get(start, (0, ""))[0]:
                 longest[start] = (length, value)
-        for start, (_, value) in longest.items():
+        for start, (length, value) in longest.items():
             if not any(start >= offset and text.startswith(public, start - offset)
-                       for public, offset in self.inside.get(value, ())):
+                       for public, offset in self.inside.get(value, ())) \
+                    and not self.straddles(text, start, start + length):
                 kind = self.s.texts[value]
                 found[kind] = found.get(kind, 0) + 1
         return found
+
+    def straddles(self, text: str, start: int, end: int) -> bool:
+        """Whether text[start:end] only runs over the junctions of the site's own words, each whole where it stands
+        and none holding all of it: 村委会主任 next to 永岗村 is no 任永. A name inside one word is a hit."""
+        if self.words is None:
+            return False
+        lo = max(0, start - self.longest_word)
+        window = text[lo:end + self.longest_word]
+        ends: dict[int, set[int]] = {}  # the start of a word occurrence → the ends of those starting there
+        for last, length in self.words.iter(window):
+            ends.setdefault(lo + last + 1 - length, set()).add(lo + last + 1)
+        # Walk from a word that starts at or before `start` and ends inside, along words that start where one ends.
+        frontier = [stop for first, stops in ends.items() if first <= start for stop in stops if start < stop < end]
+        seen = set()
+        while frontier:
+            at = frontier.pop()
+            if at in seen:
+                continue
+            seen.add(at)
+            for stop in ends.get(at, ()):
+                if stop >= end:
+                    return True
+                frontier.append(stop)
+        return False
 
     def record_numbers(self, text: str) -> dict[str, int]:
         """The records' numbers in every run of digits of a read form: anywhere in the run, or (a landline's local

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import click
 
+from .. import vocab
 from ..policy import load_profile
 from . import oversight
 from .activity import Visits
@@ -122,6 +123,11 @@ def write_demo(directory: Path, spec: DemoSpec, out: _Writer | None = None) -> d
     start = add_months(end, -spec.months) + dt.timedelta(days=1)
     people = People(rng, end)
     villages = make_villages(rng, max(3, round(spec.households / 10)), spec.households)
+    for text in ("示范街道", "示范县", profile.title, *(v.name for v in villages),
+                 *(t for c in profile.categories for t in (c.name, c.description) if t),
+                 *(t for lv in profile.levels for t in (lv.name, lv.description) if t),
+                 *vocab.POLICY.values(), *vocab.HOUSEHOLD_STATUS.values()):
+        people.publish(text)
     plans = Planner(rng, profile, start, end).plan(villages)
     world = World(rng, people, profile, start, end, villages)
     world.make_street()
