@@ -15,9 +15,8 @@ what was rendered) read these answers, so a cadre's name can be on the site exac
 
 from __future__ import annotations
 
-import hashlib
-
-from .findings import WARNING, Finding, Source
+from . import idkey
+from .findings import Finding
 from .identifiers import normalise_phone
 from .reading import read
 
@@ -87,12 +86,6 @@ def digits(phone: str) -> str:
 
 
 def id_salt(site) -> tuple[bytes, list[Finding]]:
-    """The key of the public ids: `privacy.id_salt`, or (with a warning) one derived from the site's name."""
-    if site.privacy.id_salt:
-        return site.privacy.id_salt.encode("utf-8"), []
-    derived = hashlib.sha256(f"careledger:{site.name}:{site.parent or ''}".encode("utf-8")).digest()
-    warning = Finding("W-PRIVACY-SALT", WARNING,
-                      "site.yaml 的 privacy 中没有设置 id_salt（公开编号密钥）：公开编号暂由辖区名称推算，知道户编号和辖区名称"
-                      "的人可以把公开编号对应到户。请设置一个至少 12 个字符、不外传的随机文本（见 docs/privacy.md）",
-                      Source("site.yaml"), path="privacy.id_salt")
-    return derived, [warning]
+    """The key of the public ids and the findings about it (idkey.py: a secret outside the records); raises
+    idkey.KeyMissing for a real jurisdiction without one."""
+    return idkey.id_key(site)

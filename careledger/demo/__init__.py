@@ -140,9 +140,9 @@ def write_demo(directory: Path, spec: DemoSpec, out: _Writer | None = None) -> d
             "office_phone": office_phone, "records_since": start,
             "villages": [{"id": v.id, "name": v.name, "kind": v.kind if v.kind != "village" else None,
                           "groups": v.groups} for v in villages],
-            "special_periods": periods,
-            # Demo only: a real office keeps its own random salt, and keeps it out of anything published.
-            "privacy": {"id_salt": f"demo-seed-{spec.seed}-public-id-salt"}}
+            "special_periods": periods}
+    # No key of the public ids here: a real office keeps its key outside the records (careledger keygen); the
+    # demo is synthetic and builds with the fixed demo key and a warning (careledger/idkey.py).
     out = out if out is not None else _Writer(directory)
     out.write("site.yaml", document(site, HEADER))
 
