@@ -57,7 +57,7 @@ class Privacy:
     publish_contact_names: bool = field_("公布关爱帮扶联系人姓名", BOOL, default=False)
     id_number_mask: str = field_("公示中身份证号的显示方式", Choice(PRIVACY_ID_MASK), default="none")
     phone_mask: str = field_("公示中对象手机号的显示方式", Choice(PRIVACY_PHONE_MASK), default="none")
-    id_salt: str = field_(f"公开编号密钥（至少 {MIN_SALT_LENGTH} 个字符，勿外传）", TEXT)
+    id_salt: str = field_("已不再使用：公开编号密钥保存在记录之外（careledger keygen）", TEXT)
     public_texts: tuple = field_("可以公开的完整文本（其中含有他人姓名等，但经核实整段可以公开）", ListOf(TEXT))
     source: Source = source_field()
 
