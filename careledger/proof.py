@@ -61,9 +61,9 @@ _ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _PERCENT_ESCAPES = re.compile(r"(?:%[0-9a-fA-F]{2})+")
 _TAG = re.compile(r"<[^<>]*>")
-_BLOCK_TAG = re.compile(r"<\s*/?\s*(?:t[dhr]|thead|tbody|tfoot|table|caption|p|div|li|[ou]l|d[tdl]|h[1-6]|br|hr|section|"
-                        r"header|footer|nav|main|article|aside|figure|figcaption|blockquote|pre|option|title|"
-                        r"form|label|button|input|textarea|select)\b[^<>]*>", re.IGNORECASE)
+_READ_BLOCK_TAG = re.compile(r"</?(?:t[dhr]|thead|tbody|tfoot|table|caption|p|div|li|[ou]l|d[tdl]|h[1-6]|br|hr|section|"
+                             r"header|footer|nav|main|article|aside|figure|figcaption|blockquote|pre|option|title|"
+                             r"form|label|button|input|textarea|select)[^<>]*>", re.IGNORECASE)
 _SEPS = r" \t\u00a0\u3000\-\u2010-\u2015"  # between digit groups, as identifiers._SEP
 _MOBILE_RUN = re.compile(r"(?:0{0,2}86)?(1[3-9]\d{9})")
 
@@ -193,14 +193,12 @@ class _Scanner:
 
     def hits(self, raw: str) -> dict[str, int]:
         """How many values of each kind the file holds, the most found in any one form."""
-        decoded = _unquote(_JSON_ESCAPE.sub(lambda m: chr(int(m[1], 16)), html.unescape(raw)))
-        marked = read(decoded)  # with its markup: attributes, scripts, style sheets
-        blocks = read(_TAG.sub("", _BLOCK_TAG.sub(BOUNDARY, decoded)))  # the text, block by block
+        normal, marked, blocks = forms(raw)
         text = blocks.replace(BOUNDARY, "")  # the text as a reader's eye runs on, across cells and blocks
         found: dict[str, int] = {}
         for counts in (self.text_hits(marked), self.text_hits(text), self.record_numbers(marked),
-                       self.record_numbers(text), self.patterns(_ZERO_WIDTH.sub("", unicodedata.normalize(
-                           "NFKC", decoded))), self.patterns_read(blocks), self.patterns_read(marked)):
+                       self.record_numbers(text), self.patterns(normal), self.patterns_read(blocks),
+                       self.patterns_read(marked)):
             for kind, count in counts.items():
                 found[kind] = max(found.get(kind, 0), count)
         return found
@@ -291,6 +289,17 @@ class _Scanner:
                 if number not in self.s.numbers and number not in self.s.allowed_phones:
                     found[ANY_MOBILE] = found.get(ANY_MOBILE, 0) + 1
         return found
+
+
+def forms(raw: str) -> tuple[str, str, str]:
+    """The forms a file is read in: decoded (entities, JSON and URL escapes) and normalised (NFKC, zero-width
+    characters out), nothing skipped; as a reader reads it with its markup; and that with the tags out, a boundary
+    where a block or a table cell ends (the tags are found in the read text, where `<td class="x">` reads
+    `<tdclass="x">`; SVG and head elements may read as block boundaries too, which only keeps numbers apart)."""
+    normal = unicodedata.normalize("NFKC", _unquote(_JSON_ESCAPE.sub(lambda m: chr(int(m[1], 16)), html.unescape(raw))))
+    marked = read(normal)  # NFKC is idempotent: this is `read` of the decoded text
+    blocks = _TAG.sub("", _READ_BLOCK_TAG.sub(BOUNDARY, marked))
+    return _ZERO_WIDTH.sub("", normal), marked, blocks
 
 
 def _valid_id(number: str, today) -> bool:

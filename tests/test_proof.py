@@ -2,15 +2,13 @@
 kind of value (never the value), and the previous published output stays as it was."""
 
 import dataclasses
-import html
 import json
 import random
 import re
 import shutil
-import unicodedata
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote, unquote
+from urllib.parse import quote
 
 import pytest
 
@@ -18,8 +16,8 @@ from careledger import pipeline
 from careledger.load import load
 from careledger.pipeline import BuildFailed, build_all
 from careledger.identifiers import check_digit, mobiles_in, valid_id_numbers_in
-from careledger.proof import _BLOCK_TAG, _JSON_ESCAPE, _TAG, ANY_ID, ANY_MOBILE, Secrets, scan, secrets_of
-from careledger.reading import BOUNDARY, DIGIT_RUN, read
+from careledger.proof import ANY_ID, ANY_MOBILE, Secrets, forms, scan, secrets_of
+from careledger.reading import BOUNDARY, read
 from careledger.render import convert_pages
 from careledger.render import site as site_renderer
 from careledger.rules import run_rules
@@ -420,9 +418,7 @@ def plain_scan(files, secrets):
     found = []
     for path in sorted(files):
         raw = path + "\n" + BOUNDARY + files[path].decode()
-        decoded = unquote(_JSON_ESCAPE.sub(lambda m: chr(int(m[1], 16)), html.unescape(raw)))
-        marked = read(decoded)
-        blocks = read(_TAG.sub("", _BLOCK_TAG.sub(BOUNDARY, decoded)))
+        nfkc, marked, blocks = forms(raw)  # the forms are the scan's; how it searches them is what is compared
         text = blocks.replace(BOUNDARY, "")
         counts = {}
 
@@ -452,7 +448,6 @@ def plain_scan(files, secrets):
                 if run in (secrets.whole or {}):
                     form[secrets.whole[run]] += 1
             merge(form)
-        nfkc = unicodedata.normalize("NFKC", decoded).replace("\u200b", "").replace("\u00ad", "")
         form = Counter()
         form[ANY_ID] += sum(n not in secrets.numbers for n in valid_id_numbers_in(nfkc, today=AS_OF))
         form[ANY_MOBILE] += sum(n not in secrets.numbers and n not in secrets.allowed_phones for n in mobiles_in(nfkc))
