@@ -43,7 +43,6 @@ class SpecialPeriod:
 
 PRIVACY_ID_MASK = {"none": "不显示（默认）", "first6_last4": "显示前 6 位和后 4 位，中间以 * 代替"}
 PRIVACY_PHONE_MASK = {"none": "不显示（默认）", "first3_last4": "显示前 3 位和后 4 位，中间以 * 代替"}
-MIN_SALT_LENGTH = 12
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,12 +59,6 @@ class Privacy:
     id_salt: str = field_("已不再使用：公开编号密钥保存在记录之外（careledger keygen）", TEXT)
     public_texts: tuple = field_("可以公开的完整文本（其中含有他人姓名等，但经核实整段可以公开）", ListOf(TEXT))
     source: Source = source_field()
-
-    def validate(self):
-        if self.id_salt is not None and len(self.id_salt) < MIN_SALT_LENGTH:
-            yield ("id_salt", "E-PRIVACY-SALT",
-                   f"公开编号密钥太短（{len(self.id_salt)} 个字符）：至少 {MIN_SALT_LENGTH} 个字符，"
-                   "否则他人可以由户编号推算出公开编号")
 
 
 @dataclass(frozen=True, kw_only=True)
