@@ -13,10 +13,12 @@ import dataclasses
 import re
 
 import pytest
+import yaml
 
 from careledger.findings import Source
 from careledger.load import load
 from careledger.pipeline import BuildFailed, build_all
+from careledger.policy import PROFILE_DIR
 from careledger.proof import ANY_ID, ANY_MOBILE, scan, secrets_of
 from careledger.reading import read
 from careledger.records import Page
@@ -211,3 +213,19 @@ def test_the_base_is_clean(records):
     """Without a planted value the same records publish: every refusal above is the planted value's doing."""
     files, found = publish(records)
     assert found == [] and ANY_ID not in str(found)
+
+
+def test_an_overridden_category_text_is_refused_by_the_build(tmp_path):
+    """End to end through site.yaml's overrides: a category's wording that names a member."""
+    profile = yaml.safe_load((PROFILE_DIR / "wangcheng-2020.yaml").read_text(encoding="utf-8"))
+    categories = profile["categories"]
+    categories[0]["description"] = "自理能力不足的分散供养特困人员，如吴 建华"
+    content = jurisdiction(tmp_path / "content")
+    site = content / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8")
+                    + yaml.safe_dump({"overrides": {"categories": categories}}, allow_unicode=True),
+                    encoding="utf-8")
+    with pytest.raises(BuildFailed) as failed:
+        build_all(content, tmp_path / "out", as_of=AS_OF, paper=False)
+    refused(failed.value.findings, NAME, "吴 建华")
+    assert not (tmp_path / "out").exists()
