@@ -260,3 +260,32 @@ def forms(blank: bool, forms, households, villages, everything: bool, content_di
     _print_paper(content_dir, output_dir, as_of, allow_dirty,
                  PaperRequest(dossiers=False, blank_forms=blank, filled_forms=filled, forms=tuple(forms),
                               selection=selection))
+
+
+@main.command()
+@content_option
+@click.option("--rotate", is_flag=True,
+              help="更换已有的密钥：所有公开编号都会改变，旧的链接和书签失效（见 docs/privacy.md）。")
+def keygen(content_dir: Path, rotate: bool):
+    """生成公开编号密钥：保存在记录目录之外（~/.config/careledger/keys/），只有本人可读，不要提交或外传。
+
+    公开网站上每位对象的公开编号由这个密钥算出；没有密钥的人无法把公开编号对应到户。真实记录没有密钥时不能生成网站。
+    也可以用环境变量 CARELEDGER_ID_KEY（密钥本身）或 CARELEDGER_ID_KEY_FILE（密钥文件）提供密钥。
+
+    例：careledger keygen --content content/
+    """
+    from . import idkey
+    from .load import read_site
+
+    site, findings = read_site(content_dir)
+    if site is None:
+        print_findings(findings, "text")
+        sys.exit(1)
+    try:
+        path = idkey.keygen(site, rotate=rotate)
+    except FileExistsError:
+        raise click.ClickException(f"{site.name}已有公开编号密钥 {idkey.key_path(site)}，未作改动。确需更换时加 --rotate"
+                                   "（所有公开编号都会改变）") from None
+    verb = "已更换" if rotate else "已生成"
+    click.echo(f"{verb}{site.name}的公开编号密钥：{path}（仅本人可读）。请备份到安全的地方，不要放进记录目录或发给他人；"
+               "下次生成网站时使用。")

@@ -94,6 +94,16 @@ def _stem(rel: str) -> str:
     return rel.rpartition("/")[2].rpartition(".")[0]
 
 
+def read_site(content_dir: Path, today: dt.date | None = None) -> tuple[Site | None, list[Finding]]:
+    """site.yaml alone (for `careledger keygen`): the site, or None with the findings that say why."""
+    findings: list[Finding] = []
+    root = Path(content_dir)
+    if not (root / "site.yaml").is_file():
+        return None, [Finding("E-SITE-MISSING", ERROR, f"内容目录 {root} 中没有 site.yaml（辖区设置）", Source("site.yaml"))]
+    site = _load_one(root, "site.yaml", Site, findings, today or dt.date.today(), synthetic_ids=False)
+    return (site if not any(f.is_error for f in findings) else None), findings
+
+
 def _load_one(root: Path, rel: str, cls, findings: list[Finding], today: dt.date, *, synthetic_ids: bool):
     parsed, problems = read_yaml(root / rel, rel)
     findings += problems

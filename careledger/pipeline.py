@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import fingerprint
+from . import fingerprint, idkey
 from .audit import History, read_history
 from .findings import ERROR, Finding, Source, has_errors
 from .load import load
 from .output import OutputError, Tree, tidy, write_tree
 from .paper.printing import PaperRequest, make_paper
-from .privacy import id_salt
 from .proof import scan, secrets_of
 from .render import convert_pages, render_site
 from .render.reports import render_reports
@@ -100,7 +99,8 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
 
     When nothing the build reads has changed since the last build into the same output, and the output is as that
     build left it, its result is returned at once (fingerprint.py)."""
-    inputs = fingerprint.of_build(content_dir, as_of=as_of, allow_dirty=allow_dirty, paper=paper)
+    inputs = fingerprint.of_build(content_dir, as_of=as_of, allow_dirty=allow_dirty, paper=paper,
+                                  id_key=idkey.digest())
     unchanged = fingerprint.recall(output_dir, inputs)
     tidy(output_dir)  # what a killed build left beside the output (private PDFs among it) goes, even if skipped
     if unchanged is not None:
@@ -110,6 +110,7 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
                                                prepared.stamp)
     records = facts.records
 
+    findings += _id_key(records.site, content_dir, findings)
     site = _public_view(records, policy_findings, as_of, stamp.commit, findings)
     pages_html, page_findings = convert_pages(site.pages)
     findings += page_findings
@@ -142,13 +143,20 @@ def _result(written, findings, policy_findings, output_dir: Path, stamp: Stamp) 
 
 def _public_view(records, policy_findings, as_of: dt.date, commit: str, findings: list[Finding]):
     """The redacted view of the published site (docs/privacy.md); the only way from records to the site."""
-    findings += id_salt(records.site)[1]
     try:
         return redact(records, policy_findings, as_of, records.site.privacy, commit=commit)
     except SuppressionError as failed:
         findings.append(Finding("E-PRIVACY-SUPPRESS", ERROR, f"无法隐去小数而不被合计推算出来（{failed}）：请检查 site.yaml "
                                 "的 privacy.k", Source("site.yaml")))
         raise BuildFailed(findings) from None
+
+
+def _id_key(site, content_dir: Path, findings: list[Finding]) -> list[Finding]:
+    """The public ids need a secret key outside the records (idkey.py): a real jurisdiction without one stops here."""
+    try:
+        return idkey.id_key(site, content_dir)[1]
+    except idkey.KeyMissing as missing:
+        raise BuildFailed(findings + [missing.finding]) from None
 
 
 def _published_site(site, pages_html, stamp, records, as_of: dt.date, findings: list[Finding]) -> Tree:

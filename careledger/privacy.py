@@ -8,15 +8,17 @@ what was rendered) read these answers, so a cadre's name can be on the site exac
 - Care contacts are neighbours and volunteers: named only when `publish_contact_names` is on. Off by default.
 - Caregivers and fund custodians are never named: naming them would say who is cared for or has no capacity.
 - A staff name that is also the name of a household member or supporter, or of a staff member the settings keep
-  private, is never published (the proof could not tell the two apart): the person is shown by post instead.
+  private, is never published (the proof could not tell the two apart): the person is shown by post instead. Names
+  are compared as a reader reads them (`reading.py`: 歐陽明 is 欧阳明), and a staff name that merely *contains* such a
+  name (a cadre 王秀兰 and a member 王秀) is not published either: the proof exempts no name by substring.
 """
 
 from __future__ import annotations
 
-import hashlib
-
-from .findings import WARNING, Finding, Source
+from . import idkey
+from .findings import Finding
 from .identifiers import normalise_phone
+from .reading import read
 
 OFFICIAL_ROLES = frozenset({
     "principal", "committee_member", "area_cadre", "street_cadre", "district_cadre", "city_cadre", "paired_cadre",
@@ -31,9 +33,10 @@ def is_official(staff) -> bool:
 def private_names(records, settings) -> frozenset[str]:
     """Names never published, whoever else bears them: household members', supporters', and those of staff whose
     roles the settings keep private (a caregiver called 钱梅 keeps a village director called 钱梅 off the site too)."""
-    return frozenset({m.name for h in records.households for m in h.members}
-                     | {s.name for h in records.households for s in h.supporters}
-                     | {s.name for s in records.staff if not _publishable(s, settings)})
+    names = ({m.name for h in records.households for m in h.members}
+             | {s.name for h in records.households for s in h.supporters}
+             | {s.name for s in records.staff if not _publishable(s, settings)})
+    return frozenset(read(n) for n in names)
 
 
 def _publishable(staff, settings) -> bool:
@@ -43,8 +46,14 @@ def _publishable(staff, settings) -> bool:
 
 
 def published_name(staff, settings, private: frozenset[str]) -> str | None:
-    """The staff member's name if the settings publish it, else None."""
-    return staff.name if _publishable(staff, settings) and staff.name not in private else None
+    """The staff member's name if the settings publish it, else None. `private` is `private_names(...)`: a name
+    that is one of them, or holds one (as read), is not published."""
+    if not _publishable(staff, settings):
+        return None
+    name = read(staff.name)
+    if any(name[i:j] in private for i in range(len(name)) for j in range(i + 2, len(name) + 1)):
+        return None
+    return staff.name
 
 
 def private_phones(records) -> frozenset[str]:
@@ -77,12 +86,6 @@ def digits(phone: str) -> str:
 
 
 def id_salt(site) -> tuple[bytes, list[Finding]]:
-    """The key of the public ids: `privacy.id_salt`, or (with a warning) one derived from the site's name."""
-    if site.privacy.id_salt:
-        return site.privacy.id_salt.encode("utf-8"), []
-    derived = hashlib.sha256(f"careledger:{site.name}:{site.parent or ''}".encode("utf-8")).digest()
-    warning = Finding("W-PRIVACY-SALT", WARNING,
-                      "site.yaml 的 privacy 中没有设置 id_salt（公开编号密钥）：公开编号暂由辖区名称推算，知道户编号和辖区名称"
-                      "的人可以把公开编号对应到户。请设置一个至少 12 个字符、不外传的随机文本（见 docs/privacy.md）",
-                      Source("site.yaml"), path="privacy.id_salt")
-    return derived, [warning]
+    """The key of the public ids and the findings about it (idkey.py: a secret outside the records); raises
+    idkey.KeyMissing for a real jurisdiction without one."""
+    return idkey.id_key(site)

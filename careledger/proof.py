@@ -6,59 +6,53 @@ value itself), and the build stops before the writer runs, so the previous publi
 
 What is looked for, in every file (HTML, the search index, CSS, JS, anything) and in every file name:
 
-- every sensitive value taken from the records: names of household members (subjects included) and supporters,
-  names of staff the settings do not publish, ID numbers, phones (members', supporters', staff's own), household
-  addresses and street-like supporter addresses, illness texts and the disability kinds recorded;
+- every value of a field the schema marks personal (`personal=` in records.py, walked by `personal.py`): names of
+  household members, supporters and the staff the settings do not publish, ID numbers (and the 15-digit
+  first-generation number each 18-digit one was made from), phones and landlines (a landline with its area code
+  anywhere, and its local number standing alone), household addresses and street-like supporter addresses,
+  illness texts and the disability kinds recorded; a field marked personal tomorrow is looked for tomorrow;
 - any valid 18-digit ID number (check digit and birth date) and any mainland mobile number at all, whether or not it
   is in the records, except the office phones the settings publish.
 
-Each file is read in several forms, so an encoded copy is caught too: as written; with HTML entities, JSON `\\uXXXX`
-escapes and URL `%XX` escapes decoded, full-width characters folded (NFKC) and zero-width characters removed; and
-that again with the HTML tags taken out (a name split by inline markup such as `<b>`); tags that end a block or a
-table cell become line breaks there, as a reader sees them (村委会主任 in one cell and 永岗村 in the next do not
-make 任永). Numbers are found with spaces or hyphens between
-digit groups and with a lower-case x.
+Everything is compared as a reader reads it (`reading.py`, applied alike to the files and to the values): NFKC,
+spaces, line breaks, format characters, combining marks, dots and dashes skipped, traditional characters folded to
+simplified, Chinese numerals read as digits. Each file is first decoded (HTML entities, JSON `\\uXXXX` escapes, URL
+`%XX` escapes) and then read in two forms: with its markup, so a value in an attribute or a script is found; and
+with the tags taken out, so the text of neighbouring elements and table cells is read together, as a reader's eye
+runs on (欧<b>阳</b>明, 欧</td><td>阳明). Numbers are runs of digits once read, so any grouping is one number
+(138 0000 1000, 138.0000.1000, +86(138)0000-1000, 一三八〇〇〇〇一〇〇〇). The patterns that find numbers of no one
+in particular (any ID number, any mobile) stop at the boundary of a block or a cell, and also read the decoded text
+without skipping anything: a number must stand on its own to be taken for one.
 
-False alarms, and how they are kept out without weakening the check (docs/privacy.md says the same for users):
-
-- a text value is matched whole (a full name, never a surname or a given name alone) and only when it has two
-  characters or more; Chinese has no word boundaries, so a whole name anywhere in a file is a hit;
-- an occurrence that lies *inside* a longer public text is not a hit: the jurisdiction, village and profile names,
-  the policy's category and level wording, posts, policy labels, and the staff names the settings publish (a
-  subject called 东山 is not found in 东山村). A public text equal to a sensitive value never counts as public;
-- staff names are exempt exactly when the settings publish them (officials by default, contacts only when
-  `publish_contact_names` is on) and never when a household member or supporter has the same name;
-- supporters' addresses are matched only when they look like a street address (a digit or 号/路/街/巷/弄/栋/幢/
-  单元/室/楼/小区/组): "外省务工" describes no place anyone could find;
-- landlines are matched with their area code, as recorded.
-Notice pages get no exemption beyond these: a notice that names a recorded illness fails the build and must be
-reworded. That is deliberate (the proof errs on the side of refusing).
+A text value is matched whole (a full name, never a surname or a given name alone) and only when it has two
+characters or more; Chinese has no word boundaries, so a whole name anywhere is a hit, inside a longer published
+text too: a post "雷某某家属联络员" publishes 雷某某. The one exemption is a text the office has declared publishable
+word for word in site.yaml (`privacy.public_texts`); an occurrence that lies inside an occurrence of such a text is
+not a hit, and a declared text equal to a personal value never counts. Supporters' "addresses" count only when
+they look like a street address ("外省务工" describes no place). Notice pages get no other exemption: a notice that
+names a recorded illness fails the build and must be reworded (the proof errs on the side of refusing).
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote
 
 import ahocorasick
 
 from . import vocab
 from .findings import ERROR, Finding, Source
-from .identifiers import mobiles_in, normalise_id_number, valid_id_numbers_in
+from .identifiers import birth_date_of, check_digit, mobiles_in, valid_id_numbers_in
+from .personal import values_of
 from .privacy import digits, private_names, published_name, published_phones
+from .reading import BOUNDARY, DIGIT_RUN, read, read_number
 
-NAME = "对象或家庭成员的姓名"
-SUPPORTER = "赡养、抚养、扶养人或监护人的姓名"
-STAFF = "按隐私设置不公开的工作人员姓名"
-ID_NUMBER = "记录中的身份证号"
-PHONE = "记录中的电话号码"
-ADDRESS = "住址"
-ILLNESS = "患病情况"
-DISABILITY = "残疾情况"
 ANY_ID = "有效的身份证号（不论是否在记录中）"
 ANY_MOBILE = "手机号（不论是否在记录中）"
 
@@ -67,77 +61,95 @@ _ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _PERCENT_ESCAPES = re.compile(r"(?:%[0-9a-fA-F]{2})+")
 _TAG = re.compile(r"<[^<>]*>")
-_BLOCK_TAG = re.compile(r"<\s*/?\s*(?:t[dhr]|thead|tbody|tfoot|table|caption|p|div|li|[ou]l|d[tdl]|h[1-6]|br|hr|section|"
-                        r"header|footer|nav|main|article|aside|figure|figcaption|blockquote|pre|option|title|"
-                        r"form|label|button|input|textarea|select)\b[^<>]*>", re.IGNORECASE)
+_READ_BLOCK_TAG = re.compile(r"</?(?:t[dhr]|thead|tbody|tfoot|table|caption|p|div|li|[ou]l|d[tdl]|h[1-6]|br|hr|section|"
+                             r"header|footer|nav|main|article|aside|figure|figcaption|blockquote|pre|option|title|"
+                             r"form|label|button|input|textarea|select)[^<>]*>", re.IGNORECASE)
 _SEPS = r" \t\u00a0\u3000\-\u2010-\u2015"  # between digit groups, as identifiers._SEP
-_RUN = re.compile(rf"[0-9Xx](?:[{_SEPS}]{{0,2}}[0-9Xx])*")
+_MOBILE_RUN = re.compile(r"(?:0{0,2}86)?(1[3-9]\d{9})")
 
 
 @dataclass(frozen=True)
 class Secrets:
-    """What must not be published, from the raw records, and what may (see the module docstring)."""
+    """What must not be published, from the raw records, as read (reading.py), and what may."""
 
-    texts: Mapping[str, str]  # value → kind
-    numbers: Mapping[str, str]  # digits (ID numbers upper-case) → kind
+    texts: Mapping[str, str]  # value as read → kind
+    numbers: Mapping[str, str]  # digits (ID numbers with an upper-case X) → kind: found anywhere in a run
     allowed_phones: frozenset[str]
-    public: tuple[str, ...]  # public texts, longest first
+    public: tuple[str, ...]  # texts declared publishable (privacy.public_texts), as read, longest first
     pages: Mapping[str, str]  # page slug → Markdown, to point a hit at the notice's line
     as_of: object
+    whole: Mapping[str, str] = None  # digits → kind: found only as a whole run (a landline's local number)
+    words: tuple[str, ...] = ()  # the site's own published words, as read: a hit that only straddles two is none
 
 
 def secrets_of(records, settings, as_of) -> Secrets:
     texts: dict[str, str] = {}
     numbers: dict[str, str] = {}
+    whole: dict[str, str] = {}
+    private = private_names(records, settings)
+    published_staff = {read(s.name) for s in records.staff if published_name(s, settings, private)}
+    allowed = published_phones(records, settings)
 
-    def text(value, kind) -> None:
-        value = _fold(value or "").strip()
-        if len(value) >= 2:
-            texts.setdefault(value, kind)
-
-    def number(value, kind) -> None:
-        if value:
-            numbers.setdefault(normalise_id_number(value) if kind == ID_NUMBER else digits(value), kind)
+    def add(personal) -> None:
+        if personal.mark == "number":
+            number = read_number(personal.value)
+            if len(number) < 7 or number in allowed:
+                return
+            numbers.setdefault(number, personal.kind)
+            if len(number) == 18:  # the first-generation number it was made from: no century, no check digit
+                numbers.setdefault(number[:6] + number[8:17], personal.kind)
+            local = _local_number(personal.value, number)
+            if local:
+                whole.setdefault(local, personal.kind)
+            return
+        if personal.mark == "place" and not _STREETLIKE.search(personal.value):
+            return
+        value = read(personal.value)
+        if len(value) >= 2 and not (personal.mark == "name" and value in published_staff):
+            texts.setdefault(value, personal.kind)
 
     for household in records.households:
-        text(household.address, ADDRESS)
-        for member in household.members:
-            text(member.name, NAME)
-            text(member.illness, ILLNESS)
-            if member.disability:
-                text(vocab.DISABILITY_TYPE[member.disability.kind], DISABILITY)
-            number(member.id_number, ID_NUMBER)
-            number(member.phone, PHONE)
-            number(member.landline, PHONE)
-        for supporter in household.supporters:
-            text(supporter.name, SUPPORTER)
-            if supporter.address and _STREETLIKE.search(supporter.address):
-                text(supporter.address, ADDRESS)
-            number(supporter.phone, PHONE)
-    private = private_names(records, settings)
-    published_staff = set()
+        for personal in values_of(household):
+            add(personal)
     for staff in records.staff:
-        name = published_name(staff, settings, private)
-        if name:
-            published_staff.add(name)
-        else:
-            text(staff.name, STAFF)
-        number(staff.phone, PHONE)
-    allowed = published_phones(records, settings)
-    for staff in records.staff:
-        if staff.office_phone and digits(staff.office_phone) not in allowed:
-            number(staff.office_phone, PHONE)
-
+        for personal in values_of(staff):
+            add(personal)
+    public = {read(t) for t in settings.public_texts or ()} - set(texts) - {""}
     site, profile = records.site, records.profile
-    public = {site.name, site.parent, profile.title, profile.document_number, *published_staff,
-              *(v.name for v in site.villages), *(s.post for s in records.staff),
-              *(t for c in profile.categories for t in (c.name, c.description)),
-              *(t for lv in profile.levels for t in (lv.name, lv.description)),
-              *vocab.POLICY.values(), *vocab.HOUSEHOLD_STATUS.values()}
-    public = {_fold(p) for p in public if p} - set(texts)
+    words = {site.name, site.parent, profile.title, profile.document_number, *published_staff,
+             *(v.name for v in site.villages), *(g for v in site.villages for g in v.groups),
+             *(s.post for s in records.staff), *(t for c in profile.categories for t in (c.name, c.description)),
+             *(t for lv in profile.levels for t in (lv.name, lv.description)), *public, *_fixed_words()}
+    words = {read(w) for w in words if w} - set(texts) - {""}
     return Secrets(texts=texts, numbers=numbers, allowed_phones=allowed - set(numbers),
                    public=tuple(sorted(public, key=lambda p: (-len(p), p))),
-                   pages={p.slug: p.body for p in records.pages}, as_of=as_of)
+                   pages={p.slug: p.body for p in records.pages}, as_of=as_of, whole=whole,
+                   words=tuple(sorted(words)))
+
+
+@functools.cache
+def _fixed_words() -> frozenset[str]:
+    """The words every site prints whatever the records: the Chinese of the published templates and of the labels
+    the public view and the site renderer use (and the policy and status labels)."""
+    from .render import site as site_renderer
+    from .views import public as public_view, public_parts
+    texts = [p.read_text(encoding="utf-8") for p in site_renderer.TEMPLATES.rglob("*") if p.is_file()]
+    texts += [Path(m.__file__).read_text(encoding="utf-8") for m in (site_renderer, public_view, public_parts)]
+    found = {w for t in texts for w in re.findall(r"[\u3400-\u9fff]{2,}", t)}
+    return frozenset(found | set(vocab.POLICY.values()) | set(vocab.HOUSEHOLD_STATUS.values()))
+
+
+def _local_number(written: str, number: str) -> str:
+    """A landline's number without its area code ("" for anything else): 0564-3312345 → 3312345."""
+    if not number.startswith("0") or len(number) < 10:
+        return ""
+    parts = re.split(r"[-－—\s()（）]+", written.strip())
+    parts = [p for p in parts if p]
+    if len(parts) >= 2 and parts[0].startswith("0") and 7 <= len(read_number("".join(parts[1:2]))) <= 8:
+        return read_number(parts[1])
+    area = 3 if number[1] in "12" else 4  # 010 and 02x are the three-digit area codes
+    local = number[area:]
+    return local if 7 <= len(local) <= 8 else ""
 
 
 def scan(files: Mapping[str, bytes], secrets: Secrets, *, prefix: str = "site/") -> list[Finding]:
@@ -145,7 +157,8 @@ def scan(files: Mapping[str, bytes], secrets: Secrets, *, prefix: str = "site/")
     scanner = _Scanner(secrets)
     findings = []
     for path in sorted(files):
-        hits = scanner.hits(path + "\n" + files[path].decode("utf-8", errors="replace"))
+        # The file's name is read apart from its text (a name does not run on into the first line).
+        hits = scanner.hits(path + "\n" + BOUNDARY + files[path].decode("utf-8", errors="replace"))
         for kind, count in sorted(hits.items()):
             findings.append(_finding(prefix, path, kind, count, secrets, scanner))
     return findings
@@ -153,12 +166,13 @@ def scan(files: Mapping[str, bytes], secrets: Secrets, *, prefix: str = "site/")
 
 class _Scanner:
     """One pass per form of a file, whatever the number of secrets: the texts through one Aho-Corasick automaton,
-    the numbers only in the rare stretches of digits long enough to hold one."""
+    the numbers only in the runs of digits long enough to hold one."""
 
     def __init__(self, secrets: Secrets):
         self.s = secrets
+        self.whole = secrets.whole or {}
         self.texts = _automaton({value: (len(value), value) for value in secrets.texts})
-        # For each sensitive text, the public texts that contain it, and where: only those can excuse a hit.
+        # For each sensitive text, the declared public texts that contain it, and where: only those excuse a hit.
         self.inside: dict[str, list[tuple[str, int]]] = {}
         for public in secrets.public if self.texts else ():
             for end, (length, value) in self.texts.iter(public):
@@ -168,26 +182,30 @@ class _Scanner:
         # that excuse them stay the same, and the text is a fraction as long.
         kept = "".join(sorted({c for t in [*secrets.texts, *(p for v in self.inside.values() for p, _ in v)]
                                for c in t if c.isascii()}))
-        self.gap = next((c for c in map(chr, range(128)) if c not in kept), "")
+        self.gap = next((c for c in map(chr, range(1, 128)) if c not in kept), "")
         self.markup = re.compile(rf"[^{re.escape(kept)}\x80-\U0010ffff]+")
+        self.words = _automaton({w: len(w) for w in secrets.words})
+        self.longest_word = max(map(len, secrets.words), default=0)
         self.lengths = sorted({len(n) for n in secrets.numbers})
-        # Digits, X and separators, as many as the shortest number to look for (a mobile has 11 digits, an ID number
-        # 18): every digit run that can hold a number lies in one such stretch, and they are few.
-        shortest = max(1, min([*self.lengths, 11]))
-        self.stretch = re.compile(rf"[\dXx][\dXx{_SEPS}]{{{shortest - 1},}}")
+        # Digits, X and separators, as many as a mobile number: every number of no one in particular (the patterns
+        # of identifiers.py) lies in one such stretch of the decoded text, and they are few.
+        self.stretch = re.compile(rf"[\dXx][\dXx{_SEPS}]{{10,}}")
 
     def hits(self, raw: str) -> dict[str, int]:
+        """How many values of each kind the file holds, the most found in any one form."""
+        normal, marked, blocks = forms(raw)
+        text = blocks.replace(BOUNDARY, "")  # the text as a reader's eye runs on, across cells and blocks
         found: dict[str, int] = {}
-        decoded = _fold(_unquote(_JSON_ESCAPE.sub(lambda m: chr(int(m[1], 16)), html.unescape(raw))))
-        for form in dict.fromkeys((raw, decoded, _TAG.sub("", _BLOCK_TAG.sub("\n", decoded)))):
-            for kind, count in self.text_hits(form).items():
-                found[kind] = max(found.get(kind, 0), count)
-            for kind, count in self.number_hits(form).items():
+        for counts in (self.text_hits(marked), self.text_hits(text), self.record_numbers(marked),
+                       self.record_numbers(text), self.patterns(normal), self.patterns_read(blocks),
+                       self.patterns_read(marked)):
+            for kind, count in counts.items():
                 found[kind] = max(found.get(kind, 0), count)
         return found
 
     def text_hits(self, text: str) -> dict[str, int]:
-        """At each position the longest sensitive text that starts there, unless a public text around it excuses it."""
+        """At each position the longest sensitive text that starts there, unless a declared public text around it
+        excuses it."""
         found: dict[str, int] = {}
         if self.texts is None:
             return found
@@ -197,37 +215,98 @@ class _Scanner:
             start = end + 1 - length
             if length > longest.get(start, (0, ""))[0]:
                 longest[start] = (length, value)
-        for start, (_, value) in longest.items():
+        for start, (length, value) in longest.items():
             if not any(start >= offset and text.startswith(public, start - offset)
-                       for public, offset in self.inside.get(value, ())):
+                       for public, offset in self.inside.get(value, ())) \
+                    and not self.straddles(text, start, start + length):
                 kind = self.s.texts[value]
                 found[kind] = found.get(kind, 0) + 1
         return found
 
-    def number_hits(self, text: str) -> dict[str, int]:
+    def straddles(self, text: str, start: int, end: int) -> bool:
+        """Whether text[start:end] only runs over the junctions of the site's own words, each whole where it stands
+        and none holding all of it: 村委会主任 next to 永岗村 is no 任永. A name inside one word is a hit."""
+        if self.words is None:
+            return False
+        lo = max(0, start - self.longest_word)
+        window = text[lo:end + self.longest_word]
+        ends: dict[int, set[int]] = {}  # the start of a word occurrence → the ends of those starting there
+        for last, length in self.words.iter(window):
+            ends.setdefault(lo + last + 1 - length, set()).add(lo + last + 1)
+        # Walk from a word that starts at or before `start` and ends inside, along words that start where one ends.
+        frontier = [stop for first, stops in ends.items() if first <= start for stop in stops if start < stop < end]
+        seen = set()
+        while frontier:
+            at = frontier.pop()
+            if at in seen:
+                continue
+            seen.add(at)
+            for stop in ends.get(at, ()):
+                if stop >= end:
+                    return True
+                frontier.append(stop)
+        return False
+
+    def record_numbers(self, text: str) -> dict[str, int]:
+        """The records' numbers in every run of digits of a read form: anywhere in the run, or (a landline's local
+        number) as the whole run."""
         found: dict[str, int] = {}
+        for m in DIGIT_RUN.finditer(text):
+            run = re.sub(r"[^0-9X]", "", m[0].upper())
+            kinds = [self.s.numbers.get(run[i:i + length]) for length in self.lengths
+                     for i in range(len(run) - length + 1)]
+            kinds.append(self.whole.get(run))
+            for kind in kinds:
+                if kind:
+                    found[kind] = found.get(kind, 0) + 1
+        return found
 
-        def add(kind):
-            found[kind] = found.get(kind, 0) + 1
+    def patterns_read(self, text: str) -> dict[str, int]:
+        """Numbers of no one in particular in a read form: a run of digits that is, as a whole, a valid ID number
+        or a mobile number (after 86 or 0086)."""
+        found: dict[str, int] = {}
+        for m in DIGIT_RUN.finditer(text):
+            run = re.sub(r"[^0-9X]", "", m[0].upper())
+            if len(run) == 18 and run not in self.s.numbers and _valid_id(run, self.s.as_of):
+                found[ANY_ID] = found.get(ANY_ID, 0) + 1
+            mobile = _MOBILE_RUN.fullmatch(run)
+            if mobile and mobile[1] not in self.s.numbers and mobile[1] not in self.s.allowed_phones:
+                found[ANY_MOBILE] = found.get(ANY_MOBILE, 0) + 1
+        return found
 
+    def patterns(self, text: str) -> dict[str, int]:
+        """Numbers of no one in particular in the decoded text, nothing skipped: identifiers.py's patterns, which
+        read spaces and hyphens between digit groups and need a number to stand apart from other digits."""
+        found: dict[str, int] = {}
         for stretch in self.stretch.finditer(text):
             a, b = stretch.span()
-            for m in _RUN.finditer(text, a, b):
-                run = re.sub(r"[^0-9X]", "", m.group(0).upper())
-                for length in self.lengths:
-                    for i in range(len(run) - length + 1):
-                        kind = self.s.numbers.get(run[i:i + length])
-                        if kind:
-                            add(kind)
             # With one character either side, for the look-behind and look-ahead of the two patterns.
             window = text[max(0, a - 1):b + 1]
             for number in valid_id_numbers_in(window, today=self.s.as_of):
                 if number not in self.s.numbers:
-                    add(ANY_ID)
+                    found[ANY_ID] = found.get(ANY_ID, 0) + 1
             for number in mobiles_in(window):
                 if number not in self.s.numbers and number not in self.s.allowed_phones:
-                    add(ANY_MOBILE)
+                    found[ANY_MOBILE] = found.get(ANY_MOBILE, 0) + 1
         return found
+
+
+def forms(raw: str) -> tuple[str, str, str]:
+    """The forms a file is read in: decoded (entities, JSON and URL escapes) and normalised (NFKC, zero-width
+    characters out), nothing skipped; as a reader reads it with its markup; and that with the tags out, a boundary
+    where a block or a table cell ends (the tags are found in the read text, where `<td class="x">` reads
+    `<tdclass="x">`; SVG and head elements may read as block boundaries too, which only keeps numbers apart)."""
+    normal = unicodedata.normalize("NFKC", _unquote(_JSON_ESCAPE.sub(lambda m: chr(int(m[1], 16)), html.unescape(raw))))
+    marked = read(normal)  # NFKC is idempotent: this is `read` of the decoded text
+    blocks = _TAG.sub("", _READ_BLOCK_TAG.sub(BOUNDARY, marked))
+    return _ZERO_WIDTH.sub("", normal), marked, blocks
+
+
+def _valid_id(number: str, today) -> bool:
+    if number[0] == "0" or not number[:17].isdigit() or number[17] != check_digit(number[:17]):
+        return False
+    born = birth_date_of(number)
+    return born is not None and 1880 <= born.year and born <= today
 
 
 def _automaton(words: Mapping[str, object]):
@@ -245,10 +324,6 @@ def _unquote(text: str) -> str:
     """`unquote(text)`, decoding only the runs of %XX escapes: the same result (UTF-8 is decoded run by run there
     too, an ASCII character ends a sequence), without going through every "%" of a style sheet in Python."""
     return _PERCENT_ESCAPES.sub(lambda m: unquote(m[0]), text)
-
-
-def _fold(text: str) -> str:
-    return _ZERO_WIDTH.sub("", unicodedata.normalize("NFKC", text))
 
 
 def _finding(prefix: str, path: str, kind: str, count: int, secrets: Secrets, scanner: _Scanner) -> Finding:
@@ -270,8 +345,12 @@ def _finding(prefix: str, path: str, kind: str, count: int, secrets: Secrets, sc
 
 
 def _line_of(markdown: str, kind: str, scanner: _Scanner) -> int:
-    """The first line of a notice holding a value of this kind (0 when there is none)."""
-    for number, line in enumerate(markdown.splitlines(), 1):
+    """The first line of a notice holding a value of this kind, or where a value written over several lines ends
+    (0 when the notice holds none)."""
+    lines = markdown.splitlines()
+    for number, line in enumerate(lines, 1):
         if kind in scanner.hits(line):
             return number
-    return 0
+    if kind not in scanner.hits(markdown):
+        return 0
+    return next(n for n in range(1, len(lines) + 1) if kind in scanner.hits("\n".join(lines[:n])))

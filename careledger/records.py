@@ -43,7 +43,6 @@ class SpecialPeriod:
 
 PRIVACY_ID_MASK = {"none": "不显示（默认）", "first6_last4": "显示前 6 位和后 4 位，中间以 * 代替"}
 PRIVACY_PHONE_MASK = {"none": "不显示（默认）", "first3_last4": "显示前 3 位和后 4 位，中间以 * 代替"}
-MIN_SALT_LENGTH = 12
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,14 +56,9 @@ class Privacy:
     publish_contact_names: bool = field_("公布关爱帮扶联系人姓名", BOOL, default=False)
     id_number_mask: str = field_("公示中身份证号的显示方式", Choice(PRIVACY_ID_MASK), default="none")
     phone_mask: str = field_("公示中对象手机号的显示方式", Choice(PRIVACY_PHONE_MASK), default="none")
-    id_salt: str = field_(f"公开编号密钥（至少 {MIN_SALT_LENGTH} 个字符，勿外传）", TEXT)
+    id_salt: str = field_("已不再使用：公开编号密钥保存在记录之外（careledger keygen）", TEXT)
+    public_texts: tuple = field_("可以公开的完整文本（其中含有他人姓名等，但经核实整段可以公开）", ListOf(TEXT))
     source: Source = source_field()
-
-    def validate(self):
-        if self.id_salt is not None and len(self.id_salt) < MIN_SALT_LENGTH:
-            yield ("id_salt", "E-PRIVACY-SALT",
-                   f"公开编号密钥太短（{len(self.id_salt)} 个字符）：至少 {MIN_SALT_LENGTH} 个字符，"
-                   "否则他人可以由户编号推算出公开编号")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -93,12 +87,12 @@ class Site:
 class Staff:
     LABEL = "工作人员"
     id: str = field_("人员编号", IDENT, required=True)
-    name: str = field_("姓名", TEXT, required=True)
+    name: str = field_("姓名", TEXT, required=True, personal="name")
     roles: tuple = field_("角色", ListOf(Choice(vocab.ROLE)), required=True)
     sex: str = field_("性别", Choice(vocab.SEX))
     post: str = field_("职务", TEXT)
-    phone: str = field_("手机", MOBILE)
-    office_phone: str = field_("办公电话", PHONE)
+    phone: str = field_("手机", MOBILE, personal="number")
+    office_phone: str = field_("办公电话", PHONE, personal="number")
     party_member: bool = field_("党员", BOOL, default=False)
     elder: bool = field_("寨老", BOOL, default=False)
     git: tuple = field_("Git 身份（邮箱或用户名）", ListOf(TEXT))
@@ -117,7 +111,7 @@ class Staff:
 @dataclass(frozen=True, kw_only=True)
 class Disability:
     LABEL = "残疾情况"
-    kind: str = field_("残疾类别", Choice(vocab.DISABILITY_TYPE), required=True)
+    kind: str = field_("残疾类别", Choice(vocab.DISABILITY_TYPE), required=True, personal="text")
     grade: str = field_("残疾等级", Choice(vocab.DISABILITY_GRADE), required=True)
     source: Source = source_field()
 
@@ -126,18 +120,18 @@ class Disability:
 class Member:
     LABEL = "家庭成员"
     id: str = field_("成员编号", IDENT, required=True)
-    name: str = field_("姓名", TEXT, required=True)
+    name: str = field_("姓名", TEXT, required=True, personal="name")
     relation: str = field_("与户主关系", Choice(vocab.RELATION), required=True)
     sex: str = field_("性别", Choice(vocab.SEX))
     birth_date: dt.date = field_("出生日期", DATE)
-    id_number: str = field_("身份证号", ID_NUMBER)
-    phone: str = field_("手机", MOBILE)
-    landline: str = field_("固定电话", LANDLINE)
+    id_number: str = field_("身份证号", ID_NUMBER, personal="number")
+    phone: str = field_("手机", MOBILE, personal="number")
+    landline: str = field_("固定电话", LANDLINE, personal="number")
     marital_status: str = field_("婚姻状况", Choice(vocab.MARITAL_STATUS))
     employment: str = field_("就业情况", Choice(vocab.EMPLOYMENT))
     schooling: str = field_("就学情况", Choice(vocab.SCHOOLING))
     disability: Disability = field_("残疾情况", Disability)
-    illness: str = field_("患病情况", TEXT)
+    illness: str = field_("患病情况", TEXT, personal="text")
     self_care: str = field_("生活自理能力", Choice(vocab.SELF_CARE))
     civil_capacity: str = field_("民事行为能力", Choice(vocab.CIVIL_CAPACITY))
     source: Source = source_field()
@@ -172,9 +166,9 @@ class Member:
 class Supporter:
     LABEL = "赡养、抚养、扶养及监护人"
     relation: str = field_("与关爱帮扶对象关系", Choice(vocab.RELATION), required=True)
-    name: str = field_("姓名", TEXT, required=True)
-    address: str = field_("现居住地", TEXT)
-    phone: str = field_("手机", MOBILE)
+    name: str = field_("姓名", TEXT, required=True, personal="name")
+    address: str = field_("现居住地", TEXT, personal="place")
+    phone: str = field_("手机", MOBILE, personal="number")
     fulfils_duty: bool = field_("履行赡养扶养义务", BOOL)
     guardian: bool = field_("法定监护人", BOOL, default=False)
     source: Source = source_field()
@@ -298,7 +292,7 @@ class Household:
     id: str = field_("户编号", IDENT, required=True)
     village: str = field_("村（社区）", IDENT, required=True)
     group: str = field_("村民小组", TEXT)
-    address: str = field_("现居住地", TEXT, required=True)
+    address: str = field_("现居住地", TEXT, required=True, personal="text")
     status: str = field_("状态", Choice(vocab.HOUSEHOLD_STATUS), default="active")
     status_date: dt.date = field_("状态日期", DATE)
     status_reason: str = field_("状态原因", TEXT)

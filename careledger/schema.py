@@ -273,11 +273,18 @@ class KeepNode:
 
 # --- fields and records ---------------------------------------------------------------------------------------
 
-def field_(label: str, kind, *, required: bool = False, default: Any = MISSING, doc: str = ""):
-    """Declare a record field. Optional fields default to None, or () for lists."""
+def field_(label: str, kind, *, required: bool = False, default: Any = MISSING, doc: str = "",
+           personal: str | None = None):
+    """Declare a record field. Optional fields default to None, or () for lists.
+
+    `personal` marks a value about a person that the published site must never show (careledger/personal.py reads
+    the marks; the proof looks for every marked value): "name", "text", "place" (matched when it names a place one
+    could find) or "number" (an ID number or a phone)."""
     if default is MISSING and not required:
         default = () if isinstance(kind, ListOf) else None
     meta = {"label": label, "kind": kind, "required": required, "doc": doc}
+    if personal is not None:
+        meta["personal"] = personal
     if default is MISSING:
         return field(metadata=meta)
     if isinstance(default, (list, dict, set)):

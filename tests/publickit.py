@@ -27,7 +27,6 @@ villages:
   - id: v2
     name: 二村
 privacy:
-  id_salt: 测试街道-公开编号-密钥-0001
 {privacy}"""
 
 STAFF = {

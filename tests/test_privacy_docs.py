@@ -28,6 +28,6 @@ def test_every_setting_and_code_is_explained():
     text = PRIVACY_MD.read_text(encoding="utf-8")
     for f in schema_fields(Privacy):
         assert f"| `{f.name}` |" in text, f.name
-    for code in ("E-PRIVACY-LEAK", "E-TEMPLATE", "E-PRIVACY-SUPPRESS", "E-ID-PERSONAL", "E-PRIVACY-SALT",
-                 "W-PRIVACY-SALT"):
+    for code in ("E-PRIVACY-LEAK", "E-TEMPLATE", "E-PRIVACY-SUPPRESS", "E-ID-PERSONAL",
+                 "W-PRIVACY-SALT", "E-PRIVACY-KEY", "W-PRIVACY-KEY"):
         assert f"| `{code}` |" in text, code

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import click
 
+from .. import vocab
 from ..policy import load_profile
 from . import oversight
 from .activity import Visits
@@ -122,6 +123,11 @@ def write_demo(directory: Path, spec: DemoSpec, out: _Writer | None = None) -> d
     start = add_months(end, -spec.months) + dt.timedelta(days=1)
     people = People(rng, end)
     villages = make_villages(rng, max(3, round(spec.households / 10)), spec.households)
+    for text in ("示范街道", "示范县", profile.title, *(v.name for v in villages),
+                 *(t for c in profile.categories for t in (c.name, c.description) if t),
+                 *(t for lv in profile.levels for t in (lv.name, lv.description) if t),
+                 *vocab.POLICY.values(), *vocab.HOUSEHOLD_STATUS.values()):
+        people.publish(text)
     plans = Planner(rng, profile, start, end).plan(villages)
     world = World(rng, people, profile, start, end, villages)
     world.make_street()
@@ -134,9 +140,9 @@ def write_demo(directory: Path, spec: DemoSpec, out: _Writer | None = None) -> d
             "office_phone": office_phone, "records_since": start,
             "villages": [{"id": v.id, "name": v.name, "kind": v.kind if v.kind != "village" else None,
                           "groups": v.groups} for v in villages],
-            "special_periods": periods,
-            # Demo only: a real office keeps its own random salt, and keeps it out of anything published.
-            "privacy": {"id_salt": f"demo-seed-{spec.seed}-public-id-salt"}}
+            "special_periods": periods}
+    # No key of the public ids here: a real office keeps its key outside the records (careledger keygen); the
+    # demo is synthetic and builds with the fixed demo key and a warning (careledger/idkey.py).
     out = out if out is not None else _Writer(directory)
     out.write("site.yaml", document(site, HEADER))
 

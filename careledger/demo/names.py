@@ -12,6 +12,7 @@ import datetime as dt
 import random
 
 from ..identifiers import check_digit
+from ..reading import read
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
             "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
@@ -46,6 +47,29 @@ class People:
         # one name to two such people, as real records sometimes do (docs/privacy.md says what an office does then).
         self.public_names: set[str] = set()
         self.private_names: set[str] = set()
+        # The proof exempts no name by substring (docs/privacy.md): a member called 石林 would leak in a village
+        # called 石林村, a member 王秀 in a cadre's name 王秀兰. So no private name is part of a published text, and
+        # no cadre's name holds a private name, as a reader reads them (careledger/reading.py).
+        self.published_parts: set[str] = set()
+        self.private_read: set[str] = set()
+        self.staff_read: set[str] = set()
+
+    def publish(self, text: str) -> None:
+        """Note a text the site shows (a village's name, a post, a cadre's name): no member will be named inside it."""
+        text = read(text)
+        self.published_parts.update(text[i:j] for i in range(len(text)) for j in range(i + 2, len(text) + 1))
+
+    def _clashes(self, name: str, *, member: bool) -> bool:
+        mine, theirs = (self.private_names, self.public_names) if member else (self.public_names, self.private_names)
+        if name in theirs or (not member and name in mine):
+            return True
+        folded = read(name)
+        if folded in self.published_parts:  # inside a published text (or, for staff, inside another's name)
+            return True
+        # A staff name holding a member's name, or another staff member's: whether a caregiver or contact is named
+        # is the settings' choice, so no staff name is part of another's.
+        return not member and any(folded[i:j] in self.private_read or folded[i:j] in self.staff_read
+                                  for i in range(len(folded)) for j in range(i + 2, len(folded) + 1))
 
     # --- names ----------------------------------------------------------------------------------------------
 
@@ -73,13 +97,18 @@ class People:
         """A full name: a member's or supporter's (`member`), never one a cadre has, or a cadre's, never one a
         member has. The first three names of household members are a compound surname, a rare character and a
         dotted name, so even the smallest demo shows all three."""
-        mine, theirs = (self.private_names, self.public_names) if member else (self.public_names, self.private_names)
+        mine = self.private_names if member else self.public_names
         name = self._name(sex, surname, member=member)
         for _ in range(100):  # cadres' names are unique too: one published and one not would stop the build
-            if name not in theirs and (member or name not in mine):
+            if not self._clashes(name, member=member):
                 break
             name = (surname or self.surname()) + self.given(sex)
         mine.add(name)
+        if member:
+            self.private_read.add(read(name))
+        else:
+            self.publish(name)
+            self.staff_read.add(read(name))
         return name
 
     def _name(self, sex: str, surname: str | None, *, member: bool) -> str:

@@ -93,6 +93,7 @@ class World:
         since = rand_date(rng, dt.date(2012, 1, 1), min(joined, dt.date(2020, 5, 1))) if rng.random() < 0.85 \
             else rand_date(rng, min(joined, dt.date(2020, 5, 1)), joined)
         self._order += 1
+        self.people.publish(post)
         member = StaffMember(sid, self.people.name(sex), roles, sex, post, self.people.mobile(), unit, since=since,
                              order=self._order, **extra)
         self.staff.setdefault(unit, []).append(member)
