@@ -273,11 +273,13 @@ class KeepNode:
 
 # --- fields and records ---------------------------------------------------------------------------------------
 
-def field_(label: str, kind, *, required: bool = False, default: Any = MISSING, doc: str = ""):
-    """Declare a record field. Optional fields default to None, or () for lists."""
+def field_(label: str, kind, *, required: bool = False, default: Any = MISSING, doc: str = "",
+           personal: bool = False):
+    """Declare a record field. Optional fields default to None, or () for lists. `personal` marks a value about a
+    person (health, income, benefits, who cares for them): never shown on the published site."""
     if default is MISSING and not required:
         default = () if isinstance(kind, ListOf) else None
-    meta = {"label": label, "kind": kind, "required": required, "doc": doc}
+    meta = {"label": label, "kind": kind, "required": required, "doc": doc, "personal": personal}
     if default is MISSING:
         return field(metadata=meta)
     if isinstance(default, (list, dict, set)):
@@ -291,6 +293,11 @@ def source_field():
 
 def schema_fields(cls) -> list[dataclasses.Field]:
     return [f for f in dataclasses.fields(cls) if "label" in f.metadata]
+
+
+def personal_fields(cls) -> list[str]:
+    """The names of the fields of `cls` declared `personal`."""
+    return [f.name for f in schema_fields(cls) if f.metadata.get("personal")]
 
 
 def label_of(cls, name: str) -> str:
