@@ -188,7 +188,7 @@ def caregiver_gone(agreement, household, facts):
     left = person.left if person else None
     if left is None or left > facts.as_of:
         return None
-    return who, f"{person.name}（{who}）", left
+    return who, f"{person.name}（{who if staff else f'{household.id}/{who}'}）", left
 
 
 def visit_days(case: Case, profile) -> int:

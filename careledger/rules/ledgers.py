@@ -27,7 +27,7 @@ from typing import Iterable
 
 from .. import vocab
 from ..findings import WARNING, Finding, Source
-from .people import case_name, member_name
+from .people import case_name, member_name, staff_name
 from .periods import periods_between
 
 CODES = {
@@ -39,6 +39,8 @@ CODES = {
     "RPT-MONTHLY-LATE": (WARNING, "月报晚于规定日期报送"),
 }
 
+MONEY = {"dibao": "低保金", "tekun": "特困人员供养金", "orphan": "孤儿基本生活费", "unsupported_child": "事实无人抚养儿童基本生活费",
+         "low_income": "低收入人口救助金", "temporary_assistance": "临时救助金"}
 MONTHLY_REPORT_BASIS = "贵阳市工作方案 三（六）“每月30日前向市社会救助服务中心报送工作开展情况”"
 
 
@@ -84,8 +86,10 @@ def _care_reviews(facts, policy, since) -> Iterable[Finding]:
                                                if case.subject.assigned and case.subject.assigned.family_caregiver
                                                else ())
         before = f"上次评估 {last}" if last else f"自 {start} 起没有评估记录"
+        carers = "、".join(staff_name(facts, c) if c in facts.staff else member_name(case.household, c) for c in carer)
+        by = f"（照料护理人 {carers}）" if carers else "（未安排照料护理人）"
         yield Finding("CARE-REVIEW-DUE", WARNING,
-                      f"{case_name(case)}{vocab.SELF_CARE[case.member.self_care]}，照料护理情况已 {gap} 天未经乡镇（街道）"
+                      f"{case_name(case)}{vocab.SELF_CARE[case.member.self_care]}{by}，照料护理情况已 {gap} 天未经乡镇（街道）"
                       f"评估（{before}；每 {policy.caregiver_review_days} 天至少一次，{policy.cite}）",
                       case.household.source, path="care_reviews", subject=case.key,
                       evidence={"last_review": last.isoformat() if last else None, "gap_days": gap,
@@ -133,7 +137,7 @@ def _payments(facts, policy, since) -> Iterable[Finding]:
                 continue
             for kind in kinds:
                 paid = [p for p in household.payments if p.month == month.key and p.kind == kind]
-                what = f"户 {household.id} {month.label}的{vocab.POLICY[kind]}资金"
+                what = f"户 {household.id}（{_head(household)}）{month.label}的{MONEY.get(kind, vocab.POLICY[kind])}"
                 if not paid:
                     if due < facts.as_of:
                         yield Finding("PAY-MISSING", WARNING,
@@ -150,6 +154,12 @@ def _payments(facts, policy, since) -> Iterable[Finding]:
                                   evidence={"month": month.key, "kind": kind, "due": due.isoformat(),
                                             "paid": date.isoformat(), "days_late": (date - due).days,
                                             "rule": policy.cite})
+
+
+def _head(household) -> str:
+    """The names of the household's subjects, else of its first member."""
+    names = [household.member(s.member).name for s in household.subjects if household.member(s.member)]
+    return "、".join(names) or (household.members[0].name if household.members else "")
 
 
 # --- the monthly report ---------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..findings import WARNING, Finding
-from .people import member_name, staff_names
+from .people import member_name, staff_name, staff_names
 from .periods import periods_between
 
 CODES = {
@@ -48,9 +48,10 @@ def _no_measure(facts, policy) -> Iterable[Finding]:
             if need.measure or need.status not in ("open", "in_progress"):
                 continue
             whose = f"{member_name(household, need.member)}的" if need.member else ""
+            who = f"，负责人 {staff_name(facts, need.responsible)}" if need.responsible else ""
             yield Finding("NEED-NO-MEASURE", WARNING,
                           f"户 {household.id} {whose}困难需求 {need.id}“{need.need}”没有注明解决或帮扶措施"
-                          f"（measure；{policy.cite}）",
+                          f"（measure{who}；{policy.cite}）",
                           need.source, path="needs", subject=household.id, staff=need.responsible or "",
                           evidence={"need": need.id, "rule": policy.cite})
 
