@@ -242,6 +242,7 @@ class NeedsPolicy:
 class ObservationPolicy:
     LABEL = "救助观察对象巡查"
     patrols_per_month: int = field_("每月至少巡查次数", Int(1, 31), required=True)
+    new_recipient_categories: tuple = field_("新增救助群众的人员类别（新增救助台账）", ListOf(TEXT))
     cite: str = field_("出处", TEXT, required=True)
     source: Source = source_field()
 
