@@ -2,7 +2,8 @@
 seen, and water delivered in the dry season.
 
 Only visits dated on or after the site's `visit_content_since` are judged (visits entered before the requirement was
-kept are not); without that setting no visit's content is judged. For each judged visit and each of the profile's
+kept are not); without that setting no visit's content is judged. Content and water are asked of in-person visits
+only: a phone or video call checks no house and delivers no water. For each judged visit and each of the profile's
 `visit_content` rules whose duty is the visit's and whose selector matches a subject the visit covers:
 
 - VIS-CONTENT: the visit lacks a checklist item the rule lists, any activity (`activities: true`), one of the
@@ -43,9 +44,10 @@ def check(facts) -> Iterable[Finding]:
         cases = _covered(facts, visit, household)
         if not cases:
             continue
-        yield from _content(facts, visit, household, cases)
+        if visit.mode == "in_person":  # a call checks no house and delivers no water: content is asked of home visits
+            yield from _content(facts, visit, household, cases)
+            yield from _water(facts, visit, household, cases)
         yield from _not_seen(facts, visit, household, cases, visits)
-        yield from _water(facts, visit, household, cases)
 
 
 def _covered(facts, visit, household) -> list:
@@ -114,7 +116,7 @@ def _not_seen(facts, visit, household, cases, visits) -> Iterable[Finding]:
 
 def _water(facts, visit, household, cases) -> Iterable[Finding]:
     policy = facts.profile.dry_season_water
-    if policy is None or "water_delivery" in visit.activities:
+    if policy is None or visit.mode != "in_person" or "water_delivery" in visit.activities:
         return
     dry = [p for p in facts.records.site.special_periods
            if p.kind == "dry_season" and p.start <= visit.date <= p.end]
