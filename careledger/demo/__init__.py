@@ -24,6 +24,7 @@ import click
 from ..policy import load_profile
 from . import oversight
 from .activity import Visits
+from .documents import Documents
 from .emit import document
 from .names import People
 from .pages import pages
@@ -137,6 +138,8 @@ def write_demo(directory: Path, spec: DemoSpec, out: _Writer | None = None) -> d
             "special_periods": periods,
             # Demo only: a real office keeps its own random salt, and keeps it out of anything published.
             "privacy": {"id_salt": f"demo-seed-{spec.seed}-public-id-salt"}}
+    documents = Documents(spec.seed, profile, world, start, end)  # issue 15: content, payments, reports, …
+    site.update(documents.site())
     out = out if out is not None else _Writer(directory)
     out.write("site.yaml", document(site, HEADER))
 
@@ -150,6 +153,7 @@ def write_demo(directory: Path, spec: DemoSpec, out: _Writer | None = None) -> d
         bucket: dict[str, list] = {}
         for plan in village.households:
             record, subjects = world.household(plan)
+            documents.household(record, plan, subjects)
             out.write(f"households/{village.id}/{plan.id}.yaml", document(record))
             counts["对象"] += len(subjects)
             counts["成员"] += len(record["members"])

@@ -67,14 +67,14 @@ def due_date(year: int, month: int, day: int | None) -> dt.date:
 # --- caregivers -----------------------------------------------------------------------------------------------
 
 
-def needs_care_review(case) -> bool:
-    return (case.member.self_care in ("none", "partial") and "tekun" in case.household.policies
-            and case.subject.support_mode != "centralized")
+def needs_care_review(self_care, policies, support_mode) -> bool:
+    """失能 or 半失能, 特困, and not in centralized support (the institution cares)."""
+    return self_care in ("none", "partial") and "tekun" in policies and support_mode != "centralized"
 
 
 def _care_reviews(facts, policy, since) -> Iterable[Finding]:
     for case in facts.in_care:
-        if not needs_care_review(case):
+        if not needs_care_review(case.member.self_care, case.household.policies, case.subject.support_mode):
             continue
         reviews = [r.date for r in case.household.care_reviews if r.subject == case.member.id and r.date <= facts.as_of]
         last = max(reviews, default=None)
