@@ -109,3 +109,20 @@ def test_no_document_reports_where_the_profile_asks_none(tmp_path):
     names = {p.stem for p in reports.glob("*.csv")}
     assert not names & {"key-person-measures", "observation-ledger", "new-recipients"}
     assert not any(n.startswith("monthly-report-") for n in names)
+
+
+def test_personal_fields_are_registered_and_stay_off_the_published_site(tmp_path):
+    from careledger import records
+    from careledger.schema import personal_fields
+
+    assert {"illness", "disability", "self_care", "care_allowance", "left"} <= set(personal_fields(records.Member))
+    assert {"caregiver", "family_caregiver", "custodian"} <= set(personal_fields(records.Assignment))
+    assert "caregiver" in personal_fields(records.Agreement)
+    assert {"income_changes", "payments", "care_reviews"} <= set(personal_fields(records.Household))
+    assert {"monthly_income", "change"} <= set(personal_fields(records.IncomeChange))
+    reports = build("jizhou-2020", "2020-12-10", tmp_path / "out")
+    site = reports.parent / "site"
+    text = "\n".join(p.read_text(encoding="utf-8", errors="replace") for p in site.rglob("*") if p.is_file())
+    assert "西营村" in text  # the site was built and read
+    assert "女儿外出务工" not in text  # xy-11's income change
+    assert "刘秀英" not in text  # the family caregiver, a household member
