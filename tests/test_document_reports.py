@@ -126,3 +126,16 @@ def test_personal_fields_are_registered_and_stay_off_the_published_site(tmp_path
     assert "西营村" in text  # the site was built and read
     assert "女儿外出务工" not in text  # xy-11's income change
     assert "刘秀英" not in text  # the family caregiver, a household member
+
+
+def test_monthly_report_pdf_reads_back_with_the_same_rows(tmp_path):
+    import pypdf
+
+    reports = build("guiyang-2022", "2023-01-10", tmp_path / "out")
+    pdf = reports.parent / "private" / "reports" / "monthly-report-2022-11.pdf"
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
+    squashed = "".join(text.split())
+    assert "工作开展情况月报2022年11月" in squashed
+    for row in table(reports, "monthly-report-2022-11")[1:]:
+        assert "".join(row) in squashed, row
+    assert not (reports / "monthly-report-2022-11.pdf").exists()  # paper goes to private/, never beside the CSV
