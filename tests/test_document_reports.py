@@ -139,3 +139,13 @@ def test_monthly_report_pdf_reads_back_with_the_same_rows(tmp_path):
     for row in table(reports, "monthly-report-2022-11")[1:]:
         assert "".join(row) in squashed, row
     assert not (reports / "monthly-report-2022-11.pdf").exists()  # paper goes to private/, never beside the CSV
+
+
+def test_dossier_lists_income_changes_payments_and_caregiver_assessments(tmp_path):
+    reports = build("qiandongnan-2023", "2023-08-20", tmp_path / "out")
+    parser = Rows()
+    parser.feed((reports.parent / "private" / "dossiers" / "baiyan" / "by-01.html").read_text(encoding="utf-8"))
+    lines = [r for r in parser.rows if len(r) == 4 and r[1] in ("收入变化", "资金发放", "照料护理评估")]
+    assert lines == [["2023-08-03", "资金发放", "2023-07 特困人员 560 元", ""],
+                     ["2023-06-15", "照料护理评估", "杨老岩 照料到位", "龙德明"],
+                     ["2023-06-10", "资金发放", "2023-06 特困人员 560 元", ""]]
