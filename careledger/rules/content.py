@@ -18,6 +18,7 @@ only: a phone or video call checks no house and delivers no water. For each judg
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Iterable
 
 from .. import vocab
@@ -36,24 +37,30 @@ def check(facts) -> Iterable[Finding]:
     if since is None:
         return
     households = facts.records.households_by_id
-    visits = [v for v in facts.records.visits if since <= v.date <= facts.as_of]
-    for visit in visits:
-        household = households.get(visit.household)
+    cases_of: dict[str, list] = defaultdict(list)
+    for case in facts.cases:
+        cases_of[case.household.id].append(case)
+    visits_of: dict[str, list] = defaultdict(list)  # judged visits per household, in date order
+    for visit in facts.records.visits:
+        if since <= visit.date <= facts.as_of:
+            visits_of[visit.household].append(visit)
+    for household_id, visits in visits_of.items():
+        household = households.get(household_id)
         if household is None:
             continue
-        cases = _covered(facts, visit, household)
-        if not cases:
-            continue
-        if visit.mode == "in_person":  # a call checks no house and delivers no water: content is asked of home visits
-            yield from _content(facts, visit, household, cases)
-            yield from _water(facts, visit, household, cases)
-        yield from _not_seen(facts, visit, household, cases, visits)
+        for visit in visits:
+            cases = _covered(cases_of[household_id], visit)
+            if not cases:
+                continue
+            if visit.mode == "in_person":  # a call checks no house and delivers no water: asked of home visits
+                yield from _content(facts, visit, household, cases)
+                yield from _water(facts, visit, household, cases)
+            yield from _not_seen(facts, visit, household, cases, visits)
 
 
-def _covered(facts, visit, household) -> list:
-    members = set(visit.subjects) if visit.subjects else {s.member for s in household.subjects}
-    return [c for c in facts.cases if c.household.id == household.id and c.member.id in members
-            and c.in_care_on(visit.date)]
+def _covered(cases, visit) -> list:
+    """The household's cases the visit covers and that are in care on its day."""
+    return [c for c in cases if (not visit.subjects or c.member.id in visit.subjects) and c.in_care_on(visit.date)]
 
 
 def _rules(facts, visit, cases) -> list:
@@ -101,8 +108,8 @@ def _not_seen(facts, visit, household, cases, visits) -> Iterable[Finding]:
     if not rules:
         return
     covered = {c.member.id for c in cases}
-    for later in visits:
-        if (later.household == household.id and later.date > visit.date and later.mode == "in_person"
+    for later in visits:  # the household's judged visits
+        if (later.date > visit.date and later.mode == "in_person"
                 and later.seen and (not later.subjects or covered <= set(later.subjects))):
             return
     names, subject = _who(cases, household)

@@ -79,11 +79,14 @@ def _patrols(facts, policy) -> Iterable[Finding]:
     if since is None:
         return
     villages = {v.id: v.name for v in facts.records.site.villages}
-    for household in facts.records.households:
-        if household.status != "observation" or not household.status_date:
-            continue
+    watched = {h.id: h for h in facts.records.households if h.status == "observation" and h.status_date}
+    dates: dict[str, list] = {h: [] for h in watched}
+    for visit in facts.records.visits:
+        if visit.household in dates:
+            dates[visit.household].append(visit.date)
+    for household in watched.values():
         first = max(household.status_date, since)
-        visits = [v.date for v in facts.records.visits if v.household == household.id]
+        visits = dates[household.id]
         for month in periods_between(first, facts.as_of, 1):
             if month.start < first or month.end >= facts.as_of:
                 continue

@@ -57,10 +57,14 @@ def monthly_report(facts, findings, names, month: Period) -> Table:
               and month.start.isoformat() <= f.evidence.get("raised_on", "") <= last.isoformat()]
     rows = []
     totals = [0] * (len(MONTHLY_COLUMNS) - 1)
+    village_of = {h.id: h.village for h in facts.records.households}
+    visits_in: dict[str, list] = {}
+    for visit in visits:
+        visits_in.setdefault(village_of.get(visit.household, ""), []).append(visit)
     for village in facts.records.site.villages:
         mine = [c for c in in_care if c.household.village == village.id]
-        households = {h.id for h in facts.records.households if h.village == village.id}
-        vv = [v for v in visits if v.household in households]
+        households = {h for h, v in village_of.items() if v == village.id}
+        vv = visits_in.get(village.id, [])
         problems = sum(len(v.problems) for v in vv)
         resolved = sum(len(v.resolved) for v in vv)
         cases = [c for c in facts.cases if c.household.village == village.id]
@@ -91,8 +95,8 @@ def key_person_measures(facts, names) -> Table:
     rows = []
     for case in facts.in_care:
         member = case.member
-        disability = (f"{vocab.DISABILITY_TYPE[member.disability.kind]}{vocab.DISABILITY_GRADE[member.disability.grade]}"
-                      if member.disability else "")
+        kind = member.disability.kind if member.disability else None
+        disability = (f"{vocab.DISABILITY_TYPE[kind]}{vocab.DISABILITY_GRADE[member.disability.grade]}" if kind else "")
         if not (case.subject.key_person or member.disability or member.illness):
             continue
         needs = [n for n in case.household.needs if n.member in (None, member.id)] or [None]
@@ -116,11 +120,13 @@ def key_person_measures(facts, names) -> Table:
 def observation_ledger(facts, names) -> Table:
     month = period_of(facts.as_of, 1)
     rows = []
-    for household in facts.records.households:
-        if household.status != "observation":
-            continue
-        dates = sorted(v.date for v in facts.records.visits
-                       if v.household == household.id and v.date <= facts.as_of)
+    watched = [h for h in facts.records.households if h.status == "observation"]
+    visit_dates: dict[str, list] = {h.id: [] for h in watched}
+    for visit in facts.records.visits:
+        if visit.household in visit_dates and visit.date <= facts.as_of:
+            visit_dates[visit.household].append(visit.date)
+    for household in watched:
+        dates = sorted(visit_dates[household.id])
         people = "、".join(m.name for m in household.members if any(s.member == m.id for s in household.subjects)) \
             or (household.members[0].name if household.members else "")
         rows.append((names.village_of(household.id), household.id, people,
