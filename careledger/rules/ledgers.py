@@ -27,7 +27,7 @@ from typing import Iterable
 
 from .. import vocab
 from ..findings import WARNING, Finding, Source
-from .people import case_name, member_name, staff_name
+from .people import case_name, household_names, member_name, staff_name
 from .periods import periods_between
 
 CODES = {
@@ -137,7 +137,7 @@ def _payments(facts, policy, since) -> Iterable[Finding]:
                 continue
             for kind in kinds:
                 paid = [p for p in household.payments if p.month == month.key and p.kind == kind]
-                what = f"户 {household.id}（{_head(household)}）{month.label}的{MONEY.get(kind, vocab.POLICY[kind])}"
+                what = f"户 {household.id}（{household_names(household)}）{month.label}的{MONEY.get(kind, vocab.POLICY[kind])}"
                 if not paid:
                     if due < facts.as_of:
                         yield Finding("PAY-MISSING", WARNING,
@@ -154,12 +154,6 @@ def _payments(facts, policy, since) -> Iterable[Finding]:
                                   evidence={"month": month.key, "kind": kind, "due": due.isoformat(),
                                             "paid": date.isoformat(), "days_late": (date - due).days,
                                             "rule": policy.cite})
-
-
-def _head(household) -> str:
-    """The names of the household's subjects, else of its first member."""
-    names = [household.member(s.member).name for s in household.subjects if household.member(s.member)]
-    return "、".join(names) or (household.members[0].name if household.members else "")
 
 
 # --- the monthly report ---------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from ..findings import WARNING, Finding
-from .people import member_name, staff_name, staff_names
+from .people import household_names, member_name, staff_name, staff_names
 from .periods import periods_between
 
 CODES = {
@@ -95,8 +95,8 @@ def _patrols(facts, policy) -> Iterable[Finding]:
                 continue
             last = max((d for d in visits if d < month.start), default=None)
             yield Finding("OBS-PATROL", WARNING,
-                          f"{villages.get(household.village, household.village)}户 {household.id}（救助观察，"
-                          f"{household.status_reason}）{month.label}巡查走访 {count} 次，少于每月 "
+                          f"{villages.get(household.village, household.village)}户 {household.id}"
+                          f"（{household_names(household)}，救助观察自 {household.status_date}）{month.label}巡查走访 {count} 次，少于每月 "
                           f"{policy.patrols_per_month} 次（此前最近一次 {last or '无'}；{policy.cite}）",
                           household.source, path="status", subject=household.id,
                           evidence={"month": month.key, "visits": count, "minimum": policy.patrols_per_month,

@@ -17,5 +17,11 @@ def member_name(household, member_id: str) -> str:
     return f"{member.name}（{household.id}/{member_id}）" if member else f"（{household.id}/{member_id}）"
 
 
+def household_names(household) -> str:
+    """The names of the household's subjects, else of its first member."""
+    names = [household.member(s.member).name for s in household.subjects if household.member(s.member)]
+    return "、".join(names) or (household.members[0].name if household.members else "")
+
+
 def case_name(case) -> str:
     return f"{case.member.name}（{case.key}）"
