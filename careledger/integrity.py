@@ -114,7 +114,13 @@ def _household(c: _Checker, household) -> None:
         c.staff_ref(need.source, f"needs[{i}].responsible", need.responsible, "负责人")
     for i, agreement in enumerate(household.agreements):
         for slot in ("responsible", "contact", "caregiver"):
+            if slot == "caregiver" and agreement.caregiver in members:
+                continue  # a family caregiver: a member of the household, not staff
             c.staff_ref(agreement.source, f"agreements[{i}].{slot}", getattr(agreement, slot), "协议中的人员")
+    for i, review in enumerate(household.care_reviews):
+        c.staff_ref(review.source, f"care_reviews[{i}].by", review.by, "照料护理情况评估人")
+    for i, change in enumerate(household.income_changes):
+        c.staff_ref(change.source, f"income_changes[{i}].by", change.by, "收入变化记录人")
     for i, review in enumerate(household.reviews):
         c.staff_ref(review.source, f"reviews[{i}].by", review.by, "复核人")
 

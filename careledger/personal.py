@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from .schema import Choice, ListOf, schema_fields
 
-MARKS = ("name", "text", "place", "number")
+MARKS = ("name", "text", "place", "number", "private")
+LOOKED_FOR = ("name", "text", "place", "number")  # "private" values are never published, but not searched as text
 
 
 @dataclass(frozen=True)
@@ -56,12 +57,12 @@ def _plan(cls) -> tuple:
             kind = f.metadata["kind"]
             item = kind.item if isinstance(kind, ListOf) else kind
             mark = f.metadata.get("personal")
-            if mark is not None:
-                if mark not in MARKS:
-                    raise ValueError(f"{cls.__name__}.{f.name}: personal={mark!r} is not one of {MARKS}")
+            if mark is not None and mark not in MARKS:
+                raise ValueError(f"{cls.__name__}.{f.name}: personal={mark!r} is not one of {MARKS}")
+            if isinstance(item, type) and dataclasses.is_dataclass(item):
+                rows.append((f.name, None, item, "", True))  # marked or not, its own fields carry the marks
+            elif mark in LOOKED_FOR:
                 rows.append((f.name, mark, item, f"{getattr(cls, 'LABEL', cls.__name__)}的"
                              f"{f.metadata['label'].split('（')[0]}", False))
-            elif isinstance(item, type) and dataclasses.is_dataclass(item):
-                rows.append((f.name, None, item, "", True))
         plan = _PLANS[cls] = tuple(rows)
     return plan

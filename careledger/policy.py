@@ -215,6 +215,64 @@ class StaffingRule:
 
 
 @dataclass(frozen=True, kw_only=True)
+class VisitContentRule:
+    """What a visit in `duty` must record (from the site's `visit_content_since` on)."""
+
+    LABEL = "走访内容要求"
+    duty: str = field_("走访身份", Choice(vocab.DUTY), required=True)
+    applies_to: Selector = field_("适用对象", Selector, default=ANY)
+    checklist: tuple = field_("须记录的服务清单项", ListOf(Choice(vocab.CHECKLIST)))
+    activities: bool = field_("须记录至少一项关爱帮扶活动", BOOL, default=False)
+    home_checks: bool = field_("须记录家庭环境各检查项", BOOL, default=False)
+    seen: bool = field_("须记录是否见到本人（上门走访）", BOOL, default=False)
+    cite: str = field_("出处", TEXT, required=True)
+    source: Source = source_field()
+
+
+@dataclass(frozen=True, kw_only=True)
+class NeedsPolicy:
+    LABEL = "一户一策"
+    measure_required: bool = field_("每项困难需求须注明帮扶措施", BOOL, default=True)
+    special_needs_roles: tuple = field_("有特殊困难需求的对象须由以下角色包保", ListOf(Choice(vocab.ROLE)))
+    cite: str = field_("出处", TEXT, required=True)
+    source: Source = source_field()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ObservationPolicy:
+    LABEL = "救助观察对象巡查"
+    patrols_per_month: int = field_("每月至少巡查次数", Int(1, 31), required=True)
+    new_recipient_categories: tuple = field_("新增救助群众的人员类别（新增救助台账）", ListOf(TEXT))
+    cite: str = field_("出处", TEXT, required=True)
+    source: Source = source_field()
+
+
+@dataclass(frozen=True, kw_only=True)
+class CareAllowancePolicy:
+    LABEL = "重度残疾人护理补贴"
+    grades: tuple = field_("享受护理补贴的残疾等级", ListOf(Choice(vocab.DISABILITY_GRADE)), required=True)
+    cite: str = field_("出处", TEXT, required=True)
+    source: Source = source_field()
+
+
+@dataclass(frozen=True, kw_only=True)
+class DryWaterPolicy:
+    LABEL = "季节性缺水期送水上门"
+    self_care: tuple = field_("送水对象的生活自理能力", ListOf(Choice(vocab.SELF_CARE)), required=True)
+    cite: str = field_("出处", TEXT, required=True)
+    source: Source = source_field()
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentPolicy:
+    LABEL = "救助资金按月发放"
+    kinds: tuple = field_("按月发放的资金类别", ListOf(Choice(vocab.POLICY)), required=True)
+    due_day: int = field_("每月发放截止日（空为当月最后一天）", Int(1, 31))
+    cite: str = field_("出处", TEXT, required=True)
+    source: Source = source_field()
+
+
+@dataclass(frozen=True, kw_only=True)
 class Profile:
     LABEL = "政策档案"
     id: str = field_("档案编号", IDENT, required=True)
@@ -247,6 +305,13 @@ class Profile:
     # Not in any document: how long a problem found on a visit, with no deadline set, may stay open (闭环).
     problem_open_days: int = field_("问题未定限期时的办结时限（天）", Int(1, 366), default=30)
     monthly_report_day: int = field_("月报截止日", Int(1, 31))
+    monthly_report_cite: str = field_("月报出处", TEXT)
+    visit_content: tuple = field_("走访内容要求", ListOf(VisitContentRule))
+    needs: NeedsPolicy = field_("一户一策", NeedsPolicy)
+    observation: ObservationPolicy = field_("救助观察对象巡查", ObservationPolicy)
+    care_allowance: CareAllowancePolicy = field_("重度残疾人护理补贴", CareAllowancePolicy)
+    payments: PaymentPolicy = field_("救助资金按月发放", PaymentPolicy)
+    dry_season_water: DryWaterPolicy = field_("季节性缺水期送水上门", DryWaterPolicy)
     source: Source = source_field()
 
     def validate(self):

@@ -7,6 +7,7 @@ describes the files they are read from.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from . import identifiers, vocab
@@ -41,6 +42,25 @@ class SpecialPeriod:
             yield "end", "E-DATE-ORDER", f"结束日期 {self.end} 早于开始日期 {self.start}"
 
 
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class MonthlyReport:
+    """A monthly report sent to the higher office (Guiyang 三（六）: 每月30日前向市社会救助服务中心报送)."""
+
+    LABEL = "月报报送记录"
+    month: str = field_("所报月份（年-月，如 2022-10）", TEXT, required=True)
+    sent: dt.date = field_("报送日期", DATE, required=True)
+    to: str = field_("报送单位", TEXT)
+    note: str = field_("说明", TEXT)
+    source: Source = source_field()
+
+    def validate(self):
+        if not MONTH.match(self.month):
+            yield "month", "E-DATE-FORMAT", f"所报月份“{self.month}”应写成 年-月，例如 2022-10"
+
+
 PRIVACY_ID_MASK = {"none": "不显示（默认）", "first6_last4": "显示前 6 位和后 4 位，中间以 * 代替"}
 PRIVACY_PHONE_MASK = {"none": "不显示（默认）", "first3_last4": "显示前 3 位和后 4 位，中间以 * 代替"}
 
@@ -71,6 +91,9 @@ class Site:
     overrides: object = field_("政策参数覆盖", KeepNode())
     special_periods: tuple = field_("特殊时期", ListOf(SpecialPeriod))
     records_since: dt.date = field_("走访记录起始日期（此前的走访未录入，间隔从此日起算）", DATE)
+    visit_content_since: dt.date = field_("走访内容（服务清单、活动、是否见到本人）起始日期：此前的走访不检查内容", DATE)
+    ledgers_since: dt.date = field_("资金发放、照料评估、观察对象巡查、月报的记录起始日期：此前不检查", DATE)
+    monthly_reports: tuple = field_("月报报送记录", ListOf(MonthlyReport))
     synthetic_ids: bool = field_("演示数据（允许 99 开头的身份证号）", BOOL, default=False)
     office_phone: str = field_("民政办电话", PHONE)
     privacy: Privacy = field_("公开网站的隐私设置（见 docs/privacy.md）", Privacy, default=Privacy())
@@ -130,10 +153,12 @@ class Member:
     marital_status: str = field_("婚姻状况", Choice(vocab.MARITAL_STATUS))
     employment: str = field_("就业情况", Choice(vocab.EMPLOYMENT))
     schooling: str = field_("就学情况", Choice(vocab.SCHOOLING))
-    disability: Disability = field_("残疾情况", Disability)
+    disability: Disability = field_("残疾情况", Disability, personal="private")  # its kind is looked for
     illness: str = field_("患病情况", TEXT, personal="text")
-    self_care: str = field_("生活自理能力", Choice(vocab.SELF_CARE))
-    civil_capacity: str = field_("民事行为能力", Choice(vocab.CIVIL_CAPACITY))
+    self_care: str = field_("生活自理能力", Choice(vocab.SELF_CARE), personal="private")
+    civil_capacity: str = field_("民事行为能力", Choice(vocab.CIVIL_CAPACITY), personal="private")
+    care_allowance: bool = field_("享受重度残疾人护理补贴", BOOL, personal="private")
+    left: dt.date = field_("离开本户（外出、迁出）日期", DATE, personal="private")
     source: Source = source_field()
 
     def validate(self):
@@ -171,6 +196,7 @@ class Supporter:
     phone: str = field_("手机", MOBILE, personal="number")
     fulfils_duty: bool = field_("履行赡养扶养义务", BOOL)
     guardian: bool = field_("法定监护人", BOOL, default=False)
+    for_members: tuple = field_("赡养、扶养或监护的对象（成员编号，默认本户全部对象）", ListOf(IDENT), personal="private")
     source: Source = source_field()
 
 
@@ -189,8 +215,9 @@ class Assignment:
     LABEL = "包保安排"
     responsible: tuple = field_("包保责任人", ListOf(IDENT))
     contact: tuple = field_("关爱帮扶联系人", ListOf(IDENT))
-    caregiver: str = field_("照料护理人", IDENT)
-    custodian: str = field_("保障资金代管人", IDENT)
+    caregiver: str = field_("照料护理人", IDENT, personal="private")
+    family_caregiver: str = field_("照料护理人（本户家庭成员，成员编号）", IDENT, personal="private")
+    custodian: str = field_("保障资金代管人", IDENT, personal="private")
     coordinator: str = field_("社会救助协理员", IDENT)
     source: Source = source_field()
 
@@ -216,6 +243,7 @@ class Subject:
     category: str = field_("人员类别", TEXT, required=True)
     level: str = field_("关爱帮扶等级", TEXT)
     key_person: bool = field_("重点人员", BOOL, default=False)
+    special_needs: bool = field_("有特殊困难需求（由村支部书记、主任包保）", BOOL, default=False, personal="private")
     support_mode: str = field_("供养方式", Choice(vocab.SUPPORT_MODE))
     enrolled: dt.date = field_("纳入日期", DATE, required=True)
     exited: dt.date = field_("退出日期", DATE)
@@ -255,7 +283,7 @@ class Agreement:
     subject: str = field_("关爱帮扶对象（成员编号）", IDENT, required=True)
     responsible: str = field_("包保责任人（乙方）", IDENT)
     contact: str = field_("关爱帮扶联系人（丙方）", IDENT)
-    caregiver: str = field_("委托照料人", IDENT)
+    caregiver: str = field_("委托照料人", IDENT, personal="private")
     signed: dt.date = field_("签订日期", DATE, required=True)
     expires: dt.date = field_("到期日期", DATE)
     terminated: dt.date = field_("终止日期", DATE)
@@ -274,6 +302,42 @@ class Review:
     result: str = field_("复核结果", Choice(vocab.REVIEW_RESULT), required=True)
     by: str = field_("复核人", IDENT)
     note: str = field_("说明", TEXT)
+    source: Source = source_field()
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncomeChange:
+    LABEL = "家庭收入变化"
+    date: dt.date = field_("了解到变化的日期", DATE, required=True)
+    monthly_income: object = field_("变化后家庭月收入（元）", MONEY, personal="private")
+    change: str = field_("变化情况", TEXT, required=True, personal="private")
+    member: str = field_("涉及成员", IDENT)
+    by: str = field_("记录人", IDENT)
+    source: Source = source_field()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Payment:
+    LABEL = "救助资金发放"
+    month: str = field_("所属月份（年-月）", TEXT, required=True)
+    kind: str = field_("资金类别", Choice(vocab.POLICY), required=True)
+    paid: dt.date = field_("发放日期", DATE, required=True)
+    amount: object = field_("金额（元）", MONEY, personal="private")
+    source: Source = source_field()
+
+    def validate(self):
+        if not MONTH.match(self.month):
+            yield "month", "E-DATE-FORMAT", f"所属月份“{self.month}”应写成 年-月，例如 2022-10"
+
+
+@dataclass(frozen=True, kw_only=True)
+class CareReview:
+    LABEL = "照料护理情况评估"
+    date: dt.date = field_("评估日期", DATE, required=True)
+    subject: str = field_("被照料的对象（成员编号）", IDENT, required=True)
+    result: str = field_("评估结果", Choice(vocab.CARE_REVIEW_RESULT), required=True)
+    by: str = field_("评估人（乡镇、街道）", IDENT)
+    note: str = field_("说明", TEXT, personal="private")
     source: Source = source_field()
 
 
@@ -305,6 +369,9 @@ class Household:
     agreements: tuple = field_("协议", ListOf(Agreement))
     reviews: tuple = field_("动态调整复核", ListOf(Review))
     four_haves: FourHaves = field_("四有", FourHaves)
+    income_changes: tuple = field_("家庭收入变化", ListOf(IncomeChange), personal="private")
+    payments: tuple = field_("救助资金发放", ListOf(Payment), personal="private")
+    care_reviews: tuple = field_("照料护理情况评估（乡镇按月）", ListOf(CareReview), personal="private")
     note: str = field_("备注", TEXT)
     source: Source = source_field()
 
@@ -329,6 +396,20 @@ class Household:
         for agreement in self.agreements:
             if agreement.subject not in {s.member for s in self.subjects}:
                 yield "agreements", "E-REF", f"协议 {agreement.id} 的对象“{agreement.subject}”不是本户的关爱帮扶对象"
+        subject_ids = {s.member for s in self.subjects}
+        for subject in self.subjects:
+            carer = subject.assigned.family_caregiver if subject.assigned else None
+            if carer and carer not in member_ids:
+                yield ("subjects", "E-REF", f"对象“{subject.member}”的家庭照料护理人（family_caregiver）“{carer}”"
+                       "不在本户家庭成员（members）中")
+        for supporter in self.supporters:
+            for member in supporter.for_members:
+                if member not in subject_ids:
+                    yield ("supporters", "E-REF", f"{supporter.name} 赡养、扶养或监护的对象“{member}”"
+                           "不是本户的关爱帮扶对象")
+        for review in self.care_reviews:
+            if review.subject not in subject_ids:
+                yield "care_reviews", "E-REF", f"照料护理情况评估的对象“{review.subject}”不是本户的关爱帮扶对象"
 
     def member(self, member_id: str) -> Member | None:
         return next((m for m in self.members if m.id == member_id), None)
@@ -385,6 +466,7 @@ class Visit:
     subjects: tuple = field_("走访对象（成员编号，默认全部对象）", ListOf(IDENT))
     duty: str = field_("走访身份", Choice(vocab.DUTY), required=True)
     mode: str = field_("走访方式", Choice(vocab.VISIT_MODE), default="in_person")
+    seen: bool = field_("见到对象本人", BOOL)
     companions: tuple = field_("同行人员", ListOf(IDENT))
     activities: tuple = field_("关爱帮扶活动", ListOf(Choice(vocab.ACTIVITY)))
     home_checks: HomeChecks = field_("家庭环境", HomeChecks)

@@ -279,7 +279,8 @@ def field_(label: str, kind, *, required: bool = False, default: Any = MISSING, 
 
     `personal` marks a value about a person that the published site must never show (careledger/personal.py reads
     the marks; the proof looks for every marked value): "name", "text", "place" (matched when it names a place one
-    could find) or "number" (an ID number or a phone)."""
+    could find) or "number" (an ID number or a phone), or "private": a code, date, amount, reference or note that is never
+    published but not looked for as text (the proof would find such words everywhere)."""
     if default is MISSING and not required:
         default = () if isinstance(kind, ListOf) else None
     meta = {"label": label, "kind": kind, "required": required, "doc": doc}
@@ -298,6 +299,11 @@ def source_field():
 
 def schema_fields(cls) -> list[dataclasses.Field]:
     return [f for f in dataclasses.fields(cls) if "label" in f.metadata]
+
+
+def personal_fields(cls) -> list[str]:
+    """The names of the fields of `cls` declared `personal`."""
+    return [f.name for f in schema_fields(cls) if f.metadata.get("personal")]
 
 
 def label_of(cls, name: str) -> str:

@@ -95,6 +95,9 @@ LEDGER_ENTRY = {"income": "收入", "expense": "支出", "balance": "余额核�
 PERIOD_KIND = {"emergency": "突发公共事件", "disaster": "重大灾害", "extreme_weather": "极端天气",
                "festival": "重要传统节日", "political": "重要政治节点", "epidemic": "疫情防控", "dry_season": "季节性缺水"}
 
+# The township's monthly assessment of a caregiver's care (Qiandongnan 五（三）3).
+CARE_REVIEW_RESULT = {"adequate": "照料到位", "inadequate": "照料不到位，须调整", "adjusted": "已调整照料护理人"}
+
 REVIEW_RESULT = {"keep": "维持", "adjust": "调整等级或类别", "exit": "退出", "enter": "新增纳入"}
 
 UNIT_KIND = {"village": "村", "community": "社区"}

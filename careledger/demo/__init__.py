@@ -25,6 +25,7 @@ from .. import vocab
 from ..policy import load_profile
 from . import oversight
 from .activity import Visits
+from .documents import Documents
 from .emit import document
 from .names import People
 from .pages import pages
@@ -143,6 +144,8 @@ def write_demo(directory: Path, spec: DemoSpec, out: _Writer | None = None) -> d
             "special_periods": periods}
     # No key of the public ids here: a real office keeps its key outside the records (careledger keygen); the
     # demo is synthetic and builds with the fixed demo key and a warning (careledger/idkey.py).
+    documents = Documents(spec.seed, profile, world, start, end)  # issue 15: content, payments, reports, …
+    site.update(documents.site())
     out = out if out is not None else _Writer(directory)
     out.write("site.yaml", document(site, HEADER))
 
@@ -156,6 +159,7 @@ def write_demo(directory: Path, spec: DemoSpec, out: _Writer | None = None) -> d
         bucket: dict[str, list] = {}
         for plan in village.households:
             record, subjects = world.household(plan)
+            documents.household(record, plan, subjects)
             out.write(f"households/{village.id}/{plan.id}.yaml", document(record))
             counts["对象"] += len(subjects)
             counts["成员"] += len(record["members"])

@@ -80,6 +80,14 @@ class Visits:
         self.home_lines = [("  home_checks: {" + ", ".join(f"{h}: {'false' if h == bad else 'true'}" for h in checks)
                             + "}") for bad in (None,) + tuple(checks)] if checks else []
         self.checklist_lines = [tuple(f"    {key}: {t}" for t in Q_CHECKLIST[key]) for key in profile.visit_checklist]
+        # what the profile's visit_content rules ask of each duty's visits (issue 15): checklist items, seen
+        self.content: dict[str, tuple[tuple, bool, bool]] = {}
+        for rule in profile.visit_content:
+            items, seen, acts = self.content.get(rule.duty, ((), False, False))
+            self.content[rule.duty] = (tuple(dict.fromkeys(items + tuple(rule.checklist))), seen or rule.seen,
+                                       acts or rule.activities)
+        self.dry_water = profile.dry_season_water is not None
+        self.content_rng = random.Random(f"content-{start}-{end}")  # its own stream: the visits stay as they were
         first, last = start.toordinal() - 400, end.toordinal() + 400
         self._iso = {o: dt.date.fromordinal(o).isoformat() for o in range(first, last)}
 
@@ -277,6 +285,22 @@ class Visits:
                 if rand() < (0.95 if risky else 0.85):
                     pending.append((day + rng.randint(1, days + 12), f"p{number}", note))
 
+    def _content(self, lines: list[str], day: int, stream: Stream) -> None:
+        """The checklist, `seen` and dry-season water the profile asks of an in-person visit, where the lines above
+        did not already write them; one visit in fifty did not see the person, and most visits that list no activity
+        where one is asked get one."""
+        items, seen, acts = self.content.get(stream.duty, ((), False, False))
+        if items and not any(line == "  checklist:" for line in lines):
+            lines.append("  checklist:")
+            lines += [f"    {key}: {Q_CHECKLIST[key][day % len(Q_CHECKLIST[key])]}" for key in items]
+        if seen:
+            lines.append("  seen: false" if self.content_rng.random() < 0.02 else "  seen: true")
+        listed = any(line.startswith("  activities:") for line in lines)
+        if self.dry_water and any(s <= day <= e for s, e in self.dry) and not listed:
+            lines.append("  activities: ['water_delivery']")
+        elif acts and not listed and self.content_rng.random() < 0.8:
+            lines.append(f"  activities: ['{self.contact_acts[day % len(self.contact_acts)]}']")
+
     def _render(self, plan: Plan, day: int, stream: Stream, head: str, mode: str, problems, resolved) -> str:
         rand, iso = self.rng.random, self.iso
         lines = [f"- date: {iso(day)}", head]
@@ -300,6 +324,8 @@ class Visits:
                 lines.append("  checklist:")
                 for choices in self.checklist_lines:
                     lines.append(choices[int(rand() * len(choices))])
+        if mode == "in_person" and stream.kind in ("care", "higher", "patrol"):
+            self._content(lines, day, stream)
         if problems:
             lines.append("  problems:")
             for pid, text, action, deadline, risky in problems:

@@ -16,6 +16,7 @@ from .. import progress
 from ..findings import ERROR, Finding, Source
 from ..policy import Profile
 from . import agreements, assessment, assignment, audit, cadence, custody, pay, reviews, spotcheck
+from . import content, ledgers, needs
 from .cases import Case, all_cases, visits_by_case
 
 
@@ -47,7 +48,7 @@ class Facts:
         return self.records.staff_by_id
 
 
-RULES = (cadence, assignment, assessment, custody, agreements, reviews, pay, spotcheck, audit)
+RULES = (cadence, assignment, assessment, custody, agreements, reviews, pay, spotcheck, audit, content, needs, ledgers)
 
 
 def run_rules(records, as_of: dt.date, profile: Profile | None = None, history=None) -> list[Finding]:

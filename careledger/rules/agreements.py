@@ -12,11 +12,13 @@ day is the day of the final month with the signing day's number, or that month's
 would; we do not know the holiday calendar). "Days left" is last day minus as-of date: 0 on the last day itself.
 
 **Four haves.** Each subject in care matching `four_haves.required_for` must have each listed item: `agreement` (a
-current `care` or `tri_party` agreement), `service_standard` (the household's `four_haves.service_standard` and
-`four_haves.sign` both true), `visit_record` (a recorded visit, in any duty and mode, no more than N counted days
-before the as-of date, where N is the longest `interval_days` of the profile's cadence rules that apply to the
-subject, else 31; days in hospital or institutional care are not counted and the clock starts at enrolment or the
-site's `records_since`), `emergency_plan` (`four_haves.emergency_plan` dated on or before the as-of date).
+current `care` or `tri_party` agreement; a care agreement whose caregiver, staff or household member, has `left` by
+the as-of date no longer counts: Jizhou 二（三）14 “委托照料人不能按协议履职尽责的…纳入机构进行集中供养”),
+`service_standard` (the household's `four_haves.service_standard` and `four_haves.sign` both true), `visit_record` (a
+recorded visit, in any duty and mode, no more than N counted days before the as-of date, where N is the longest
+`interval_days` of the profile's cadence rules that apply to the subject, else 31; days in hospital or institutional
+care are not counted and the clock starts at enrolment or the site's `records_since`), `emergency_plan`
+(`four_haves.emergency_plan` dated on or before the as-of date).
 """
 
 from __future__ import annotations
@@ -151,9 +153,15 @@ def _four_haves(case: Case, policy: FourHavesPolicy, facts) -> Iterable[Finding]
     for item in policy.items:
         if item == "agreement":
             terms = {p.kind: p.term_months for p in facts.profile.agreements}
-            if not any(a.subject == case.member.id and a.kind in KIND and is_current(a, as_of, terms.get(a.kind))
-                       for a in household.agreements):
+            current = [a for a in household.agreements
+                       if a.subject == case.member.id and a.kind in KIND and is_current(a, as_of, terms.get(a.kind))]
+            if not current:
                 yield missing(item, "没有现行有效的委托照料协议或三方关爱帮扶协议", case.subject.source, subject_path(case))
+            elif not [a for a in current if caregiver_gone(a, household, facts) is None]:
+                gone, name, day = caregiver_gone(current[0], household, facts)
+                yield missing(item, f"委托照料协议 {current[0].id} 的照料人{name}已于 {day} 离开，协议不能再履行"
+                              "（照料人不能按协议履职的，应重新安排照料或纳入集中供养）", current[0].source, "agreements",
+                              agreement=current[0].id, caregiver=gone, left=day.isoformat())
         elif item == "service_standard":
             absent = [name for name in ("service_standard", "sign") if not (haves and getattr(haves, name))]
             if absent:
@@ -167,6 +175,20 @@ def _four_haves(case: Case, policy: FourHavesPolicy, facts) -> Iterable[Finding]
                 why = "没有应急预案" if plan is None else f"应急预案日期 {plan} 晚于核查日期"
                 yield missing(item, why, path="four_haves.emergency_plan",
                               emergency_plan=plan.isoformat() if plan else None)
+
+
+def caregiver_gone(agreement, household, facts):
+    """(id, name, day) when the agreement's caregiver (staff or household member) left on or before the as-of date,
+    else None."""
+    who = agreement.caregiver
+    if not who:
+        return None
+    staff = facts.staff.get(who)
+    person = staff or household.member(who)
+    left = person.left if person else None
+    if left is None or left > facts.as_of:
+        return None
+    return who, f"{person.name}（{who if staff else f'{household.id}/{who}'}）", left
 
 
 def visit_days(case: Case, profile) -> int:

@@ -6,7 +6,7 @@ village committees is not a custodian, nor is the subject's caregiver; the careg
 custodian; the ledger is complete and the village checks it regularly.
 
 A *working guardian* is a supporter of the household with `guardian: true` whose `fulfils_duty` is not `false`.
-Supporters belong to the household, so in a household with two subjects a guardian counts for both.
+A supporter with `for_members` is the guardian of those subjects only; without it, of every subject of the household.
 
 The ledger checks run in every profile, wherever a ledger exists: the running balance from `opening_balance` (0 when
 absent) in the order the entries are written, with entries dated after the as-of date left out. An entry that states a
@@ -69,7 +69,12 @@ def needs_custody(case: Case, policy: CustodyPolicy) -> bool:
 
 
 def working_guardians(case: Case) -> list:
-    return [s for s in case.household.supporters if s.guardian and s.fulfils_duty is not False]
+    return [s for s in supporters_of(case) if s.guardian and s.fulfils_duty is not False]
+
+
+def supporters_of(case: Case) -> list:
+    """The household's supporters who support this subject: those naming it in `for_members`, or naming nobody."""
+    return [s for s in case.household.supporters if not s.for_members or case.member.id in s.for_members]
 
 
 def subject_path(case: Case) -> str:
@@ -84,7 +89,7 @@ def _custodian(case: Case, ledger, policy: CustodyPolicy, facts) -> Iterable[Fin
     where = subject_path(case)
     slot_source = assigned.source if assigned else case.subject.source
     if not custodian:
-        guardians = [s.name for s in case.household.supporters if s.guardian]
+        guardians = [s.name for s in supporters_of(case) if s.guardian]
         yield Finding("CUS-NO-CUSTODIAN", ERROR,
                       f"{case.label()} 无民事行为能力，且"
                       + ("监护人不能正常履行职责" if guardians else "无监护人")

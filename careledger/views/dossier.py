@@ -296,6 +296,8 @@ class Dossier:
     commit: str
     office_phone: str
     history: tuple[HistoryEntry, ...] | None = None  # the household's change history (issue 7); None: not available
+    # income changes, payments and the township's caregiver assessments (issue 15): (date, kind, what, by), newest first
+    ledger_lines: tuple[tuple[str, str, str, str], ...] = ()
 
     @property
     def open_problems(self) -> tuple[ProblemRow, ...]:
@@ -425,6 +427,7 @@ def _dossier(h, facts, people: People, visits, inspections, ledgers, findings, c
         reviews=tuple((_iso(r.date), vocab.REVIEW_RESULT[r.result], people(r.by).name, r.note or "")
                       for r in sorted(h.reviews, key=lambda r: r.date, reverse=True) if r.date <= as_of),
         four_haves=_four_haves(h),
+        ledger_lines=_ledger_lines(h, members, people, as_of),
         findings=tuple(FindingRow(code=f.code, severity=SEVERITY_LABELS[f.severity],
                                   subject=members[f.subject.split("/")[1]].name
                                   if "/" in f.subject and f.subject.split("/")[1] in members else "",
@@ -652,3 +655,24 @@ def _yes_no(value: bool | None) -> str:
 
 def _money(amount) -> str:
     return "" if amount is None else f"{Decimal(amount):.2f}"
+
+
+def _ledger_lines(h, members, people, as_of: dt.date) -> tuple[tuple[str, str, str, str], ...]:
+    """The household's income changes, payments and caregiver assessments, dated up to the as-of date."""
+    def name(member_id):
+        return members[member_id].name if member_id in members else ""
+
+    rows = []
+    for c in h.income_changes:
+        income = f"（变化后月收入 {c.monthly_income} 元）" if c.monthly_income is not None else ""
+        who = f"{name(c.member)}：" if c.member else ""
+        rows.append((c.date, "收入变化", f"{who}{c.change}{income}", people(c.by).name if c.by else ""))
+    for p in h.payments:
+        amount = f" {p.amount} 元" if p.amount is not None else ""
+        rows.append((p.paid, "资金发放", f"{p.month} {vocab.POLICY[p.kind]}{amount}", ""))
+    for r in h.care_reviews:
+        note = f"：{r.note}" if r.note else ""
+        rows.append((r.date, "照料护理评估", f"{name(r.subject)} {vocab.CARE_REVIEW_RESULT[r.result]}{note}",
+                     people(r.by).name if r.by else ""))
+    rows.sort(key=lambda row: row[0], reverse=True)
+    return tuple((_iso(d), kind, what, by) for d, kind, what, by in rows if d <= as_of)

@@ -16,6 +16,7 @@ from ..findings import SEVERITY_LABELS, Finding
 from ..rules import pay, reviews, spotcheck
 from ..rules.periods import PERIOD_MONTHS, Period, period_of
 from .audit import audit_tables
+from .document_reports import document_tables
 from .report_table import Table
 
 
@@ -33,6 +34,7 @@ def build_reports(facts, findings: list[Finding], commit: str = "") -> ReportsVi
     tables = [warning_list(findings, names), notice_list(findings, names, facts.as_of), open_problems(facts, names)]
     tables += subsidy_sheets(facts, names)
     tables += spot_check_samples(facts, names, commit)
+    tables += document_tables(facts, findings, names)  # the monthly report, measures list, observation ledgers
     tables += [reviews_due(facts, names), all_findings(findings, names)]
     tables += audit_tables(facts)  # the git history's changes, when the facts carry one
     site = facts.records.site
