@@ -58,8 +58,9 @@ def test_other_policy_profiles_hold(tmp_path, profile):
 def test_other_thresholds_hold(tmp_path, k):
     write_demo(tmp_path / "content", DemoSpec(households=120, months=2, seed=2))
     site_yaml = tmp_path / "content" / "site.yaml"
-    site_yaml.write_text(site_yaml.read_text(encoding="utf-8").replace("privacy:\n", f"privacy:\n  k: {k}\n", 1),
-                         encoding="utf-8")
+    text = site_yaml.read_text(encoding="utf-8")
+    assert "privacy:" not in text  # the demo's site.yaml has no privacy settings of its own
+    site_yaml.write_text(text + f"privacy:\n  k: {k}\n", encoding="utf-8")
     figures, view = judged(tmp_path / "content")
     assert view.k == k
     assert_protected(figures)
