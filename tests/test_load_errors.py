@@ -281,3 +281,17 @@ def test_check_command_exit_codes_and_json(basic):
     assert items[0]["file"] == HOUSEHOLD and items[0]["line"] == 4 and items[0]["code"] == "E-FULLWIDTH-COLON"
     text = runner.invoke(main, ["check", "--content", str(basic), "--as-of", "2026-11-23"])
     assert HOUSEHOLD in text.output and "4:8" in text.output and "全角冒号" in text.output
+
+
+@pytest.mark.parametrize("region, code", [("341502", None), ("341599", "W-ID-REGION")])
+def test_older_persons_real_region_loads_and_an_unknown_region_is_only_a_warning(basic, region, code):
+    from careledger.identifiers import check_digit
+    first17 = region + "19420315001"  # synthetic: a real (341502 金安区, created 1999) or unknown region, born 1942
+    replace_in(basic, HOUSEHOLD, "'990101194203150017'", f"'{first17 + check_digit(first17)}'")  # synthetic
+    records, findings = findings_for(basic)
+    assert [f.format() for f in findings if f.is_error] == []
+    region_notes = [f for f in findings if f.code == "W-ID-REGION"]
+    assert [f.code for f in region_notes] == ([code] if code else [])
+    if code:
+        assert not region_notes[0].is_error and region_notes[0].path == "members[0].id_number"
+        assert region_notes[0].source.line == line_of(basic, HOUSEHOLD, first17)
