@@ -98,6 +98,12 @@ class CadenceRule:
     warn_after_days: int = field_("预警阈值：间隔超过（天）", Int(1, 366))
     monthly_minimum: int = field_("每月至少次数", Int(1, 31))
     modes: tuple = field_("计入的走访方式", ListOf(Choice(vocab.VISIT_MODE)))
+    # Who must make the visits that count, beyond being assigned: Wangcheng 三级 "包保责任人为村、社主要负责人"
+    # (an assigned street cadre, or another village's principal, does not satisfy it).
+    visitor_roles: tuple = field_("计入的走访人角色（空为不限）", ListOf(Choice(vocab.ROLE)))
+    own_village: bool = field_("走访人须为本村（社区）人员", BOOL, default=False)
+    # Not in any document: a notice (CAD-MONTH-AT-RISK) this many days before the month ends with its minimum unmet.
+    month_notice_days: int = field_("月末前几天提醒每月次数未达标", Int(0, 31), default=7)
     cite: str = field_("出处", TEXT, required=True)
     source: Source = source_field()
 
@@ -247,6 +253,9 @@ class Profile:
     # Not in any document: how long a problem found on a visit, with no deadline set, may stay open (闭环).
     problem_open_days: int = field_("问题未定限期时的办结时限（天）", Int(1, 366), default=30)
     monthly_report_day: int = field_("月报截止日", Int(1, 31))
+    # Whether the document has warnings (预警) and a notice of the warned (通报); Tianhu's has neither, so its gaps
+    # are called 逾期 (overdue), never 预警.
+    alerts: bool = field_("有预警和通报机制", BOOL, default=True)
     source: Source = source_field()
 
     def validate(self):

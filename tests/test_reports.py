@@ -34,8 +34,11 @@ def test_warning_list_and_notice_name_the_cadres(basic, tmp_path):
     assert by_subject[("ds-001/m1", "包保责任人")][6:10] == ["18", "预警", "2026-11-05", "2026-11-11"]
     assert by_subject[("ds-001/m1", "包保责任人")][1] == "李建国（ds-shuji）"
     notice = read_csv(reports / "notice.csv")
-    assert notice[0] == ["村（社区）", "被预警的包保责任人", "本月预警次数", "涉及对象数"]
+    assert notice[0] == ["村（社区）", "被预警的包保责任人", "本月预警次数", "涉及对象数", "本月未按时走访次数"]
     counts = {row[1]: (row[2], row[3]) for row in notice[1:]}
+    # Each warned gap was also one missed interval in November (over 3, 7 and 15 days on 11-09, 11-09, 11-17).
+    assert {row[1]: row[4] for row in notice[1:]} == {"李建国（ds-shuji）": "1", "王秀兰（ds-baopian）": "1",
+                                                      "陈国强（xw-zhuren）": "1"}
     # Warned in November: the principal for ds-001 (11-11), the area cadre for ds-002 (11-12) and the director for
     # xw-001 (一级: 21 days since records began on 11-01 > 20, on 11-22). The contact of ds-001 and ds-002 is in
     # the warning list but not in the notice: contacts answer through inspections.
@@ -91,3 +94,15 @@ def test_spot_check_sample_is_seeded_by_the_records_commit(basic, tmp_path):
     records, _ = load(basic, today=AS_OF)
     facts = Facts(records, records.profile, AS_OF)
     assert drawn == spotcheck.sample(facts, records.profile.spot_checks[0], "2026-Q4", commit)
+
+
+def test_visit_reminders_per_person(basic, tmp_path):
+    # 走访提醒 as of 11-23: everyone in the fixture is past their interval (三级 ds-001 last visited 11-05 → due
+    # 11-08; ds-002 二级 never visited since records began 11-01 → due 11-08; xw-001 一级 → due 11-16).
+    reports = build(basic, tmp_path / "out")
+    rows = read_csv(reports / "reminders.csv")
+    assert rows[0] == ["责任人", "走访身份", "村（社区）", "对象", "对象编号", "上次走访", "应走访日期", "状态"]
+    got = {(r[0], r[4]): (r[5], r[6], r[7]) for r in rows[1:]}
+    assert got[("李建国（ds-shuji）", "ds-001/m1")] == ("2026-11-05", "2026-11-08", "已逾期")
+    assert got[("王秀兰（ds-baopian）", "ds-002/m1")] == ("无", "2026-11-08", "已逾期")
+    assert got[("陈国强（xw-zhuren）", "xw-001/m1")] == ("无", "2026-11-16", "已逾期")

@@ -86,7 +86,8 @@ class _People:
         self.late = {f.subject for f in findings if f.code in ("CAD-ALERT", "CAD-OVERDUE")
                      and f.evidence.get("duty") == "responsible"}
         month = f"{as_of:%Y-%m}"
-        self.open_alerts = [f for f in findings if f.code == "CAD-ALERT"]
+        # A gap is one warning of the subject, however many people in the duty it names (each answers for it).
+        self.open_alerts = _one_per_gap([f for f in findings if f.code == "CAD-ALERT"])
         # The published notice (通报): warnings raised this month on cadres, as in the internal notice list.
         self.month_alerts = [f for f in findings if f.code in ("CAD-ALERT", "CAD-ALERT-PAST")
                              and f.evidence.get("duty") != "contact" and f.staff
@@ -99,6 +100,8 @@ class _People:
         self.alerted_by_staff: dict[str, list[str]] = {}
         for f in self.month_alerts:
             self.alerted_by_staff.setdefault(f.staff, []).append(f.subject)
+        self.month_alerts = _one_per_gap(self.month_alerts)
+        for f in self.month_alerts:
             if f.subject in self.listed_keys:
                 village = records.households_by_id[f.subject.split("/")[0]].village
                 self.alerts_by_village[village] = self.alerts_by_village.get(village, 0) + 1
@@ -196,6 +199,17 @@ class _People:
                         open_problems=len(reviews.open_problems(facts.records.visits, facts.as_of)),
                         reviews_done=reviews_done, quarter=quarter.label,
                         month=f"{facts.as_of.year}年{facts.as_of.month}月")
+
+
+def _one_per_gap(findings: list) -> list:
+    """The findings with one per subject, duty and day raised: the per-person copies of one gap count once."""
+    seen, out = set(), []
+    for f in findings:
+        key = (f.subject, f.evidence.get("duty"), f.evidence.get("raised_on"))
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
 
 
 def _band(days: int) -> str:
