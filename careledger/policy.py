@@ -142,6 +142,10 @@ class Subsidy:
     applies_to: Selector = field_("适用对象", Selector, default=ANY)
     monthly_amount: object = field_("每月补助（元）", MONEY, required=True)
     paid: str = field_("拨付周期", Choice(PERIOD), default="quarter")
+    # A contact of several subjects: paid for each subject (`subject`), or once a month whatever the number
+    # (`contact`, the highest amount of the subjects paid that month).
+    paid_per: str = field_("补助计发单位", Choice({"subject": "每包保一名对象", "contact": "每名联系人"}),
+                           default="subject")
     cite: str = field_("出处", TEXT, required=True)
     source: Source = source_field()
 

@@ -163,13 +163,16 @@ def subsidy_sheets(facts, names: _Names) -> list[Table]:
 def _subsidy_table(facts, names: _Names, period: Period, *, done: bool) -> Table:
     sheet = pay.subsidy_sheet(facts, period)
     rows = [(names.staff(r.contact), names.subject(r.subject), r.subject, names.category(r.subject),
-             "、".join(r.months), str(r.monthly_amount), "、".join(r.withheld), str(r.amount)) for r in sheet]
+             "、".join(r.months), str(r.monthly_amount), "、".join(r.withheld), str(r.amount), "、".join(r.shared))
+            for r in sheet]
     for contact, total in sorted(pay.totals(sheet).items()):
-        rows.append((names.staff(contact), "合计", "", "", "", "", "", str(total)))
+        rows.append((names.staff(contact), "合计", "", "", "", "", "", str(total), ""))
     state = "" if done else "（本期未结束，截至基准日）"
     return Table(f"subsidy-{period.key}", f"关爱帮扶联系人补助表 {period.label}{state}",
-                 "按督查结果和处罚阶梯计算：联系人每包保一名对象按月补助，第二次督查不合格扣发当月补助。",
-                 ("联系人", "对象", "对象编号", "类别等级", "补助月份", "月补助（元）", "扣发月份", "应发金额（元）"),
+                 "按督查结果和处罚阶梯计算：联系人每包保一名对象按月补助，第二次督查不合格扣发当月补助，"
+                 "第三次不合格自当月起停发（终止帮扶协议）。",
+                 ("联系人", "对象", "对象编号", "类别等级", "补助月份", "月补助（元）", "扣发、停发月份", "应发金额（元）",
+                  "已在其他对象行计发的月份"),
                  tuple(rows))
 
 
