@@ -295,3 +295,30 @@ def test_older_persons_real_region_loads_and_an_unknown_region_is_only_a_warning
     if code:
         assert not region_notes[0].is_error and region_notes[0].path == "members[0].id_number"
         assert region_notes[0].source.line == line_of(basic, HOUSEHOLD, first17)
+
+
+@pytest.mark.parametrize("spot_check, period, path", [
+    ("没有这个抽查", "", "spot_check"),
+    ("街道督查、抽查关爱帮扶联系人履职情况", "  period: 2026-Q5\n", "period"),
+])
+def test_a_spot_check_result_naming_an_unknown_spot_check_or_period(basic, spot_check, period, path):
+    rel = "spot-checks/2026-11/s-minzheng.yaml"
+    (basic / "spot-checks/2026-11").mkdir(parents=True)
+    (basic / rel).write_text(f"- date: 2026-11-18\n  spot_check: {spot_check}\n{period}  household: ds-001\n"
+                             "  method: phone\n  passed: true\n", encoding="utf-8")
+    records, findings = findings_for(basic)
+    f = only(findings, "E-REF-SPOT-CHECK")
+    assert (f.source.file, f.source.line, f.path) == (rel, 1, path)
+    if path == "spot_check":
+        assert "街道督查、抽查关爱帮扶联系人履职情况" in f.message  # the one the profile has
+    assert len(records.spot_checks) == 1
+
+
+def test_a_failed_spot_check_must_say_what_was_found(basic):
+    rel = "spot-checks/2026-11/s-minzheng.yaml"
+    (basic / "spot-checks/2026-11").mkdir(parents=True)
+    (basic / rel).write_text("- date: 2026-11-18\n  spot_check: 街道督查、抽查关爱帮扶联系人履职情况\n"
+                             "  household: ds-001\n  method: on_site\n  passed: false\n", encoding="utf-8")
+    _, findings = findings_for(basic)
+    f = only(findings, "E-MISSING")
+    assert f.path == "[0].problems" and "problems" in f.message

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .. import vocab
 from ..findings import SEVERITY_LABELS, Finding
+from ..records import SPOT_METHOD
 from ..rules import cadence, pay, reviews, spotcheck
 from ..rules.periods import PERIOD_MONTHS, Period, period_of
 from .audit import audit_tables
@@ -28,7 +29,7 @@ class ReportsView:
 
 
 def build_reports(facts, findings: list[Finding], commit: str = "") -> ReportsView:
-    """`commit` is the records' git commit: it seeds the spot-check samples."""
+    """`commit` is the records' git commit (the audit tables name it; the spot-check samples do not depend on it)."""
     names = _Names(facts)
     alerts = cadence.alerts_named(facts.profile)
     tables = [warning_list(findings, names, alerts), visit_reminders(facts, names),
@@ -180,14 +181,22 @@ def spot_check_samples(facts, names: _Names, commit: str) -> list[Table]:
     tables = []
     for i, check in enumerate(facts.profile.spot_checks, start=1):
         key = period_of(facts.as_of, PERIOD_MONTHS[check.period]).key
-        drawn = spotcheck.sample(facts, check, key, commit)
+        drawn = spotcheck.sample(facts, check, key)
         population = spotcheck.population(facts, check, key)
-        rows = tuple((str(i), h, names.village_of(h), facts.records.households_by_id[h].address)
-                     for i, h in enumerate(drawn, start=1))
+        results = {}
+        for r in facts.records.spot_checks:
+            if r.spot_check == check.name and (r.period or spotcheck.period_key(r.date, check.period)) == key:
+                results.setdefault(r.household, []).append(r)
+        rows = tuple((str(n), h, names.village_of(h), facts.records.households_by_id[h].address,
+                      "；".join(f"{r.date} {SPOT_METHOD[r.method]} {'合格' if r.passed else '不合格：' + (r.problems or '')}"
+                               f"（{names.staff(r.checker)}）" for r in results.get(h, ())) or "未抽查")
+                     for n, h in enumerate(drawn, start=1))
+        basis = ("该期新增对象" if check.new_recipients_only else f"{key} 第一天在册的")
         tables.append(Table(f"spot-check-{i}-{check.office_level}-{key}", f"抽查名单：{check.name} {key}",
-                            f"按 {check.rate:.0%} 从 {len(population)} 户中抽取 {len(drawn)} 户，随机种子取周期 {key} 和记录的提交号"
-                            f"“{commit or '（不在 git 仓库中）'}”；任何人可按 docs/rules/spotcheck.md 的算法复核（{check.cite}）。",
-                            ("序号", "户编号", "村（社区）", "现居住地"), rows))
+                            f"按 {check.rate:.0%} 从{basis} {len(population)} 户中抽取 {len(drawn)} 户；随机种子取期间 {key} "
+                            f"和这些户的编号，与提交无关，市、区、乡镇在本期任何时候抽取都得到同一名单；任何人可按 "
+                            f"docs/rules/spotcheck.md 的算法复核（{check.cite}）。",
+                            ("序号", "户编号", "村（社区）", "现居住地", "抽查结果"), rows))
     return tables
 
 
