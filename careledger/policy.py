@@ -207,6 +207,10 @@ class CustodyPolicy:
     LABEL = "保障资金代管"
     required_for: Selector = field_("适用对象", Selector, required=True)
     excluded_roles: tuple = field_("不得担任代管人的角色", ListOf(Choice(vocab.ROLE)))
+    # Posts (staff `post`, as written) that exclude whatever the roles say: a 村委会主任 entered with the role
+    # committee_member is still a head of the village committees. A post matches when it contains an entry not
+    # preceded by 副 (a deputy is not a 负责人).
+    excluded_posts: tuple = field_("不得担任代管人的职务（职务中含其一即是）", ListOf(TEXT))
     custodian_pool: tuple = field_("代管人推选范围（具备其一；空为不限）", ListOf(Choice(CUSTODIAN_POOL)))
     custodian_not_caregiver: bool = field_("代管人不得兼任照料护理人", BOOL, default=True)
     village_check_days: int = field_("村委会检查台账间隔（天）", Int(1, 366), required=True)
