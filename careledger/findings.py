@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import dataclasses
+import json
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -43,7 +44,7 @@ class Finding:
         return self.severity == ERROR
 
     def format(self) -> str:
-        where = f" {self.path}" if self.path else ""
+        where = f" {display_path(self.path)}" if self.path else ""
         return f"{self.source}: [{self.code}]{where} {self.message}"
 
     def to_json(self) -> dict:
@@ -59,6 +60,15 @@ class Finding:
             "staff": self.staff,
             "evidence": self.evidence,
         }
+
+
+_POSITION = re.compile(r"\[(\d+)\]")
+
+
+def display_path(path: str) -> str:
+    """A field path as a clerk reads it: list positions counted from 1, as 第n条 (`members[0].id_number` ->
+    `members[第1条].id_number`). `path` itself (and the JSON `field`) keeps the 0-based index tools expect."""
+    return _POSITION.sub(lambda m: f"[第{int(m.group(1)) + 1}条]", path)
 
 
 def sort_key(f: Finding):

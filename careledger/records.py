@@ -315,9 +315,12 @@ class Household:
     source: Source = source_field()
 
     def validate(self):
-        if self.status != "active" and not (self.status_date and self.status_reason):
-            yield ("status", "E-MISSING",
-                   f"状态为“{vocab.HOUSEHOLD_STATUS[self.status]}”时须写明 status_date（日期）和 status_reason（原因）")
+        if self.status != "active":
+            missing = [text for value, text in ((self.status_date, "status_date（日期）"),
+                                                (self.status_reason, "status_reason（原因）")) if not value]
+            if missing:  # name only what is missing
+                yield ("status", "E-MISSING",
+                       f"状态为“{vocab.HOUSEHOLD_STATUS[self.status]}”时须写明 {'和 '.join(missing)}")
         if self.status == "active" and not self.subjects:
             yield "subjects", "E-MISSING", "在册帮扶的家庭至少要有一名关爱帮扶对象（subjects）"
         for name, items, key in (("members", self.members, "id"), ("needs", self.needs, "id"),

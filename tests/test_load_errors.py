@@ -322,3 +322,27 @@ def test_a_failed_spot_check_must_say_what_was_found(basic):
     _, findings = findings_for(basic)
     f = only(findings, "E-MISSING")
     assert f.path == "[0].problems" and "problems" in f.message
+
+
+@pytest.mark.parametrize("added, named, not_named", [
+    ("status: exited\nstatus_date: 2026-11-20\n", "status_reason", "status_date"),
+    ("status: exited\nstatus_reason: 迁出本街道\n", "status_date", "status_reason"),
+    ("status: exited\n", "status_date（日期）和 status_reason", None),
+])
+def test_missing_status_fields_name_only_what_is_missing(basic, added, named, not_named):
+    replace_in(basic, HOUSEHOLD, "address: 东山村2组15号\n", "address: 东山村2组15号\n" + added)
+    _, findings = findings_for(basic)
+    f = next(f for f in findings if f.code == "E-MISSING" and f.path == "status")
+    assert named in f.message
+    assert not_named is None or not_named not in f.message
+
+
+def test_the_text_output_counts_list_positions_from_1(basic):
+    # The first member's bad phone: `path` stays members[0].phone for tools (JSON `field`), the text a clerk reads
+    # says the first one.
+    replace_in(basic, HOUSEHOLD, "    id_number: '990101194203150017'\n",
+               "    id_number: '990101194203150017'\n    phone: '12345'\n")
+    _, findings = findings_for(basic)
+    f = only(findings, "E-PHONE")
+    assert f.path == "members[0].phone" and f.to_json()["field"] == "members[0].phone"
+    assert " members[第1条].phone " in f.format()
