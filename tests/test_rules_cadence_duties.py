@@ -137,3 +137,18 @@ def test_the_published_headline_counts_a_gap_once_however_many_answer_for_it():
     raised = {(f.subject, f.evidence["raised_on"]) for f in findings
               if f.code in ("CAD-ALERT", "CAD-ALERT-PAST") and f.staff and f.evidence["raised_on"].startswith("2022-10")}
     assert raised == {("lh-02/m1", "2022-10-22")} and view.headline.warnings_month == 1
+
+
+def test_tianhu_open_risk_is_not_called_a_warning(tmp_path):
+    from careledger.rules import reviews
+    staff = "- id: xy\n  name: 庚协理员\n  roles: [coordinator]\n"
+    visit = ("- date: 2026-10-10\n  household: h1\n  duty: coordinator\n"
+             "  problems:\n    - id: p1\n      text: 电线老化\n      risk: true\n")
+    files = {"staff/v1.yaml": staff,
+             "households/v1/h1.yaml": household("", category="roster", key_person="true", responsible="xy",
+                                                enrolled="2026-08-01").replace(
+                 "      responsible: [xy]\n      contact: [con]\n", "      coordinator: xy\n"),
+             "visits/2026-10/xy.yaml": visit}
+    root = write_tree(tmp_path, files, profile="tianhu-2022")
+    (found,) = [f for f in reviews.check(facts_for(root, D("2026-10-20"))) if f.code == "PRB-RISK-OPEN"]
+    assert "预警" not in found.message and "重大风险隐患" in found.message

@@ -23,6 +23,7 @@ from typing import Iterable
 from .. import vocab
 from ..findings import ERROR, WARNING, Finding
 from ..policy import CadenceRule, Profile
+from . import cases
 from .cases import Case
 
 ONE_DAY = dt.timedelta(days=1)
@@ -130,9 +131,7 @@ def answerable(case: Case, duty: str) -> tuple[str, ...]:
 
 
 def person(facts, staff_id: str) -> str:
-    """A person as messages name them: 姓名（编号）; never the id alone."""
-    staff = facts.staff.get(staff_id)
-    return f"{staff.name}（{staff_id}）" if staff else f"（编号 {staff_id}，人员名单中没有此人）"
+    return cases.person(facts.staff, staff_id)
 
 
 def _whom(facts, duty: str, staff_id: str) -> str:
@@ -141,7 +140,7 @@ def _whom(facts, duty: str, staff_id: str) -> str:
 
 def alerts_named(profile: Profile) -> bool:
     """Whether the document has warnings (预警) and notices (通报): Tianhu's has neither."""
-    return getattr(profile, "alerts", True)
+    return profile.alerts
 
 
 def limits(rule: CadenceRule, profile: Profile, periods, day: dt.date) -> tuple[int, int]:

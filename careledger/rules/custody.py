@@ -24,7 +24,7 @@ from typing import Iterable
 from .. import vocab
 from ..findings import ERROR, WARNING, Finding
 from ..policy import CUSTODIAN_POOL, CustodyPolicy
-from .cases import Case
+from .cases import Case, person
 
 CODES = {
     "CUS-NO-CUSTODIAN": (ERROR, "无民事行为能力且无监护人（或监护人不能履职）的对象没有保障资金代管人"),
@@ -150,8 +150,7 @@ def _find_all(text: str, word: str):
 
 
 def _person(facts, staff_id: str) -> str:
-    staff = facts.staff.get(staff_id)
-    return f"{staff.name}（{staff_id}）" if staff else f"（编号 {staff_id}，人员名单中没有此人）"
+    return person(facts.staff, staff_id)
 
 
 def _ledger(ledger, case: Case | None, facts) -> Iterable[Finding]:

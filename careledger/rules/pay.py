@@ -33,7 +33,7 @@ from typing import Iterable
 
 from ..findings import ERROR, WARNING, Finding
 from ..policy import PENALTY_STEP
-from .cases import Case
+from .cases import Case, person
 from .periods import Period, month_end, parse_key
 
 CODES = {
@@ -272,8 +272,7 @@ def check(facts) -> Iterable[Finding]:
 
 
 def _person(facts, staff_id: str) -> str:
-    staff = facts.staff.get(staff_id)
-    return f"{staff.name}（{staff_id}）" if staff else f"（编号 {staff_id}，人员名单中没有此人）"
+    return person(facts.staff, staff_id)
 
 
 def _subject(cases: dict, key: str) -> str:
