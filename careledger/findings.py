@@ -89,3 +89,11 @@ def group_by_file(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
 def to_json(findings: Iterable[Finding]) -> str:
     items = [f.to_json() for f in sorted(findings, key=sort_key)]
     return json.dumps(items, ensure_ascii=False, indent=2, default=str)
+
+
+# Codes the loader emits, registered here as they are added (the rules' codes are in their family's `CODES`,
+# careledger/rules/, gathered by `careledger.rules.all_codes`).
+LOAD_CODES: dict[str, tuple[str, str]] = {
+    "W-ID-REGION": (WARNING, "身份证号的地区码不在行政区划表中，或在号码最早可能的发放年份前已撤销：请对照户口簿核对"),
+    "E-REF-SPOT-CHECK": (ERROR, "抽查结果所写的抽查名称不在政策档案中，或抽查期间写法不对"),
+}
