@@ -152,3 +152,23 @@ def test_tianhu_open_risk_is_not_called_a_warning(tmp_path):
     root = write_tree(tmp_path, files, profile="tianhu-2022")
     (found,) = [f for f in reviews.check(facts_for(root, D("2026-10-20"))) if f.code == "PRB-RISK-OPEN"]
     assert "预警" not in found.message and "重大风险隐患" in found.message
+
+
+def test_tianhus_published_pages_do_not_speak_of_warnings_or_notices():
+    # 主动发现机制通知 has neither 预警 nor 通报: its public pages call a patrol gap 逾期.
+    from pathlib import Path
+
+    from careledger.load import load
+    from careledger.render.site import render_site
+    from careledger.rules import run_rules
+    from careledger.views.public import redact
+
+    for profile, alerts in (("tianhu-2022", False), ("wangcheng-2020", True)):
+        content = Path(__file__).parent / "cases" / profile / "content"
+        as_of = D("2022-07-05") if profile == "tianhu-2022" else D("2026-10-20")  # the cases' as-of dates
+        records, _ = load(content, today=as_of)
+        view = redact(records, run_rules(records, as_of), as_of, records.site.privacy)
+        files = render_site(view, {})
+        text = "".join(files[name].decode("utf-8") for name in ("index.html", "status.html"))
+        assert ("预警" in text and "通报" in text) == alerts
+        assert alerts or "逾期" in text

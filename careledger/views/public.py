@@ -59,6 +59,7 @@ def redact(records, findings, as_of: dt.date, settings, *, commit: str = "") -> 
         gap_bands=tuple(label for _, label in GAP_BANDS),
         pages=tuple(PageText(slug=p.slug, title=p.title, markdown=p.body, source=p.source)
                     for p in sorted(records.pages, key=lambda p: p.slug)),
+        alerts=profile.alerts,
     )
 
 
