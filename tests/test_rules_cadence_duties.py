@@ -172,3 +172,20 @@ def test_tianhus_published_pages_do_not_speak_of_warnings_or_notices():
         text = "".join(files[name].decode("utf-8") for name in ("index.html", "status.html"))
         assert ("预警" in text and "通报" in text) == alerts
         assert alerts or "逾期" in text
+
+
+def test_tianhus_internal_reports_have_no_notice_and_call_the_list_overdue():
+    from pathlib import Path
+
+    from careledger.load import load
+    from careledger.rules import Facts, run_rules
+    from careledger.views.reports import build_reports
+
+    content = Path(__file__).parent / "cases" / "tianhu-2022" / "content"
+    as_of = D("2022-07-05")
+    records, _ = load(content, today=as_of)
+    view = build_reports(Facts(records, records.profile, as_of), run_rules(records, as_of))
+    names = {t.slug: t for t in view.tables}
+    assert "notice" not in names and "reminders" in names
+    assert names["warnings"].title == "走访逾期名单"
+    assert names["warnings"].rows and all(row[7] == "逾期" for row in names["warnings"].rows)
