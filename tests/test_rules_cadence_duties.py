@@ -109,7 +109,8 @@ def test_due_list_per_person(tmp_path):
 def test_tianhu_patrol_gaps_are_not_called_warnings(tmp_path):
     staff = "- id: xy\n  name: 庚协理员\n  roles: [coordinator]\n"
     files = {"staff/v1.yaml": staff,
-             "households/v1/h1.yaml": household("", category="roster", key_person="true", responsible="xy", enrolled="2026-08-01").replace(
+             "households/v1/h1.yaml": household("", category="roster", key_person="true", responsible="xy",
+                                                enrolled="2026-08-01").replace(
                  "      responsible: [xy]\n      contact: [con]\n", "      coordinator: xy\n"),
              "visits/2026-09/xy.yaml": visits("2026-09-01", duty="coordinator")}
     root = write_tree(tmp_path, files, profile="tianhu-2022")
@@ -134,8 +135,8 @@ def test_the_published_headline_counts_a_gap_once_however_many_answer_for_it():
     lh02 = [f for f in findings if f.code == "CAD-ALERT-PAST" and f.subject == "lh-02/m1"]
     assert sorted(f.staff for f in lh02) == ["lh-wy", "xz-li"]
     view = redact(records, findings, as_of, records.site.privacy)
-    raised = {(f.subject, f.evidence["raised_on"]) for f in findings
-              if f.code in ("CAD-ALERT", "CAD-ALERT-PAST") and f.staff and f.evidence["raised_on"].startswith("2022-10")}
+    raised = {(f.subject, f.evidence["raised_on"]) for f in findings if f.code in ("CAD-ALERT", "CAD-ALERT-PAST")
+              and f.staff and f.evidence["raised_on"].startswith("2022-10")}
     assert raised == {("lh-02/m1", "2022-10-22")} and view.headline.warnings_month == 1
 
 

@@ -8,9 +8,9 @@ threshold by the profile's divisor.
 
 A gap of g days between two visits (or from the last visit to the as-of date) is *overdue* when g exceeds the
 interval and raises a *warning* (预警) when g exceeds the threshold: "every 3 days, warn past 5" means a visit on
-the 1st makes the 4th... overdue from the 5th and warned from the 7th. Every missed interval is a finding, even one that a
-later visit closed below the threshold (CAD-OVERDUE-PAST): its `overdue_on` (the first day over the interval)
-puts it in a month, where it is counted per person as the warnings are.
+the 1st makes the 4th... overdue from the 5th and warned from the 7th. Every missed interval is a finding, even one
+that a later visit closed below the threshold (CAD-OVERDUE-PAST): its `overdue_on` (the first day over the
+interval) puts it in a month, where it is counted per person as the warnings are.
 """
 
 from __future__ import annotations
@@ -364,6 +364,6 @@ def due_list(facts, days_ahead: int = 6) -> list[dict]:
             due = over[0] - ONE_DAY
             state = "overdue" if due < facts.as_of else "today" if due == facts.as_of else "week"
             for staff in answerable(case, rule.duty):
-                out.append({"staff": staff, "duty": rule.duty, "subject": case.key, "last_visit": max(counted, default=None),
-                            "due": due, "state": state, "rule": rule.cite})
+                out.append({"staff": staff, "duty": rule.duty, "subject": case.key,
+                            "last_visit": max(counted, default=None), "due": due, "state": state, "rule": rule.cite})
     return sorted(out, key=lambda r: (r["staff"], r["due"], r["subject"]))

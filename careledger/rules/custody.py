@@ -229,7 +229,8 @@ def _village_checks(ledger, case: Case, policy: CustodyPolicy, facts) -> Iterabl
             evidence = {"from": last.isoformat(), "until": until.isoformat(), "gap_days": gap, "limit_days": limit,
                         "overdue_days": gap - limit, "last_check": last_check.date.isoformat() if last_check else None,
                         "rule": policy.cite}
-            since_text = f"上次检查 {last_check.date}，{_person(facts, last_check.checked_by)}" if last_check else f"自 {last} 起未检查"
+            since_text = (f"上次检查 {last_check.date}，{_person(facts, last_check.checked_by)}" if last_check
+                          else f"自 {last} 起未检查")
             if entry is None:
                 yield Finding("CUS-CHECK-OVERDUE", WARNING,
                               f"村（居）委会已 {gap} 天未检查代管台账（{since_text}），超过规定的 {limit} 天 {gap - limit} 天",

@@ -114,7 +114,8 @@ def notice_list(findings, names: _Names, as_of: dt.date) -> Table:
     raised = [f for f in findings if f.code in ("CAD-ALERT", "CAD-ALERT-PAST") and f.evidence["duty"] != "contact"
               and f.staff and f.evidence.get("raised_on", "").startswith(month)]
     # Every missed interval of the month (its first day over the interval in the month), warned or not.
-    missed_in_month = [f for f in findings if f.code in ("CAD-ALERT", "CAD-ALERT-PAST", "CAD-OVERDUE", "CAD-OVERDUE-PAST")
+    missed_in_month = [f for f in findings
+                       if f.code in ("CAD-ALERT", "CAD-ALERT-PAST", "CAD-OVERDUE", "CAD-OVERDUE-PAST")
                        and f.evidence["duty"] != "contact" and f.staff
                        and f.evidence.get("overdue_on", "").startswith(month)]
     per_staff: dict[str, set] = {}
