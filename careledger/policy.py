@@ -238,6 +238,9 @@ class Profile:
     issued: dt.date = field_("发文日期", DATE)
     seed: str = field_("原文文件", TEXT, required=True)
     cadence_driver: str = field_("走访频次依据", Choice(DRIVER), required=True)
+    # Whether the document has warnings (预警) and a notice of the warned (通报); Tianhu's has neither, so its gaps
+    # are called 逾期 (overdue), never 预警.
+    alerts: bool = field_("有预警和通报机制", BOOL, default=True)
     categories: tuple = field_("人员类别", ListOf(Category), required=True)
     levels: tuple = field_("关爱帮扶等级", ListOf(Level))
     cadence: tuple = field_("走访频次", ListOf(CadenceRule), required=True)
@@ -261,9 +264,6 @@ class Profile:
     # Not in any document: how long a problem found on a visit, with no deadline set, may stay open (闭环).
     problem_open_days: int = field_("问题未定限期时的办结时限（天）", Int(1, 366), default=30)
     monthly_report_day: int = field_("月报截止日", Int(1, 31))
-    # Whether the document has warnings (预警) and a notice of the warned (通报); Tianhu's has neither, so its gaps
-    # are called 逾期 (overdue), never 预警.
-    alerts: bool = field_("有预警和通报机制", BOOL, default=True)
     source: Source = source_field()
 
     def validate(self):
