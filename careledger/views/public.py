@@ -87,7 +87,8 @@ class _People:
         self.late = {f.subject for f in findings if f.code in ("CAD-ALERT", "CAD-OVERDUE")
                      and f.evidence.get("duty") == "responsible"}
         month = f"{as_of:%Y-%m}"
-        # A gap is one warning of the subject, however many people in the duty it names (each answers for it).
+        # An open gap is one item, however many people in the duty it names. The month's warnings below count each
+        # person warned (包保责任人被预警的次数): a village's count is the sum of its cadres'.
         self.open_alerts = _one_per_gap([f for f in findings if f.code == "CAD-ALERT"])
         # The published notice (通报): warnings raised this month on cadres, as in the internal notice list.
         self.month_alerts = [f for f in findings if f.code in ("CAD-ALERT", "CAD-ALERT-PAST")
@@ -101,8 +102,6 @@ class _People:
         self.alerted_by_staff: dict[str, list[str]] = {}
         for f in self.month_alerts:
             self.alerted_by_staff.setdefault(f.staff, []).append(f.subject)
-        self.month_alerts = _one_per_gap(self.month_alerts)
-        for f in self.month_alerts:
             if f.subject in self.listed_keys:
                 village = records.households_by_id[f.subject.split("/")[0]].village
                 self.alerts_by_village[village] = self.alerts_by_village.get(village, 0) + 1
