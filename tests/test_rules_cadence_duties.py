@@ -127,7 +127,7 @@ def test_the_published_counts_a_warning_per_person_and_an_open_gap_once():
 
     from careledger.load import load
     from careledger.rules import run_rules
-    from careledger.views.public import _one_per_gap, redact
+    from careledger.views.public import redact
 
     content = Path(__file__).parent / "cases" / "guiyang-2022" / "content"
     as_of = D("2022-10-31")
@@ -138,7 +138,7 @@ def test_the_published_counts_a_warning_per_person_and_an_open_gap_once():
     view = redact(records, findings, as_of, records.site.privacy)
     raised = {(f.subject, f.evidence["raised_on"]) for f in findings if f.code in ("CAD-ALERT", "CAD-ALERT-PAST")
               and f.staff and f.evidence["raised_on"].startswith("2022-10")}
-    assert raised == {("lh-02/m1", "2022-10-22")} and len(_one_per_gap(lh02)) == 1
+    assert raised == {("lh-02/m1", "2022-10-22")} and len(cadence.one_per_gap(lh02)) == 1
     shown = view.headline.warnings_month  # an int, or a Cell where small counts are suppressed
     assert getattr(shown, "value", shown) in (2, None)
 
@@ -165,7 +165,7 @@ def test_tianhus_published_pages_do_not_speak_of_warnings_or_notices():
     from careledger.load import load
     from careledger.render.site import render_site
     from careledger.rules import run_rules
-    from careledger.views.public import _one_per_gap, redact
+    from careledger.views.public import redact
 
     for profile, alerts in (("tianhu-2022", False), ("wangcheng-2020", True)):
         content = Path(__file__).parent / "cases" / profile / "content"

@@ -138,6 +138,18 @@ def _whom(facts, duty: str, staff_id: str) -> str:
     return f"{vocab.DUTY[duty]} {person(facts, staff_id)}" if staff_id else f"未安排{vocab.DUTY[duty]}"
 
 
+def one_per_gap(findings: Iterable[Finding]) -> list[Finding]:
+    """Gap findings with one per subject, duty and day raised: the per-person copies of one gap count once (a count
+    of gaps, not of people warned)."""
+    seen, out = set(), []
+    for f in findings:
+        key = (f.code, f.subject, f.evidence.get("duty"), f.evidence.get("raised_on") or f.evidence.get("overdue_on"))
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
 def alerts_named(profile: Profile) -> bool:
     """Whether the document has warnings (预警) and notices (通报): Tianhu's has neither."""
     return profile.alerts

@@ -89,7 +89,7 @@ class _People:
         month = f"{as_of:%Y-%m}"
         # An open gap is one item, however many people in the duty it names. The month's warnings below count each
         # person warned (包保责任人被预警的次数): a village's count is the sum of its cadres'.
-        self.open_alerts = _one_per_gap([f for f in findings if f.code == "CAD-ALERT"])
+        self.open_alerts = cadence.one_per_gap([f for f in findings if f.code == "CAD-ALERT"])
         # The published notice (通报): warnings raised this month on cadres, as in the internal notice list.
         self.month_alerts = [f for f in findings if f.code in ("CAD-ALERT", "CAD-ALERT-PAST")
                              and f.evidence.get("duty") != "contact" and f.staff
@@ -199,17 +199,6 @@ class _People:
                         open_problems=len(reviews.open_problems(facts.records.visits, facts.as_of)),
                         reviews_done=reviews_done, quarter=quarter.label,
                         month=f"{facts.as_of.year}年{facts.as_of.month}月")
-
-
-def _one_per_gap(findings: list) -> list:
-    """The findings with one per subject, duty and day raised: the per-person copies of one gap count once."""
-    seen, out = set(), []
-    for f in findings:
-        key = (f.subject, f.evidence.get("duty"), f.evidence.get("raised_on"))
-        if key not in seen:
-            seen.add(key)
-            out.append(f)
-    return out
 
 
 def _band(days: int) -> str:
