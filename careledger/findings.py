@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import dataclasses
+import json
+import re
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -43,7 +44,7 @@ class Finding:
         return self.severity == ERROR
 
     def format(self) -> str:
-        where = f" {self.path}" if self.path else ""
+        where = f" {display_path(self.path)}" if self.path else ""
         return f"{self.source}: [{self.code}]{where} {self.message}"
 
     def to_json(self) -> dict:
@@ -59,6 +60,15 @@ class Finding:
             "staff": self.staff,
             "evidence": self.evidence,
         }
+
+
+_POSITION = re.compile(r"\[(\d+)\]")
+
+
+def display_path(path: str) -> str:
+    """A field path as a clerk reads it: list positions counted from 1, as 第n条 (`members[0].id_number` ->
+    `members[第1条].id_number`). `path` itself (and the JSON `field`) keeps the 0-based index tools expect."""
+    return _POSITION.sub(lambda m: f"[第{int(m.group(1)) + 1}条]", path)
 
 
 def sort_key(f: Finding):
@@ -79,3 +89,11 @@ def group_by_file(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
 def to_json(findings: Iterable[Finding]) -> str:
     items = [f.to_json() for f in sorted(findings, key=sort_key)]
     return json.dumps(items, ensure_ascii=False, indent=2, default=str)
+
+
+# Codes the loader emits, registered here as they are added (the rules' codes are in their family's `CODES`,
+# careledger/rules/, gathered by `careledger.rules.all_codes`).
+LOAD_CODES: dict[str, tuple[str, str]] = {
+    "W-ID-REGION": (WARNING, "身份证号的地区码不在行政区划表中，或在号码最早可能的发放年份前已撤销：请对照户口簿核对"),
+    "E-REF-SPOT-CHECK": (ERROR, "抽查结果所写的抽查名称不在政策档案中，或抽查期间写法不对"),
+}

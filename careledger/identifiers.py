@@ -1,6 +1,7 @@
 """Resident ID numbers (GB 11643-1999) and mainland phone numbers.
 
-Each check returns the normalised value and a Chinese message saying what is wrong (None when all is well).
+Each check returns the normalised value and a Chinese message saying what is wrong (None when all is well). The
+region code of an ID number is not one of those checks: `region_warning` says when it looks doubtful, a warning.
 """
 
 from __future__ import annotations
@@ -8,8 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from stdnum.cn import ric
-from stdnum.exceptions import ValidationError
+from stdnum import numdb
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_DIGITS = "10X98765432"
@@ -55,16 +55,41 @@ def check_id_number(text: str, *, synthetic_ok: bool, today: dt.date) -> tuple[s
         return number, f"身份证号中的出生日期 {born.isoformat()} 在未来"
     if born.year < 1880:
         return number, f"身份证号中的出生日期 {born.isoformat()} 不可能"
-    if number.startswith(SYNTHETIC_REGION_PREFIX):
-        if not synthetic_ok:
-            return number, ("地区码以 99 开头，只用于演示和测试数据；真实记录中不应出现"
-                            "（演示数据请在 site.yaml 中设置 synthetic_ids: true）")
-        return number, None
-    try:
-        ric.get_birth_place(number)
-    except ValidationError:
-        return number, f"身份证号的地区码 {number[:6]} 在出生年份 {born.year} 不存在"
+    if number.startswith(SYNTHETIC_REGION_PREFIX) and not synthetic_ok:
+        return number, ("地区码以 99 开头，只用于演示和测试数据；真实记录中不应出现"
+                        "（演示数据请在 site.yaml 中设置 synthetic_ids: true）")
     return number, None
+
+
+FIRST_ISSUE_YEAR = 1984  # resident ID numbers were first issued in 1984 (15 digits; 18 under GB 11643-1999)
+
+
+def region_warning(number: str) -> str | None:
+    """A note on the region code of a checked 18-digit number, None when python-stdnum's table knows it.
+
+    A number carries the code of the place of registration when it was issued, from 1984 on, and keeps it when the
+    district is later re-coded: so the code must have been in use at some time from the later of the birth year and
+    1984 on, not in the birth year itself (most people born before a district's creation carry its code). A code
+    the table does not know, or knows only as retired before then, is a warning: new districts appear every year
+    and the table lags behind; the office checks it against the person's household register (户口簿)."""
+    if number.startswith(SYNTHETIC_REGION_PREFIX):
+        return None
+    code = number[:6]
+    info = {k: v for _, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
+    if "county" not in info:
+        return f"地区码 {code} 不在 python-stdnum 的行政区划表中（可能是新设的区县），请对照户口簿核对"
+    earliest = max(int(number[6:10]), FIRST_ISSUE_YEAR)
+    ended = []
+    for county in info["county"].split(","):
+        if not county.startswith("["):
+            return None
+        span, _name = county[1:].split("]", 1)
+        _start, end = span.split("-")
+        if not end or int(end) >= earliest:
+            return None
+        ended.append(int(end))
+    return (f"地区码 {code} 在 {max(ended)} 年已撤销，早于该号码最早可能的发放年份 {earliest}"
+            f"（出生年份与 {FIRST_ISSUE_YEAR} 年取较晚者），请对照户口簿核对")
 
 
 def normalise_phone(text: str) -> str:

@@ -50,6 +50,7 @@ def check(records, unreadable: Unreadable = Unreadable()) -> list[Finding]:
         _household(c, household)
     _visits(c)
     _inspections(c)
+    _spot_checks(c)
     _custody(c)
     return c.findings
 
@@ -151,6 +152,24 @@ def _visits(c: _Checker) -> None:
             if resolution.problem not in known:
                 c.error(resolution.source, f"resolved[{j}].problem", "E-REF-PROBLEM",
                         f"户 {visit.household} 在此日期之前没有编号为“{resolution.problem}”的问题", visit.household)
+
+
+def _spot_checks(c: _Checker) -> None:
+    names = {check.name for check in c.records.profile.spot_checks}
+    for result in c.records.spot_checks:
+        c.staff_ref(result.source, "", result.checker, "文件名中的抽查人员编号")
+        c.household_ref(result.source, result.household)
+        if result.spot_check not in names:
+            known = "、".join(f"“{n}”" for n in sorted(names)) or "（本政策档案没有抽查）"
+            c.error(result.source, "spot_check", "E-REF-SPOT-CHECK",
+                    f"政策档案 {c.records.profile.id} 中没有名为“{result.spot_check}”的抽查；可选：{known}",
+                    result.household)
+        if result.period is not None:
+            from .rules.periods import parse_key
+            try:
+                parse_key(result.period)
+            except ValueError as exc:
+                c.error(result.source, "period", "E-REF-SPOT-CHECK", str(exc), result.household)
 
 
 def _inspections(c: _Checker) -> None:

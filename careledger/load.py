@@ -18,7 +18,7 @@ from . import integrity
 from .bulkread import FileJob, Settings, read_all
 from .findings import ERROR, WARNING, Finding, Source
 from .policy import Profile, load_profile
-from .records import CustodyLedger, Household, Inspection, Page, Site, Staff, Visit
+from .records import CustodyLedger, Household, Inspection, Page, Site, SpotCheckResult, Staff, Visit
 from .schema import MISSING, Context, convert
 from .yamlread import read_yaml, unreadable
 
@@ -26,7 +26,7 @@ STREET_OFFICE = "street"  # staff/street.yaml holds the street or township offic
 _MONTH_DIR = re.compile(r"^(\d{4})-(\d{2})$")
 _PAGE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 KNOWN_ENTRIES = {"site.yaml", "staff", "households", "visits", "inspections", "custody", "pages", "README.md",
-                 ".gitkeep"}
+                 ".gitkeep", "spot-checks"}
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class Records:
     custody: tuple
     pages: tuple
     blob_ids: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)  # of the files read in bulk
+    spot_checks: tuple = ()  # spot-checks/: results of 抽查 (SpotCheckResult)
 
     @cached_property
     def staff_by_id(self) -> dict[str, Staff]:
@@ -83,6 +84,7 @@ def load(content_dir: Path, *, today: dt.date, cache: bool = True) -> tuple[Reco
         custody=reader.custody(),
         pages=reader.pages(),
         blob_ids=reader.blob_ids,
+        spot_checks=reader.dated_lists("spot-checks"),
     )
     reader.unknown_entries()
     findings += integrity.check(records, integrity.Unreadable(frozenset(reader.unreadable_households),
@@ -142,7 +144,8 @@ class _Reader:
                 for rel in self.yaml_files("staff", 1) if self.staff_unit(rel) is not None]
         jobs += [FileJob(rel, CustodyLedger, False) for rel in self.yaml_files("custody", 2)]
         jobs += [FileJob(rel, Household, False) for rel in self.yaml_files("households", 2)]
-        for folder, cls, author_field in (("visits", Visit, "visitor"), ("inspections", Inspection, "inspector")):
+        for folder, cls, author_field in (("visits", Visit, "visitor"), ("inspections", Inspection, "inspector"),
+                                          ("spot-checks", SpotCheckResult, "checker")):
             jobs += [FileJob(rel, cls, True, ((author_field, _stem(rel)),))
                      for rel in self.yaml_files(folder, 2) if self.month_of(rel)]
         for job, (records, findings, blob) in zip(jobs, read_all(self.root, jobs, self.settings, cache=cache)):
@@ -232,7 +235,7 @@ class _Reader:
         return tuple(out)
 
     def dated_lists(self, folder: str) -> tuple:
-        """visits/ and inspections/: <yyyy-mm>/<staff-id>.yaml, a list of one person's records of one month."""
+        """visits/, inspections/, spot-checks/: <yyyy-mm>/<staff-id>.yaml, one person's records of one month."""
         out = []
         for rel in self.yaml_files(folder, 2):
             month_dir, author = rel.rsplit("/", 2)[-2], _stem(rel)

@@ -98,6 +98,12 @@ class CadenceRule:
     warn_after_days: int = field_("预警阈值：间隔超过（天）", Int(1, 366))
     monthly_minimum: int = field_("每月至少次数", Int(1, 31))
     modes: tuple = field_("计入的走访方式", ListOf(Choice(vocab.VISIT_MODE)))
+    # Who must make the visits that count, beyond being assigned: Wangcheng 三级 "包保责任人为村、社主要负责人"
+    # (an assigned street cadre, or another village's principal, does not satisfy it).
+    visitor_roles: tuple = field_("计入的走访人角色（空为不限）", ListOf(Choice(vocab.ROLE)))
+    own_village: bool = field_("走访人须为本村（社区）人员", BOOL, default=False)
+    # Not in any document: a notice (CAD-MONTH-AT-RISK) this many days before the month ends with its minimum unmet.
+    month_notice_days: int = field_("月末前几天提醒每月次数未达标", Int(0, 31), default=7)
     cite: str = field_("出处", TEXT, required=True)
     source: Source = source_field()
 
@@ -136,6 +142,10 @@ class Subsidy:
     applies_to: Selector = field_("适用对象", Selector, default=ANY)
     monthly_amount: object = field_("每月补助（元）", MONEY, required=True)
     paid: str = field_("拨付周期", Choice(PERIOD), default="quarter")
+    # A contact of several subjects: paid for each subject (`subject`), or once a month whatever the number
+    # (`contact`, the highest amount of the subjects paid that month).
+    paid_per: str = field_("补助计发单位", Choice({"subject": "每包保一名对象", "contact": "每名联系人"}),
+                           default="subject")
     cite: str = field_("出处", TEXT, required=True)
     source: Source = source_field()
 
@@ -197,6 +207,10 @@ class CustodyPolicy:
     LABEL = "保障资金代管"
     required_for: Selector = field_("适用对象", Selector, required=True)
     excluded_roles: tuple = field_("不得担任代管人的角色", ListOf(Choice(vocab.ROLE)))
+    # Posts (staff `post`, as written) that exclude whatever the roles say: a 村委会主任 entered with the role
+    # committee_member is still a head of the village committees. A post matches when it contains an entry not
+    # preceded by 副 (a deputy is not a 负责人).
+    excluded_posts: tuple = field_("不得担任代管人的职务（职务中含其一即是）", ListOf(TEXT))
     custodian_pool: tuple = field_("代管人推选范围（具备其一；空为不限）", ListOf(Choice(CUSTODIAN_POOL)))
     custodian_not_caregiver: bool = field_("代管人不得兼任照料护理人", BOOL, default=True)
     village_check_days: int = field_("村委会检查台账间隔（天）", Int(1, 366), required=True)
@@ -282,6 +296,9 @@ class Profile:
     issued: dt.date = field_("发文日期", DATE)
     seed: str = field_("原文文件", TEXT, required=True)
     cadence_driver: str = field_("走访频次依据", Choice(DRIVER), required=True)
+    # Whether the document has warnings (预警) and a notice of the warned (通报); Tianhu's has neither, so its gaps
+    # are called 逾期 (overdue), never 预警.
+    alerts: bool = field_("有预警和通报机制", BOOL, default=True)
     categories: tuple = field_("人员类别", ListOf(Category), required=True)
     levels: tuple = field_("关爱帮扶等级", ListOf(Level))
     cadence: tuple = field_("走访频次", ListOf(CadenceRule), required=True)

@@ -376,9 +376,12 @@ class Household:
     source: Source = source_field()
 
     def validate(self):
-        if self.status != "active" and not (self.status_date and self.status_reason):
-            yield ("status", "E-MISSING",
-                   f"状态为“{vocab.HOUSEHOLD_STATUS[self.status]}”时须写明 status_date（日期）和 status_reason（原因）")
+        if self.status != "active":
+            missing = [text for value, text in ((self.status_date, "status_date（日期）"),
+                                                (self.status_reason, "status_reason（原因）")) if not value]
+            if missing:  # name only what is missing
+                yield ("status", "E-MISSING",
+                       f"状态为“{vocab.HOUSEHOLD_STATUS[self.status]}”时须写明 {'和 '.join(missing)}")
         if self.status == "active" and not self.subjects:
             yield "subjects", "E-MISSING", "在册帮扶的家庭至少要有一名关爱帮扶对象（subjects）"
         for name, items, key in (("members", self.members, "id"), ("needs", self.needs, "id"),
@@ -499,6 +502,33 @@ class Inspection:
     @property
     def passed(self) -> bool:
         return self.visited_weekly and self.activities_done and self.environment_ok and self.satisfied
+
+
+# --- spot-checks/<yyyy-mm>/<checker-id>.yaml -------------------------------------------------------------------
+
+
+SPOT_METHOD = {"phone": "电话抽查", "on_site": "实地抽查"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class SpotCheckResult:
+    """The result of checking one drawn household (Guiyang 三（三）: 一户一档一策台账 checked by phone and on site)."""
+
+    LABEL = "抽查结果"
+    date: dt.date = field_("抽查日期", DATE, required=True)
+    spot_check: str = field_("抽查名称（政策档案 spot_checks 的 name）", TEXT, required=True)
+    period: str = field_("抽查期间（如 2026-Q4；默认为抽查日期所在期间）", TEXT)
+    household: str = field_("户编号", IDENT, required=True)
+    method: str = field_("抽查方式", Choice(SPOT_METHOD), required=True)
+    passed: bool = field_("抽查合格", BOOL, required=True)
+    problems: str = field_("发现的问题", TEXT)
+    remarks: str = field_("备注", TEXT)
+    checker: str = ""  # taken from the file name
+    source: Source = source_field()
+
+    def validate(self):
+        if not self.passed and not self.problems:
+            yield "problems", "E-MISSING", "抽查不合格时须写明发现的问题（problems）"
 
 
 # --- custody/<village>/<household-id>-<member>.yaml -----------------------------------------------------------

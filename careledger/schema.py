@@ -245,6 +245,9 @@ class IdNumber(Text):
         if problem:
             ctx.error(node, path, "E-ID-NUMBER", f"{label}有误：{problem}")
             return MISSING
+        note = identifiers.region_warning(value)
+        if note:
+            ctx.warning(node, path, "W-ID-REGION", f"{label}：{note}")
         return value
 
 

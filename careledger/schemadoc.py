@@ -21,6 +21,7 @@ DOCUMENTED = (records.Site, records.Privacy, records.Village, records.SpecialPer
               records.FourHaves, records.IncomeChange, records.Payment, records.CareReview, records.Visit,
               records.HomeChecks, records.Checklist, records.Problem,
               records.Resolution, records.Inspection, records.CustodyLedger, records.LedgerEntry)
+DOCUMENTED += (records.SpotCheckResult,)  # spot-checks/ (issue 15)
 
 
 def describe_kind(kind) -> str:

@@ -281,3 +281,68 @@ def test_check_command_exit_codes_and_json(basic):
     assert items[0]["file"] == HOUSEHOLD and items[0]["line"] == 4 and items[0]["code"] == "E-FULLWIDTH-COLON"
     text = runner.invoke(main, ["check", "--content", str(basic), "--as-of", "2026-11-23"])
     assert HOUSEHOLD in text.output and "4:8" in text.output and "全角冒号" in text.output
+
+
+@pytest.mark.parametrize("region, code", [("341502", None), ("341599", "W-ID-REGION")])
+def test_older_persons_real_region_loads_and_an_unknown_region_is_only_a_warning(basic, region, code):
+    from careledger.identifiers import check_digit
+    first17 = region + "19420315001"  # synthetic: a real (341502 金安区, created 1999) or unknown region, born 1942
+    replace_in(basic, HOUSEHOLD, "'990101194203150017'", f"'{first17 + check_digit(first17)}'")  # synthetic
+    records, findings = findings_for(basic)
+    assert [f.format() for f in findings if f.is_error] == []
+    region_notes = [f for f in findings if f.code == "W-ID-REGION"]
+    assert [f.code for f in region_notes] == ([code] if code else [])
+    if code:
+        assert not region_notes[0].is_error and region_notes[0].path == "members[0].id_number"
+        assert region_notes[0].source.line == line_of(basic, HOUSEHOLD, first17)
+
+
+@pytest.mark.parametrize("spot_check, period, path", [
+    ("没有这个抽查", "", "spot_check"),
+    ("街道督查、抽查关爱帮扶联系人履职情况", "  period: 2026-Q5\n", "period"),
+])
+def test_a_spot_check_result_naming_an_unknown_spot_check_or_period(basic, spot_check, period, path):
+    rel = "spot-checks/2026-11/s-minzheng.yaml"
+    (basic / "spot-checks/2026-11").mkdir(parents=True)
+    (basic / rel).write_text(f"- date: 2026-11-18\n  spot_check: {spot_check}\n{period}  household: ds-001\n"
+                             "  method: phone\n  passed: true\n", encoding="utf-8")
+    records, findings = findings_for(basic)
+    f = only(findings, "E-REF-SPOT-CHECK")
+    assert (f.source.file, f.source.line, f.path) == (rel, 1, path)
+    if path == "spot_check":
+        assert "街道督查、抽查关爱帮扶联系人履职情况" in f.message  # the one the profile has
+    assert len(records.spot_checks) == 1
+
+
+def test_a_failed_spot_check_must_say_what_was_found(basic):
+    rel = "spot-checks/2026-11/s-minzheng.yaml"
+    (basic / "spot-checks/2026-11").mkdir(parents=True)
+    (basic / rel).write_text("- date: 2026-11-18\n  spot_check: 街道督查、抽查关爱帮扶联系人履职情况\n"
+                             "  household: ds-001\n  method: on_site\n  passed: false\n", encoding="utf-8")
+    _, findings = findings_for(basic)
+    f = only(findings, "E-MISSING")
+    assert f.path == "[0].problems" and "problems" in f.message
+
+
+@pytest.mark.parametrize("added, named, not_named", [
+    ("status: exited\nstatus_date: 2026-11-20\n", "status_reason", "status_date"),
+    ("status: exited\nstatus_reason: 迁出本街道\n", "status_date", "status_reason"),
+    ("status: exited\n", "status_date（日期）和 status_reason", None),
+])
+def test_missing_status_fields_name_only_what_is_missing(basic, added, named, not_named):
+    replace_in(basic, HOUSEHOLD, "address: 东山村2组15号\n", "address: 东山村2组15号\n" + added)
+    _, findings = findings_for(basic)
+    f = next(f for f in findings if f.code == "E-MISSING" and f.path == "status")
+    assert named in f.message
+    assert not_named is None or not_named not in f.message
+
+
+def test_the_text_output_counts_list_positions_from_1(basic):
+    # The first member's bad phone: `path` stays members[0].phone for tools (JSON `field`), the text a clerk reads
+    # says the first one.
+    replace_in(basic, HOUSEHOLD, "    id_number: '990101194203150017'\n",
+               "    id_number: '990101194203150017'\n    phone: '12345'\n")
+    _, findings = findings_for(basic)
+    f = only(findings, "E-PHONE")
+    assert f.path == "members[0].phone" and f.to_json()["field"] == "members[0].phone"
+    assert " members[第1条].phone " in f.format()

@@ -87,5 +87,5 @@ def test_spot_check_samples(profile):
     facts = Facts(records, records.profile, as_of)
     checks = {c.name: c for c in records.profile.spot_checks}
     for entry in expected["spot_checks"]:
-        drawn = spotcheck.sample(facts, checks[entry["name"]], entry["period"], entry.get("commit", ""))
+        drawn = spotcheck.sample(facts, checks[entry["name"]], entry["period"])
         assert drawn == entry["sample"], entry["name"]

@@ -288,3 +288,25 @@ def test_every_code_is_documented():
     text = (Path(__file__).resolve().parent.parent / "docs" / "rules" / "custody.md").read_text(encoding="utf-8")
     for code in custody.CODES:
         assert f"`{code}`" in text
+
+
+@pytest.mark.parametrize("post, excluded", [
+    ("村委会主任", True),           # a head of the villagers' committee, entered with the role committee_member
+    ("村党支部书记、村委会委员", True),
+    ("社区主任", True),
+    ("村委会副主任", False),        # a deputy is not a 负责人
+    ("妇联主任", False),            # not one of the two committees' heads
+    ("村委会委员", False),
+])
+def test_the_heads_of_the_two_committees_are_excluded_whatever_their_role(tmp_path, post, excluded):
+    # 五（三）1 “村（居）两委负责人原则上不能担任保障资金代管人”: the director entered as a committee member was let
+    # through when only the role `principal` was checked.
+    staff = STAFF + f"- id: dir\n  name: 庚主任\n  roles: [committee_member]\n  post: {post}\n  party_member: true\n"
+    clean_ledger = CLEAN["custody/v1/h1-m1.yaml"].replace("custodian: cu", "custodian: dir")
+    root = write_tree(tmp_path, {"staff/v1.yaml": staff, "households/v1/h1.yaml": household(custodian="dir"),
+                                 "custody/v1/h1-m1.yaml": clean_ledger}, profile="qiandongnan-2023")
+    found = [f for f in custody.check(facts_for(root, D("2026-03-01"))) if f.code == "CUS-EXCLUDED-ROLE"]
+    assert bool(found) == excluded
+    if excluded:
+        assert found[0].evidence["roles"] == [] and found[0].evidence["posts"]
+        assert "庚主任（dir）" in found[0].message and post in found[0].message

@@ -25,3 +25,10 @@ def test_every_family_is_listed_in_the_index():
     index = (DOCS / "rules.md").read_text(encoding="utf-8")
     for family in RULES:
         assert f"rules/{family.__name__.rsplit('.', 1)[-1]}.py" in index
+
+
+def test_registered_load_codes_are_documented():
+    from careledger.findings import LOAD_CODES
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(DOCS.rglob("*.md")))
+    for code in LOAD_CODES:
+        assert f"`{code}`" in text, code

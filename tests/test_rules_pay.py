@@ -64,8 +64,8 @@ def inspection(date, *, hid="h1", passed=True, satisfied=None) -> str:
             f"  activities_done: true\n  environment_ok: true\n  satisfied: {satisfied or 'true'}\n")
 
 
-def facts(tmp_path, files, as_of="2027-01-05"):
-    root = write_tree(tmp_path, {"staff/v1.yaml": STAFF, **files})
+def facts(tmp_path, files, as_of="2027-01-05", site_extra=""):
+    root = write_tree(tmp_path, {"staff/v1.yaml": STAFF, **files}, site_extra=site_extra)
     return facts_for(root, D(as_of))
 
 
@@ -119,11 +119,13 @@ def test_ladder_warning_then_month_withheld_then_termination(tmp_path):
     ]
     assert findings[1].evidence["withheld_month"] == "2026-11"
     assert findings[2].evidence["failed_items"] == ["satisfied"] and findings[2].subject == "h1/m1"
-    # The second failure withholds November for the subject inspected (h1/m1): 2 × 200; h2 is untouched.
+    # The second failure withholds November for the subject inspected (h1/m1); the third (12-05) stops December,
+    # though the termination is not recorded yet: 1 × 200 (October). h2 is untouched.
     rows = pay.subsidy_sheet(f, "2026-Q4")
     assert [(r.subject, r.withheld, r.amount) for r in rows] == [
-        ("h1/m1", ("2026-11",), Decimal(400)), ("h2/m1", (), Decimal(600))]
-    assert pay.totals(rows) == {"con": Decimal(1000)}
+        ("h1/m1", ("2026-11", "2026-12"), Decimal(200)), ("h2/m1", (), Decimal(600))]
+    assert findings[2].evidence["stopped_from"] == "2026-12" and "丙联系人（con）" in findings[2].message
+    assert pay.totals(rows) == {"con": Decimal(800)}
 
 
 def test_recorded_termination_clears_the_error_and_stops_the_pay(tmp_path):
@@ -135,9 +137,11 @@ def test_recorded_termination_clears_the_error_and_stops_the_pay(tmp_path):
              "inspections/2026-12/insp.yaml": inspection("2026-12-05", passed=False)}
     f = facts(tmp_path, files)
     assert [x.code for x in pay.check(f)] == ["PEN-WARNING", "PEN-WITHHELD"]
-    # December is still paid: the agreement ran until the 10th. Q1 2027 is not paid for h1.
-    assert [(r.subject, r.months) for r in pay.subsidy_sheet(f, "2026-Q4")][0] == (
-        "h1/m1", ("2026-10", "2026-11", "2026-12"))
+    # December is in care under the agreement (it ran until the 10th) but not paid: the third failure (12-05) stops
+    # the pay from its month on (三次终止帮扶协议). November was withheld by the second. Q1 2027 is not paid for h1.
+    first = pay.subsidy_sheet(f, "2026-Q4")[0]
+    assert (first.subject, first.months, first.withheld, first.amount) == (
+        "h1/m1", ("2026-10", "2026-11", "2026-12"), ("2026-11", "2026-12"), Decimal(200))
     assert [r.subject for r in pay.subsidy_sheet(f, "2027-Q1")] == ["h2/m1"]
 
 
@@ -204,3 +208,42 @@ def test_every_code_and_function_is_documented():
         assert f"`{code}`" in text
     for name in ("subsidy_sheet", "totals", "penalties"):
         assert f"`{name}(" in text
+
+
+def test_a_worse_month_is_never_paid_more_than_a_better_one(tmp_path):
+    # Failures in October (warning), November (withheld) and December (terminate): October 200, November 0,
+    # December 0 — never more for the month of the third failure than for the second's.
+    files = {**TWO_SUBJECTS,
+             "inspections/2026-10/insp.yaml": inspection("2026-10-10", passed=False),
+             "inspections/2026-11/insp.yaml": inspection("2026-11-12", passed=False),
+             "inspections/2026-12/insp.yaml": inspection("2026-12-05", passed=False)}
+    f = facts(tmp_path, files)
+    row = next(r for r in pay.subsidy_sheet(f, "2026-Q4") if r.subject == "h1/m1")
+    paid = {m: (m not in row.withheld) for m in row.months}
+    steps = {p.inspection.date.strftime("%Y-%m"): p.count for p in pay.penalties(f)}
+    worse_paid = [(a, b) for a in paid for b in paid if steps.get(a, 0) > steps.get(b, 0) and paid[a] > paid[b]]
+    assert paid == {"2026-10": True, "2026-11": False, "2026-12": False} and worse_paid == []
+    # The next quarter is not paid for h1 either, the termination still unrecorded.
+    assert [r.subject for r in pay.subsidy_sheet(f, "2027-Q1") if r.amount] == ["h2/m1"]
+
+
+def test_paid_per_contact_pays_a_contact_of_two_subjects_once_a_month(tmp_path):
+    # With paid_per: contact (an override; Wangcheng's words pay per subject 包保): h1 (一级, 200, all Q4) and h2 (三级,
+    # 300, from 11-15) share the contact. October: h1 only → 200 on h1. November, December: both → once, at 300, on
+    # h2's row; h1 lists them as shared. 200 + 600 = 800 instead of 600 + 600.
+    site_extra = """\
+    overrides:
+      subsidies:
+        - applies_to: {levels: ['1']}
+          monthly_amount: 200
+          paid_per: contact
+          cite: 测试
+        - applies_to: {levels: ['2', '3']}
+          monthly_amount: 300
+          paid_per: contact
+          cite: 测试
+    """
+    rows = pay.subsidy_sheet(facts(tmp_path, TWO_SUBJECTS, site_extra=site_extra), "2026-Q4")
+    assert [(r.subject, r.shared, r.amount) for r in rows] == [
+        ("h1/m1", ("2026-11", "2026-12"), Decimal(200)), ("h2/m1", (), Decimal(600))]
+    assert pay.totals(rows) == {"con": Decimal(800)}

@@ -61,8 +61,8 @@ def test_guiyang_city_ten_and_district_thirty_percent_of_25(tmp_path):
     facts = guiyang(tmp_path)
     city, district = checks(facts)["city"], checks(facts)["district"]
     assert spotcheck.population(facts, city, "2026-Q4") == [f"h{i:02d}" for i in range(1, 26)]
-    assert len(spotcheck.sample(facts, city, "2026-Q4", "abc123")) == 3  # ceil(2.5)
-    assert len(spotcheck.sample(facts, district, "2026-Q4", "abc123")) == 8  # ceil(7.5)
+    assert len(spotcheck.sample(facts, city, "2026-Q4")) == 3  # ceil(2.5)
+    assert len(spotcheck.sample(facts, district, "2026-Q4")) == 8  # ceil(7.5)
 
 
 @pytest.mark.parametrize("rate, population, size", [
@@ -74,27 +74,29 @@ def test_sample_size_rounds_up_in_decimals(rate, population, size):
     assert spotcheck.sample_size(Decimal(rate), population) == size
 
 
-def test_same_inputs_same_sample_other_commit_other_sample(tmp_path):
-    facts = guiyang(tmp_path)
+def test_same_period_and_population_same_sample_whatever_the_commit(tmp_path):
+    # 筑民发〔2022〕159号 三（三）: the city and the district check the same quarter; a record committed later in the
+    # quarter (a household enrolled on 11-20, a visit) must not change the list: the seed is the quarter and the
+    # households in care on its first day, not the commit.
+    facts = guiyang(tmp_path / "a")
     district = checks(facts)["district"]
-    first = spotcheck.sample(facts, district, "2026-Q4", "abc123")
-    assert spotcheck.sample(facts, district, "2026-Q4", "abc123") == first
+    first = spotcheck.sample(facts, district, "2026-Q4")
     assert len(set(first)) == 8
-    assert spotcheck.sample(facts, district, "2026-Q4", "def456") != first
-    assert spotcheck.sample(facts, district, "2027-Q1", "abc123") != first
+    later = {"staff/v1.yaml": STAFF, "households/v1/h26.yaml": household(26, enrolled="2026-11-20")}
+    later.update({f"households/v1/h{i:02d}.yaml": household(i) for i in range(1, 26)})
+    facts_later = facts_for(write_tree(tmp_path / "b", later, profile="guiyang-2022"), D("2026-12-01"))
+    assert spotcheck.sample(facts_later, checks(facts_later)["district"], "2026-Q4") == first
+    assert "h26" in spotcheck.population(facts_later, checks(facts_later)["district"], "2027-Q1")
+    assert spotcheck.sample(facts, district, "2027-Q1") != first
 
 
 def test_the_documented_algorithm_redrawn_by_hand(tmp_path):
     facts = guiyang(tmp_path)
     city = checks(facts)["city"]
-    seed = hashlib.sha256("\n".join(["guiyang-2022", city.name, "2026-Q4", "abc123"]).encode("utf-8")).hexdigest()
     ids = [f"h{i:02d}" for i in range(1, 26)]
+    seed = hashlib.sha256("\n".join(["guiyang-2022", city.name, "2026-Q4", ",".join(ids)]).encode("utf-8")).hexdigest()
     ranked = sorted(ids, key=lambda h: hashlib.sha256(f"{seed}\n{h}".encode("utf-8")).hexdigest())
-    assert spotcheck.sample(facts, city, "2026-Q4", "abc123") == ranked[:math.ceil(0.10 * 25)]
-    # An unknown commit is the empty string.
-    seed0 = hashlib.sha256("\n".join(["guiyang-2022", city.name, "2026-Q4", ""]).encode("utf-8")).hexdigest()
-    ranked0 = sorted(ids, key=lambda h: hashlib.sha256(f"{seed0}\n{h}".encode("utf-8")).hexdigest())
-    assert spotcheck.sample(facts, city, "2026-Q4") == ranked0[:3]
+    assert spotcheck.sample(facts, city, "2026-Q4") == ranked[:math.ceil(0.10 * 25)]
 
 
 def test_population_follows_the_selector_and_new_recipients(tmp_path):
@@ -107,17 +109,17 @@ def test_population_follows_the_selector_and_new_recipients(tmp_path):
     facts = facts_for(write_tree(tmp_path, files, profile="tianhu-2022"), D("2027-01-05"))
     (check,) = facts.profile.spot_checks
     assert spotcheck.population(facts, check, "2026-Q4") == ["h01", "h03"]
-    assert len(spotcheck.sample(facts, check, "2026-Q4", "x")) == 1  # 10 % of 2, at least one
+    assert len(spotcheck.sample(facts, check, "2026-Q4")) == 1  # 10 % of 2, at least one
     everyone = dataclasses.replace(check, new_recipients_only=False)
-    assert spotcheck.population(facts, everyone, "2026-Q4") == ["h01", "h02", "h03"]
+    assert spotcheck.population(facts, everyone, "2026-Q4") == ["h02"]  # in care on 10-01, the quarter's first day
 
 
 def test_households_out_of_care_in_the_period_are_not_drawn(tmp_path):
     facts = guiyang(tmp_path, n=3, enrolled="2027-02-01", as_of="2027-03-01")
     city = checks(facts)["city"]
     assert spotcheck.population(facts, city, "2026-Q4") == []
-    assert spotcheck.sample(facts, city, "2026-Q4", "abc") == []
-    assert list(spotcheck.check(facts)) == [] and spotcheck.CODES == {}
+    assert spotcheck.sample(facts, city, "2026-Q4") == []
+    assert list(spotcheck.check(facts)) == []
 
 
 def test_every_code_and_function_is_documented():

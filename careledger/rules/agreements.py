@@ -29,7 +29,7 @@ from typing import Iterable
 from ..findings import ERROR, WARNING, Finding
 from ..policy import HAVE, AgreementPolicy, FourHavesPolicy
 from .cadence import counted_days
-from .cases import Case
+from .cases import Case, person
 from .periods import add_months
 from .custody import subject_path
 
@@ -64,18 +64,18 @@ def check(facts) -> Iterable[Finding]:
         selector = case.selector_facts()
         for policy in profile.agreements:
             if policy.required_for.matches(**selector):
-                yield from _agreements(case, policy, facts.as_of)
+                yield from _agreements(case, policy, facts.as_of, facts.staff)
         if profile.four_haves and profile.four_haves.required_for.matches(**selector):
             yield from _four_haves(case, profile.four_haves, facts)
 
 
-def _agreements(case: Case, policy: AgreementPolicy, as_of: dt.date) -> Iterable[Finding]:
+def _agreements(case: Case, policy: AgreementPolicy, as_of: dt.date, staff_by_id: dict) -> Iterable[Finding]:
     mine = [(i, a) for i, a in enumerate(case.household.agreements)
             if a.subject == case.member.id and a.kind == policy.kind and a.signed <= as_of]
     current = [(i, a) for i, a in mine if is_current(a, as_of, policy.term_months)]
     contacts = case.subject.assigned.contact if case.subject.assigned else ()
     if policy.kind != "tri_party" or not contacts:
-        yield from _cover(case, policy, as_of, mine, current, staff="")
+        yield from _cover(case, policy, as_of, mine, current, staff="", staff_by_id=staff_by_id)
         return
     for contact in contacts:
         pair = [(i, a) for i, a in current if a.contact == contact]
@@ -83,28 +83,29 @@ def _agreements(case: Case, policy: AgreementPolicy, as_of: dt.date) -> Iterable
         if not pair and strangers:
             i, a = max(strangers, key=lambda p: p[1].signed)
             yield Finding("AGR-CONTACT-MISMATCH", WARNING,
-                          f"{case.label()} 的关爱帮扶联系人是 {contact}，但现行三方协议 {a.id} 的丙方是"
-                          f"{' ' + a.contact if a.contact else '（未填写）'}，应与现联系人重新签订协议",
+                          f"{case.label()} 的关爱帮扶联系人是 {person(staff_by_id, contact)}，但现行三方协议 {a.id} 的丙方是"
+                          f"{' ' + person(staff_by_id, a.contact) if a.contact else '（未填写）'}，应与现联系人重新签订协议",
                           a.source, path=f"agreements[{i}].contact", subject=case.key, staff=contact,
                           evidence={"agreement": a.id, "agreement_contact": a.contact, "assigned_contact": contact,
                                     "rule": policy.cite})
         else:
             yield from _cover(case, policy, as_of, [(i, a) for i, a in mine if a.contact == contact], pair,
-                              staff=contact)
+                              staff=contact, staff_by_id=staff_by_id)
     for i, a in current:
         if a.contact and a.contact not in contacts and all(any(b.contact == c for _, b in current) for c in contacts):
             yield Finding("AGR-CONTACT-MISMATCH", WARNING,
-                          f"三方协议 {a.id} 的丙方 {a.contact} 已不是 {case.label()} 的关爱帮扶联系人，该协议应终止",
+                          f"三方协议 {a.id} 的丙方 {person(staff_by_id, a.contact)} 已不是 {case.label()} 的关爱帮扶联系人，"
+                          "该协议应终止",
                           a.source, path=f"agreements[{i}].contact", subject=case.key, staff=a.contact,
                           evidence={"agreement": a.id, "agreement_contact": a.contact,
                                     "assigned_contact": list(contacts), "rule": policy.cite})
 
 
 def _cover(case: Case, policy: AgreementPolicy, as_of: dt.date, mine: list, current: list, *,
-           staff: str) -> Iterable[Finding]:
+           staff: str, staff_by_id: dict) -> Iterable[Finding]:
     """Findings for one subject (or one contact–subject pair): missing, expired, or expiring soon."""
     kind = KIND[policy.kind]
-    who = f"{case.label()}" + (f" 与联系人 {staff}" if staff else "")
+    who = f"{case.label()}" + (f" 与联系人 {person(staff_by_id, staff)}" if staff else "")
     if current:
         i, a = max(current, key=lambda p: last_day(p[1], policy.term_months) or dt.date.max)
         end = last_day(a, policy.term_months)

@@ -270,7 +270,7 @@ class _Judge:
 
     def _staff(self, staff_id: str) -> str:
         person = self.staff.get(staff_id)
-        return f"{person.name}（{staff_id}）" if person else staff_id
+        return f"{person.name}（{staff_id}）" if person else f"（编号 {staff_id}，人员名单中没有此人）"
 
     def _visit(self, key: VisitKey) -> str:
         return f"{self._staff(key.visitor)} {key.date} 对 {key.household} 的走访记录"

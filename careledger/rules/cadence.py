@@ -8,7 +8,9 @@ threshold by the profile's divisor.
 
 A gap of g days between two visits (or from the last visit to the as-of date) is *overdue* when g exceeds the
 interval and raises a *warning* (预警) when g exceeds the threshold: "every 3 days, warn past 5" means a visit on
-the 1st makes the 4th... overdue from the 5th and warned from the 7th.
+the 1st makes the 4th... overdue from the 5th and warned from the 7th. Every missed interval is a finding, even one
+that a later visit closed below the threshold (CAD-OVERDUE-PAST): its `overdue_on` (the first day over the
+interval) puts it in a month, where it is counted per person as the warnings are.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import Iterable
 from .. import vocab
 from ..findings import ERROR, WARNING, Finding
 from ..policy import CadenceRule, Profile
+from . import cases
 from .cases import Case
 
 ONE_DAY = dt.timedelta(days=1)
@@ -29,8 +32,12 @@ CODES = {
     "CAD-ALERT": (ERROR, "走访间隔已超过预警阈值（预警），包保责任人将被通报"),
     "CAD-OVERDUE": (WARNING, "走访间隔已超过规定的最长间隔，尚未到预警阈值"),
     "CAD-ALERT-PAST": (WARNING, "过去某段走访间隔超过了预警阈值（已由后来的走访结束），计入当月预警"),
+    "CAD-OVERDUE-PAST": (WARNING, "过去某段走访间隔超过了规定的最长间隔、未到预警阈值（已由后来的走访结束），计入当月未按时走访次数"),
     "CAD-MONTHLY": (WARNING, "某个完整月份的走访次数少于每月至少次数"),
-    "CAD-NOT-COUNTED": (WARNING, "这次走访不计入频次：走访人既未被安排担任该身份，也不具备政策档案允许的角色，或走访时不在任"),
+    "CAD-MONTH-AT-RISK": (WARNING, "本月即将结束，走访次数尚未达到每月至少次数（提醒）"),
+    "CAD-NOT-COUNTED": (WARNING, "这次走访不计入频次：走访人既未被安排担任该身份，也不具备政策档案允许的角色，"
+                                 "不是规定的走访人（如三级对象须本村主要负责人），走访方式不计入，或走访时不在任"),
+    "CAD-DUPLICATE": (WARNING, "同一对象、同一走访人、同一日期、同一身份的走访录入了两次，只计一次"),
 }
 
 SLOT_OF_DUTY = {"responsible": "responsible", "contact": "contact", "coordinator": "coordinator",
@@ -43,7 +50,10 @@ def check(facts) -> Iterable[Finding]:
     for case in facts.cases:
         if case.start > facts.as_of:
             continue
-        visits = facts.visits.get(case.key, [])
+        visits, duplicates = distinct_visits(facts.visits.get(case.key, []))
+        for visit, first in duplicates:
+            if case.in_care_on(visit.date):
+                yield _duplicate(visit, first, case, facts)
         for rule in profile.cadence:
             if not rule.applies_to.matches(**case.selector_facts()):
                 continue
@@ -51,27 +61,58 @@ def check(facts) -> Iterable[Finding]:
             for visit in visits:
                 if visit.duty != rule.duty or not case.in_care_on(visit.date):
                     continue
-                if fits(visit, case, rule, facts):
+                why = refusal(visit, case, rule, facts)
+                if why is None:
                     counted.append(visit)
                 elif visit.date >= case.start:
-                    yield _not_counted(visit, case, rule, facts)
+                    yield _not_counted(visit, case, rule, facts, why)
             yield from _gaps(case, rule, counted, facts, since)
             if rule.monthly_minimum:
-                yield from _monthly(case, rule, counted, facts.as_of, since)
+                yield from _monthly(case, rule, counted, facts, since)
+
+
+def distinct_visits(visits: list) -> tuple[list, list]:
+    """(the visits with one per subject, visitor, date and duty; [(repeat, the first entry), ...]). `visits` are a
+    case's, so the subject is the same."""
+    first: dict = {}
+    kept, repeats = [], []
+    for visit in visits:
+        key = (visit.date, visit.visitor, visit.duty)
+        if key in first:
+            repeats.append((visit, first[key]))
+        else:
+            first[key] = visit
+            kept.append(visit)
+    return kept, repeats
 
 
 def fits(visit, case: Case, rule: CadenceRule, facts) -> bool:
-    """Counted when the mode is allowed, the visitor was in post on the day (任职日期 to 离任日期) and is assigned in
-    this duty or holds an allowed role."""
+    return refusal(visit, case, rule, facts) is None
+
+
+def refusal(visit, case: Case, rule: CadenceRule, facts) -> str | None:
+    """Why the visit does not count for the rule (Chinese), None when it counts: the mode must be allowed, the visitor
+    in post on the day (任职日期 to 离任日期), assigned in this duty or holding an allowed role, and, where the rule
+    says so, holding one of its `visitor_roles` and belonging to the subject's village."""
     if rule.modes and visit.mode not in rule.modes:
-        return False
+        allowed = "、".join(vocab.VISIT_MODE[m] for m in rule.modes)
+        return f"走访方式“{vocab.VISIT_MODE[visit.mode]}”不计入（只计{allowed}）"
     staff = facts.staff.get(visit.visitor)
     if not in_post(visit, facts):
-        return False
+        term = (f"离任日期 {staff.left}" if staff.left is not None and staff.left <= visit.date
+                else f"任职日期 {staff.since}")
+        return f"走访日期不在走访人的任职期间（{term}）"
+    if rule.visitor_roles and (staff is None or not any(r in rule.visitor_roles for r in staff.roles)):
+        wanted = "、".join(vocab.ROLE[r] for r in rule.visitor_roles)
+        return f"该对象须由{wanted}走访（{rule.cite}），走访人不是"
+    if rule.own_village and (staff is None or staff.village != case.household.village):
+        return f"该对象须由本村（社区）的人员走访（{rule.cite}），走访人不属于对象所在村（社区）"
     if visit.visitor in case.assigned(SLOT_OF_DUTY.get(rule.duty, "")):
-        return True
+        return None
     roles = allowed_roles(facts.profile, case, rule.duty)
-    return staff is not None and roles is not None and any(r in roles for r in staff.roles)
+    if staff is not None and roles is not None and any(r in roles for r in staff.roles):
+        return None
+    return f"未被安排为该对象的{vocab.DUTY[rule.duty]}，也不具备政策档案允许的角色"
 
 
 def allowed_roles(profile: Profile, case: Case, duty: str) -> set | None:
@@ -83,10 +124,35 @@ def allowed_roles(profile: Profile, case: Case, duty: str) -> set | None:
     return roles or None
 
 
-def warned_staff(case: Case, duty: str) -> str:
-    """The person a warning names: the first one assigned in that duty (the principal responsible cadre)."""
-    people = case.assigned(SLOT_OF_DUTY.get(duty, ""))
-    return people[0] if people else ""
+def answerable(case: Case, duty: str) -> tuple[str, ...]:
+    """Everyone assigned in the duty answers for the subject (every 包保责任人, not only the first-named); ("",)
+    when nobody is, so that the finding is still made, naming nobody."""
+    return case.assigned(SLOT_OF_DUTY.get(duty, "")) or ("",)
+
+
+def person(facts, staff_id: str) -> str:
+    return cases.person(facts.staff, staff_id)
+
+
+def _whom(facts, duty: str, staff_id: str) -> str:
+    return f"{vocab.DUTY[duty]} {person(facts, staff_id)}" if staff_id else f"未安排{vocab.DUTY[duty]}"
+
+
+def one_per_gap(findings: Iterable[Finding]) -> list[Finding]:
+    """Gap findings with one per subject, duty and day raised: the per-person copies of one gap count once (a count
+    of gaps, not of people warned)."""
+    seen, out = set(), []
+    for f in findings:
+        key = (f.code, f.subject, f.evidence.get("duty"), f.evidence.get("raised_on") or f.evidence.get("overdue_on"))
+        if key not in seen:
+            seen.add(key)
+            out.append(f)
+    return out
+
+
+def alerts_named(profile: Profile) -> bool:
+    """Whether the document has warnings (预警) and notices (通报): Tianhu's has neither."""
+    return profile.alerts
 
 
 def limits(rule: CadenceRule, profile: Profile, periods, day: dt.date) -> tuple[int, int]:
@@ -140,7 +206,8 @@ def _gaps(case: Case, rule: CadenceRule, counted: list, facts, since: dt.date | 
     start = max(case.start, since) if since else case.start
     stop = min(as_of, case.end - ONE_DAY) if case.end else as_of
     duty = vocab.DUTY[rule.duty]
-    staff = warned_staff(case, rule.duty)
+    people = answerable(case, rule.duty)
+    alerts = alerts_named(profile)
     last, last_visit = start, None
     changes = [day for p in periods for day in (p.start, p.end + ONE_DAY)]  # where `limits` may change
     for visit in [v for v in counted if v.date >= start] + [None]:
@@ -149,17 +216,27 @@ def _gaps(case: Case, rule: CadenceRule, counted: list, facts, since: dt.date | 
             last_visit = visit or last_visit
             continue
         threshold_day = first_day_over(case, last, until, lambda d: limits(rule, profile, periods, d)[1], changes)
+        overdue_day = first_day_over(case, last, until, lambda d: limits(rule, profile, periods, d)[0], changes)
         ongoing = visit is None and stop == as_of
         evidence = {"duty": rule.duty, "last_visit": last_visit.date.isoformat() if last_visit else None,
                     "counted_from": last.isoformat(), "rule": rule.cite}
-        if threshold_day and not ongoing:
-            day, _ = threshold_day
+        if overdue_day:
+            evidence["overdue_on"] = overdue_day[0].isoformat()
+        made = None
+        if overdue_day and not ongoing:
             gap = counted_days(case, last, until)
-            yield Finding("CAD-ALERT-PAST", WARNING,
-                          f"{duty}走访间隔 {gap} 天（{last} 至 {until}），{day} 起超过预警阈值",
-                          case.subject.source, subject=case.key, staff=staff,
-                          evidence={**evidence, "gap_days": gap, "until": until.isoformat(),
-                                    "raised_on": day.isoformat()})
+            interval, threshold = limits(rule, profile, periods, overdue_day[0])
+            span = f"{duty}走访间隔 {gap} 天（{last} 至 {until}），超过规定的最长间隔 {interval} 天（{overdue_day[0]} 起）"
+            if threshold_day:
+                threshold = limits(rule, profile, periods, threshold_day[0])[1]
+                word = "预警阈值" if alerts else "间隔上限"
+                made = ("CAD-ALERT-PAST", span + f"，{threshold_day[0]} 起超过{word} {threshold} 天",
+                        {"gap_days": gap, "until": until.isoformat(), "raised_on": threshold_day[0].isoformat(),
+                         "interval_days": interval, "threshold_days": threshold})
+            else:
+                made = ("CAD-OVERDUE-PAST", span + (f"，未到预警阈值 {threshold} 天" if alerts else ""),
+                        {"gap_days": gap, "until": until.isoformat(), "interval_days": interval,
+                         "threshold_days": threshold})
         elif ongoing:
             gap = counted_days(case, last, as_of)
             interval, threshold = limits(rule, profile, periods, as_of)
@@ -167,23 +244,31 @@ def _gaps(case: Case, rule: CadenceRule, counted: list, facts, since: dt.date | 
             if threshold_day:
                 # The threshold that was passed: a special period may have ended since, and the warning stands
                 # until a visit; the as-of day's (longer) threshold may not be exceeded yet.
+                interval = limits(rule, profile, periods, overdue_day[0])[0]
                 threshold = limits(rule, profile, periods, threshold_day[0])[1]
-                yield Finding("CAD-ALERT", ERROR,
-                              f"预警：{duty}已 {gap} 天未走访（{since_text}），{threshold_day[0]} 起超过预警阈值 {threshold} 天",
-                              case.subject.source, subject=case.key, staff=staff,
-                              evidence={**evidence, "gap_days": gap, "threshold_days": threshold,
-                                        "raised_on": threshold_day[0].isoformat()})
+                head = "预警：" if alerts else ""
+                word = "预警阈值" if alerts else "间隔上限"
+                made = ("CAD-ALERT", f"{head}{duty}已 {gap} 天未走访（{since_text}），规定至少每 {interval} 天走访一次，"
+                                     f"{threshold_day[0]} 起超过{word} {threshold} 天",
+                        {"gap_days": gap, "interval_days": interval, "threshold_days": threshold,
+                         "raised_on": threshold_day[0].isoformat()})
             elif gap > interval:
-                yield Finding("CAD-OVERDUE", WARNING,
-                              f"{duty}已 {gap} 天未走访（{since_text}），超过最长间隔 {interval} 天",
-                              case.subject.source, subject=case.key, staff=staff,
-                              evidence={**evidence, "gap_days": gap, "interval_days": interval})
+                made = ("CAD-OVERDUE", f"{duty}已 {gap} 天未走访（{since_text}），超过规定的最长间隔 {interval} 天"
+                                       f"（{overdue_day[0]} 起），预警阈值 {threshold} 天",
+                        {"gap_days": gap, "interval_days": interval, "threshold_days": threshold})
+        if made:
+            code, text, extra = made
+            for staff in people:
+                yield Finding(code, CODES[code][0], f"{text}；{_whom(facts, rule.duty, staff)}",
+                              case.subject.source, subject=case.key, staff=staff, evidence={**evidence, **extra})
         if visit:
             last, last_visit = visit.date, visit
 
 
-def _monthly(case: Case, rule: CadenceRule, counted: list, as_of: dt.date, since) -> Iterable[Finding]:
-    """Whole calendar months in care, not paused, and over by the as-of date, must reach the minimum."""
+def _monthly(case: Case, rule: CadenceRule, counted: list, facts, since) -> Iterable[Finding]:
+    """Whole calendar months in care, not paused, and over by the as-of date, must reach the minimum; the month of
+    the as-of date is noticed (CAD-MONTH-AT-RISK) in its last `month_notice_days` days while short of it."""
+    as_of = facts.as_of
     start = max(case.start, since) if since else case.start
     year, month = start.year, start.month
     if start.day != 1:
@@ -191,16 +276,32 @@ def _monthly(case: Case, rule: CadenceRule, counted: list, as_of: dt.date, since
     while True:
         first = dt.date(year, month, 1)
         last = dt.date(year, month, calendar.monthrange(year, month)[1])
-        if last >= as_of or (case.end and last >= case.end):
+        if case.end and last >= case.end:
+            return
+        if last >= as_of:
+            left = (last - as_of).days + 1  # the as-of day included
+            n = sum(1 for v in counted if first <= v.date <= as_of)
+            if first <= as_of and left <= rule.month_notice_days and n < rule.monthly_minimum \
+                    and not case.paused_during(first, last):
+                for staff in answerable(case, rule.duty):
+                    yield Finding("CAD-MONTH-AT-RISK", WARNING,
+                                  f"{first:%Y-%m} 还剩 {left} 天（含 {as_of}），{vocab.DUTY[rule.duty]}走访 {n} 次，"
+                                  f"每月至少 {rule.monthly_minimum} 次，还差 {rule.monthly_minimum - n} 次；"
+                                  f"{_whom(facts, rule.duty, staff)}",
+                                  case.subject.source, subject=case.key, staff=staff,
+                                  evidence={"duty": rule.duty, "month": f"{first:%Y-%m}", "visits": n,
+                                            "minimum": rule.monthly_minimum, "days_left": left, "rule": rule.cite})
             return
         if not case.paused_during(first, last):
             n = sum(1 for v in counted if first <= v.date <= last)
             if n < rule.monthly_minimum:
-                yield Finding("CAD-MONTHLY", WARNING,
-                              f"{first:%Y-%m} {vocab.DUTY[rule.duty]}走访 {n} 次，少于每月至少 {rule.monthly_minimum} 次",
-                              case.subject.source, subject=case.key, staff=warned_staff(case, rule.duty),
-                              evidence={"duty": rule.duty, "month": f"{first:%Y-%m}", "visits": n,
-                                        "minimum": rule.monthly_minimum, "rule": rule.cite})
+                for staff in answerable(case, rule.duty):
+                    yield Finding("CAD-MONTHLY", WARNING,
+                                  f"{first:%Y-%m} {vocab.DUTY[rule.duty]}走访 {n} 次，少于每月至少 {rule.monthly_minimum} 次；"
+                                  f"{_whom(facts, rule.duty, staff)}",
+                                  case.subject.source, subject=case.key, staff=staff,
+                                  evidence={"duty": rule.duty, "month": f"{first:%Y-%m}", "visits": n,
+                                            "minimum": rule.monthly_minimum, "rule": rule.cite})
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
@@ -210,20 +311,22 @@ def in_post(visit, facts) -> bool:
     return staff is None or staff.active_on(visit.date)
 
 
-def _not_counted(visit, case: Case, rule: CadenceRule, facts) -> Finding:
+def _not_counted(visit, case: Case, rule: CadenceRule, facts, why: str) -> Finding:
     evidence = {"visit_date": visit.date.isoformat(), "visitor": visit.visitor, "duty": rule.duty}
     if not in_post(visit, facts):
-        staff = facts.staff[visit.visitor]
         evidence["in_post"] = False
-        term = (f"离任日期 {staff.left}" if staff.left is not None and staff.left <= visit.date
-                else f"任职日期 {staff.since}")
-        why = f"走访日期不在走访人的任职期间（{term}）"
-    else:
-        why = (f"未被安排为该对象的{vocab.DUTY[rule.duty]}，也不具备政策档案允许的角色"
-               + (f"，或走访方式“{vocab.VISIT_MODE[visit.mode]}”不计入" if rule.modes else ""))
     return Finding("CAD-NOT-COUNTED", WARNING,
-                   f"{visit.date} {visit.visitor} 以“{vocab.DUTY[rule.duty]}”身份的走访不计入频次：{why}",
+                   f"{visit.date} {person(facts, visit.visitor)} 以“{vocab.DUTY[rule.duty]}”身份的走访不计入频次：{why}",
                    visit.source, subject=case.key, staff=visit.visitor, evidence=evidence)
+
+
+def _duplicate(visit, first, case: Case, facts) -> Finding:
+    return Finding("CAD-DUPLICATE", WARNING,
+                   f"{visit.date} {person(facts, visit.visitor)} 以“{vocab.DUTY[visit.duty]}”身份对 {case.member.name}"
+                   f"（{case.key}）的走访录入了两次（第一次在 {first.source}），只计一次",
+                   visit.source, subject=case.key, staff=visit.visitor,
+                   evidence={"visit_date": visit.date.isoformat(), "visitor": visit.visitor, "duty": visit.duty,
+                             "first_entry": str(first.source)})
 
 
 def current_gaps(facts, duty: str = "responsible") -> dict[str, int]:
@@ -244,3 +347,35 @@ def current_gaps(facts, duty: str = "responsible") -> dict[str, int]:
             gap = counted_days(case, max(counted, default=start), facts.as_of)
             gaps[case.key] = max(gap, gaps.get(case.key, 0))
     return gaps
+
+
+def due_list(facts, days_ahead: int = 6) -> list[dict]:
+    """走访提醒: per person answerable, each subject whose next counted visit is due by the as-of date plus
+    `days_ahead` (a week, the as-of day included), or already overdue. The due day is the last day before the gap
+    would exceed the interval in force (pauses and special periods counted as the rules count them)."""
+    since = facts.records.site.records_since
+    periods = facts.records.site.special_periods
+    changes = [day for p in periods for day in (p.start, p.end + ONE_DAY)]
+    horizon = facts.as_of + dt.timedelta(days=days_ahead)
+    out = []
+    for case in facts.cases:
+        if not case.in_care_on(facts.as_of) or case.paused_on(facts.as_of):
+            continue
+        start = max(case.start, since) if since else case.start
+        visits, _ = distinct_visits(facts.visits.get(case.key, []))
+        for rule in facts.profile.cadence:
+            if not rule.applies_to.matches(**case.selector_facts()):
+                continue
+            counted = [v.date for v in visits if v.duty == rule.duty and v.date >= start
+                       and case.in_care_on(v.date) and fits(v, case, rule, facts)]
+            last = max(counted, default=start)
+            over = first_day_over(case, last, horizon + ONE_DAY,
+                                  lambda d: limits(rule, facts.profile, periods, d)[0], changes)
+            if over is None:
+                continue
+            due = over[0] - ONE_DAY
+            state = "overdue" if due < facts.as_of else "today" if due == facts.as_of else "week"
+            for staff in answerable(case, rule.duty):
+                out.append({"staff": staff, "duty": rule.duty, "subject": case.key,
+                            "last_visit": max(counted, default=None), "due": due, "state": state, "rule": rule.cite})
+    return sorted(out, key=lambda r: (r["staff"], r["due"], r["subject"]))

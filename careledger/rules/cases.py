@@ -91,3 +91,9 @@ def visits_by_case(records) -> dict[str, list[Visit]]:
         for member in visit.subjects or subjects_of.get(visit.household, ()):
             index[f"{visit.household}/{member}"].append(visit)
     return index
+
+
+def person(staff_by_id: dict, staff_id: str) -> str:
+    """A person as findings name them: 姓名（编号）, never the id alone."""
+    staff = staff_by_id.get(staff_id)
+    return f"{staff.name}（{staff_id}）" if staff else f"（编号 {staff_id}，人员名单中没有此人）"

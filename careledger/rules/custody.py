@@ -24,7 +24,7 @@ from typing import Iterable
 from .. import vocab
 from ..findings import ERROR, WARNING, Finding
 from ..policy import CUSTODIAN_POOL, CustodyPolicy
-from .cases import Case
+from .cases import Case, person
 
 CODES = {
     "CUS-NO-CUSTODIAN": (ERROR, "无民事行为能力且无监护人（或监护人不能履职）的对象没有保障资金代管人"),
@@ -100,38 +100,62 @@ def _custodian(case: Case, ledger, policy: CustodyPolicy, facts) -> Iterable[Fin
         return
     if ledger is None:
         yield Finding("CUS-NO-LEDGER", ERROR,
-                      f"{case.label()} 的保障资金代管人 {custodian} 没有代管收支台账"
+                      f"{case.label()} 的保障资金代管人 {_person(facts, custodian)} 没有代管收支台账"
                       f"（应建立 custody/{case.household.village}/{case.household.id}-{case.member.id}.yaml）",
                       slot_source, path=f"{where}.assigned.custodian", subject=case.key, staff=custodian,
                       evidence={**base, "custodian": custodian})
     elif assigned is None or assigned.custodian != ledger.custodian:
         written = assigned.custodian if assigned and assigned.custodian else "（未写）"
         yield Finding("CUS-LEDGER-CUSTODIAN", WARNING,
-                      f"代管台账记载的代管人 {ledger.custodian} 与包保安排中的代管人 {written} 不一致",
+                      f"代管台账记载的代管人 {_person(facts, ledger.custodian)} 与包保安排中的代管人 "
+                      f"{_person(facts, written) if assigned and assigned.custodian else written} 不一致",
                       ledger.source, path="custodian", subject=case.key, staff=ledger.custodian,
                       evidence={**base, "ledger_custodian": ledger.custodian,
                                 "assigned_custodian": assigned.custodian if assigned else None})
     staff = facts.staff.get(custodian)
     if staff is not None:
         excluded = [r for r in staff.roles if r in policy.excluded_roles]
-        if excluded:
-            roles = "、".join(vocab.ROLE[r] for r in excluded)
+        posts = excluded_posts(staff.post, policy.excluded_posts)
+        if excluded or posts:
+            what = "、".join([vocab.ROLE[r] for r in excluded] + [f"职务“{staff.post}”" for _ in posts[:1]])
             yield Finding("CUS-EXCLUDED-ROLE", ERROR,
-                          f"保障资金代管人 {custodian}（{staff.name}）是{roles}，原则上不能担任代管人",
+                          f"保障资金代管人 {staff.name}（{custodian}）是{what}，属村（居）两委负责人，原则上不能担任代管人"
+                          f"（{policy.cite}）",
                           slot_source, path=f"{where}.assigned.custodian", subject=case.key, staff=custodian,
-                          evidence={**base, "custodian": custodian, "roles": excluded})
+                          evidence={**base, "custodian": custodian, "roles": excluded,
+                                    **({"posts": posts} if posts else {})})
         if policy.custodian_pool and not any(getattr(staff, flag) for flag in policy.custodian_pool):
             pool = "或".join(CUSTODIAN_POOL[p] for p in policy.custodian_pool)
             yield Finding("CUS-NOT-ELECTABLE", WARNING,
-                          f"保障资金代管人 {custodian}（{staff.name}）不是{pool}，应从{pool}中推选",
+                          f"保障资金代管人 {staff.name}（{custodian}）不是{pool}，应从{pool}中推选",
                           slot_source, path=f"{where}.assigned.custodian", subject=case.key, staff=custodian,
                           evidence={**base, "custodian": custodian, "pool": list(policy.custodian_pool)})
     caregiver = assigned.caregiver if assigned else None
     if policy.custodian_not_caregiver and caregiver and caregiver == custodian:
         yield Finding("CUS-IS-CAREGIVER", ERROR,
-                      f"{custodian} 既是 {case.label()} 的保障资金代管人又是照料护理人，原则上不能兼任",
+                      f"{_person(facts, custodian)} 既是 {case.member.name}（{case.key}）的保障资金代管人又是照料护理人，"
+                      "原则上不能兼任",
                       slot_source, path=f"{where}.assigned.caregiver", subject=case.key, staff=custodian,
                       evidence={**base, "custodian": custodian, "caregiver": caregiver})
+
+
+def excluded_posts(post: str | None, listed: tuple) -> list[str]:
+    """The entries of `listed` that the post contains, other than as a deputy's (副…)."""
+    if not post:
+        return []
+    return [word for word in listed if any(i == 0 or post[i - 1] != "副"
+                                           for i in _find_all(post, word))]
+
+
+def _find_all(text: str, word: str):
+    i = text.find(word)
+    while i >= 0:
+        yield i
+        i = text.find(word, i + 1)
+
+
+def _person(facts, staff_id: str) -> str:
+    return person(facts.staff, staff_id)
 
 
 def _ledger(ledger, case: Case | None, facts) -> Iterable[Finding]:
@@ -155,7 +179,7 @@ def _ledger(ledger, case: Case | None, facts) -> Iterable[Finding]:
             balance += entry.amount
         elif entry.kind == "expense":
             balance -= entry.amount
-            yield from _drawer(entry, where, caregiver, ledger)
+            yield from _drawer(entry, where, caregiver, ledger, facts)
         if balance < ZERO <= before:
             yield Finding("CUS-NEGATIVE", ERROR,
                           f"{entry.date} 支出 {entry.amount} 元后余额为 {balance} 元（支出前 {before} 元），代管资金不能透支",
@@ -175,7 +199,7 @@ def _ledger(ledger, case: Case | None, facts) -> Iterable[Finding]:
                           **where, evidence={"date": entry.date.isoformat(), "rule": cite})
 
 
-def _drawer(entry, where: dict, caregiver: str | None, ledger) -> Iterable[Finding]:
+def _drawer(entry, where: dict, caregiver: str | None, ledger, facts) -> Iterable[Finding]:
     evidence = {"date": entry.date.isoformat(), "amount": str(entry.amount), "item": entry.item}
     if not entry.drawn_by:
         yield Finding("CUS-NO-DRAWER", ERROR,
@@ -183,7 +207,8 @@ def _drawer(entry, where: dict, caregiver: str | None, ledger) -> Iterable[Findi
                       **where, staff=ledger.custodian, evidence=evidence)
     elif caregiver and entry.drawn_by != caregiver:
         yield Finding("CUS-DRAWER-NOT-CAREGIVER", WARNING,
-                      f"{entry.date} 支出 {entry.amount} 元由 {entry.drawn_by} 支取，不是照料护理人 {caregiver}；"
+                      f"{entry.date} 支出 {entry.amount} 元由 {_person(facts, entry.drawn_by)} 支取，"
+                      f"不是照料护理人 {_person(facts, caregiver)}；"
                       "日常生活开支应由照料护理人向代管人支取",
                       **where, staff=entry.drawn_by,
                       evidence={**evidence, "drawn_by": entry.drawn_by, "caregiver": caregiver})
@@ -209,7 +234,8 @@ def _village_checks(ledger, case: Case, policy: CustodyPolicy, facts) -> Iterabl
             evidence = {"from": last.isoformat(), "until": until.isoformat(), "gap_days": gap, "limit_days": limit,
                         "overdue_days": gap - limit, "last_check": last_check.date.isoformat() if last_check else None,
                         "rule": policy.cite}
-            since_text = f"上次检查 {last_check.date}（{last_check.checked_by}）" if last_check else f"自 {last} 起未检查"
+            since_text = (f"上次检查 {last_check.date}，{_person(facts, last_check.checked_by)}" if last_check
+                          else f"自 {last} 起未检查")
             if entry is None:
                 yield Finding("CUS-CHECK-OVERDUE", WARNING,
                               f"村（居）委会已 {gap} 天未检查代管台账（{since_text}），超过规定的 {limit} 天 {gap - limit} 天",

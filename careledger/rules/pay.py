@@ -6,19 +6,25 @@ the subject was in care and not in hospital or institutional care, the contact w
 and the newest of the contact's tri-party agreements for the subject signed by then had not been terminated (a
 renewal, or a new agreement after a termination, pays again). The monthly amount is that of the first of the
 profile's `subsidies` whose selector matches the subject (Wangcheng: 200 元 for 一级, 300 元 for 二级 and 三级); a
-subject no subsidy matches has no row.
+subject no subsidy matches has no row. With `paid_per: contact` a contact of several subjects is paid once a month
+(the highest amount among the subjects paid that month, on that subject's row; the others list the month under
+`shared`), and a month withheld or stopped on any of them is not paid.
 
 Penalties: every failed inspection (督查表 with any item answered no) of a contact counts, in date order and across
 all the contact's subjects; several sheets failed on one day are one failure (one 督查). The n-th failure takes the
 n-th step of `penalties.ladder`, and failures past the end of the ladder repeat its last step. The count starts
 again after a termination has been carried out (a tri-party agreement of the contact with `terminated` on or after
 the failure that called for it). A `withhold_month` step withholds the subsidy of the month of that inspection, for
-the subject inspected. A `terminate` step is an error until the contact's tri-party agreement for that subject
-records `terminated` on or after the failure.
+the subject inspected. A `terminate` step stops the subsidy for the subject inspected from the month of that
+inspection on, whether or not the termination is recorded yet (“三次终止帮扶协议”: a contact is not paid for a month
+worse than the one whose pay was withheld), until a new agreement signed after the failure engages the contact
+again; it is an error until the contact's tri-party agreement for that subject records `terminated` on or after
+the failure.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
@@ -27,7 +33,7 @@ from typing import Iterable
 
 from ..findings import ERROR, WARNING, Finding
 from ..policy import PENALTY_STEP
-from .cases import Case
+from .cases import Case, person
 from .periods import Period, month_end, parse_key
 
 CODES = {
@@ -53,9 +59,10 @@ class SheetRow:
     level: str | None
     months: tuple[str, ...]  # YYYY-MM of each month paid
     monthly_amount: Decimal
-    withheld: tuple[str, ...]  # YYYY-MM of each month withheld (a subset of months)
-    amount: Decimal  # (len(months) - len(withheld)) * monthly_amount
+    withheld: tuple[str, ...]  # YYYY-MM of each month withheld or stopped (a subset of months)
+    amount: Decimal  # (len(months) - len(withheld) - len(shared)) * monthly_amount
     cite: str
+    shared: tuple[str, ...] = ()  # paid_per contact: months paid on another row of the same contact
 
     @property
     def amount_due(self) -> Decimal:
@@ -83,7 +90,8 @@ def subsidy_sheet(facts, period: str | Period) -> list[SheetRow]:
     if not profile.subsidies:
         return []
     withheld = withheld_months(facts)
-    rows = []
+    stopped = stopped_from(facts)
+    rows, per_contact = [], set()
     for case in facts.cases:
         subsidy = next((s for s in profile.subsidies if s.applies_to.matches(**case.selector_facts())), None)
         if subsidy is None or case.subject.assigned is None:
@@ -92,13 +100,55 @@ def subsidy_sheet(facts, period: str | Period) -> list[SheetRow]:
             months = paid_months(case, contact, period, facts)
             if not months:
                 continue
-            held = tuple(m for m in months if m in withheld.get((contact, case.key), ()))
+            stop = stopped.get((contact, case.key))
+            held = tuple(m for m in months if m in withheld.get((contact, case.key), ())
+                         or (stop is not None and stop[0] <= m and not re_engaged(case, contact, stop[1], m)))
             staff = facts.staff.get(contact)
             rows.append(SheetRow(period=period.key, contact=contact, contact_name=staff.name if staff else "",
                                  subject=case.key, level=case.subject.level, months=months,
                                  monthly_amount=subsidy.monthly_amount, withheld=held,
                                  amount=subsidy.monthly_amount * (len(months) - len(held)), cite=subsidy.cite))
+            if subsidy.paid_per == "contact":
+                per_contact.add(contact)
+    rows = _once_per_contact(rows, per_contact)
     return sorted(rows, key=lambda r: (r.contact, r.subject))
+
+
+def _once_per_contact(rows: list[SheetRow], contacts: set) -> list[SheetRow]:
+    """`paid_per: contact`: each month of a contact is paid once, at the highest amount of the subjects paid that
+    month, on that subject's row; a month withheld or stopped on any of the contact's subjects is not paid."""
+    if not contacts:
+        return rows
+    out = [r for r in rows if r.contact not in contacts]
+    for contact in sorted(contacts):
+        mine = sorted((r for r in rows if r.contact == contact), key=lambda r: (-r.monthly_amount, r.subject))
+        months = sorted({m for r in mine for m in r.months})
+        held_any = {m for r in mine for m in r.withheld}
+        payer = {m: next(r.subject for r in mine if m in r.months) for m in months if m not in held_any}
+        for r in mine:
+            held = tuple(m for m in r.months if m in held_any)
+            shared = tuple(m for m in r.months if m not in held_any and payer[m] != r.subject)
+            out.append(dataclasses.replace(r, withheld=held, shared=shared,
+                                           amount=r.monthly_amount * (len(r.months) - len(held) - len(shared))))
+    return out
+
+
+def stopped_from(facts) -> dict[tuple[str, str], tuple[str, dt.date]]:
+    """(contact, case key) -> (YYYY-MM, day) of the first failure that took the step `terminate`."""
+    out: dict = {}
+    for p in penalties(facts):
+        if p.step == "terminate":
+            key = (p.inspection.contact, f"{p.inspection.household}/{p.inspection.subject}")
+            if key not in out:
+                out[key] = (f"{p.inspection.date:%Y-%m}", p.inspection.date)
+    return out
+
+
+def re_engaged(case: Case, contact: str, failed_on: dt.date, month: str) -> bool:
+    """A tri-party agreement of the contact for the subject signed after the failure, by the end of `month`."""
+    end = month_end(dt.date(int(month[:4]), int(month[5:]), 1))
+    return any(a.kind == "tri_party" and a.subject == case.member.id and a.contact == contact
+               and failed_on < a.signed <= end for a in case.household.agreements)
 
 
 def totals(rows: Iterable[SheetRow]) -> dict[str, Decimal]:
@@ -204,8 +254,8 @@ def check(facts) -> Iterable[Finding]:
                     "contact": inspection.contact, "failure_count": p.count, "step": p.step,
                     "failed_items": [item for item in FAILED_ITEMS if not getattr(inspection, item)],
                     "rule": cite}
-        head = (f"{inspection.date} 督查关爱帮扶联系人 {inspection.contact}（对象 {key}）不合格：{failed}；"
-                f"这是第 {p.count} 次不合格，应{PENALTY_STEP[p.step]}")
+        head = (f"{inspection.date} 督查关爱帮扶联系人 {_person(facts, inspection.contact)}"
+                f"（对象 {_subject(cases, key)}）不合格：{failed}；这是第 {p.count} 次不合格，应{PENALTY_STEP[p.step]}")
         if p.step == "withhold_month":
             evidence["withheld_month"] = f"{inspection.date:%Y-%m}"
             head += f"（扣发 {inspection.date:%Y-%m} 该对象的联系人补助，已在补助表中扣除）"
@@ -214,6 +264,17 @@ def check(facts) -> Iterable[Finding]:
             ended = termination(case, inspection.contact, inspection.date) if case else None
             if ended:
                 continue
-            head += "；三方关爱帮扶协议尚未记录终止（在协议中写 terminated 和 terminated_reason）"
+            head += (f"；自 {inspection.date:%Y-%m} 起停发该对象的联系人补助；"
+                     "三方关爱帮扶协议尚未记录终止（在协议中写 terminated 和 terminated_reason）")
+            evidence["stopped_from"] = f"{inspection.date:%Y-%m}"
         yield Finding(STEP_CODE[p.step], ERROR if p.step == "terminate" else WARNING, head, inspection.source,
                       subject=key, staff=inspection.contact, evidence=evidence)
+
+
+def _person(facts, staff_id: str) -> str:
+    return person(facts.staff, staff_id)
+
+
+def _subject(cases: dict, key: str) -> str:
+    case = cases.get(key)
+    return f"{case.member.name}（{key}）" if case else key

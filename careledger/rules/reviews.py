@@ -195,7 +195,8 @@ def _problems(facts, spans) -> Iterable[Finding]:
             still = f"已 {days_open} 天未消除" if days_open else "尚未消除"
             late = f"，已过限期 {problem.deadline} {evidence['days_past']} 天" if "days_past" in evidence else ""
             yield Finding("PRB-RISK-OPEN", ERROR,
-                          f"预警：{what}是重大风险隐患，{still}{late}；请包保责任人立即处置，消除后在走访记录的 resolved 中"
+                          f"{'预警：' if facts.profile.alerts else ''}"
+                          f"{what}是重大风险隐患，{still}{late}；请包保责任人立即处置，消除后在走访记录的 resolved 中"
                           f"写明问题编号 {problem.id}",
                           problem.source, subject=household.id, staff=_principal(household, _covered(visit, household)),
                           evidence=evidence)

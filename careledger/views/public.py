@@ -70,6 +70,7 @@ def redact(records, findings, as_of: dt.date, settings, *, commit: str = "") -> 
         gap_bands=tuple(label for _, label in GAP_BANDS),
         pages=tuple(PageText(slug=p.slug, title=p.title, markdown=p.body, source=p.source)
                     for p in sorted(records.pages, key=lambda p: p.slug)),
+        alerts=profile.alerts,
     )
 
 
@@ -99,7 +100,9 @@ class _People:
         self.late = {f.subject for f in findings if f.code in ("CAD-ALERT", "CAD-OVERDUE")
                      and f.evidence.get("duty") == "responsible"}
         month = f"{as_of:%Y-%m}"
-        self.open_alerts = [f for f in findings if f.code == "CAD-ALERT"]
+        # An open gap is one item, however many people in the duty it names. The month's warnings below count each
+        # person warned (包保责任人被预警的次数): a village's count is the sum of its cadres'.
+        self.open_alerts = cadence.one_per_gap([f for f in findings if f.code == "CAD-ALERT"])
         # The published notice (通报): warnings raised this month on cadres, as in the internal notice list.
         self.month_alerts = [f for f in findings if f.code in ("CAD-ALERT", "CAD-ALERT-PAST")
                              and f.evidence.get("duty") != "contact" and f.staff

@@ -177,6 +177,11 @@ class PublicView(_Part):
     weeks: tuple[Week, ...]
     gap_bands: tuple[str, ...]
     pages: tuple[PageText, ...]
+    alerts: bool = True  # the document has 预警 and 通报 (Tianhu's has neither: gaps are 逾期)
+
+    @property
+    def alert_word(self) -> str:
+        return "预警" if self.alerts else "逾期"
 
     @property
     def hidden_mark(self) -> str:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from .. import vocab
 from ..findings import SEVERITY_LABELS, Finding
-from ..rules import pay, reviews, spotcheck
+from ..records import SPOT_METHOD
+from ..rules import cadence, pay, reviews, spotcheck
 from ..rules.periods import PERIOD_MONTHS, Period, period_of
 from .audit import audit_tables
 from .document_reports import document_tables
@@ -29,9 +30,11 @@ class ReportsView:
 
 
 def build_reports(facts, findings: list[Finding], commit: str = "") -> ReportsView:
-    """`commit` is the records' git commit: it seeds the spot-check samples."""
+    """`commit` is the records' git commit (the audit tables name it; the spot-check samples do not depend on it)."""
     names = _Names(facts)
-    tables = [warning_list(findings, names), notice_list(findings, names, facts.as_of), open_problems(facts, names)]
+    alerts = cadence.alerts_named(facts.profile)
+    tables = [warning_list(findings, names, alerts), visit_reminders(facts, names),
+              notice_list(findings, names, facts.as_of) if alerts else None, open_problems(facts, names)]
     tables += subsidy_sheets(facts, names)
     tables += spot_check_samples(facts, names, commit)
     tables += document_tables(facts, findings, names)  # the monthly report, measures list, observation ledgers
@@ -76,17 +79,35 @@ class _Names:
                                     level.name if level else "") if x)
 
 
-def warning_list(findings, names: _Names) -> Table:
+def warning_list(findings, names: _Names, alerts: bool = True) -> Table:
     current = [f for f in findings if f.code in ("CAD-ALERT", "CAD-OVERDUE")]
     current.sort(key=lambda f: (names.village_of(f.subject), f.staff, -f.evidence["gap_days"], f.subject))
-    rows = tuple((names.village_of(f.subject), names.staff(f.staff), vocab.DUTY[f.evidence["duty"]],
-                  names.subject(f.subject), f.subject, names.category(f.subject), str(f.evidence["gap_days"]),
-                  "预警" if f.code == "CAD-ALERT" else "逾期", f.evidence.get("last_visit") or "无",
-                  f.evidence.get("raised_on", "")) for f in current)
+    rows = tuple((names.village_of(f.subject), names.staff(f.staff) if f.staff else "未安排",
+                  vocab.DUTY[f.evidence["duty"]], names.subject(f.subject), f.subject, names.category(f.subject),
+                  str(f.evidence["gap_days"]), ("预警" if f.code == "CAD-ALERT" else "逾期") if alerts else "逾期",
+                  f.evidence.get("last_visit") or "无", f.evidence.get("raised_on", "")) for f in current)
+    if not alerts:  # Tianhu: the document has no 预警 (docs/rules/cadence.md)
+        return Table("warnings", "走访逾期名单", "基准日仍未走访、间隔已超过规定的对象，按走访责任人列出。",
+                     ("村（社区）", "责任人", "走访身份", "对象", "对象编号", "类别等级", "未走访天数", "状态",
+                      "上次走访", "超过间隔上限日期"), rows)
     return Table("warnings", "预警名单", "基准日仍未走访、间隔已超过规定的对象，按包保责任人（或联系人）列出。"
                  "“预警”为超过预警阈值，“逾期”为超过最长间隔但未到预警阈值。",
                  ("村（社区）", "责任人", "走访身份", "对象", "对象编号", "类别等级", "未走访天数", "状态", "上次走访",
                   "预警日期"), rows)
+
+
+DUE_STATE = {"overdue": "已逾期", "today": "今天到期", "week": "本周到期"}
+
+
+def visit_reminders(facts, names: _Names) -> Table:
+    """走访提醒: per person, the subjects to visit today or within the week, and those already overdue."""
+    rows = tuple((names.staff(r["staff"]) if r["staff"] else "未安排", vocab.DUTY[r["duty"]],
+                  names.village_of(r["subject"]), names.subject(r["subject"]), r["subject"],
+                  r["last_visit"].isoformat() if r["last_visit"] else "无", r["due"].isoformat(), DUE_STATE[r["state"]])
+                 for r in cadence.due_list(facts))
+    return Table("reminders", f"走访提醒（{facts.as_of} 起一周）",
+                 "按走访责任人列出今天和本周内应走访的对象，以及已超过最长间隔的对象：应走访日期是间隔超过规定前的最后一天。",
+                 ("责任人", "走访身份", "村（社区）", "对象", "对象编号", "上次走访", "应走访日期", "状态"), rows)
 
 
 def notice_list(findings, names: _Names, as_of: dt.date) -> Table:
@@ -94,17 +115,27 @@ def notice_list(findings, names: _Names, as_of: dt.date) -> Table:
     # Warned cadres are named (望办 三（二）); contacts answer through inspections and the penalty ladder instead.
     raised = [f for f in findings if f.code in ("CAD-ALERT", "CAD-ALERT-PAST") and f.evidence["duty"] != "contact"
               and f.staff and f.evidence.get("raised_on", "").startswith(month)]
+    # Every missed interval of the month (its first day over the interval in the month), warned or not.
+    missed_in_month = [f for f in findings
+                       if f.code in ("CAD-ALERT", "CAD-ALERT-PAST", "CAD-OVERDUE", "CAD-OVERDUE-PAST")
+                       and f.evidence["duty"] != "contact" and f.staff
+                       and f.evidence.get("overdue_on", "").startswith(month)]
     per_staff: dict[str, set] = {}
     count: dict[str, int] = {}
+    missed: dict[str, int] = {}
     for f in raised:
         per_staff.setdefault(f.staff, set()).add(f.subject)
         count[f.staff] = count.get(f.staff, 0) + 1
+    for f in missed_in_month:
+        missed[f.staff] = missed.get(f.staff, 0) + 1
     order = sorted(per_staff, key=lambda s: (-count[s], names.staff_village(s), s))
-    rows = tuple((names.staff_village(s), names.staff(s), str(count[s]), str(len(per_staff[s]))) for s in order)
+    rows = tuple((names.staff_village(s), names.staff(s), str(count[s]), str(len(per_staff[s])), str(missed.get(s, 0)))
+                 for s in order)
     return Table("notice", f"{as_of.year}年{as_of.month}月预警通报名单",
                  "本月被系统预警的包保责任人：走访间隔超过预警阈值即预警一次（望办〔2020〕33号 三（二）："
-                 "“被系统预警的包保责任人，街道民政办将予以通报”）。",
-                 ("村（社区）", "被预警的包保责任人", "本月预警次数", "涉及对象数"), rows)
+                 "“被系统预警的包保责任人，街道民政办将予以通报”）。同一对象的每名包保责任人都被预警。"
+                 "“本月未按时走访次数”为本月超过最长间隔的次数（含未到预警阈值的）。",
+                 ("村（社区）", "被预警的包保责任人", "本月预警次数", "涉及对象数", "本月未按时走访次数"), rows)
 
 
 def open_problems(facts, names: _Names) -> Table:
@@ -136,13 +167,16 @@ def subsidy_sheets(facts, names: _Names) -> list[Table]:
 def _subsidy_table(facts, names: _Names, period: Period, *, done: bool) -> Table:
     sheet = pay.subsidy_sheet(facts, period)
     rows = [(names.staff(r.contact), names.subject(r.subject), r.subject, names.category(r.subject),
-             "、".join(r.months), str(r.monthly_amount), "、".join(r.withheld), str(r.amount)) for r in sheet]
+             "、".join(r.months), str(r.monthly_amount), "、".join(r.withheld), str(r.amount), "、".join(r.shared))
+            for r in sheet]
     for contact, total in sorted(pay.totals(sheet).items()):
-        rows.append((names.staff(contact), "合计", "", "", "", "", "", str(total)))
+        rows.append((names.staff(contact), "合计", "", "", "", "", "", str(total), ""))
     state = "" if done else "（本期未结束，截至基准日）"
     return Table(f"subsidy-{period.key}", f"关爱帮扶联系人补助表 {period.label}{state}",
-                 "按督查结果和处罚阶梯计算：联系人每包保一名对象按月补助，第二次督查不合格扣发当月补助。",
-                 ("联系人", "对象", "对象编号", "类别等级", "补助月份", "月补助（元）", "扣发月份", "应发金额（元）"),
+                 "按督查结果和处罚阶梯计算：联系人每包保一名对象按月补助，第二次督查不合格扣发当月补助，"
+                 "第三次不合格自当月起停发（终止帮扶协议）。",
+                 ("联系人", "对象", "对象编号", "类别等级", "补助月份", "月补助（元）", "扣发、停发月份", "应发金额（元）",
+                  "已在其他对象行计发的月份"),
                  tuple(rows))
 
 
@@ -150,14 +184,22 @@ def spot_check_samples(facts, names: _Names, commit: str) -> list[Table]:
     tables = []
     for i, check in enumerate(facts.profile.spot_checks, start=1):
         key = period_of(facts.as_of, PERIOD_MONTHS[check.period]).key
-        drawn = spotcheck.sample(facts, check, key, commit)
+        drawn = spotcheck.sample(facts, check, key)
         population = spotcheck.population(facts, check, key)
-        rows = tuple((str(i), h, names.village_of(h), facts.records.households_by_id[h].address)
-                     for i, h in enumerate(drawn, start=1))
+        results = {}
+        for r in facts.records.spot_checks:
+            if r.spot_check == check.name and (r.period or spotcheck.period_key(r.date, check.period)) == key:
+                results.setdefault(r.household, []).append(r)
+        rows = tuple((str(n), h, names.village_of(h), facts.records.households_by_id[h].address,
+                      "；".join(f"{r.date} {SPOT_METHOD[r.method]} {'合格' if r.passed else '不合格：' + (r.problems or '')}"
+                               f"（{names.staff(r.checker)}）" for r in results.get(h, ())) or "未抽查")
+                     for n, h in enumerate(drawn, start=1))
+        basis = ("该期新增对象" if check.new_recipients_only else f"{key} 第一天在册的")
         tables.append(Table(f"spot-check-{i}-{check.office_level}-{key}", f"抽查名单：{check.name} {key}",
-                            f"按 {check.rate:.0%} 从 {len(population)} 户中抽取 {len(drawn)} 户，随机种子取周期 {key} 和记录的提交号"
-                            f"“{commit or '（不在 git 仓库中）'}”；任何人可按 docs/rules/spotcheck.md 的算法复核（{check.cite}）。",
-                            ("序号", "户编号", "村（社区）", "现居住地"), rows))
+                            f"按 {check.rate:.0%} 从{basis} {len(population)} 户中抽取 {len(drawn)} 户；随机种子取期间 {key} "
+                            f"和这些户的编号，与提交无关，市、区、乡镇在本期任何时候抽取都得到同一名单；任何人可按 "
+                            f"docs/rules/spotcheck.md 的算法复核（{check.cite}）。",
+                            ("序号", "户编号", "村（社区）", "现居住地", "抽查结果"), rows))
     return tables
 
 
