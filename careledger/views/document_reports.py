@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 from .. import vocab
+from ..rules import cadence
 from ..rules.ledgers import due_date
 from ..rules.periods import Period, period_of
 from .report_table import Table
@@ -53,8 +54,9 @@ def monthly_report(facts, findings, names, month: Period) -> Table:
     visited = {f"{v.household}/{m}" for v in visits
                for m in (v.subjects or [s.member for s in facts.records.households_by_id[v.household].subjects]
                          if v.household in facts.records.households_by_id else ())}
-    alerts = [f for f in findings if f.code in ("CAD-ALERT", "CAD-ALERT-PAST")
-              and month.start.isoformat() <= f.evidence.get("raised_on", "") <= last.isoformat()]
+    alerts = cadence.one_per_gap(  # a gap warns every person in the duty; the report counts the gap once
+        f for f in findings if f.code in ("CAD-ALERT", "CAD-ALERT-PAST")
+        and month.start.isoformat() <= f.evidence.get("raised_on", "") <= last.isoformat())
     rows = []
     totals = [0] * (len(MONTHLY_COLUMNS) - 1)
     village_of = {h.id: h.village for h in facts.records.households}
