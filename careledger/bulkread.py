@@ -25,7 +25,7 @@ from . import progress
 from .cachestore import FolderStore, code_hash, without_gc
 from .findings import Finding
 from .schema import MISSING, Context, convert
-from .yamlread import SequenceNode, decode, parse_text, unreadable
+from .yamlread import SequenceNode, decode, empty_file, parse_text, unreadable
 
 IN_PROCESS_UP_TO = 200  # fewer new files than this are parsed in this process: a pool costs more to start
 _READER_MODULES = ("bulkread", "schema", "yamlread", "records", "identifiers", "vocab", "findings")
@@ -61,7 +61,10 @@ def _read_bytes(raw: bytes, root: Path, job: FileJob, settings: Settings) -> tup
     if text is None:
         return [], findings
     parsed, findings = parse_text(text, root / job.rel, job.rel)
-    if parsed.root is None:
+    empty = None if findings else empty_file(parsed.root, job.rel)
+    if empty is not None:
+        findings.append(empty)
+    if parsed.root is None or empty is not None:
         return [], findings
     ctx = Context(findings=findings, today=settings.today, synthetic_ids=settings.synthetic_ids)
     given = dict(job.given)

@@ -20,7 +20,7 @@ from .findings import ERROR, WARNING, Finding, Source
 from .policy import Profile, load_profile
 from .records import CustodyLedger, Household, Inspection, Page, Site, Staff, Visit
 from .schema import MISSING, Context, convert
-from .yamlread import read_yaml
+from .yamlread import empty_file, read_yaml
 
 STREET_OFFICE = "street"  # staff/street.yaml holds the street or township office's own staff
 _MONTH_DIR = re.compile(r"^(\d{4})-(\d{2})$")
@@ -97,9 +97,10 @@ def _stem(rel: str) -> str:
 def _load_one(root: Path, rel: str, cls, findings: list[Finding], today: dt.date, *, synthetic_ids: bool):
     parsed, problems = read_yaml(root / rel, rel)
     findings += problems
-    if parsed.root is None:
-        if not problems:
-            findings.append(Finding("E-EMPTY", ERROR, "文件是空的", Source(rel)))
+    empty = None if problems else empty_file(parsed.root, rel)
+    if empty is not None:
+        findings.append(empty)
+    if parsed.root is None or empty is not None:
         return None
     ctx = Context(findings=findings, today=today, synthetic_ids=synthetic_ids)
     record = convert(cls, parsed.root, ctx)

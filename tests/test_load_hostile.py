@@ -1,0 +1,154 @@
+"""Issue 13, loading: no record file is ever dropped without a located Chinese error that stops the build.
+
+Each case here was seen to drop records with exit 0 and no message (or to end in a traceback) before the fix."""
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from careledger import bulkread
+from careledger.load import load
+from careledger.pipeline import BuildFailed, build_all
+
+from .conftest import AS_OF
+
+HOUSEHOLD = "households/dongshan/ds-001.yaml"
+VISITS = "visits/2026-11/ds-lianxi1.yaml"
+AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def errors_of(content: Path, **kwargs):
+    records, findings = load(content, today=AS_OF, **kwargs)
+    return records, [f for f in findings if f.is_error]
+
+
+def only(findings, code):
+    hits = [f for f in findings if f.code == code]
+    assert hits, f"no {code} among {[f.format() for f in findings]}"
+    return hits
+
+
+def replace_in(content: Path, rel: str, old: str, new: str) -> None:
+    path = content / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(content: Path, rel: str, needle: str) -> int:
+    lines = (content / rel).read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, start=1) if needle in line)
+
+
+# --- empty files ------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rel, text, line", [
+    (HOUSEHOLD, "", 0),
+    (HOUSEHOLD, "# 这户已迁出\n# id: ds-001\n", 0),
+    (HOUSEHOLD, "{}\n", 1),
+    (HOUSEHOLD, "[]\n", 1),
+    (VISITS, "", 0),
+    (VISITS, "\n\n   \n", 0),
+    (VISITS, "[]\n", 1),
+    (VISITS, "# 本月走访\n{}\n", 2),
+    ("staff/xiwan.yaml", "# 待补\n", 0),
+    ("custody/dongshan/ds-001-m1.yaml", "", 0),
+    ("inspections/2026-11/s-minzheng.yaml", "[ ]", 1),
+])
+def test_an_empty_record_file_is_an_error(basic, rel, text, line):
+    (basic / rel).write_text(text, encoding="utf-8")
+    _, errors = errors_of(basic)
+    empty = only(errors, "E-EMPTY")
+    assert [(f.source.file, f.source.line) for f in empty] == [(rel, line)]
+    assert "没有读到任何记录" in empty[0].message
+
+
+def test_an_empty_site_yaml_is_an_error(basic):
+    (basic / "site.yaml").write_text("# 辖区设置\n", encoding="utf-8")
+    records, errors = errors_of(basic)
+    assert records is None and only(errors, "E-EMPTY")[0].source.file == "site.yaml"
+
+
+# --- blank required values --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rel, old, new, path", [
+    (VISITS, "- date: 2026-11-03", "- date:", "[0].date"),
+    (VISITS, "  household: ds-002", "  household:", "[1].household"),
+    (VISITS, "  household: ds-002", "  household: ''", "[1].household"),
+    (HOUSEHOLD, "id: ds-001", "id:", "id"),
+    (HOUSEHOLD, "address: 东山村2组15号", "address: ''", "address"),
+    (HOUSEHOLD, "address: 东山村2组15号", "address: ~", "address"),
+    ("staff/street.yaml", "  name: 周文清", "  name: ''", "[0].name"),
+    ("staff/street.yaml", "  roles: [street_cadre, inspector, clerk]", "  roles: []", "[0].roles"),
+    (HOUSEHOLD, "    relation: self", "    relation:", "members[0].relation"),
+])
+def test_a_blank_required_value_is_named_with_file_line_and_field(basic, rel, old, new, path):
+    replace_in(basic, rel, old, new)
+    _, errors = errors_of(basic)
+    blank = only(errors, "E-BLANK")
+    assert [(f.source.file, f.path) for f in blank] == [(rel, path)]
+    lines = (basic / rel).read_text(encoding="utf-8").splitlines()
+    assert lines[blank[0].source.line - 1] == new
+    field = path.rpartition(".")[2]
+    assert f"“{field}”" in blank[0].message and "是空的" in blank[0].message
+
+
+def test_a_blank_profile_names_the_field(basic):
+    replace_in(basic, "site.yaml", "profile: wangcheng-2020", "profile:")
+    records, errors = errors_of(basic)
+    assert records is None
+    blank = only(errors, "E-BLANK")[0]
+    assert (blank.source.file, blank.source.line, blank.path) == ("site.yaml", line_of(basic, "site.yaml", "profile:"),
+                                                                  "profile")
+    assert "政策档案" in blank.message
+
+
+# --- control characters -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("char, name", [("\0", "NUL"), ("\x1b", "ESC"), ("\x07", "BEL"), ("\x7f", "DEL"),
+                                        ("\x9b", "控制字符"), ("\ufffe", "非字符")])
+def test_a_control_character_is_located(basic, char, name):
+    replace_in(basic, HOUSEHOLD, "address: 东山村", f"address: 东山{char}村")
+    _, errors = errors_of(basic)
+    hits = only(errors, "E-CONTROL-CHAR")
+    line = line_of(basic, HOUSEHOLD, "address: 东山")
+    assert [(f.source.file, f.source.line, f.source.column) for f in hits] == [(HOUSEHOLD, line, len("address: 东山") + 1)]
+    assert f"U+{ord(char):04X}" in hits[0].message and name in hits[0].message
+
+
+def test_a_nul_in_site_yaml_is_located(basic):
+    replace_in(basic, "site.yaml", "name: 测试街道", "name: 测试\0街道")
+    records, errors = errors_of(basic)
+    assert records is None
+    hit = only(errors, "E-CONTROL-CHAR")[0]
+    assert (hit.source.file, hit.source.line, hit.source.column) == ("site.yaml", 2, 9)
+
+
+def test_tab_and_crlf_are_not_control_errors(basic):
+    path = basic / VISITS
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    replace_in(basic, HOUSEHOLD, "address: 东山村2组15号", "address: '东山村\t3号'")
+    _, errors = errors_of(basic)
+    assert errors == []
+
+
+# --- the build stops and keeps the old output -------------------------------------------------------------------
+
+def test_a_dropped_record_stops_the_build_and_keeps_the_old_output(basic, tmp_path):
+    output = tmp_path / "output"
+    build_all(basic, output, as_of=AS_OF, paper=False)
+    before = {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    replace_in(basic, VISITS, "- date: 2026-11-03", "- date:")
+    with pytest.raises(BuildFailed) as failed:
+        build_all(basic, output, as_of=AS_OF, paper=False)
+    assert any(f.code == "E-BLANK" and f.source.file == VISITS for f in failed.value.findings)
+    after = {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    assert after == before
