@@ -24,6 +24,7 @@ from pathlib import Path
 from . import progress
 from .cachestore import FolderStore, code_hash, without_gc
 from .findings import Finding
+from .listing import read_bytes
 from .schema import MISSING, Context, convert
 from .yamlread import SequenceNode, decode, empty_file, parse_text, unreadable
 
@@ -50,7 +51,7 @@ class FileJob:
 def read_file(root: Path, job: FileJob, settings: Settings) -> tuple[list, list[Finding]]:
     """The reference reading of one record file: its records, and every problem as a finding."""
     try:
-        raw = (root / job.rel).read_bytes()
+        raw = read_bytes(root / job.rel)
     except OSError as exc:
         return [], [unreadable(job.rel, exc)]
     return _read_bytes(raw, root, job, settings)
@@ -133,7 +134,7 @@ def _parse_batch(root: Path, jobs: list[FileJob], settings: Settings) -> list:
 
 def _parse_one(root: Path, job: FileJob, settings: Settings) -> tuple[str, tuple]:
     try:
-        raw = (root / job.rel).read_bytes()
+        raw = read_bytes(root / job.rel)
     except OSError:
         return "", read_file(root, job, settings)  # says why it cannot be read; never cached
     return _digest(raw), _read_bytes(raw, root, job, settings)
@@ -166,7 +167,7 @@ class _Store:
             return None
         if entry[0] != stat:
             try:
-                digest = _digest((self.root / rel).read_bytes())
+                digest = _digest(read_bytes(self.root / rel))
             except OSError:
                 return None
             if digest != entry[1]:

@@ -14,17 +14,18 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from . import integrity
+from . import integrity, listing
 from .bulkread import FileJob, Settings, read_all
 from .findings import ERROR, WARNING, Finding, Source
 from .policy import Profile, load_profile
 from .records import CustodyLedger, Household, Inspection, Page, Site, Staff, Visit
 from .schema import MISSING, Context, convert
-from .yamlread import empty_file, read_yaml
+from .yamlread import empty_file, read_yaml, unreadable
 
 STREET_OFFICE = "street"  # staff/street.yaml holds the street or township office's own staff
 _MONTH_DIR = re.compile(r"^(\d{4})-(\d{2})$")
 _PAGE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+CONTENT_FOLDERS = ("staff", "households", "visits", "inspections", "custody", "pages")  # listed by `listing.walk`
 KNOWN_ENTRIES = {"site.yaml", "staff", "households", "visits", "inspections", "custody", "pages", "README.md",
                  ".gitkeep"}
 
@@ -58,10 +59,13 @@ def load(content_dir: Path, *, today: dt.date, cache: bool = True) -> tuple[Reco
     `cache=False` parses every file again instead of taking unchanged files from the cache (bulkread.py)."""
     root = Path(content_dir)
     findings: list[Finding] = []
-    if not (root / "site.yaml").is_file():
+    site_file = listing.check_file(root, "site.yaml", findings)
+    if site_file is None:
         return None, [Finding("E-SITE-MISSING", ERROR,
                               f"内容目录 {root} 中没有 site.yaml（辖区设置）：这不是 careledger 的记录目录？",
                               Source("site.yaml"))]
+    if not site_file:
+        return None, findings
     site = _load_one(root, "site.yaml", Site, findings, today, synthetic_ids=False)
     if site is None:
         return None, findings
@@ -160,27 +164,19 @@ class _Reader:
         return self.listed[folder, depth]
 
     def _list(self, folder: str, depth: int) -> list[str]:
-        base = self.root / folder
-        if not base.is_dir():
-            return []
         found = []
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            inside = Path(dirpath).relative_to(self.root).as_posix()  # a county has 200,000 files: one Path a folder
-            level = inside.count("/") + 1
-            for name in sorted(filenames):
-                if name.startswith("."):
-                    continue
-                rel = f"{inside}/{name}"
-                if name.endswith(".yml"):
-                    self.error(rel, "E-FILE-NAME", "扩展名请用 .yaml（不是 .yml），否则不会被读取")
-                elif not name.endswith(".yaml"):
-                    self.findings.append(Finding("W-FILE-IGNORED", WARNING, "不是 .yaml 文件，已忽略", Source(rel)))
-                elif level != depth:
-                    self.error(rel, "E-FILE-PLACE", f"文件位置不对：{folder}/ 下的记录应放在第 {depth} 层目录中"
-                               f"（见 docs/records.md）")
-                else:
-                    found.append(rel)
+        files, folders = listing.walk(self.root, folder, self.findings)
+        for rel, level in files:
+            name = rel.rpartition("/")[2]
+            if name.endswith(".yml"):
+                self.error(rel, "E-FILE-NAME", "扩展名请用 .yaml（不是 .yml），否则不会被读取")
+            elif not name.endswith(".yaml"):
+                self.findings.append(Finding("W-FILE-IGNORED", WARNING, "不是 .yaml 文件，已忽略", Source(rel)))
+            elif level != depth:
+                self.error(rel, "E-FILE-PLACE", f"文件位置不对：{folder}/ 下的记录应放在第 {depth} 层目录中"
+                           f"（见 docs/records.md）")
+            else:
+                found.append(rel)
         return found
 
     def records_in(self, rel: str) -> list:
@@ -247,22 +243,24 @@ class _Reader:
         return tuple(out)
 
     def pages(self) -> tuple:
-        base = self.root / "pages"
-        if not base.is_dir():
-            return ()
         out = []
-        for path in sorted(base.iterdir()):
-            rel = path.relative_to(self.root).as_posix()
-            if path.name.startswith(".") or path.is_dir():
-                continue
-            if path.suffix != ".md":
-                self.findings.append(Finding("W-FILE-IGNORED", WARNING, "不是 .md 文件，已忽略", Source(rel)))
+        files, folders = listing.walk(self.root, "pages", self.findings)
+        for rel, level in files:
+            path = self.root / rel
+            if level != 1 or path.suffix != ".md":
+                self.findings.append(Finding("W-FILE-IGNORED", WARNING, "不是 pages/ 下的 .md 文件，已忽略",
+                                             Source(rel)))
                 continue
             if not _PAGE_SLUG.match(path.stem):
                 self.error(rel, "E-FILE-NAME", "页面文件名只能用小写英文字母、数字和“-”（它就是网址）")
                 continue
             try:
-                text = path.read_bytes().decode("utf-8-sig")
+                raw = listing.read_bytes(path)
+            except OSError as exc:
+                self.findings.append(unreadable(rel, exc))
+                continue
+            try:
+                text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
                 self.error(rel, "E-ENCODING", "文件不是 UTF-8 编码，请用编辑器另存为 UTF-8")
                 continue
@@ -271,11 +269,18 @@ class _Reader:
                 self.error(rel, "E-PAGE-TITLE", "页面第一行应是以“# ”开头的标题", 1)
                 continue
             out.append(Page(slug=path.stem, title=title, body=text, source=Source(rel)))
+        self.listed["pages", 1] = [rel for rel, level in files if level == 1 and rel.endswith(".md")]
         return tuple(out)
 
     def unknown_entries(self) -> None:
+        """Entries of the content root careledger does not read; a symlink among them is refused all the same (the
+        folders it reads and site.yaml were checked when they were listed or read)."""
         for entry in sorted(os.listdir(self.root)):
-            if entry not in KNOWN_ENTRIES and not entry.startswith("."):
+            if entry.startswith(".") or entry in CONTENT_FOLDERS or entry == "site.yaml":
+                continue
+            if os.path.islink(self.root / entry):
+                self.findings.append(listing.symlink_error(entry))
+            elif entry not in KNOWN_ENTRIES:
                 self.findings.append(Finding("W-FILE-IGNORED", WARNING,
                                              "careledger 不认识这个文件或目录，已忽略（见 docs/records.md）",
                                              Source(entry)))

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from .findings import ERROR, Finding, Source
+from .listing import read_bytes, reason
 
 try:  # the C composer is about ten times faster; the pure-Python one gives the same nodes
     from yaml import CSafeLoader as _BaseLoader
@@ -89,7 +90,7 @@ class YamlFile:
 
 def read_yaml(path: Path, rel: str) -> tuple[YamlFile, list[Finding]]:
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path)
     except OSError as exc:
         return YamlFile(path, rel, None), [unreadable(rel, exc)]
     text, findings = decode(raw, rel)
@@ -112,7 +113,7 @@ def parse_text(text: str, path: Path, rel: str) -> tuple[YamlFile, list[Finding]
 
 
 def unreadable(rel: str, exc: OSError) -> Finding:
-    return _error(rel, 0, 0, "E-FILE-READ", f"无法读取文件：{exc.strerror}")
+    return _error(rel, 0, 0, "E-FILE-READ", f"无法读取文件：{reason(exc)}")
 
 
 def decode(raw: bytes, rel: str) -> tuple[str | None, list[Finding]]:

@@ -152,3 +152,129 @@ def test_a_dropped_record_stops_the_build_and_keeps_the_old_output(basic, tmp_pa
     assert any(f.code == "E-BLANK" and f.source.file == VISITS for f in failed.value.findings)
     after = {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()}
     assert after == before
+
+
+# --- the content tree: one policy for what is not a plain folder or file ---------------------------------------
+
+def test_a_symlinked_month_folder_is_refused(basic, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(basic / "visits/2026-11", elsewhere)
+    (basic / "visits/2026-11").symlink_to(elsewhere)
+    records, errors = errors_of(basic)
+    assert [(f.code, f.source.file) for f in errors if f.code == "E-SYMLINK"] == [("E-SYMLINK", "visits/2026-11")]
+    assert "符号链接" in only(errors, "E-SYMLINK")[0].message
+
+
+def test_a_symlinked_records_folder_is_refused(basic, tmp_path):
+    shutil.move(basic / "households", tmp_path / "households")
+    (basic / "households").symlink_to(tmp_path / "households")
+    _, errors = errors_of(basic)
+    assert [f.source.file for f in only(errors, "E-SYMLINK")] == ["households"]
+
+
+def test_a_record_file_linked_inside_the_tree_is_not_counted_twice(basic):
+    (basic / "visits/2026-11/ds-lianxi2.yaml").symlink_to(basic / VISITS)
+    records, errors = errors_of(basic)
+    assert [f.source.file for f in only(errors, "E-SYMLINK")] == ["visits/2026-11/ds-lianxi2.yaml"]
+    assert all(v.source.file != "visits/2026-11/ds-lianxi2.yaml" for v in records.visits)
+
+
+def test_a_page_linked_out_of_the_tree_is_refused_and_not_read(basic, tmp_path):
+    secret = tmp_path / "login.defs"
+    secret.write_text("# 机密\nPASS_MAX_DAYS 99999\n", encoding="utf-8")
+    (basic / "pages/defs.md").symlink_to(secret)
+    records, errors = errors_of(basic)
+    assert [f.source.file for f in only(errors, "E-SYMLINK")] == ["pages/defs.md"]
+    assert [p.slug for p in records.pages] == ["about"]
+    with pytest.raises(BuildFailed):
+        build_all(basic, tmp_path / "output", as_of=AS_OF, paper=False)
+    assert not (tmp_path / "output").exists()
+
+
+def test_a_symlinked_site_yaml_and_top_level_entry_are_refused(basic, tmp_path):
+    (basic / "notes").symlink_to("/etc")
+    _, errors = errors_of(basic)
+    assert [f.source.file for f in only(errors, "E-SYMLINK")] == ["notes"]
+    (tmp_path / "site.yaml").write_bytes((basic / "site.yaml").read_bytes())
+    (basic / "site.yaml").unlink()
+    (basic / "site.yaml").symlink_to(tmp_path / "site.yaml")
+    records, errors = errors_of(basic)
+    assert records is None and [f.source.file for f in only(errors, "E-SYMLINK")] == ["site.yaml"]
+
+
+def test_a_records_folder_that_is_a_file(basic):
+    shutil.rmtree(basic / "inspections")
+    (basic / "inspections").write_text("inspections\n", encoding="utf-8")
+    _, errors = errors_of(basic)
+    hit = only(errors, "E-NOT-FOLDER")[0]
+    assert hit.source.file == "inspections" and "应是目录" in hit.message
+
+
+def test_a_record_file_that_is_a_folder(basic):
+    (basic / "visits/2026-11/ds-lianxi2.yaml").mkdir()
+    _, errors = errors_of(basic)
+    assert [f.source.file for f in only(errors, "E-NOT-FILE")] == ["visits/2026-11/ds-lianxi2.yaml"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+@pytest.mark.parametrize("rel", ["visits/2026-11/ds-lianxi2.yaml", "pages/fifo.md", "households/dongshan/x.txt"])
+def test_a_fifo_where_a_file_is_expected_is_refused_without_blocking(basic, rel):
+    os.mkfifo(basic / rel)  # reading it would wait for a writer for ever
+    _, errors = errors_of(basic)
+    hit = only(errors, "E-FILE-KIND")[0]
+    assert hit.source.file == rel and "普通文件" in hit.message
+
+
+def test_a_fifo_swapped_in_after_the_listing_is_not_read(basic):
+    from careledger import listing
+    path = basic / "visits/2026-11/fifo.yaml"
+    os.mkfifo(path)
+    with pytest.raises(OSError):
+        listing.read_bytes(path)
+    os.unlink(path)
+    path.symlink_to(basic / VISITS)
+    with pytest.raises(OSError) as refused:
+        listing.read_bytes(path)
+    assert "符号链接" in listing.reason(refused.value)
+
+
+def deny(monkeypatch, denied: Path, function: str) -> None:
+    """As root, chmod 000 does not deny reading: refuse it in the os module instead, as the kernel would."""
+    original = getattr(os, function)
+
+    def refusing(path, *args, **kwargs):
+        if Path(os.fsdecode(path)) == denied:
+            raise PermissionError(13, "Permission denied", str(path))
+        return original(path, *args, **kwargs)
+    monkeypatch.setattr(os, function, refusing)
+
+
+def check_unreadable_month(basic, errors):
+    hit = only(errors, "E-FOLDER-READ")[0]
+    assert hit.source.file == "visits/2026-11"
+    assert "没有读取权限" in hit.message and "都没有读到" in hit.message
+
+
+def test_an_unreadable_folder_is_an_error(basic, monkeypatch):
+    deny(monkeypatch, basic / "visits/2026-11", "scandir")
+    _, errors = errors_of(basic)
+    check_unreadable_month(basic, errors)
+
+
+@pytest.mark.skipif(AS_ROOT, reason="root reads a folder whatever its mode (the monkeypatched test above holds)")
+def test_an_unreadable_folder_by_its_mode(basic):
+    folder = basic / "visits/2026-11"
+    folder.chmod(0)
+    try:
+        _, errors = errors_of(basic)
+    finally:
+        folder.chmod(0o755)
+    check_unreadable_month(basic, errors)
+
+
+@pytest.mark.parametrize("rel", [VISITS, "pages/about.md", "site.yaml"])
+def test_an_unreadable_file_is_an_error_not_a_traceback(basic, monkeypatch, rel):
+    deny(monkeypatch, basic / rel, "open")
+    _, errors = errors_of(basic, cache=False)
+    hit = only(errors, "E-FILE-READ")[0]
+    assert hit.source.file == rel and "没有读取权限" in hit.message
