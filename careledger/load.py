@@ -68,7 +68,7 @@ def load(content_dir: Path, *, today: dt.date, cache: bool = True) -> tuple[Reco
         return None, findings
     site = _load_one(root, "site.yaml", Site, findings, today, synthetic_ids=False)
     if site is None:
-        return None, findings
+        return None, findings + ([] if any(f.is_error for f in findings) else [_unaccounted("site.yaml")])
     profile, profile_findings = load_profile(site.profile, overrides=site.overrides, today=today,
                                              name_source=site.source)
     findings += profile_findings
@@ -89,9 +89,15 @@ def load(content_dir: Path, *, today: dt.date, cache: bool = True) -> tuple[Reco
         blob_ids=reader.blob_ids,
     )
     reader.unknown_entries()
+    findings += reader.unaccounted(records)
     findings += integrity.check(records, integrity.Unreadable(frozenset(reader.unreadable_households),
                                                                reader.staff_incomplete))
     return records, findings
+
+
+def _unaccounted(rel: str) -> Finding:
+    return Finding("E-RECORD", ERROR, "从这个文件中没有读到任何记录，却也没有查出原因：为免记录无声无息地丢失，"
+                   "生成已停止。请检查文件内容，并把这个文件报告给 careledger 的维护者", Source(rel))
 
 
 def _stem(rel: str) -> str:
@@ -271,6 +277,16 @@ class _Reader:
             out.append(Page(slug=path.stem, title=title, body=text, source=Source(rel)))
         self.listed["pages", 1] = [rel for rel, level in files if level == 1 and rel.endswith(".md")]
         return tuple(out)
+
+    def unaccounted(self, records: Records) -> list[Finding]:
+        """The safety net: every record file listed gave records or an error. A file that gave neither would be
+        a ledger's worst failure, records gone without a word; whatever path of the reader let it through, the build
+        stops here."""
+        accounted = {f.source.file for f in self.findings if f.is_error}
+        for kind in (records.staff, records.households, records.visits, records.inspections, records.custody,
+                     records.pages):
+            accounted.update(r.source.file for r in kind)
+        return [_unaccounted(rel) for files in self.listed.values() for rel in files if rel not in accounted]
 
     def unknown_entries(self) -> None:
         """Entries of the content root careledger does not read; a symlink among them is refused all the same (the

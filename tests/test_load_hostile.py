@@ -278,3 +278,25 @@ def test_an_unreadable_file_is_an_error_not_a_traceback(basic, monkeypatch, rel)
     _, errors = errors_of(basic, cache=False)
     hit = only(errors, "E-FILE-READ")[0]
     assert hit.source.file == rel and "没有读取权限" in hit.message
+
+
+# --- the safety net ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rel", [VISITS, HOUSEHOLD, "staff/street.yaml", "custody/dongshan/ds-001-m1.yaml"])
+def test_a_file_that_gives_neither_records_nor_an_error_stops_the_load(basic, monkeypatch, rel):
+    """A future path of the reader that drops a file silently (simulated: the reader returns nothing for it)."""
+    original = bulkread._read_bytes
+
+    def dropping(raw, root, job, settings):
+        return ([], []) if job.rel == rel else original(raw, root, job, settings)
+    monkeypatch.setattr(bulkread, "_read_bytes", dropping)
+    _, errors = errors_of(basic, cache=False)
+    hit = only(errors, "E-RECORD")
+    assert [f.source.file for f in hit] == [rel] and "没有读到任何记录" in hit[0].message
+
+
+def test_a_site_yaml_that_gives_no_site_and_no_error(basic, monkeypatch):
+    from careledger import load as load_module
+    monkeypatch.setattr(load_module, "convert", lambda *args, **kwargs: load_module.MISSING)
+    records, errors = errors_of(basic)
+    assert records is None and only(errors, "E-RECORD")[0].source.file == "site.yaml"
