@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import integrity, listing
 from .bulkread import FileJob, Settings, read_all
+from .cachestore import take_warnings
 from .findings import ERROR, WARNING, Finding, Source
 from .policy import Profile, load_profile
 from .records import CustodyLedger, Household, Inspection, Page, Site, Staff, Visit
@@ -76,6 +77,7 @@ def load(content_dir: Path, *, today: dt.date, cache: bool = True) -> tuple[Reco
         return None, findings
     reader = _Reader(root, findings, today, site)
     reader.read_in_bulk(cache)
+    findings += [Finding("W-CACHE-UNSAFE", WARNING, message, Source("site.yaml")) for message in take_warnings()]
     records = Records(
         root=root,
         site=site,
