@@ -37,12 +37,16 @@ TYPE_SWAPS = st.sampled_from(["", " []", " {}", " ~", " [x]", " {a: 1}", " 12", 
 
 def delete_line(text: str, i: int) -> str:
     lines = text.splitlines(keepends=True)
+    if not lines:
+        return text
     del lines[i % len(lines)]
     return "".join(lines)
 
 
 def duplicate_line(text: str, i: int) -> str:  # duplicate keys, duplicate list items
     lines = text.splitlines(keepends=True)
+    if not lines:
+        return text
     n = i % len(lines)
     return "".join(lines[:n + 1] + [lines[n]] + lines[n + 1:])
 
@@ -79,12 +83,14 @@ def mutate(raw: bytes, mutation: tuple) -> bytes:
         return raw[:at] + extra + raw[at:]
     if op == "replace":
         return mutation[1].encode("utf-8")
-    text = raw.decode("utf-8")
+    text = raw.decode("utf-8", "surrogateescape")  # an earlier mutation may have left bytes that are not UTF-8
     if op == "delete":
-        return delete_line(text, mutation[1]).encode("utf-8")
-    if op == "duplicate":
-        return duplicate_line(text, mutation[1]).encode("utf-8")
-    return swap_value(text, mutation[1], mutation[2]).encode("utf-8")
+        text = delete_line(text, mutation[1])
+    elif op == "duplicate":
+        text = duplicate_line(text, mutation[1])
+    else:
+        text = swap_value(text, mutation[1], mutation[2])
+    return text.encode("utf-8", "surrogateescape")
 
 
 # --- the property -------------------------------------------------------------------------------------------------
