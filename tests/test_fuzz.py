@@ -5,6 +5,7 @@ exact message in test_load_hostile.py.
 
 Runs in CI in well under a minute: the examples are few and the content tree is the small hand-made fixture."""
 
+import os
 import re
 import shutil
 import tempfile
@@ -21,7 +22,7 @@ BASIC = FIXTURES / "basic"
 RECORD_FILES = sorted(p.relative_to(BASIC).as_posix() for p in BASIC.rglob("*.yaml") if p.name != "site.yaml")
 TARGETS = RECORD_FILES + ["site.yaml"]
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-FUZZ = settings(max_examples=120, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=400, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # --- mutations ----------------------------------------------------------------------------------------------------
@@ -102,7 +103,7 @@ def check_outcome(content: Path, mutated: list[str], *, cache: bool) -> None:
         assert f.source.file, f"an error without its file: {f.format()}"
         assert CHINESE.search(f.message), f"not said in Chinese: {f.format()}"
         shipped = f.source.file.startswith("careledger/")  # a shipped profile, with the site's overrides merged
-        assert shipped or (content / f.source.file).exists(), f"an error at no file: {f.format()}"
+        assert shipped or os.path.lexists(content / f.source.file), f"an error at no file: {f.format()}"
     if records is None:
         assert errors, "no records and no error"
         return
@@ -111,8 +112,9 @@ def check_outcome(content: Path, mutated: list[str], *, cache: bool) -> None:
     for kind in (records.staff, records.households, records.visits, records.inspections, records.custody):
         for r in kind:
             produced[r.source.file] = produced.get(r.source.file, 0) + 1
-    for rel in RECORD_FILES:
-        if (content / rel).exists():
+    real = os.path.realpath(content)
+    for rel in RECORD_FILES:  # each plain file of the tree, reached without a symlink
+        if (content / rel).is_file() and os.path.realpath(content / rel) == os.path.join(real, rel):
             assert produced.get(rel) or rel in failed, f"{rel} gave no record and no error"
     for rel in mutated:
         if rel in failed:  # located: a line wherever the file has one to point at
@@ -166,6 +168,75 @@ def test_the_cache_gives_what_a_fresh_read_gives_after_any_mutation(rel, mutatio
         if fresh is not None:
             for name in ("staff", "households", "visits", "inspections", "custody"):
                 assert getattr(cached, name) == getattr(fresh, name)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+FOLDERS = sorted({p.parent.relative_to(BASIC).as_posix() for p in BASIC.rglob("*.yaml") if p.name != "site.yaml"}
+                 | {"pages", "visits", "households"})
+TREE_CHANGES = st.one_of(
+    st.tuples(st.just("link-out"), st.sampled_from(TARGETS + ["pages/about.md"])),
+    st.tuples(st.just("link-in"), st.sampled_from(RECORD_FILES), st.sampled_from(RECORD_FILES)),
+    st.tuples(st.just("fifo"), st.sampled_from(RECORD_FILES + ["pages/about.md", "visits/2026-11/new.yaml"])),
+    st.tuples(st.just("folder"), st.sampled_from(RECORD_FILES + ["pages/about.md"])),
+    st.tuples(st.just("file"), st.sampled_from(FOLDERS)),
+    st.tuples(st.just("link-folder"), st.sampled_from(FOLDERS)),
+)
+
+
+def change_tree(content: Path, outside: Path, change: tuple) -> None:
+    """Replace an entry by a symlink (out of the tree, or to another record file), a FIFO, a folder or a file."""
+    op, rel = change[0], change[1]
+    path = content / rel
+    if not os.path.lexists(path.parent) or path.parent.is_symlink() or not path.parent.is_dir():
+        return  # an earlier change took its folder away
+    if path.is_dir() and not path.is_symlink():
+        moved = outside / rel.replace("/", "_")
+        if op == "link-folder" and not moved.exists():
+            shutil.move(path, moved)
+            path.symlink_to(moved)
+        elif op == "file":
+            shutil.rmtree(path)
+            path.write_text("not a folder\n", encoding="utf-8")
+        return
+    if op in ("link-folder", "file"):
+        return
+    if os.path.lexists(path):
+        path.unlink()
+    if op == "link-out":
+        (outside / "secret.yaml").write_text("- date: 2026-11-03\n  household: ds-001\n  duty: contact\n",
+                                              encoding="utf-8")
+        path.symlink_to(outside / "secret.yaml")
+    elif op == "link-in":
+        path.symlink_to(content / change[2])
+    elif op == "fifo" and hasattr(os, "mkfifo"):
+        os.mkfifo(path)
+    elif op == "folder":
+        path.mkdir()
+
+
+@FUZZ
+@given(st.lists(TREE_CHANGES, min_size=1, max_size=3))
+@example([("link-out", "pages/about.md")])
+@example([("link-folder", "visits/2026-11")])
+@example([("file", "households")])
+@example([("fifo", "visits/2026-11/ds-lianxi1.yaml")])
+@example([("folder", "households/dongshan/ds-001.yaml")])
+def test_a_changed_tree_loads_cleanly_or_with_located_errors(changes):
+    base = fresh_copy()
+    try:
+        content, outside = base / "content", base / "outside"
+        outside.mkdir()
+        for change in changes:
+            change_tree(content, outside, change)
+        check_outcome(content, [], cache=True)
+        records, findings = load(content, today=AS_OF, cache=False)
+        links = [rel for rel in map(str, content.rglob("*")) if os.path.islink(rel)]
+        refused = {f.source.file for f in findings if f.code == "E-SYMLINK"}
+        if records is not None:  # (a refused site.yaml stops the load before the rest is listed)
+            assert {Path(rel).relative_to(content).as_posix() for rel in links} <= refused
+            read = {r.source.file for kind in (records.visits, records.households, records.pages) for r in kind}
+            assert not read & refused, "a record read through a symlink"
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
