@@ -34,7 +34,7 @@ _DIGEST_SIZE = 32
 _UNPICKLING_ERRORS = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, KeyError, TypeError,
                       ValueError, MemoryError, RecursionError)
 _refused: dict[str, Path] = {}  # configured cache folder -> the temporary one used instead, this process
-_warnings: list[str] = []  # refusals not reported yet (`take_warnings`)
+_warnings: list[tuple[str, str]] = []  # (folder, why) of the refusals not reported yet (`take_warnings`)
 
 
 def configured_root() -> Path:
@@ -60,8 +60,8 @@ def cache_root() -> Path:
     fresh = Path(tempfile.mkdtemp(prefix="careledger-cache-"))  # 0700, ours
     atexit.register(_remove, fresh, os.getpid())
     _refused[str(wanted)] = fresh
-    _warnings.append(f"缓存目录 {wanted} {problem}：缓存文件可以执行代码，不能使用。本次改用临时缓存（结束后删除），"
-                     f"所以会慢一些。请删除该目录，或由本人创建并设为只有本人可写（chmod 700 {wanted}）")
+    _warnings.append((str(wanted), f"缓存目录 {wanted} {problem}：缓存文件可以执行代码，不能使用。本次改用临时缓存（结束后删除），"
+                     f"所以会慢一些。请删除该目录，或由本人创建并设为只有本人可写（chmod 700 {wanted}）"))
     return fresh
 
 
@@ -96,8 +96,9 @@ def _remove(folder: Path, pid: int) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def take_warnings() -> list[str]:
-    """The cache folders refused since the last call, each said once (the loader reports them as findings)."""
+def take_warnings() -> list[tuple[str, str]]:
+    """(folder, message) of the cache folders refused since the last call, each said once (the loader reports them
+    as findings)."""
     taken = list(_warnings)
     _warnings.clear()
     return taken

@@ -77,7 +77,7 @@ def load(content_dir: Path, *, today: dt.date, cache: bool = True) -> tuple[Reco
         return None, findings
     reader = _Reader(root, findings, today, site)
     reader.read_in_bulk(cache)
-    findings += [Finding("W-CACHE-UNSAFE", WARNING, message, Source("site.yaml")) for message in take_warnings()]
+    findings += [Finding("W-CACHE-UNSAFE", WARNING, message, Source(folder)) for folder, message in take_warnings()]
     records = Records(
         root=root,
         site=site,
@@ -293,7 +293,12 @@ class _Reader:
     def unknown_entries(self) -> None:
         """Entries of the content root careledger does not read; a symlink among them is refused all the same (the
         folders it reads and site.yaml were checked when they were listed or read)."""
-        for entry in sorted(os.listdir(self.root)):
+        try:
+            names = os.listdir(self.root)
+        except OSError as exc:  # site.yaml could be read without listing the folder (x but not r)
+            self.error(".", "E-FOLDER-READ", f"无法列出内容目录，其中的文件可能没有全部读到：{listing.reason(exc)}")
+            return
+        for entry in sorted(names):
             if entry.startswith(".") or entry in CONTENT_FOLDERS or entry == "site.yaml":
                 continue
             if os.path.islink(self.root / entry):

@@ -197,6 +197,7 @@ def check_refused(basic: Path, folder: Path, words: str) -> None:
     assert len(records.visits) == 5
     warning = [f for f in findings if f.code == "W-CACHE-UNSAFE"]
     assert len(warning) == 1 and str(folder) in warning[0].message and words in warning[0].message
+    assert warning[0].source.file == str(folder)
     assert "临时缓存" in warning[0].message
     assert sorted(p.name for p in folder.rglob("*")) == before  # nothing read from it or written to it
     used = cachestore.cache_root()

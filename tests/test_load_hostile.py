@@ -300,3 +300,11 @@ def test_a_site_yaml_that_gives_no_site_and_no_error(basic, monkeypatch):
     monkeypatch.setattr(load_module, "convert", lambda *args, **kwargs: load_module.MISSING)
     records, errors = errors_of(basic)
     assert records is None and only(errors, "E-RECORD")[0].source.file == "site.yaml"
+
+
+def test_a_content_folder_that_cannot_be_listed(basic, monkeypatch):
+    """site.yaml can be opened in a folder with x but not r permission: the rest must not vanish with it."""
+    deny(monkeypatch, basic, "listdir")
+    _, errors = errors_of(basic)
+    hit = only(errors, "E-FOLDER-READ")[0]
+    assert hit.source.file == "." and "没有读取权限" in hit.message
