@@ -9,7 +9,9 @@ The cache is valid for one version of the reader's code, one as-of date (ID-numb
 it) and one set of reading settings; any change of those starts a new cache, and the old one is deleted.
 
 A cached entry is trusted without reading the file when its size, modification time and inode are unchanged
-(as git's index does); otherwise the file is hashed, and parsed again only when its bytes changed.
+(as git's index does); otherwise the file is hashed, and parsed again only when its bytes changed. As in git, an
+entry is "racily clean" when its file was modified at or after the time the cache file was written (the file
+system's clock): an edit in that same tick keeps size, time and inode, so such an entry is hashed too.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,9 +27,13 @@ from . import progress
 from . import workers as processes  # not `workers`: that is the number of them below
 from .cachestore import FolderStore, code_hash, without_gc
 from .findings import Finding
+from .listing import read_bytes
+from .records import CustodyLedger, Household, Inspection, SpotCheckResult, Staff, Visit
 from .schema import MISSING, Context, convert
-from .yamlread import SequenceNode, decode, parse_text, unreadable
+from .yamlread import SequenceNode, decode, empty_file, parse_text, unreadable
 
+# what a record file holds
+_RECORD_TYPES = frozenset({CustodyLedger, Household, Inspection, SpotCheckResult, Staff, Visit})
 IN_PROCESS_UP_TO = 200  # fewer new files than this are parsed in this process: a pool costs more to start
 _READER_MODULES = ("bulkread", "schema", "yamlread", "records", "identifiers", "vocab", "findings")
 
@@ -50,7 +57,7 @@ class FileJob:
 def read_file(root: Path, job: FileJob, settings: Settings) -> tuple[list, list[Finding]]:
     """The reference reading of one record file: its records, and every problem as a finding."""
     try:
-        raw = (root / job.rel).read_bytes()
+        raw = read_bytes(root / job.rel)
     except OSError as exc:
         return [], [unreadable(job.rel, exc)]
     return _read_bytes(raw, root, job, settings)
@@ -61,7 +68,10 @@ def _read_bytes(raw: bytes, root: Path, job: FileJob, settings: Settings) -> tup
     if text is None:
         return [], findings
     parsed, findings = parse_text(text, root / job.rel, job.rel)
-    if parsed.root is None:
+    empty = None if findings else empty_file(parsed.root, job.rel)
+    if empty is not None:
+        findings.append(empty)
+    if parsed.root is None or empty is not None:
         return [], findings
     ctx = Context(findings=findings, today=settings.today, synthetic_ids=settings.synthetic_ids)
     given = dict(job.given)
@@ -130,7 +140,7 @@ def _parse_batch(root: Path, jobs: list[FileJob], settings: Settings) -> list:
 
 def _parse_one(root: Path, job: FileJob, settings: Settings) -> tuple[str, tuple]:
     try:
-        raw = (root / job.rel).read_bytes()
+        raw = read_bytes(root / job.rel)
     except OSError:
         return "", read_file(root, job, settings)  # says why it cannot be read; never cached
     return _digest(raw), _read_bytes(raw, root, job, settings)
@@ -149,26 +159,36 @@ def _digest(raw: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()
 
 
+def _valid_entry(rel, entry) -> bool:
+    """(stat, digest, (records, findings)), as `_Store.put` writes it: anything else in a cache file is ignored."""
+    return (isinstance(rel, str) and isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], tuple)
+            and len(entry[0]) == 3 and all(isinstance(n, int) for n in entry[0]) and isinstance(entry[1], str)
+            and isinstance(entry[2], tuple) and len(entry[2]) == 2 and isinstance(entry[2][0], list)
+            and isinstance(entry[2][1], list) and all(type(r) in _RECORD_TYPES for r in entry[2][0])
+            and all(isinstance(f, Finding) for f in entry[2][1]))
+
+
 class _Store:
     """Parsed files of one content tree: {rel: (stat, digest, result)} in a pickle per folder."""
 
     def __init__(self, root: Path, settings: Settings):
         self.root = root
         version = f"{code_hash(*_READER_MODULES)}|{settings.today}|{settings.synthetic_ids}"
-        self.store = FolderStore("records", root, version)
+        self.store = FolderStore("records", root, version, _valid_entry)
 
     def get(self, rel: str, stat: tuple):
         entry = self.store.folder(rel).get(rel)
         if entry is None or not stat:
             return None
-        if entry[0] != stat:
+        if entry[0] != stat or stat[1] >= self.store.written(rel):  # changed, or racily clean: check the bytes
             try:
-                digest = _digest((self.root / rel).read_bytes())
+                digest = _digest(read_bytes(self.root / rel))
             except OSError:
                 return None
             if digest != entry[1]:
                 return None
-            self.put(rel, stat, digest, entry[2])  # touched, not changed: remember the new stat
+            if entry[0] != stat or stat[1] < time.time_ns():  # remembered again, to be trusted after this write
+                self.put(rel, stat, digest, entry[2])
         return (*entry[2], entry[1])
 
     def put(self, rel: str, stat: tuple, digest: str, result: tuple) -> None:

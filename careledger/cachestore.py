@@ -3,28 +3,133 @@ fingerprints, font subsets and PDFs. Losing any of it only makes the next run sl
 
 `FolderStore` keeps entries of one content tree in a pickle per folder of that tree (a month of visits, a village's
 households), so a run that changed one file rewrites one folder's pickle, and loads only the folders it asks for.
+
+A pickle is code: whoever can write the cache folder could run code as the next user who builds. So the folder is
+created 0700, and one that belongs to another user or that others may write to is refused (`cache_root`: the run
+says so and works in a fresh private temporary cache instead). Every cache file starts with a blake2b digest of its
+pickle (`seal`, `unseal`), checked before anything is unpickled: a torn, truncated or altered file is only a miss.
+Entries whose shape is not the expected one are dropped (`FolderStore`'s `valid`), never a traceback.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import hashlib
+import hmac
 import os
 import pickle
 import shutil
+import stat
+import tempfile
 from pathlib import Path
+from typing import Any, Callable
 
 from . import __version__
 
 
-def cache_root() -> Path:
+_MAGIC = b"careledger cache 1\n"
+_DIGEST_SIZE = 32
+_UNPICKLING_ERRORS = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, KeyError, TypeError,
+                      ValueError, MemoryError, RecursionError)
+_refused: dict[str, Path] = {}  # configured cache folder -> the temporary one used instead, this process
+_warnings: list[tuple[str, str]] = []  # (folder, why) of the refusals not reported yet (`take_warnings`)
+
+
+def configured_root() -> Path:
     """$CARELEDGER_CACHE_DIR, else $XDG_CACHE_HOME/careledger, else ~/.cache/careledger."""
     explicit = os.environ.get("CARELEDGER_CACHE_DIR")
     if explicit:
         return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "careledger"
+
+
+def cache_root() -> Path:
+    """The configured cache folder (`configured_root`), created 0700, when it is safe to load pickles from: a
+    folder owned by this user that nobody else may write to. Otherwise a fresh temporary folder, private to this
+    user and removed at exit, with a warning (`take_warnings`)."""
+    wanted = configured_root()
+    fresh = _refused.get(str(wanted))
+    if fresh is not None:
+        return fresh
+    problem = unsafe(wanted)
+    if problem is None:
+        return wanted
+    fresh = Path(tempfile.mkdtemp(prefix="careledger-cache-"))  # 0700, ours
+    atexit.register(_remove, fresh, os.getpid())
+    _refused[str(wanted)] = fresh
+    _warnings.append((str(wanted), f"缓存目录 {wanted} {problem}：缓存文件可以执行代码，不能使用。本次改用临时缓存（结束后删除），"
+                     f"所以会慢一些。请删除该目录，或由本人创建并设为只有本人可写（chmod 700 {wanted}）"))
+    return fresh
+
+
+def unsafe(folder: Path) -> str | None:
+    """Why `folder` must not hold this user's cache, or None: made 0700 when missing; one of ours that others may
+    read is closed to them (parsed records hold ID numbers)."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        st = os.stat(folder)
+    except OSError as exc:
+        return f"无法创建或打开（{exc.strerror or exc}）"
+    if not stat.S_ISDIR(st.st_mode):
+        return "不是目录"
+    if st.st_uid != _uid():
+        return f"属于另一个用户（uid {st.st_uid}）"
+    if st.st_mode & 0o022:
+        return f"其他用户也可以写入（权限 {stat.S_IMODE(st.st_mode):o}）"
+    if st.st_mode & 0o077:
+        try:
+            os.chmod(folder, 0o700)
+        except OSError:
+            pass
+    return None
+
+
+def _uid() -> int:
+    return os.geteuid()
+
+
+def _remove(folder: Path, pid: int) -> None:
+    if os.getpid() == pid:  # not in a forked worker, whose parent still uses it
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def take_warnings() -> list[tuple[str, str]]:
+    """(folder, message) of the cache folders refused since the last call, each said once (the loader reports them
+    as findings)."""
+    taken = list(_warnings)
+    _warnings.clear()
+    return taken
+
+
+def seal(value: Any) -> bytes:
+    """The bytes of a cache file: a header with the blake2b digest of the pickle, then the pickle."""
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return _MAGIC + hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest() + payload
+
+
+def unseal(data: bytes) -> Any:
+    """The value `seal` made `data` of, or None: a file of another format, torn, truncated or altered is never
+    unpickled."""
+    start = len(_MAGIC) + _DIGEST_SIZE
+    if not data.startswith(_MAGIC) or len(data) <= start:
+        return None
+    payload = memoryview(data)[start:]
+    if not hmac.compare_digest(hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest(), data[len(_MAGIC):start]):
+        return None
+    try:
+        return pickle.loads(payload)
+    except _UNPICKLING_ERRORS:
+        return None
+
+
+def write_sealed(target: Path, value: Any) -> None:
+    """Write `value` to `target` by a rename, so a reader sees the old file or the new one, never half of one."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}")
+    temporary.write_bytes(seal(value))
+    os.replace(temporary, target)
 
 
 @contextlib.contextmanager
@@ -58,11 +163,13 @@ class FolderStore:
     history); `version` is what the entries depend on besides the root: another version starts an empty store and
     the old one is deleted when this one is saved."""
 
-    def __init__(self, kind: str, root: Path, version: str):
+    def __init__(self, kind: str, root: Path, version: str, valid: Callable[[Any, Any], bool] | None = None):
         self.root = Path(root).resolve()
         self.base = cache_root() / kind / short_hash(str(self.root))
         self.directory = self.base / short_hash(version)
+        self.valid = valid  # (key, value) -> whether an entry read back has the shape its user expects
         self.folders: dict[str, dict] = {}
+        self.written_ns: dict[str, int] = {}  # folder -> modification time of its cache file when loaded (0: none)
         self.changed: set[str] = set()
 
     def folder(self, rel: str) -> dict:
@@ -70,8 +177,15 @@ class FolderStore:
         folder = rel.rpartition("/")[0]
         entries = self.folders.get(folder)
         if entries is None:
-            entries = self.folders[folder] = _load(self.directory / f"{short_hash(folder)}.pickle")
+            entries, self.written_ns[folder] = _load(self.directory / f"{short_hash(folder)}.pickle", self.valid)
+            self.folders[folder] = entries
         return entries
+
+    def written(self, rel: str) -> int:
+        """When the cache file of `rel`'s folder was written (ns, by the file system's clock; 0 when there was none).
+        An entry whose file was modified at or after that time may have changed after it was read: unverified."""
+        self.folder(rel)
+        return self.written_ns[rel.rpartition("/")[0]]
 
     def put(self, rel: str, key, value) -> None:
         self.folder(rel)[key] = value
@@ -84,10 +198,7 @@ class FolderStore:
             self.directory.mkdir(parents=True, exist_ok=True)
             (self.base / "root").write_text(str(self.root), encoding="utf-8")
             for folder in sorted(self.changed):
-                target = self.directory / f"{short_hash(folder)}.pickle"
-                temporary = target.with_name(f".{target.name}.{os.getpid()}")
-                temporary.write_bytes(pickle.dumps(self.folders[folder], protocol=pickle.HIGHEST_PROTOCOL))
-                os.replace(temporary, target)
+                write_sealed(self.directory / f"{short_hash(folder)}.pickle", self.folders[folder])
             self.changed.clear()
             for other in self.base.iterdir():  # another day's or another code version's store
                 if other.is_dir() and other != self.directory:
@@ -108,8 +219,16 @@ def _forget_removed_trees(directory: Path) -> None:
             shutil.rmtree(base, ignore_errors=True)
 
 
-def _load(path: Path) -> dict:
+def _load(path: Path, valid: Callable[[Any, Any], bool] | None) -> tuple[dict, int]:
+    """A folder's entries and the time its file was written; ({}, 0) for a missing, damaged or foreign file."""
     try:
-        return pickle.loads(path.read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-        return {}
+        with open(path, "rb") as f:
+            written = os.fstat(f.fileno()).st_mtime_ns
+            entries = unseal(f.read())
+    except OSError:
+        return {}, 0
+    if not isinstance(entries, dict):
+        return {}, 0
+    if valid is not None:
+        entries = {key: value for key, value in entries.items() if valid(key, value)}
+    return entries, written

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import time
 from importlib import metadata
 from pathlib import Path
 
 from .audit.git import GitUnavailable, dirty_paths, locate
-from .cachestore import cache_root
+from .cachestore import cache_root, unseal, write_sealed
 
 _RENDERING_LIBRARIES = ("jinja2", "markdown", "weasyprint", "pyyaml", "pydyf", "fonttools")
 VERSION = "2"  # bump when what a fingerprint covers changes (2: the shallowness of the clone)
@@ -91,22 +90,21 @@ def _shallow(location) -> bytes:
 def recall(output_dir: Path, fingerprint: str):
     """The result of the last build into `output_dir` when it had this fingerprint and its output is untouched."""
     try:
-        kept = pickle.loads(_record(output_dir).read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        kept = unseal(_record(output_dir).read_bytes())  # checked before it is unpickled (cachestore.py)
+    except OSError:
         return None
-    if kept.get("fingerprint") != fingerprint or kept.get("output") != _output_state(output_dir):
+    if not isinstance(kept, dict) or kept.get("fingerprint") != fingerprint or kept.get("output") != _output_state(output_dir):
         return None
-    return kept.get("result")
+    from .pipeline import BuildResult  # here: the pipeline imports this module
+    result = kept.get("result")
+    return result if isinstance(result, BuildResult) else None
 
 
 def remember(output_dir: Path, fingerprint: str, result) -> None:
     record = _record(output_dir)
     try:
         record.parent.mkdir(parents=True, exist_ok=True)
-        temporary = record.with_name(f".{record.name}.{os.getpid()}")
-        temporary.write_bytes(pickle.dumps({"fingerprint": fingerprint, "output": _output_state(output_dir),
-                                            "result": result}, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(temporary, record)
+        write_sealed(record, {"fingerprint": fingerprint, "output": _output_state(output_dir), "result": result})
         _forget_old(record.parent)
     except OSError:
         pass  # without the record the next build only takes longer

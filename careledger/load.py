@@ -14,17 +14,20 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from . import integrity
+from . import integrity, listing
 from .bulkread import FileJob, Settings, read_all
+from .cachestore import take_warnings
 from .findings import ERROR, WARNING, Finding, Source
 from .policy import Profile, load_profile
 from .records import CustodyLedger, Household, Inspection, Page, Site, SpotCheckResult, Staff, Visit
 from .schema import MISSING, Context, convert
-from .yamlread import read_yaml, unreadable
+from .yamlread import empty_file, read_yaml, unreadable
 
 STREET_OFFICE = "street"  # staff/street.yaml holds the street or township office's own staff
 _MONTH_DIR = re.compile(r"^(\d{4})-(\d{2})$")
 _PAGE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+# listed by `listing.walk`
+CONTENT_FOLDERS = ("staff", "households", "visits", "inspections", "custody", "spot-checks", "pages")
 KNOWN_ENTRIES = {"site.yaml", "staff", "households", "visits", "inspections", "custody", "pages", "README.md",
                  ".gitkeep", "spot-checks"}
 
@@ -59,13 +62,16 @@ def load(content_dir: Path, *, today: dt.date, cache: bool = True) -> tuple[Reco
     `cache=False` parses every file again instead of taking unchanged files from the cache (bulkread.py)."""
     root = Path(content_dir)
     findings: list[Finding] = []
-    if not (root / "site.yaml").is_file():
+    site_file = listing.check_file(root, "site.yaml", findings)
+    if site_file is None:
         return None, [Finding("E-SITE-MISSING", ERROR,
                               f"内容目录 {root} 中没有 site.yaml（辖区设置）：这不是 careledger 的记录目录？",
                               Source("site.yaml"))]
+    if not site_file:
+        return None, findings
     site = _load_one(root, "site.yaml", Site, findings, today, synthetic_ids=False)
     if site is None:
-        return None, findings
+        return None, findings + ([] if any(f.is_error for f in findings) else [_unaccounted("site.yaml")])
     profile, profile_findings = load_profile(site.profile, overrides=site.overrides, today=today,
                                              name_source=site.source)
     findings += profile_findings
@@ -73,6 +79,7 @@ def load(content_dir: Path, *, today: dt.date, cache: bool = True) -> tuple[Reco
         return None, findings
     reader = _Reader(root, findings, today, site)
     reader.read_in_bulk(cache)
+    findings += [Finding("W-CACHE-UNSAFE", WARNING, message, Source(folder)) for folder, message in take_warnings()]
     records = Records(
         root=root,
         site=site,
@@ -87,9 +94,15 @@ def load(content_dir: Path, *, today: dt.date, cache: bool = True) -> tuple[Reco
         spot_checks=reader.dated_lists("spot-checks"),
     )
     reader.unknown_entries()
+    findings += reader.unaccounted(records)
     findings += integrity.check(records, integrity.Unreadable(frozenset(reader.unreadable_households),
                                                                reader.staff_incomplete))
     return records, findings
+
+
+def _unaccounted(rel: str) -> Finding:
+    return Finding("E-RECORD", ERROR, "从这个文件中没有读到任何记录，却也没有查出原因：为免记录无声无息地丢失，"
+                   "生成已停止。请检查文件内容，并把这个文件报告给 careledger 的维护者", Source(rel))
 
 
 def _stem(rel: str) -> str:
@@ -109,9 +122,10 @@ def read_site(content_dir: Path, today: dt.date | None = None) -> tuple[Site | N
 def _load_one(root: Path, rel: str, cls, findings: list[Finding], today: dt.date, *, synthetic_ids: bool):
     parsed, problems = read_yaml(root / rel, rel)
     findings += problems
-    if parsed.root is None:
-        if not problems:
-            findings.append(Finding("E-EMPTY", ERROR, "文件是空的", Source(rel)))
+    empty = None if problems else empty_file(parsed.root, rel)
+    if empty is not None:
+        findings.append(empty)
+    if parsed.root is None or empty is not None:
         return None
     ctx = Context(findings=findings, today=today, synthetic_ids=synthetic_ids)
     record = convert(cls, parsed.root, ctx)
@@ -172,27 +186,19 @@ class _Reader:
         return self.listed[folder, depth]
 
     def _list(self, folder: str, depth: int) -> list[str]:
-        base = self.root / folder
-        if not base.is_dir():
-            return []
         found = []
-        for dirpath, dirnames, filenames in os.walk(base):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-            inside = Path(dirpath).relative_to(self.root).as_posix()  # a county has 200,000 files: one Path a folder
-            level = inside.count("/") + 1
-            for name in sorted(filenames):
-                if name.startswith("."):
-                    continue
-                rel = f"{inside}/{name}"
-                if name.endswith(".yml"):
-                    self.error(rel, "E-FILE-NAME", "扩展名请用 .yaml（不是 .yml），否则不会被读取")
-                elif not name.endswith(".yaml"):
-                    self.findings.append(Finding("W-FILE-IGNORED", WARNING, "不是 .yaml 文件，已忽略", Source(rel)))
-                elif level != depth:
-                    self.error(rel, "E-FILE-PLACE", f"文件位置不对：{folder}/ 下的记录应放在第 {depth} 层目录中"
-                               f"（见 docs/records.md）")
-                else:
-                    found.append(rel)
+        files, folders = listing.walk(self.root, folder, self.findings)
+        for rel, level in files:
+            name = rel.rpartition("/")[2]
+            if name.endswith(".yml"):
+                self.error(rel, "E-FILE-NAME", "扩展名请用 .yaml（不是 .yml），否则不会被读取")
+            elif not name.endswith(".yaml"):
+                self.findings.append(Finding("W-FILE-IGNORED", WARNING, "不是 .yaml 文件，已忽略", Source(rel)))
+            elif level != depth:
+                self.error(rel, "E-FILE-PLACE", f"文件位置不对：{folder}/ 下的记录应放在第 {depth} 层目录中"
+                           f"（见 docs/records.md）")
+            else:
+                found.append(rel)
         return found
 
     def records_in(self, rel: str) -> list:
@@ -259,25 +265,24 @@ class _Reader:
         return tuple(out)
 
     def pages(self) -> tuple:
-        base = self.root / "pages"
-        if not base.is_dir():
-            return ()
         out = []
-        for path in sorted(base.iterdir()):
-            rel = path.relative_to(self.root).as_posix()
-            if path.name.startswith(".") or path.is_dir():
-                continue
-            if path.suffix != ".md":
-                self.findings.append(Finding("W-FILE-IGNORED", WARNING, "不是 .md 文件，已忽略", Source(rel)))
+        files, folders = listing.walk(self.root, "pages", self.findings)
+        for rel, level in files:
+            path = self.root / rel
+            if level != 1 or path.suffix != ".md":
+                self.findings.append(Finding("W-FILE-IGNORED", WARNING, "不是 pages/ 下的 .md 文件，已忽略",
+                                             Source(rel)))
                 continue
             if not _PAGE_SLUG.match(path.stem):
                 self.error(rel, "E-FILE-NAME", "页面文件名只能用小写英文字母、数字和“-”（它就是网址）")
                 continue
             try:
-                text = path.read_bytes().decode("utf-8-sig")
-            except OSError as exc:  # a page the build cannot read stops it, never silently
+                raw = listing.read_bytes(path)
+            except OSError as exc:
                 self.findings.append(unreadable(rel, exc))
                 continue
+            try:
+                text = raw.decode("utf-8-sig")
             except UnicodeDecodeError:
                 self.error(rel, "E-ENCODING", "文件不是 UTF-8 编码，请用编辑器另存为 UTF-8")
                 continue
@@ -286,11 +291,33 @@ class _Reader:
                 self.error(rel, "E-PAGE-TITLE", "页面第一行应是以“# ”开头的标题", 1)
                 continue
             out.append(Page(slug=path.stem, title=title, body=text, source=Source(rel)))
+        self.listed["pages", 1] = [rel for rel, level in files if level == 1 and rel.endswith(".md")]
         return tuple(out)
 
+    def unaccounted(self, records: Records) -> list[Finding]:
+        """The safety net: every record file listed gave records or an error. A file that gave neither would be
+        a ledger's worst failure, records gone without a word; whatever path of the reader let it through, the build
+        stops here."""
+        accounted = {f.source.file for f in self.findings if f.is_error}
+        for kind in (records.staff, records.households, records.visits, records.inspections, records.custody,
+                     records.spot_checks, records.pages):
+            accounted.update(r.source.file for r in kind)
+        return [_unaccounted(rel) for files in self.listed.values() for rel in files if rel not in accounted]
+
     def unknown_entries(self) -> None:
-        for entry in sorted(os.listdir(self.root)):
-            if entry not in KNOWN_ENTRIES and not entry.startswith("."):
+        """Entries of the content root careledger does not read; a symlink among them is refused all the same (the
+        folders it reads and site.yaml were checked when they were listed or read)."""
+        try:
+            names = os.listdir(self.root)
+        except OSError as exc:  # site.yaml could be read without listing the folder (x but not r)
+            self.error(".", "E-FOLDER-READ", f"无法列出内容目录，其中的文件可能没有全部读到：{listing.reason(exc)}")
+            return
+        for entry in sorted(names):
+            if entry.startswith(".") or entry in CONTENT_FOLDERS or entry == "site.yaml":
+                continue
+            if os.path.islink(self.root / entry):
+                self.findings.append(listing.symlink_error(entry))
+            elif entry not in KNOWN_ENTRIES:
                 self.findings.append(Finding("W-FILE-IGNORED", WARNING,
                                              "careledger 不认识这个文件或目录，已忽略（见 docs/records.md）",
                                              Source(entry)))

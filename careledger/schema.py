@@ -370,6 +370,9 @@ def convert(cls, node: Node, ctx: Context, path: str = "", title: str = "", **gi
         if field_spec is None:
             ctx.error(key_node, where, "E-UNKNOWN-KEY", _unknown_key_message(cls, key, title))
             continue
+        if key in spec.required and _is_blank(value_node):
+            _blank(ctx, key_node, where, title, key, field_spec[1])
+            continue
         if is_null(value_node):
             continue
         value = convert_value(field_spec[0], value_node, ctx, where, field_spec[1])
@@ -392,6 +395,21 @@ def convert(cls, node: Node, ctx: Context, path: str = "", title: str = "", **gi
             target = _node_for(node, field_name) or node
             ctx.error(target, f"{path}.{field_name}" if path else field_name, code, message)
     return record
+
+
+def _is_blank(node: Node) -> bool:
+    if isinstance(node, ScalarNode):
+        return is_null(node) or not node.value.strip()
+    if isinstance(node, SequenceNode):
+        return all(is_null(item) for item in node.value)
+    return isinstance(node, MappingNode) and not node.value
+
+
+def _blank(ctx: Context, key_node: Node, path: str, title: str, key: str, label: str) -> None:
+    """A required field written with nothing after it (`date:`, `id: ''`, `members: []`): without this error the
+    record would be dropped without a word, since only an absent field was reported."""
+    ctx.error(key_node, path, "E-BLANK", f"{title}的必填字段“{key}”（{label}）是空的：请填写，"
+              "或删去整条记录")
 
 
 def convert_value(kind, node: Node, ctx: Context, path: str, label: str) -> Any:

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from .findings import ERROR, Finding, Source
+from .listing import read_bytes, reason
 
 try:  # the C composer is about ten times faster; the pure-Python one gives the same nodes
     from yaml import CSafeLoader as _BaseLoader
@@ -62,6 +63,10 @@ _FULLWIDTH_COLON = re.compile(rf"^(\s*(?:-\s+)?)({_KEY})\s*：")
 _FULLWIDTH_SPACE_AFTER_KEY = re.compile(rf"^(\s*(?:-\s+)?)({_KEY}):(\u3000)")
 _INDENT = re.compile(r"^[ \t\u3000]*")
 _TAB_AFTER_KEY = re.compile(rf"^\s*(?:-\s+)?{_KEY}:(\t)")
+# What YAML refuses to read (its own error has no line): control characters but tab and line ends, DEL, C1
+# controls but NEL, lone surrogates and the two non-characters U+FFFE, U+FFFF (PyYAML's Reader.NON_PRINTABLE).
+_NOT_PRINTABLE = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_CONTROL_NAMES = {0: "NUL", 7: "BEL", 8: "退格 BS", 0x0B: "垂直制表符 VT", 0x0C: "换页符 FF", 0x1B: "ESC", 0x7F: "DEL"}
 
 # PyYAML's commonest complaints, said the way a clerk can act on them.
 _PROBLEMS = [
@@ -85,7 +90,7 @@ class YamlFile:
 
 def read_yaml(path: Path, rel: str) -> tuple[YamlFile, list[Finding]]:
     try:
-        raw = path.read_bytes()
+        raw = read_bytes(path)
     except OSError as exc:
         return YamlFile(path, rel, None), [unreadable(rel, exc)]
     text, findings = decode(raw, rel)
@@ -108,7 +113,7 @@ def parse_text(text: str, path: Path, rel: str) -> tuple[YamlFile, list[Finding]
 
 
 def unreadable(rel: str, exc: OSError) -> Finding:
-    return _error(rel, 0, 0, "E-FILE-READ", f"无法读取文件：{exc.strerror}")
+    return _error(rel, 0, 0, "E-FILE-READ", f"无法读取文件：{reason(exc)}")
 
 
 def decode(raw: bytes, rel: str) -> tuple[str | None, list[Finding]]:
@@ -133,7 +138,9 @@ def decode(raw: bytes, rel: str) -> tuple[str | None, list[Finding]]:
 
 def scan_text(text: str, rel: str) -> list[Finding]:
     """Line-level mistakes that YAML would misread or report in English."""
-    findings = []
+    findings = _control_chars(text, rel)
+    if findings:
+        return findings
     if "\t" not in text and "\u3000" not in text and "：" not in text:
         return findings  # the usual case: none of the characters these mistakes are made of
     for number, line in enumerate(text.splitlines(), start=1):
@@ -161,6 +168,35 @@ def scan_text(text: str, rel: str) -> list[Finding]:
             findings.append(_error(rel, number, m.start(1) + 1, "E-TAB",
                                    "冒号后面是制表符（Tab）：请改成一个空格"))
     return findings
+
+
+def _control_chars(text: str, rel: str) -> list[Finding]:
+    """Invisible control characters (a NUL from a broken copy, an ESC from a terminal), each at its line:column."""
+    findings = []
+    for m in _NOT_PRINTABLE.finditer(text):
+        start = m.start()
+        line = text.count("\n", 0, start) + 1
+        column = start - (text.rfind("\n", 0, start) + 1) + 1
+        code = ord(m.group())
+        name = _CONTROL_NAMES.get(code, "控制字符" if code < 0x20 or 0x7F <= code <= 0x9F else "非字符")
+        findings.append(_error(rel, line, column, "E-CONTROL-CHAR",
+                               f"这里有看不见的字符 U+{code:04X}（{name}）：可能是复制或传输时混入的，请删去"))
+        if len(findings) >= 20:  # a binary file: the first ones say enough
+            break
+    return findings
+
+
+def empty_file(root: Node | None, rel: str) -> Finding | None:
+    """A file that holds no record: empty, only comments, or an empty list `[]` or table `{}`. A record file is
+    never empty on purpose; without this finding its records would vanish without a word."""
+    if root is None:
+        return _error(rel, 0, 0, "E-EMPTY", "文件是空的（或只有注释）：没有读到任何记录。不再需要的文件请删除")
+    if isinstance(root, (MappingNode, SequenceNode)) and not root.value:
+        mark = root.start_mark
+        return _error(rel, mark.line + 1, mark.column + 1, "E-EMPTY",
+                      f"文件中只有一个空的{'列表“[]”' if isinstance(root, SequenceNode) else '字段表“{}”'}："
+                      "没有读到任何记录。不再需要的文件请删除")
+    return None
 
 
 def _named_stream(text: str, rel: str) -> io.StringIO:

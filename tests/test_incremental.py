@@ -4,13 +4,13 @@ rewrites no file, and a changed visit rewrites exactly the pages whose bytes dep
 import dataclasses
 import datetime as dt
 import os
-import pickle
 from pathlib import Path
 
 import pytest
 
 from careledger import bulkread, fingerprint
 from careledger.demo import DemoSpec, write_demo
+from careledger.cachestore import unseal
 from careledger.load import load
 from careledger.pipeline import build_all
 
@@ -197,7 +197,7 @@ def test_the_history_read_again_from_its_cache_is_the_same(tmp_path, cache):
 
 
 def stored_versions(cache: Path) -> int:
-    return sum(len(pickle.loads(p.read_bytes())) for p in (cache / "history").rglob("*.pickle"))
+    return sum(len(unseal(p.read_bytes())) for p in (cache / "history").rglob("*.pickle"))
 
 
 def test_the_history_takes_the_working_tree_versions_from_the_loaded_records(tmp_path, monkeypatch):

@@ -130,7 +130,7 @@ def read_history(content_dir: Path, records=None) -> History:
         dirty = git.dirty_paths(location)
         if not location.head:
             return History("no-commits", dirty=dirty)
-        store = FolderStore("history", Path(content_dir), code_hash(*_PARSING_MODULES))
+        store = FolderStore("history", Path(content_dir), code_hash(*_PARSING_MODULES), _valid_version)
         builder = _Builder(store, _Seeds(records))
         with without_gc():
             for raw, contents in _commits_with_blobs(location, builder.seeds.blob_ids):
@@ -143,6 +143,13 @@ def read_history(content_dir: Path, records=None) -> History:
     return History("shallow" if location.shallow else "complete", head=location.head, dirty=dirty,
                    commits=tuple(builder.commits), visit_events=tuple(builder.visit_events),
                    household_events=tuple(builder.household_events), unreadable=tuple(builder.unreadable))
+
+
+def _valid_version(key, value) -> bool:
+    """A cached parsed version as `_Builder._version` puts it: (path, blob) -> a household, visits by key, or None."""
+    return (isinstance(key, tuple) and len(key) == 2 and all(isinstance(k, str) for k in key)
+            and (value is None or isinstance(value, Household)
+                 or isinstance(value, dict) and all(isinstance(v, Visit) for v in value.values())))
 
 
 def _needed(changes: tuple[git.FileChange, ...], current: dict[str, str], seeded: Mapping[str, str]) -> list[str]:

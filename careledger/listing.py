@@ -1,0 +1,141 @@
+"""Listing and reading the content tree, with one policy for what is not a plain folder or a plain file.
+
+Every entry below the content directory is a real folder or a regular file, or it is a located error: a symbolic
+link (E-SYMLINK: one pointing out of the tree could publish /etc files, one pointing inside it would count a record
+twice, so none is followed, whatever it points at), a FIFO, socket or device (E-FILE-KIND: reading a FIFO would
+hang the build), a folder that cannot be listed (E-FOLDER-READ), a file where a folder belongs (E-NOT-FOLDER), a
+folder named like a record file (E-NOT-FILE), a file that cannot be read (E-FILE-READ). Names starting with a dot
+(.git, editors' swap files) are not content and are left alone. Files are opened without following a symlink and
+checked to be regular after opening, so one swapped in after the listing is refused too.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from pathlib import Path
+
+from .findings import ERROR, Finding, Source
+
+RECORD_SUFFIXES = (".yaml", ".yml", ".md")
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_REASONS = {
+    errno.EACCES: "没有读取权限",
+    errno.EPERM: "没有读取权限",
+    errno.ENOENT: "文件不存在（可能刚被移走或删除）",
+    errno.ELOOP: "这是符号链接，careledger 不跟随符号链接",
+    errno.EISDIR: "这是目录，不是文件",
+    errno.ENOTDIR: "路径中有一段不是目录",
+    errno.EIO: "磁盘读写错误",
+    errno.ENXIO: "这不是普通文件",
+    errno.EINVAL: "这不是普通文件",
+}
+
+
+def reason(exc: OSError) -> str:
+    """Why a file or folder could not be read, in Chinese (the system's own words after it)."""
+    zh = _REASONS.get(exc.errno or 0)
+    detail = exc.strerror or str(exc)
+    return f"{zh}（{detail}）" if zh else detail
+
+
+def _error(rel: str, code: str, message: str) -> Finding:
+    return Finding(code, ERROR, message, Source(rel))
+
+
+def symlink_error(rel: str) -> Finding:
+    return _error(rel, "E-SYMLINK", "这是符号链接：记录目录中的符号链接一律不读取（指向目录外会把别处的文件发布出去，"
+                                    "指向目录内会把同一份记录读两次）。请把链接换成文件或目录本身")
+
+
+def kind_error(rel: str) -> Finding:
+    return _error(rel, "E-FILE-KIND", "这不是普通文件（是管道、套接字或设备文件）：记录目录中只能有普通文件和目录")
+
+
+def check_folder(root: Path, rel: str, findings: list[Finding]) -> bool:
+    """Whether `rel` is a real folder to list; an absent one is simply not there, anything else is reported."""
+    try:
+        st = os.lstat(root / rel)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        findings.append(_error(rel, "E-FOLDER-READ", f"无法读取目录：{reason(exc)}"))
+        return False
+    if stat.S_ISLNK(st.st_mode):
+        findings.append(symlink_error(rel))
+        return False
+    if not stat.S_ISDIR(st.st_mode):
+        findings.append(_error(rel, "E-NOT-FOLDER", f"“{rel}”应是目录，这里却是文件：请把它改回目录"
+                                                    "（见 docs/records.md）"))
+        return False
+    return True
+
+
+def check_file(root: Path, rel: str, findings: list[Finding]) -> bool | None:
+    """Whether `rel` is a regular file: None when absent, False (reported) when it is something else."""
+    try:
+        st = os.lstat(root / rel)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        findings.append(_error(rel, "E-FILE-READ", f"无法读取文件：{reason(exc)}"))
+        return False
+    if stat.S_ISLNK(st.st_mode):
+        findings.append(symlink_error(rel))
+    elif stat.S_ISDIR(st.st_mode):
+        findings.append(_error(rel, "E-NOT-FILE", "这里应是文件，却是目录"))
+    elif not stat.S_ISREG(st.st_mode):
+        findings.append(kind_error(rel))
+    else:
+        return True
+    return False
+
+
+def walk(root: Path, folder: str, findings: list[Finding]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """The regular files and the folders below `folder`, each as (path relative to `root`, level below `folder`:
+    1 for its own entries), in name order, folders first visited; everything else is reported."""
+    files: list[tuple[str, int]] = []
+    folders: list[tuple[str, int]] = []
+    if check_folder(root, folder, findings):
+        _walk(root, folder, 1, files, folders, findings)
+    return files, folders
+
+
+def _walk(root: Path, rel: str, level: int, files: list, folders: list, findings: list[Finding]) -> None:
+    try:
+        with os.scandir(root / rel) as it:
+            entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+    except OSError as exc:
+        findings.append(_error(rel, "E-FOLDER-READ", f"无法读取目录，其中的记录都没有读到：{reason(exc)}"))
+        return
+    for entry in entries:
+        child = f"{rel}/{entry.name}"
+        try:
+            if entry.is_symlink():
+                findings.append(symlink_error(child))
+            elif entry.is_dir(follow_symlinks=False):
+                if entry.name.endswith(RECORD_SUFFIXES):
+                    findings.append(_error(child, "E-NOT-FILE", "这里应是记录文件，却是同名的目录：其中的内容不会被读取"))
+                    continue
+                folders.append((child, level))
+                _walk(root, child, level + 1, files, folders, findings)
+            elif entry.is_file(follow_symlinks=False):
+                files.append((child, level))
+            else:
+                findings.append(kind_error(child))
+        except OSError as exc:  # the entry vanished or cannot be inspected
+            findings.append(_error(child, "E-FILE-READ", f"无法读取：{reason(exc)}"))
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file, never through a symlink (OSError ELOOP) and never blocking on a FIFO or device
+    (OSError EINVAL): the listing already refused those, this holds when one is swapped in after it."""
+    fd = os.open(path, _OPEN_FLAGS)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file", str(path))
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            return f.read()
+    finally:
+        os.close(fd)

@@ -1,0 +1,241 @@
+"""Issue 13, the cache: it never serves a stale record, never ends a run in a traceback, and never runs code that
+someone else put in it. Each test failed on the code before the fix."""
+
+import os
+import pickle
+import stat
+from pathlib import Path
+
+import pytest
+
+from careledger import bulkread, cachestore, fingerprint
+from careledger.load import load
+from careledger.pipeline import build_all
+
+from .conftest import AS_OF
+
+VISITS = "visits/2026-11/ds-lianxi1.yaml"
+AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    directory = tmp_path / "cache"
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(directory))
+    yield directory
+    getattr(cachestore, "take_warnings", list)()  # a refusal of this test's folder is said to no other test
+
+
+def write_cache_file(path: Path, value) -> None:
+    """In the cache's own format (a plain pickle before the digest header was added)."""
+    path.write_bytes(getattr(cachestore, "seal", pickle.dumps)(value))
+
+
+def read_cache_file(path: Path):
+    return getattr(cachestore, "unseal", pickle.loads)(path.read_bytes())
+
+
+def visits_of(records):
+    return sorted((v.source.file, v.date, v.household) for v in records.visits)
+
+
+def folder_file(root: Path, rel: str) -> Path:
+    store = bulkread._Store(root, bulkread.Settings(AS_OF, True)).store
+    return store.directory / f"{cachestore.short_hash(rel.rpartition('/')[0])}.pickle"
+
+
+# --- racily clean entries ---------------------------------------------------------------------------------------
+
+def test_an_edit_in_the_tick_of_the_cache_write_is_not_served_from_the_cache(basic, cache):
+    """The file was modified in the same clock tick as the cache file was written (simulated: the cache file is
+    given the file's time), then edited again in that tick: size, modification time and inode are all unchanged."""
+    load(basic, today=AS_OF)
+    path, written = basic / VISITS, folder_file(basic, VISITS)
+    assert written.exists()
+    before = os.stat(path)
+    os.utime(written, ns=(before.st_mtime_ns, before.st_mtime_ns))
+    with open(path, "r+b") as f:  # same size, same inode
+        data = f.read()
+        f.seek(0)
+        f.write(data.replace(b"- date: 2026-11-04", b"- date: 2026-11-05"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(path)
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino)
+    records, _ = load(basic, today=AS_OF)
+    assert ("visits/2026-11/ds-lianxi1.yaml", AS_OF.replace(day=5), "ds-002") in visits_of(records)
+    reference, _ = load(basic, today=AS_OF, cache=False)
+    assert visits_of(records) == visits_of(reference)
+
+
+def test_an_entry_older_than_its_cache_file_is_still_trusted_unread(basic, cache, monkeypatch):
+    load(basic, today=AS_OF)  # the fixture's files are older than the cache files written here
+    reads = []
+    monkeypatch.setattr(bulkread, "read_bytes", lambda path: reads.append(path) or path.read_bytes())
+    records, _ = load(basic, today=AS_OF)
+    assert reads == [] and len(records.visits) == 5
+
+
+# --- entries of the wrong type ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("wrong", [lambda e: "a string", lambda e: None, lambda e: ("too", "short"),
+                                   lambda e: (e[0], e[1], "garbage"), lambda e: (e[0], e[1], ("a", "b")),
+                                   lambda e: (e[0], e[1], ([object()], [])),
+                                   lambda e: (e[0], e[1], (e[2][0], ["not a finding"])),
+                                   lambda e: (("a", "b", "c"), e[1], e[2])])
+def test_a_cache_entry_of_the_wrong_type_is_read_again(basic, cache, wrong):
+    reference, _ = load(basic, today=AS_OF, cache=False)
+    load(basic, today=AS_OF)
+    for path in (cache / "records").rglob("*.pickle"):
+        entries = read_cache_file(path)
+        write_cache_file(path, {rel: wrong(entry) for rel, entry in entries.items()})
+    records, findings = load(basic, today=AS_OF)
+    assert visits_of(records) == visits_of(reference) and not any(f.is_error for f in findings)
+
+
+@pytest.mark.parametrize("wrong", [["not", "a", "dict"], "text", {"records": 1}])
+def test_a_cache_file_of_the_wrong_type_is_ignored(basic, cache, wrong):
+    load(basic, today=AS_OF)
+    for path in (cache / "records").rglob("*.pickle"):
+        write_cache_file(path, wrong)
+    records, _ = load(basic, today=AS_OF)
+    assert len(records.visits) == 5
+
+
+def test_a_build_record_of_the_wrong_type_is_ignored(basic, cache, tmp_path):
+    output = tmp_path / "output"
+    build_all(basic, output, as_of=AS_OF, paper=False)
+    record = fingerprint._record(output)
+    for wrong in (["a", "list"], {"fingerprint": "x"}, "text"):
+        write_cache_file(record, wrong)
+        assert fingerprint.recall(output, "x") is None
+    write_cache_file(record, {"fingerprint": "f", "output": fingerprint._output_state(output), "result": "not one"})
+    assert fingerprint.recall(output, "f") is None
+    result = build_all(basic, output, as_of=AS_OF, paper=False)
+    assert not result.skipped
+
+
+def test_a_history_entry_of_the_wrong_type_is_read_again(tmp_path, cache):
+    from careledger.audit import read_history
+    from careledger.demo import DemoSpec
+    from careledger.demo.repo import write_demo_repo
+
+    root = tmp_path / "records"
+    write_demo_repo(root, DemoSpec(households=6, months=2))
+    first = read_history(root)
+    for path in (cache / "history").rglob("*.pickle"):
+        write_cache_file(path, {key: "garbage" for key in read_cache_file(path)})
+    again = read_history(root)
+    for name in ("commits", "visit_events", "household_events", "unreadable"):
+        assert getattr(again, name) == getattr(first, name), name
+
+
+# --- the cache folder ---------------------------------------------------------------------------------------------
+
+def test_the_cache_folder_is_made_private(basic, tmp_path, monkeypatch):
+    folder = tmp_path / "new" / "careledger"
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(folder))
+    load(basic, today=AS_OF)
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+
+
+def test_an_own_cache_folder_others_may_read_is_closed(basic, tmp_path, monkeypatch):
+    folder = tmp_path / "careledger"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(folder))
+    load(basic, today=AS_OF)
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+
+
+MARKER = "pwned-by-the-cache"
+
+
+class Payload:
+    """Unpickling this runs code: it writes a marker file."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.write_text, (self.marker, "code ran"))
+
+
+def plant(basic: Path, output: Path, marker: Path) -> None:
+    """Pickles that run code, where the next build loads a records folder and its own build record."""
+    path = folder_file(basic, VISITS)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(pickle.dumps({VISITS: Payload(marker)}))
+    record = fingerprint._record(output)
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_bytes(pickle.dumps(Payload(marker)))
+
+
+def test_a_planted_pickle_is_never_unpickled(basic, cache, tmp_path):
+    marker = tmp_path / MARKER
+    plant(basic, tmp_path / "output", marker)
+    build_all(basic, tmp_path / "output", as_of=AS_OF, paper=False)
+    assert not marker.exists()
+
+
+def test_an_altered_cache_file_is_a_miss(basic, cache):
+    load(basic, today=AS_OF)
+    path = folder_file(basic, VISITS)
+    data = bytearray(path.read_bytes())
+    data[-5] ^= 0x01
+    path.write_bytes(bytes(data))
+    assert cachestore.unseal(bytes(data)) is None
+    assert cachestore.unseal(bytes(data[:40])) is None
+    records, _ = load(basic, today=AS_OF)
+    assert len(records.visits) == 5
+
+
+def check_refused(basic: Path, folder: Path, words: str) -> None:
+    planted = folder / "records"
+    planted.mkdir(parents=True, exist_ok=True)
+    before = sorted(p.name for p in folder.rglob("*"))
+    records, findings = load(basic, today=AS_OF)
+    assert len(records.visits) == 5
+    warning = [f for f in findings if f.code == "W-CACHE-UNSAFE"]
+    assert len(warning) == 1 and str(folder) in warning[0].message and words in warning[0].message
+    assert warning[0].source.file == str(folder)
+    assert "临时缓存" in warning[0].message
+    assert sorted(p.name for p in folder.rglob("*")) == before  # nothing read from it or written to it
+    used = cachestore.cache_root()
+    assert used != folder and stat.S_IMODE(os.stat(used).st_mode) == 0o700 and any(used.rglob("*.pickle"))
+    _, again = load(basic, today=AS_OF)
+    assert not any(f.code == "W-CACHE-UNSAFE" for f in again)  # said once a run
+
+
+@pytest.mark.parametrize("mode", [0o775, 0o777, 0o757])
+def test_a_cache_folder_others_may_write_is_refused(basic, tmp_path, monkeypatch, mode):
+    folder = tmp_path / "shared-cache"
+    folder.mkdir()
+    folder.chmod(mode)
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(folder))
+    try:
+        check_refused(basic, folder, "其他用户也可以写入")
+    finally:
+        cachestore.take_warnings()
+
+
+def test_a_cache_folder_of_another_user_is_refused(basic, tmp_path, monkeypatch):
+    folder = tmp_path / "their-cache"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(folder))
+    monkeypatch.setattr(cachestore, "_uid", lambda: os.stat(folder).st_uid + 1)
+    try:
+        check_refused(basic, folder, "属于另一个用户")
+    finally:
+        cachestore.take_warnings()
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="only root can give a folder to another user")
+def test_a_cache_folder_chowned_to_another_user_is_refused(basic, tmp_path, monkeypatch):
+    folder = tmp_path / "nobodys-cache"
+    folder.mkdir(mode=0o700)
+    os.chown(folder, 65534, 65534)
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(folder))
+    try:
+        check_refused(basic, folder, "属于另一个用户（uid 65534）")
+    finally:
+        cachestore.take_warnings()
