@@ -114,9 +114,11 @@ def _duty(records, person, subj, picked, given: str | None) -> str:
 def _assignment(records, a) -> str:
     if a is None:
         return "该对象没有包保安排"
-    parts = [f"{vocab.DUTY['responsible']}：{'、'.join(a.responsible) or '无'}",
-             f"{vocab.DUTY['contact']}：{'、'.join(a.contact) or '无'}"]
-    return "；".join(parts)
+
+    def names(ids):
+        return "、".join(f"{records.staff_by_id[i].name}（{i}）" if i in records.staff_by_id else i for i in ids) or "无"
+
+    return f"{vocab.DUTY['responsible']}：{names(a.responsible)}；{vocab.DUTY['contact']}：{names(a.contact)}"
 
 
 def _resolutions(records, home, day: dt.date, wanted, note) -> list:

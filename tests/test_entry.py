@@ -1,0 +1,241 @@
+"""`careledger visit add`, `household new`, `member add` (issue 17): entering records by name, appended as text,
+validated through the loader before anything is written, refused with the disk unchanged."""
+
+import datetime as dt
+import hashlib
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from careledger import cli
+from careledger.cli import main
+from careledger.entry.yamltext import Unsafe, append_item, insert_in_block, scalar
+from careledger.load import load
+
+TODAY = dt.date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch, tmp_path):
+    monkeypatch.setattr(cli, "today_in_jurisdiction", lambda: TODAY)
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def run(content, *args, input=None):
+    return CliRunner().invoke(main, [*args, "--content", str(content)], input=input)
+
+
+def tree_hash(root) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def record_errors(content):
+    records, findings = load(content, today=TODAY)
+    return records, [f for f in findings if f.is_error]
+
+
+def test_visit_by_name_appends_an_entry_the_loader_accepts(basic):
+    path = basic / "visits/2026-11/ds-shuji.yaml"
+    before = path.read_bytes()
+    result = run(basic, "visit", "add", "--subject", "欧阳", "--visitor", "李建国", "--date", "2026-11-20",
+                 "--note", "身体状况稳定，血压正常")
+    assert result.exit_code == 0, result.output
+    assert "已记录：2026-11-20 李建国（ds-shuji） 入户走访 欧阳福生（东山村，ds-001/m1）" in result.output
+    assert "visits/2026-11/ds-shuji.yaml 第 12 行" in result.output
+    after = path.read_bytes()
+    assert after.startswith(before)  # the entries already there are kept byte for byte
+    records, errors = record_errors(basic)
+    assert errors == []
+    [visit] = [v for v in records.visits if v.date == dt.date(2026, 11, 20)]
+    assert (visit.visitor, visit.household, visit.duty, visit.mode, visit.note) == (
+        "ds-shuji", "ds-001", "responsible", "in_person", "身体状况稳定，血压正常")
+    checked = run(basic, "check", "--as-of", "2026-11-23")
+    assert "[E-" not in checked.output  # `check` finds no record error (only policy findings)
+
+
+def test_default_date_is_today_and_a_new_month_file_is_made(basic):
+    result = run(basic, "visit", "add", "--subject", "ds-002", "--visitor", "赵小红", "--mode", "电话",
+                 "--activity", "emotional", "--seen")
+    assert result.exit_code == 0, result.output
+    text = (basic / "visits/2026-11/ds-lianxi1.yaml").read_text(encoding="utf-8")
+    entry = yaml.safe_load(text)[-1]
+    assert entry == {"date": TODAY, "household": "ds-002", "duty": "contact", "mode": "phone", "seen": True,
+                     "activities": ["emotional"]}
+    assert record_errors(basic)[1] == []
+
+
+def test_an_ambiguous_name_offers_a_numbered_choice(basic):
+    result = run(basic, "visit", "add", "--subject", "张堃", "--visitor", "国", "--date", "2026-11-22", input="2\n")
+    assert result.exit_code == 0, result.output
+    assert "1. 李建国（东山村，ds-shuji）" in result.output
+    assert "2. 陈国强（西湾社区，xw-zhuren）" in result.output
+    entries = yaml.safe_load((basic / "visits/2026-11/xw-zhuren.yaml").read_text(encoding="utf-8"))
+    assert entries == [{"date": dt.date(2026, 11, 22), "household": "xw-001", "duty": "responsible",
+                        "mode": "in_person"}]
+    assert record_errors(basic)[1] == []
+
+
+def test_missing_subject_and_visitor_are_asked_for(basic):
+    result = run(basic, "visit", "add", "--date", "2026-11-22", input="司马玥\n王秀兰\n")
+    assert result.exit_code == 0, result.output
+    assert "王秀兰（ds-baopian）" in result.output and "司马玥（东山村，ds-002/m1）" in result.output
+    assert (basic / "visits/2026-11/ds-baopian.yaml").is_file()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--subject", "诸葛", "--visitor", "李建国"], "没有找到关爱帮扶对象“诸葛”"),
+    (["--subject", "欧阳", "--visitor", "无名氏"], "没有找到走访人“无名氏”"),
+    (["--subject", "欧阳", "--visitor", "国"], "走访人“国”不唯一，未作选择：请用编号指定，例如 --visitor ds-shuji"),
+    (["--subject", "欧阳", "--visitor", "李建国", "--date", "2026-11-31"], "“2026-11-31”不是日期"),
+    (["--subject", "欧阳", "--visitor", "李建国", "--date", "下周"], "“下周”不是日期"),
+    (["--subject", "欧阳", "--visitor", "李建国", "--date", "2026-11-24"], "晚于今天（2026-11-23，北京时间）"),
+    (["--subject", "欧阳", "--visitor", "李建国", "--date", "2025-12-01"], "2026-01-05 才纳入关爱帮扶"),
+    (["--subject", "司马", "--visitor", "李建国"], "李建国（ds-shuji）不在司马玥（东山村，ds-002/m1）的包保安排中"),
+    (["--subject", "司马", "--visitor", "李建国", "--duty", "responsible"], "李建国（ds-shuji）不是司马玥"),
+    (["--subject", "欧阳", "--visitor", "李建国", "--date", "2026-11-05", "--duty", "responsible"],
+     "已有 李建国（ds-shuji）2026-11-05 以包保责任人身份走访户 ds-001 的记录（visits/2026-11/ds-shuji.yaml 第 8 行）"),
+    (["--subject", "欧阳", "--visitor", "李建国", "--resolve", "p1"], "户 ds-001 的问题“p1”已经办结"),
+    (["--subject", "欧阳", "--visitor", "李建国", "--resolve-note", "好了"], "--resolve-note 须与 --resolve"),
+])
+def test_bad_input_is_refused_and_nothing_changes(basic, args, message):
+    before = tree_hash(basic)
+    result = run(basic, "visit", "add", *args, input="")
+    assert result.exit_code != 0
+    assert message in result.output, result.output
+    assert tree_hash(basic) == before
+
+
+def test_a_visitor_who_has_left_is_refused(basic):
+    staff = basic / "staff/dongshan.yaml"
+    staff.write_text(staff.read_text(encoding="utf-8").replace("  post: 村党总支书记\n",
+                                                               "  post: 村党总支书记\n  left: 2026-11-10\n"),
+                     encoding="utf-8")
+    before = tree_hash(basic)
+    result = run(basic, "visit", "add", "--subject", "欧阳", "--visitor", "李建国", "--date", "2026-11-20")
+    assert result.exit_code != 0 and "李建国（ds-shuji）2026-11-20 不在任" in result.output
+    assert tree_hash(basic) == before
+
+
+def test_appending_keeps_comments_and_layout_of_the_file(basic):
+    path = basic / "visits/2026-11/ds-shuji.yaml"
+    odd = ("# 李建国 11 月的走访\r\n- date: 2026-11-02   # 上午\r\n  household: ds-001\r\n  duty: 包保责任人\r\n"
+           "  note: >\r\n    折叠的\r\n    说明")  # CRLF, comments, a folded scalar, no newline at the end
+    path.write_bytes(odd.encode("utf-8"))
+    result = run(basic, "visit", "add", "--subject", "欧阳", "--visitor", "ds-shuji", "--date", "2026-11-21",
+                 "--note", "它's \"引号\"\n第二行")
+    assert result.exit_code == 0, result.output
+    after = path.read_bytes()
+    assert after.startswith(odd.encode("utf-8") + b"\r\n- date: 2026-11-21\r\n")
+    assert b"\n" not in after.replace(b"\r\n", b"")  # the file's line ends are kept
+    records, errors = record_errors(basic)
+    assert errors == []
+    assert [v.note for v in records.visits if v.date == dt.date(2026, 11, 21)] == ["它's \"引号\"\n第二行"]
+
+
+def test_an_error_the_entry_would_add_is_refused_with_its_place(basic):
+    path = basic / "visits/2026-11/ds-shuji.yaml"
+    path.write_text("[]\n", encoding="utf-8")  # a flow list cannot be appended to as text
+    before = tree_hash(basic)
+    result = run(basic, "visit", "add", "--subject", "欧阳", "--visitor", "李建国", "--date", "2026-11-20")
+    assert result.exit_code != 0 and "无法安全地追加" in result.output
+    assert tree_hash(basic) == before
+
+
+def test_resolving_a_problem_found_earlier(basic):
+    path = basic / "visits/2026-11/ds-baopian.yaml"
+    path.write_text("- date: 2026-11-03\n  household: ds-002\n  duty: responsible\n  problems:\n"
+                    "    - id: p7\n      text: 灶台漏气\n", encoding="utf-8")
+    result = run(basic, "visit", "add", "--subject", "司马玥", "--visitor", "王秀兰", "--date", "2026-11-20",
+                 "--resolve", "p7", "--resolve-note", "已更换软管")
+    assert result.exit_code == 0, result.output
+    assert "办结问题 p7" in result.output
+    records, errors = record_errors(basic)
+    assert errors == []
+    [visit] = [v for v in records.visits if v.date == dt.date(2026, 11, 20)]
+    assert [(r.problem, r.note) for r in visit.resolved] == [("p7", "已更换软管")]
+    again = run(basic, "visit", "add", "--subject", "司马玥", "--visitor", "王秀兰", "--date", "2026-11-21",
+                "--resolve", "p9")
+    assert again.exit_code != 0 and "户 ds-002 的问题“p9”不存在" in again.output
+
+
+def test_household_new_writes_a_household_the_loader_accepts(basic):
+    result = run(basic, "household", "new", "--village", "东山", "--name", "王小二", "--address", "东山村3组8号",
+                 "--category", "1", "--level", "2", "--responsible", "王秀兰", "--contact", "赵小红",
+                 "--id-number", "990101195001010010", "--sex", "male")
+    assert result.exit_code == 0, result.output
+    assert "已建档：王小二（东山村，ds-003/m1）" in result.output
+    records, errors = record_errors(basic)
+    assert errors == []
+    household = records.households_by_id["ds-003"]
+    assert household.members[0].name == "王小二"
+    assert household.subjects[0].assigned.responsible == ("ds-baopian",)
+    assert household.subjects[0].enrolled == TODAY
+
+
+def test_household_new_with_a_bad_id_number_is_refused_with_the_located_error(basic):
+    before = tree_hash(basic)
+    result = run(basic, "household", "new", "--village", "dongshan", "--name", "王小二", "--address", "东山村3组8号",
+                 "--category", "1", "--level", "2", "--id-number", "990101195001010011")
+    assert result.exit_code != 0
+    assert "households/dongshan/ds-003.yaml:8:16 [E-ID-NUMBER] members[0].id_number" in result.output
+    assert tree_hash(basic) == before
+
+
+def test_member_add_inserts_into_the_members_list_only(basic):
+    path = basic / "households/dongshan/ds-002.yaml"
+    old_lines = path.read_bytes().splitlines(keepends=True)
+    result = run(basic, "member", "add", "--household", "司马德", "--name", "司马小", "--relation", "孙子女",
+                 "--birth-date", "2012-9-1")
+    assert result.exit_code == 0, result.output
+    assert "已添加：司马小（ds-002/m3），孙子女。写入 households/dongshan/ds-002.yaml 第 28 行" in result.output
+    new_lines = path.read_bytes().splitlines(keepends=True)
+    assert new_lines[:27] + new_lines[31:] == old_lines
+    assert b"".join(new_lines[27:31]).decode() == ("  - id: 'm3'\n    name: '司马小'\n    relation: 'grandchild'\n"
+                                                   "    birth_date: 2012-09-01\n")
+    records, errors = record_errors(basic)
+    assert errors == []
+    assert [m.id for m in records.households_by_id["ds-002"].members] == ["m1", "m2", "m3"]
+
+
+def test_member_add_refuses_a_layout_it_cannot_edit_safely(basic):
+    path = basic / "households/dongshan/ds-002.yaml"
+    text = path.read_text(encoding="utf-8")
+    start, end = text.index("members:\n"), text.index("subjects:\n")
+    path.write_text(text[:start] + "members: [{id: m1, name: 司马玥, relation: self}]\n" + text[end:],
+                    encoding="utf-8")
+    before = tree_hash(basic)
+    result = run(basic, "member", "add", "--household", "ds-002", "--name", "司马小", "--relation", "grandchild")
+    assert result.exit_code != 0 and "写在了同一行" in result.output
+    assert tree_hash(basic) == before
+
+
+def test_member_add_refuses_a_duplicate_id_number(basic):
+    before = tree_hash(basic)
+    result = run(basic, "member", "add", "--household", "欧阳福生", "--name", "欧阳明", "--relation", "child",
+                 "--id-number", "990101194203150017")
+    assert result.exit_code != 0 and "[E-ID-DUPLICATE]" in result.output
+    assert tree_hash(basic) == before
+
+
+@pytest.mark.parametrize("value", ["a'b", "x: y", "# not a comment", "line\nbreak", "tab\there", "'", "", "- x",
+                                   "yes", "0123", "2026-11-01", "null", "\u2028"])
+def test_scalars_read_back_as_the_same_text(value):
+    assert yaml.safe_load(f"k: {scalar(value)}") == {"k": value}
+
+
+def test_insert_in_block_with_items_flush_left_and_comments():
+    old = b"id: h\nmembers:\n- id: m1\n  name: a\n  # trailing comment\n\n# about subjects\nsubjects: []\n"
+    new, line = insert_in_block(old, "members", [("id", "m2"), ("name", "b")])
+    assert new == b"id: h\nmembers:\n- id: m1\n  name: a\n- id: 'm2'\n  name: 'b'\n  # trailing comment\n\n" \
+                  b"# about subjects\nsubjects: []\n"
+    assert line == 5
+    with pytest.raises(Unsafe):
+        insert_in_block(b"members:\n  - id: m1\nmembers:\n  - id: m2\n", "members", [("id", "m3")])
+    with pytest.raises(Unsafe):
+        append_item(b"{}\n", [("date", dt.date(2026, 1, 1))])
