@@ -35,7 +35,10 @@ def _member_pairs(member_id, name, relation, sex, birth, id_number, phone) -> li
 
 @click.group()
 def household():
-    """家庭档案：careledger household new 新建一户。"""
+    """家庭档案：careledger household new 新建一户（见 docs/entering.md）。
+
+    例：careledger household new --village 东山村 --name 王某某 --address 东山村3组8号 --category 1 --level 2
+    """
 
 
 @household.command("new")
@@ -108,7 +111,10 @@ def _next_id(records, village_id: str) -> str:
 
 @click.group()
 def member():
-    """家庭成员：careledger member add 给一户添加成员。"""
+    """家庭成员：careledger member add 给一户添加成员（见 docs/entering.md）。
+
+    例：careledger member add --household 欧阳福生 --name 欧阳明 --relation child
+    """
 
 
 @member.command("add")

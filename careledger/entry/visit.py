@@ -16,7 +16,10 @@ MODE_PHRASE = {"in_person": "入户走访", "phone": "电话走访", "video": "�
 
 @click.group()
 def visit():
-    """走访记录：careledger visit add 录入一次走访。"""
+    """走访记录：careledger visit add 录入一次走访（见 docs/entering.md）。
+
+    例：careledger visit add --subject 欧阳福生 --visitor 李建国
+    """
 
 
 @visit.command("add")
