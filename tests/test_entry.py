@@ -215,6 +215,16 @@ def test_member_add_refuses_a_layout_it_cannot_edit_safely(basic):
     assert tree_hash(basic) == before
 
 
+def test_an_insertion_that_does_not_read_back_as_the_new_member_is_refused(basic, monkeypatch):
+    from careledger.entry import yamltext
+
+    monkeypatch.setattr(yamltext, "insert_in_block", lambda old, key, pairs: (old.replace(b"m2", b"m3"), 20))
+    before = tree_hash(basic)
+    result = run(basic, "member", "add", "--household", "ds-002", "--name", "司马小", "--relation", "grandchild")
+    assert result.exit_code != 0 and "写入后读回的记录与录入的不符" in result.output
+    assert tree_hash(basic) == before
+
+
 def test_member_add_refuses_a_duplicate_id_number(basic):
     before = tree_hash(basic)
     result = run(basic, "member", "add", "--household", "欧阳福生", "--name", "欧阳明", "--relation", "child",

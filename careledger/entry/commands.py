@@ -62,11 +62,15 @@ def load_records(content_dir: Path | None, today: dt.date):
     return records, findings
 
 
-def commit(records, findings, change, today: dt.date):
-    """Validate the change through the loader and write it, or refuse with the errors it would add."""
+def commit(records, findings, change, today: dt.date, landed=None):
+    """Validate the change through the loader and write it, or refuse with the errors it would add. `landed`
+    tells from the file's records as read back whether the new text became the entry meant (not, say, part of the
+    entry before it): a file laid out unusually is refused rather than written wrong."""
     from .write import check_change, describe, write_atomically
 
     parsed, added = check_change(records, findings, change, today)
+    if not added and landed is not None and not landed(parsed):
+        raise click.ClickException(f"{change.rel}：写入后读回的记录与录入的不符（文件写法特殊），未写入；请手工录入")
     if added:
         lines = "\n".join(f"  {describe(f)}" for f in added)
         state = "保持不变" if change.old is not None else "未创建；行号指写入后的文件"

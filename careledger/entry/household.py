@@ -90,7 +90,8 @@ def household_new(village, name, address, category, level, group_, enrolled_text
     lines = mapping_lines([("id", hid), ("village", place.id), ("group", group_), ("address", address),
                            ("members", [dict(_member_pairs("m1", name, "self", sex, birth, id_number, phone))]),
                            ("subjects", [dict(subject)])], 0)
-    commit(records, findings, Change(rel, None, ("\n".join(lines) + "\n").encode("utf-8"), 1), today)
+    commit(records, findings, Change(rel, None, ("\n".join(lines) + "\n").encode("utf-8"), 1), today,
+           landed=lambda parsed: [h.id for h in parsed] == [hid])
     click.echo(f"已建档：{name}（{place.name}，{hid}/m1），人员类别 {category}，纳入日期 {enrolled}。写入 {rel}。")
 
 
@@ -151,24 +152,15 @@ def member_add(household_query, name, relation, member_id, sex, birth_text, id_n
         raise click.ClickException(f"户 {home.id} 已有成员编号“{mid}”，未写入")
     rel = home.source.file
     old = current_bytes(records.root, rel)
+    if old is None:
+        raise click.ClickException(f"{rel} 已不存在，未写入")
     pairs = _member_pairs(mid, name, code_of(vocab.RELATION, relation), sex, birth, id_number, phone)
     try:
         new, line = insert_in_block(old, "members", pairs)
     except Unsafe as exc:
         raise unsafe(rel, exc) from None
-    parsed = commit_member(records, findings, Change(rel, old, new, line), today, home, mid)
+    old_ids = [m.id for m in home.members]
+    commit(records, findings, Change(rel, old, new, line), today,
+           landed=lambda parsed: bool(parsed) and [m.id for m in parsed[0].members] == old_ids + [mid])
     click.echo(f"已添加：{name}（{home.id}/{mid}），{vocab.RELATION[code_of(vocab.RELATION, relation)]}。"
                f"写入 {rel} 第 {line} 行。")
-    return parsed
-
-
-def commit_member(records, findings, change, today, home, mid):
-    """Write only when the file read back has exactly the old members and the new one last: the insertion landed
-    where it was meant to."""
-    from .write import check_change
-
-    parsed, _ = check_change(records, findings, change, today)
-    after = parsed[0].members if parsed else ()
-    if [m.id for m in after] != [m.id for m in home.members] + [mid]:
-        raise click.ClickException(f"{change.rel}：插入后读回的家庭成员与预期不符（文件写法特殊），未写入；请手工添加")
-    return commit(records, findings, change, today)

@@ -85,7 +85,9 @@ def visit_add(subject, visitor, date_text, duty, mode, seen, activity, companion
         new, line = append_item(old, pairs)
     except Unsafe as exc:
         raise unsafe(rel, exc) from None
-    commit(records, findings, Change(rel, old, new, line), today)
+    commit(records, findings, Change(rel, old, new, line), today,
+           landed=lambda parsed: bool(parsed) and parsed[-1].source.line == line
+           and (parsed[-1].date, parsed[-1].household) == (day, home.id))
     done = f"，办结问题 {'、'.join(r['problem'] for r in resolved)}" if resolved else ""
     click.echo(f"已记录：{day} {person.name}（{person.id}） {MODE_PHRASE[mode]} {picked.label()}，"
                f"走访身份：{vocab.DUTY[duty]}{done}。写入 {rel} 第 {line} 行。")
