@@ -187,6 +187,21 @@ def test_household_new_with_a_bad_id_number_is_refused_with_the_located_error(ba
     assert tree_hash(basic) == before
 
 
+@pytest.mark.parametrize("extra, message", [
+    (["--id", "../../evil"], "户编号“../../evil”不合格式"),
+    (["--id", "ds-001"], "户编号“ds-001”已有档案（households/dongshan/ds-001.yaml）"),
+    (["--category", "99"], "[E-CATEGORY] subjects[0].category 人员类别“99”不在政策档案"),
+    (["--responsible", "无名氏"], "没有找到包保责任人“无名氏”"),
+    (["--enrolled", "2027-01-01"], "纳入日期 2027-01-01 晚于今天"),
+])
+def test_household_new_refusals_leave_the_tree_unchanged(basic, extra, message):
+    before = tree_hash(basic)
+    args = ["--village", "dongshan", "--name", "王小二", "--address", "东山村3组8号", "--category", "1", "--level", "2"]
+    result = run(basic, "household", "new", *args, *extra, input="")
+    assert result.exit_code != 0 and message in result.output, result.output
+    assert tree_hash(basic) == before
+
+
 def test_member_add_inserts_into_the_members_list_only(basic):
     path = basic / "households/dongshan/ds-002.yaml"
     old_lines = path.read_bytes().splitlines(keepends=True)

@@ -9,6 +9,7 @@ import click
 
 from .. import vocab
 from . import find
+from ..schema import Ident
 from .choices import choice_option, code_of
 from .commands import commit, content_option, current_bytes, load_records, parse_day, today_here, unsafe
 from .yamltext import mapping_lines
@@ -81,9 +82,12 @@ def household_new(village, name, address, category, level, group_, enrolled_text
     assigned = {"responsible": [find.choose(staff, q, "包保责任人", "--responsible").key for q in responsible],
                 "contact": [find.choose(staff, q, "关爱帮扶联系人", "--contact").key for q in contact]}
     hid = household_id or _next_id(records, place.id)
+    if not Ident.pattern.match(hid):
+        raise click.ClickException(f"户编号“{hid}”不合格式：只能用小写英文字母、数字和连字符“-”（它也是文件名）")
     rel = f"households/{place.id}/{hid}.yaml"
-    if hid in records.households_by_id or (records.root / rel).exists():
-        raise click.ClickException(f"户编号“{hid}”已有档案（{records.households_by_id[hid].source.file if hid in records.households_by_id else rel}），未写入")
+    existing = records.households_by_id.get(hid)
+    if existing is not None or (records.root / rel).exists():
+        raise click.ClickException(f"户编号“{hid}”已有档案（{existing.source.file if existing else rel}），未写入")
     subject = [("member", "m1"), ("category", category), ("level", level), ("key_person", True if key_person else None),
                ("support_mode", code_of(vocab.SUPPORT_MODE, support_mode)), ("enrolled", enrolled),
                ("assigned", {k: v for k, v in assigned.items() if v})]
