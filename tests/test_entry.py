@@ -164,6 +164,29 @@ def test_resolving_a_problem_found_earlier(basic):
     assert again.exit_code != 0 and "户 ds-002 的问题“p9”不存在" in again.output
 
 
+def test_a_problem_found_gets_the_next_free_id_and_can_be_resolved_later(basic):
+    result = run(basic, "visit", "add", "--subject", "欧阳福生", "--visitor", "李建国", "--date", "2026-11-20",
+                 "--problem", "电线老化", "--action", "联系电工", "--deadline", "2026年12月10日", "--risk")
+    assert result.exit_code == 0, result.output
+    assert "发现问题 p2（电线老化）" in result.output  # p1 was found on 2026-10-28
+    records, errors = record_errors(basic)
+    assert errors == []
+    [visit] = [v for v in records.visits if v.date == dt.date(2026, 11, 20)]
+    [problem] = visit.problems
+    assert (problem.id, problem.text, problem.action, problem.deadline, problem.risk) == (
+        "p2", "电线老化", "联系电工", dt.date(2026, 12, 10), True)
+    closed = run(basic, "visit", "add", "--subject", "欧阳福生", "--visitor", "赵小红", "--date", "2026-11-22",
+                 "--resolve", "p2", "--resolve-note", "已更换电线")
+    assert closed.exit_code == 0, closed.output
+    assert record_errors(basic)[1] == []
+    before = tree_hash(basic)
+    for args, message in ((["--deadline", "2026-11-01", "--problem", "x"], "限期 2026-11-01 早于走访日期 2026-11-23"),
+                          (["--action", "修"], "须与 --problem（发现的问题）一起用")):
+        refused = run(basic, "visit", "add", "--subject", "欧阳福生", "--visitor", "李建国", *args)
+        assert refused.exit_code != 0 and message in refused.output, refused.output
+    assert tree_hash(basic) == before
+
+
 def test_household_new_writes_a_household_the_loader_accepts(basic):
     result = run(basic, "household", "new", "--village", "东山", "--name", "王小二", "--address", "东山村3组8号",
                  "--category", "1", "--level", "2", "--responsible", "王秀兰", "--contact", "赵小红",

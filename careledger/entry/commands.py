@@ -33,8 +33,8 @@ def today_here() -> dt.date:
     return today_in_jurisdiction()
 
 
-def parse_day(value: str | None, today: dt.date, what: str) -> dt.date:
-    """A date as a clerk writes it (2026-3-5, 2026/03/05, 2026年3月5日); never after today."""
+def parse_day(value: str | None, today: dt.date, what: str, *, future_ok: bool = False) -> dt.date:
+    """A date as a clerk writes it (2026-3-5, 2026/03/05, 2026年3月5日); after today only when `future_ok`."""
     if not value:
         return today
     m = _DATE.match(value)
@@ -44,7 +44,7 @@ def parse_day(value: str | None, today: dt.date, what: str) -> dt.date:
         day = None
     if day is None:
         raise click.ClickException(f"{what}“{value}”不是日期：请写成 年-月-日，例如 {today}")
-    if day > today:
+    if day > today and not future_ok:
         raise click.ClickException(f"{what} {day} 晚于今天（{today}，北京时间）：不能录入将来的日期")
     if day.year < 1900:
         raise click.ClickException(f"{what} {day} 太早了：请检查年份")

@@ -1,4 +1,5 @@
-"""`careledger visit add`: one visit, appended to the visitor's file of that month; problems resolved on it."""
+"""`careledger visit add`: one visit, appended to the visitor's file of that month, with a problem found on it and
+the problems it resolved (the closed loop)."""
 
 from __future__ import annotations
 
@@ -35,9 +36,13 @@ def visit():
 @click.option("--resolve", "resolves", multiple=True, metavar="问题编号",
               help="本次走访办结的问题（该户以前走访发现的问题编号，可重复）。")
 @click.option("--resolve-note", help="办结情况（与 --resolve 一起用）。")
+@click.option("--problem", help="本次发现的问题（自动编号，如 p2；以后用 --resolve p2 登记办结）。")
+@click.option("--action", help="对所发现问题的处理措施（与 --problem 一起用）。")
+@click.option("--deadline", "deadline_text", metavar="YYYY-MM-DD", help="问题的限期（与 --problem 一起用）。")
+@click.option("--risk", is_flag=True, help="所发现的问题是重大风险隐患（与 --problem 一起用）。")
 @content_option
 def visit_add(subject, visitor, date_text, duty, mode, seen, activity, companions, note, resolves, resolve_note,
-              content_dir):
+              problem, action, deadline_text, risk, content_dir):
     """录入一次走访：按姓名找到对象和走访人，写入 visits/<年-月>/<走访人编号>.yaml（追加在末尾，原有内容不变）。
 
     写入前按记录规则检查，有错误时不写入。没有给出的对象、走访人会在终端上询问；几个人相符时列出供选择。
@@ -51,6 +56,9 @@ def visit_add(subject, visitor, date_text, duty, mode, seen, activity, companion
 
     today = today_here()
     day = parse_day(date_text, today, "走访日期")
+    if not problem and (action or deadline_text or risk):
+        raise click.ClickException("--action、--deadline、--risk 须与 --problem（发现的问题）一起用")
+    deadline = _deadline(deadline_text, day)
     records, findings = load_records(content_dir, today)
     picked = find.choose(find.subject_candidates(records), find.ask(subject, "走访对象（姓名或编号）", "--subject"),
                          "关爱帮扶对象", "--subject")
@@ -69,6 +77,8 @@ def visit_add(subject, visitor, date_text, duty, mode, seen, activity, companion
         if other.id != person.id and other.id not in with_ids:
             with_ids.append(other.id)
     resolved = _resolutions(records, home, day, resolves, resolve_note)
+    found = [{"id": _next_problem_id(records, home), "text": problem, "action": action, "deadline": deadline,
+              "risk": True if risk else None}] if problem else []
     mode = code_of(vocab.VISIT_MODE, mode) or "in_person"
     for earlier in records.visits:
         if (earlier.visitor, earlier.date, earlier.household, earlier.duty) == (person.id, day, home.id, duty):
@@ -78,7 +88,7 @@ def visit_add(subject, visitor, date_text, duty, mode, seen, activity, companion
     pairs = [("date", day), ("household", home.id),
              ("subjects", [subj.member] if len(home.subjects) > 1 else None), ("duty", duty), ("mode", mode),
              ("seen", seen), ("companions", with_ids), ("activities", [code_of(vocab.ACTIVITY, a) for a in activity]),
-             ("note", note), ("resolved", resolved)]
+             ("note", note), ("problems", found), ("resolved", resolved)]
     rel = f"visits/{day:%Y-%m}/{person.id}.yaml"
     old = current_bytes(records.root, rel)
     try:
@@ -88,7 +98,8 @@ def visit_add(subject, visitor, date_text, duty, mode, seen, activity, companion
     commit(records, findings, Change(rel, old, new, line), today,
            landed=lambda parsed: bool(parsed) and parsed[-1].source.line == line
            and (parsed[-1].date, parsed[-1].household) == (day, home.id))
-    done = f"，办结问题 {'、'.join(r['problem'] for r in resolved)}" if resolved else ""
+    done = f"，发现问题 {found[0]['id']}（{problem}）" if found else ""
+    done += f"，办结问题 {'、'.join(r['problem'] for r in resolved)}" if resolved else ""
     click.echo(f"已记录：{day} {person.name}（{person.id}） {MODE_PHRASE[mode]} {picked.label()}，"
                f"走访身份：{vocab.DUTY[duty]}{done}。写入 {rel} 第 {line} 行。")
 
@@ -147,3 +158,19 @@ def _resolutions(records, home, day: dt.date, wanted, note) -> list:
             raise click.ClickException(f"户 {home.id} 的问题“{pid}”{state}；该户到 {day} 未办结的问题：{shown}")
         out.append({"problem": pid, "note": note})
     return out
+
+
+def _deadline(text: str | None, day: dt.date) -> dt.date | None:
+    """A problem's deadline: a date as `parse_day` reads it, in the future as often as not."""
+    if not text:
+        return None
+    deadline = parse_day(text, day, "限期", future_ok=True)
+    if deadline < day:
+        raise click.ClickException(f"限期 {deadline} 早于走访日期 {day}")
+    return deadline
+
+
+def _next_problem_id(records, home) -> str:
+    """p1, p2, ...: the first number no visit of the household has used (ids are unique within a household)."""
+    used = {p.id for v in records.visits if v.household == home.id for p in v.problems}
+    return next(f"p{n}" for n in range(1, len(used) + 2) if f"p{n}" not in used)
