@@ -122,6 +122,17 @@ def test_a_visitor_who_has_left_is_refused(basic):
     assert tree_hash(basic) == before
 
 
+def test_a_subject_who_has_exited_is_found_only_for_days_before(basic):
+    path = basic / "households/dongshan/ds-002.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "    enrolled: 2026-02-01\n", "    enrolled: 2026-02-01\n    exited: 2026-11-10\n    exit_reason: 迁出\n"),
+        encoding="utf-8")
+    late = run(basic, "visit", "add", "--subject", "司马玥", "--visitor", "王秀兰", "--date", "2026-11-20")
+    assert late.exit_code != 0 and "没有找到关爱帮扶对象“司马玥”" in late.output
+    early = run(basic, "visit", "add", "--subject", "司马玥", "--visitor", "王秀兰", "--date", "2026-11-05")
+    assert early.exit_code == 0, early.output
+
+
 def test_appending_keeps_comments_and_layout_of_the_file(basic):
     path = basic / "visits/2026-11/ds-shuji.yaml"
     odd = ("# 李建国 11 月的走访\r\n- date: 2026-11-02   # 上午\r\n  household: ds-001\r\n  duty: 包保责任人\r\n"

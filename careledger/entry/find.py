@@ -28,12 +28,13 @@ def staff_candidates(records) -> list[Candidate]:
     return [Candidate(s.id, s.name, _place(records, s.village), s) for s in records.staff]
 
 
-def subject_candidates(records) -> list[Candidate]:
+def subject_candidates(records, day) -> list[Candidate]:
+    """The subjects in care on the day (not yet exited)."""
     out = []
     for household in records.households:
         for subject in household.subjects:
             member = household.member(subject.member)
-            if member is None or subject.exited:
+            if member is None or (subject.exited and subject.exited <= day):
                 continue
             out.append(Candidate(f"{household.id}/{member.id}", member.name, _place(records, household.village),
                                  (household, subject), aliases=(household.id,)))

@@ -60,7 +60,7 @@ def visit_add(subject, visitor, date_text, duty, mode, seen, activity, companion
         raise click.ClickException("--action、--deadline、--risk 须与 --problem（发现的问题）一起用")
     deadline = _deadline(deadline_text, day)
     records, findings = load_records(content_dir, today)
-    picked = find.choose(find.subject_candidates(records), find.ask(subject, "走访对象（姓名或编号）", "--subject"),
+    picked = find.choose(find.subject_candidates(records, day), find.ask(subject, "走访对象（姓名或编号）", "--subject"),
                          "关爱帮扶对象", "--subject")
     home, subj = picked.item
     person = find.choose(find.staff_candidates(records), find.ask(visitor, "走访人（姓名或编号）", "--visitor"),
@@ -80,11 +80,7 @@ def visit_add(subject, visitor, date_text, duty, mode, seen, activity, companion
     found = [{"id": _next_problem_id(records, home), "text": problem, "action": action, "deadline": deadline,
               "risk": True if risk else None}] if problem else []
     mode = code_of(vocab.VISIT_MODE, mode) or "in_person"
-    for earlier in records.visits:
-        if (earlier.visitor, earlier.date, earlier.household, earlier.duty) == (person.id, day, home.id, duty):
-            raise click.ClickException(f"已有 {person.name}（{person.id}）{day} 以{vocab.DUTY[duty]}身份走访户 {home.id} "
-                                       f"的记录（{earlier.source.file} 第 {earlier.source.line} 行）：同一天同一身份只记一次，"
-                                       "要补充内容请直接修改那条记录")
+    _refuse_a_second_entry(records, person, day, home, duty)
     pairs = [("date", day), ("household", home.id),
              ("subjects", [subj.member] if len(home.subjects) > 1 else None), ("duty", duty), ("mode", mode),
              ("seen", seen), ("companions", with_ids), ("activities", [code_of(vocab.ACTIVITY, a) for a in activity]),
@@ -102,6 +98,15 @@ def visit_add(subject, visitor, date_text, duty, mode, seen, activity, companion
     done += f"，办结问题 {'、'.join(r['problem'] for r in resolved)}" if resolved else ""
     click.echo(f"已记录：{day} {person.name}（{person.id}） {MODE_PHRASE[mode]} {picked.label()}，"
                f"走访身份：{vocab.DUTY[duty]}{done}。写入 {rel} 第 {line} 行。")
+
+
+def _refuse_a_second_entry(records, person, day, home, duty) -> None:
+    """The audit trail knows a visit by visitor, date, household and duty: one such visit is entered once."""
+    for earlier in records.visits:
+        if (earlier.visitor, earlier.date, earlier.household, earlier.duty) == (person.id, day, home.id, duty):
+            raise click.ClickException(f"已有 {person.name}（{person.id}）{day} 以{vocab.DUTY[duty]}身份走访户 {home.id} "
+                                       f"的记录（{earlier.source.file} 第 {earlier.source.line} 行）：同一天同一身份只记一次，"
+                                       "要补充内容请直接修改那条记录")
 
 
 def _duty(records, person, subj, picked, given: str | None) -> str:
