@@ -298,3 +298,36 @@ def test_insert_in_block_with_items_flush_left_and_comments():
         insert_in_block(b"members:\n  - id: m1\nmembers:\n  - id: m2\n", "members", [("id", "m3")])
     with pytest.raises(Unsafe):
         append_item(b"{}\n", [("date", dt.date(2026, 1, 1))])
+
+
+def test_household_new_asks_for_what_is_missing(basic):
+    result = run(basic, "household", "new", "--level", "2", input="东山\n王小二\n东山村3组8号\n1\n")
+    assert result.exit_code == 0, result.output
+    assert "人员类别：1 " in result.output  # the profile's categories are listed before the question
+    assert "已建档：王小二（东山村，ds-003/m1）" in result.output
+    assert record_errors(basic)[1] == []
+
+
+def test_member_add_asks_for_the_relation_and_lists_the_choices(basic):
+    result = run(basic, "member", "add", "--household", "xw-001", "--name", "张小", input="孙子女\n")
+    assert result.exit_code == 0, result.output
+    assert "与户主关系：self 本人" in result.output and "已添加：张小（xw-001/m3），孙子女" in result.output
+
+
+def test_errors_already_in_the_tree_do_not_block_an_entry(basic):
+    broken = basic / "visits/2026-11/ds-lianxi1.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8") + "- date: 2026-11-31\n  household: ds-001\n", encoding="utf-8")
+    errors_before = record_errors(basic)[1]
+    assert errors_before
+    result = run(basic, "visit", "add", "--subject", "欧阳", "--visitor", "李建国", "--date", "2026-11-20")
+    assert result.exit_code == 0, result.output
+    assert [f.code for f in record_errors(basic)[1]] == [f.code for f in errors_before]
+
+
+def test_the_file_is_replaced_whole_keeping_its_permissions(basic):
+    path = basic / "visits/2026-11/ds-shuji.yaml"
+    path.chmod(0o640)
+    result = run(basic, "visit", "add", "--subject", "欧阳", "--visitor", "李建国", "--date", "2026-11-20")
+    assert result.exit_code == 0, result.output
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in path.parent.iterdir()) == ["ds-lianxi1.yaml", "ds-shuji.yaml"]  # no temp file left
