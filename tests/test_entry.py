@@ -331,3 +331,29 @@ def test_the_file_is_replaced_whole_keeping_its_permissions(basic):
     assert result.exit_code == 0, result.output
     assert path.stat().st_mode & 0o777 == 0o640
     assert sorted(p.name for p in path.parent.iterdir()) == ["ds-lianxi1.yaml", "ds-shuji.yaml"]  # no temp file left
+
+
+def test_a_new_error_like_one_already_in_the_file_is_still_refused(basic):
+    from careledger.entry.write import Change, check_change
+
+    path = basic / "visits/2026-11/ds-shuji.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "  companions: [ghost]\n", encoding="utf-8")
+    records, findings = load(basic, today=TODAY)
+    assert [f.code for f in findings if f.is_error] == ["E-REF-STAFF"]
+    old = path.read_bytes()
+    new, line = append_item(old, [("date", dt.date(2026, 11, 20)), ("household", "ds-001"), ("duty", "responsible"),
+                                  ("companions", ["ghost"])])
+    _, added = check_change(records, findings, Change("visits/2026-11/ds-shuji.yaml", old, new, line), TODAY)
+    assert [(f.code, f.source.line) for f in added] == [("E-REF-STAFF", line)]
+    same, _ = append_item(old, [("date", dt.date(2026, 11, 20)), ("household", "ds-001"), ("duty", "responsible")])
+    assert check_change(records, findings, Change("visits/2026-11/ds-shuji.yaml", old, same, line), TODAY)[1] == []
+
+
+def test_an_error_below_the_inserted_member_is_not_taken_for_a_new_one(basic):
+    path = basic / "households/dongshan/ds-002.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("    category: '3'\n", "    category: '99'\n"),
+                    encoding="utf-8")
+    assert [f.code for f in record_errors(basic)[1]] == ["E-CATEGORY"]
+    result = run(basic, "member", "add", "--household", "ds-002", "--name", "司马小", "--relation", "grandchild")
+    assert result.exit_code == 0, result.output
+    assert [f.code for f in record_errors(basic)[1]] == ["E-CATEGORY"]

@@ -69,26 +69,39 @@ def _replaced(records, rel: str, parsed: list):
     return dataclasses.replace(records, households=tuple(households))
 
 
-def _key(f: Finding) -> tuple:
-    return f.code, f.source.file, f.path, f.message  # not the line: an insertion moves the lines below it
+def _key(f: Finding, change: Change, before: bool) -> tuple:
+    """A finding as it reads before and after the change: lines below the new text move down by its length, and a
+    finding inside the new text is new by its place alone."""
+    line = f.source.line
+    if f.source.file == change.rel and change.old is not None and line >= change.line:
+        added = change.new.count(b"\n") - change.old.count(b"\n")
+        if before:
+            line += added
+        elif line < change.line + added:
+            line = ("new", line)
+    elif f.source.file == change.rel and change.old is None and not before:
+        line = ("new", line)
+    return f.code, f.source.file, f.path, f.message, line
 
 
 def check_change(records, findings: list[Finding], change: Change, today) -> tuple[list, list[Finding]]:
     """(the file's records as they would be read, the errors the change would add; none: accept it)."""
     settings = Settings(today, records.site.synthetic_ids)
     parsed, file_findings = read_bytes(change.new, records.root, _job(change.rel), settings)
-    before = [f for f in findings if f.source.file == change.rel] + integrity.check(records)
+    cross_before = integrity.check(records)  # also in `findings`, which has the file's own reading besides
+    before = [f for f in findings if f.source.file == change.rel and f not in cross_before] + cross_before
     after = file_findings + _place_errors(records, change.rel, parsed)
     after += integrity.check(_replaced(records, change.rel, parsed))
     if not parsed and not any(f.is_error for f in after):
         after.append(Finding("E-EMPTY", ERROR, "写入后文件中没有可读的记录", Source(change.rel)))
-    seen = Counter(_key(f) for f in before if f.is_error)
+    seen = Counter(_key(f, change, True) for f in before if f.is_error)
     added = []
     for f in after:
         if not f.is_error:
             continue
-        if seen[_key(f)]:
-            seen[_key(f)] -= 1
+        key = _key(f, change, False)
+        if seen[key]:
+            seen[key] -= 1
         else:
             added.append(f)
     return parsed, added
