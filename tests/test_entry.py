@@ -3,6 +3,7 @@ validated through the loader before anything is written, refused with the disk u
 
 import datetime as dt
 import hashlib
+from pathlib import Path
 
 import pytest
 import yaml
@@ -14,6 +15,7 @@ from careledger.entry.yamltext import Unsafe, append_item, insert_in_block, scal
 from careledger.load import load
 
 TODAY = dt.date(2026, 11, 23)
+FIXTURES_BASIC = Path(__file__).parent / "fixtures" / "basic"
 
 
 @pytest.fixture(autouse=True)
@@ -79,6 +81,14 @@ def test_an_ambiguous_name_offers_a_numbered_choice(basic):
     assert entries == [{"date": dt.date(2026, 11, 22), "household": "xw-001", "duty": "responsible",
                         "mode": "in_person"}]
     assert record_errors(basic)[1] == []
+
+
+def test_part_of_an_id_picks_too():
+    from careledger.entry.find import matches, staff_candidates
+
+    records, _ = load(FIXTURES_BASIC, today=TODAY)
+    assert [c.key for c in matches(staff_candidates(records), "lianxi")] == ["ds-lianxi1", "xw-lianxi"]
+    assert [c.key for c in matches(staff_candidates(records), "ds-shuji")] == ["ds-shuji"]
 
 
 def test_missing_subject_and_visitor_are_asked_for(basic):

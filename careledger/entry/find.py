@@ -61,14 +61,14 @@ def _place(records, village_id: str) -> str:
 
 
 def matches(candidates: list[Candidate], query: str) -> list[Candidate]:
-    """Exact id first, then exact name, then names that contain the query."""
+    """Exact id first, then exact name, then names (or ids) that contain the query."""
     q = query.strip()
     if not q:
         return []
     for test in (lambda c: q == c.key,
                  lambda c: q in c.aliases,
                  lambda c: q == c.name,
-                 lambda c: q in c.name or any(q in a for a in c.aliases)):
+                 lambda c: q in c.name or q in c.key or any(q in a for a in c.aliases)):
         found = [c for c in candidates if test(c)]
         if found:
             return found
