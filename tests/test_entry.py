@@ -284,6 +284,16 @@ def test_an_insertion_that_does_not_read_back_as_the_new_member_is_refused(basic
     assert tree_hash(basic) == before
 
 
+def test_member_add_refuses_a_namesake_unless_given_an_id(basic):
+    before = tree_hash(basic)
+    result = run(basic, "member", "add", "--household", "ds-002", "--name", "司马德", "--relation", "child")
+    assert result.exit_code != 0 and "户 ds-002 已有成员 司马德（ds-002/m2）" in result.output
+    assert tree_hash(basic) == before
+    again = run(basic, "member", "add", "--household", "ds-002", "--name", "司马德", "--relation", "child",
+                "--id", "m9")
+    assert again.exit_code == 0, again.output
+
+
 def test_member_add_refuses_a_duplicate_id_number(basic):
     before = tree_hash(basic)
     result = run(basic, "member", "add", "--household", "欧阳福生", "--name", "欧阳明", "--relation", "child",

@@ -151,6 +151,10 @@ def member_add(household_query, name, relation, member_id, sex, birth_text, id_n
     if relation not in vocab.RELATION and relation not in vocab.RELATION.values():
         raise click.ClickException(f"与户主关系“{relation}”不在可选范围内：" + "、".join(vocab.RELATION))
     taken = {m.id for m in home.members}
+    namesake = next((m for m in home.members if m.name == name), None)
+    if namesake is not None and not member_id:
+        raise click.ClickException(f"户 {home.id} 已有成员 {namesake.name}（{home.id}/{namesake.id}），未写入；"
+                                   "确是另一人时用 --id 指定新成员的编号")
     mid = member_id or next(f"m{n}" for n in range(len(taken) + 1, 10_000) if f"m{n}" not in taken)
     if mid in taken:
         raise click.ClickException(f"户 {home.id} 已有成员编号“{mid}”，未写入")
