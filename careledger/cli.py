@@ -289,3 +289,8 @@ def keygen(content_dir: Path, rotate: bool):
     verb = "已更换" if rotate else "已生成"
     click.echo(f"{verb}{site.name}的公开编号密钥：{path}（仅本人可读）。请备份到安全的地方，不要放进记录目录或发给他人；"
                "下次生成网站时使用。")
+
+
+from .entry.commands import register as _register_entry  # noqa: E402  (visit add, household new, member add)
+
+_register_entry(main)
