@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..output import Tree
+from ..views.desk import KINDS
 from ..views.reports import ReportsView
 from .spreadsheet import to_csv
 from .templating import environment
@@ -17,12 +18,18 @@ from .templating import environment
 TEMPLATES = Path(__file__).resolve().parents[2] / "report_templates"
 
 
-def render_reports(view: ReportsView, *, templates: Path = TEMPLATES, stamp=None) -> Tree:
+def render_reports(view: ReportsView, *, templates: Path = TEMPLATES, stamp=None, dossiers: bool = True) -> Tree:
+    """`dossiers`: whether this build writes the household dossiers the working lists link to (not with --no-paper)."""
     env = environment(templates, stamp)
     files = Tree()
-    files.add("index.html", env.get_template("index.html").render(view=view).encode("utf-8"))
+    files.add("index.html", env.get_template("index.html").render(view=view, kinds=KINDS, dossiers=dossiers)
+              .encode("utf-8"))
+    for wl in view.desk.lists if view.desk else ():
+        files.add(f"{wl.slug}.html", env.get_template("desk.html").render(view=view, wl=wl, kinds=KINDS,
+                                                                         dossiers=dossiers).encode("utf-8"))
     for table in view.tables:
         files.add(f"{table.slug}.html", env.get_template("table.html").render(view=view, table=table).encode("utf-8"))
         files.add(f"{table.slug}.csv", to_csv(table.columns, table.rows))
     files.add("report.css", (templates / "report.css").read_bytes())
+    files.add("tables.js", (templates / "tables.js").read_bytes())
     return files

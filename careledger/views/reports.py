@@ -17,6 +17,7 @@ from ..records import SPOT_METHOD
 from ..rules import cadence, pay, reviews, spotcheck
 from ..rules.periods import PERIOD_MONTHS, Period, period_of
 from .audit import audit_tables
+from .desk import Desk, build_desk
 from .document_reports import document_tables
 from .report_table import Table
 
@@ -27,6 +28,7 @@ class ReportsView:
     as_of: dt.date
     profile_title: str
     tables: tuple[Table, ...]
+    desk: Desk | None = None  # the working lists per village and per person (desk.py)
 
 
 def build_reports(facts, findings: list[Finding], commit: str = "") -> ReportsView:
@@ -42,7 +44,7 @@ def build_reports(facts, findings: list[Finding], commit: str = "") -> ReportsVi
     tables += audit_tables(facts)  # the git history's changes, when the facts carry one
     site = facts.records.site
     return ReportsView(jurisdiction=site.name, as_of=facts.as_of, profile_title=facts.profile.title,
-                       tables=tuple(t for t in tables if t is not None))
+                       tables=tuple(t for t in tables if t is not None), desk=build_desk(facts))
 
 
 class _Names:
@@ -101,9 +103,9 @@ DUE_STATE = {"overdue": "已逾期", "today": "今天到期", "week": "本周到
 
 def visit_reminders(facts, names: _Names) -> Table:
     """走访提醒: per person, the subjects to visit today or within the week, and those already overdue."""
-    rows = tuple((names.staff(r["staff"]) if r["staff"] else "未安排", vocab.DUTY[r["duty"]],
-                  names.village_of(r["subject"]), names.subject(r["subject"]), r["subject"],
-                  r["last_visit"].isoformat() if r["last_visit"] else "无", r["due"].isoformat(), DUE_STATE[r["state"]])
+    rows = tuple((names.staff(r.staff) if r.staff else "未安排", vocab.DUTY[r.duty],
+                  names.village_of(r.subject), names.subject(r.subject), r.subject,
+                  r.last_visit.isoformat() if r.last_visit else "无", r.due.isoformat(), DUE_STATE[r.state])
                  for r in cadence.due_list(facts))
     return Table("reminders", f"走访提醒（{facts.as_of} 起一周）",
                  "按走访责任人列出今天和本周内应走访的对象，以及已超过最长间隔的对象：应走访日期是间隔超过规定前的最后一天。",
