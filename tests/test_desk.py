@@ -128,3 +128,12 @@ def test_monthly_minimum_still_to_meet_and_problems_past_deadline(tmp_path):
     assert problem_row.dossier == "../private/dossiers/v1/h1.html"
     (week,) = person.of("week")
     assert week.due == D("2022-12-11")
+
+
+def test_the_warning_list_puts_the_longest_gaps_first(basic, tmp_path):
+    import csv
+    import io
+    reports = build(basic, tmp_path / "out", "--no-paper")
+    rows = list(csv.reader(io.StringIO((reports / "warnings.csv").read_bytes().decode("utf-8-sig"))))[1:]
+    days = [int(r[6]) for r in rows]
+    assert len(days) > 2 and days == sorted(days, reverse=True) and days[0] > days[-1]

@@ -83,16 +83,17 @@ class _Names:
 
 def warning_list(findings, names: _Names, alerts: bool = True) -> Table:
     current = [f for f in findings if f.code in ("CAD-ALERT", "CAD-OVERDUE")]
-    current.sort(key=lambda f: (names.village_of(f.subject), f.staff, -f.evidence["gap_days"], f.subject))
+    # The longest gaps first (issue 18: a supervisor works down from the worst); the desk's lists split them per person.
+    current.sort(key=lambda f: (-f.evidence["gap_days"], names.village_of(f.subject), f.staff, f.subject))
     rows = tuple((names.village_of(f.subject), names.staff(f.staff) if f.staff else "未安排",
                   vocab.DUTY[f.evidence["duty"]], names.subject(f.subject), f.subject, names.category(f.subject),
                   str(f.evidence["gap_days"]), ("预警" if f.code == "CAD-ALERT" else "逾期") if alerts else "逾期",
                   f.evidence.get("last_visit") or "无", f.evidence.get("raised_on", "")) for f in current)
     if not alerts:  # Tianhu: the document has no 预警 (docs/rules/cadence.md)
-        return Table("warnings", "走访逾期名单", "基准日仍未走访、间隔已超过规定的对象，按走访责任人列出。",
+        return Table("warnings", "走访逾期名单", "基准日仍未走访、间隔已超过规定的对象，未走访天数最多的在前；每名走访责任人一行。",
                      ("村（社区）", "责任人", "走访身份", "对象", "对象编号", "类别等级", "未走访天数", "状态",
                       "上次走访", "超过间隔上限日期"), rows)
-    return Table("warnings", "预警名单", "基准日仍未走访、间隔已超过规定的对象，按包保责任人（或联系人）列出。"
+    return Table("warnings", "预警名单", "基准日仍未走访、间隔已超过规定的对象，未走访天数最多的在前；每名包保责任人（或联系人）一行。"
                  "“预警”为超过预警阈值，“逾期”为超过最长间隔但未到预警阈值。",
                  ("村（社区）", "责任人", "走访身份", "对象", "对象编号", "类别等级", "未走访天数", "状态", "上次走访",
                   "预警日期"), rows)
