@@ -106,7 +106,7 @@ def _rows(facts) -> tuple[Row, ...]:
     rows = []
     for due in cadence.due_list(facts):
         case = people.cases[due.subject]
-        last = f"上次走访 {due.last_visit}" if due.last_visit else "未走访过"
+        last = f"上次走访 {due.last_visit}" if due.last_visit else "无走访记录"
         what = f"{last}，最迟应于 {due.due} 走访" + ("（预警）" if due.warned else "")
         rows.append(people.row(due.state, case, due.staff, vocab.DUTY[due.duty], what, due.days_overdue(as_of),
                                due=due.due))
