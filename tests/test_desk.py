@@ -137,3 +137,34 @@ def test_the_warning_list_puts_the_longest_gaps_first(basic, tmp_path):
     rows = list(csv.reader(io.StringIO((reports / "warnings.csv").read_bytes().decode("utf-8-sig"))))[1:]
     days = [int(r[6]) for r in rows]
     assert len(days) > 2 and days == sorted(days, reverse=True) and days[0] > days[-1]
+
+
+def test_trends_on_time_rate_per_village_and_warnings_by_month(tmp_path):
+    # Guiyang: a visit a calendar month, at most 31 days apart, warned past 31. h1 (v1) enrolled Oct 1, visited
+    # Oct 12 only: over 31 days from Nov 13 (the 32nd day), warned the same day, still running on Dec 5. So v1 is on
+    # time in October, late in November and December; one warning, in November, counted once for two cadres.
+    files = {"staff/v1.yaml": GUIYANG_STAFF,
+             "households/v1/h1.yaml": household("", category="orphan", enrolled="2022-10-01", responsible="cw, sec"),
+             "visits/2022-10/cw.yaml": visits("2022-10-12")}
+    root = write_tree(tmp_path, files, profile="guiyang-2022")
+    facts = facts_for(root, D("2022-12-05"))
+    from careledger.rules import run_rules
+    from careledger.views.trends import build_trends
+    trends = build_trends(facts, run_rules(facts.records, D("2022-12-05")))
+    assert trends.months == ("2022-10", "2022-11", "2022-12")
+    v1 = trends.villages[0]
+    assert (v1.on_time, v1.in_care, v1.warnings) == ((100, 0, 0), (1, 1, 1), (0, 1, 0))
+    assert trends.villages[1].on_time == (None, None, None)
+    assert trends.warnings == (0, 1, 0) and trends.alerts
+
+
+def test_the_trends_page_draws_both_charts_with_their_numbers(basic, tmp_path):
+    reports = build(basic, tmp_path / "out", "--no-paper")
+    assert "trends.html" in parse(reports / "index.html").links
+    text = (reports / "trends.html").read_text(encoding="utf-8")
+    assert text.count("<svg") == 2 and 'id="on-time-by-month"' in text and 'id="warnings-by-month"' in text
+    page = parse(reports / "trends.html")
+    rates, warnings = page.tables
+    assert rates[0] == ["村（社区）", "2026-11"] and warnings[-1][0] == "合计"
+    # Every fixture subject was over its interval in November (see test_reports): 0% in both villages.
+    assert [r[1] for r in rates[1:]] == ["0%（2 人）", "0%（1 人）"]

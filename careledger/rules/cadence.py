@@ -449,3 +449,34 @@ def month_short(facts) -> list[MonthShort]:
                 out.append(MonthShort(staff, rule.duty, case.key, f"{first:%Y-%m}", n, rule.monthly_minimum,
                                       (last_day - as_of).days + 1, rule.cite))
     return sorted(out, key=lambda r: (r.staff, r.subject, r.duty))
+
+
+GAP_CODES = ("CAD-ALERT", "CAD-OVERDUE", "CAD-ALERT-PAST", "CAD-OVERDUE-PAST")
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A missed interval, as the gap findings tell it: over the interval from `overdue_on` to `until` (the visit
+    that closed it, or the as-of date while it runs), warned from `raised_on` when it passed the threshold."""
+
+    subject: str
+    duty: str
+    staff: str
+    overdue_on: dt.date
+    until: dt.date
+    raised_on: dt.date | None
+    ongoing: bool
+
+
+def gaps(findings: Iterable[Finding], as_of: dt.date) -> list[Gap]:
+    """The typed gaps of the cadence findings, one per person answerable (`one_per_gap` first for one per gap)."""
+    out = []
+    for f in findings:
+        if f.code not in GAP_CODES or "overdue_on" not in f.evidence:
+            continue
+        ongoing = f.code in ("CAD-ALERT", "CAD-OVERDUE")
+        raised = f.evidence.get("raised_on")
+        out.append(Gap(f.subject, f.evidence["duty"], f.staff, dt.date.fromisoformat(f.evidence["overdue_on"]),
+                       as_of if ongoing else dt.date.fromisoformat(f.evidence["until"]),
+                       dt.date.fromisoformat(raised) if raised else None, ongoing))
+    return out

@@ -18,6 +18,7 @@ from ..rules import cadence, pay, reviews, spotcheck
 from ..rules.periods import PERIOD_MONTHS, Period, period_of
 from .audit import audit_tables
 from .desk import Desk, build_desk
+from .trends import Trends, build_trends
 from .document_reports import document_tables
 from .report_table import Table
 
@@ -29,6 +30,7 @@ class ReportsView:
     profile_title: str
     tables: tuple[Table, ...]
     desk: Desk | None = None  # the working lists per village and per person (desk.py)
+    trends: Trends | None = None  # on-time rate and warnings by month (trends.py)
 
 
 def build_reports(facts, findings: list[Finding], commit: str = "") -> ReportsView:
@@ -44,7 +46,8 @@ def build_reports(facts, findings: list[Finding], commit: str = "") -> ReportsVi
     tables += audit_tables(facts)  # the git history's changes, when the facts carry one
     site = facts.records.site
     return ReportsView(jurisdiction=site.name, as_of=facts.as_of, profile_title=facts.profile.title,
-                       tables=tuple(t for t in tables if t is not None), desk=build_desk(facts))
+                       tables=tuple(t for t in tables if t is not None), desk=build_desk(facts),
+                       trends=build_trends(facts, findings))
 
 
 class _Names:
