@@ -179,3 +179,23 @@ def test_no_page_of_the_published_site_links_into_reports_or_private(out):
             inside = target.relative_to(out.resolve()).parts[0] if target.is_relative_to(out.resolve()) else ""
             assert inside not in ("reports", "private"), f"{path.relative_to(out)} links to {url}"
         assert "reports/" not in text and "private/" not in text, path
+
+
+@pytest.mark.parametrize("rel", ["index.html", "desk-all.html", "desk-cadre-ds-shuji.html", "trends.html",
+                                 "warnings.html"])
+def test_the_desk_pages_have_no_console_message_and_no_serious_accessibility_violation(served, browser, rel):
+    from .test_browser import AXE, BLOCKING_IMPACTS
+
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+    context.add_init_script(path=AXE / "axe.min.js")
+    tab = context.new_page()
+    messages = []
+    tab.on("console", lambda m: messages.append(f"console {m.type}: {m.text}"))
+    tab.on("pageerror", lambda e: messages.append(f"page error: {e}"))
+    tab.on("response", lambda r: r.status >= 400 and messages.append(f"{r.status}: {r.url}"))
+    tab.goto(served + "reports/" + rel, wait_until="load")
+    violations = tab.evaluate("""async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+        .map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 3)}))""")
+    context.close()
+    assert messages == []
+    assert [v for v in violations if v["impact"] in BLOCKING_IMPACTS] == []
