@@ -82,13 +82,16 @@ class Desk:
 def build_desk(facts) -> Desk:
     rows = _rows(facts)
     villages = {v.id: v.name for v in facts.records.site.villages}
+    by_village: dict[str, list] = {}
+    by_person: dict[str, list] = {}
+    for r in rows:  # grouped in one pass: a county has thousands of people and a hundred thousand rows
+        by_village.setdefault(r.village_id, []).append(r)
+        by_person.setdefault(r.staff_id, []).append(r)
     lists = [WorkingList("desk-all", "all", facts.records.site.name, "", rows)]
     for vid, name in villages.items():
-        lists.append(WorkingList(f"desk-village-{vid}", "village", name, "",
-                                 tuple(r for r in rows if r.village_id == vid)))
-    people = sorted({r.staff_id for r in rows}, key=lambda s: (s == "", _village_order(facts, villages, s), s))
-    for staff_id in people:
-        mine = tuple(r for r in rows if r.staff_id == staff_id)
+        lists.append(WorkingList(f"desk-village-{vid}", "village", name, "", tuple(by_village.get(vid, ()))))
+    for staff_id in sorted(by_person, key=lambda s: (s == "", _village_order(facts, villages, s), s)):
+        mine = tuple(by_person[staff_id])
         lists.append(WorkingList(f"desk-cadre-{staff_id or 'unassigned'}", "cadre", mine[0].staff, mine[0].phone,
                                  mine))
     return Desk(facts.as_of, tuple(lists))
@@ -96,8 +99,7 @@ def build_desk(facts) -> Desk:
 
 def _village_order(facts, villages: dict, staff_id: str) -> int:
     person = facts.staff.get(staff_id)
-    order = list(villages)
-    return order.index(person.village) if person and person.village in villages else len(order)
+    return list(villages).index(person.village) if person and person.village in villages else len(villages)
 
 
 def _rows(facts) -> tuple[Row, ...]:
@@ -137,6 +139,9 @@ class _People:
         self.facts = facts
         self.villages = {v.id: v.name for v in facts.records.site.villages}
         self.cases = {c.key: c for c in facts.cases}
+        self.of_household: dict[str, list] = {}
+        for c in facts.cases:
+            self.of_household.setdefault(c.household.id, []).append(c)
 
     def person(self, staff_id: str) -> tuple[str, str]:
         person = self.facts.staff.get(staff_id)
@@ -154,13 +159,13 @@ class _People:
 
     def responsible(self, household_id: str) -> tuple[str, ...]:
         """Who answers for a household's problem: every 包保责任人 of its subjects in care (else who found it)."""
-        people = [s for c in self.cases.values() if c.household.id == household_id and c.in_care_on(self.facts.as_of)
+        people = [s for c in self.of_household.get(household_id, ()) if c.in_care_on(self.facts.as_of)
                   for s in c.assigned("responsible")]
         return tuple(dict.fromkeys(people))
 
     def problem_row(self, household, staff_id, duty, what, days) -> Row:
         name, phone = self.person(staff_id)
-        subjects = "、".join(dict.fromkeys(c.member.name for c in self.cases.values() if c.household.id == household.id))
+        subjects = "、".join(dict.fromkeys(c.member.name for c in self.of_household.get(household.id, ())))
         return Row("problems", subjects or household.id, household.id, household.id, household.village,
                    self.villages.get(household.village, household.village), staff_id, name, phone,
                    duty, what, days)

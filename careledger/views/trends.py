@@ -44,16 +44,22 @@ def build_trends(facts, findings) -> Trends:
                 late_months.setdefault(gap.subject, set()).add(month)
     raised = {(g.subject, g.duty, g.raised_on) for g in all_gaps if g.raised_on}
     village_of = {c.key: c.household.village for c in facts.cases}
+    cases_of: dict[str, list] = {}
+    for c in facts.cases:
+        cases_of.setdefault(c.household.village, []).append(c)
+    raised_in: dict[str, list] = {}
+    for subject, _, day in raised:
+        raised_in.setdefault(village_of.get(subject, ""), []).append(day)
     villages = []
     for village in facts.records.site.villages:
-        cases = [c for c in facts.cases if c.household.village == village.id]
+        cases = cases_of.get(village.id, [])
         rates, counts, warned = [], [], []
         for month, (first, last) in months.items():
             in_care = [c for c in cases if c.start <= last and (c.end is None or c.end > first)]
             on_time = sum(1 for c in in_care if month not in late_months.get(c.key, ()))
             counts.append(len(in_care))
             rates.append(round(100 * on_time / len(in_care)) if in_care else None)
-            warned.append(sum(1 for s, _, day in raised if village_of.get(s) == village.id and first <= day <= last))
+            warned.append(sum(1 for day in raised_in.get(village.id, ()) if first <= day <= last))
         villages.append(VillageTrend(village.name, tuple(rates), tuple(counts), tuple(warned)))
     totals = tuple(sum(1 for _, _, day in raised if first <= day <= last) for first, last in months.values())
     return Trends(tuple(months), tuple(villages), totals, cadence.alerts_named(facts.profile))
