@@ -1,6 +1,6 @@
 /* Sort and filter the tables of the internal reports in the browser: no server, no external file.
    Progressive: without this script every table is complete. It adds, above each table of the page's main part, a
-   filter box and a row count, and turns each column heading into a button that sorts by that column (numbers as
+   filter box and a row count (to each table of two rows or more), and turns each column heading into a button that sorts by that column (numbers as
    numbers, the rest in Chinese order). Works from file:// and from an intranet server alike. */
 (function () {
   "use strict";
@@ -51,6 +51,7 @@
 
   function enhance(table, n) {
     if (!table.tHead || !table.tBodies.length || !table.tHead.rows.length) return;
+    if (table.tBodies[0].rows.length < 2) return;  // nothing to sort or filter
     var tools = document.createElement("div");
     tools.className = "table-tools";
     var label = document.createElement("label");
@@ -60,7 +61,8 @@
     var input = document.createElement("input");
     input.type = "search";
     input.id = id;
-    input.placeholder = "输入姓名、村、编号等，空格分隔多个词";
+    input.placeholder = "姓名、村、编号、电话…";
+    input.title = "只显示含这些文字的行；空格分隔的几个词须同时出现";
     var count = document.createElement("output");
     count.setAttribute("aria-live", "polite");
     count.htmlFor = id;

@@ -110,7 +110,8 @@ def sort_and_filter(page):
 
 def test_the_index_and_a_working_list_sort_and_filter_from_file(out, page):
     page.goto((out / "reports" / "index.html").as_uri())
-    assert page.locator("main .table-tools").count() == page.locator("main table").count() > 2
+    several = page.eval_on_selector_all("main table", "ts => ts.filter(t => t.tBodies[0].rows.length > 1).length")
+    assert page.locator("main .table-tools").count() == several > 2
     page.click("text=李建国（ds-shuji）")
     assert page.url.endswith("desk-cadre-ds-shuji.html")
     assert page.text_content("h1").startswith("工作清单：李建国（ds-shuji）")
