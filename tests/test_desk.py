@@ -168,3 +168,16 @@ def test_the_trends_page_draws_both_charts_with_their_numbers(basic, tmp_path):
     assert rates[0] == ["村（社区）", "2026-11"] and warnings[-1][0] == "合计"
     # Every fixture subject was over its interval in November (see test_reports): 0% in both villages.
     assert [r[1] for r in rates[1:]] == ["0%（2 人）", "0%（1 人）"]
+
+
+def test_each_working_list_is_also_a_csv_with_the_same_rows(basic, tmp_path):
+    import csv
+    import io
+    reports = build(basic, tmp_path / "out", "--no-paper")
+    rows = list(csv.reader(io.StringIO((reports / "desk-cadre-ds-shuji.csv").read_bytes().decode("utf-8-sig"))))
+    assert rows[0] == ["类别", "对象", "对象编号", "村（社区）", "责任人", "电话", "身份", "事项", "逾期天数", "户编号"]
+    page = parse(reports / "desk-cadre-ds-shuji.html")
+    assert "desk-cadre-ds-shuji.csv" in page.links
+    html_rows = [r[:8] for t in page.tables for r in t[1:]]
+    assert [r[1:9] for r in rows[1:]] == html_rows
+    assert rows[1][0] == "已逾期未走访" and rows[1][9] == "ds-001"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..output import Tree
-from ..views.desk import KINDS
+from ..views.desk import CSV_COLUMNS, KINDS, csv_rows
 from ..views.reports import ReportsView
 from .charts import month_bars_chart, rate_lines_chart
 from .spreadsheet import to_csv
@@ -28,6 +28,7 @@ def render_reports(view: ReportsView, *, templates: Path = TEMPLATES, stamp=None
     for wl in view.desk.lists if view.desk else ():
         files.add(f"{wl.slug}.html", env.get_template("desk.html").render(view=view, wl=wl, kinds=KINDS,
                                                                          dossiers=dossiers).encode("utf-8"))
+        files.add(f"{wl.slug}.csv", to_csv(CSV_COLUMNS, csv_rows(wl)))
     if view.trends and view.trends.months:
         files.add("trends.html", _trends_page(env, view))
     for table in view.tables:

@@ -70,6 +70,16 @@ class WorkingList:
         return tuple(r for r in self.rows if r.kind == kind)
 
 
+CSV_COLUMNS = ("类别", "对象", "对象编号", "村（社区）", "责任人", "电话", "身份", "事项", "逾期天数", "户编号")
+
+
+def csv_rows(wl: WorkingList) -> list[tuple[str, ...]]:
+    """The list's rows for the spreadsheet: the kind named in a column, the household id in place of the link."""
+    titles = {k.key: k.title for k in KINDS}
+    return [(titles[r.kind], r.subject, r.subject_id, r.village, r.staff, r.phone, r.duty, r.what,
+             str(r.days_overdue), r.household) for r in wl.rows]
+
+
 @dataclass(frozen=True)
 class Desk:
     as_of: dt.date
