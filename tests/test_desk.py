@@ -181,3 +181,14 @@ def test_each_working_list_is_also_a_csv_with_the_same_rows(basic, tmp_path):
     html_rows = [r[:8] for t in page.tables for r in t[1:]]
     assert [r[1:9] for r in rows[1:]] == html_rows
     assert rows[1][0] == "已逾期未走访" and rows[1][9] == "ds-001"
+
+
+def test_subjects_nobody_is_assigned_to_have_their_own_list(tmp_path):
+    # 三级 in Wangcheng, every 3 days; nobody is named 包保责任人: the subject is on the list of the unassigned.
+    files = {"staff/v1.yaml": STAFF, "households/v1/h1.yaml": household("3", responsible=""),
+             "visits/2026-10/con.yaml": visits("2026-10-01", duty="contact")}
+    facts = facts_for(write_tree(tmp_path, files), D("2026-10-12"))
+    desk = build_desk(facts)
+    nobody = next(w for w in desk.scope("cadre") if w.slug == "desk-unassigned")
+    assert nobody.name == "未安排责任人" and {(r.staff_id, r.duty, r.kind) for r in nobody.rows} == {
+        ("", "包保责任人", "overdue")}

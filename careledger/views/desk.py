@@ -102,8 +102,8 @@ def build_desk(facts) -> Desk:
         lists.append(WorkingList(f"desk-village-{vid}", "village", name, "", tuple(by_village.get(vid, ()))))
     for staff_id in sorted(by_person, key=lambda s: (s == "", _village_order(facts, villages, s), s)):
         mine = tuple(by_person[staff_id])
-        lists.append(WorkingList(f"desk-cadre-{staff_id or 'unassigned'}", "cadre", mine[0].staff, mine[0].phone,
-                                 mine))
+        slug = f"desk-cadre-{staff_id}" if staff_id else "desk-unassigned"
+        lists.append(WorkingList(slug, "cadre", mine[0].staff, mine[0].phone, mine))
     return Desk(facts.as_of, tuple(lists))
 
 
