@@ -121,7 +121,7 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
     published = _published_site(site, pages_html, stamp, records, as_of, findings)
     tree = Tree()
     tree.add_all("site", published)
-    tree.add_all("reports", render_reports(reports, stamp=stamp))
+    tree.add_all("reports", render_reports(reports, stamp=stamp, dossiers=paper))
     tree.add("BUILD.json", stamp.to_json())
     if paper:  # issue 6: every dossier and every blank form, for output/private/ only, never the site
         files, paper_findings = make_paper(facts, policy_findings, PaperRequest(), stamp=stamp)

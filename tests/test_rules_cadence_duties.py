@@ -101,7 +101,7 @@ def test_due_list_per_person(tmp_path):
              "visits/2026-10/sec.yaml": visits("2026-10-01", "2026-10-04", "2026-10-06", "2026-10-08"),
              "visits/2026-10/con.yaml": visits("2026-10-03", duty="contact")}
     _, facts = findings(tmp_path, files, "2026-10-11")
-    rows = [(r["staff"], r["duty"], r["due"].isoformat(), r["state"]) for r in cadence.due_list(facts)]
+    rows = [(r.staff, r.duty, r.due.isoformat(), r.state) for r in cadence.due_list(facts)]
     assert rows == [("con", "contact", "2026-10-10", "overdue"), ("jie", "responsible", "2026-10-11", "today"),
                     ("sec", "responsible", "2026-10-11", "today")]
 

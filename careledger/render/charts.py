@@ -81,3 +81,72 @@ def _nice(peak: int) -> int:
         if peak <= step:
             return step
     return (peak // 10000 + 1) * 10000
+
+
+SERIES = ("#1d4f91", "#b45309", "#15803d", "#7e22ce", "#be123c", "#0e7490", "#4d7c0f", "#57534e")
+DASHES = ("", "6 3", "2 3", "8 3 2 3")  # told apart in black and white too
+
+
+def rate_lines_chart(chart_id: str, months: tuple[str, ...], series: list[tuple[str, tuple]], title: str) -> Markup:
+    """Lines: a percentage (0–100) per month for each labelled series; a month with None leaves a break."""
+    left, slot, plot_h, top, legend_w = 40, 56, 200, 16, 150
+    width = left + slot * max(len(months), 1) + legend_w
+    height = top + plot_h + 40
+    body = []
+    for tick in (0, 25, 50, 75, 100):
+        y = top + plot_h - plot_h * tick // 100
+        body.append(f'<line x1="{left}" y1="{y}" x2="{left + slot * len(months)}" y2="{y}" stroke="{LIGHT}" '
+                    f'stroke-width="1"></line><text x="{left - 6}" y="{y + 4}" font-size="11" fill="{MUTED}" '
+                    f'text-anchor="end">{tick}%</text>')
+    for i, month in enumerate(months):
+        body.append(f'<text x="{left + slot * i + slot // 2}" y="{top + plot_h + 16}" font-size="11" fill="{MUTED}" '
+                    f'text-anchor="middle">{escape(month)}</text>')
+    parts = []
+    for n, (label, values) in enumerate(series):
+        colour, dash = SERIES[n % len(SERIES)], DASHES[(n // len(SERIES) + n) % len(DASHES)]
+        points = [(left + slot * i + slot // 2, top + plot_h - plot_h * v / 100) for i, v in enumerate(values)
+                  if v is not None]
+        runs, run = [], []
+        for i, v in enumerate(values):
+            if v is None:
+                runs.append(run)
+                run = []
+            else:
+                run.append(f"{left + slot * i + slot // 2},{top + plot_h - plot_h * v / 100:.1f}")
+        runs.append(run)
+        for r in runs:
+            if len(r) > 1:
+                body.append(f'<polyline points="{" ".join(r)}" fill="none" stroke="{colour}" stroke-width="2"'
+                            + (f' stroke-dasharray="{dash}"' if dash else "") + "></polyline>")
+        body += [f'<circle cx="{x}" cy="{y:.1f}" r="3" fill="{colour}"></circle>' for x, y in points]
+        ly = top + 14 + 18 * n
+        lx = left + slot * len(months) + 12
+        body.append(f'<line x1="{lx}" y1="{ly - 4}" x2="{lx + 22}" y2="{ly - 4}" stroke="{colour}" stroke-width="2"'
+                    + (f' stroke-dasharray="{dash}"' if dash else "") + f'></line><text x="{lx + 28}" y="{ly}" '
+                    f'font-size="12" fill="{INK}">{escape(label)}</text>')
+        parts.append(f"{label}：" + "，".join(f"{m} {'无' if v is None else f'{v}%'}" for m, v in zip(months, values)))
+    height = max(height, top + 18 * len(series) + 20)
+    return _svg(chart_id, width, height, title, "；".join(parts), body)
+
+
+def month_bars_chart(chart_id: str, months: tuple[str, ...], values: tuple[int, ...], title: str, unit: str) -> Markup:
+    """Vertical bars: a count per month (the last month runs to the as-of date)."""
+    left, slot, plot_h, top = 36, 56, 160, 20
+    width, height = left + slot * max(len(months), 1) + 10, top + plot_h + 44
+    scale = _nice(max(list(values) + [1]))
+    body = []
+    for tick in (0, scale // 2, scale):
+        y = top + plot_h - plot_h * tick // scale
+        body.append(f'<line x1="{left}" y1="{y}" x2="{width - 6}" y2="{y}" stroke="{LIGHT}" stroke-width="1"></line>'
+                    f'<text x="{left - 6}" y="{y + 4}" font-size="11" fill="{MUTED}" text-anchor="end">{tick}</text>')
+    for i, (month, value) in enumerate(zip(months, values)):
+        x = left + i * slot + 10
+        h = plot_h * value // scale
+        y = top + plot_h - h
+        body.append(f'<rect x="{x}" y="{y}" width="{slot - 20}" height="{h}" fill="{BAR}"></rect>'
+                    f'<text x="{x + (slot - 20) // 2}" y="{y - 4}" font-size="11" fill="{INK}" '
+                    f'text-anchor="middle">{value}</text>'
+                    f'<text x="{x + (slot - 20) // 2}" y="{top + plot_h + 16}" font-size="11" fill="{MUTED}" '
+                    f'text-anchor="middle">{escape(month)}</text>')
+    body.append(f'<text x="{left}" y="{height - 6}" font-size="11" fill="{MUTED}">最后一个月截至基准日</text>')
+    return _svg(chart_id, width, height, title, "；".join(f"{m} {v} {unit}" for m, v in zip(months, values)), body)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
+from dataclasses import dataclass
 from typing import Iterable
 
 from .. import vocab
@@ -349,7 +350,49 @@ def current_gaps(facts, duty: str = "responsible") -> dict[str, int]:
     return gaps
 
 
-def due_list(facts, days_ahead: int = 6) -> list[dict]:
+@dataclass(frozen=True)
+class Due:
+    """One line of the 走访提醒: a subject someone answerable must visit by `due` (the last day within the interval).
+    `state` is "overdue" (due before the as-of date), "today" or "week"; `warned` says the gap is past the warning
+    threshold (预警) too, for a profile that has warnings."""
+
+    staff: str  # "" when nobody is assigned in the duty
+    duty: str
+    subject: str
+    last_visit: dt.date | None
+    due: dt.date
+    state: str
+    rule: str
+    warned: bool = False
+
+    def days_overdue(self, as_of: dt.date) -> int:
+        return max(0, (as_of - self.due).days)
+
+
+@dataclass(frozen=True)
+class MonthShort:
+    """A subject whose monthly minimum of visits in a duty is not yet met in the month of the as-of date."""
+
+    staff: str
+    duty: str
+    subject: str
+    month: str  # yyyy-mm
+    visits: int
+    minimum: int
+    days_left: int  # the as-of day included
+    rule: str
+
+    @property
+    def missing(self) -> int:
+        return self.minimum - self.visits
+
+
+def _counted_dates(case: Case, rule: CadenceRule, visits: list, facts, start: dt.date) -> list[dt.date]:
+    return [v.date for v in visits if v.duty == rule.duty and v.date >= start
+            and case.in_care_on(v.date) and fits(v, case, rule, facts)]
+
+
+def due_list(facts, days_ahead: int = 6) -> list[Due]:
     """走访提醒: per person answerable, each subject whose next counted visit is due by the as-of date plus
     `days_ahead` (a week, the as-of day included), or already overdue. The due day is the last day before the gap
     would exceed the interval in force (pauses and special periods counted as the rules count them)."""
@@ -357,6 +400,7 @@ def due_list(facts, days_ahead: int = 6) -> list[dict]:
     periods = facts.records.site.special_periods
     changes = [day for p in periods for day in (p.start, p.end + ONE_DAY)]
     horizon = facts.as_of + dt.timedelta(days=days_ahead)
+    alerts = alerts_named(facts.profile)
     out = []
     for case in facts.cases:
         if not case.in_care_on(facts.as_of) or case.paused_on(facts.as_of):
@@ -366,8 +410,7 @@ def due_list(facts, days_ahead: int = 6) -> list[dict]:
         for rule in facts.profile.cadence:
             if not rule.applies_to.matches(**case.selector_facts()):
                 continue
-            counted = [v.date for v in visits if v.duty == rule.duty and v.date >= start
-                       and case.in_care_on(v.date) and fits(v, case, rule, facts)]
+            counted = _counted_dates(case, rule, visits, facts, start)
             last = max(counted, default=start)
             over = first_day_over(case, last, horizon + ONE_DAY,
                                   lambda d: limits(rule, facts.profile, periods, d)[0], changes)
@@ -375,7 +418,65 @@ def due_list(facts, days_ahead: int = 6) -> list[dict]:
                 continue
             due = over[0] - ONE_DAY
             state = "overdue" if due < facts.as_of else "today" if due == facts.as_of else "week"
+            warned = state == "overdue" and alerts and first_day_over(
+                case, last, facts.as_of, lambda d: limits(rule, facts.profile, periods, d)[1], changes) is not None
             for staff in answerable(case, rule.duty):
-                out.append({"staff": staff, "duty": rule.duty, "subject": case.key,
-                            "last_visit": max(counted, default=None), "due": due, "state": state, "rule": rule.cite})
-    return sorted(out, key=lambda r: (r["staff"], r["due"], r["subject"]))
+                out.append(Due(staff, rule.duty, case.key, max(counted, default=None), due, state, rule.cite, warned))
+    return sorted(out, key=lambda r: (r.staff, r.due, r.subject))
+
+
+def month_short(facts) -> list[MonthShort]:
+    """Per person answerable, the subjects whose monthly minimum is not yet met in the as-of date's month, for the
+    months `_monthly` would judge: a whole month in care, not paused, the subject in care on the as-of date."""
+    since = facts.records.site.records_since
+    as_of = facts.as_of
+    first = as_of.replace(day=1)
+    last_day = as_of.replace(day=calendar.monthrange(as_of.year, as_of.month)[1])
+    out = []
+    for case in facts.cases:
+        start = max(case.start, since) if since else case.start
+        if not case.in_care_on(as_of) or start > first or (case.end and last_day >= case.end) \
+                or case.paused_during(first, last_day):
+            continue
+        visits, _ = distinct_visits(facts.visits.get(case.key, []))
+        for rule in facts.profile.cadence:
+            if not rule.monthly_minimum or not rule.applies_to.matches(**case.selector_facts()):
+                continue
+            n = sum(1 for d in _counted_dates(case, rule, visits, facts, start) if first <= d <= as_of)
+            if n >= rule.monthly_minimum:
+                continue
+            for staff in answerable(case, rule.duty):
+                out.append(MonthShort(staff, rule.duty, case.key, f"{first:%Y-%m}", n, rule.monthly_minimum,
+                                      (last_day - as_of).days + 1, rule.cite))
+    return sorted(out, key=lambda r: (r.staff, r.subject, r.duty))
+
+
+GAP_CODES = ("CAD-ALERT", "CAD-OVERDUE", "CAD-ALERT-PAST", "CAD-OVERDUE-PAST")
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A missed interval, as the gap findings tell it: over the interval from `overdue_on` to `until` (the visit
+    that closed it, or the as-of date while it runs), warned from `raised_on` when it passed the threshold."""
+
+    subject: str
+    duty: str
+    staff: str
+    overdue_on: dt.date
+    until: dt.date
+    raised_on: dt.date | None
+    ongoing: bool
+
+
+def gaps(findings: Iterable[Finding], as_of: dt.date) -> list[Gap]:
+    """The typed gaps of the cadence findings, one per person answerable (`one_per_gap` first for one per gap)."""
+    out = []
+    for f in findings:
+        if f.code not in GAP_CODES or "overdue_on" not in f.evidence:
+            continue
+        ongoing = f.code in ("CAD-ALERT", "CAD-OVERDUE")
+        raised = f.evidence.get("raised_on")
+        out.append(Gap(f.subject, f.evidence["duty"], f.staff, dt.date.fromisoformat(f.evidence["overdue_on"]),
+                       as_of if ongoing else dt.date.fromisoformat(f.evidence["until"]),
+                       dt.date.fromisoformat(raised) if raised else None, ongoing))
+    return out

@@ -17,6 +17,8 @@ from ..records import SPOT_METHOD
 from ..rules import cadence, pay, reviews, spotcheck
 from ..rules.periods import PERIOD_MONTHS, Period, period_of
 from .audit import audit_tables
+from .desk import Desk, build_desk
+from .trends import Trends, build_trends
 from .document_reports import document_tables
 from .report_table import Table
 
@@ -27,6 +29,8 @@ class ReportsView:
     as_of: dt.date
     profile_title: str
     tables: tuple[Table, ...]
+    desk: Desk | None = None  # the working lists per village and per person (desk.py)
+    trends: Trends | None = None  # on-time rate and warnings by month (trends.py)
 
 
 def build_reports(facts, findings: list[Finding], commit: str = "") -> ReportsView:
@@ -42,7 +46,8 @@ def build_reports(facts, findings: list[Finding], commit: str = "") -> ReportsVi
     tables += audit_tables(facts)  # the git history's changes, when the facts carry one
     site = facts.records.site
     return ReportsView(jurisdiction=site.name, as_of=facts.as_of, profile_title=facts.profile.title,
-                       tables=tuple(t for t in tables if t is not None))
+                       tables=tuple(t for t in tables if t is not None), desk=build_desk(facts),
+                       trends=build_trends(facts, findings))
 
 
 class _Names:
@@ -81,16 +86,17 @@ class _Names:
 
 def warning_list(findings, names: _Names, alerts: bool = True) -> Table:
     current = [f for f in findings if f.code in ("CAD-ALERT", "CAD-OVERDUE")]
-    current.sort(key=lambda f: (names.village_of(f.subject), f.staff, -f.evidence["gap_days"], f.subject))
+    # The longest gaps first (issue 18: a supervisor works down from the worst); the desk's lists split them per person.
+    current.sort(key=lambda f: (-f.evidence["gap_days"], names.village_of(f.subject), f.staff, f.subject))
     rows = tuple((names.village_of(f.subject), names.staff(f.staff) if f.staff else "未安排",
                   vocab.DUTY[f.evidence["duty"]], names.subject(f.subject), f.subject, names.category(f.subject),
                   str(f.evidence["gap_days"]), ("预警" if f.code == "CAD-ALERT" else "逾期") if alerts else "逾期",
                   f.evidence.get("last_visit") or "无", f.evidence.get("raised_on", "")) for f in current)
     if not alerts:  # Tianhu: the document has no 预警 (docs/rules/cadence.md)
-        return Table("warnings", "走访逾期名单", "基准日仍未走访、间隔已超过规定的对象，按走访责任人列出。",
+        return Table("warnings", "走访逾期名单", "基准日仍未走访、间隔已超过规定的对象，未走访天数最多的在前；每名走访责任人一行。",
                      ("村（社区）", "责任人", "走访身份", "对象", "对象编号", "类别等级", "未走访天数", "状态",
                       "上次走访", "超过间隔上限日期"), rows)
-    return Table("warnings", "预警名单", "基准日仍未走访、间隔已超过规定的对象，按包保责任人（或联系人）列出。"
+    return Table("warnings", "预警名单", "基准日仍未走访、间隔已超过规定的对象，未走访天数最多的在前；每名包保责任人（或联系人）一行。"
                  "“预警”为超过预警阈值，“逾期”为超过最长间隔但未到预警阈值。",
                  ("村（社区）", "责任人", "走访身份", "对象", "对象编号", "类别等级", "未走访天数", "状态", "上次走访",
                   "预警日期"), rows)
@@ -101,9 +107,9 @@ DUE_STATE = {"overdue": "已逾期", "today": "今天到期", "week": "本周到
 
 def visit_reminders(facts, names: _Names) -> Table:
     """走访提醒: per person, the subjects to visit today or within the week, and those already overdue."""
-    rows = tuple((names.staff(r["staff"]) if r["staff"] else "未安排", vocab.DUTY[r["duty"]],
-                  names.village_of(r["subject"]), names.subject(r["subject"]), r["subject"],
-                  r["last_visit"].isoformat() if r["last_visit"] else "无", r["due"].isoformat(), DUE_STATE[r["state"]])
+    rows = tuple((names.staff(r.staff) if r.staff else "未安排", vocab.DUTY[r.duty],
+                  names.village_of(r.subject), names.subject(r.subject), r.subject,
+                  r.last_visit.isoformat() if r.last_visit else "无", r.due.isoformat(), DUE_STATE[r.state])
                  for r in cadence.due_list(facts))
     return Table("reminders", f"走访提醒（{facts.as_of} 起一周）",
                  "按走访责任人列出今天和本周内应走访的对象，以及已超过最长间隔的对象：应走访日期是间隔超过规定前的最后一天。",

@@ -1,0 +1,181 @@
+"""The supervisor's desk: working lists per cadre and per village, for the office only (output/reports/).
+
+Five lists, each from a typed rule result: overdue now, due today and due this week (`cadence.due_list`), the
+monthly minimum still to meet this month (`cadence.month_short`), and open problems past their deadline
+(`reviews.open_problems`). Every row names the subject, the village, the person answerable and their phone, the days
+overdue, and the household whose dossier it links to. The whole township's lists, each village's and each person's
+are the same rows, filtered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .. import vocab
+from ..rules import cadence, reviews
+
+UNASSIGNED = "未安排责任人"
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    title: str
+    intro: str
+
+
+KINDS = (
+    Kind("overdue", "已逾期未走访", "走访间隔已超过规定的最长间隔、至今仍未走访的对象，逾期最久的在前。"
+         "“预警”为已超过预警阈值。"),
+    Kind("today", "今天到期", "今天是不超过最长间隔的最后一天：今天走访即按时。"),
+    Kind("week", "本周到期", "未来六天内到期的对象，按应走访日期排列。"),
+    Kind("monthly", "本月走访次数未达到每月至少次数", "本月已走访次数少于政策规定的每月至少次数，按还差次数排列。"),
+    Kind("problems", "问题逾期未办结", "走访发现的问题已过限期、尚未写明办结，逾期最久的在前。"),
+)
+
+
+@dataclass(frozen=True)
+class Row:
+    kind: str  # a Kind.key
+    subject: str  # the subject's name (for a problem: the household's subjects)
+    subject_id: str  # household/member, or the household id for a problem
+    household: str
+    village_id: str
+    village: str
+    staff_id: str  # "" when nobody is assigned
+    staff: str  # the person's name, or UNASSIGNED
+    phone: str
+    duty: str  # in Chinese
+    what: str  # the task: due date, visits still missing, the problem's text
+    days_overdue: int  # 0 when not overdue
+    due: dt.date | None = None  # visits: the last day within the interval
+    missing: int = 0  # the monthly list: visits still to make this month
+
+    @property
+    def dossier(self) -> str:
+        """The household dossier's HTML, relative to output/reports/ (printing.dossier_jobs writes it)."""
+        return f"../private/dossiers/{self.village_id}/{self.household}.html"
+
+
+@dataclass(frozen=True)
+class WorkingList:
+    slug: str  # file name without extension
+    scope: str  # "all", "village" or "cadre"
+    name: str  # the village's or the person's name
+    phone: str  # the person's (cadre lists only)
+    rows: tuple[Row, ...]
+
+    def of(self, kind: str) -> tuple[Row, ...]:
+        return tuple(r for r in self.rows if r.kind == kind)
+
+
+CSV_COLUMNS = ("类别", "对象", "对象编号", "村（社区）", "责任人", "电话", "身份", "事项", "逾期天数", "户编号")
+
+
+def csv_rows(wl: WorkingList) -> list[tuple[str, ...]]:
+    """The list's rows for the spreadsheet: the kind named in a column, the household id in place of the link."""
+    titles = {k.key: k.title for k in KINDS}
+    return [(titles[r.kind], r.subject, r.subject_id, r.village, r.staff, r.phone, r.duty, r.what,
+             str(r.days_overdue), r.household) for r in wl.rows]
+
+
+@dataclass(frozen=True)
+class Desk:
+    as_of: dt.date
+    lists: tuple[WorkingList, ...]  # the township's first, then villages, then people
+
+    def scope(self, scope: str) -> tuple[WorkingList, ...]:
+        return tuple(w for w in self.lists if w.scope == scope)
+
+
+def build_desk(facts) -> Desk:
+    rows = _rows(facts)
+    villages = {v.id: v.name for v in facts.records.site.villages}
+    by_village: dict[str, list] = {}
+    by_person: dict[str, list] = {}
+    for r in rows:  # grouped in one pass: a county has thousands of people and a hundred thousand rows
+        by_village.setdefault(r.village_id, []).append(r)
+        by_person.setdefault(r.staff_id, []).append(r)
+    lists = [WorkingList("desk-all", "all", facts.records.site.name, "", rows)]
+    for vid, name in villages.items():
+        lists.append(WorkingList(f"desk-village-{vid}", "village", name, "", tuple(by_village.get(vid, ()))))
+    for staff_id in sorted(by_person, key=lambda s: (s == "", _village_order(facts, villages, s), s)):
+        mine = tuple(by_person[staff_id])
+        slug = f"desk-cadre-{staff_id}" if staff_id else "desk-unassigned"
+        lists.append(WorkingList(slug, "cadre", mine[0].staff, mine[0].phone, mine))
+    return Desk(facts.as_of, tuple(lists))
+
+
+def _village_order(facts, villages: dict, staff_id: str) -> int:
+    person = facts.staff.get(staff_id)
+    return list(villages).index(person.village) if person and person.village in villages else len(villages)
+
+
+def _rows(facts) -> tuple[Row, ...]:
+    people = _People(facts)
+    as_of = facts.as_of
+    rows = []
+    for due in cadence.due_list(facts):
+        case = people.cases[due.subject]
+        last = f"上次走访 {due.last_visit}" if due.last_visit else "无走访记录"
+        what = f"{last}，最迟应于 {due.due} 走访" + ("（预警）" if due.warned else "")
+        rows.append(people.row(due.state, case, due.staff, vocab.DUTY[due.duty], what, due.days_overdue(as_of),
+                               due=due.due))
+    for short in cadence.month_short(facts):
+        case = people.cases[short.subject]
+        what = (f"{short.month} 已走访 {short.visits} 次，每月至少 {short.minimum} 次，还差 {short.missing} 次；"
+                f"本月还剩 {short.days_left} 天")
+        rows.append(people.row("monthly", case, short.staff, vocab.DUTY[short.duty], what, 0, missing=short.missing))
+    for visit, problem in reviews.open_problems(facts.records.visits, as_of):
+        if problem.deadline is None or problem.deadline >= as_of:
+            continue
+        household = facts.records.households_by_id.get(visit.household)
+        if household is None:
+            continue
+        what = f"{problem.text}（{visit.date} 发现，限期 {problem.deadline}）" + ("；重大风险隐患" if problem.risk else "")
+        responsible = people.responsible(household.id)
+        for staff_id in responsible or (visit.visitor,):
+            duty = vocab.DUTY["responsible"] if responsible else "发现人"
+            rows.append(people.problem_row(household, staff_id, duty, what, (as_of - problem.deadline).days))
+    order = {k.key: i for i, k in enumerate(KINDS)}
+    rows.sort(key=lambda r: (order[r.kind], -r.days_overdue, -r.missing, r.due or as_of, r.village_id, r.subject_id,
+                             r.staff_id))
+    return tuple(rows)
+
+
+class _People:
+    def __init__(self, facts):
+        self.facts = facts
+        self.villages = {v.id: v.name for v in facts.records.site.villages}
+        self.cases = {c.key: c for c in facts.cases}
+        self.of_household: dict[str, list] = {}
+        for c in facts.cases:
+            self.of_household.setdefault(c.household.id, []).append(c)
+
+    def person(self, staff_id: str) -> tuple[str, str]:
+        person = self.facts.staff.get(staff_id)
+        if not staff_id:
+            return UNASSIGNED, ""
+        if person is None:
+            return staff_id, ""
+        return f"{person.name}（{staff_id}）", person.phone or person.office_phone or ""
+
+    def row(self, kind, case, staff_id, duty, what, days, **more) -> Row:
+        name, phone = self.person(staff_id)
+        village = case.household.village
+        return Row(kind, case.member.name, case.key, case.household.id, village, self.villages.get(village, village),
+                   staff_id, name, phone, duty, what, days, **more)
+
+    def responsible(self, household_id: str) -> tuple[str, ...]:
+        """Who answers for a household's problem: every 包保责任人 of its subjects in care (else who found it)."""
+        people = [s for c in self.of_household.get(household_id, ()) if c.in_care_on(self.facts.as_of)
+                  for s in c.assigned("responsible")]
+        return tuple(dict.fromkeys(people))
+
+    def problem_row(self, household, staff_id, duty, what, days) -> Row:
+        name, phone = self.person(staff_id)
+        subjects = "、".join(dict.fromkeys(c.member.name for c in self.of_household.get(household.id, ())))
+        return Row("problems", subjects or household.id, household.id, household.id, household.village,
+                   self.villages.get(household.village, household.village), staff_id, name, phone,
+                   duty, what, days)
