@@ -18,7 +18,7 @@ import yaml
 from careledger.load import load
 from careledger.rules import Facts, content, ledgers, needs, run_rules
 
-from .test_profile_cases import matches
+from .test_profile_cases import assert_same_findings, matches
 
 CASES = Path(__file__).parent / "cases"
 PROFILES = sorted(p.parent.parent.name for p in CASES.glob("*/documents/expected.yaml"))
@@ -43,15 +43,7 @@ def test_engine_matches_the_hand_worked_document_findings(profile):
     codes = FAMILY_CODES | set(expected.get("also", ()))
     actual = [f for f in run_rules(records, expected["as_of"]) if f.code in codes
               and (f.code in FAMILY_CODES or any(matches(f, e) for e in expected["findings"]))]
-    unmatched, missing = list(actual), []
-    for entry in expected["findings"]:
-        hit = next((f for f in unmatched if matches(f, entry)), None)
-        if hit is None:
-            missing.append(entry)
-        else:
-            unmatched.remove(hit)
-    extra = [(f.code, f.subject, f.staff, f.evidence) for f in unmatched]
-    assert not missing and not extra, f"missing: {missing}\nunexpected: {extra}"
+    assert_same_findings(actual, expected["findings"])
 
 
 @pytest.mark.parametrize("profile", PROFILES)

@@ -51,10 +51,13 @@ def matches(finding, entry: dict) -> bool:
 @pytest.mark.parametrize("profile", PROFILES)
 def test_engine_matches_the_hand_worked_findings(profile):
     records, expected, as_of = loaded(profile)
-    actual = run_rules(records, as_of)
-    unmatched = list(actual)
-    missing = []
-    for entry in expected["findings"]:
+    assert_same_findings(run_rules(records, as_of), expected["findings"])
+
+
+def assert_same_findings(actual, expected: list[dict]) -> None:
+    """Each expected entry matches one finding, and no finding is left over."""
+    unmatched, missing = list(actual), []
+    for entry in expected:
         hit = next((f for f in unmatched if matches(f, entry)), None)
         if hit is None:
             missing.append(entry)
