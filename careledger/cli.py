@@ -78,24 +78,9 @@ def print_findings(findings, fmt: str) -> None:
     click.echo(f"共 {errors} 个错误，{warnings} 个警告。", err=True)
 
 
-@main.command()
-@content_option
-@as_of_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="输出格式：text 按文件分组显示，json 供程序读取。")
-@click.option("--strict", is_flag=True, help="警告也算失败（退出码为 1）。")
-def check(content_dir: Path, as_of: dt.date, fmt: str, strict: bool):
-    """检查全部记录和政策规则（走访频次、包保安排、协议等），按文件列出问题；有错误时退出码为 1。
+from .commands.check import check  # noqa: E402  (issue 17: records decide the exit code; check PATH...)
 
-    例：careledger check --content content/ --as-of 2026-11-23 --strict
-    """
-    from .pipeline import check_records
-
-    progress.enable()
-    _, findings = check_records(content_dir, as_of=as_of)
-    print_findings(findings, fmt)
-    failed = has_errors(findings) or (strict and bool(findings))
-    sys.exit(1 if failed else 0)
+main.add_command(check)
 
 
 @main.command()
