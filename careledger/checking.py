@@ -7,7 +7,8 @@ check only with `--strict`, as do warnings. A rule that crashed fails it too: th
 
 `check_files` checks a few files (an editor's, a pre-commit hook's): the dated files given (visits/, inspections/,
 spot-checks/) are read alone, everything else whole, so references still resolve; the findings in the given files
-are kept, and the policy rules are not run (they need every visit).
+are kept, and the policy rules are not run (they need every visit). Visits that record or resolve a problem are the
+exception: problem ids are checked against the household's other visits, so then every visit is read (cached).
 """
 
 from __future__ import annotations
@@ -64,9 +65,13 @@ def check_files(content_dir: Path, files: list[str], *, as_of: dt.date) -> Check
 
     wanted = frozenset(files)
     records, findings = load(content_dir, today=as_of, only=wanted)
+    if records is not None and any(v.problems or v.resolved for v in records.visits):
+        # a problem's id is checked against the household's earlier visits (integrity.py): these need them all
+        records, findings = load(content_dir, today=as_of)
     keep = wanted | ({"site.yaml"} if records is None else set())
     mine = [f for f in findings if f.source.file in keep]
-    not_records = tuple(rel for rel in files if not RECORD_FILE.match(rel))
+    said = {f.source.file for f in mine}  # the loader may have said it already (W-FILE-IGNORED)
+    not_records = tuple(rel for rel in files if not RECORD_FILE.match(rel) and rel not in said)
     return CheckResult(records, mine, [], False, as_of, files=tuple(files), not_records=not_records)
 
 
