@@ -30,8 +30,10 @@ EARLIEST_DATE, LATEST_DATE = dt.date(1970, 1, 1), dt.date(2099, 12, 31)  # dates
 
 
 def _parse_date(ctx, param, value):
-    if value is None:
-        return today_in_jurisdiction()
+    if value is None:  # --content is declared before --as-of, so it is in ctx.params already (click's order)
+        from .asof import default_as_of
+
+        return default_as_of(ctx.params.get("content_dir"))
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:
@@ -49,7 +51,7 @@ output_option = click.option(
     show_default=True, help="输出目录。")
 as_of_option = click.option(
     "--as-of", "as_of", callback=_parse_date, metavar="YYYY-MM-DD",
-    help="以哪一天为准判断逾期等（默认：今天，北京时间）。")
+    help="以哪一天为准判断逾期等（默认：今天，北京时间；演示记录为其最后一天，即 site.yaml 的 demo_as_of）。")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

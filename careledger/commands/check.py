@@ -64,9 +64,9 @@ def check(ctx: click.Context, paths: tuple[Path, ...], content_dir: Path, as_of:
 
 
 def _default_as_of(root: Path) -> dt.date:
-    from ..cli import today_in_jurisdiction
+    from ..asof import default_as_of
 
-    return today_in_jurisdiction()
+    return default_as_of(root)  # the records found above PATH, not the --content default the option looked at
 
 
 def _files_below(paths: tuple[Path, ...], content_dir: Path | None) -> tuple[Path, list[str]]:
