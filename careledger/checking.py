@@ -14,15 +14,13 @@ exception: problem ids are checked against the household's other visits, so then
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .findings import Finding, has_errors
+from .recordfiles import is_record_file
 
 RULES_SKIPPED = "记录有错误：改正后才检查政策规则（走访频次、包保安排等），以免据不完整的记录下结论"
-RECORD_FILE = re.compile(r"^(site\.yaml|staff/[^/]+\.yaml|households/[^/]+/[^/]+\.yaml|custody/[^/]+/[^/]+\.yaml"
-                         r"|(visits|inspections|spot-checks)/[^/]+/[^/]+\.yaml|pages/[^/]+\.md)$")
 
 
 @dataclass(frozen=True)
@@ -71,7 +69,7 @@ def check_files(content_dir: Path, files: list[str], *, as_of: dt.date) -> Check
     keep = wanted | ({"site.yaml"} if records is None else set())
     mine = [f for f in findings if f.source.file in keep]
     said = {f.source.file for f in mine}  # the loader may have said it already (W-FILE-IGNORED)
-    not_records = tuple(rel for rel in files if not RECORD_FILE.match(rel) and rel not in said)
+    not_records = tuple(rel for rel in files if not is_record_file(rel) and rel not in said)
     return CheckResult(records, mine, [], False, as_of, files=tuple(files), not_records=not_records)
 
 
