@@ -97,17 +97,18 @@ def _text(result: CheckResult, root: Path, shown: dict[str, str]) -> None:
     if result.policy_findings:
         click.secho(f"政策提示（{len(result.policy_findings)} 条：照常列出，不算记录错误；加 --strict 时算失败）",
                     bold=True)
-        _listing(result.policy_findings)
+        _listing(result.policy_findings, shown)
     if result.record_findings:
         click.secho(f"记录问题（{len(result.record_findings)} 条：录入的错误，须改正）", bold=True)
-        _listing(result.record_findings)
+        _listing(result.record_findings, shown)
     failed = result.failed(False)
     click.secho(summary(result), fg="red" if failed else "green")
 
 
-def _listing(findings) -> None:
+def _listing(findings, shown: dict[str, str]) -> None:
+    """Grouped by file: named as the command was given it (check PATH...), else relative to the records' root."""
     for file, items in group_by_file(findings).items():
-        click.secho(file or "（全部记录）", bold=True)
+        click.secho(shown.get(file) or file or "（全部记录）", bold=True)
         for f in items:
             where = f"{f.source.line}:{f.source.column}" if f.source.line else "-"
             label = click.style(SEVERITY_LABELS[f.severity], fg=COLOURS[f.severity])
