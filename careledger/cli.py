@@ -83,6 +83,7 @@ def print_findings(findings, fmt: str) -> None:
 from .commands.check import check  # noqa: E402  (issue 17: records decide the exit code; check PATH...)
 
 main.add_command(check)
+
 from .commands.schema import schema  # noqa: E402  (issue 17: JSON Schema for editors)
 
 main.add_command(schema)

@@ -33,11 +33,13 @@ COLOURS = {"error": "red", "warning": "yellow"}
 @click.option("--strict", is_flag=True, help="政策提示和警告也算失败（退出码为 1）。")
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[Path, ...], content_dir: Path, as_of: dt.date, fmt: str, strict: bool):
-    """检查记录：记录本身有错误（格式、字段、文件位置、引用）时退出码为 1；政策规则的提示（走访频次、包保安排、
-    协议等）照常列出，加 --strict 时才算失败。
+    """检查记录：记录本身有错误（格式、字段、文件位置、引用）时退出码为 1。
 
-    给出 PATH 时只检查这些记录文件（供编辑器、提交前钩子使用，很快）：这些文件的格式、字段和引用（对照其余记录），
-    不检查政策规则。不加 --content 时，记录目录是 PATH 所在的、含 site.yaml 的目录。
+    政策规则的提示（走访频次、包保安排、协议等）照常列出，加 --strict 时才算失败。
+
+    给出 PATH 时只检查这些记录文件（供编辑器、提交前钩子使用，很快）：格式、字段和引用（对照其余记录），不查政策规则。
+
+    不加 --content 时，记录目录是 PATH 之上含 site.yaml 的目录。
 
     例：careledger check --content content/ --as-of 2026-11-23
 
