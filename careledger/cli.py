@@ -30,8 +30,10 @@ EARLIEST_DATE, LATEST_DATE = dt.date(1970, 1, 1), dt.date(2099, 12, 31)  # dates
 
 
 def _parse_date(ctx, param, value):
-    if value is None:
-        return today_in_jurisdiction()
+    if value is None:  # --content is declared before --as-of, so it is in ctx.params already (click's order)
+        from .asof import default_as_of
+
+        return default_as_of(ctx.params.get("content_dir"))
     try:
         day = dt.date.fromisoformat(value)
     except ValueError:
@@ -49,7 +51,7 @@ output_option = click.option(
     show_default=True, help="输出目录。")
 as_of_option = click.option(
     "--as-of", "as_of", callback=_parse_date, metavar="YYYY-MM-DD",
-    help="以哪一天为准判断逾期等（默认：今天，北京时间）。")
+    help="以哪一天为准判断逾期等（默认：今天，北京时间；演示记录为其最后一天，即 site.yaml 的 demo_as_of）。")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -78,24 +80,13 @@ def print_findings(findings, fmt: str) -> None:
     click.echo(f"共 {errors} 个错误，{warnings} 个警告。", err=True)
 
 
-@main.command()
-@content_option
-@as_of_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="输出格式：text 按文件分组显示，json 供程序读取。")
-@click.option("--strict", is_flag=True, help="警告也算失败（退出码为 1）。")
-def check(content_dir: Path, as_of: dt.date, fmt: str, strict: bool):
-    """检查全部记录和政策规则（走访频次、包保安排、协议等），按文件列出问题；有错误时退出码为 1。
+from .commands.check import check  # noqa: E402  (issue 17: records decide the exit code; check PATH...)
 
-    例：careledger check --content content/ --as-of 2026-11-23 --strict
-    """
-    from .pipeline import check_records
+main.add_command(check)
 
-    progress.enable()
-    _, findings = check_records(content_dir, as_of=as_of)
-    print_findings(findings, fmt)
-    failed = has_errors(findings) or (strict and bool(findings))
-    sys.exit(1 if failed else 0)
+from .commands.schema import schema  # noqa: E402  (issue 17: JSON Schema for editors)
+
+main.add_command(schema)
 
 
 @main.command()

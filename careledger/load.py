@@ -30,6 +30,7 @@ _PAGE_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 CONTENT_FOLDERS = ("staff", "households", "visits", "inspections", "custody", "spot-checks", "pages")
 KNOWN_ENTRIES = {"site.yaml", "staff", "households", "visits", "inspections", "custody", "pages", "README.md",
                  ".gitkeep", "spot-checks"}
+DATED_FOLDERS = ("visits", "inspections", "spot-checks")  # <yyyy-mm>/<staff-id>.yaml: `load(only=...)` reads a few
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,13 @@ class Records:
         return {h.id: h for h in self.households}
 
 
-def load(content_dir: Path, *, today: dt.date, cache: bool = True) -> tuple[Records | None, list[Finding]]:
+def load(content_dir: Path, *, today: dt.date, cache: bool = True,
+         only: frozenset[str] | None = None) -> tuple[Records | None, list[Finding]]:
     """Read and check a content tree. Records is None only when site.yaml or the profile cannot be read.
-    `cache=False` parses every file again instead of taking unchanged files from the cache (bulkread.py)."""
+    `cache=False` parses every file again instead of taking unchanged files from the cache (bulkread.py).
+    `only` (paths relative to the root) reads, of the dated folders (visits/, inspections/, spot-checks/: the bulk
+    of a county's files), just those files; everything else is read whole, so references still resolve
+    (`careledger check PATH...`; its caller keeps the findings of those files)."""
     root = Path(content_dir)
     findings: list[Finding] = []
     site_file = listing.check_file(root, "site.yaml", findings)
@@ -77,7 +82,7 @@ def load(content_dir: Path, *, today: dt.date, cache: bool = True) -> tuple[Reco
     findings += profile_findings
     if profile is None:
         return None, findings
-    reader = _Reader(root, findings, today, site)
+    reader = _Reader(root, findings, today, site, only)
     reader.read_in_bulk(cache)
     findings += [Finding("W-CACHE-UNSAFE", WARNING, message, Source(folder)) for folder, message in take_warnings()]
     records = Records(
@@ -135,8 +140,10 @@ def _load_one(root: Path, rel: str, cls, findings: list[Finding], today: dt.date
 class _Reader:
     """Reads the record files below the content root, one folder convention per kind."""
 
-    def __init__(self, root: Path, findings: list[Finding], today: dt.date, site: Site):
+    def __init__(self, root: Path, findings: list[Finding], today: dt.date, site: Site,
+                 only: frozenset[str] | None = None):
         self.root, self.findings, self.today, self.site = root, findings, today, site
+        self.only = only
         self.settings = Settings(today, site.synthetic_ids)
         self.village_ids = {v.id for v in site.villages}
         self.listed: dict[tuple[str, int], list[str]] = {}
@@ -182,7 +189,10 @@ class _Reader:
         """Relative paths of the YAML files exactly `depth` levels below `folder`, sorted; others are reported
         (once: the listing is kept)."""
         if (folder, depth) not in self.listed:
-            self.listed[folder, depth] = self._list(folder, depth)
+            listed = self._list(folder, depth)
+            if self.only is not None and folder in DATED_FOLDERS:
+                listed = [rel for rel in listed if rel in self.only]
+            self.listed[folder, depth] = listed
         return self.listed[folder, depth]
 
     def _list(self, folder: str, depth: int) -> list[str]:

@@ -30,9 +30,6 @@ from .views.public import redact
 from .views.reports import build_reports
 from .views.suppress import SuppressionError
 
-RULES_SKIPPED = ("RULES-SKIPPED", "记录有错误：改正后才检查政策规则（走访频次、包保安排等），以免据不完整的记录下结论")
-
-
 class BuildFailed(Exception):
     """The build stopped before writing anything; `findings` says why (all of them, warnings included)."""
 
@@ -56,15 +53,12 @@ def check_records(content_dir: Path, *, as_of: dt.date):
     """Load the records and, when they load without errors, judge them by the policy rules and their git history.
 
     Returns (records or None, findings). Rules never run on records with load errors: a visit file that failed to
-    load would make its subjects look overdue.
+    load would make its subjects look overdue (`checking.check_all`, which `careledger check` reports from).
     """
-    records, findings = load(content_dir, today=as_of)
-    if records is None:
-        return None, findings
-    if has_errors(findings):
-        code, message = RULES_SKIPPED
-        return records, findings + [Finding(code, "warning", message, Source("site.yaml"))]
-    return records, findings + run_rules(records, as_of, history=read_history(content_dir, records))
+    from .checking import check_all
+
+    result = check_all(content_dir, as_of=as_of)
+    return result.records, result.findings
 
 
 @dataclass(frozen=True)

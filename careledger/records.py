@@ -95,6 +95,8 @@ class Site:
     ledgers_since: dt.date = field_("资金发放、照料评估、观察对象巡查、月报的记录起始日期：此前不检查", DATE)
     monthly_reports: tuple = field_("月报报送记录", ListOf(MonthlyReport))
     synthetic_ids: bool = field_("演示数据（允许 99 开头的身份证号）", BOOL, default=False)
+    demo_as_of: dt.date = field_("演示数据的最后一天：不加 --as-of 时以此日为基准日（只在 synthetic_ids: true 时有效）",
+                                 DATE)
     office_phone: str = field_("民政办电话", PHONE)
     privacy: Privacy = field_("公开网站的隐私设置（见 docs/privacy.md）", Privacy, default=Privacy())
     source: Source = source_field()

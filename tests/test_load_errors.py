@@ -273,7 +273,9 @@ def test_check_command_exit_codes_and_json(basic):
     ok = runner.invoke(main, ["check", "--content", str(basic), "--as-of", "2026-11-06"])
     assert ok.exit_code == 0, ok.output
     overdue = runner.invoke(main, ["check", "--content", str(basic), "--as-of", "2026-11-23"])
-    assert overdue.exit_code == 1 and "CAD-ALERT" in overdue.output
+    assert overdue.exit_code == 0 and "CAD-ALERT" in overdue.output  # policy findings fail only with --strict
+    strict = runner.invoke(main, ["check", "--content", str(basic), "--as-of", "2026-11-23", "--strict"])
+    assert strict.exit_code == 1
     replace_in(basic, HOUSEHOLD, "address: 东山村", "address：东山村")
     bad = runner.invoke(main, ["check", "--content", str(basic), "--as-of", "2026-11-23", "--format", "json"])
     assert bad.exit_code == 1

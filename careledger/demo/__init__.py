@@ -138,6 +138,7 @@ def write_demo(directory: Path, spec: DemoSpec, out: _Writer | None = None) -> d
     office_phone = f"0999-{rng.randrange(5000000, 5999999)}"
     periods = _special_periods(rng, profile, start, end)
     site = {"name": "示范街道", "parent": "示范县", "profile": profile.id, "synthetic_ids": True,
+            "demo_as_of": end,  # the demo is checked and built as of its own last day unless --as-of says otherwise
             "office_phone": office_phone, "records_since": start,
             "villages": [{"id": v.id, "name": v.name, "kind": v.kind if v.kind != "village" else None,
                           "groups": v.groups} for v in villages],

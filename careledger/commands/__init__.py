@@ -1,0 +1,1 @@
+"""Commands in their own modules, registered in cli.py."""
