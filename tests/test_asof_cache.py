@@ -111,3 +111,21 @@ def test_a_warm_build_on_any_day_finds_what_reading_on_that_day_finds(dated, tmp
     codes = {f.code for f in old_findings}
     assert ("E-ID-NUMBER" in codes) == (day_two < BORN)
     assert ("E-ID-PERSONAL" in codes) == (day_two >= EMBEDDED)
+
+
+def test_the_first_build_of_a_new_day_parses_nothing_and_finds_what_a_cold_build_finds(basic, tmp_path, monkeypatch):
+    from careledger.pipeline import build_all
+
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "warm"))
+    build_all(basic, tmp_path / "out", as_of=AS_OF, paper=False)
+    next_day = AS_OF + dt.timedelta(days=1)
+    parses = Parses(monkeypatch)
+    warm = build_all(basic, tmp_path / "out", as_of=next_day, paper=False)
+    assert parses.files == [] and not warm.skipped
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cold"))
+    cold = build_all(basic, tmp_path / "cold-out", as_of=next_day, paper=False)
+    assert parses.files  # the cold build did parse
+    assert (warm.findings, warm.policy_findings) == (cold.findings, cold.policy_findings)
+    assert warm.policy_findings  # (the fixture does have findings to compare)
+    for rel in ("site/index.html", "site/villages/dongshan.html", "reports/findings.csv"):
+        assert (tmp_path / "out" / rel).read_bytes() == (tmp_path / "cold-out" / rel).read_bytes(), rel
