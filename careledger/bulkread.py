@@ -94,8 +94,8 @@ def read_all(root: Path, jobs: list[FileJob], settings: Settings, *, cache: bool
 
 
 def _read_all(root: Path, jobs: list[FileJob], settings: Settings, cache: bool, workers: int | None):
-    timeless = dataclasses.replace(settings, today=dt.date.max)  # what is cached holds for every as-of date from
-    store = _Store(root, timeless) if cache else None                # the entry's `latest` on
+    timeless = dataclasses.replace(settings, today=dt.date.max)  # a result holds for every as-of date >= its latest
+    store = _Store(root, timeless) if cache else None
     results: dict[str, tuple] = {}  # rel -> (records, findings, digest, latest)
     todo: list[tuple[FileJob, tuple]] = []  # (job, stat) of the files to parse
     for job in jobs:
@@ -170,7 +170,7 @@ class _Store:
 
     def __init__(self, root: Path, settings: Settings):
         self.root = root
-        version = f"{code_hash(*_READER_MODULES)}|{settings.today}|{settings.synthetic_ids}"  # today: always max
+        version = f"{code_hash(*_READER_MODULES)}|{settings.synthetic_ids}"  # not the as-of date (see above)
         self.store = FolderStore("records", root, version)
 
     def get(self, rel: str, stat: tuple):
