@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CARELEDGER = [str(Path(sys.executable).parent / "careledger")]  # the virtualenv's command
 AS_OF = "2026-11-23"
+NEXT_DAY = "2026-11-24"
 
 
 def run(args: list[str], env: dict, *, ok=(0,), cwd: Path | None = None) -> tuple[float, float]:
@@ -178,7 +179,8 @@ def hugo_site(content: Path, site: Path) -> None:
         (folder / f"{household}.md").write_text("".join(lines), encoding="utf-8")
 
 
-def measure(name: str, work: Path, households: int, months: int, profile: str, sample: int) -> None:
+def measure(name: str, work: Path, households: int, months: int, profile: str, sample: int,
+            compare: list[Path] | None = None, quick: bool = False) -> None:
     print(f"\n== {name}: {households} households, {months} months, profile {profile}")
     content, output, cache = work / "content", work / "output", work / "cache"
     env = {**os.environ, "CARELEDGER_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
@@ -204,6 +206,15 @@ def measure(name: str, work: Path, households: int, months: int, profile: str, s
           f"peak {peak:.0f} MB")
     seconds, peak = run(build, env)
     print(f"  rebuild with nothing changed: {seconds:.2f} s, peak {peak:.0f} MB")
+    print(f"  first build of a new day (nothing changed, as-of {NEXT_DAY}): {new_day(build, env)}")
+    for other in compare or ():  # the same figure with another checkout's code (e.g. before a change)
+        env_other = {**env, "CARELEDGER_CACHE_DIR": str(work / "cache-compare"), "PYTHONPATH": str(other)}
+        build_other = [*build[:build.index("--output") + 1], str(work / "output-compare"), "--as-of", AS_OF]
+        shutil.rmtree(work / "cache-compare", ignore_errors=True)
+        run(build_other, env_other)  # fills that code's caches on AS_OF
+        print(f"  first build of a new day with the code of {other}: {new_day(build_other, env_other)}")
+    if quick:
+        return
 
     fonts = Path(os.environ.get("CARELEDGER_CACHE_DIR") or Path.home() / ".cache" / "careledger") / "fonts"
     if fonts.is_dir() and not (cache / "fonts").exists():
@@ -222,6 +233,13 @@ def measure(name: str, work: Path, households: int, months: int, profile: str, s
         print("  hugo: not installed (apt-get install hugo) — no comparison")
 
 
+def new_day(build: list[str], env: dict) -> str:
+    """The build of the day after AS_OF, the caches warm from a build on AS_OF (issue 16: no file is parsed again)."""
+    seconds, peak = run([*build[:-1], NEXT_DAY], env)
+    run(build, env)  # back to AS_OF, for what follows
+    return f"{seconds:.1f} s, peak {peak:.0f} MB"
+
+
 def hugo_version() -> str:
     out = subprocess.run(["hugo", "version"], capture_output=True, text=True, check=False).stdout.split()
     return out[1] if len(out) > 1 else "?"
@@ -235,13 +253,16 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/careledger-county"))
     parser.add_argument("--sizes", default="10,1", help="tenths of --households to measure, largest last")
     parser.add_argument("--sample", type=int, default=200, help="households in the dossier sample")
+    parser.add_argument("--compare", type=Path, action="append",
+                        help="also time the first build of a new day with this checkout's code (e.g. /work/main)")
+    parser.add_argument("--quick", action="store_true", help="stop after the builds: no dossiers, no Hugo")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
           f"load average {os.getloadavg()[0]:.1f}, {dt.date.today()}")
     for tenths in sorted((int(x) for x in args.sizes.split(",")), reverse=False):
         households = args.households * tenths // 10
         measure(f"county x{tenths / 10:g}", args.work / f"h{households}-m{args.months}-{args.profile}",
-                households, args.months, args.profile, args.sample)
+                households, args.months, args.profile, args.sample, args.compare, args.quick)
     print(f"\nmachine load average at the end: {os.getloadavg()[0]:.1f}")
 
 

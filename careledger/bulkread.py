@@ -5,8 +5,12 @@ in worker processes, one a core.
 decides where its result comes from. The cache keeps a file's result under the hash of its bytes (the git blob id,
 which the audit trail compares versions by), in a pickle per folder of the content tree (a month of visits, a
 village's households), so a build after one visit file changed parses that file and rewrites one folder's pickle.
-The cache is valid for one version of the reader's code, one as-of date (ID-number checks compare birth dates with
-it) and one set of reading settings; any change of those starts a new cache, and the old one is deleted.
+The cache is valid for one version of the reader's code and one set of reading settings; any change of those starts
+a new cache, and the old one is deleted. The as-of date is not part of it: files are read as on the last day of the
+calendar, and each result keeps the latest date its checks compared with the as-of date (the birth dates in ID
+numbers; schema.Context.latest). For every as-of date from that one on, the result is the same as reading on that
+date; the few files with a later date (an ID number born "in the future", an id that holds such a number) are read
+again on the as-of date, every build, outside the cache. So the first build of a new day parses no file again.
 
 A cached entry is trusted without reading the file when its size, modification time and inode are unchanged
 (as git's index does); otherwise the file is hashed, and parsed again only when its bytes changed. As in git, an
@@ -16,6 +20,7 @@ system's clock): an edit in that same tick keeps size, time and inode, so such a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -42,7 +47,7 @@ _READER_MODULES = ("bulkread", "schema", "yamlread", "records", "identifiers", "
 class Settings:
     """What a file's reading depends on besides its bytes."""
 
-    today: dt.date
+    today: dt.date  # the as-of date: not part of the cache key (see above)
     synthetic_ids: bool
 
 
@@ -55,38 +60,45 @@ class FileJob:
 
 
 def read_file(root: Path, job: FileJob, settings: Settings) -> tuple[list, list[Finding]]:
-    """The reference reading of one record file: its records, and every problem as a finding."""
+    """The reference reading of one record file on the as-of date: its records, and every problem as a finding."""
     try:
         raw = read_bytes(root / job.rel)
     except OSError as exc:
         return [], [unreadable(job.rel, exc)]
-    return _read_bytes(raw, root, job, settings)
+    return read_raw(raw, root, job, settings)
 
 
-def _read_bytes(raw: bytes, root: Path, job: FileJob, settings: Settings) -> tuple[list, list[Finding]]:
+def read_raw(raw: bytes, root: Path, job: FileJob, settings: Settings) -> tuple[list, list[Finding]]:
+    """The reference reading of a record file's bytes (on disk or not yet: `careledger visit add` checks an entry
+    before it writes it)."""
+    return _read_bytes(raw, root, job, settings)[:2]
+
+
+def _read_bytes(raw: bytes, root: Path, job: FileJob, settings: Settings) -> tuple[list, list[Finding], dt.date]:
+    """(records, findings, the latest date a check compared with `settings.today`): every parse goes through here."""
     text, findings = decode(raw, job.rel)
     if text is None:
-        return [], findings
+        return [], findings, dt.date.min
     parsed, findings = parse_text(text, root / job.rel, job.rel)
     empty = None if findings else empty_file(parsed.root, job.rel)
     if empty is not None:
         findings.append(empty)
     if parsed.root is None or empty is not None:
-        return [], findings
+        return [], findings, dt.date.min
     ctx = Context(findings=findings, today=settings.today, synthetic_ids=settings.synthetic_ids)
     given = dict(job.given)
     if not job.many:
         record = convert(job.cls, parsed.root, ctx, **given)
-        return ([] if record is MISSING else [record]), findings
+        return ([] if record is MISSING else [record]), findings, ctx.latest
     if not isinstance(parsed.root, SequenceNode):
         ctx.error(parsed.root, "", "E-TYPE", f"这个文件应是{job.cls.LABEL}的列表：每条以“- ”开头")
-        return [], findings
+        return [], findings, ctx.latest
     records = []
     for i, node in enumerate(parsed.root.value):
         record = convert(job.cls, node, ctx, f"[{i}]", **given)
         if record is not MISSING:
             records.append(record)
-    return records, findings
+    return records, findings, ctx.latest
 
 
 def read_all(root: Path, jobs: list[FileJob], settings: Settings, *, cache: bool = True,
@@ -98,8 +110,9 @@ def read_all(root: Path, jobs: list[FileJob], settings: Settings, *, cache: bool
 
 
 def _read_all(root: Path, jobs: list[FileJob], settings: Settings, cache: bool, workers: int | None):
-    store = _Store(root, settings) if cache else None
-    results: dict[str, tuple] = {}
+    timeless = dataclasses.replace(settings, today=dt.date.max)  # a result holds for every as-of date >= its latest
+    store = _Store(root, timeless) if cache else None
+    results: dict[str, tuple] = {}  # rel -> (records, findings, digest, latest)
     todo: list[tuple[FileJob, tuple]] = []  # (job, stat) of the files to parse
     for job in jobs:
         stat = _stat(root / job.rel)
@@ -108,13 +121,22 @@ def _read_all(root: Path, jobs: list[FileJob], settings: Settings, cache: bool, 
             results[job.rel] = hit
         else:
             todo.append((job, stat))
-    for (job, stat), (digest, result) in zip(todo, _parse_many(root, [j for j, _ in todo], settings, workers)):
-        results[job.rel] = (*result, digest)
+    for (job, stat), (digest, result) in zip(todo, _parse_many(root, [j for j, _ in todo], timeless, workers)):
+        results[job.rel] = (*result[:2], digest, result[2])
         if store:
             store.put(job.rel, stat, digest, result)
     if store:
         store.save()
-    return [results[job.rel] for job in jobs]
+    return [_on_the_day(root, job, settings, results[job.rel]) for job in jobs]
+
+
+def _on_the_day(root: Path, job: FileJob, settings: Settings, result: tuple) -> tuple[list, list[Finding], str]:
+    """A file's result on the as-of date: the timeless one, unless a check compared a later date with it (then the
+    file is read again on the day; rare: an ID number born after the as-of date)."""
+    records, findings, digest, latest = result
+    if latest <= settings.today:
+        return records, findings, digest
+    return (*read_file(root, job, settings), digest)
 
 
 def _parse_many(root: Path, jobs: list[FileJob], settings: Settings, workers: int | None):
@@ -142,7 +164,7 @@ def _parse_one(root: Path, job: FileJob, settings: Settings) -> tuple[str, tuple
     try:
         raw = read_bytes(root / job.rel)
     except OSError:
-        return "", read_file(root, job, settings)  # says why it cannot be read; never cached
+        return "", (*read_file(root, job, settings), dt.date.min)  # says why it cannot be read; never cached
     return _digest(raw), _read_bytes(raw, root, job, settings)
 
 
@@ -160,12 +182,13 @@ def _digest(raw: bytes) -> str:
 
 
 def _valid_entry(rel, entry) -> bool:
-    """(stat, digest, (records, findings)), as `_Store.put` writes it: anything else in a cache file is ignored."""
+    """(stat, digest, (records, findings, latest)), as `_Store.put` writes it: anything else in a cache file is
+    ignored."""
     return (isinstance(rel, str) and isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], tuple)
             and len(entry[0]) == 3 and all(isinstance(n, int) for n in entry[0]) and isinstance(entry[1], str)
-            and isinstance(entry[2], tuple) and len(entry[2]) == 2 and isinstance(entry[2][0], list)
+            and isinstance(entry[2], tuple) and len(entry[2]) == 3 and isinstance(entry[2][0], list)
             and isinstance(entry[2][1], list) and all(type(r) in _RECORD_TYPES for r in entry[2][0])
-            and all(isinstance(f, Finding) for f in entry[2][1]))
+            and all(isinstance(f, Finding) for f in entry[2][1]) and type(entry[2][2]) is dt.date)
 
 
 class _Store:
@@ -173,7 +196,7 @@ class _Store:
 
     def __init__(self, root: Path, settings: Settings):
         self.root = root
-        version = f"{code_hash(*_READER_MODULES)}|{settings.today}|{settings.synthetic_ids}"
+        version = f"{code_hash(*_READER_MODULES)}|{settings.synthetic_ids}"  # not the as-of date (see above)
         self.store = FolderStore("records", root, version, _valid_entry)
 
     def get(self, rel: str, stat: tuple):
@@ -189,7 +212,8 @@ class _Store:
                 return None
             if entry[0] != stat or stat[1] < time.time_ns():  # remembered again, to be trusted after this write
                 self.put(rel, stat, digest, entry[2])
-        return (*entry[2], entry[1])
+        records, findings, latest = entry[2]
+        return records, findings, entry[1], latest
 
     def put(self, rel: str, stat: tuple, digest: str, result: tuple) -> None:
         if digest and stat:

@@ -17,3 +17,16 @@ def head_commit(content_dir: Path) -> str:
     except (OSError, subprocess.TimeoutExpired):
         return ""
     return result.stdout.strip() if result.returncode == 0 else ""
+
+
+def commit_time(content_dir: Path, commit: str) -> str:
+    """When `commit` entered the repository (its committer date, ISO 8601 with the offset), "" when unknown: the
+    time BUILD.json and the site's version page give, the same for every build of that commit."""
+    if not commit:
+        return ""
+    try:
+        result = subprocess.run(["git", "-C", str(content_dir), "show", "-s", "--format=%cI", commit],
+                                capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return result.stdout.strip() if result.returncode == 0 else ""

@@ -23,7 +23,7 @@ from .yamlread import NULL_TAG, MappingNode, Node, ScalarNode, SequenceNode, mar
 
 MISSING = dataclasses.MISSING
 _DATES: dict[str, dt.date] = {}  # ISO text -> date, shared
-_GOOD_IDS: dict[str, tuple[dt.date, str]] = {}  # ids that passed `Ident`'s checks: (as-of date checked for, id)
+_GOOD_IDS: dict[str, str] = {}  # ids that passed `Ident`'s checks and hold no ID or phone number whatever the date
 _YAML_TYPE_ZH = {
     "tag:yaml.org,2002:int": "整数",
     "tag:yaml.org,2002:float": "小数",
@@ -39,6 +39,14 @@ class Context:
     findings: list[Finding]
     today: dt.date
     synthetic_ids: bool = False
+    # The latest date a check compared with `today` (a birth date in an ID number). A conversion made with
+    # `today` at the end of time (dt.date.max) gives the same result for every as-of date from `latest` on:
+    # bulkread.py caches files so, without the as-of date in the key.
+    latest: dt.date = dt.date.min
+
+    def compared(self, day: dt.date | None) -> None:
+        if day is not None and day > self.latest:
+            self.latest = day
 
     def error(self, node: Node, path: str, code: str, message: str) -> None:
         self.findings.append(Finding(code, ERROR, message, mark_source(node), path=path))
@@ -86,21 +94,24 @@ class Ident(Text):
     def parse_text(self, text, node, ctx, path, label):
         value = text.strip()
         known = _GOOD_IDS.get(value)
-        if known is not None and known[0] == ctx.today:
-            return known[1]
+        if known is not None:
+            return known
         if not self.pattern.match(value):
             ctx.error(node, path, "E-ID-FORMAT",
                       f"{label}“{value}”不合格式：只能用小写英文字母、数字和连字符“-”，以字母或数字开头，最长 64 位"
                       "（它也用作文件名和网址）")
             return MISSING
-        if identifiers.valid_id_numbers_in(value, today=ctx.today) or identifiers.mobiles_in(value):
+        births = [identifiers.birth_date_of(n) for n in identifiers.valid_id_numbers_in(value, today=dt.date.max)]
+        for born in births:
+            ctx.compared(born)
+        if any(born <= ctx.today for born in births) or identifiers.mobiles_in(value):
             # Ids become file names and, in the reports, visible text: a person's number must never be one.
             ctx.error(node, path, "E-ID-PERSONAL",
                       f"{label}中含有身份证号或手机号：编号会成为文件名并出现在报表中，请改用不含个人信息的编号")
             return MISSING
         value = sys.intern(value)
-        if len(_GOOD_IDS) < 1_000_000:  # a household's id is in every visit to it: checked once, one copy
-            _GOOD_IDS[value] = (ctx.today, value)
+        if not births and len(_GOOD_IDS) < 1_000_000:  # a household's id is in every visit to it: checked once
+            _GOOD_IDS[value] = value
         return value
 
 
@@ -242,6 +253,7 @@ class IdNumber(Text):
     def parse_text(self, text, node, ctx, path, label):
         raw = super().parse_text(text, node, ctx, path, label)
         value, problem = identifiers.check_id_number(raw, synthetic_ok=ctx.synthetic_ids, today=ctx.today)
+        ctx.compared(identifiers.birth_date_of(value) if len(value) == 18 else None)  # compared with today
         if problem:
             ctx.error(node, path, "E-ID-NUMBER", f"{label}有误：{problem}")
             return MISSING

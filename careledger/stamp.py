@@ -1,7 +1,9 @@
 """The build stamp: which commit of the records a build came from, its as-of date, the tool and the profile.
 
-Every page and PDF shows it (the templates receive it as the global `stamp`), and `output/BUILD.json` records it.
-It holds no clock time: building the same commit with the same as-of date gives the same stamp, byte for byte.
+`output/BUILD.json` records it, with the commit's time; of the published site only `version.html` shows the commit
+(issue 16: a commit that changes nothing on a page leaves the page's bytes as they were), the other pages its as-of
+date, audit trail and tool; the reports and PDFs show it all. It holds no clock time of the build: building the same
+commit with the same as-of date gives the same stamp, byte for byte (the commit's own time stands for it).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from . import __version__
+from . import __version__, gitinfo
 
 TRAIL_LABELS = {"complete": "完整", "partial": "不完整", "missing": "缺失"}
 
@@ -23,6 +25,7 @@ class Stamp:
     tool_version: str
     profile: str  # the profile id
     trail: str = "complete"  # the audit trail: "complete", "partial" (shallow clone, dirty tree) or "missing"
+    commit_time: str = ""  # the commit's committer date (ISO 8601), "" outside git
 
     @property
     def short(self) -> str:
@@ -39,12 +42,16 @@ class Stamp:
                 f"政策档案 {self.profile} · careledger {self.tool_version}")
 
     def to_json(self) -> bytes:
-        data = {"commit": self.commit, "as_of": self.as_of.isoformat(), "tool_version": self.tool_version,
+        data = {"commit": self.commit, "commit_time": self.commit_time, "as_of": self.as_of.isoformat(),
+                "tool_version": self.tool_version,
                 "profile": self.profile, "dirty": self.dirty, "audit_trail": self.trail}
         return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def make_stamp(history, as_of: dt.date, profile: str) -> Stamp:
-    """The stamp of a build from the records whose History (careledger.audit) is given."""
-    return Stamp(commit=history.head if history.available else "", as_of=as_of, dirty=bool(history.dirty),
-                 tool_version=__version__, profile=profile, trail=history.trail)
+def make_stamp(history, as_of: dt.date, profile: str, content_dir=None) -> Stamp:
+    """The stamp of a build from the records whose History (careledger.audit) is given; the commit's time is read
+    from the repository of `content_dir` when given."""
+    commit = history.head if history.available else ""
+    when = gitinfo.commit_time(content_dir, commit) if content_dir is not None else ""
+    return Stamp(commit=commit, as_of=as_of, dirty=bool(history.dirty), tool_version=__version__, profile=profile,
+                 trail=history.trail, commit_time=when)

@@ -38,18 +38,24 @@ def repo(tmp_path) -> Repo:
     return repo
 
 
-def test_every_page_shows_the_commit_and_the_as_of_date(repo, tmp_path):
+def test_the_version_page_and_the_reports_show_the_commit_and_every_page_the_as_of_date(repo, tmp_path):
+    """Issue 16: of the published site only version.html names the commit (every page links to it), so a commit
+    that changes nothing on a page leaves the page as it was; the internal reports still show it on every page."""
     result = build(repo.root, tmp_path / "out")
     assert result.exit_code == 0, result.output
     head = repo.head()
     found = pages(tmp_path / "out")
     assert any(p.startswith("site/") for p in found) and any(p.startswith("reports/") for p in found)
     for rel, html in found.items():
-        assert head[:10] in html and "2026-11-23" in html, rel
-        assert "未提交" not in html, rel
+        assert "2026-11-23" in html and "未提交" not in html, rel
+        published = rel.startswith("site/")
+        assert (head[:10] in html) == (not published or rel == "site/version.html"), rel  # reports, private: all
+        assert not published or 'version.html">记录版本</a>' in html, rel
+    when = git(repo.root, "show", "-s", "--format=%cI", "HEAD").strip()
+    assert head in found["site/version.html"] and when in found["site/version.html"]
     assert json.loads((tmp_path / "out" / "BUILD.json").read_bytes()) == {
-        "commit": head, "as_of": "2026-11-23", "tool_version": __version__, "profile": "wangcheng-2020",
-        "dirty": False, "audit_trail": "complete"}
+        "commit": head, "commit_time": when, "as_of": "2026-11-23", "tool_version": __version__,
+        "profile": "wangcheng-2020", "dirty": False, "audit_trail": "complete"}
     assert head[:10] in result.output
 
 

@@ -207,9 +207,9 @@ def test_every_page_has_no_serious_accessibility_violation(audits):
 
 
 def every_page_names() -> list[str]:
-    """The pages the demo publishes, counted independently of the fixture: one per village and page, and four."""
+    """The pages the demo publishes, counted independently of the fixture: one per village and page, and five."""
     records, _ = load(CONTENT, today=AS_OF)
-    return ["index", "status", "search", "search?q"] + [v.id for v in records.site.villages] + \
+    return ["index", "status", "search", "search?q", "version"] + [v.id for v in records.site.villages] + \
         [p.slug for p in records.pages]
 
 

@@ -23,7 +23,7 @@ from careledger.views.public import PageText, redact
 from .conftest import AS_OF
 
 SITE_FILES = ["site/index.html", "site/pages/about.html", "site/search-index.js", "site/search.html",
-              "site/static/favicon.svg", "site/static/search.js", "site/static/site.css", "site/status.html",
+              "site/static/favicon.svg", "site/static/search.js", "site/static/site.css", "site/status.html", "site/version.html",
               "site/villages/dongshan.html", "site/villages/xiwan.html"]
 
 

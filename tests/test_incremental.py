@@ -84,11 +84,11 @@ def test_a_changed_file_is_parsed_again(demo, cache):
     assert records.households_by_id[household.stem].address.startswith("新址")
 
 
-def test_the_cache_depends_on_the_as_of_date(demo, cache):
+def test_the_cache_does_not_depend_on_the_as_of_date(demo, cache):
     load(demo, today=AS_OF)
-    load(demo, today=AS_OF + dt.timedelta(days=1))
-    days = [p for p in (cache / "records").glob("*/*") if p.is_dir()]
-    assert len(days) == 1  # the cache of the earlier date was dropped
+    before = {p: p.stat().st_mtime_ns for p in (cache / "records").rglob("*.pickle")}
+    load(demo, today=AS_OF + dt.timedelta(days=1))  # issue 16: a new day keeps the cache (test_asof_cache.py)
+    assert {p: p.stat().st_mtime_ns for p in (cache / "records").rglob("*.pickle")} == before
 
 
 def test_an_unchanged_rebuild_rewrites_no_file(demo, cache, tmp_path, monkeypatch):

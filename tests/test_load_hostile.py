@@ -288,7 +288,7 @@ def test_a_file_that_gives_neither_records_nor_an_error_stops_the_load(basic, mo
     original = bulkread._read_bytes
 
     def dropping(raw, root, job, settings):
-        return ([], []) if job.rel == rel else original(raw, root, job, settings)
+        return ([], [], dt.date.min) if job.rel == rel else original(raw, root, job, settings)
     monkeypatch.setattr(bulkread, "_read_bytes", dropping)
     _, errors = errors_of(basic, cache=False)
     hit = only(errors, "E-RECORD")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .. import integrity
 from ..bulkread import FileJob, Settings
-from ..bulkread import _read_bytes as read_bytes  # the reference reading of one file, from bytes not yet on disk
+from ..bulkread import read_raw
 from ..findings import ERROR, Finding, Source
 from ..records import Household, Visit
 
@@ -87,7 +87,7 @@ def _key(f: Finding, change: Change, before: bool) -> tuple:
 def check_change(records, findings: list[Finding], change: Change, today) -> tuple[list, list[Finding]]:
     """(the file's records as they would be read, the errors the change would add; none: accept it)."""
     settings = Settings(today, records.site.synthetic_ids)
-    parsed, file_findings = read_bytes(change.new, records.root, _job(change.rel), settings)
+    parsed, file_findings = read_raw(change.new, records.root, _job(change.rel), settings)
     cross_before = integrity.check(records)  # also in `findings`, which has the file's own reading besides
     before = [f for f in findings if f.source.file == change.rel and f not in cross_before] + cross_before
     after = file_findings + _place_errors(records, change.rel, parsed)

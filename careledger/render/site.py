@@ -85,6 +85,7 @@ def render_site(view: PublicView, pages_html: Mapping[str, Markup], *, stamp: St
            chart_on_time=on_time_chart("chart-status", tuple(v.status for v in view.villages),
                                        "各村（社区）按时走访率", view.k))
     render("search.html", "search.html")
+    render("version.html", "version.html")  # the one page that names the commit (issue 16)
     for village in view.villages:
         render(f"villages/{village.id}.html", "village.html", village=village,
                chart_weeks=weeks_chart("chart-weeks", village.weeks, f"{village.name}每周走访次数"))
