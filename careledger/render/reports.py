@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import assets
 from ..output import Tree
 from ..views.reports import ReportsView
 from .spreadsheet import to_csv
 from .templating import environment
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "report_templates"
+TEMPLATES = assets.REPORT_TEMPLATES
 
 
 def render_reports(view: ReportsView, *, templates: Path = TEMPLATES, stamp=None) -> Tree:
