@@ -288,3 +288,6 @@ def keygen(content_dir: Path, rotate: bool):
     verb = "已更换" if rotate else "已生成"
     click.echo(f"{verb}{site.name}的公开编号密钥：{path}（仅本人可读）。请备份到安全的地方，不要放进记录目录或发给他人；"
                "下次生成网站时使用。")
+
+
+from . import serve as _serve  # noqa: E402,F401  -- registers `careledger serve` (careledger/serve.py)
