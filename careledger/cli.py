@@ -15,8 +15,7 @@ import click
 from . import __version__, clizh, progress
 from .findings import SEVERITY_LABELS, group_by_file, has_errors, to_json
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONTENT = PROJECT_ROOT / "content"
+DEFAULT_CONTENT = Path("content")  # relative to the current directory, as --output is: an installed careledger too
 TIMEZONE = ZoneInfo("Asia/Shanghai")
 
 clizh.install()  # click's own messages in Chinese, before the decorators below look any of them up
@@ -45,7 +44,7 @@ def _parse_date(ctx, param, value):
 
 content_option = click.option(
     "--content", "content_dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_CONTENT,
-    show_default="随附的演示记录 content/", help="记录目录（含 site.yaml）。")
+    show_default="当前目录下的 content/（在本仓库中即随附的演示记录）", help="记录目录（含 site.yaml）。")
 output_option = click.option(
     "--output", "output_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
     show_default=True, help="输出目录。")
@@ -285,3 +284,4 @@ def keygen(content_dir: Path, rotate: bool):
 from .entry.commands import register as _register_entry  # noqa: E402  (visit add, household new, member add)
 
 _register_entry(main)
+from . import serve as _serve  # noqa: E402,F401  -- registers `careledger serve` (careledger/serve.py)

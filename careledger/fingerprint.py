@@ -41,11 +41,9 @@ def of_build(content_dir: Path, **options) -> str:
 
 
 def _code_folders() -> tuple[Path, ...]:
-    """careledger itself: its code and profiles, and the templates and form definitions beside the package."""
-    from .paper.dossier import TEMPLATES as REPORT_TEMPLATES
-    from .paper.forms import FORMS_DIR
-    from .render.site import TEMPLATES as SITE_TEMPLATES
-    return Path(__file__).parent, SITE_TEMPLATES, REPORT_TEMPLATES, FORMS_DIR
+    """careledger itself: its code, and the profiles, templates and form definitions it ships as package data."""
+    from . import assets
+    return (assets.PACKAGE,)
 
 
 def _system_font() -> str:

@@ -11,13 +11,13 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import vocab
+from . import assets, vocab
 from .findings import ERROR, Finding, Source
 from .schema import (BOOL, DATE, IDENT, MISSING, MONEY, RATIO, TEXT, Choice, Context, Int, ListOf, convert,
                      field_, source_field)
 from .yamlread import MappingNode, Node, ScalarNode, read_yaml
 
-PROFILE_DIR = Path(__file__).parent / "profiles"
+PROFILE_DIR = assets.PROFILES
 PROFILE_NAMES = ("wangcheng-2020", "qiandongnan-2023", "tianhu-2022", "guiyang-2022", "jizhou-2020")
 
 DRIVER = {"level": "按关爱帮扶等级", "category": "按人员类别", "key_person": "按是否重点人员"}

@@ -158,10 +158,10 @@ def test_the_fingerprint_follows_the_records_and_the_options(demo, cache):
     assert fingerprint.of_build(demo, as_of=AS_OF, paper=False) != first
 
 
-def test_the_fingerprint_follows_the_templates_beside_the_package(demo, cache, monkeypatch, tmp_path):
-    from careledger.paper.forms import FORMS_DIR
-    from careledger.render.site import TEMPLATES
-    assert {TEMPLATES, FORMS_DIR, TEMPLATES.parent / "report_templates"} <= set(fingerprint._code_folders())
+def test_the_fingerprint_follows_the_templates_in_the_package(demo, cache, monkeypatch, tmp_path):
+    from careledger import assets
+    for folder in (assets.SITE_TEMPLATES, assets.REPORT_TEMPLATES, assets.FORMS, assets.PROFILES):
+        assert folder.is_dir() and any(folder.is_relative_to(code) for code in fingerprint._code_folders())
     first = fingerprint.of_build(demo, as_of=AS_OF, paper=False)
     templates = tmp_path / "templates"
     templates.mkdir()

@@ -329,7 +329,7 @@ def test_the_dossier_html_is_the_same_page_without_the_font_files(paper):
 
 
 def test_dossier_tables_repeat_their_header_and_keep_rows_whole(paper, tmp_path):
-    css = (Path(printing.__file__).resolve().parents[2] / "report_templates" / "dossier.css").read_text("utf-8")
+    css = (Path(printing.__file__).resolve().parents[1] / "report_templates" / "dossier.css").read_text("utf-8")
     assert "thead { display: table-header-group; }" in css and "tr { break-inside: avoid; }" in css
     text = pdftotext(paper.pdfs["dossiers/dongshan/ds-001.pdf"], tmp_path)
     pages = text.split("\f")[:-1]

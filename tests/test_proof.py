@@ -193,7 +193,7 @@ def test_a_visit_note_published_by_mistake_is_refused(town, monkeypatch):
 def templates(tmp_path, monkeypatch):
     """A copy of site_templates/ that the published renderer is pointed at."""
     copy = tmp_path / "site_templates"
-    shutil.copytree(REPO / "site_templates", copy)
+    shutil.copytree(REPO / "careledger" / "site_templates", copy)
     monkeypatch.setattr(site_renderer, "TEMPLATES", copy)
     return copy
 

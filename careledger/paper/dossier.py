@@ -9,11 +9,12 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from .. import assets
 from ..render.templating import environment
 from ..views.dossier import Dossier
 from .fonts import record_characters
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "report_templates"
+TEMPLATES = assets.REPORT_TEMPLATES
 
 
 def paper_environment(templates: Path):

@@ -20,13 +20,14 @@ import typing
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import assets
 from ..findings import ERROR, Finding, Source
 from ..policy import PROFILE_NAMES
 from ..schema import BOOL, MISSING, TEXT, Choice, Context, Int, ListOf, Text, convert, field_, source_field
 from ..yamlread import read_yaml
 from .context import NATURE_CONTEXT
 
-FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
+FORMS_DIR = assets.FORMS
 
 FIELD_TYPE = {"text": "单行文本", "multiline": "多行文本", "date": "日期", "checkbox": "勾选框", "select": "下拉选择"}
 NATURE = {"subject": "每个关爱帮扶对象一份", "household": "每户一份", "village": "每个村（社区）一份",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .. import assets
 from ..output import Tree
 from ..views.desk import CSV_COLUMNS, KINDS, csv_rows
 from ..views.reports import ReportsView
@@ -16,7 +17,7 @@ from .charts import month_bars_chart, rate_lines_chart
 from .spreadsheet import to_csv
 from .templating import environment
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "report_templates"
+TEMPLATES = assets.REPORT_TEMPLATES
 
 
 def render_reports(view: ReportsView, *, templates: Path = TEMPLATES, stamp=None, dossiers: bool = True) -> Tree:

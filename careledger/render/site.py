@@ -27,6 +27,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from .. import assets
 from ..findings import ERROR, Finding, Source
 from ..output import Tree
 from ..stamp import Stamp
@@ -35,7 +36,7 @@ from ..views.public_parts import _PLAIN, _Part
 from .charts import on_time_chart, weeks_chart
 from .templating import zh_date
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "site_templates"
+TEMPLATES = assets.SITE_TEMPLATES
 _TAGS = re.compile(r"<[^>]+>")
 # JSON inside a script: `</script>` or `<!--` in a title must not end or change the script if the index is ever
 # inlined in a page, `&` must not start an entity in an XHTML reading, and U+2028/2029 end a line in older JavaScript.
