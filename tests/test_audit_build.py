@@ -45,7 +45,10 @@ def test_every_page_shows_the_commit_and_the_as_of_date(repo, tmp_path):
     found = pages(tmp_path / "out")
     assert any(p.startswith("site/") for p in found) and any(p.startswith("reports/") for p in found)
     for rel, html in found.items():
-        assert head[:10] in html and "2026-11-23" in html, rel
+        if rel.startswith("private/dossiers/"):  # a dossier names its household's version, never a commit (issue 18)
+            assert head[:7] not in html and "本户记录版本 2026-11-" in html and "2026-11-23" in html, rel
+        else:
+            assert head[:10] in html and "2026-11-23" in html, rel
         assert "未提交" not in html, rel
     assert json.loads((tmp_path / "out" / "BUILD.json").read_bytes()) == {
         "commit": head, "as_of": "2026-11-23", "tool_version": __version__, "profile": "wangcheng-2020",
@@ -166,4 +169,8 @@ def test_every_pdf_shows_the_commit_and_the_as_of_date(repo, tmp_path):
     for pdf in pdfs:
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                               check=True).stdout
-        assert head[:10] in text and "2026-11-23" in text, pdf
+        if "dossiers" in pdf.as_posix():  # a dossier names its household's version, never a commit (issue 18)
+            own = "2026-11-18" if pdf.stem == "ds-001" else "2026-11-09"  # ds-002: untouched since the import
+            assert head[:7] not in text and f"本户记录版本 {own}" in text and "2026-11-23" in text, pdf
+        else:
+            assert head[:10] in text and "2026-11-23" in text, pdf

@@ -226,6 +226,7 @@ def make_paper(facts, policy_findings, request: PaperRequest, *, stamp=None,
     dossiers = build_dossiers(facts, policy_findings, commit, facts.history)
     files: dict[str, bytes] = {}
     dirty = bool(stamp and stamp.dirty)
+    dossier_stamp = stamp.text(version="") if stamp else ""  # a dossier's footer names its household's version
     stamp = stamp.text() if stamp else ""
     try:
         documents = blank_documents(forms, plan, stamp) if request.blank_forms else []
@@ -237,7 +238,7 @@ def make_paper(facts, policy_findings, request: PaperRequest, *, stamp=None,
         return {}, findings + [template_problem(problem)]
     jobs = form_jobs(documents)
     if request.dossiers:
-        html, dossier_pdfs = dossier_jobs(dossiers, request.selection, stamp=stamp, dirty=dirty)
+        html, dossier_pdfs = dossier_jobs(dossiers, request.selection, stamp=dossier_stamp, dirty=dirty)
         files.update(html)
         jobs = dossier_pdfs + jobs  # the long jobs first, so the workers finish together
     files.update(render_jobs(jobs, cache=cache))
