@@ -46,7 +46,24 @@ class Person:
     party_member: bool = False
 
 
+    @property
+    def office_stem(self) -> str:
+        """The office's village name without its 村 / 社区 (a form prints "____村、社" after it)."""
+        return village_stem(self.office)
+
+
 NOBODY = Person("", "", "", "", "", "")
+
+VILLAGE_SUFFIXES = ("社区居委会", "村委会", "居委会", "社区", "村", "社")
+
+
+def village_stem(name: str) -> str:
+    """"清岭村" → "清岭", "梅桥社区" → "梅桥": the name a form's "____村、社" blank takes; a name that is nothing but
+    a suffix stays as it is."""
+    for suffix in VILLAGE_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
 
 
 @dataclass(frozen=True)
@@ -291,6 +308,11 @@ class Dossier:
     version: HistoryVersion | None = None  # the household's own record version: its last change's day and author
     # income changes, payments and the township's caregiver assessments (issue 15): (date, kind, what, by), newest first
     ledger_lines: tuple[tuple[str, str, str, str], ...] = ()
+
+    @property
+    def village_stem(self) -> str:
+        """The village's name without its 村 / 社区, for a form's "____村、社" blank."""
+        return village_stem(self.village)
 
     @property
     def open_problems(self) -> tuple[ProblemRow, ...]:
