@@ -1,6 +1,7 @@
 """The dossier's change history reads like a clerk's account (issue 18): dates, people's names, Chinese labels and
 values, items counted from 1, grouped per day; no commit id, e-mail address, staff id or raw code in the printed
-text. One demo with a year of commits, printed once for the module, read back with pdftotext."""
+text. One demo with a year of commits, printed once for the module, read back with pdftotext; the HTML dossiers
+keep margins on screen and an index per village links them all."""
 
 from __future__ import annotations
 
@@ -44,11 +45,11 @@ def printed(tmp_path_factory):
     assert len(pdfs) == SPEC.households
     texts = {p: pdftotext(root / "out" / p) for p in pdfs}
     records, _ = check_records(root / "records", as_of=SPEC.end)
-    return texts, records
+    return texts, records, root / "out" / "private"
 
 
 def test_the_printed_history_has_no_hash_email_position_or_code(printed):
-    texts, records = printed
+    texts, records, _ = printed
     for path, text in texts.items():
         assert "十一、修改记录" in text, path
         history = text.split("十一、修改记录", 1)[1]
@@ -85,3 +86,57 @@ def test_an_author_without_a_staff_record_is_named_without_the_email(tmp_path):
     assert newest.lines[1].endswith(f"关爱帮扶等级：“{level('2').name}”→“{level('3').name}”")
     assert "（" in newest.lines[1] and "[m1]" not in newest.lines[1]
     assert (ds2.version.date, ds2.version.author) == ("2026-11-20", "路人甲")
+
+
+def test_html_dossiers_have_margins_on_screen_only(printed):
+    import tinycss2
+
+    _, _, private = printed
+    page = next((private / "dossiers").glob("*/*-00*.html")).read_text(encoding="utf-8")
+    css = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    screen = [r for r in tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True)
+              if r.type == "at-rule" and r.lower_at_keyword == "media"
+              and tinycss2.serialize(r.prelude).strip() == "screen"]
+    assert screen, "no @media screen rule"
+    rules = tinycss2.parse_rule_list(screen[0].content, skip_whitespace=True, skip_comments=True)
+    body = next(r for r in rules if tinycss2.serialize(r.prelude).strip() == "body")
+    declarations = {d.lower_name: tinycss2.serialize(d.value).strip()
+                    for d in tinycss2.parse_declaration_list(body.content, skip_whitespace=True, skip_comments=True)
+                    if d.type == "declaration"}
+    assert declarations["margin"].endswith("auto") and declarations["max-width"] and declarations["padding"]
+
+
+def test_an_index_per_village_links_every_printed_dossier(printed):
+    from html.parser import HTMLParser
+
+    texts, records, private = printed
+
+    class Links(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.links, self.text = [], []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "a":
+                self.links.append(dict(attrs)["href"])
+
+        def handle_data(self, data):
+            self.text.append(data)
+
+    def read(index: Path) -> Links:
+        parser = Links()
+        parser.feed(index.read_text(encoding="utf-8"))
+        return parser
+
+    top = read(private / "dossiers" / "index.html")
+    assert {link for link in top.links if link.endswith(".pdf")} == {p.removeprefix("private/dossiers/")
+                                                                     for p in texts}
+    for link in top.links:
+        assert (private / "dossiers" / link).is_file(), link
+    heads = {m.name for h in records.households for m in h.members if m.relation == "self"}
+    assert heads and heads <= set("".join(top.text).split()) | {t.strip() for t in top.text}
+    for village in records.site.villages:
+        index = read(private / "dossiers" / village.id / "index.html")
+        mine = {h.id for h in records.households if h.village == village.id}
+        assert {link.removesuffix(".pdf") for link in index.links if link.endswith(".pdf")} == mine
+        assert village.name in "".join(index.text)

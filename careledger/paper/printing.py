@@ -5,6 +5,7 @@
 HTML; `render_jobs` makes every PDF, in memory, ready for the one writer. Paths below `private/`:
 
     dossiers/<village>/<household>.pdf and .html     the household dossier (一户一档一策)
+    dossiers/index.html, dossiers/<village>/index.html   their index, all villages and one (dossier_index.py)
     forms/blank/<form>.pdf                            every form, blank and fillable
     forms/<form>/<village>/<household>-<member>.pdf   a form pre-filled for one subject
     forms/<form>/<village>/<household>.pdf            … for one household
@@ -25,6 +26,7 @@ from . import fonts
 from .context import (household_context, roster_context, site_info, subject_contexts, village_context)
 from .dossier import dossier_characters, render_dossier
 from .formrender import Page, TemplateProblem, render_form
+from .dossier_index import dossier_indexes
 from .formwhy import why_none
 from .forms import FORMS_DIR, FormDef, is_truthy, load_forms, value_at
 from .pdf import Job, render_all
@@ -248,6 +250,8 @@ def make_paper(facts, policy_findings, request: PaperRequest, *, stamp=None,
     if request.dossiers:
         html, dossier_pdfs = dossier_jobs(dossiers, request.selection, stamp=dossier_stamp, dirty=dirty)
         files.update(html)
+        files.update(dossier_indexes(dossiers, request.selection, jurisdiction=records.site.name,
+                                     as_of=as_of.isoformat()))
         jobs = dossier_pdfs + jobs  # the long jobs first, so the workers finish together
     files.update(render_jobs(jobs, cache=cache))
     return files, findings
