@@ -29,8 +29,10 @@ class VillageRows:
     rows: tuple[IndexRow, ...]
 
 
-def dossier_indexes(dossiers, selection, *, jurisdiction: str, as_of: str) -> dict[str, bytes]:
-    """The index pages this run owns, by path below `private/`."""
+def dossier_indexes(dossiers, selection, *, jurisdiction: str, as_of: str, stamp: str = "",
+                    dirty: bool = False) -> dict[str, bytes]:
+    """The index pages this run owns, by path below `private/`. `stamp` is the dossiers' stamp line (no commit id),
+    `dirty` says the records had uncommitted changes."""
     if selection.households is not None:
         return {}
     villages: dict[str, list] = {}
@@ -45,7 +47,7 @@ def dossier_indexes(dossiers, selection, *, jurisdiction: str, as_of: str) -> di
     def page(chosen: list[str], village: str, prefix: str) -> bytes:
         groups = [VillageRows(v, names[v], tuple(_row(d, prefix) for d in villages[v])) for v in chosen]
         html = template.render(villages=groups, village=village, jurisdiction=jurisdiction, as_of=as_of,
-                               count=sum(len(g.rows) for g in groups))
+                               count=sum(len(g.rows) for g in groups), footer=stamp, dirty=dirty)
         return html.encode("utf-8")
 
     out = {f"dossiers/{v}/index.html": page([v], names[v], "") for v in villages}

@@ -251,7 +251,7 @@ def make_paper(facts, policy_findings, request: PaperRequest, *, stamp=None,
         html, dossier_pdfs = dossier_jobs(dossiers, request.selection, stamp=dossier_stamp, dirty=dirty)
         files.update(html)
         files.update(dossier_indexes(dossiers, request.selection, jurisdiction=records.site.name,
-                                     as_of=as_of.isoformat()))
+                                     as_of=as_of.isoformat(), stamp=dossier_stamp, dirty=dirty))
         jobs = dossier_pdfs + jobs  # the long jobs first, so the workers finish together
     files.update(render_jobs(jobs, cache=cache))
     return files, findings
