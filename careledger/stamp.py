@@ -35,9 +35,13 @@ class Stamp:
     def trail_label(self) -> str:
         return TRAIL_LABELS[self.trail]
 
-    def text(self) -> str:
-        """One line for a page or PDF footer."""
+    def text(self, version: str | None = None) -> str:
+        """One line for a page or PDF footer. `version=""` leaves the commit out (a dossier names its household's
+        own record version, and no commit id: those are for the internal audit report)."""
         dirty = "（含未提交的修改）" if self.dirty else ""
+        if version == "":
+            return (f"{'含未提交的修改 · ' if self.dirty else ''}基准日 {self.as_of.isoformat()} · 审计线索{self.trail_label} · "
+                    f"政策档案 {self.profile} · careledger {self.tool_version}")
         return (f"记录版本 {self.short}{dirty} · 基准日 {self.as_of.isoformat()} · 审计线索{self.trail_label} · "
                 f"政策档案 {self.profile} · careledger {self.tool_version}")
 

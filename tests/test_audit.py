@@ -248,7 +248,7 @@ def test_household_history_lists_field_changes_and_visits(tmp_path):
     assert "关爱帮扶对象[m1]·关爱帮扶等级：“2”→“3”" in change.summary
 
 
-def test_the_dossier_prints_the_visits_a_commit_added_as_one_line(tmp_path):
+def test_the_dossier_prints_a_days_added_visits_as_one_line(tmp_path):
     repo = basic_repo(tmp_path / "c")
     repo.append(SHUJI, visit("2026-11-12") + visit("2026-11-13") + visit("2026-11-14", household="ds-002"))
     repo.commit("2026-11-15", "录入三次走访")
@@ -259,10 +259,15 @@ def test_the_dossier_prints_the_visits_a_commit_added_as_one_line(tmp_path):
     history = read_history(repo.root, records)
     [ds1] = [d for d in build_dossiers(Facts(records, records.profile, AS_OF, history), findings, history=history)
              if d.household_id == "ds-001"]
-    lines = [(h.date, h.summary) for h in ds1.history]
-    assert lines[:2] == [("2026-11-16", lines[0][1]), ("2026-11-15", "新增走访 2 次")]
-    assert lines[0][1].startswith("修改走访 2026-11-13") and "上门走访" in lines[0][1] and "电话" in lines[0][1]
-    assert [s for _, s in lines[2:]] == ["新增走访 4 次", "新增户档案"]  # the import: ds-001's visits, its file
+    lines = [(h.date, h.author, h.lines) for h in ds1.history]
+    assert [(date, author) for date, author, _ in lines] == [("2026-11-16", "周文清"), ("2026-11-15", "周文清"),
+                                                             ("2026-11-09", "周文清")]
+    [changed] = lines[0][2]
+    assert changed.startswith("修改走访：2026-11-13 ") and "上门走访" in changed and "电话" in changed
+    assert "ds-shuji" not in changed and "（in_person）" not in changed
+    assert lines[1][2] == ("新增走访 2 次（见走访记录）",)
+    assert lines[2][2] == ("建立户档案", "新增走访 4 次（见走访记录）")  # the import: ds-001's file, its visits
+    assert ds1.version is not None and (ds1.version.date, ds1.version.author) == ("2026-11-16", "周文清")
     assert len(household_history(history, "ds-001", records.staff)) == 8  # the report keeps every change
 
 

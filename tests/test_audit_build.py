@@ -49,7 +49,11 @@ def test_the_version_page_and_the_reports_show_the_commit_and_every_page_the_as_
     for rel, html in found.items():
         assert "2026-11-23" in html and "未提交" not in html, rel
         published = rel.startswith("site/")
-        assert (head[:10] in html) == (not published or rel == "site/version.html"), rel  # reports, private: all
+        if rel.startswith("private/dossiers/"):  # a dossier names its household's version, never a commit (issue 18)
+            assert head[:7] not in html, rel
+            assert "本户记录版本" in html and ("2026-11-18" in html or "2026-11-09" in html), rel
+        else:  # internal reports: every page; published: only version.html
+            assert (head[:10] in html) == (not published or rel == "site/version.html"), rel
         assert not published or 'version.html">记录版本</a>' in html, rel
     when = git(repo.root, "show", "-s", "--format=%cI", "HEAD").strip()
     assert head in found["site/version.html"] and when in found["site/version.html"]
@@ -172,4 +176,8 @@ def test_every_pdf_shows_the_commit_and_the_as_of_date(repo, tmp_path):
     for pdf in pdfs:
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                               check=True).stdout
-        assert head[:10] in text and "2026-11-23" in text, pdf
+        if "dossiers" in pdf.as_posix():  # a dossier names its household's version, never a commit (issue 18)
+            own = "2026-11-18" if pdf.stem == "ds-001" else "2026-11-09"  # ds-002: untouched since the import
+            assert head[:7] not in text and f"本户记录版本 {own}" in text and "2026-11-23" in text, pdf
+        else:
+            assert head[:10] in text and "2026-11-23" in text, pdf

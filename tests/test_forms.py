@@ -18,7 +18,7 @@ from careledger.paper.formrender import Page, TemplateProblem, render_form
 from careledger.paper.forms import FORMS_DIR, load_forms, resolve_type, value_at
 from careledger.paper.context import SubjectContext
 
-from .conftest import AS_OF
+from .conftest import AS_OF, FIXTURES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -234,3 +234,18 @@ def test_the_gb2312_set_and_the_cjk_face():
     assert len(chars) == 7540 and "关" in chars and "堃" not in chars and "A" in chars
     face = fonts.find_face()
     assert face.path.endswith((".ttc", ".otf", ".ttf")) and fonts.missing_glyphs("张堃司马玥王喆李赟", face) == ""
+
+
+@pytest.mark.parametrize("form, household, why", [
+    ("qiandongnan-custody", "ds-002", "此表只为有保障资金代管台账的对象预填，所选范围内的司马玥（ds-002）都不是"),
+    ("jizhou-visits", "ds-002", "此表只为分散供养的特困人员预填"),
+    ("tianhu-coordinators", "ds-001", "花名册覆盖全辖区，只在加 --all 时预填"),
+])
+def test_forms_that_make_no_pdf_say_why(tmp_path, form, household, why):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURES / "basic", content)
+    result = CliRunner().invoke(main, ["forms", "--form", form, "--household", household, "--content", str(content),
+                                       "--output", str(tmp_path / "out"), "--as-of", "2026-11-23"])
+    assert result.exit_code == 0, result.output
+    assert "已生成 0 个 PDF" in result.output
+    assert f"W-FORM-NONE] 表格“{form}”" in result.output and why in result.output, result.output

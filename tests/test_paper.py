@@ -146,7 +146,7 @@ SPOT_CHECKS = [
     ("wangcheng-info", "dongshan/ds-002-m1", {"subject_name": "司马玥", "policy_dibao": "/on",
                                               "policy_disability": "/on", "level": "二级"}),
     ("wangcheng-agreement", "dongshan/ds-001-m1", {
-        "party_a": "东山村", "party_b": "李建国", "party_c": "赵小红", "subject_name": "欧阳福生", "subject_age": "84",
+        "party_a": "东山", "subject_village": "东山", "party_b": "李建国", "party_c": "赵小红", "subject_name": "欧阳福生", "subject_age": "84",
         "signed": "2026-01-08", "expires": "2027-01-07", "agreement_id": "a2026-1"}),
     ("wangcheng-inspection", "dongshan/ds-001-m1", {
         "inspection_date": "2026-11-06", "visited_result": "是", "satisfied_result": "是", "inspector_name": "周文清"}),
@@ -154,7 +154,9 @@ SPOT_CHECKS = [
         "custodian": "孙德明", "caregiver": "钱桂英", "entry_1_income": "980.00", "entry_1_item": "特困供养金",
         "entry_2_expense": "120.50", "entry_2_balance": "859.50", "entry_2_drawn_by": "钱桂英",
         "entry_4_checked_by": "李建国", "balance": "859.50"}),
-    ("qiandongnan-visit", "dongshan/ds-001-m1", {"visit_date": "2026-11-05", "visit_mode": "电话", "visitor": "李建国"}),
+    # the sheet for the next visit: the subject filled in, the visit left blank (not the last visit's answers)
+    ("qiandongnan-visit", "dongshan/ds-001-m1", {"subject_name": "欧阳福生", "visit_date": "", "visitor": "",
+                                                 "health": "", "problems": "", "note": ""}),
     ("jizhou-visits", "dongshan/ds-001-m1", {"caregiver": "钱桂英", "visit_1_date": "2026-10-28",
                                             "visit_1_handling": "p1 屋顶漏雨（联系村里维修）"}),
     ("tianhu-patrol", "xiwan/xw-001", {"head": "张堃", "household_id": "xw-001"}),
@@ -370,3 +372,47 @@ def test_rendering_leaves_no_temporary_font_files(paper, tmp_path, monkeypatch):
     finally:
         gc.enable()
     assert list(tmp_path.glob("weasyprint-*")) == []
+
+
+# --- the printed page reads well (issue 18) ---------------------------------------------------------------------
+
+
+def words_of(pdf: bytes, tmp_path: Path) -> list[tuple[float, float, float, float, str]]:
+    """Every word of a PDF with its box (xMin, yMin, xMax, yMax), from pdftotext -bbox."""
+    path = tmp_path / "page.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return [(float(a), float(b), float(c), float(d), w) for a, b, c, d, w in
+            re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out)]
+
+
+def test_a_long_finding_code_stays_in_its_cell(paper, tmp_path):
+    from dataclasses import replace
+
+    from careledger.views.dossier import FindingRow
+
+    code = "CUS-DRAWER-NOT-CAREGIVER"  # the longest code of findings.py
+    row = FindingRow(code=code, severity="警告", subject="欧阳福生", staff="钱桂英", message="说明文字", where="")
+    dossier = replace(paper.dossiers[0], findings=(row,) * 3)
+    _, jobs = printing.dossier_jobs((dossier,))
+    words = words_of(printing.render_jobs(jobs, cache=False)[jobs[0][0]], tmp_path)
+    parts = [w for w in words if len(w[4]) > 1 and w[4] in code]
+    assert "".join(w[4] for w in parts[:3]).startswith("CUS-")
+    for x0, y0, x1, _, text in parts:
+        # where the next cell's text begins, on the row of this part of the code
+        right = min(w[0] for w in words if w[4].startswith("欧阳福生") and w[0] > x0 and abs(w[1] - y0) < 3)
+        assert x1 < right, (text, x1, right)  # no part of the code runs into the next cell
+
+
+def test_the_page_number_never_wraps(paper, tmp_path):
+    stamp = "记录版本 0123456789 · 基准日 2026-11-23 · 审计线索完整 · 政策档案 wangcheng-2020 · careledger 0.1.0"
+    forms = [f for f in paper.forms if f.name in ("wangcheng-info", "tianhu-patrol")]
+    docs = printing.blank_documents(forms, paper.plan, stamp)
+    for path, pdf in printing.render_jobs(printing.form_jobs(docs), cache=False).items():
+        (tmp_path / "f.pdf").write_bytes(pdf)
+        text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "f.pdf"), "-"], capture_output=True,
+                              text=True, check=True).stdout.replace("\xa0", " ")
+        counted = [line for line in text.splitlines() if re.search(r"共\s*\d+\s*页", line)]
+        assert counted, path
+        for line in counted:
+            assert re.search(r"第\s*\d+\s*页\s*共\s*\d+\s*页", line), (path, line)  # "共 / 1 页" on one line

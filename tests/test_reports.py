@@ -62,8 +62,12 @@ def test_subsidy_sheet_amounts(basic, tmp_path):
     # Q3 2026: ds-001 (三级, 300/月) and ds-002 (二级, 300/月) both in care all quarter: 3 × 300 each;
     # xw-001 (一级, 200/月) likewise 3 × 200.
     assert due[("赵小红（ds-lianxi1）", "ds-001/m1")] == "900"
-    assert due[("赵小红（ds-lianxi1）", "")] == "1800"
     assert due[("吴丽（xw-lianxi）", "xw-001/m1")] == "600"
+    assert all(r[2] and r[1] != "合计" for r in rows)  # data rows only: the totals are a table of their own
+    totals = read_csv(reports / "subsidy-2026-Q3-totals.csv")
+    assert totals[0] == ["联系人", "包保对象数", "应发金额（元）"]
+    assert totals[1:] == [["赵小红（ds-lianxi1）", "2", "1800"], ["吴丽（xw-lianxi）", "1", "600"], ["总计", "3", "2400"]]
+    assert sum(int(r[7]) for r in rows) == 2400
 
 
 def test_reports_stay_out_of_the_published_site(basic, tmp_path):
@@ -116,6 +120,7 @@ def test_the_spot_check_list_shows_the_results_recorded(basic, tmp_path):
         f"- date: 2026-11-18\n  spot_check: 街道督查、抽查关爱帮扶联系人履职情况\n  household: {drawn}\n"
         "  method: phone\n  passed: false\n  problems: 联系人本月未上门\n", encoding="utf-8")
     rows = read_csv(next((build(basic, tmp_path / "b")).glob("spot-check-*.csv")))
-    assert rows[0][-1] == "抽查结果"
+    assert rows[0][-1] == "抽查结果" and rows[0][2] == "户主 · 关爱帮扶对象"
+    assert all("对象 " in row[2] for row in rows[1:])  # the checker knows whom to ask for
     assert rows[1][1] == drawn and rows[1][-1] == "2026-11-18 电话抽查 不合格：联系人本月未上门（周文清（s-minzheng））"
     assert all(r[-1] == "未抽查" for r in rows[2:])

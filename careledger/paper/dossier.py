@@ -1,6 +1,6 @@
 """The household dossier as HTML, through `report_templates/dossier.html`: the same page prints to PDF and opens in
-a browser. The PDF's running header names the household, its footer the page ("第 x 页 共 y 页"), the as-of date
-and the records' commit.
+a browser. The PDF's running header names the household, its footer the page ("第 x 页 共 y 页"), the household's
+record version (the day of its last change), the as-of date and the build stamp without a commit id.
 """
 
 from __future__ import annotations
@@ -37,9 +37,12 @@ def dossier_characters(dossiers, stamp: str = "", templates: Path = TEMPLATES) -
 
 def render_dossier(dossier: Dossier, *, stamp: str = "", dirty: bool = False,
                    templates: Path = TEMPLATES) -> str:
-    """`stamp` is the build stamp line for the footer (without it the footer names the as-of date and commit);
+    """`stamp` is the build stamp line for the footer (without it the footer names the as-of date); the household's
+    record version goes before it;
     `dirty`: the records had uncommitted changes, which the cover says."""
     env = paper_environment(templates)
     css = (templates / "dossier.css").read_text(encoding="utf-8")
-    footer = stamp or f"基准日 {dossier.as_of} · 记录提交 {(dossier.commit or '无')[:12]}"
+    footer = stamp or f"基准日 {dossier.as_of}"
+    if dossier.version:
+        footer = f"本户记录版本 {dossier.version.date} · {footer}"
     return env.get_template("dossier.html").render(d=dossier, css=Markup(css), footer=footer, dirty=dirty)

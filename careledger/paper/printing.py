@@ -5,6 +5,7 @@
 HTML; `render_jobs` makes every PDF, in memory, ready for the one writer. Paths below `private/`:
 
     dossiers/<village>/<household>.pdf and .html     the household dossier (一户一档一策)
+    dossiers/index.html, dossiers/<village>/index.html   their index, all villages and one (dossier_index.py)
     forms/blank/<form>.pdf                            every form, blank and fillable
     forms/<form>/<village>/<household>-<member>.pdf   a form pre-filled for one subject
     forms/<form>/<village>/<household>.pdf            … for one household
@@ -25,6 +26,8 @@ from . import fonts
 from .context import (household_context, roster_context, site_info, subject_contexts, village_context)
 from .dossier import dossier_characters, render_dossier
 from .formrender import Page, TemplateProblem, render_form
+from .dossier_index import dossier_indexes
+from .formwhy import why_none
 from .forms import FORMS_DIR, FormDef, is_truthy, load_forms, value_at
 from .pdf import Job, render_all
 
@@ -134,7 +137,8 @@ def blank_documents(forms: list[FormDef], plan: FontPlan, stamp: str = "") -> li
 
 
 def filled_documents(forms: list[FormDef], records, dossiers, plan: FontPlan, *, as_of: dt.date, commit: str,
-                     selection: Selection = ALL, stamp: str = "") -> list[FormDocument]:
+                     selection: Selection = ALL, stamp: str = "", tried: dict | None = None) -> list[FormDocument]:
+    """`tried`, when given, gets each form's (key, context) pairs before its `requires` are checked (formwhy.py)."""
     site = site_info(records, as_of, commit)
     page = Page(as_of=as_of.isoformat(), commit=commit, blank=False, stamp=stamp)
     villages = {v.id: v.name for v in records.site.villages}
@@ -155,6 +159,8 @@ def filled_documents(forms: list[FormDef], records, dossiers, plan: FontPlan, *,
             people = _people(records)
             roles = {s.id: s.roles for s in records.staff}
             items.append(("all", roster_context(site, dossiers, people, roles)))
+        if tried is not None:
+            tried[form.name] = items
         for key, item in items:
             if all(is_truthy(value_at(item, path)) for path in form.requires):
                 docs.append(FormDocument(f"forms/{form.name}/{key}.pdf", form, render_form(form, item, page),
@@ -226,19 +232,26 @@ def make_paper(facts, policy_findings, request: PaperRequest, *, stamp=None,
     dossiers = build_dossiers(facts, policy_findings, commit, facts.history)
     files: dict[str, bytes] = {}
     dirty = bool(stamp and stamp.dirty)
+    dossier_stamp = stamp.text(version="") if stamp else ""  # a dossier's footer names its household's version
     stamp = stamp.text() if stamp else ""
     try:
         documents = blank_documents(forms, plan, stamp) if request.blank_forms else []
         if request.filled_forms:
             chosen = forms if request.forms else [f for f in forms if f.profile == records.profile.id]
-            documents += filled_documents(chosen, records, dossiers, plan, as_of=as_of, commit=commit,
-                                          selection=request.selection, stamp=stamp)
+            tried: dict = {}
+            filled = filled_documents(chosen, records, dossiers, plan, as_of=as_of, commit=commit,
+                                      selection=request.selection, stamp=stamp, tried=tried)
+            documents += filled
+            findings += why_none(chosen, filled, records, dossiers, request.selection,
+                                 lambda form: tried.get(form.name, []))
     except TemplateProblem as problem:
         return {}, findings + [template_problem(problem)]
     jobs = form_jobs(documents)
     if request.dossiers:
-        html, dossier_pdfs = dossier_jobs(dossiers, request.selection, stamp=stamp, dirty=dirty)
+        html, dossier_pdfs = dossier_jobs(dossiers, request.selection, stamp=dossier_stamp, dirty=dirty)
         files.update(html)
+        files.update(dossier_indexes(dossiers, request.selection, jurisdiction=records.site.name,
+                                     as_of=as_of.isoformat(), stamp=dossier_stamp, dirty=dirty))
         jobs = dossier_pdfs + jobs  # the long jobs first, so the workers finish together
     files.update(render_jobs(jobs, cache=cache))
     return files, findings

@@ -8,8 +8,9 @@ Values are display text ("" when unknown); dates are ISO text. The same view pre
 name paths into it), so a form and the dossier never disagree.
 
 These views carry full personal data: they are rendered into `output/private/` only, never into the published site.
-With the records' git history, `history` lists the household's changes as the dossier prints them (`history_lines`);
-without it (records outside git, a library call) it stays None.
+With the records' git history, `history` lists the household's changes as a clerk reads them, by day and person
+(`dossier_history.py`), and `version` is the household's own record version; without it (records outside git, a
+library call) both stay None.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..findings import SEVERITY_LABELS, Finding
 from ..policy import OFFICE_LEVEL
 from ..rules.agreements import is_current, last_day
 from ..rules.assignment import SLOT_LABEL, office_levels_of
+from .dossier_history import HistoryEntry, HistoryVersion, dossier_history, paper_message
 
 LEVEL_ORDER = ("village", "township", "district", "city")
 
@@ -44,7 +46,24 @@ class Person:
     party_member: bool = False
 
 
+    @property
+    def office_stem(self) -> str:
+        """The office's village name without its 村 / 社区 (a form prints "____村、社" after it)."""
+        return village_stem(self.office)
+
+
 NOBODY = Person("", "", "", "", "", "")
+
+VILLAGE_SUFFIXES = ("社区居委会", "村委会", "居委会", "社区", "村", "社")
+
+
+def village_stem(name: str) -> str:
+    """"清岭村" → "清岭", "梅桥社区" → "梅桥": the name a form's "____村、社" blank takes; a name that is nothing but
+    a suffix stays as it is."""
+    for suffix in VILLAGE_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)]
+    return name
 
 
 @dataclass(frozen=True)
@@ -249,16 +268,6 @@ class FindingRow:
 
 
 @dataclass(frozen=True)
-class HistoryEntry:
-    """One printed line of the household's change history, from git (`history_lines`)."""
-
-    date: str
-    author: str
-    commit: str
-    summary: str
-
-
-@dataclass(frozen=True)
 class Dossier:
     household_id: str
     village_id: str
@@ -296,8 +305,14 @@ class Dossier:
     commit: str
     office_phone: str
     history: tuple[HistoryEntry, ...] | None = None  # the household's change history (issue 7); None: not available
+    version: HistoryVersion | None = None  # the household's own record version: its last change's day and author
     # income changes, payments and the township's caregiver assessments (issue 15): (date, kind, what, by), newest first
     ledger_lines: tuple[tuple[str, str, str, str], ...] = ()
+
+    @property
+    def village_stem(self) -> str:
+        """The village's name without its 村 / 社区, for a form's "____村、社" blank."""
+        return village_stem(self.village)
 
     @property
     def open_problems(self) -> tuple[ProblemRow, ...]:
@@ -314,7 +329,7 @@ class Dossier:
 
 def build_dossiers(facts, findings: list[Finding], commit: str = "", history=None) -> tuple[Dossier, ...]:
     """One dossier per household, in the records' order. With the records' git `History`, each dossier lists the
-    changes of its household's file and visits (newest first); without it, `history` stays None."""
+    changes of its household's file and visits (newest day first); without it, `history` stays None."""
     records = facts.records
     by_household: dict[str, list[Finding]] = {}
     for f in findings:
@@ -336,31 +351,12 @@ def build_dossiers(facts, findings: list[Finding], commit: str = "", history=Non
                               ledgers.get(h.id, []), by_household.get(h.id, []), commit) for h in records.households)
     if history is None or not getattr(history, "available", False):
         return dossiers
-    from ..audit import household_history
-
-    staff = records.staff
-    return tuple(dataclasses.replace(d, history=history_lines(household_history(history, d.household_id, staff)))
-                 for d in dossiers)
-
-
-def history_lines(changes) -> tuple[HistoryEntry, ...]:
-    """The household's changes (oldest first) as the dossier prints them, newest first. The visits one commit added
-    make one line ("新增走访 12 次"): the visit list shows each of them, and a line for every weekly visit made this
-    the longest section of the dossier. Every other change (the household's file; a visit changed, moved or
-    removed) keeps its own line; the internal report 审计：修改记录 lists every change."""
-    lines: list[HistoryEntry] = []
-    added: dict[str, list[int]] = {}  # commit → [its line, how many visits it added]
-    for c in changes:
-        if c.record == "visit" and c.action == "added":
-            if c.commit in added:
-                added[c.commit][1] += 1
-                continue
-            added[c.commit] = [len(lines), 1]
-        lines.append(HistoryEntry(date=c.date.isoformat(), author=c.author, commit=c.commit, summary=c.summary))
-    for line, count in added.values():
-        if count > 1:
-            lines[line] = dataclasses.replace(lines[line], summary=f"新增走访 {count} 次")
-    return tuple(reversed(lines))
+    households = {h.id: h for h in records.households}
+    out = []
+    for d in dossiers:
+        lines, version = dossier_history(history, households[d.household_id], records, facts.profile)
+        out.append(dataclasses.replace(d, history=lines, version=version))
+    return tuple(out)
 
 
 class People:
@@ -431,7 +427,7 @@ def _dossier(h, facts, people: People, visits, inspections, ledgers, findings, c
         findings=tuple(FindingRow(code=f.code, severity=SEVERITY_LABELS[f.severity],
                                   subject=members[f.subject.split("/")[1]].name
                                   if "/" in f.subject and f.subject.split("/")[1] in members else "",
-                                  staff=people(f.staff).name if f.staff else "", message=f.message,
+                                  staff=people(f.staff).name if f.staff else "", message=paper_message(f.message),
                                   where=str(f.source)) for f in findings),
         as_of=as_of.isoformat(), commit=commit, office_phone=site.office_phone or "",
     )

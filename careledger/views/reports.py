@@ -167,7 +167,24 @@ def subsidy_sheets(facts, names: _Names) -> list[Table]:
     months = PERIOD_MONTHS[facts.profile.subsidies[0].paid]
     current = period_of(facts.as_of, months)
     previous = period_of(current.start - dt.timedelta(days=1), months)
-    return [_subsidy_table(facts, names, period, done=(period is previous)) for period in (previous, current)]
+    tables = []
+    for period in (previous, current):
+        tables += _subsidy_tables(facts, names, period, done=(period is previous))
+    return tables
+
+
+def _subsidy_tables(facts, names: _Names, period: Period, *, done: bool) -> list[Table]:
+    """The sheet, one row a contact and subject; and its totals apart (a CSV of data rows only, issue 18): one row
+    a contact, then the grand total."""
+    sheet = _subsidy_table(facts, names, period, done=done)
+    rows = pay.subsidy_sheet(facts, period)
+    totals = sorted(pay.totals(rows).items())
+    subjects = {contact: len({r.subject for r in rows if r.contact == contact}) for contact, _ in totals}
+    lines = [(names.staff(contact), str(subjects[contact]), str(total)) for contact, total in totals]
+    lines.append(("总计", str(len({(r.contact, r.subject) for r in rows})), str(sum((t for _, t in totals), 0))))
+    return [sheet, Table(f"{sheet.slug}-totals", f"{sheet.title}：合计",
+                         f"{sheet.title}按联系人合计，末行为全部联系人的总计（明细见 {sheet.slug}.csv）。",
+                         ("联系人", "包保对象数", "应发金额（元）"), tuple(lines))]
 
 
 def _subsidy_table(facts, names: _Names, period: Period, *, done: bool) -> Table:
@@ -175,8 +192,6 @@ def _subsidy_table(facts, names: _Names, period: Period, *, done: bool) -> Table
     rows = [(names.staff(r.contact), names.subject(r.subject), r.subject, names.category(r.subject),
              "、".join(r.months), str(r.monthly_amount), "、".join(r.withheld), str(r.amount), "、".join(r.shared))
             for r in sheet]
-    for contact, total in sorted(pay.totals(sheet).items()):
-        rows.append((names.staff(contact), "合计", "", "", "", "", "", str(total), ""))
     state = "" if done else "（本期未结束，截至基准日）"
     return Table(f"subsidy-{period.key}", f"关爱帮扶联系人补助表 {period.label}{state}",
                  "按督查结果和处罚阶梯计算：联系人每包保一名对象按月补助，第二次督查不合格扣发当月补助，"
@@ -196,7 +211,8 @@ def spot_check_samples(facts, names: _Names, commit: str) -> list[Table]:
         for r in facts.records.spot_checks:
             if r.spot_check == check.name and (r.period or spotcheck.period_key(r.date, check.period)) == key:
                 results.setdefault(r.household, []).append(r)
-        rows = tuple((str(n), h, names.village_of(h), facts.records.households_by_id[h].address,
+        rows = tuple((str(n), h, _household_names(facts, h), names.village_of(h),
+                      facts.records.households_by_id[h].address,
                       "；".join(f"{r.date} {SPOT_METHOD[r.method]} {'合格' if r.passed else '不合格：' + (r.problems or '')}"
                                f"（{names.staff(r.checker)}）" for r in results.get(h, ())) or "未抽查")
                      for n, h in enumerate(drawn, start=1))
@@ -205,8 +221,17 @@ def spot_check_samples(facts, names: _Names, commit: str) -> list[Table]:
                             f"按 {check.rate:.0%} 从{basis} {len(population)} 户中抽取 {len(drawn)} 户；随机种子取期间 {key} "
                             f"和这些户的编号，与提交无关，市、区、乡镇在本期任何时候抽取都得到同一名单；任何人可按 "
                             f"docs/rules/spotcheck.md 的算法复核（{check.cite}）。",
-                            ("序号", "户编号", "村（社区）", "现居住地", "抽查结果"), rows))
+                            ("序号", "户编号", "户主 · 关爱帮扶对象", "村（社区）", "现居住地", "抽查结果"), rows))
     return tables
+
+
+def _household_names(facts, household_id: str) -> str:
+    """Who a checker asks for at the door: the head of the household and its subjects ("户主 张三 · 对象 李四、王五")."""
+    household = facts.records.households_by_id[household_id]
+    members = {m.id: m.name for m in household.members}
+    head = next((m.name for m in household.members if m.relation == "self"), "")
+    subjects = "、".join(members[s.member] for s in household.subjects if s.member in members)
+    return " · ".join(x for x in (f"户主 {head}" if head else "", f"对象 {subjects}" if subjects else "") if x)
 
 
 def reviews_due(facts, names: _Names) -> Table:
