@@ -12,7 +12,7 @@ from .layouts import LAYOUT_ZH, LAYOUTS
 
 def register(main: click.Group) -> None:
     main.add_command(export)
-    pass  # import_ registered below once planned
+    main.add_command(import_)
 
 
 def _content_option(f):
@@ -105,7 +105,7 @@ def import_(file, content_dir, dry_run, update, skip_bad):
         changes, problems = planner(file, records, findings, today, update)
     except ValueError as exc:
         raise click.ClickException(f"{file}：{exc}。未写入任何文件。") from None
-    show_plan(records, changes, problems)
+    show_plan(records, changes, problems, today)
     if dry_run:
         click.echo("（--dry-run：未写入任何文件。）")
         return

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from . import ledger
 from .cells import put
-from .layouts import HOUSEHOLD_SHEETS, LAYOUTS, STAFF, SUBJECTS, VISITS, Sheet
+from .layouts import EVERY_HOUSEHOLD_SHEETS, HOUSEHOLD_SHEETS, LAYOUTS, STAFF, SUBJECTS, VISITS, Sheet
 
 NOTICE = "内部资料，含个人信息，不得公开或上传到网站"
 HEADING_ROW = 3
@@ -32,7 +32,9 @@ class ExportRefused(Exception):
 
 def rows_for(sheet: Sheet, records, as_of: dt.date) -> list[dict[str, str]]:
     if sheet.kind == SUBJECTS:
-        return (ledger.household_rows if sheet.name in HOUSEHOLD_SHEETS else ledger.subject_rows)(records, as_of)
+        if sheet.name in HOUSEHOLD_SHEETS:
+            return ledger.household_rows(records, as_of)
+        return ledger.subject_rows(records, as_of, every_household=sheet.name in EVERY_HOUSEHOLD_SHEETS)
     if sheet.kind == VISITS:
         return ledger.visit_rows(records, as_of)
     if sheet.kind == STAFF:

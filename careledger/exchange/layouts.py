@@ -146,6 +146,7 @@ LAYOUT_ZH = {"careledger": "本程序的导出格式", "wangcheng": "望城街�
              "tianhu": "天湖街道附件 1、2"}
 PROFILE_LAYOUT = {"wangcheng-2020": "wangcheng", "guiyang-2022": "guiyang", "tianhu-2022": "tianhu"}
 HOUSEHOLD_SHEETS = {"附件1 排查台账"}  # one row per household (its head), not per subject
+EVERY_HOUSEHOLD_SHEETS = {"关爱帮扶对象"}  # our own: households with no subject in care too, by their head
 
 
 def layout_for(profile: str, chosen: str | None) -> str:

@@ -84,14 +84,17 @@ def household_row(records, h, member, subject, as_of: dt.date) -> dict[str, str]
     return row
 
 
-def subject_rows(records, as_of: dt.date) -> list[dict[str, str]]:
-    """One row per subject in care on `as_of`, by household."""
+def subject_rows(records, as_of: dt.date, every_household: bool = False) -> list[dict[str, str]]:
+    """One row per subject in care on `as_of`, by household; with `every_household`, a household with none has a
+    row about its head."""
     out = []
     for h in sorted(records.households, key=lambda h: (h.village, h.id)):
         members = {m.id: m for m in h.members}
-        for s in h.subjects:
-            if in_care(s, as_of):
-                out.append(household_row(records, h, members.get(s.member), s, as_of))
+        rows = [household_row(records, h, members.get(s.member), s, as_of) for s in h.subjects if in_care(s, as_of)]
+        if not rows and every_household and h.members:
+            head = next((m for m in h.members if m.relation == "self"), h.members[0])
+            rows = [household_row(records, h, head, None, as_of)]
+        out += rows
     return out
 
 

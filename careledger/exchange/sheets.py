@@ -1,0 +1,144 @@
+"""Find the ledgers in a workbook: the heading row located by its text, wherever it is, and the rows under it.
+
+A sheet is a ledger when one of its first rows holds at least two headings this program knows (layouts.ALIASES);
+titles and notes above it, merged or not, are passed over. A heading split over two rows (`联系电话` merged over
+`手机` and `固定电话`) is read as `联系电话：手机`. The kind of ledger follows from its headings: a visit date makes
+a visit ledger, a staff id or roles a staff roster, a name or ID number a roster of subjects (or households).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cells import CellProblem, text
+from .layouts import STAFF, SUBJECTS, VISITS, heading_keys
+
+SCAN_ROWS = 20
+_SPACE = re.compile(r"[\s\u3000]+")
+_FOLD = str.maketrans({"(": "（", ")": "）", ":": "："})
+
+
+def norm(heading: str) -> str:
+    return _SPACE.sub("", heading).translate(_FOLD)
+
+
+@dataclass
+class Row:
+    sheet: str
+    number: int  # as Excel numbers rows
+    values: dict[str, str]  # key -> text (non-empty only)
+    headings: dict[str, str]  # key -> the heading as written in the sheet
+    problems: list[str] = field(default_factory=list)
+
+    def where(self, key: str | None = None) -> str:
+        column = f" {self.headings.get(key, key)}" if key else ""
+        return f"工作表“{self.sheet}”第 {self.number} 行{column}"
+
+
+@dataclass
+class Ledger:
+    sheet: str
+    kind: str
+    rows: list[Row]
+
+
+def _grid(ws, last: int) -> dict[tuple[int, int], str]:
+    """The texts of the first `last` rows, a merged range's text in each of its cells."""
+    grid = {}
+    for row in ws.iter_rows(min_row=1, max_row=last):
+        for c in row:
+            if c.value is not None:
+                try:
+                    grid[c.row, c.column] = text(c.value)
+                except CellProblem:
+                    continue
+    for rng in ws.merged_cells.ranges:
+        value = grid.get((rng.min_row, rng.min_col))
+        if value is None or rng.min_row > last:
+            continue
+        for r in range(rng.min_row, min(rng.max_row, last) + 1):
+            for col in range(rng.min_col, rng.max_col + 1):
+                grid[r, col] = value
+    return grid
+
+
+def _headings(ws) -> tuple[int, dict[int, tuple[str, str]]] | None:
+    """(the last heading row, column -> (key, heading as written)) or None."""
+    known = heading_keys()
+    last = min(ws.max_row, SCAN_ROWS)
+    grid = _grid(ws, last + 1)
+    for r in range(1, last + 1):
+        found = {}
+        for (row, col), value in grid.items():
+            if row == r and norm(value) in known:
+                found[col] = (known[norm(value)], value)
+        if len(found) < 2:
+            continue
+        below = {col: value for (row, col), value in grid.items() if row == r + 1}
+        combined = {}
+        for col, value in below.items():
+            parent = grid.get((r, col), "")
+            both = f"{norm(parent)}：{norm(value)}"
+            if both in known:
+                combined[col] = (known[both], f"{parent}：{value}")
+            elif norm(value) in known and parent and norm(parent) not in known:
+                combined[col] = (known[norm(value)], value)
+        if below and len(combined) == len(below):
+            found.update(combined)
+            r += 1
+        return r, found
+    return None
+
+
+def _kind(keys: set[str]) -> str | None:
+    if "date" in keys:
+        return VISITS
+    if keys & {"staff_id", "roles", "unit"}:
+        return STAFF
+    if keys & {"name", "id_number"}:
+        return SUBJECTS
+    return None
+
+
+def read_ledgers(path: Path) -> list[Ledger]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=False, data_only=False)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise ValueError(f"不是可以读取的 Excel 文件（.xlsx）：{exc}") from None
+    except Exception as exc:  # openpyxl's InvalidFileException and kin
+        raise ValueError(f"不是可以读取的 Excel 文件（.xlsx）：{exc}") from None
+    out = []
+    for ws in wb.worksheets:
+        located = _headings(ws)
+        if located is None:
+            continue
+        last, columns = located
+        kind = _kind({key for key, _ in columns.values()})
+        if kind is None:
+            continue
+        headings = {key: heading for key, heading in columns.values()}
+        rows = []
+        for cells in ws.iter_rows(min_row=last + 1):
+            values, problems = {}, []
+            for c in cells:
+                if c.column not in columns or c.value is None:
+                    continue
+                key, heading = columns[c.column]
+                try:
+                    value = text(c.value)
+                except CellProblem as exc:
+                    problems.append(f"工作表“{ws.title}”第 {c.row} 行 {heading}：{exc}")
+                    continue
+                if value:
+                    values[key] = value
+            if values or problems:
+                rows.append(Row(ws.title, cells[0].row, values, headings, problems))
+        out.append(Ledger(ws.title, kind, rows))
+    if not out:
+        raise ValueError("没有找到可以读入的台账：各工作表的前 20 行中都没有认得的栏目（如 姓名、身份证号、走访日期）")
+    return out
