@@ -57,8 +57,8 @@ ALIASES = {
     "phone": ("手机", "联系电话", "联系电话（手机）", "手机号码", "联系电话：手机"),
     "landline": ("固定电话", "联系电话：固定电话"),
     "marital_status": ("婚姻状况",),
-    "policies": ("享受政策情况", "已享受救助政策", "对象类别"),
-    "category": ("人员类别", "对象类型"),
+    "policies": ("享受政策情况", "已享受救助政策"),
+    "category": ("人员类别", "对象类别", "对象类型"),
     "level": ("关爱帮扶等级", "等级"),
     "key_person": ("重点人员",),
     "support_mode": ("供养方式",),
@@ -128,7 +128,7 @@ LAYOUTS: dict[str, tuple[Sheet, ...]] = {
     ) + _common("望城街道特殊困难群体走访记录台账", "望城街道包保责任人和关爱帮扶联系人花名册"),
     "guiyang": (
         Sheet("附件1 排查台账", "贵阳市全面走访排查特殊困难群众台账", SUBJECTS, _cols(
-            "household_id", ("village", "村（居）"), ("name", "户主姓名"), "id_number", ("policies", "对象类别"),
+            "household_id", ("village", "村（居）"), ("name", "户主姓名"), "id_number", ("category", "对象类别"),
             ("~household_size", "家庭人口"), ("address", "家庭住址"),
             ("~members", "家庭成员情况（年龄、就业、就学、残疾、患病）"), "needs", "measures")),
         Sheet("附件2 包保台账", "贵阳市特殊困难群众“一对一”包保联系帮扶台账", SUBJECTS, _cols(

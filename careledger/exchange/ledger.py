@@ -40,6 +40,11 @@ def in_care(subject, as_of: dt.date) -> bool:
     return subject.enrolled <= as_of and (subject.exited is None or subject.exited > as_of)
 
 
+def _named(options, code: str | None) -> str:
+    """A profile's category or level by its name (一类, 三级), as the documents write it."""
+    return next((o.name for o in options if o.code == code), code or "")
+
+
 def _needs(h) -> str:
     return "\n".join(n.need for n in h.needs)
 
@@ -76,7 +81,8 @@ def household_row(records, h, member, subject, as_of: dt.date) -> dict[str, str]
     if subject is not None:
         assigned = subject.assigned
         row.update({
-            "category": subject.category, "level": subject.level or "", "key_person": yes_no(subject.key_person),
+            "category": _named(records.profile.categories, subject.category),
+            "level": _named(records.profile.levels, subject.level), "key_person": yes_no(subject.key_person),
             "support_mode": label(vocab.SUPPORT_MODE, subject.support_mode), "enrolled": iso(subject.enrolled),
             "responsible": people(staff, assigned.responsible if assigned else ()),
             "contact": people(staff, assigned.contact if assigned else ()),

@@ -119,7 +119,7 @@ class Planner:
         if "name" not in v and "staff_id" not in v:
             raise RowProblem("name", "缺少姓名")
         existing = self.records.staff_by_id.get(v.get("staff_id", ""))
-        unit = resolve.staff_unit(self.records, v["unit"]) if "unit" in v else None
+        unit = _at("unit", resolve.staff_unit, self.records, v["unit"]) if "unit" in v else None
         if existing is None and "staff_id" not in v and unit is not None:
             same = [s for s in self.records.staff if s.name == v["name"] and _unit_of(s) == unit]
             if len(same) > 1:
@@ -181,7 +181,7 @@ class Planner:
     def take_subject(self, row: Row) -> None:
         v = row.values
         records = self.records
-        village = resolve.village(records, v["village"]) if "village" in v else None
+        village = _at("village", resolve.village, records, v["village"]) if "village" in v else None
         h = self._find_household(v, village)
         if h is None:
             for key, what in (("village", "村（社区）"), ("address", "现居住地"), ("name", "姓名")):
@@ -273,23 +273,16 @@ class Planner:
                 raise RowProblem("category", "新的关爱帮扶对象缺少人员类别")
             subject = {"member": mid, "enrolled": self.today}
             subjects.append(subject)
-        try:
-            if "category" in v:
-                subject["category"] = resolve.code(profile.categories, v["category"], "人员类别")
-            if "level" in v:
-                subject["level"] = resolve.code(profile.levels, v["level"], "关爱帮扶等级")
-        except resolve.Unresolved as exc:
-            raise RowProblem("category" if "类别" in str(exc) else "level", str(exc)) from None
+        if "category" in v:
+            subject["category"] = _at("category", resolve.code, profile.categories, v["category"], "人员类别")
+        if "level" in v:
+            subject["level"] = _at("level", resolve.code, profile.levels, v["level"], "关爱帮扶等级")
         for key in ("key_person", "support_mode", "enrolled"):
             if key in v:
                 subject[key] = v[key]
         for key in ("responsible", "contact"):
             if key in v:
-                try:
-                    ids = resolve.staff_list(self.records, v[key])
-                except resolve.Unresolved as exc:
-                    raise RowProblem(key, str(exc)) from None
-                subject.setdefault("assigned", {})[key] = ids
+                subject.setdefault("assigned", {})[key] = _at(key, resolve.staff_list, self.records, v[key])
         subjects[next(i for i, s in enumerate(subjects) if s is subject)] = _ordered(subject, ("member", "category", "level"))
 
     # --- visits ------------------------------------------------------------------------------------------------
@@ -312,17 +305,14 @@ class Planner:
             if h is None:
                 raise RowProblem("household_id", f"没有户编号为“{v['household_id']}”的户")
         elif names:
-            h = resolve.household_of_subjects(records, names)
+            h = _at("subjects", resolve.household_of_subjects, records, names)
         else:
             raise RowProblem("household_id", "缺少户编号（或走访对象姓名）")
         if "visitor" not in v:
             raise RowProblem("visitor", "缺少走访人")
-        try:
-            visitor = resolve.staff(records, v["visitor"])
-            companions = resolve.staff_list(records, v["companions"]) if "companions" in v else []
-        except resolve.Unresolved as exc:
-            raise RowProblem("visitor", str(exc)) from None
-        subjects = [resolve.member(h, n) for n in names]
+        visitor = _at("visitor", resolve.staff, records, v["visitor"])
+        companions = _at("companions", resolve.staff_list, records, v["companions"]) if "companions" in v else []
+        subjects = [_at("subjects", resolve.member, h, n) for n in names]
         duty = v.get("duty")
         if duty is None:
             duty = _duty_of(h, subjects, visitor)
@@ -358,6 +348,14 @@ class Planner:
             if not self.settle(row, ("visit", rel, day, h.id, duty_code), existing, after, what):
                 return
         self.accept(rel, new, line, parsed)
+
+
+def _at(key: str, fn, *args):
+    """`fn(*args)`, a word it cannot resolve being the problem of column `key`."""
+    try:
+        return fn(*args)
+    except resolve.Unresolved as exc:
+        raise RowProblem(key, str(exc)) from None
 
 
 def _ordered(pairs: dict, first: tuple) -> dict:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cells import CellProblem, text
-from .layouts import STAFF, SUBJECTS, VISITS, heading_keys
+from .layouts import ALIASES, STAFF, SUBJECTS, VISITS, heading_keys
 
 SCAN_ROWS = 20
 _SPACE = re.compile(r"[\s\u3000]+")
@@ -34,7 +34,7 @@ class Row:
     problems: list[str] = field(default_factory=list)
 
     def where(self, key: str | None = None) -> str:
-        column = f" {self.headings.get(key, key)}" if key else ""
+        column = f" {self.headings.get(key) or ALIASES.get(key, (key,))[0]}" if key else ""
         return f"工作表“{self.sheet}”第 {self.number} 行{column}"
 
 
