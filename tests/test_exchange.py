@@ -89,7 +89,7 @@ ANNEXES = {
                    "关爱帮扶等级", "包保责任人", "关爱帮扶联系人", "纳入日期"],
                   [[1, "欧阳福生", "男", ID_A, "一类", "13800000011", "一村2组15号", "一村", "三级", "李建国", "赵小红",
                     "2026-01-05"],
-                   [2, "张桂英", "女", ID_B, "2", "13800000021", "一村3组2号", "一村", "2", "李建国", None, "2026-02-01"]],
+                   [2, "张桂英", "女", ID_B, "2", "13800000021", "一村3组2号", "一村", "2", "李建国", None, "2026年2月1日"]],
                   [3, "王某某", "男", "990101196101090000", "一类", None, "一村1组1号", "一村", "三级", "李建国", None, None],
                   "身份证号"),
     "guiyang": ("guiyang-2022", "贵阳市全面走访排查特殊困难群众台账",
@@ -265,6 +265,20 @@ def test_visits_and_staff_import_by_name(tmp_path):
     assert got == [(dt.date(2026, 11, 20), "v1-lianxi", "contact", "in_person", "身体好"),
                    (dt.date(2026, 11, 21), "v1-staff01", "coordinator", "phone", "电话问候")]
     assert run(content, "check").exit_code == 0
+
+
+def test_our_own_export_reads_back_as_the_records_it_came_from(basic, tmp_path):
+    out = tmp_path / "own.xlsx"
+    result = run(basic, "export", "--layout", "careledger", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(out)
+    assert wb.sheetnames == ["关爱帮扶对象", "走访台账", "工作人员"]
+    assert sorted(str(r) for r in wb["走访台账"].merged_cells.ranges) == ["A1:L1", "A2:L2"]
+    assert wb["关爱帮扶对象"].cell(3, 2).value == "户编号"
+    before = tree_hash(basic)
+    again = run(basic, "import", str(out))
+    assert again.exit_code == 0 and "台账中的内容与记录相同，没有要写入的" in again.output, again.output
+    assert tree_hash(basic) == before
 
 
 def test_export_is_refused_inside_the_published_site_and_the_records(tmp_path):

@@ -15,6 +15,7 @@ anew (a household file is one entry, so it is written anew whole, without its co
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import click
@@ -29,6 +30,8 @@ from .layouts import STAFF, SUBJECTS, VISITS
 from .pairs import to_pairs
 from .sheets import Row, read_ledgers
 
+DATE_KEYS = ("birth_date", "enrolled", "since", "left")
+_LOOSE_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 SUBJECT_KEYS = ("category", "level", "key_person", "support_mode", "enrolled", "responsible", "contact")
 MEMBER_KEYS = ("name", "relation", "sex", "birth_date", "id_number", "phone", "landline", "marital_status")
 
@@ -49,6 +52,7 @@ def plan_workbook(path: Path, records, findings, today: dt.date, update: bool) -
             if ledger.kind != kind:
                 continue
             for row in ledger.rows:
+                _iso_dates(row.values)
                 if row.problems:
                     planner.problems += row.problems
                     continue
@@ -350,6 +354,15 @@ class Planner:
         self.accept(rel, new, line, parsed)
 
 
+def _iso_dates(values: dict) -> None:
+    """Dates as a clerk types them (2026/3/5, 2026年3月5日) written ISO, as `visit add` takes them; anything else
+    is left for the loader to refuse with its own message."""
+    for key in DATE_KEYS:
+        m = _LOOSE_DATE.match(values.get(key, ""))
+        if m:
+            values[key] = f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}"
+
+
 def _at(key: str, fn, *args):
     """`fn(*args)`, a word it cannot resolve being the problem of column `key`."""
     try:
@@ -390,8 +403,6 @@ def _duty_of(h, subjects: list[str], visitor: str) -> str | None:
 
 
 def _lay_needs(needs: list, needs_text: str, measures_text: str) -> None:
-    import re
-
     lines = [x.strip() for x in re.split(r"[\n；;]+", needs_text) if x.strip()]
     measures = [x.strip() for x in re.split(r"[\n；;]+", measures_text) if x.strip()]
     by_text = {n["need"]: n for n in needs}
