@@ -303,3 +303,33 @@ def test_a_pdf_goes_to_the_form_reader_or_says_it_is_missing(tmp_path, monkeypat
     monkeypatch.setitem(sys.modules, "careledger.exchange.formpdf", None)  # as if formpdf.py were absent
     result = run(content, "import", str(pdf))
     assert result.exit_code == 1 and "还不能读入 PDF 表格" in result.output
+
+
+def test_update_rewrites_one_visit_entry_and_leaves_the_rest_of_the_file(basic, tmp_path):
+    out = tmp_path / "own.xlsx"
+    assert run(basic, "export", "--layout", "careledger", "--out", str(out)).exit_code == 0
+    wb = openpyxl.load_workbook(out)
+    ws = wb["走访台账"]
+    heads = [c.value for c in ws[3]]
+    [row] = [r for r in ws.iter_rows(min_row=4) if r[heads.index("走访日期")].value == "2026-11-05"
+             and r[heads.index("走访人")].value == "李建国（ds-shuji）"]
+    row[heads.index("情况记录")].value = "电话询问，已按时服药"
+    wb.save(out)
+    path = basic / "visits/2026-11/ds-shuji.yaml"
+    before = path.read_text(encoding="utf-8")
+
+    refused = run(basic, "import", str(out))
+    assert refused.exit_code == 1
+    assert "2026-11-05 李建国（ds-shuji） 对户 ds-001 的走访已有记录，与台账不同（情况记录：（空） → 电话询问，已按时服药）" \
+        in refused.output
+    assert path.read_text(encoding="utf-8") == before
+
+    done = run(basic, "import", str(out), "--update")
+    assert done.exit_code == 0, done.output
+    assert "修改 走访 2026-11-05 李建国（ds-shuji） → 户 ds-001：\n      情况记录：（空） → 电话询问，已按时服药" in done.output
+    after = path.read_text(encoding="utf-8")
+    assert after.startswith(before.split("- date: 2026-11-05")[0])  # the entries before it are kept byte for byte
+    assert after.count("- date:") == before.count("- date:")
+    [visit] = [v for v in records_of(basic).visits if v.visitor == "ds-shuji" and v.date == dt.date(2026, 11, 5)]
+    assert (visit.note, visit.mode) == ("电话询问，已按时服药", "phone")
+    assert "[E-" not in run(basic, "check").output
