@@ -333,3 +333,25 @@ def test_update_rewrites_one_visit_entry_and_leaves_the_rest_of_the_file(basic, 
     [visit] = [v for v in records_of(basic).visits if v.visitor == "ds-shuji" and v.date == dt.date(2026, 11, 5)]
     assert (visit.note, visit.mode) == ("电话询问，已按时服药", "phone")
     assert "[E-" not in run(basic, "check").output
+
+
+def test_guiyang_annex_2_reads_the_cadres_of_every_level_and_updates_with_a_diff(tmp_path):
+    profile, title, headings, good, _, _ = ANNEXES["guiyang"]
+    content = tree(tmp_path / "content", profile)
+    (content / "staff/street.yaml").write_text(
+        "- id: jd-wang\n  name: 王志刚\n  roles: [street_cadre]\n  post: 民政办主任\n  phone: '13900000010'\n",
+        encoding="utf-8")
+    assert run(content, "import", str(ledger(tmp_path / "a.xlsx", title, headings, good))).exit_code == 0
+    pairing = ledger(tmp_path / "b.xlsx", "贵阳市特殊困难群众“一对一”包保联系帮扶台账",
+                     ["序号", "对象姓名", "对象类型", "具体困难需求", "村（居）包保人\n姓名 职务 电话", "乡镇（街道）包保人",
+                      "区（市、县）\n民政局联系人", "市民政局联系人", "最近一次联系帮扶", "村（居）"],
+                     [[1, "欧阳福生", "分散供养特困人员", "冬季取暖困难", "李建国 村党总支书记 13900000002",
+                       "王志刚 民政办主任 13900000010", None, None, "2026-11-20 李建国 上门走访", "一村"]])
+    refused = run(content, "import", str(pairing))
+    assert refused.exit_code == 1 and "加 --update 才修改" in refused.output
+    done = run(content, "import", str(pairing), "--update")
+    assert done.exit_code == 0, done.output
+    assert "关爱帮扶对象 m1：包保安排：（空） → 包保责任人 李建国（v1-shuji）、王志刚（jd-wang）" in done.output
+    [h] = [h for h in records_of(content).households if h.members[0].name == "欧阳福生"]
+    assert h.subjects[0].assigned.responsible == ("v1-shuji", "jd-wang")
+    assert [n.need for n in h.needs] == ["冬季取暖困难"]  # a need already there is not added twice

@@ -46,7 +46,7 @@ def describe_change(records, change: Change, today) -> list[str]:
             lines.append(f"    新增 {_name(records, record)}")
         elif old != record:
             lines.append(f"    修改 {_name(records, record)}：")
-            lines += [f"      {d}" for d in field_diff(old, record)]
+            lines += [f"      {d}" for d in field_diff(old, record, people=records.staff_by_id)]
     return lines
 
 

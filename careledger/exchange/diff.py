@@ -14,7 +14,8 @@ from ..schema import Choice, ListOf, schema_fields
 EMPTY = "（空）"
 
 
-def show(value, kind=None) -> str:
+def show(value, kind=None, people=None) -> str:
+    """`people`: staff id -> the person, so that a reference reads `姓名（编号）`."""
     if value is None or value == ():
         return EMPTY
     if isinstance(value, bool):
@@ -22,12 +23,14 @@ def show(value, kind=None) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(kind, ListOf):
-        return "、".join(show(v, kind.item) for v in value)
+        return "、".join(show(v, kind.item, people) for v in value)
     if isinstance(kind, Choice):
         return kind.vocabulary.get(value, value)
     if dataclasses.is_dataclass(value):
-        return "；".join(f"{f.metadata['label']} {show(getattr(value, f.name), f.metadata['kind'])}"
+        return "；".join(f"{f.metadata['label']} {show(getattr(value, f.name), f.metadata['kind'], people)}"
                         for f in schema_fields(type(value)) if getattr(value, f.name) not in (None, ()))
+    if people and value in people:
+        return f"{people[value].name}（{value}）"
     return str(value)
 
 
@@ -38,7 +41,7 @@ def _key(item):
     return None
 
 
-def field_diff(old, new, prefix: str = "") -> list[str]:
+def field_diff(old, new, prefix: str = "", people=None) -> list[str]:
     """Lines `标签：旧 → 新` for each field that differs (nested records and list items by their key)."""
     lines = []
     for f in schema_fields(type(new)):
@@ -47,24 +50,24 @@ def field_diff(old, new, prefix: str = "") -> list[str]:
             continue
         label, kind = prefix + f.metadata["label"], f.metadata["kind"]
         if dataclasses.is_dataclass(b) and dataclasses.is_dataclass(a):
-            lines += field_diff(a, b, label + "：")
+            lines += field_diff(a, b, label + "：", people)
         elif isinstance(kind, ListOf) and isinstance(kind.item, type) and dataclasses.is_dataclass(kind.item):
-            lines += _list_diff(a, b, label)
+            lines += _list_diff(a, b, label, people)
         else:
-            lines.append(f"{label}：{show(a, kind)} → {show(b, kind)}")
+            lines.append(f"{label}：{show(a, kind, people)} → {show(b, kind, people)}")
     return lines
 
 
-def _list_diff(old: tuple, new: tuple, label: str) -> list[str]:
+def _list_diff(old: tuple, new: tuple, label: str, people) -> list[str]:
     before = {_key(x): x for x in old}
     lines = []
     for item in new:
         k = _key(item)
         if k in before:
             if before[k] != item:
-                lines += field_diff(before[k], item, f"{label} {k}：")
+                lines += field_diff(before[k], item, f"{label} {k}：", people)
         else:
-            lines.append(f"{label}：新增 {show(item)}")
+            lines.append(f"{label}：新增 {show(item, people=people)}")
     kept = {_key(x) for x in new}
-    lines += [f"{label}：删去 {show(x)}" for x in old if _key(x) not in kept]
+    lines += [f"{label}：删去 {show(x, people=people)}" for x in old if _key(x) not in kept]
     return lines

@@ -63,7 +63,8 @@ ALIASES = {
     "key_person": ("重点人员",),
     "support_mode": ("供养方式",),
     "enrolled": ("纳入日期",),
-    "responsible": ("包保责任人", "走访责任人", "村（居）包保人", "包保人"),
+    "responsible": ("包保责任人", "走访责任人", "村（居）包保人", "包保人", "街道干部包保责任人", "村社干部包保责任人",
+                    "乡镇（街道）包保人", "区（市、县）民政局联系人", "市民政局联系人"),
     "contact": ("关爱帮扶联系人",),
     "needs": ("困难需求", "主要困难", "具体困难需求"),
     "measures": ("解决或帮扶措施", "帮扶措施"),
@@ -88,6 +89,11 @@ ALIASES = {
     "since": ("任职日期",),
     "left": ("离任日期",),
 }
+
+
+# Keys whose value is a list: several columns with them (Guiyang annex 2's 包保人 at each level) are read together.
+LIST_KEYS = frozenset({"responsible", "contact", "companions", "policies", "activities", "needs", "measures",
+                       "subjects", "roles"})
 
 
 def _cols(*specs) -> tuple[Column, ...]:

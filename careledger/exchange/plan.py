@@ -112,7 +112,7 @@ class Planner:
         if old_record == new_record:
             return False
         if key not in self.created and not self.update:
-            lines = "；".join(field_diff(old_record, new_record))
+            lines = "；".join(field_diff(old_record, new_record, people=self.records.staff_by_id))
             raise RowProblem(None, f"{what}已有记录，与台账不同（{lines}）；加 --update 才修改")
         return True
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cells import CellProblem, text
-from .layouts import ALIASES, STAFF, SUBJECTS, VISITS, heading_keys
+from .layouts import ALIASES, LIST_KEYS, STAFF, SUBJECTS, VISITS, heading_keys
 
 SCAN_ROWS = 20
 _SPACE = re.compile(r"[\s\u3000]+")
@@ -23,6 +23,20 @@ _FOLD = str.maketrans({"(": "（", ")": "）", ":": "："})
 
 def norm(heading: str) -> str:
     return _SPACE.sub("", heading).translate(_FOLD)
+
+
+_NOTE = re.compile(r"[（(][^（()）]*[）)]\s*$")
+
+
+def lookup(known: dict[str, str], heading: str) -> str | None:
+    """The key of a heading: as written, else its first line (`村（居）包保人` over `姓名 职务 电话`), else without a
+    closing remark in brackets (`排查方式（入户走访、电话访谈）`)."""
+    lines = heading.strip().splitlines() or [""]
+    for candidate in (heading, lines[0], _NOTE.sub("", heading)):
+        key = known.get(norm(candidate))
+        if key is not None:
+            return key
+    return None
 
 
 @dataclass
@@ -73,19 +87,20 @@ def _headings(ws) -> tuple[int, dict[int, tuple[str, str]]] | None:
     for r in range(1, last + 1):
         found = {}
         for (row, col), value in grid.items():
-            if row == r and norm(value) in known:
-                found[col] = (known[norm(value)], value)
+            key = lookup(known, value) if row == r else None
+            if key is not None:
+                found[col] = (key, value)
         if len(found) < 2:
             continue
         below = {col: value for (row, col), value in grid.items() if row == r + 1}
         combined = {}
         for col, value in below.items():
             parent = grid.get((r, col), "")
-            both = f"{norm(parent)}：{norm(value)}"
-            if both in known:
-                combined[col] = (known[both], f"{parent}：{value}")
-            elif norm(value) in known and parent and norm(parent) not in known:
-                combined[col] = (known[norm(value)], value)
+            both = lookup(known, f"{parent}：{value}")
+            if both is not None:
+                combined[col] = (both, f"{parent}：{value}")
+            elif lookup(known, value) is not None and parent and lookup(known, parent) is None:
+                combined[col] = (lookup(known, value), value)
         if below and len(combined) == len(below):
             found.update(combined)
             r += 1
@@ -134,7 +149,9 @@ def read_ledgers(path: Path) -> list[Ledger]:
                 except CellProblem as exc:
                     problems.append(f"工作表“{ws.title}”第 {c.row} 行 {heading}：{exc}")
                     continue
-                if value:
+                if value and key in values and key in LIST_KEYS:
+                    values[key] += "\n" + value
+                elif value and key not in values:
                     values[key] = value
             if values or problems:
                 rows.append(Row(ws.title, cells[0].row, values, headings, problems))
