@@ -355,3 +355,16 @@ def test_guiyang_annex_2_reads_the_cadres_of_every_level_and_updates_with_a_diff
     [h] = [h for h in records_of(content).households if h.members[0].name == "欧阳福生"]
     assert h.subjects[0].assigned.responsible == ("v1-shuji", "jd-wang")
     assert [n.need for n in h.needs] == ["冬季取暖困难"]  # a need already there is not added twice
+
+
+def test_the_village_named_above_the_table_applies_to_its_rows(tmp_path):
+    profile, title, headings, good, _, _ = ANNEXES["tianhu"]
+    content = tree(tmp_path / "content", profile)
+    cut = headings.index("村（社区）")
+    book = ledger(tmp_path / "in.xlsx", title, headings[:cut], [row[:cut] for row in good])
+    ws_book = openpyxl.load_workbook(book)
+    ws_book.active.cell(2, 1).value = "乡镇（街道）：测试街道　村（社区）：一村　填报人：周文清"
+    ws_book.save(book)
+    result = run(content, "import", str(book))
+    assert result.exit_code == 0, result.output
+    assert {h.village for h in records_of(content).households} == {"v1"}

@@ -17,6 +17,7 @@ from .cells import CellProblem, text
 from .layouts import ALIASES, LIST_KEYS, STAFF, SUBJECTS, VISITS, heading_keys
 
 SCAN_ROWS = 20
+_PLACE = re.compile(r"村（(?:居|社区|社)）[：:]\s*([^\s　：:]+)")  # 村（居）：松岗村 in the lines above the table
 _SPACE = re.compile(r"[\s\u3000]+")
 _FOLD = str.maketrans({"(": "（", ")": "）", ":": "："})
 
@@ -79,8 +80,19 @@ def _grid(ws, last: int) -> dict[tuple[int, int], str]:
     return grid
 
 
-def _headings(ws) -> tuple[int, dict[int, tuple[str, str]]] | None:
-    """(the last heading row, column -> (key, heading as written)) or None."""
+def _village_above(grid: dict, first_heading_row: int) -> str | None:
+    """The village the particulars above the table name (`村（居）：松岗村`, in one cell or two)."""
+    for r in range(1, first_heading_row):
+        texts = [grid[row, col] for (row, col) in sorted(grid) if row == r]
+        joined = "".join(dict.fromkeys(texts))  # a merged line's text once
+        m = _PLACE.search(joined.translate(_FOLD))
+        if m:
+            return m[1]
+    return None
+
+
+def _headings(ws) -> tuple[int, dict[int, tuple[str, str]], str | None] | None:
+    """(the last heading row, column -> (key, heading as written), the village named above) or None."""
     known = heading_keys()
     last = min(ws.max_row, SCAN_ROWS)
     grid = _grid(ws, last + 1)
@@ -101,10 +113,11 @@ def _headings(ws) -> tuple[int, dict[int, tuple[str, str]]] | None:
                 combined[col] = (both, f"{parent}：{value}")
             elif lookup(known, value) is not None and parent and lookup(known, parent) is None:
                 combined[col] = (lookup(known, value), value)
+        village = _village_above(grid, r)
         if below and len(combined) == len(below):
             found.update(combined)
             r += 1
-        return r, found
+        return r, found, village
     return None
 
 
@@ -132,7 +145,7 @@ def read_ledgers(path: Path) -> list[Ledger]:
         located = _headings(ws)
         if located is None:
             continue
-        last, columns = located
+        last, columns, village = located
         kind = _kind({key for key, _ in columns.values()})
         if kind is None:
             continue
@@ -153,6 +166,8 @@ def read_ledgers(path: Path) -> list[Ledger]:
                     values[key] += "\n" + value
                 elif value and key not in values:
                     values[key] = value
+            if values and village and kind == SUBJECTS:
+                values.setdefault("village", village)
             if values or problems:
                 rows.append(Row(ws.title, cells[0].row, values, headings, problems))
         out.append(Ledger(ws.title, kind, rows))
