@@ -80,7 +80,7 @@ class Planner:
         path = self.records.root / rel
         return path.read_bytes() if path.exists() else None
 
-    def propose(self, row: Row, rel: str, new: bytes, line: int) -> list:
+    def propose(self, rel: str, new: bytes, line: int) -> list:
         """The file's records as they would be read, or RowProblem with the errors the change would add."""
         change = Change(rel, self.current(rel), new, line)
         parsed, added = check_change(self.records, self.findings, change, self.today)
@@ -106,7 +106,7 @@ class Planner:
                                  Settings(self.today, self.records.site.synthetic_ids))
         return len(parsed) == 1 and parsed[0] == record and not any(f.is_error for f in found)
 
-    def settle(self, row: Row, key, old_record, new_record, what: str) -> bool:
+    def settle(self, key, old_record, new_record, what: str) -> bool:
         """Whether to plan a change to an existing record: not when equal; a problem when it differs without
         --update (unless this import made the record)."""
         if old_record == new_record:
@@ -149,15 +149,15 @@ class Planner:
         old = self.current(rel)
         if existing is None:
             new, line = append_item(old, pairs)
-            parsed = self.propose(row, rel, new, line)
+            parsed = self.propose(rel, new, line)
             self.created.add(("staff", pairs["id"]))
         elif self.unchanged(rel, existing, pairs):
             return
         else:
             new, line = self._replace(rel, existing, pairs)
-            parsed = self.propose(row, rel, new, line)
+            parsed = self.propose(rel, new, line)
             after = next((s for s in parsed if s.id == existing.id), None)
-            if not self.settle(row, ("staff", existing.id), existing, after, f"{existing.name}（{existing.id}）"):
+            if not self.settle(("staff", existing.id), existing, after, f"{existing.name}（{existing.id}）"):
                 return
         self.accept(rel, new, line, parsed)
 
@@ -206,12 +206,12 @@ class Planner:
         if h is not None and self.unchanged(rel, h, pairs, whole=True):
             return
         new = document(pairs)
-        parsed = self.propose(row, rel, new, 1)
+        parsed = self.propose(rel, new, 1)
         if not parsed or parsed[0].id != pairs["id"]:
             raise RowProblem(None, f"{rel}：写入后读回的户编号不符，未采用")
         if h is None:
             self.created.add(("household", pairs["id"]))
-        elif not self.settle(row, ("household", h.id), h, parsed[0], f"户 {h.id}"):
+        elif not self.settle(("household", h.id), h, parsed[0], f"户 {h.id}"):
             return
         self.accept(rel, new, 1, parsed)
 
@@ -340,16 +340,16 @@ class Planner:
         pairs = _ordered(pairs, ("date", "household", "subjects", "duty"))
         if existing is None:
             new, line = append_item(self.current(rel), pairs)
-            parsed = self.propose(row, rel, new, line)
+            parsed = self.propose(rel, new, line)
             self.created.add(("visit", rel, day, h.id, duty_code))
         elif self.unchanged(rel, existing, pairs):
             return
         else:
             new, line = self._replace(rel, existing, pairs)
-            parsed = self.propose(row, rel, new, line)
+            parsed = self.propose(rel, new, line)
             after = next((x for x in parsed if x.source.line == line), None)
             what = f"{day} {_staff_name(records, visitor)} 对户 {h.id} 的走访"
-            if not self.settle(row, ("visit", rel, day, h.id, duty_code), existing, after, what):
+            if not self.settle(("visit", rel, day, h.id, duty_code), existing, after, what):
                 return
         self.accept(rel, new, line, parsed)
 
