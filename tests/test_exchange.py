@@ -368,3 +368,20 @@ def test_the_village_named_above_the_table_applies_to_its_rows(tmp_path):
     result = run(content, "import", str(book))
     assert result.exit_code == 0, result.output
     assert {h.village for h in records_of(content).households} == {"v1"}
+
+
+def test_our_own_export_rebuilds_the_ledgers_in_an_empty_records_directory(basic, tmp_path):
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    assert run(basic, "export", "--layout", "careledger", "--out", str(first)).exit_code == 0
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "site.yaml").write_bytes((basic / "site.yaml").read_bytes())
+    result = run(empty, "import", str(first))
+    assert result.exit_code == 0 and "不能使用" not in result.output, result.output
+    assert "[E-" not in run(empty, "check").output
+    assert run(empty, "export", "--layout", "careledger", "--out", str(second)).exit_code == 0
+
+    def cells(path):
+        return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in openpyxl.load_workbook(path)}
+
+    assert cells(second) == cells(first)  # every ledger cell, households (with status), visits and staff

@@ -48,6 +48,9 @@ ALIASES = {
     "village": ("村（社区）", "村（居）", "村（社）", "村社", "村"),
     "group": ("村民小组", "村民组", "组"),
     "address": ("现居住地", "家庭住址", "住址", "居住地址"),
+    "status": ("状态", "帮扶状态"),
+    "status_date": ("状态日期",),
+    "status_reason": ("状态原因", "不符合条件的理由"),
     "member_id": ("成员编号",),
     "name": ("姓名", "关爱帮扶对象姓名", "对象姓名", "户主姓名"),
     "relation": ("与户主关系",),
@@ -122,7 +125,7 @@ def _common(visits_title: str, staff_title: str) -> tuple[Sheet, ...]:
 LAYOUTS: dict[str, tuple[Sheet, ...]] = {
     "careledger": (
         Sheet("关爱帮扶对象", "关爱帮扶对象花名册", SUBJECTS, _cols(
-            "household_id", "village", "group", "address", "member_id", "name", "relation", "sex", "birth_date",
+            "household_id", "village", "group", "address", "status", "status_date", "status_reason", "member_id", "name", "relation", "sex", "birth_date",
             "id_number", "phone", "landline", "marital_status", "policies", "category", "level", "key_person",
             "support_mode", "enrolled", "responsible", "contact", "needs", "measures", "note")),
     ) + _common("走访台账", "工作人员花名册"),

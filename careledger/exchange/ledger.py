@@ -67,7 +67,8 @@ def household_row(records, h, member, subject, as_of: dt.date) -> dict[str, str]
     age = member.age_on(as_of) if member is not None else None
     row = {
         "household_id": h.id, "village": village.name if village else h.village, "group": h.group or "",
-        "address": h.address, "policies": SEP.join(label(vocab.POLICY, p) for p in h.policies),
+        "address": h.address, "status": label(vocab.HOUSEHOLD_STATUS, h.status), "status_date": iso(h.status_date),
+        "status_reason": h.status_reason or "", "policies": SEP.join(label(vocab.POLICY, p) for p in h.policies),
         "needs": _needs(h), "measures": _measures(h), "note": h.note or "",
         "household_size": str(len(h.members)), "members": "\n".join(_member_line(m, as_of) for m in h.members),
     }

@@ -30,7 +30,7 @@ from .layouts import STAFF, SUBJECTS, VISITS
 from .pairs import to_pairs
 from .sheets import Row, read_ledgers
 
-DATE_KEYS = ("birth_date", "enrolled", "since", "left")
+DATE_KEYS = ("birth_date", "enrolled", "since", "left", "status_date")
 _LOOSE_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 SUBJECT_KEYS = ("category", "level", "key_person", "support_mode", "enrolled", "responsible", "contact")
 MEMBER_KEYS = ("name", "relation", "sex", "birth_date", "id_number", "phone", "landline", "marital_status")
@@ -202,7 +202,7 @@ class Planner:
                 raise RowProblem("village", f"户 {h.id} 在“{_village_name(records, h.village)}”，与台账不符")
             pairs, rel = to_pairs(h), h.source.file
         self._lay_household(pairs, v)
-        pairs = _ordered(pairs, ("id", "village", "group", "address"))
+        pairs = _ordered(pairs, ("id", "village", "group", "address", "status", "status_date", "status_reason"))
         if h is not None and self.unchanged(rel, h, pairs, whole=True):
             return
         new = document(pairs)
@@ -233,7 +233,7 @@ class Planner:
         return None
 
     def _lay_household(self, pairs: dict, v: dict) -> None:
-        for key in ("group", "address"):
+        for key in ("group", "address", "status", "status_date", "status_reason"):
             if key in v:
                 pairs[key] = v[key]
         if "note" in v:
