@@ -285,3 +285,6 @@ from .entry.commands import register as _register_entry  # noqa: E402  (visit ad
 
 _register_entry(main)
 from . import serve as _serve  # noqa: E402,F401  -- registers `careledger serve` (careledger/serve.py)
+from .exchange.commands import register as _register_exchange  # noqa: E402  (issue 17: export, import)
+
+_register_exchange(main)
