@@ -30,7 +30,8 @@ class NoticeRow:
     """One warning of the month on one cadre: the subject, where, since when, and whether a visit has come since."""
 
     village: str
-    cadre: str  # 姓名（编号）
+    cadre_name: str
+    cadre_id: str
     post: str
     subject: str  # the subject's name
     subject_id: str  # household/member
@@ -39,6 +40,10 @@ class NoticeRow:
     due: dt.date  # the last day within the interval
     days_overdue: int  # to the visit that closed the gap, or to the as-of date
     visited: dt.date | None  # the visit that closed the gap; None: still not visited on the as-of date
+
+    @property
+    def cadre(self) -> str:
+        return f"{self.cadre_name}（{self.cadre_id}）"
 
     @property
     def state(self) -> str:
@@ -50,12 +55,17 @@ class CadreLine:
     """A warned cadre, as the notice names them."""
 
     village: str
-    cadre: str  # 姓名（编号）
+    cadre_name: str
+    cadre_id: str
     post: str
     warnings: int  # warnings raised on them in the month
     subjects: int
     missed: int  # intervals missed in the month, warned or not
     open: int  # of their warned subjects, those still not visited on the as-of date
+
+    @property
+    def cadre(self) -> str:
+        return f"{self.cadre_name}（{self.cadre_id}）"
 
 
 @dataclass(frozen=True)
@@ -114,7 +124,7 @@ def build_notice(facts, findings, *, number: str | None = None, month: str | Non
     for g in gaps:
         if first <= g.overdue_on <= last:
             missed_by[g.staff] = missed_by.get(g.staff, 0) + 1
-    rows = sorted((_row(g, names, as_of) for g in raised),
+    rows = sorted((_row(g, names) for g in raised),
                   key=lambda r: (names.village_order(r.village), r.cadre, -r.days_overdue, r.subject_id))
     cadres = _cadres(raised, rows, missed_by, names)
     office = site.notice_office or f"{site.name}民政办"
@@ -156,10 +166,10 @@ def _zh(day: dt.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def _row(gap: cadence.Gap, names: "_Names", as_of: dt.date) -> NoticeRow:
+def _row(gap: cadence.Gap, names: "_Names") -> NoticeRow:
     due = gap.overdue_on - dt.timedelta(days=1)
-    return NoticeRow(village=names.village(gap.subject), cadre=names.staff(gap.staff), post=names.post(gap.staff),
-                     subject=names.subject(gap.subject), subject_id=gap.subject, level=names.level(gap.subject),
+    return NoticeRow(village=names.village(gap.subject), cadre_name=names.name(gap.staff), cadre_id=gap.staff,
+                     post=names.post(gap.staff), subject=names.subject(gap.subject), subject_id=gap.subject, level=names.level(gap.subject),
                      raised_on=gap.raised_on, due=due, days_overdue=(gap.until - due).days,
                      visited=None if gap.ongoing else gap.until)
 
@@ -168,7 +178,8 @@ def _cadres(raised, rows, missed_by: dict, names: "_Names") -> tuple[CadreLine, 
     per: dict[str, list] = {}
     for g in raised:
         per.setdefault(g.staff, []).append(g)
-    lines = [CadreLine(village=names.staff_village(s), cadre=names.staff(s), post=names.post(s), warnings=len(gs),
+    lines = [CadreLine(village=names.staff_village(s), cadre_name=names.name(s), cadre_id=s, post=names.post(s),
+                       warnings=len(gs),
                        subjects=len({g.subject for g in gs}), missed=missed_by.get(s, 0),
                        open=len({g.subject for g in gs if g.ongoing})) for s, gs in per.items()]
     return tuple(sorted(lines, key=lambda c: (-c.warnings, names.village_order(c.village), c.cadre)))
@@ -195,9 +206,9 @@ class _Names:
         self.order = {name: i for i, name in enumerate(self.villages.values())}
         self.cases = {c.key: c for c in facts.cases}
 
-    def staff(self, staff_id: str) -> str:
+    def name(self, staff_id: str) -> str:
         person = self.facts.staff.get(staff_id)
-        return f"{person.name}（{staff_id}）" if person else staff_id
+        return person.name if person else "人员名单中没有此人"
 
     def post(self, staff_id: str) -> str:
         person = self.facts.staff.get(staff_id)
