@@ -145,13 +145,14 @@ def build_notice(facts, findings, *, number: str | None = None, month: str | Non
         situation = (f"{period}，全{site.name}共发生走访预警 {len(raised)} 次，涉及包保责任人 {len(cadres)} 名、"
                      f"关爱帮扶对象 {subjects} 名，分布在 {villages} 个村（社区）；本月走访间隔超过规定最长间隔的共 "
                      f"{missed} 次（含未到预警阈值的）。截至{_zh(as_of)}，被预警的对象中仍有 {still_open} 名未走访。")
-        named = f"以下 {len(cadres)} 名包保责任人被系统预警，予以通报（预警明细附后）。"
+        named = (f"以下 {len(cadres)} 名包保责任人被系统预警，予以通报（预警明细附后）。" if profile.notice_cite else
+                 f"以下 {len(cadres)} 名包保责任人的走访间隔超过预警阈值，供督查使用（预警明细附后）。")
     else:
         situation = (f"{period}，全{site.name}未发生走访预警；走访间隔超过规定最长间隔的共 {missed} 次"
                      f"（均未到预警阈值）。")
         named = "本月无被预警的包保责任人。"
     requirements = (
-        "被通报的包保责任人要立即走访被预警的对象并上传走访情况，向民政办书面说明未按时走访的原因。",
+        *(("被通报的包保责任人要立即走访被预警的对象并上传走访情况，向民政办书面说明未按时走访的原因。",) if raised else ()),
         f"各村（社区）要督促包保责任人按规定频次走访：{_cadence_text(profile)}。",
         "民政办将跟踪整改情况，在下月通报中说明；对多次被预警的，按有关规定处理。",
     )
@@ -169,8 +170,8 @@ def _zh(day: dt.date) -> str:
 def _row(gap: cadence.Gap, names: "_Names") -> NoticeRow:
     due = gap.overdue_on - dt.timedelta(days=1)
     return NoticeRow(village=names.village(gap.subject), cadre_name=names.name(gap.staff), cadre_id=gap.staff,
-                     post=names.post(gap.staff), subject=names.subject(gap.subject), subject_id=gap.subject, level=names.level(gap.subject),
-                     raised_on=gap.raised_on, due=due, days_overdue=(gap.until - due).days,
+                     post=names.post(gap.staff), subject=names.subject(gap.subject), subject_id=gap.subject,
+                     level=names.level(gap.subject), raised_on=gap.raised_on, due=due, days_overdue=(gap.until - due).days,
                      visited=None if gap.ongoing else gap.until)
 
 
