@@ -158,6 +158,8 @@ def test_the_desk_index_links_the_notice_and_the_list_is_a_csv(built):
     _, out = built
     index = parse(out / "reports" / "index.html")
     assert "notice.html" in index.links and "notice.pdf" in index.links
+    for name in ("desk-all", "desk-village-dongshan", "desk-cadre-ds-shuji"):  # and every working list
+        assert "notice.html" in parse(out / "reports" / f"{name}.html").links, name
     csv_text = (out / "reports" / "notice.csv").read_bytes().decode("utf-8-sig")
     assert csv_text.splitlines()[1] == "东山村,李建国（ds-shuji）,1,1,1"
 
