@@ -87,6 +87,10 @@ from .commands.schema import schema  # noqa: E402  (issue 17: JSON Schema for ed
 
 main.add_command(schema)
 
+from .commands.notice import notice  # noqa: E402  (issue 18: the 通报 with its number)
+
+main.add_command(notice)
+
 
 @main.command()
 @content_option
