@@ -7,10 +7,11 @@ builds again and reports the findings on the terminal and in the page (careledge
 with a banner at the top, added to the response only, never to the files on disk. A build with errors leaves the
 previous site up and the banner says so.
 
-URLs reach files through mounts only (careledger/preview/paths.py): the site at /, and with `--internal` the desk
-(OUTPUT/reports/) at /reports/ and the HTML and PDF dossiers it links to (OUTPUT/private/dossiers/) at
-/private/dossiers/. Without `--internal` nothing of reports/ or private/ is reachable; `..`, dot files, listings and
-symlinks out of a mount are refused; requests naming a host other than this computer (DNS rebinding) are refused; and
+URLs reach files on disk through one mount only, the site at / (careledger/preview/paths.py). With `--internal` the
+desk is at /reports/ and the HTML dossiers it links to at /private/dossiers/, both made in memory after each good
+rebuild (careledger/preview/internal.py) and never read from OUTPUT/reports/ or OUTPUT/private/. Without
+`--internal` nothing of reports/ or private/ is reachable; `..`, dot files, listings and symlinks out of the site are
+refused; requests naming a host other than this computer (DNS rebinding) are refused; and
 it never listens beyond the loopback interface. The build swaps the whole output directory in one step, so a request
 never sees half a site.
 """
@@ -25,6 +26,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 
@@ -54,6 +56,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
     sys_version = ""
     table: list[paths.Mount] = []
     preview: Preview = Preview()
+    internal = False
 
     def do_GET(self):
         self._answer(body=True)
@@ -71,7 +74,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if route == banner.FINDINGS_URL:
             page = banner.inject(banner.findings_page(outcome), outcome, generation)
             return self._send(200, "text/html; charset=utf-8", page, body)
-        target = paths.resolve(self.path, self.table)
+        target = paths.in_memory(self.path, self.preview.internal) if self.internal else None
+        if target is not None and not target.redirect:
+            return self._send_memory(target.key, outcome, generation, body)
+        if target is None:
+            target = paths.resolve(self.path, self.table)
         if target is not None and target.redirect:
             self.send_response(301)
             self.send_header("Location", target.redirect)
@@ -87,9 +94,20 @@ class PreviewHandler(BaseHTTPRequestHandler):
         kind = mimetypes.guess_type(target.file.name)[0] or "application/octet-stream"
         if kind == "text/html":
             data = banner.inject(data, outcome, generation)
-        if kind.startswith("text/") or kind in ("application/javascript", "image/svg+xml", "application/json"):
-            kind += "; charset=utf-8"
-        return self._send(200, kind, data, body)
+        return self._send(200, _with_charset(kind), data, body)
+
+    def _send_memory(self, key: str | None, outcome, generation: int, body: bool) -> None:
+        data = self.preview.internal.get(key) if key else None
+        if data is None:
+            if urlsplit(self.path).path.endswith(".pdf"):
+                message = "预览不生成 PDF：打印入户档案请运行 careledger dossier 户编号（或 --village 村编号）。"
+            else:
+                message = "没有这个页面（内部报表和入户档案在每次成功生成后更新）。"
+            return self._send(404, "text/plain; charset=utf-8", message.encode(), body)
+        kind = mimetypes.guess_type(key)[0] or "application/octet-stream"
+        if kind == "text/html":
+            data = banner.inject(data, outcome, generation)
+        return self._send(200, _with_charset(kind), data, body)
 
     def _from_this_computer(self) -> bool:
         host = self.headers.get("Host")
@@ -113,12 +131,17 @@ class PreviewHandler(BaseHTTPRequestHandler):
         pass
 
 
+def _with_charset(kind: str) -> str:
+    textual = kind.startswith("text/") or kind in ("application/javascript", "image/svg+xml", "application/json")
+    return kind + "; charset=utf-8" if textual else kind
+
+
 def start_server(output: Path, port: int, preview: Preview, *, internal: bool = False,
                  host: str = HOST) -> ThreadingHTTPServer:
     """Serve `output`'s mounts on the loopback interface from a background thread; port 0 takes a free one."""
     refuse_non_loopback(host)
-    handler = type("Handler", (PreviewHandler,), {"table": paths.mounts(Path(os.path.abspath(output)), internal),
-                                                 "preview": preview})
+    handler = type("Handler", (PreviewHandler,), {"table": paths.mounts(Path(os.path.abspath(output))),
+                                                 "preview": preview, "internal": internal})
     server = ThreadingHTTPServer((host, port), handler)
     threading.Thread(target=server.serve_forever, name="careledger-serve", daemon=True).start()
     return server
@@ -140,7 +163,8 @@ def snapshot(content: Path, skip: Path | None = None) -> dict[str, tuple[int, in
     return state
 
 
-def rebuild(content: Path, output: Path, as_of: dt.date, preview: Preview, address: str | None = None) -> None:
+def rebuild(content: Path, output: Path, as_of: dt.date, preview: Preview, address: str | None = None,
+            internal: bool = False) -> None:
     """One preview build, reported on the terminal and to the page; errors leave the previous site in place."""
     from .pipeline import BuildFailed, build_all
 
@@ -157,9 +181,19 @@ def rebuild(content: Path, output: Path, as_of: dt.date, preview: Preview, addre
         click.secho("有错误，网站未更新：浏览器里仍是上次生成的页面。改正后保存，会自动重新生成。", fg="red", err=True)
         return
     outcome = Outcome(False, now, tuple(result.findings), tuple(result.policy_findings), last_good=now)
-    preview.record(outcome)
+    preview.record(outcome, _staff_files(content, output, as_of) if internal else None)
     report(outcome, content, address)
     click.secho(f"{now} 已生成网站（基准日 {as_of}，用时 {time.monotonic() - started:.1f} 秒）。", fg="green")
+
+
+def _staff_files(content: Path, output: Path, as_of: dt.date) -> dict[str, bytes] | None:
+    from .pipeline import BuildFailed
+    from .preview.internal import internal_files
+
+    try:
+        return internal_files(content, output, as_of)
+    except BuildFailed:  # the records changed again since the build: the next poll rebuilds
+        return None
 
 
 def _inside(content: Path, output: Path) -> Path | None:
@@ -167,7 +201,7 @@ def _inside(content: Path, output: Path) -> Path | None:
 
 
 def watch(content: Path, output: Path, as_of: dt.date, interval: float, seen: dict, preview: Preview,
-          address: str) -> None:
+          address: str, internal: bool) -> None:
     """Poll until interrupted; `seen` is the snapshot taken before the last build, so an edit made while it ran
     is not missed."""
     skip = _inside(content, output)
@@ -179,7 +213,7 @@ def watch(content: Path, output: Path, as_of: dt.date, interval: float, seen: di
             shown = "、".join(os.path.relpath(p, content) for p in changed[:3]) + ("等" if len(changed) > 3 else "")
             click.echo(f"记录有变化（{shown}），重新生成……")
             seen = now
-            rebuild(content, output, as_of, preview, address)
+            rebuild(content, output, as_of, preview, address, internal)
 
 
 @main.command()
@@ -200,7 +234,8 @@ def serve(content_dir: Path, output_dir: Path, as_of: dt.date, port: int, interv
 
     只在本机（127.0.0.1）可以打开，局域网里的其他电脑打不开。不加 --internal 时只提供网站，入户档案
     （OUTPUT/private/）和内部报表（OUTPUT/reports/）都打不开；加 --internal 时另在 /reports/ 提供内部报表，
-    在 /private/dossiers/ 提供报表链接的入户档案（上次 build 或 dossier 生成的）。预览包括未提交的修改，不生成 PDF。
+    在 /private/dossiers/ 提供报表链接的入户档案（网页版）；这两部分都只在内存中生成，不写入输出目录。
+    预览包括未提交的修改，不生成 PDF。
     按 Ctrl+C 停止。
 
     例：careledger serve --content content/ --port 8000
@@ -217,11 +252,11 @@ def serve(content_dir: Path, output_dir: Path, as_of: dt.date, port: int, interv
     root = f"http://{HOST}:{server.server_address[1]}"
     try:
         seen = snapshot(content_dir, _inside(content_dir, output_dir))
-        rebuild(content_dir, output_dir, as_of, preview, root + banner.FINDINGS_URL)
+        rebuild(content_dir, output_dir, as_of, preview, root + banner.FINDINGS_URL, internal)
         click.secho(f"预览网址：{root}/（只在本机可以打开；按 Ctrl+C 停止）", bold=True)
         if internal:
             _announce_internal(root, output_dir)
-        watch(content_dir, output_dir, as_of, interval, seen, preview, root + banner.FINDINGS_URL)
+        watch(content_dir, output_dir, as_of, interval, seen, preview, root + banner.FINDINGS_URL, internal)
     except KeyboardInterrupt:
         click.echo("已停止预览。")
     finally:
@@ -230,7 +265,4 @@ def serve(content_dir: Path, output_dir: Path, as_of: dt.date, port: int, interv
 
 def _announce_internal(root: str, output: Path) -> None:
     click.secho(f"内部报表：{root}/reports/（含姓名和电话：只给本单位工作人员看，不要发给他人或截图外传）", bold=True)
-    if not (output / "private" / "dossiers" / "index.html").is_file():
-        click.echo("报表链接的入户档案还没有生成（预览不生成档案）：需要时另开一个终端运行 careledger dossier --all。")
-    else:
-        click.echo("入户档案是上次 careledger build 或 careledger dossier 生成的；预览不更新档案。")
+    click.echo(f"入户档案：{root}/private/dossiers/（网页版，随记录更新；PDF 请用 careledger dossier 打印）")

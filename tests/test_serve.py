@@ -245,6 +245,7 @@ def _leaks(output: Path) -> list[str]:
     secret_form.write_bytes("%PDF-1.4 入户档案".encode())
     (output / "site" / "leak.html").symlink_to(output / "reports" / "index.html")
     (output / "site" / "leakdir").symlink_to(output / "reports")
+    (output / "private" / "dossiers").mkdir(exist_ok=True)
     (output / "private" / "dossiers" / "forms").symlink_to(output / "private" / "forms")
     absolute = (output / "reports" / "index.html").as_posix()
     return ["/../reports/index.html", "/%2e%2e/reports/index.html", "/%2E%2E/reports/", "/..%2freports/index.html",
@@ -275,20 +276,34 @@ def test_internal_serves_the_desk_and_its_dossiers_on_this_computer(basic, tmp_p
         assert f"http://127.0.0.1:{running.port}/reports/" in line
         status, desk = running.get("/reports/")
         assert status == 200 and "李建国" in text_of(desk) and BANNER_ID in desk  # the desk, with names
-        assert not (output / "reports" / "index.html").read_text(encoding="utf-8").count(BANNER_ID)
         assert running.get("/reports")[0] == 301
         assert running.get("/reports/tables.js")[0] == 200
-        dossier = output / "private" / "dossiers" / "dongshan" / "ds-001.html"
-        assert running.get("/private/dossiers/dongshan/ds-001.html")[0] == 404  # a preview prints no dossier
-        dossier.parent.mkdir(parents=True)
-        dossier.write_text("<html><body><p>入户档案</p></body></html>", encoding="utf-8")
-        links = re.findall(r'href="(\.\./private/dossiers/[^"]+\.html)"', running.get("/reports/desk-village-dongshan.html")[1])
-        assert "../private/dossiers/dongshan/ds-001.html" in links  # the desk's links reach the dossiers
-        status, page = running.get("/private/dossiers/dongshan/ds-001.html")
-        assert status == 200 and "入户档案" in page
+        # the desk links each row to its household's dossier, and the link works, though a preview prints no paper
+        page = running.get("/reports/desk-village-dongshan.html")[1]
+        assert "../private/dossiers/dongshan/ds-001.html" in re.findall(r'href="([^"]+)"', page)
+        status, dossier = running.get("/private/dossiers/dongshan/ds-001.html")
+        assert status == 200 and "ds-001" in dossier and BANNER_ID in dossier
+        assert running.get("/private/dossiers/")[0] == 200
+        status, body = running.get("/private/dossiers/dongshan/ds-001.pdf")
+        assert status == 404 and "careledger dossier" in body
+        # all of it in memory: the output on disk is what a build without paper leaves, nothing of the preview in it
+        assert not (output / "private").exists()
+        assert "../private/dossiers/" not in (output / "reports" / "desk-village-dongshan.html").read_text("utf-8")
+        assert not any(BANNER_ID.encode() in p.read_bytes() for p in output.rglob("*") if p.is_file())
+        planted = output / "private" / "dossiers" / "xiwan" / "planted.html"
+        planted.parent.mkdir(parents=True)
+        planted.write_text("<p>入户档案</p>", encoding="utf-8")
+        assert running.get("/private/dossiers/xiwan/planted.html")[0] == 404  # never read from disk
         for path in _leaks(output):
             status, body = running.get(path)
-            assert status in (400, 404) and "%PDF" not in body, (path, status)
+            assert status in (400, 404) and "%PDF" not in body and "入户档案</p>" not in body, (path, status)
+
+        # a change shows in the desk after the rebuild
+        staff = basic / "staff" / "dongshan.yaml"
+        assert "李建国" in staff.read_text(encoding="utf-8")
+        staff.write_text(staff.read_text(encoding="utf-8").replace("李建国", "李建华"), encoding="utf-8")
+        running.wait_for("已生成网站")
+        assert "李建华" in running.wait_until("/reports/desk-all.html", "李建华")
     finally:
         running.stop()
 

@@ -1,8 +1,9 @@
 """Which file a preview URL reaches, if any.
 
-A URL reaches a file only through a mount: a URL prefix mapped to one folder of the output. The public preview has
-one mount (the site at /); `serve --internal` adds /reports/ (the internal desk) and /private/dossiers/ (the dossiers
-the desk links to, HTML and PDF only). A URL is refused (None: the handler answers 404) when any segment is empty,
+A URL reaches a file on disk only through a mount: a URL prefix mapped to one folder of the output; the preview has
+one, the site at /. Nothing of OUTPUT/reports/ or OUTPUT/private/ is ever read from disk: `serve --internal` answers
+/reports/ and /private/dossiers/ from files it made in memory (internal.py), looked up by exact name (`in_memory`).
+A URL is refused (None: the handler answers 404) when any segment is empty,
 `.`, `..` or starts with a dot, holds a backslash or NUL once decoded (`%2e%2e`, `%2f`, `%5c` included), when it is
 not a path at all (an absolute URL, `*`), or when the file it names, symlinks followed, lies outside its mount's folder.
 """
@@ -22,19 +23,19 @@ class Mount:
     suffixes: frozenset[str] | None = None  # only these file types, or any
 
 
-def mounts(output: Path, internal: bool) -> list[Mount]:
-    """Longest prefix first. Without `internal` nothing of reports/ or private/ has a mount."""
-    found = [Mount((), output / "site")]
-    if internal:
-        found[:0] = [Mount(("private", "dossiers"), output / "private" / "dossiers", frozenset({".html", ".pdf"})),
-                     Mount(("reports",), output / "reports")]
-    return found
+def mounts(output: Path) -> list[Mount]:
+    """Longest prefix first."""
+    return [Mount((), output / "site")]
+
+
+MEMORY_PREFIXES = (("reports",), ("private", "dossiers"))  # what `serve --internal` answers from memory
 
 
 @dataclass(frozen=True)
 class Target:
     file: Path | None  # the file to send
     redirect: str | None = None  # a folder asked for without its slash: where to send the browser
+    key: str | None = None  # in_memory: the name of the file to send
 
 
 def segments(raw: str) -> tuple[list[str], bool] | None:
@@ -86,3 +87,23 @@ def resolve(raw: str, table: list[Mount]) -> Target | None:
     if mount.suffixes is not None and os.path.splitext(real)[1].lower() not in mount.suffixes:
         return None
     return Target(Path(real))
+
+
+def in_memory(raw: str, files) -> Target | None:
+    """For a URL below MEMORY_PREFIXES: the key of `files` it names (as Target.file), a redirect for a folder without
+    its slash, or Target(None) (no key) when there is no such file. None when the URL is not below those prefixes."""
+    try:
+        parsed = segments(raw)
+    except UnicodeDecodeError:
+        return None
+    if parsed is None:
+        return None
+    parts, folder = parsed
+    if not any(tuple(parts[:len(p)]) == p for p in MEMORY_PREFIXES):
+        return None
+    key = "/".join(parts)
+    if folder or key + "/index.html" in files:
+        if not folder:
+            return Target(None, redirect=urlsplit(raw).path + "/")
+        key += "/index.html"
+    return Target(None, key=key if key in files else None)

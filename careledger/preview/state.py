@@ -53,12 +53,16 @@ class Preview:
 
     outcome: Outcome | None = None
     generation: int = 0
+    internal: dict[str, bytes] = field(default_factory=dict)  # `serve --internal`: the desk and dossiers, by URL path
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def record(self, outcome: Outcome) -> None:
+    def record(self, outcome: Outcome, internal: dict[str, bytes] | None = None) -> None:
+        """A rebuild's outcome; `internal` replaces the staff's files (None keeps the last good ones)."""
         with self.lock:
             self.outcome = outcome
             self.generation += 1
+            if internal is not None:
+                self.internal = internal
 
     def current(self) -> tuple[Outcome | None, int]:
         with self.lock:
