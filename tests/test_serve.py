@@ -318,3 +318,28 @@ def test_a_bind_beyond_this_computer_is_refused():
     for host in ("0.0.0.0", "192.168.1.10", "::", "guanai.jiedao.internal"):
         with pytest.raises(click.ClickException, match="只能在本机地址"):
             start_server(Path("/nonexistent"), 0, State(), host=host)
+
+
+def test_the_deploy_guide_keeps_the_desk_off_the_public_server_and_shows_serve_internal():
+    import shlex
+
+    from careledger.cli import main
+
+    text = (ROOT / "docs" / "deploy.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```nginx\n(.*?)```", text, re.S)
+    public = [b for b in blocks if re.search(r"^\s*root\s+\S+/site;", b, re.M)]
+    desk = [b for b in blocks if re.search(r"^\s*root\s+\S+/reports;", b, re.M)]
+    assert public and desk and len(public) + len(desk) == len(blocks)
+    for block in public:
+        assert re.search(r"location ~ \^/\(private\|reports\)\(/\|\$\) \{ return 404; \}", block)
+    for block in desk:  # behind the office network and a login, over https, and never the dossiers
+        assert "auth_basic_user_file" in block and re.search(r"^\s*deny\s+all;", block, re.M)
+        assert re.search(r"^\s*allow\s+\S+;", block, re.M) and "satisfy all;" in block and "ssl" in block
+        assert "private" not in " ".join(re.findall(r"^\s*root\s+(\S+);", block, re.M))
+        assert re.search(r"location ~ \^/\(private\|site\)\(/\|\$\) \{ return 404; \}", block)
+    serve = main.commands["serve"]
+    known = {opt for param in serve.params for opt in param.opts}
+    uses = [shlex.split(line.split("#")[0]) for line in text.splitlines() if line.strip().startswith("careledger serve")]
+    assert any("--internal" in words for words in uses)
+    for words in uses:
+        assert all(w in known for w in words[2:] if w.startswith("--")), words
