@@ -91,10 +91,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
             data = None
         if data is None:
             return self._send(404, "text/plain; charset=utf-8", "没有这个页面。".encode(), body)
-        kind = mimetypes.guess_type(target.file.name)[0] or "application/octet-stream"
-        if kind == "text/html":
-            data = banner.inject(data, outcome, generation)
-        return self._send(200, _with_charset(kind), data, body)
+        return self._send_file(target.file.name, data, outcome, generation, body)
 
     def _send_memory(self, key: str | None, outcome, generation: int, body: bool) -> None:
         data = self.preview.internal.get(key) if key else None
@@ -104,10 +101,15 @@ class PreviewHandler(BaseHTTPRequestHandler):
             else:
                 message = "没有这个页面（内部报表和入户档案在每次成功生成后更新）。"
             return self._send(404, "text/plain; charset=utf-8", message.encode(), body)
-        kind = mimetypes.guess_type(key)[0] or "application/octet-stream"
+        return self._send_file(key, data, outcome, generation, body)
+
+    def _send_file(self, name: str, data: bytes, outcome, generation: int, body: bool) -> None:
+        """A file as it is, except that an HTML page gets the preview's banner."""
+        kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
         if kind == "text/html":
             data = banner.inject(data, outcome, generation)
-        return self._send(200, _with_charset(kind), data, body)
+        textual = kind.startswith("text/") or kind in ("application/javascript", "image/svg+xml", "application/json")
+        return self._send(200, kind + "; charset=utf-8" if textual else kind, data, body)
 
     def _from_this_computer(self) -> bool:
         host = self.headers.get("Host")
@@ -129,11 +131,6 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):
         pass
-
-
-def _with_charset(kind: str) -> str:
-    textual = kind.startswith("text/") or kind in ("application/javascript", "image/svg+xml", "application/json")
-    return kind + "; charset=utf-8" if textual else kind
 
 
 def start_server(output: Path, port: int, preview: Preview, *, internal: bool = False,
