@@ -89,6 +89,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
             data = target.file.read_bytes() if target else None
         except OSError:  # removed or swapped by a rebuild since it was resolved
             data = None
+        if data is None and route in ("/", "/index.html") and not self.table[-1].folder.is_dir():
+            page = banner.inject(banner.findings_page(outcome), outcome, generation)  # never built: say why
+            return self._send(503, "text/html; charset=utf-8", page, body)
         if data is None:
             return self._send(404, "text/plain; charset=utf-8", "没有这个页面。".encode(), body)
         return self._send_file(target.file.name, data, outcome, generation, body)

@@ -343,3 +343,19 @@ def test_the_deploy_guide_keeps_the_desk_off_the_public_server_and_shows_serve_i
     assert any("--internal" in words for words in uses)
     for words in uses:
         assert all(w in known for w in words[2:] if w.startswith("--")), words
+
+
+def test_a_first_build_with_errors_shows_them_at_the_address(basic, tmp_path):
+    household = basic / "households" / "dongshan" / "ds-001.yaml"
+    household.write_text(household.read_text(encoding="utf-8") + "\n  bad: [unclosed\n", encoding="utf-8")
+    running = Preview(basic, tmp_path / "output")
+    try:
+        status, page = running.get("/")
+        assert status == 503 and "还没有成功生成过网站" in banner_of(page) and "ds-001.yaml" in text_of(page)
+        assert running.get("/villages/dongshan.html")[0] == 404
+        household.write_text(household.read_text(encoding="utf-8").replace("\n  bad: [unclosed\n", ""),
+                             encoding="utf-8")
+        running.wait_for("已生成网站")
+        assert "测试街道" in text_of(running.wait_until("/", "已生成 · "))
+    finally:
+        running.stop()
