@@ -171,15 +171,16 @@ def rebuild(content: Path, output: Path, as_of: dt.date, preview: Preview, addre
     started = time.monotonic()
     previous = preview.current()[0]
     last_good = previous.last_good if previous else None
-    now = time.strftime("%H:%M:%S")
     try:
         result = build_all(content, output, as_of=as_of, allow_dirty=True, paper=False)
     except BuildFailed as failed:
+        now = time.strftime("%H:%M:%S")
         outcome = Outcome(True, now, tuple(failed.findings), last_good=last_good)
         preview.record(outcome)
         report(outcome, content, address)
         click.secho("有错误，网站未更新：浏览器里仍是上次生成的页面。改正后保存，会自动重新生成。", fg="red", err=True)
         return
+    now = time.strftime("%H:%M:%S")
     outcome = Outcome(False, now, tuple(result.findings), tuple(result.policy_findings), last_good=now)
     preview.record(outcome, _staff_files(content, output, as_of) if internal else None)
     report(outcome, content, address)

@@ -226,7 +226,8 @@ def test_the_banner_escapes_what_it_shows():
     served = inject(b"<html><body class=a><p>x</p></body></html>", outcome, 7).decode()
     for page in (served, findings_page(outcome).decode()):
         assert "<script>alert" not in page and "<b>x</b>" not in page
-        assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; 张三" in page and "households/&lt;b&gt;x&lt;/b&gt;.yaml:3" in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; 张三" in page
+        assert "households/&lt;b&gt;x&lt;/b&gt;.yaml:3" in page
     assert served.startswith("<html><body class=a><!-- careledger serve") and served.endswith("<p>x</p></body></html>")
     assert "记录有 1 个错误" in banner_of(served) and "09:59:00" in banner_of(served)
 
@@ -339,7 +340,8 @@ def test_the_deploy_guide_keeps_the_desk_off_the_public_server_and_shows_serve_i
         assert re.search(r"location ~ \^/\(private\|site\)\(/\|\$\) \{ return 404; \}", block)
     serve = main.commands["serve"]
     known = {opt for param in serve.params for opt in param.opts}
-    uses = [shlex.split(line.split("#")[0]) for line in text.splitlines() if line.strip().startswith("careledger serve")]
+    uses = [shlex.split(line.split("#")[0]) for line in text.splitlines()
+            if line.strip().startswith("careledger serve")]
     assert any("--internal" in words for words in uses)
     for words in uses:
         assert all(w in known for w in words[2:] if w.startswith("--")), words

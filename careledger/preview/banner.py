@@ -116,7 +116,8 @@ def findings_page(outcome: Outcome | None) -> bytes:
              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
              "<title>预览：检查结果</title><style>body{font:15px/1.6 sans-serif;margin:1.5rem auto;max-width:70rem;"
              "padding:0 1rem} code{font-family:monospace} table{border-collapse:collapse} td,th{border:1px solid #ccc;"
-             "padding:.2rem .5rem;text-align:left} .num{text-align:right}</style></head><body>",
+             "padding:.2rem .5rem;text-align:left;vertical-align:top} .num{text-align:right} "
+             ".nowrap{white-space:nowrap}</style></head><body>",
              "<h1>预览：检查结果</h1><p>只在本机预览中提供，不在生成的网站里。<a href=\"/\">回到首页</a></p>"]
     if outcome is None:
         parts.append("<p>正在生成……</p>")
@@ -130,14 +131,16 @@ def findings_page(outcome: Outcome | None) -> bytes:
             policy = outcome.policy_findings
             parts.append(f"<h2>{escape(policy_line(outcome))}</h2>")
             if policy:
-                rows = "".join(f"<tr><td><code>{escape(code)}</code></td><td>{escape(SEVERITY_LABELS[sev])}</td>"
+                rows = "".join(f"<tr><td class=\"nowrap\"><a href=\"#{escape(code)}\"><code>{escape(code)}</code>"
+                               "</a></td>"
+                               f"<td class=\"nowrap\">{escape(SEVERITY_LABELS[sev])}</td>"
                                f"<td class=\"num\">{n}</td><td>{escape(text)}</td></tr>"
                                for code, n, sev, text in per_code(policy))
                 parts.append("<table><thead><tr><th>代码</th><th>级别</th><th>条数</th><th>说明</th></tr></thead>"
                              f"<tbody>{rows}</tbody></table>")
                 for code, n, _, text in per_code(policy):
                     items = sorted((f for f in policy if f.code == code), key=sort_key)
-                    parts.append(f"<h3><code>{escape(code)}</code> {escape(text)}（{n} 条）</h3>"
+                    parts.append(f"<h3 id=\"{escape(code)}\"><code>{escape(code)}</code> {escape(text)}（{n} 条）</h3>"
                                  f"<ol>{''.join(_item(f) for f in items)}</ol>")
     parts.append("</body></html>")
     return "".join(parts).encode("utf-8")

@@ -33,7 +33,7 @@ def report(outcome: Outcome, content: Path, address: str | None) -> None:
     for code, n, severity, text in per_code(policy):
         click.echo(f"  {code} {SEVERITY_LABELS[severity]} ×{n}：{text}")
     if policy:
-        first = sorted(policy, key=sort_key)[:FIRST]
+        first = sorted(policy, key=lambda f: (not f.is_error, sort_key(f)))[:FIRST]  # what must be done first
         click.echo(f"  前 {len(first)} 条：")
         for f in first:
             click.echo("    " + _line(f, content))
