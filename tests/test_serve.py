@@ -361,3 +361,28 @@ def test_a_first_build_with_errors_shows_them_at_the_address(basic, tmp_path):
         assert "测试街道" in text_of(running.wait_until("/", "已生成 · "))
     finally:
         running.stop()
+
+
+def test_every_link_of_the_internal_preview_is_answered_but_the_pdfs(basic, tmp_path):
+    """The desk and the dossiers as `serve --internal` makes them in memory: each page's links reach a page it has,
+    except the dossiers' PDFs, which only `careledger dossier` prints."""
+    import datetime as dt
+    import posixpath
+
+    from careledger.preview.internal import internal_files
+
+    files = internal_files(basic, tmp_path / "output", dt.date(2026, 11, 23))
+    assert not (tmp_path / "output").exists()  # nothing written
+    assert {"reports/index.html", "private/dossiers/index.html", "private/dossiers/dongshan/ds-001.html"} <= set(files)
+    followed = 0
+    for name, data in files.items():
+        if not name.endswith(".html"):
+            continue
+        for link in re.findall(r'(?:href|src)="([^"#]+)', data.decode("utf-8")):
+            if link.startswith(("data:", "http:", "https:", "mailto:", "tel:")):
+                continue
+            target = posixpath.normpath(posixpath.join(posixpath.dirname(name), link))
+            assert target in files or (target.startswith("private/dossiers/") and target.endswith(".pdf")), \
+                (name, link)
+            followed += 1
+    assert followed > 50
