@@ -170,7 +170,7 @@ def rebuild(content: Path, output: Path, as_of: dt.date, preview: Preview, addre
 
     started = time.monotonic()
     previous = preview.current()[0]
-    last_good = previous.last_good if previous else None
+    last_good = previous.last_good if previous else _built_before(output)
     try:
         result = build_all(content, output, as_of=as_of, allow_dirty=True, paper=False)
     except BuildFailed as failed:
@@ -185,6 +185,14 @@ def rebuild(content: Path, output: Path, as_of: dt.date, preview: Preview, addre
     preview.record(outcome, _staff_files(content, output, as_of) if internal else None)
     report(outcome, content, address)
     click.secho(f"{now} 已生成网站（基准日 {as_of}，用时 {time.monotonic() - started:.1f} 秒）。", fg="green")
+
+
+def _built_before(output: Path) -> str | None:
+    """When the site already in OUTPUT was built (by an earlier build or preview), if there is one."""
+    try:
+        return time.strftime("%m-%d %H:%M", time.localtime((output / "site" / "index.html").stat().st_mtime))
+    except OSError:
+        return None
 
 
 def _staff_files(content: Path, output: Path, as_of: dt.date) -> dict[str, bytes] | None:

@@ -386,3 +386,19 @@ def test_every_link_of_the_internal_preview_is_answered_but_the_pdfs(basic, tmp_
                 (name, link)
             followed += 1
     assert followed > 50
+
+
+def test_a_first_build_with_errors_over_an_earlier_site_keeps_it_and_says_so(basic, tmp_path):
+    from careledger.pipeline import build_all
+
+    build_all(basic, tmp_path / "output", as_of=__import__("datetime").date(2026, 11, 23), allow_dirty=True,
+              paper=False)
+    household = basic / "households" / "dongshan" / "ds-001.yaml"
+    household.write_text(household.read_text(encoding="utf-8") + "\n  bad: [unclosed\n", encoding="utf-8")
+    running = Preview(basic, tmp_path / "output")
+    try:
+        status, page = running.get("/")
+        assert status == 200 and "测试街道" in text_of(page)
+        assert "此页是上次成功生成的页面" in banner_of(page) and "记录有 1 个错误" in banner_of(page)
+    finally:
+        running.stop()
