@@ -99,7 +99,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
     def _send_memory(self, key: str | None, outcome, generation: int, body: bool) -> None:
         data = self.preview.internal.get(key) if key else None
         if data is None:
-            if urlsplit(self.path).path.endswith(".pdf"):
+            path = urlsplit(self.path).path
+            if path.endswith("/notice.pdf"):
+                message = "预览不生成 PDF：打印预警通报请运行 careledger notice --number 序号。"
+            elif path.endswith(".pdf"):
                 message = "预览不生成 PDF：打印入户档案请运行 careledger dossier 户编号（或 --village 村编号）。"
             else:
                 message = "没有这个页面（内部报表和入户档案在每次成功生成后更新）。"
