@@ -2,8 +2,9 @@
 
 The sample records of docs/records.md (its blocks headed `# 文件：<path>`) make a small jurisdiction. An example
 changes it with one or more blocks headed `# 例：<path>（整个文件）` (write that file) or `# 例：<path>（加在末尾）`
-(append to it), then shows, in a block starting `$ careledger check --as-of <date>`, the lines `careledger check`
-adds on that day compared with the sample records alone. Running `python -m tests.docexamples docs/rules/x.md`
+(append to it), then shows, in a block starting `$ careledger check --as-of <date>`, what `careledger check` prints
+on that day under the files the block names (a line without indent names a file; the indented lines below it are
+that file's findings, all of them). Running `python -m tests.docexamples docs/rules/x.md`
 prints those lines for each example of a page; with `--write` it puts them into the page's check blocks (read the
 result before committing it: the test compares the codes, the reader trusts the rest).
 """
@@ -14,7 +15,6 @@ import datetime as dt
 import re
 import shutil
 import sys
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +33,7 @@ class Example:
     line: int
     edits: list  # (path, mode, text)
     as_of: dt.date
-    codes: list  # the codes the doc shows, in order
+    codes: dict  # file -> the codes the doc shows under it, in order
 
     def __str__(self) -> str:
         return f"{self.page}:{self.line}"
@@ -67,7 +67,12 @@ def examples(page: Path) -> list[Example]:
         if m := EDIT.fullmatch(first):
             edits.append((m.group(1), m.group(2), body))
         elif m := CHECK.fullmatch(first):
-            codes = [c.group(1) for out in body.split("\n")[1:] if (c := CODE.search(out))]
+            codes: dict[str, list[str]] = {}
+            for out in body.split("\n")[1:]:
+                if out.strip() and not out.startswith(" "):
+                    codes[out.strip()] = current = []
+                elif c := CODE.search(out):
+                    current.append(c.group(1))
             found.append(Example(str(page.relative_to(ROOT)), line, edits, dt.date.fromisoformat(m.group(1)), codes))
             edits = []
     assert not edits, f"{page}: an example without its `$ careledger check` block"
@@ -89,26 +94,22 @@ def findings_of(root: Path, as_of: dt.date):
     return check_all(root, as_of=as_of).findings
 
 
-def added(base: Path, work: Path, example: Example):
-    """The findings of the example's records that the sample records alone do not have, as check sorts them."""
+def shown(work: Path, example: Example):
+    """The findings check gives on the example's records in the files its block names, as check sorts them."""
     from careledger.findings import sort_key
     apply(work, example.edits)
-    before = Counter((f.code, f.source.file, f.message) for f in findings_of(base, example.as_of))
-    out = []
-    for f in sorted(findings_of(work, example.as_of), key=sort_key):
-        key = (f.code, f.source.file, f.message)
-        if before[key]:
-            before[key] -= 1
-        else:
-            out.append(f)
-    return out
+    return [f for f in sorted(findings_of(work, example.as_of), key=sort_key) if f.source.file in example.codes]
 
 
-def as_text(findings) -> str:
-    """The lines `careledger check` prints for these findings (its text format, grouped by file)."""
+def as_text(findings, files=()) -> str:
+    """The lines `careledger check` prints for these findings (its text format, grouped by file); the `files` named
+    keep their heading though check found nothing in them."""
     from careledger.findings import SEVERITY_LABELS, display_path, group_by_file
     lines = []
-    for file, items in group_by_file(findings).items():
+    groups = group_by_file(findings)
+    for file in files:
+        groups.setdefault(file, [])
+    for file, items in groups.items():
         lines.append(file)
         for f in items:
             where = f"{f.source.line}:{f.source.column}" if f.source.line else "-"
@@ -132,8 +133,8 @@ def main(args: list[str]) -> None:
             path = Path(page).resolve()
             outputs = []
             for i, example in enumerate(examples(path)):
-                found = added(base, copy_of(base, Path(tmp) / f"w{path.stem}{i}"), example)
-                outputs.append(as_text(found))
+                found = shown(copy_of(base, Path(tmp) / f"w{path.stem}{i}"), example)
+                outputs.append(as_text(found, example.codes))
                 print(f"== {example}  $ careledger check --as-of {example.as_of}\n{outputs[-1]}\n")
             if write:
                 _write(path, outputs)

@@ -61,3 +61,31 @@ def test_every_command_is_documented_with_an_example():
     for name, command in main.commands.items():
         assert f"careledger {name}" in readme, f"README does not describe `careledger {name}`"
         assert "例：" in (command.help or ""), f"`careledger {name} --help` has no example"
+
+
+def test_links_between_the_docs_resolve():
+    """Every relative link of README.md and docs/ names a file that exists, and an anchor a heading or id it has."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    broken = []
+    for page in pages:
+        text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"[a-z]+:", target):
+                continue
+            path, _, anchor = target.partition("#")
+            file = (page.parent / path).resolve() if path else page
+            if not file.exists():
+                broken.append(f"{page.relative_to(ROOT)}: {target}")
+            elif anchor and file.suffix == ".md" and anchor not in anchors(file):
+                broken.append(f"{page.relative_to(ROOT)}: {target} (no such heading)")
+    assert not broken, "\n".join(broken)
+
+
+def anchors(page: Path) -> set[str]:
+    """The anchors GitHub makes of a page's headings, and its explicit ids."""
+    text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
+    found = set(re.findall(r'<a id="([^"]+)"', text))
+    for heading in re.findall(r"^#+ (.+)$", text, flags=re.M):
+        slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        found.add(slug)
+    return found
