@@ -2,11 +2,14 @@
 
 The sample records of docs/records.md (its blocks headed `# 文件：<path>`) make a small jurisdiction. An example
 changes it with one or more blocks headed `# 例：<path>（整个文件）` (write that file) or `# 例：<path>（加在末尾）`
-(append to it), then shows, in a block starting `$ careledger check --as-of <date>`, what `careledger check` prints
-on that day under the files the block names (a line without indent names a file; the indented lines below it are
-that file's findings, all of them). Running `python -m tests.docexamples docs/rules/x.md`
-prints those lines for each example of a page; with `--write` it puts them into the page's check blocks (read the
-result before committing it: the test compares the codes, the reader trusts the rest).
+(append to it); `（加在末尾，2026-11-20 提交）` also commits the change on that day, after the sample records were
+committed as they are on the first such day, so that the audit trail (docs/rules/audit.md) has a history. A block
+starting `$ careledger check --as-of <date>` then shows what `careledger check` prints on that day under the files
+it names (a line without indent names a file; the indented lines below it are all of that file's findings).
+
+`python -m tests.docexamples docs/rules/x.md` prints those lines for each example of a page; with `--write` it puts
+them into the page's check blocks (read the result before committing it: the test compares the codes, the reader
+trusts the rest).
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RECORDS_MD = ROOT / "docs" / "records.md"
 FENCE = re.compile(r"^```(\w*)\n(.*?)^```", flags=re.S | re.M)
 SAMPLE = re.compile(r"# 文件：(\S+)")
-EDIT = re.compile(r"# 例：(\S+)（(整个文件|加在末尾)）")
+EDIT = re.compile(r"# 例：(\S+)（(整个文件|加在末尾)(?:，(\d{4}-\d{2}-\d{2}) 提交)?）")
+CLERK = ("周文清", "zhouwq@example.invalid")  # the sample's clerk (staff/street.yaml, git:)
 CHECK = re.compile(r"\$ careledger check --as-of (\d{4}-\d{2}-\d{2})")
 CODE = re.compile(r"\[([A-Z][A-Z0-9-]+)\]")
 
@@ -31,7 +35,7 @@ CODE = re.compile(r"\[([A-Z][A-Z0-9-]+)\]")
 class Example:
     page: str
     line: int
-    edits: list  # (path, mode, text)
+    edits: list  # (path, mode, text, commit day or None)
     as_of: dt.date
     codes: dict  # file -> the codes the doc shows under it, in order
 
@@ -65,7 +69,7 @@ def examples(page: Path) -> list[Example]:
     for _, body, line in fenced(page.read_text(encoding="utf-8")):
         first = body.split("\n", 1)[0]
         if m := EDIT.fullmatch(first):
-            edits.append((m.group(1), m.group(2), body))
+            edits.append((m.group(1), m.group(2), body, m.group(3)))
         elif m := CHECK.fullmatch(first):
             codes: dict[str, list[str]] = {}
             for out in body.split("\n")[1:]:
@@ -80,13 +84,31 @@ def examples(page: Path) -> list[Example]:
 
 
 def apply(root: Path, edits) -> None:
-    for path, mode, text in edits:
+    days = [day for *_, day in edits if day]
+    if days:
+        _commit(root, days[0], "导入示例记录")
+    for path, mode, text, day in edits:
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
         if mode == "加在末尾":
             old = target.read_text(encoding="utf-8")
             text = old + ("" if old.endswith("\n") else "\n") + text
         target.write_text(text, encoding="utf-8")
+        if day:
+            _commit(root, day, f"录入 {path}")
+
+
+def _commit(root: Path, day: str, message: str) -> None:
+    import os
+    import subprocess
+    name, email = CLERK
+    env = {**os.environ, "GIT_AUTHOR_DATE": f"{day}T18:00:00+08:00", "GIT_COMMITTER_DATE": f"{day}T18:00:00+08:00",
+           "GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email, "GIT_COMMITTER_NAME": name,
+           "GIT_COMMITTER_EMAIL": email}
+    if not (root / ".git").exists():
+        subprocess.run(["git", "init", "-q", "-b", "main", str(root)], check=True)
+    subprocess.run(["git", "-C", str(root), "add", "-A"], check=True)
+    subprocess.run(["git", "-C", str(root), "commit", "-q", "-m", message], check=True, env=env)
 
 
 def findings_of(root: Path, as_of: dt.date):
