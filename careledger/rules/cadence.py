@@ -466,6 +466,13 @@ class Gap:
     until: dt.date
     raised_on: dt.date | None
     ongoing: bool
+    days: int  # days without a visit, pauses left out: to the as-of date while it runs
+    last_visit: dt.date | None  # the visit before the gap, None when there was none since the start
+
+    @property
+    def warned(self) -> bool:
+        """Past the warning threshold (预警), not only past the interval."""
+        return self.raised_on is not None
 
 
 def gaps(findings: Iterable[Finding], as_of: dt.date) -> list[Gap]:
@@ -475,8 +482,9 @@ def gaps(findings: Iterable[Finding], as_of: dt.date) -> list[Gap]:
         if f.code not in GAP_CODES or "overdue_on" not in f.evidence:
             continue
         ongoing = f.code in ("CAD-ALERT", "CAD-OVERDUE")
-        raised = f.evidence.get("raised_on")
+        raised, last = f.evidence.get("raised_on"), f.evidence.get("last_visit")
         out.append(Gap(f.subject, f.evidence["duty"], f.staff, dt.date.fromisoformat(f.evidence["overdue_on"]),
                        as_of if ongoing else dt.date.fromisoformat(f.evidence["until"]),
-                       dt.date.fromisoformat(raised) if raised else None, ongoing))
+                       dt.date.fromisoformat(raised) if raised else None, ongoing, f.evidence["gap_days"],
+                       dt.date.fromisoformat(last) if last else None))
     return out

@@ -39,7 +39,8 @@ def build_reports(facts, findings: list[Finding], commit: str = "") -> ReportsVi
     """`commit` is the records' git commit (the audit tables name it; the spot-check samples do not depend on it)."""
     names = _Names(facts)
     alerts = cadence.alerts_named(facts.profile)
-    tables = [warning_list(findings, names, alerts), visit_reminders(facts, names), open_problems(facts, names)]
+    tables = [warning_list(findings, names, facts.as_of, alerts), visit_reminders(facts, names),
+              open_problems(facts, names)]
     tables += subsidy_sheets(facts, names)
     tables += spot_check_samples(facts, names, commit)
     tables += document_tables(facts, findings, names)  # the monthly report, measures list, observation ledgers
@@ -86,14 +87,15 @@ class _Names:
                                     level.name if level else "") if x)
 
 
-def warning_list(findings, names: _Names, alerts: bool = True) -> Table:
-    current = [f for f in findings if f.code in ("CAD-ALERT", "CAD-OVERDUE")]
+def warning_list(findings, names: _Names, as_of, alerts: bool = True) -> Table:
+    current = [g for g in cadence.gaps(findings, as_of) if g.ongoing]
     # The longest gaps first (issue 18: a supervisor works down from the worst); the desk's lists split them per person.
-    current.sort(key=lambda f: (-f.evidence["gap_days"], names.village_of(f.subject), f.staff, f.subject))
-    rows = tuple((names.village_of(f.subject), names.staff(f.staff) if f.staff else "未安排",
-                  vocab.DUTY[f.evidence["duty"]], names.subject(f.subject), f.subject, names.category(f.subject),
-                  str(f.evidence["gap_days"]), ("预警" if f.code == "CAD-ALERT" else "逾期") if alerts else "逾期",
-                  f.evidence.get("last_visit") or "无", f.evidence.get("raised_on", "")) for f in current)
+    current.sort(key=lambda g: (-g.days, names.village_of(g.subject), g.staff, g.subject))
+    rows = tuple((names.village_of(g.subject), names.staff(g.staff) if g.staff else "未安排",
+                  vocab.DUTY[g.duty], names.subject(g.subject), g.subject, names.category(g.subject),
+                  str(g.days), "预警" if alerts and g.warned else "逾期",
+                  g.last_visit.isoformat() if g.last_visit else "无",
+                  g.raised_on.isoformat() if g.raised_on else "") for g in current)
     if not alerts:  # Tianhu: the document has no 预警 (docs/rules/cadence.md)
         return Table("warnings", "走访逾期名单", "基准日仍未走访、间隔已超过规定的对象，未走访天数最多的在前；每名走访责任人一行。",
                      ("村（社区）", "责任人", "走访身份", "对象", "对象编号", "类别等级", "未走访天数", "状态",
