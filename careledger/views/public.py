@@ -97,26 +97,25 @@ class _People:
         self.private_phones = private_phones(records)
         self.gaps = cadence.current_gaps(facts)
         self.week_counts = _week_counts(records.visits, as_of, records.households_by_id)
-        self.late = {f.subject for f in findings if f.code in ("CAD-ALERT", "CAD-OVERDUE")
-                     and f.evidence.get("duty") == "responsible"}
+        gaps = cadence.gaps(findings, as_of)
+        self.late = {g.subject for g in gaps if g.ongoing and g.duty == "responsible"}
         month = f"{as_of:%Y-%m}"
         # An open gap is one item, however many people in the duty it names. The month's warnings below count each
         # person warned (包保责任人被预警的次数): a village's count is the sum of its cadres'.
-        self.open_alerts = cadence.one_per_gap([f for f in findings if f.code == "CAD-ALERT"])
+        self.open_alerts = [g for g in cadence.gaps(cadence.one_per_gap(findings), as_of) if g.ongoing and g.warned]
         # The published notice (通报): warnings raised this month on cadres, as in the internal notice list.
-        self.month_alerts = [f for f in findings if f.code in ("CAD-ALERT", "CAD-ALERT-PAST")
-                             and f.evidence.get("duty") != "contact" and f.staff
-                             and f.evidence.get("raised_on", "").startswith(month)]
+        self.month_alerts = [g for g in gaps if g.warned and g.duty != "contact" and g.staff
+                             and f"{g.raised_on:%Y-%m}" == month]
         # Indexes by village and by cadre: a county has thousands of villages, each page must not scan them all.
         self.listed_by_village: dict[str, list] = {}
         for case in self.listed:
             self.listed_by_village.setdefault(case.household.village, []).append(case)
         self.alerts_by_village: dict[str, int] = {}
         self.alerted_by_staff: dict[str, list[str]] = {}
-        for f in self.month_alerts:
-            self.alerted_by_staff.setdefault(f.staff, []).append(f.subject)
-            if f.subject in self.listed_keys:
-                village = records.households_by_id[f.subject.split("/")[0]].village
+        for g in self.month_alerts:
+            self.alerted_by_staff.setdefault(g.staff, []).append(g.subject)
+            if g.subject in self.listed_keys:
+                village = records.households_by_id[g.subject.split("/")[0]].village
                 self.alerts_by_village[village] = self.alerts_by_village.get(village, 0) + 1
         self.village_names = {v.id: v.name for v in records.site.villages}
         self.village_order = {v.id: i for i, v in enumerate(records.site.villages)}
@@ -132,9 +131,9 @@ class _People:
         groups.update({f"v:{v}": frozenset(c.key for c in cases) for v, cases in self.listed_by_village.items()})
         groups.update({f"s:{s}": frozenset(c.key for c in cases) for s, cases in self.by_staff.items()})
         warned: dict[str, int] = {c.key: 0 for c in self.listed}
-        for f in self.month_alerts:
-            if f.subject in warned:
-                warned[f.subject] += 1
+        for g in self.month_alerts:
+            if g.subject in warned:
+                warned[g.subject] += 1
         on_time = {c.key: int(c.key not in self.late) for c in self.listed}
         # a cadre's subjects in one village, where she has subjects elsewhere too: that row shows "—" (see
         # cadre_statuses); fewer than k of them must not be worked out from the other rows either
@@ -229,7 +228,7 @@ class _People:
     def headline(self, tables: CountTables) -> Headline:
         facts, k = self.facts, self.settings.k
         # warnings on listed subjects only: a count of children's warnings would describe children who are not listed
-        warnings = sum(1 for f in self.month_alerts if f.subject in self.listed_keys)
+        warnings = sum(1 for g in self.month_alerts if g.subject in self.listed_keys)
         overall = self.status("", "", self.listed, warnings, group="*")
         children = [c for c in self.in_care if c.key not in self.listed_keys]
         kids = self.status("", "", children, 0, group="children" if len(children) >= k else "")
@@ -240,7 +239,7 @@ class _People:
                         # only over a published number of children: a rate over a hidden count could give it back
                         children_on_time=(kids.on_time if len(children) >= k and tables.children.value is not None
                                           else Rate(NOT_SHOWN, None)),
-                        open_warnings=sum(1 for f in self.open_alerts if f.subject in self.listed_keys),
+                        open_warnings=sum(1 for g in self.open_alerts if g.subject in self.listed_keys),
                         warnings_month=overall.warnings_month,
                         open_problems=len(reviews.open_problems(facts.records.visits, facts.as_of)),
                         reviews_done=reviews_done, quarter=quarter.label,
