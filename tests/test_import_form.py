@@ -1,0 +1,238 @@
+"""Paper back in (issue 17): a fillable form printed by the project's own code, filled through pypdf as an office PC
+fills it, read back by `exchange.formpdf.plan_form` and written with `entry.write.write_atomically`; the tree then
+loads without errors, `check` finds no record error, and the records hold the visit. Every refusal returns no
+change and a Chinese line naming the field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pypdf
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from careledger.cli import main
+from careledger.entry.write import write_atomically
+from careledger.exchange.formpdf import plan_form
+from careledger.load import load
+from careledger.paper import printing
+from careledger.paper.printing import Selection
+from careledger.rules import Facts, run_rules
+from careledger.views.dossier import build_dossiers
+
+from .conftest import FIXTURES
+
+TODAY = dt.date(2026, 11, 23)
+COMMIT = "0123456789abcdef0123456789abcdef01234567"
+FORMS = ("qiandongnan-visit", "tianhu-patrol", "jizhou-visits", "wangcheng-info")
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory) -> dict[str, bytes]:
+    """The blank forms, and the patrol ledger of ds-001 pre-filled from its visits."""
+    root = tmp_path_factory.mktemp("forms") / "content"
+    shutil.copytree(FIXTURES / "basic", root)
+    records, findings = load(root, today=TODAY)
+    assert not [f for f in findings if f.is_error]
+    forms, problems = printing.form_definitions(names=FORMS)
+    assert problems == []
+    plan, _ = printing.plan_paper(records)
+    dossiers = build_dossiers(Facts(records, records.profile, TODAY), run_rules(records, TODAY), COMMIT)
+    patrol = [f for f in forms if f.name == "tianhu-patrol"]
+    docs = printing.blank_documents(forms, plan) + printing.filled_documents(
+        patrol, records, dossiers, plan, as_of=TODAY, commit=COMMIT, selection=Selection(households=frozenset({"ds-001"})))
+    return printing.render_jobs(printing.form_jobs(docs))
+
+
+@pytest.fixture
+def content(basic, monkeypatch, tmp_path):
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
+    return basic
+
+
+def fill(pdf: bytes, values: dict, path: Path) -> Path:
+    """What an office PC does: open the form, type into its fields, save."""
+    writer = pypdf.PdfWriter()
+    writer.append(pypdf.PdfReader(__import__("io").BytesIO(pdf)))
+    writer.update_page_form_field_values(None, values, auto_regenerate=False)
+    writer.set_need_appearances_writer(True)
+    with open(path, "wb") as out:
+        writer.write(out)
+    return path
+
+
+def plan(path: Path, content: Path, update: bool = False):
+    records, findings = load(content, today=TODAY)
+    return plan_form(path, records, findings, TODAY, update)
+
+
+def apply(changes, content: Path) -> None:
+    for change in changes:
+        write_atomically(content, change)
+
+
+def accepted(content: Path):
+    """The records, after `check` finds no record error in the tree."""
+    records, findings = load(content, today=TODAY)
+    assert [f for f in findings if f.is_error] == []
+    checked = CliRunner().invoke(main, ["check", "--content", str(content), "--as-of", str(TODAY)])
+    assert "[E-" not in checked.output and "Traceback" not in checked.output, checked.output
+    return records
+
+
+def entries(content: Path, rel: str) -> list[dict]:
+    return yaml.safe_load((content / rel).read_text(encoding="utf-8"))
+
+
+VISIT = {"subject_name": "欧阳福生", "visit_date": "2026-11-20", "visit_mode": "电话", "visitor": "李建国",
+         "health": "血压正常", "housing_safety": "电线老化", "act_policy_advice": "/on", "act_safety_fix": "/on",
+         "problems": "屋顶漏雨", "follow_up": "已报村委会", "note": "情绪稳定"}
+
+
+# --- the visit form (qiandongnan-visit) --------------------------------------------------------------------------
+
+def test_a_filled_visit_form_becomes_the_entry_visit_add_writes(pdfs, content, tmp_path):
+    rel = "visits/2026-11/ds-shuji.yaml"
+    before = (content / rel).read_bytes()
+    changes, problems = plan(fill(pdfs["forms/blank/qiandongnan-visit.pdf"], VISIT, tmp_path / "表格.pdf"), content)
+    assert problems == []
+    assert [(c.rel, c.old, c.line) for c in changes] == [(rel, before, 12)]
+    apply(changes, content)
+    assert (content / rel).read_bytes().startswith(before)  # the entries already there are kept byte for byte
+    assert entries(content, rel)[-1] == {
+        "date": dt.date(2026, 11, 20), "household": "ds-001", "duty": "responsible", "mode": "phone",
+        "activities": ["policy_advice", "safety_fix"], "checklist": {"health": "血压正常", "housing_safety": "电线老化"},
+        "note": "情绪稳定\n跟进落实情况：已报村委会", "problems": [{"id": "p2", "text": "屋顶漏雨"}]}
+    records = accepted(content)
+    [visit] = [v for v in records.visits if v.date == dt.date(2026, 11, 20)]
+    assert (visit.visitor, visit.household, visit.mode, visit.checklist.health, visit.problems[0].id) == (
+        "ds-shuji", "ds-001", "phone", "血压正常", "p2")
+
+
+def test_a_form_already_imported_is_refused_and_update_rewrites_only_that_entry(pdfs, content, tmp_path):
+    rel = "visits/2026-11/ds-shuji.yaml"
+    form = fill(pdfs["forms/blank/qiandongnan-visit.pdf"], VISIT, tmp_path / "表格.pdf")
+    apply(plan(form, content)[0], content)
+    imported = (content / rel).read_bytes()
+    changes, problems = plan(form, content)
+    assert changes == []
+    assert problems == ["表格.pdf：已有 2026-11-20 李建国（ds-shuji） 电话走访 欧阳福生（东山村，ds-001/m1） 的记录"
+                        f"（{rel} 第 12 行）：同一人同一天走访同一对象只记一次；要用表格的内容替换那条记录，请加 --update"]
+    assert plan(form, content, update=True) == ([], [])  # the same form again changes nothing
+    corrected = fill(pdfs["forms/blank/qiandongnan-visit.pdf"],
+                     {**VISIT, "visit_mode": "上门走访", "act_safety_fix": "/Off", "note": "情绪稳定，已送米面"},
+                     tmp_path / "改正.pdf")
+    changes, problems = plan(corrected, content, update=True)
+    assert problems == [] and [(c.rel, c.old) for c in changes] == [(rel, imported)]
+    apply(changes, content)
+    assert entries(content, rel)[-1] == {
+        "date": dt.date(2026, 11, 20), "household": "ds-001", "duty": "responsible", "mode": "in_person",
+        "activities": ["policy_advice"], "checklist": {"health": "血压正常", "housing_safety": "电线老化"},
+        "note": "情绪稳定，已送米面\n跟进落实情况：已报村委会", "problems": [{"id": "p2", "text": "屋顶漏雨"}]}
+    assert (content / rel).read_bytes().split(b"- date: 2026-11-20")[0] == imported.split(b"- date: 2026-11-20")[0]
+    records = accepted(content)
+    assert len([v for v in records.visits if v.date == dt.date(2026, 11, 20)]) == 1
+
+
+@pytest.mark.parametrize("values, line", [
+    ({"visit_date": ""}, "“探视日期”（visit_date）没有填写"),
+    ({"visit_date": "2026/11/20"}, "“探视日期”（visit_date）“2026/11/20”不是日期：请写成 2026-11-23 这样的 年-月-日"),
+    ({"visit_date": "2026-02-30"}, "“探视日期”（visit_date）“2026-02-30”不是日期"),
+    ({"visit_date": "2026-12-01"}, "“探视日期”（visit_date） 2026-12-01 晚于今天（2026-11-23，北京时间）：不能导入将来的日期"),
+    ({"subject_name": ""}, "“关爱对象姓名”（subject_name）没有填写"),
+    ({"subject_name": "张三丰"}, "“关爱对象姓名”（subject_name）：没有找到关爱帮扶对象“张三丰”"),
+    ({"visitor": ""}, "“探视人”（visitor）没有填写"),
+    ({"visitor": "国"}, "“探视人”（visitor）：与“国”相符的工作人员有 2 个（李建国（东山村，ds-shuji）、"
+                       "陈国强（西湾社区，xw-zhuren））"),
+    ({"visitor": "吴丽"}, "“探视人”（visitor）：吴丽（xw-lianxi）不在欧阳福生（东山村，ds-001/m1）的包保安排中（包保责任人："
+                         "李建国（ds-shuji）；关爱帮扶联系人：赵小红（ds-lianxi1））：请先在户档案的包保安排（assigned）中登记"),
+])
+def test_a_field_that_cannot_be_used_is_refused_by_name(pdfs, content, tmp_path, values, line):
+    before = {p: p.read_bytes() for p in content.rglob("*") if p.is_file()}
+    changes, problems = plan(fill(pdfs["forms/blank/qiandongnan-visit.pdf"], {**VISIT, **values},
+                                  tmp_path / "表格.pdf"), content)
+    assert changes == []
+    assert len(problems) == 1 and problems[0].startswith("表格.pdf：" + line), problems
+    assert "--duty" not in problems[0]  # `visit add`'s options mean nothing on a form
+    assert {p: p.read_bytes() for p in content.rglob("*") if p.is_file()} == before
+
+
+def test_only_what_the_form_gives_is_written_and_an_inspector_visits_as_inspector(pdfs, content, tmp_path):
+    values = {"subject_name": "欧阳福生", "visit_date": "2026-11-21", "visitor": "周文清"}
+    changes, problems = plan(fill(pdfs["forms/blank/qiandongnan-visit.pdf"], values, tmp_path / "表格.pdf"), content)
+    assert problems == [] and [c.rel for c in changes] == ["visits/2026-11/s-minzheng.yaml"]
+    apply(changes, content)
+    assert entries(content, "visits/2026-11/s-minzheng.yaml") == [
+        {"date": dt.date(2026, 11, 21), "household": "ds-001", "duty": "inspector", "mode": "in_person"}]
+    accepted(content)
+
+
+# --- the patrol ledger (tianhu-patrol): a visit a row --------------------------------------------------------------
+
+def test_a_blank_patrol_ledger_imports_its_good_rows_and_names_the_bad_one(pdfs, content, tmp_path):
+    values = {"head": "欧阳福生",
+              "patrol_1_date": "2026-11-21", "patrol_1_visitor": "赵小红", "patrol_1_mode": "电话",
+              "patrol_1_living": "吃住正常",
+              "patrol_2_date": "2026-11-22", "patrol_2_visitor": "李建国", "patrol_2_needs": "缺过冬棉被",
+              "patrol_2_handling": "已联系民政办",
+              "patrol_3_date": "昨天", "patrol_3_visitor": "李建国"}
+    changes, problems = plan(fill(pdfs["forms/blank/tianhu-patrol.pdf"], values, tmp_path / "巡查.pdf"), content)
+    assert problems == ["巡查.pdf：“巡查记录第 3 行巡查日期”（patrol_3_date）“昨天”不是日期：请写成 2026-11-23 这样的 年-月-日"]
+    assert sorted(c.rel for c in changes) == ["visits/2026-11/ds-lianxi1.yaml", "visits/2026-11/ds-shuji.yaml"]
+    apply(changes, content)
+    assert entries(content, "visits/2026-11/ds-lianxi1.yaml")[-1] == {
+        "date": dt.date(2026, 11, 21), "household": "ds-001", "duty": "contact", "mode": "phone", "note": "吃住正常"}
+    assert entries(content, "visits/2026-11/ds-shuji.yaml")[-1] == {
+        "date": dt.date(2026, 11, 22), "household": "ds-001", "duty": "responsible", "mode": "in_person",
+        "problems": [{"id": "p2", "text": "缺过冬棉被", "action": "已联系民政办"}]}
+    records = accepted(content)
+    assert {(v.visitor, v.date) for v in records.visits if v.date >= dt.date(2026, 11, 21)} == {
+        ("ds-lianxi1", dt.date(2026, 11, 21)), ("ds-shuji", dt.date(2026, 11, 22))}
+
+
+def _printed_rows(pdf: bytes) -> dict[str, str]:
+    fields = pypdf.PdfReader(__import__("io").BytesIO(pdf)).get_fields()
+    return {n: str(f.get("/V") or "") for n, f in fields.items() if n.startswith("patrol_")}
+
+
+def test_rows_printed_from_the_records_are_not_entries_again(pdfs, content, tmp_path):
+    pdf = pdfs["forms/tianhu-patrol/dongshan/ds-001.pdf"]
+    printed = _printed_rows(pdf)
+    used = sorted({int(n.split("_")[1]) for n, v in printed.items() if v})
+    assert used, printed  # the fixture's visits of ds-001 are printed
+    free = max(used) + 1
+    values = {f"patrol_{free}_date": "2026-11-22", f"patrol_{free}_visitor": "赵小红", f"patrol_{free}_mode": "上门走访",
+              f"patrol_{free}_living": "独居，状况稳定"}
+    changes, problems = plan(fill(pdf, values, tmp_path / "巡查.pdf"), content)
+    assert problems == []
+    assert [c.rel for c in changes] == ["visits/2026-11/ds-lianxi1.yaml"]
+    apply(changes, content)
+    assert accepted(content) is not None
+    first = used[0]
+    edited = {f"patrol_{first}_living": printed[f"patrol_{first}_living"] + "，另有新情况"}
+    changes, problems = plan(fill(pdf, edited, tmp_path / "改过.pdf"), content, update=True)
+    assert changes == []
+    assert len(problems) == 1 and "与记录印出的不同" in problems[0] and "请直接修改记录文件" in problems[0], problems
+
+
+# --- what is not a visit form ----------------------------------------------------------------------------------
+
+def test_a_form_that_holds_no_visits_and_a_file_that_is_no_form_are_refused(pdfs, content, tmp_path):
+    changes, problems = plan(fill(pdfs["forms/blank/wangcheng-info.pdf"], {"subject_name": "欧阳福生"},
+                                  tmp_path / "信息.pdf"), content)
+    assert changes == []
+    assert problems[0].startswith("信息.pdf：这是“金安区望城街道特殊困难群体基本信息采集表”（wangcheng-info），"
+                                  "不是走访或巡查记录，不能导入；能导入的表格：")
+    junk = tmp_path / "坏.pdf"
+    junk.write_bytes(b"not a pdf at all")
+    changes, problems = plan(junk, content)
+    assert changes == [] and problems[0].startswith("坏.pdf：无法读取这个 PDF 文件")
+
+
+def test_an_empty_ledger_says_so(pdfs, content, tmp_path):
+    changes, problems = plan(fill(pdfs["forms/blank/jizhou-visits.pdf"], {"subject_name": "欧阳福生"},
+                                  tmp_path / "探访.pdf"), content)
+    assert (changes, problems) == ([], ["探访.pdf：表格“探访记录”没有填写任何一行"])
