@@ -6,6 +6,7 @@ change and a Chinese line naming the field."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -191,6 +192,15 @@ def test_a_blank_patrol_ledger_imports_its_good_rows_and_names_the_bad_one(pdfs,
     records = accepted(content)
     assert {(v.visitor, v.date) for v in records.visits if v.date >= dt.date(2026, 11, 21)} == {
         ("ds-lianxi1", dt.date(2026, 11, 21)), ("ds-shuji", dt.date(2026, 11, 22))}
+    # row 3 corrected, the same ledger imported again: the rows already imported are not entries again
+    again = fill(pdfs["forms/blank/tianhu-patrol.pdf"], {**values, "patrol_3_date": "2026-11-23"}, tmp_path / "再.pdf")
+    changes, problems = plan(again, content)
+    assert problems == [] and len(changes) == 1
+    apply(changes, content)
+    assert entries(content, "visits/2026-11/ds-shuji.yaml")[-1] == {
+        "date": dt.date(2026, 11, 23), "household": "ds-001", "duty": "responsible", "mode": "in_person"}
+    assert plan(again, content) == ([], [])
+    accepted(content)
 
 
 def _printed_rows(pdf: bytes) -> dict[str, str]:
@@ -236,3 +246,25 @@ def test_an_empty_ledger_says_so(pdfs, content, tmp_path):
     changes, problems = plan(fill(pdfs["forms/blank/jizhou-visits.pdf"], {"subject_name": "欧阳福生"},
                                   tmp_path / "探访.pdf"), content)
     assert (changes, problems) == ([], ["探访.pdf：表格“探访记录”没有填写任何一行"])
+
+
+def test_the_clerks_docs_name_every_form_that_imports():
+    from careledger.exchange.formpdf import IMPORTABLE
+
+    text = (Path(__file__).parents[1] / "docs" / "forms.md").read_text(encoding="utf-8")
+    section = text.split("## 填好的表格导回记录", 1)[1].split("\n## ", 1)[0]
+    assert "careledger import 表格.pdf --dry-run" in section and "--update" in section
+    assert {name for name in IMPORTABLE} == set(re.findall(r"\[`([a-z-]+)`\]\(#", section))
+
+
+def test_a_row_of_the_visit_ledger_keeps_each_column_in_the_note_or_as_a_problem(pdfs, content, tmp_path):
+    values = {"subject_name": "欧阳福生", "visit_1_date": "2026-11-19", "visit_1_visitor": "赵小红",
+              "visit_1_mode": "视频", "visit_1_situation": "身体尚可", "visit_1_safety": "线路老化",
+              "visit_1_handling": "需更换电线"}
+    changes, problems = plan(fill(pdfs["forms/blank/jizhou-visits.pdf"], values, tmp_path / "探访.pdf"), content)
+    assert problems == [] and [c.rel for c in changes] == ["visits/2026-11/ds-lianxi1.yaml"]
+    apply(changes, content)
+    assert entries(content, "visits/2026-11/ds-lianxi1.yaml")[-1] == {
+        "date": dt.date(2026, 11, 19), "household": "ds-001", "duty": "contact", "mode": "video",
+        "note": "身体尚可\n居所安全（房舍、线路、餐饮）：线路老化", "problems": [{"id": "p2", "text": "需更换电线"}]}
+    accepted(content)

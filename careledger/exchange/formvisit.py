@@ -287,18 +287,20 @@ def _row_entry(form, n: int, row: dict[str, Cell], columns: dict[str, FieldDef],
     if not in_care:
         raise Refusal(f"{row['date'].where()}：{day} 时该户还没有纳入关爱帮扶的对象")
     duty = duty_of(records, person, in_care, row["visitor"])
-    existing = existing_visit(records, person, day, home, member)
     label = f"{day} {person.name}（{person.id}） {MODE_PHRASE[mode]} 户 {home.id}"
-    if existing is not None:
-        printed = _visit(existing, {m.id: m for m in home.members}, People(records))
-        same = all(row[c].text == str(field_value(columns[c], printed)).strip() for c in columns)
-        return Entry(person, day, home, [], label, f"第 {n} 行", existing=existing, unchanged=same)
     text = ROW_TEXT[form.name]
     note = "\n".join(row[c].text if i == 0 else f"{columns[c].label}：{row[c].text}"
                      for i, c in enumerate(text["note"]) if row[c].text)
     found, action = row[text["problem"]].text, row[text["action"]].text if text["action"] else ""
     if action and not found:
         note = "\n".join(x for x in (note, f"{columns[text['action']].label}：{action}") if x)
+    existing = existing_visit(records, person, day, home, member)
+    if existing is not None:  # left as printed, or imported before from this very row: nothing to do
+        printed = _visit(existing, {m.id: m for m in home.members}, People(records))
+        same = all(row[c].text == str(field_value(columns[c], printed)).strip() for c in columns) or (
+            (existing.mode, existing.note or "", [(p.text, p.action or "") for p in existing.problems])
+            == (mode, note, [(found, action)] if found else []))
+        return Entry(person, day, home, [], label, f"第 {n} 行", existing=existing, unchanged=same)
     problem = [{"id": ids.next(home.id), "text": found, "action": action or None}] if found else []
     pairs = ordered({"date": day, "household": home.id,
                      "subjects": [member] if member and len(home.subjects) > 1 else None, "duty": duty,
