@@ -28,7 +28,7 @@ from .conftest import FIXTURES
 
 TODAY = dt.date(2026, 11, 23)
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
-FORMS = ("qiandongnan-visit", "tianhu-patrol", "jizhou-visits", "wangcheng-info")
+FORMS = ("qiandongnan-visit", "tianhu-patrol", "jizhou-visits", "wangcheng-info", "wangcheng-inspection")
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +121,7 @@ def test_a_form_already_imported_is_refused_and_update_rewrites_only_that_entry(
     changes, problems = plan(form, content)
     assert changes == []
     assert problems == ["表格.pdf：已有 2026-11-20 李建国（ds-shuji） 电话走访 欧阳福生（东山村，ds-001/m1） 的记录"
-                        f"（{rel} 第 12 行）：同一人同一天走访同一对象只记一次；要用表格的内容替换那条记录，请加 --update"]
+                        f"（{rel} 第 12 行）：同一人同一天对同一对象只记一次；要用表格的内容替换那条记录，请加 --update"]
     assert plan(form, content, update=True) == ([], [])  # the same form again changes nothing
     corrected = fill(pdfs["forms/blank/qiandongnan-visit.pdf"],
                      {**VISIT, "visit_mode": "上门走访", "act_safety_fix": "/Off", "note": "情绪稳定，已送米面"},
@@ -228,6 +228,60 @@ def test_rows_printed_from_the_records_are_not_entries_again(pdfs, content, tmp_
     assert len(problems) == 1 and "与记录印出的不同" in problems[0] and "请直接修改记录文件" in problems[0], problems
 
 
+# --- the inspection form (wangcheng-inspection) --------------------------------------------------------------------
+
+INSPECTION = {"subject_name": "欧阳福生", "inspection_date": "2026-11-20", "contact_name": "赵小红",
+              "visited_result": "是", "activities_result": "是", "environment_result": "否",
+              "environment_remarks": "院内杂物多", "satisfied_result": "是", "inspector_name": "周文清"}
+
+
+def test_a_filled_inspection_form_becomes_an_inspection_entry(pdfs, content, tmp_path):
+    rel = "inspections/2026-11/s-minzheng.yaml"
+    before = (content / rel).read_bytes()
+    form = fill(pdfs["forms/blank/wangcheng-inspection.pdf"], INSPECTION, tmp_path / "督查.pdf")
+    changes, problems = plan(form, content)
+    assert problems == [] and [(c.rel, c.old) for c in changes] == [(rel, before)]
+    apply(changes, content)
+    assert entries(content, rel)[-1] == {
+        "date": dt.date(2026, 11, 20), "household": "ds-001", "subject": "m1", "contact": "ds-lianxi1",
+        "visited_weekly": True, "activities_done": True, "environment_ok": False, "satisfied": True,
+        "remarks": "家庭环境：院内杂物多"}
+    records = accepted(content)
+    [done] = [i for i in records.inspections if i.date == dt.date(2026, 11, 20)]
+    assert (done.inspector, done.passed) == ("s-minzheng", False)
+
+
+def test_an_inspection_already_recorded_is_refused_and_updated_with_update(pdfs, content, tmp_path):
+    rel = "inspections/2026-11/s-minzheng.yaml"
+    form = fill(pdfs["forms/blank/wangcheng-inspection.pdf"],
+                {**INSPECTION, "inspection_date": "2026-11-06", "satisfied_result": "否", "satisfied_remarks": "嫌来得少"},
+                tmp_path / "督查.pdf")
+    changes, problems = plan(form, content)
+    assert changes == [] and problems == [
+        "督查.pdf：已有 2026-11-06 周文清（s-minzheng） 督查 欧阳福生（东山村，ds-001/m1） 的记录（inspections/2026-11/"
+        "s-minzheng.yaml 第 1 行）：同一人同一天对同一对象只记一次；要用表格的内容替换那条记录，请加 --update"]
+    changes, problems = plan(form, content, update=True)
+    assert problems == [] and len(changes) == 1
+    apply(changes, content)
+    assert entries(content, rel) == [{
+        "date": dt.date(2026, 11, 6), "household": "ds-001", "subject": "m1", "contact": "ds-lianxi1",
+        "visited_weekly": True, "activities_done": True, "environment_ok": False, "satisfied": False,
+        "remarks": "家庭环境：院内杂物多；满意度：嫌来得少"}]
+    accepted(content)
+
+
+@pytest.mark.parametrize("values, line", [
+    ({"satisfied_result": ""}, "“4 满意度：督查结果”（satisfied_result）没有填写：请选“是”或“否”"),
+    ({"inspector_name": "李建国"}, "“督查人员”（inspector_name）：李建国（ds-shuji）不是督查人员"),
+    ({"contact_name": "无名氏"}, "“被督查的关爱帮扶联系人”（contact_name）：没有找到工作人员“无名氏”"),
+    ({"inspection_date": "2026-11-31"}, "“督查时间”（inspection_date）“2026-11-31”不是日期"),
+])
+def test_an_inspection_field_that_cannot_be_used_is_refused_by_name(pdfs, content, tmp_path, values, line):
+    form = fill(pdfs["forms/blank/wangcheng-inspection.pdf"], {**INSPECTION, **values}, tmp_path / "督查.pdf")
+    changes, problems = plan(form, content)
+    assert changes == [] and len(problems) == 1 and problems[0].startswith("督查.pdf：" + line), problems
+
+
 # --- what is not a visit form ----------------------------------------------------------------------------------
 
 def test_a_form_that_holds_no_visits_and_a_file_that_is_no_form_are_refused(pdfs, content, tmp_path):
@@ -235,7 +289,7 @@ def test_a_form_that_holds_no_visits_and_a_file_that_is_no_form_are_refused(pdfs
                                   tmp_path / "信息.pdf"), content)
     assert changes == []
     assert problems[0].startswith("信息.pdf：这是“金安区望城街道特殊困难群体基本信息采集表”（wangcheng-info），"
-                                  "不是走访或巡查记录，不能导入；能导入的表格：")
+                                  "不是走访、巡查或督查记录，不能导入；能导入的表格：")
     junk = tmp_path / "坏.pdf"
     junk.write_bytes(b"not a pdf at all")
     changes, problems = plan(junk, content)

@@ -1,12 +1,12 @@
-"""A fillable form filled on an office PC, read back into visit entries (`careledger import FORM.pdf`).
+"""A fillable form filled on an office PC, read back into visit (or inspection) entries (`careledger import FORM.pdf`).
 
 `plan_form` reads the form's fields with pypdf, tells which form it is by its field names (each form's set of names
 is its own, as `forms/<name>.yaml` defines them, so no stamp is needed), maps the fields to visit entries
-(`formvisit.py`) and returns the changes of the record files, each validated through the loader as `visit add`
+(`formvisit.py`; an inspection form: `forminspect.py`) and returns the changes of the record files, each validated through the loader as `visit add`
 validates its entry (`entry.write.check_change`), with every problem as a Chinese line naming the field. Nothing is
 written here: the caller writes the changes with `entry.write.write_atomically`.
 
-A visit already recorded (same visitor, subject and date) is refused unless `update`, which rewrites that entry with
+A visit already recorded (same visitor, subject and date; an inspection: same inspector, subject and date) is refused unless `update`, which rewrites that entry with
 what the form carries and keeps what it does not (comments inside the entry are not kept). A ledger row printed from
 the records and left as printed is no entry at all.
 """
@@ -24,9 +24,11 @@ from pypdf.errors import PyPdfError
 from ..entry.write import Change, check_change, describe, _replaced
 from ..entry.yamltext import _ITEM, Unsafe, _decode, _encode, append_item, list_item
 from ..paper.forms import FormDef, load_forms
+from .forminspect import inspection_page
 from .formvisit import Entry, Ids, cells_of, ledger_rows, visit_page
 
-IMPORTABLE = {"qiandongnan-visit": visit_page, "tianhu-patrol": ledger_rows, "jizhou-visits": ledger_rows}
+IMPORTABLE = {"qiandongnan-visit": visit_page, "tianhu-patrol": ledger_rows, "jizhou-visits": ledger_rows,
+              "wangcheng-inspection": inspection_page}
 
 
 def plan_form(path: Path, records, findings, today: dt.date, update: bool) -> tuple[list[Change], list[str]]:
@@ -43,7 +45,7 @@ def plan_form(path: Path, records, findings, today: dt.date, update: bool) -> tu
         return [], [f"{name}：字段与 docs/forms.md 中的任何表格都不符：不是用 careledger forms 打印的表格，或表格已被改动"]
     if form.name not in IMPORTABLE:
         known = "、".join(f"{f.title}（{f.name}）" for f in forms if f.name in IMPORTABLE)
-        return [], [f"{name}：这是“{form.title}”（{form.name}），不是走访或巡查记录，不能导入；能导入的表格：{known}"]
+        return [], [f"{name}：这是“{form.title}”（{form.name}），不是走访、巡查或督查记录，不能导入；能导入的表格：{known}"]
     cells = cells_of(form, values)
     entries, problems = IMPORTABLE[form.name](form, cells, records, today, Ids(records))
     changes, more = _changes(entries, records, findings, today, update, form)
@@ -103,7 +105,7 @@ def _changes(entries: list[Entry], records, findings, today, update: bool, form:
                 problems.append(f"{e.where}已有 {e.label} 的记录（{at}），而这一行与记录印出的不同：表格行是几项记录"
                                 "合在一起印出的，不能据此修改已有记录；请直接修改记录文件")
             elif not update:
-                problems.append(f"{e.where}已有 {e.label} 的记录（{at}）：同一人同一天走访同一对象只记一次；"
+                problems.append(f"{e.where}已有 {e.label} 的记录（{at}）：同一人同一天对同一对象只记一次；"
                                 "要用表格的内容替换那条记录，请加 --update")
             else:
                 rel = e.existing.source.file
@@ -115,7 +117,7 @@ def _changes(entries: list[Entry], records, findings, today, update: bool, form:
                 if new is not None:
                     files[rel][1], files[rel][2] = new, min(line, files[rel][2] or line)
             continue
-        rel = f"visits/{e.day:%Y-%m}/{e.visitor.id}.yaml"
+        rel = f"{e.folder}/{e.day:%Y-%m}/{e.visitor.id}.yaml"
         try:
             new, line = append_item(current(rel), e.pairs)
         except Unsafe as exc:

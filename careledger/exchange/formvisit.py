@@ -63,6 +63,7 @@ class Entry:
     existing: object = None  # the Visit with the same visitor, subject and date
     unchanged: bool = False  # a printed row left as printed: nothing to do
     update: object = None  # existing mapping -> new pairs (None: the entry cannot be updated from this form)
+    folder: str = "visits"  # the records' folder: visits/ or inspections/
     problem_ids: list = field(default_factory=list)
 
 
