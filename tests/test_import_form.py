@@ -6,6 +6,7 @@ change and a Chinese line naming the field."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import shutil
 from pathlib import Path
@@ -44,7 +45,8 @@ def pdfs(tmp_path_factory) -> dict[str, bytes]:
     dossiers = build_dossiers(Facts(records, records.profile, TODAY), run_rules(records, TODAY), COMMIT)
     patrol = [f for f in forms if f.name == "tianhu-patrol"]
     docs = printing.blank_documents(forms, plan) + printing.filled_documents(
-        patrol, records, dossiers, plan, as_of=TODAY, commit=COMMIT, selection=Selection(households=frozenset({"ds-001"})))
+        patrol, records, dossiers, plan, as_of=TODAY, commit=COMMIT,
+        selection=Selection(households=frozenset({"ds-001"})))
     return printing.render_jobs(printing.form_jobs(docs))
 
 
@@ -57,7 +59,7 @@ def content(basic, monkeypatch, tmp_path):
 def fill(pdf: bytes, values: dict, path: Path) -> Path:
     """What an office PC does: open the form, type into its fields, save."""
     writer = pypdf.PdfWriter()
-    writer.append(pypdf.PdfReader(__import__("io").BytesIO(pdf)))
+    writer.append(pypdf.PdfReader(io.BytesIO(pdf)))
     writer.update_page_form_field_values(None, values, auto_regenerate=False)
     writer.set_need_appearances_writer(True)
     with open(path, "wb") as out:
@@ -204,7 +206,7 @@ def test_a_blank_patrol_ledger_imports_its_good_rows_and_names_the_bad_one(pdfs,
 
 
 def _printed_rows(pdf: bytes) -> dict[str, str]:
-    fields = pypdf.PdfReader(__import__("io").BytesIO(pdf)).get_fields()
+    fields = pypdf.PdfReader(io.BytesIO(pdf)).get_fields()
     return {n: str(f.get("/V") or "") for n, f in fields.items() if n.startswith("patrol_")}
 
 

@@ -1,14 +1,16 @@
-"""A fillable form filled on an office PC, read back into visit (or inspection) entries (`careledger import FORM.pdf`).
+"""A fillable form filled on an office PC, read back into record entries (`careledger import FORM.pdf`).
 
 `plan_form` reads the form's fields with pypdf, tells which form it is by its field names (each form's set of names
 is its own, as `forms/<name>.yaml` defines them, so no stamp is needed), maps the fields to visit entries
-(`formvisit.py`; an inspection form: `forminspect.py`) and returns the changes of the record files, each validated through the loader as `visit add`
-validates its entry (`entry.write.check_change`), with every problem as a Chinese line naming the field. Nothing is
-written here: the caller writes the changes with `entry.write.write_atomically`.
+(`formvisit.py`) or an inspection entry (`forminspect.py`) and returns the changes of the record files, each
+validated through the loader as `visit add` validates its entry (`entry.write.check_change`), with every problem as
+a Chinese line naming the field. Nothing is written here: the caller writes the changes with
+`entry.write.write_atomically`.
 
-A visit already recorded (same visitor, subject and date; an inspection: same inspector, subject and date) is refused unless `update`, which rewrites that entry with
-what the form carries and keeps what it does not (comments inside the entry are not kept). A ledger row printed from
-the records and left as printed is no entry at all.
+An entry already recorded (a visit: same visitor, subject and date; an inspection: same inspector, subject and date)
+is refused unless `update`, which rewrites that entry with what the form carries and keeps what it does not
+(comments inside the entry are not kept). A ledger row printed from the records and left as printed, or imported
+before unchanged, is no entry at all.
 """
 
 from __future__ import annotations

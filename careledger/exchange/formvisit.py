@@ -1,4 +1,5 @@
-"""The fields of a filled visit or patrol form, mapped back to visit entries as `careledger visit add` writes them.
+"""The fields of a filled visit form or visit ledger, mapped back to visit entries as `careledger visit add` writes
+them.
 
 Three forms hold visits: `qiandongnan-visit` (one visit of one subject: the service checklist and the measures as
 fields), `tianhu-patrol` (a household's patrol ledger: a visit a table row) and `jizhou-visits` (a subject's visit
@@ -183,7 +184,8 @@ def ordered(mapping: dict) -> list:
 
 # --- qiandongnan-visit: one visit --------------------------------------------------------------------------------
 
-def visit_page(form: FormDef, cells: dict[str, Cell], records, today: dt.date, ids: Ids) -> tuple[list[Entry], list[str]]:
+def visit_page(form: FormDef, cells: dict[str, Cell], records, today: dt.date, ids: Ids
+               ) -> tuple[list[Entry], list[str]]:
     problems = []
 
     def attempt(fn, *args):
