@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import click
 
@@ -65,7 +65,6 @@ class Entry:
     unchanged: bool = False  # a printed row left as printed: nothing to do
     update: object = None  # existing mapping -> new pairs (None: the entry cannot be updated from this form)
     folder: str = "visits"  # the records' folder: visits/ or inspections/
-    problem_ids: list = field(default_factory=list)
 
 
 class Ids:
