@@ -87,6 +87,10 @@ from .commands.schema import schema  # noqa: E402  (issue 17: JSON Schema for ed
 
 main.add_command(schema)
 
+from .commands.notice import notice  # noqa: E402  (issue 18: the 通报 with its number)
+
+main.add_command(notice)
+
 
 @main.command()
 @content_option
@@ -281,7 +285,10 @@ def keygen(content_dir: Path, rotate: bool):
                "下次生成网站时使用。")
 
 
-from .entry.commands import register as _register_entry  # noqa: E402  (visit add, household new, member add)
+# Commands kept in modules of their own register here, once `main` exists (hence E402).
+from . import serve as _serve  # noqa: E402,F401  -- `careledger serve` (careledger/serve.py)
+from .entry.commands import register as _register_entry  # noqa: E402  -- visit add, household new, member add
+from .exchange.commands import register as _register_exchange  # noqa: E402  -- export, import (issue 17)
 
 _register_entry(main)
-from . import serve as _serve  # noqa: E402,F401  -- registers `careledger serve` (careledger/serve.py)
+_register_exchange(main)

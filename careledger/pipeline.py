@@ -19,6 +19,7 @@ from .findings import ERROR, Finding, Source, has_errors
 from .load import load
 from .output import OutputError, Tree, tidy, write_tree
 from .paper.printing import PaperRequest, make_paper
+from .paper.notice_pdf import notice_pdf
 from .paper.report_pdf import monthly_report_pdfs
 from .proof import scan, secrets_of
 from .render import convert_pages, render_site
@@ -123,6 +124,7 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
         _stop_on_errors(findings)
         tree.add_all("private", files)
         tree.add_all("private", monthly_report_pdfs(reports, stamp=stamp))  # issue 15: the report sent on paper
+        tree.add_all("reports", notice_pdf(reports, stamp=stamp))  # issue 18: the 通报, printed to be issued
     try:
         written = write_tree(output_dir, tree, replace=None if paper else ("site/", "reports/"),
                              then=lambda done: fingerprint.remember(  # under the output lock: see write_tree

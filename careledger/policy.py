@@ -299,6 +299,7 @@ class Profile:
     # Whether the document has warnings (预警) and a notice of the warned (通报); Tianhu's has neither, so its gaps
     # are called 逾期 (overdue), never 预警.
     alerts: bool = field_("有预警和通报机制", BOOL, default=True)
+    notice_cite: str = field_("通报的依据（原文条款及原话）：通报正文引用；空为文件未规定通报", TEXT)  # issue 18
     categories: tuple = field_("人员类别", ListOf(Category), required=True)
     levels: tuple = field_("关爱帮扶等级", ListOf(Level))
     cadence: tuple = field_("走访频次", ListOf(CadenceRule), required=True)

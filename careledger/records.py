@@ -98,6 +98,8 @@ class Site:
     demo_as_of: dt.date = field_("演示数据的最后一天：不加 --as-of 时以此日为基准日（只在 synthetic_ids: true 时有效）",
                                  DATE)
     office_phone: str = field_("民政办电话", PHONE)
+    notice_office: str = field_("通报的发文机关（落款），默认“<辖区名称>民政办”", TEXT)  # issue 18
+    notice_prefix: str = field_("通报文号的机关代字，如“望民办”（文号为 代字〔年份〕序号号）", TEXT)  # issue 18
     privacy: Privacy = field_("公开网站的隐私设置（见 docs/privacy.md）", Privacy, default=Privacy())
     source: Source = source_field()
 

@@ -56,6 +56,12 @@ def vscode_setting(directory: str) -> dict:
     return {"yaml.schemas": {f"{prefix}/{kind.name}.schema.json": f"**/{kind.glob}" for kind in FILE_KINDS}}
 
 
+def kind_note(kind) -> str:
+    """The Chinese description of a field's kind, as the editor shows it; docs/records.md's field reference
+    (schemadoc.py) reads it from here so the two never say different things."""
+    return _kind(kind, {})[1]
+
+
 def _ref(cls, defs: dict) -> dict:
     name = cls.__name__
     if name not in defs:

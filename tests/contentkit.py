@@ -55,3 +55,17 @@ def facts_for(root: Path, as_of: dt.date) -> Facts:
 def codes(findings) -> list[tuple[str, str]]:
     """(code, subject) pairs, sorted: the usual shape of an expected-findings table."""
     return sorted((f.code, f.subject) for f in findings)
+
+
+def replace_in(content: Path, rel: str, old: str, new: str) -> None:
+    """Edit one file of a content tree in place: the first `old` (which must be there) becomes `new`."""
+    path = content / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def line_of(content: Path, rel: str, needle: str) -> int:
+    """The 1-based line of `rel` holding `needle`."""
+    lines = (content / rel).read_text(encoding="utf-8").splitlines()
+    return next(i for i, line in enumerate(lines, start=1) if needle in line)

@@ -21,6 +21,7 @@ from careledger.rules import run_rules
 from careledger.views.public import PageText, redact
 
 from .conftest import AS_OF
+from .contentkit import replace_in
 
 SITE_FILES = ["site/index.html", "site/pages/about.html", "site/search-index.js", "site/search.html",
               "site/static/favicon.svg", "site/static/search.js", "site/static/site.css", "site/status.html", "site/version.html",
@@ -38,13 +39,6 @@ def tree_of(root: Path) -> dict[str, bytes]:
 def write_page(content: Path, slug: str, markdown: str) -> str:
     (content / "pages" / f"{slug}.md").write_text(markdown, encoding="utf-8")
     return f"pages/{slug}.md"
-
-
-def replace_in(content: Path, rel: str, old: str, new: str) -> None:
-    path = content / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
 # --- HTML checks ----------------------------------------------------------------------------------------------

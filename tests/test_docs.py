@@ -7,6 +7,7 @@ from careledger import schemadoc
 from careledger.load import load
 
 from .conftest import AS_OF
+from .docexamples import write_samples
 
 ROOT = Path(__file__).resolve().parent.parent
 RECORDS_MD = ROOT / "docs" / "records.md"
@@ -25,23 +26,13 @@ def test_field_reference_is_generated_from_the_current_schema():
 def test_every_record_type_and_field_is_documented():
     text = RECORDS_MD.read_text(encoding="utf-8")
     for cls in schemadoc.DOCUMENTED:
-        assert f"### {cls.__name__}" in text
+        assert f"### {cls.LABEL}（{cls.__name__}）" in text
+        assert f'<a id="{cls.__name__.lower()}"></a>' in text
 
 
 def test_file_examples_form_a_valid_content_tree(tmp_path):
-    written = 0
-    for block in yaml_examples():
-        first, _, body = block.partition("\n")
-        m = re.match(r"# file: (\S+)", first)
-        if not m:
-            continue
-        path = tmp_path / m.group(1)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(block, encoding="utf-8")
-        written += 1
-    pages = tmp_path / "pages"
-    pages.mkdir()
-    (pages / "about.md").write_text("# 关于本站\n", encoding="utf-8")
+    """The blocks headed `# 文件：<path>` are the sample jurisdiction: they load without a finding."""
+    written = write_samples(tmp_path)
     assert written >= 8
     records, findings = load(tmp_path, today=AS_OF)
     assert [f.format() for f in findings] == []
@@ -50,7 +41,7 @@ def test_file_examples_form_a_valid_content_tree(tmp_path):
 
 def test_snippet_examples_are_valid_records(basic):
     """Snippets without a file name are appended to a real file of their kind and must load cleanly."""
-    snippets = [b for b in yaml_examples() if not b.startswith("# file:")]
+    snippets = [b for b in yaml_examples() if not b.startswith(("# 文件：", "# 例："))]
     visit = next(b for b in snippets if "checklist:" in b)
     override = next(b for b in snippets if b.startswith("overrides:"))
     with open(basic / "visits/2026-11/ds-shuji.yaml", "a", encoding="utf-8") as f:
@@ -70,3 +61,31 @@ def test_every_command_is_documented_with_an_example():
     for name, command in main.commands.items():
         assert f"careledger {name}" in readme, f"README does not describe `careledger {name}`"
         assert "例：" in (command.help or ""), f"`careledger {name} --help` has no example"
+
+
+def test_links_between_the_docs_resolve():
+    """Every relative link of README.md and docs/ names a file that exists, and an anchor a heading or id it has."""
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    broken = []
+    for page in pages:
+        text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"[a-z]+:", target):
+                continue
+            path, _, anchor = target.partition("#")
+            file = (page.parent / path).resolve() if path else page
+            if not file.exists():
+                broken.append(f"{page.relative_to(ROOT)}: {target}")
+            elif anchor and file.suffix == ".md" and anchor not in anchors(file):
+                broken.append(f"{page.relative_to(ROOT)}: {target} (no such heading)")
+    assert not broken, "\n".join(broken)
+
+
+def anchors(page: Path) -> set[str]:
+    """The anchors GitHub makes of a page's headings, and its explicit ids."""
+    text = re.sub(r"```.*?```", "", page.read_text(encoding="utf-8"), flags=re.S)
+    found = set(re.findall(r'<a id="([^"]+)"', text))
+    for heading in re.findall(r"^#+ (.+)$", text, flags=re.M):
+        slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+        found.add(slug)
+    return found

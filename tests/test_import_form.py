@@ -16,6 +16,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from careledger import cli
 from careledger.cli import main
 from careledger.entry.write import write_atomically
 from careledger.exchange.formpdf import plan_form
@@ -181,9 +182,14 @@ def test_a_blank_patrol_ledger_imports_its_good_rows_and_names_the_bad_one(pdfs,
               "patrol_1_living": "吃住正常",
               "patrol_2_date": "2026-11-22", "patrol_2_visitor": "李建国", "patrol_2_needs": "缺过冬棉被",
               "patrol_2_handling": "已联系民政办",
-              "patrol_3_date": "昨天", "patrol_3_visitor": "李建国"}
+              "patrol_3_date": "昨天", "patrol_3_visitor": "李建国",
+              "patrol_4_date": "2026-11-22", "patrol_4_visitor": "国", "patrol_4_mode": "走亲戚"}
     changes, problems = plan(fill(pdfs["forms/blank/tianhu-patrol.pdf"], values, tmp_path / "巡查.pdf"), content)
-    assert problems == ["巡查.pdf：“巡查记录第 3 行巡查日期”（patrol_3_date）“昨天”不是日期：请写成 2026-11-23 这样的 年-月-日"]
+    assert problems == [
+        "巡查.pdf：“巡查记录第 3 行巡查日期”（patrol_3_date）“昨天”不是日期：请写成 2026-11-23 这样的 年-月-日",
+        "巡查.pdf：“巡查记录第 4 行巡查人”（patrol_4_visitor）：与“国”相符的工作人员有 2 个（李建国（东山村，ds-shuji）、"
+        "陈国强（西湾社区，xw-zhuren））：请写全名，或改用 careledger visit add 选择",
+        "巡查.pdf：“巡查记录第 4 行巡查方式”（patrol_4_mode）“走亲戚”不是走访方式：写 上门走访、电话、视频 之一"]
     assert sorted(c.rel for c in changes) == ["visits/2026-11/ds-lianxi1.yaml", "visits/2026-11/ds-shuji.yaml"]
     apply(changes, content)
     assert entries(content, "visits/2026-11/ds-lianxi1.yaml")[-1] == {
@@ -194,7 +200,8 @@ def test_a_blank_patrol_ledger_imports_its_good_rows_and_names_the_bad_one(pdfs,
     records = accepted(content)
     assert {(v.visitor, v.date) for v in records.visits if v.date >= dt.date(2026, 11, 21)} == {
         ("ds-lianxi1", dt.date(2026, 11, 21)), ("ds-shuji", dt.date(2026, 11, 22))}
-    # row 3 corrected, the same ledger imported again: the rows already imported are not entries again
+    # rows 3 and 4 corrected, the same ledger imported again: the rows already imported are not entries again
+    values = {k: v for k, v in values.items() if not k.startswith("patrol_4")}
     again = fill(pdfs["forms/blank/tianhu-patrol.pdf"], {**values, "patrol_3_date": "2026-11-23"}, tmp_path / "再.pdf")
     changes, problems = plan(again, content)
     assert problems == [] and len(changes) == 1
@@ -323,4 +330,37 @@ def test_a_row_of_the_visit_ledger_keeps_each_column_in_the_note_or_as_a_problem
     assert entries(content, "visits/2026-11/ds-lianxi1.yaml")[-1] == {
         "date": dt.date(2026, 11, 19), "household": "ds-001", "duty": "contact", "mode": "video",
         "note": "身体尚可\n居所安全（房舍、线路、餐饮）：线路老化", "problems": [{"id": "p2", "text": "需更换电线"}]}
+    accepted(content)
+
+
+# --- through `careledger import` (careledger/exchange/commands.py) ----------------------------------------------
+
+def run_import(content: Path, form: Path, *flags, monkeypatch):
+    monkeypatch.setattr(cli, "today_in_jurisdiction", lambda: TODAY)
+    return CliRunner().invoke(main, ["import", str(form), "--content", str(content), *flags])
+
+
+def test_careledger_import_shows_writes_and_refuses_a_second_time(pdfs, content, tmp_path, monkeypatch):
+    form = fill(pdfs["forms/blank/qiandongnan-visit.pdf"], VISIT, tmp_path / "表格.pdf")
+    before = (content / "visits/2026-11/ds-shuji.yaml").read_bytes()
+    dry = run_import(content, form, "--dry-run", monkeypatch=monkeypatch)
+    assert dry.exit_code == 0, dry.output
+    assert "修改 visits/2026-11/ds-shuji.yaml" in dry.output and "新增 走访 2026-11-20 李建国（ds-shuji） → 户 ds-001" in dry.output
+    assert (content / "visits/2026-11/ds-shuji.yaml").read_bytes() == before
+    done = run_import(content, form, monkeypatch=monkeypatch)
+    assert done.exit_code == 0, done.output
+    assert entries(content, "visits/2026-11/ds-shuji.yaml")[-1]["checklist"] == {"health": "血压正常",
+                                                                               "housing_safety": "电线老化"}
+    again = run_import(content, form, monkeypatch=monkeypatch)
+    assert again.exit_code != 0 and "请加 --update" in again.output, again.output
+    accepted(content)
+
+
+def test_careledger_import_update_shows_an_inspection_field_by_field(pdfs, content, tmp_path, monkeypatch):
+    form = fill(pdfs["forms/blank/wangcheng-inspection.pdf"],
+                {**INSPECTION, "inspection_date": "2026-11-06", "satisfied_result": "否"}, tmp_path / "督查.pdf")
+    result = run_import(content, form, "--update", monkeypatch=monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert "修改 督查 2026-11-06 周文清（s-minzheng） → 户 ds-001 对象 m1" in result.output, result.output
+    assert entries(content, "inspections/2026-11/s-minzheng.yaml")[0]["satisfied"] is False
     accepted(content)

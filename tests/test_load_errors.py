@@ -10,6 +10,7 @@ from careledger.cli import main
 from careledger.load import load
 
 from .conftest import AS_OF
+from .contentkit import line_of, replace_in
 
 HOUSEHOLD = "households/dongshan/ds-001.yaml"
 VISITS = "visits/2026-11/ds-lianxi1.yaml"
@@ -24,18 +25,6 @@ def only(findings, code):
     hits = [f for f in findings if f.code == code]
     assert hits, f"no {code} among {[f.format() for f in findings]}"
     return hits[0]
-
-
-def replace_in(content: Path, rel: str, old: str, new: str) -> None:
-    path = content / rel
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def line_of(content: Path, rel: str, needle: str) -> int:
-    lines = (content / rel).read_text(encoding="utf-8").splitlines()
-    return next(i for i, line in enumerate(lines, start=1) if needle in line)
 
 
 def test_fixture_is_clean(basic):

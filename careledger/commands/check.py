@@ -129,11 +129,15 @@ def _json(result: CheckResult, root: Path, shown: dict[str, str]) -> None:
 def _editor(result: CheckResult, root: Path, shown: dict[str, str]) -> None:
     """gcc's layout: an unknown line or column is written as 1 (the file's start), so every line stays jumpable."""
     for f in sorted(result.findings, key=sort_key):
-        field = f"{display_path(f.path)}：" if f.path else ""
-        message = " ".join(f.message.split())  # one finding, one line
-        click.echo(f"{_where(f, root, shown)}:{f.source.line or 1}:{f.source.column or 1}: {f.code} "
-                   f"{SEVERITY_LABELS[f.severity]} {field}{message}")
+        click.echo(editor_line(f, _where(f, root, shown)))
     click.echo(summary(result), err=True)
+
+
+def editor_line(f, where: str) -> str:
+    """One finding as `path:line:col: 代码 级别 字段：说明` (also what `careledger serve` prints after a rebuild)."""
+    field = f"{display_path(f.path)}：" if f.path else ""
+    message = " ".join(f.message.split())  # one finding, one line
+    return f"{where}:{f.source.line or 1}:{f.source.column or 1}: {f.code} {SEVERITY_LABELS[f.severity]} {field}{message}"
 
 
 _REPORTERS = {"text": _text, "json": _json, "editor": _editor}

@@ -19,7 +19,7 @@ from .. import integrity
 from ..bulkread import FileJob, Settings
 from ..bulkread import read_raw
 from ..findings import ERROR, Finding, Source
-from ..records import Household, Inspection, Visit
+from ..records import Household, Inspection, Staff, Visit
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,8 @@ def _job(rel: str) -> FileJob:
         return FileJob(rel, Inspection, True, (("inspector", _stem(rel)),))
     if rel.startswith("households/"):
         return FileJob(rel, Household, False)
+    if rel.startswith("staff/"):  # staff/<village>.yaml, staff/street.yaml (careledger import)
+        return FileJob(rel, Staff, True, (("village", "" if _stem(rel) == "street" else _stem(rel)),))
     raise ValueError(rel)
 
 
@@ -48,6 +50,9 @@ def _place_errors(records, rel: str, parsed: list) -> list[Finding]:
     """What the loader checks of a file's place in the tree (load._Reader), for the kinds written here."""
     out = []
     folder = rel.rsplit("/", 2)[-2]
+    if rel.startswith("staff/") and _stem(rel) != "street" and records.site.village(_stem(rel)) is None:
+        out.append(Finding("E-FILE-NAME", ERROR, f"人员文件名应为村（社区）编号或 street；没有编号为“{_stem(rel)}”的村",
+                           Source(rel)))
     for record in parsed:
         where = Source(rel, record.source.line, 1)
         if isinstance(record, (Visit, Inspection)) and f"{record.date:%Y-%m}" != folder:
@@ -71,8 +76,15 @@ def _replaced(records, rel: str, parsed: list):
         kept = [i for i in records.inspections if i.source.file != rel] + parsed
         kept.sort(key=lambda r: (r.date, r.source.file, r.source.line, r.source.column))
         return dataclasses.replace(records, inspections=tuple(kept))
+    if rel.startswith("staff/"):
+        staff = [s for s in records.staff if s.source.file != rel] + parsed
+        return dataclasses.replace(records, staff=tuple(staff))
     households = [h for h in records.households if h.source.file != rel] + parsed
     return dataclasses.replace(records, households=tuple(households))
+
+
+job_for = _job  # how the loader reads a file at `rel` (careledger import reads single entries with it)
+replaced = _replaced  # the records as they would be with `rel` read as `parsed` (careledger import plans on it)
 
 
 def _key(f: Finding, change: Change, before: bool) -> tuple:

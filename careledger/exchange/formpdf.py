@@ -20,14 +20,15 @@ import re
 from pathlib import Path
 
 import pypdf
-import yaml
 from pypdf.errors import PyPdfError
 
-from ..entry.write import Change, check_change, describe, _replaced
-from ..entry.yamltext import _ITEM, Unsafe, _decode, _encode, append_item, list_item
+from ..entry.write import Change, check_change, describe, replaced
+from ..entry.yamltext import Unsafe, append_item
 from ..paper.forms import FormDef, load_forms
+from .entries import replace_item
 from .forminspect import inspection_page
 from .formvisit import Entry, Ids, cells_of, ledger_rows, visit_page
+from .pairs import to_pairs
 
 IMPORTABLE = {"qiandongnan-visit": visit_page, "tianhu-patrol": ledger_rows, "jizhou-visits": ledger_rows,
               "wangcheng-inspection": inspection_page}
@@ -110,14 +111,19 @@ def _changes(entries: list[Entry], records, findings, today, update: bool, form:
                 problems.append(f"{e.where}已有 {e.label} 的记录（{at}）：同一人同一天对同一对象只记一次；"
                                 "要用表格的内容替换那条记录，请加 --update")
             else:
-                rel = e.existing.source.file
+                rel, start = e.existing.source.file, e.existing.source.line
+                before = to_pairs(e.existing)
+                pairs = e.update(before)
+                if dict(pairs) == before:
+                    continue  # the form says what the record says
+                later = sorted(r.source.line for r in (*records.visits, *records.inspections)
+                               if r.source.file == rel and r.source.line > start)
                 try:
-                    new, line = rewrite_item(current(rel), e.existing.source.line, e.update)
-                except Unsafe as exc:
+                    new, line = replace_item(current(rel), start, later[0] if later else None, pairs)
+                except ValueError as exc:
                     problems.append(f"{e.where}{rel}：{exc}，未修改")
                     continue
-                if new is not None:
-                    files[rel][1], files[rel][2] = new, min(line, files[rel][2] or line)
+                files[rel][1], files[rel][2] = new, min(line, files[rel][2] or line)
             continue
         rel = f"{e.folder}/{e.day:%Y-%m}/{e.visitor.id}.yaml"
         try:
@@ -135,37 +141,6 @@ def _changes(entries: list[Entry], records, findings, today, update: bool, form:
         if added:
             problems += [f"导入后 {describe(f)}" for f in added]
             continue
-        records = _replaced(records, rel, parsed)  # the next file is checked with this one's entries in
+        records = replaced(records, rel, parsed)  # the next file is checked with this one's entries in
         changes.append(change)
     return changes, problems
-
-
-def rewrite_item(old: bytes, line: int, update) -> tuple[bytes | None, int]:
-    """The file with the list item starting on `line` (1-based) rewritten as `update(its mapping)` gives it; None
-    when that changes nothing. The bytes outside the item are kept as they are."""
-    text, bom, newline = _decode(old)
-    lines = text.split(newline)
-    start = line - 1
-    item = _ITEM.match(lines[start]) if 0 <= start < len(lines) else None
-    if item is None:
-        raise Unsafe(f"第 {line} 行不是一条记录的开头（文件在读入后被改动过？）")
-    indent, last = len(item[1]), start
-    for i in range(start + 1, len(lines)):
-        here = lines[i]
-        if not here.strip() or here.lstrip().startswith("#"):
-            continue
-        if len(here) - len(here.lstrip(" ")) <= indent:
-            break
-        last = i
-    block = [x[indent:] for x in lines[start:last + 1] if x.strip() and not x.lstrip().startswith("#")]
-    try:
-        [mapping] = yaml.safe_load("\n".join(block))
-    except (yaml.YAMLError, ValueError, TypeError):
-        raise Unsafe(f"第 {line} 行起的记录无法读出") from None
-    if not isinstance(mapping, dict):
-        raise Unsafe(f"第 {line} 行起的记录不是字段表")
-    pairs = update(mapping)
-    if dict(pairs) == mapping:
-        return None, line
-    out = newline.join(lines[:start] + list_item(pairs, indent) + lines[last + 1:])
-    return _encode(out, bom), line

@@ -224,6 +224,8 @@ def visit_page(form: FormDef, cells: dict[str, Cell], records, today: dt.date, i
         if found and found not in [p.get("text") for p in have if isinstance(p, dict)]:
             have.append({"id": ids.next(home.id), "text": found})
         merged["problems"] = have
+        if mode == "in_person" and "mode" not in old:
+            del merged["mode"]  # the default, left out as the record was read
         return ordered({k: v for k, v in merged.items() if v not in (None, "", [], {})})
 
     label = f"{day} {person.name}（{person.id}） {MODE_PHRASE[mode]} {picked.label()}"
@@ -255,7 +257,7 @@ def ledger_rows(form: FormDef, cells: dict[str, Cell], records, today: dt.date, 
         try:
             entries.append(_row_entry(form, n, row, columns, owner, records, today, ids))
         except Refusal as exc:
-            problems.append(str(exc))
+            problems += [str(line) for line in exc.args]
     if not entries and not problems:
         problems.append(f"表格“{table.label}”没有填写任何一行")
     return entries, problems
@@ -282,9 +284,20 @@ def _ledger_owner(form: FormDef, cells: dict[str, Cell], records, today: dt.date
 
 def _row_entry(form, n: int, row: dict[str, Cell], columns: dict[str, FieldDef], owner, records, today, ids) -> Entry:
     home, subjects, member = owner
-    day = day_of(row["date"], today)
-    person = visitor_of(records, row["visitor"], day)
-    mode = mode_of(row["mode"])
+    refused = []
+    day = person = mode = None
+    for step in ("date", "visitor", "mode"):  # each field's problem, not just the first
+        try:
+            if step == "date":
+                day = day_of(row["date"], today)
+            elif step == "visitor":
+                person = visitor_of(records, row["visitor"], day or today)
+            else:
+                mode = mode_of(row["mode"])
+        except Refusal as exc:
+            refused.append(str(exc))
+    if refused:
+        raise Refusal(*refused)
     in_care = [c for c in subjects if c.item[1].enrolled <= day]
     if not in_care:
         raise Refusal(f"{row['date'].where()}：{day} 时该户还没有纳入关爱帮扶的对象")

@@ -14,6 +14,7 @@ from ..output import Tree
 from ..views.desk import CSV_COLUMNS, KINDS, csv_rows
 from ..views.reports import ReportsView
 from .charts import month_bars_chart, rate_lines_chart
+from .notice import notice_files
 from .spreadsheet import to_csv
 from .templating import environment
 
@@ -21,7 +22,8 @@ TEMPLATES = assets.REPORT_TEMPLATES
 
 
 def render_reports(view: ReportsView, *, templates: Path = TEMPLATES, stamp=None, dossiers: bool = True) -> Tree:
-    """`dossiers`: whether this build writes the household dossiers the working lists link to (not with --no-paper)."""
+    """`dossiers`: whether this build writes the household dossiers the working lists link to and the notice's PDF
+    (not with --no-paper)."""
     env = environment(templates, stamp)
     files = Tree()
     files.add("index.html", env.get_template("index.html").render(view=view, kinds=KINDS, dossiers=dossiers)
@@ -32,6 +34,8 @@ def render_reports(view: ReportsView, *, templates: Path = TEMPLATES, stamp=None
         files.add(f"{wl.slug}.csv", to_csv(CSV_COLUMNS, csv_rows(wl)))
     if view.trends and view.trends.months:
         files.add("trends.html", _trends_page(env, view))
+    for path, data in notice_files(view, pdf=dossiers, stamp=stamp, env=env).items():  # the 通报 (issue 18)
+        files.add(path, data)
     for table in view.tables:
         files.add(f"{table.slug}.html", env.get_template("table.html").render(view=view, table=table).encode("utf-8"))
         files.add(f"{table.slug}.csv", to_csv(table.columns, table.rows))

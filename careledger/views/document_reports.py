@@ -54,9 +54,8 @@ def monthly_report(facts, findings, names, month: Period) -> Table:
     visited = {f"{v.household}/{m}" for v in visits
                for m in (v.subjects or [s.member for s in facts.records.households_by_id[v.household].subjects]
                          if v.household in facts.records.households_by_id else ())}
-    alerts = cadence.one_per_gap(  # a gap warns every person in the duty; the report counts the gap once
-        f for f in findings if f.code in ("CAD-ALERT", "CAD-ALERT-PAST")
-        and month.start.isoformat() <= f.evidence.get("raised_on", "") <= last.isoformat())
+    alerts = [g for g in cadence.gaps(cadence.one_per_gap(findings), facts.as_of)  # a gap warns every person in
+              if g.raised_on and month.start <= g.raised_on <= last]  # the duty; the report counts the gap once
     rows = []
     totals = [0] * (len(MONTHLY_COLUMNS) - 1)
     village_of = {h.id: h.village for h in facts.records.households}
@@ -73,7 +72,7 @@ def monthly_report(facts, findings, names, month: Period) -> Table:
         entered = sum(1 for c in cases if month.start <= c.start <= last)
         left = sum(1 for c in cases if c.end is not None and month.start <= c.end <= last)
         seen = sum(1 for c in mine if c.key in visited)
-        warned = sum(1 for f in alerts if f.subject.split("/")[0] in households)
+        warned = sum(1 for g in alerts if g.subject.split("/")[0] in households)
         counts = [len(mine), len(vv), seen, len(mine) - seen, warned, problems, resolved, entered, left]
         totals = [a + b for a, b in zip(totals, counts)]
         rows.append((village.name, *map(str, counts)))

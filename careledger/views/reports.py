@@ -1,7 +1,7 @@
 """The internal reports: tables that name people, for the office only (never part of the published site).
 
 `build_reports(facts, findings)` turns the records and the rules engine's findings into plain tables of text:
-the warning list (预警) per cadre, the notice list (通报) of the month, open problems by age, the contacts'
+the warning list (预警) per cadre, the notice (通报) of the month (notice.py), open problems by age, the contacts'
 subsidy sheets, the spot-check samples, the reviews due, and every finding. The renderer writes each table as
 HTML and as CSV from the same rows, so the two never disagree.
 """
@@ -18,6 +18,7 @@ from ..rules import cadence, pay, reviews, spotcheck
 from ..rules.periods import PERIOD_MONTHS, Period, period_of
 from .audit import audit_tables
 from .desk import Desk, build_desk
+from .notice import Notice, build_notice
 from .trends import Trends, build_trends
 from .document_reports import document_tables
 from .report_table import Table
@@ -31,14 +32,14 @@ class ReportsView:
     tables: tuple[Table, ...]
     desk: Desk | None = None  # the working lists per village and per person (desk.py)
     trends: Trends | None = None  # on-time rate and warnings by month (trends.py)
+    notice: Notice | None = None  # the 通报 of the month (notice.py); None when the document has no warnings
 
 
 def build_reports(facts, findings: list[Finding], commit: str = "") -> ReportsView:
     """`commit` is the records' git commit (the audit tables name it; the spot-check samples do not depend on it)."""
     names = _Names(facts)
     alerts = cadence.alerts_named(facts.profile)
-    tables = [warning_list(findings, names, alerts), visit_reminders(facts, names),
-              notice_list(findings, names, facts.as_of) if alerts else None, open_problems(facts, names)]
+    tables = [warning_list(findings, names, alerts), visit_reminders(facts, names), open_problems(facts, names)]
     tables += subsidy_sheets(facts, names)
     tables += spot_check_samples(facts, names, commit)
     tables += document_tables(facts, findings, names)  # the monthly report, measures list, observation ledgers
@@ -47,7 +48,8 @@ def build_reports(facts, findings: list[Finding], commit: str = "") -> ReportsVi
     site = facts.records.site
     return ReportsView(jurisdiction=site.name, as_of=facts.as_of, profile_title=facts.profile.title,
                        tables=tuple(t for t in tables if t is not None), desk=build_desk(facts),
-                       trends=build_trends(facts, findings))
+                       trends=build_trends(facts, findings),
+                       notice=build_notice(facts, findings) if alerts else None)
 
 
 class _Names:
@@ -114,34 +116,6 @@ def visit_reminders(facts, names: _Names) -> Table:
     return Table("reminders", f"走访提醒（{facts.as_of} 起一周）",
                  "按走访责任人列出今天和本周内应走访的对象，以及已超过最长间隔的对象：应走访日期是间隔超过规定前的最后一天。",
                  ("责任人", "走访身份", "村（社区）", "对象", "对象编号", "上次走访", "应走访日期", "状态"), rows)
-
-
-def notice_list(findings, names: _Names, as_of: dt.date) -> Table:
-    month = f"{as_of:%Y-%m}"
-    # Warned cadres are named (望办 三（二）); contacts answer through inspections and the penalty ladder instead.
-    raised = [f for f in findings if f.code in ("CAD-ALERT", "CAD-ALERT-PAST") and f.evidence["duty"] != "contact"
-              and f.staff and f.evidence.get("raised_on", "").startswith(month)]
-    # Every missed interval of the month (its first day over the interval in the month), warned or not.
-    missed_in_month = [f for f in findings
-                       if f.code in ("CAD-ALERT", "CAD-ALERT-PAST", "CAD-OVERDUE", "CAD-OVERDUE-PAST")
-                       and f.evidence["duty"] != "contact" and f.staff
-                       and f.evidence.get("overdue_on", "").startswith(month)]
-    per_staff: dict[str, set] = {}
-    count: dict[str, int] = {}
-    missed: dict[str, int] = {}
-    for f in raised:
-        per_staff.setdefault(f.staff, set()).add(f.subject)
-        count[f.staff] = count.get(f.staff, 0) + 1
-    for f in missed_in_month:
-        missed[f.staff] = missed.get(f.staff, 0) + 1
-    order = sorted(per_staff, key=lambda s: (-count[s], names.staff_village(s), s))
-    rows = tuple((names.staff_village(s), names.staff(s), str(count[s]), str(len(per_staff[s])), str(missed.get(s, 0)))
-                 for s in order)
-    return Table("notice", f"{as_of.year}年{as_of.month}月预警通报名单",
-                 "本月被系统预警的包保责任人：走访间隔超过预警阈值即预警一次（望办〔2020〕33号 三（二）："
-                 "“被系统预警的包保责任人，街道民政办将予以通报”）。同一对象的每名包保责任人都被预警。"
-                 "“本月未按时走访次数”为本月超过最长间隔的次数（含未到预警阈值的）。",
-                 ("村（社区）", "被预警的包保责任人", "本月预警次数", "涉及对象数", "本月未按时走访次数"), rows)
 
 
 def open_problems(facts, names: _Names) -> Table:
