@@ -19,7 +19,7 @@ from .. import integrity
 from ..bulkread import FileJob, Settings
 from ..bulkread import read_raw
 from ..findings import ERROR, Finding, Source
-from ..records import Household, Staff, Visit
+from ..records import Household, Inspection, Staff, Visit
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ def _stem(rel: str) -> str:
 def _job(rel: str) -> FileJob:
     if rel.startswith("visits/"):
         return FileJob(rel, Visit, True, (("visitor", _stem(rel)),))
+    if rel.startswith("inspections/"):
+        return FileJob(rel, Inspection, True, (("inspector", _stem(rel)),))
     if rel.startswith("households/"):
         return FileJob(rel, Household, False)
     if rel.startswith("staff/"):  # staff/<village>.yaml, staff/street.yaml (careledger import)
@@ -53,7 +55,7 @@ def _place_errors(records, rel: str, parsed: list) -> list[Finding]:
                            Source(rel)))
     for record in parsed:
         where = Source(rel, record.source.line, 1)
-        if isinstance(record, Visit) and f"{record.date:%Y-%m}" != folder:
+        if isinstance(record, (Visit, Inspection)) and f"{record.date:%Y-%m}" != folder:
             out.append(Finding("E-DATE-PLACE", ERROR, f"日期 {record.date} 不在目录 {folder} 的月份内", where,
                                path="date"))
         if isinstance(record, Household):
@@ -70,6 +72,10 @@ def _replaced(records, rel: str, parsed: list):
         visits = [v for v in records.visits if v.source.file != rel] + parsed
         visits.sort(key=lambda r: (r.date, r.source.file, r.source.line, r.source.column))
         return dataclasses.replace(records, visits=tuple(visits))
+    if rel.startswith("inspections/"):
+        kept = [i for i in records.inspections if i.source.file != rel] + parsed
+        kept.sort(key=lambda r: (r.date, r.source.file, r.source.line, r.source.column))
+        return dataclasses.replace(records, inspections=tuple(kept))
     if rel.startswith("staff/"):
         staff = [s for s in records.staff if s.source.file != rel] + parsed
         return dataclasses.replace(records, staff=tuple(staff))

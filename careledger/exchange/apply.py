@@ -16,6 +16,8 @@ from .diff import field_diff
 def _key(record):
     if hasattr(record, "id"):
         return record.id
+    if hasattr(record, "inspector"):  # an inspection (a filled inspection form, formpdf.py)
+        return (record.date, record.household, record.subject)
     return (record.date, record.household, record.duty)
 
 
@@ -31,13 +33,18 @@ def _name(records, record) -> str:
         s = records.staff_by_id.get(record.visitor)
         who = f"{s.name}（{record.visitor}）" if s else record.visitor
         return f"走访 {record.date} {who} → 户 {record.household}"
+    if kind == "Inspection":
+        s = records.staff_by_id.get(record.inspector)
+        who = f"{s.name}（{record.inspector}）" if s else record.inspector
+        return f"督查 {record.date} {who} → 户 {record.household} 对象 {record.subject}"
     return str(_key(record))
 
 
 def describe_change(records, change: Change, today) -> list[str]:
     parsed, _ = check_change(records, [], change, today)
     kind = change.rel.split("/", 1)[0]
-    pool = {"staff": records.staff, "visits": records.visits, "households": records.households}.get(kind, ())
+    pool = {"staff": records.staff, "visits": records.visits, "households": records.households,
+            "inspections": records.inspections}.get(kind, ())
     before = {_key(r): r for r in pool if r.source.file == change.rel}
     lines = []
     for record in parsed:

@@ -74,7 +74,7 @@ def _default_as_of(records, today: dt.date) -> dt.date:
 @click.option("--skip-bad", is_flag=True,
               help="跳过不能使用的行，写入其余的行（默认：只要有一行不能使用，就什么也不写）。")
 def import_(file, content_dir, dry_run, update, skip_bad):
-    """从 Excel 台账（.xlsx）或填好的 PDF 表格（.pdf）读入记录：户和关爱帮扶对象、走访、工作人员。
+    """从 Excel 台账（.xlsx）或填好的 PDF 表格（.pdf）读入记录：户和关爱帮扶对象、走访、工作人员；PDF 表格为走访、巡查、督查记录。
 
     读得懂文件附件的台账（望城街道附件 1、贵阳市附件 1–2、天湖街道附件 1 花名册，标题行合并、中文栏目，
     按栏目名称找列，不要求在固定的行）和本程序 careledger export 导出的台账。已有的记录不会被改动，除非加 --update；
