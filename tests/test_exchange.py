@@ -296,13 +296,15 @@ def test_export_is_refused_inside_the_published_site_and_the_records(tmp_path):
     assert made.name == "台账-wangcheng-2026-11-23.xlsx" and made.stat().st_mode & 0o077 == 0
 
 
-def test_a_pdf_goes_to_the_form_reader_or_says_it_is_missing(tmp_path, monkeypatch):
+def test_a_broken_pdf_is_refused_in_chinese_and_nothing_is_written(tmp_path):
     content = tree(tmp_path / "content", "wangcheng-2020")
+    before = {p: p.read_bytes() for p in content.rglob("*") if p.is_file()}
     pdf = tmp_path / "form.pdf"
     pdf.write_bytes(b"%PDF-1.4\n")
-    monkeypatch.setitem(sys.modules, "careledger.exchange.formpdf", None)  # as if formpdf.py were absent
     result = run(content, "import", str(pdf))
-    assert result.exit_code == 1 and "还不能读入 PDF 表格" in result.output
+    assert result.exit_code == 1 and "form.pdf：无法读取这个 PDF 文件" in result.output, result.output
+    assert "EOF marker" not in result.output and "Traceback" not in result.output
+    assert {p: p.read_bytes() for p in content.rglob("*") if p.is_file()} == before
 
 
 def test_update_rewrites_one_visit_entry_and_leaves_the_rest_of_the_file(basic, tmp_path):

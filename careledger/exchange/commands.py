@@ -94,11 +94,7 @@ def import_(file, content_dir, dry_run, update, skip_bad):
     if suffix == ".xlsx":
         from .plan import plan_workbook as planner
     elif suffix == ".pdf":
-        try:
-            from .formpdf import plan_form as planner
-        except ImportError:
-            raise click.ClickException(f"{file}：本版本还不能读入 PDF 表格（缺少 careledger/exchange/formpdf.py）。"
-                                       "未写入任何文件。") from None
+        from .formpdf import plan_form as planner
     else:
         raise click.ClickException(f"{file}：只能导入 .xlsx（Excel 台账）或 .pdf（填好的表格），未写入任何文件")
     try:

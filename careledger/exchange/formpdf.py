@@ -16,6 +16,7 @@ before unchanged, is no entry at all.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from pathlib import Path
 
@@ -57,6 +58,7 @@ def plan_form(path: Path, records, findings, today: dt.date, update: bool) -> tu
 
 def read_fields(path: Path) -> dict[str, object]:
     """Field name -> its value: text ("" when empty), or True/False for a check box."""
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # its English warnings on a damaged file: we say it in Chinese
     reader = pypdf.PdfReader(path)
     out = {}
     for name, f in (reader.get_fields() or {}).items():
