@@ -155,3 +155,30 @@ def test_screenshots_are_written_and_not_blank(screenshots, name):
     assert inked > 0.02 and colours > 50, (inked, colours)
     width = int.from_bytes(png.read_bytes()[16:20], "big")  # the IHDR width
     assert width == int(name.rsplit("-", 1)[1])  # nothing wider than the screen: the page is its own width
+
+
+# ---- the first screen ----
+
+FIRST_SCREEN = """() => {
+  const glance = document.querySelector('#glance table');
+  const cards = [...document.querySelectorAll('#glance .figures > div')];
+  const card = word => cards.find(c => c.querySelector('dt').textContent.includes(word));
+  const bottom = el => el ? Math.round(el.getBoundingClientRect().bottom + window.scrollY) : null;
+  return {height: window.innerHeight,
+          on_time: bottom(card('按时走访率')), warnings: bottom(card('本月预警')), open: bottom(card('当前预警')),
+          open_link: card('当前预警') && card('当前预警').querySelector('dt a') ?
+                     card('当前预警').querySelector('dt a').getAttribute('href') : null,
+          table: bottom(glance), rows: glance ? glance.tBodies[0].rows.length : 0};
+}"""
+
+
+@pytest.mark.parametrize("size", [PHONE, (1366, 768)], ids=["390", "1366"])
+def test_the_first_screen_shows_the_on_time_rate_and_this_months_warnings_by_village(built, browser, size):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, locale="zh-CN")
+    page = context.new_page()
+    page.goto((built / "site" / "index.html").as_uri(), wait_until="load")
+    seen = page.evaluate(FIRST_SCREEN)
+    context.close()
+    assert seen["rows"] == 6  # every village of the demo
+    assert all(seen[k] is not None and seen[k] <= seen["height"] for k in ("on_time", "warnings", "open", "table")), seen
+    assert seen["open_link"] == "status.html"  # the 当前预警 card leads to the notice page
