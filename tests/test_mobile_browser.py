@@ -182,3 +182,36 @@ def test_the_first_screen_shows_the_on_time_rate_and_this_months_warnings_by_vil
     assert seen["rows"] == 6  # every village of the demo
     assert all(seen[k] is not None and seen[k] <= seen["height"] for k in ("on_time", "warnings", "open", "table")), seen
     assert seen["open_link"] == "status.html"  # the 当前预警 card leads to the notice page
+
+
+# ---- search results that tell themselves apart ----
+
+def test_search_results_say_what_they_are_and_differ(built, browser):
+    """Ten 许* of the demo: each result names its kind, village, 公示编号 and category, and the page it opens."""
+    context = browser.new_context(viewport={"width": PHONE[0], "height": PHONE[1]}, locale="zh-CN")
+    page = context.new_page()
+    page.goto((built / "site" / "search.html").as_uri() + "?q=%E6%9D%BE%E5%B2%97", wait_until="load")  # ?q=松岗
+    items = page.eval_on_selector_all("#search-results li", "els => els.map(e => e.textContent.trim())")
+    kinds = page.eval_on_selector_all("#search-results li .kind", "els => els.map(e => e.textContent)")
+    context.close()
+    assert len(items) == len(kinds) > 5 and set(kinds) == {"村（社区）", "公示对象", "包保责任人"}
+    assert len(set(items)) == len(items)  # no two results read alike
+    listed = [i for i in items if i.startswith("公示对象")]
+    assert listed and all("（松岗村）" in i and "公示编号 " in i and "见松岗村关爱帮扶公示" in i for i in listed)
+
+
+def test_what_the_results_show_is_on_the_published_pages(built):
+    """The index's new fields repeat the pages: a 公示编号 is in the 公示 row it links to, a post on status.html."""
+    import json
+
+    script = (built / "site" / "search-index.js").read_text(encoding="utf-8")
+    entries = json.loads(script.split("window.CARELEDGER_SEARCH = ", 1)[1].rstrip().rstrip(";"))
+    for e in entries:
+        page = (built / "site" / e["u"].split("#")[0]).read_text(encoding="utf-8")
+        for field in ("v", "n", "p"):
+            assert e.get(field, "") in page, (e["u"], field, e.get(field))
+        for word in e.get("d", "").split():
+            assert word in page, (e["u"], word)
+        if e.get("n"):
+            row = page.split(f'<tr id="p-{e["n"]}">')[1].split("</tr>")[0]
+            assert e["n"] in row and all(word in row for word in e["d"].split())
