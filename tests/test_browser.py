@@ -5,7 +5,8 @@ screenshots of the home page and a village page are not blank, and every page pa
 Chromium logs every console message (errors, uncaught exceptions, console.log) to stderr as `INFO:CONSOLE` when
 run with `--enable-logging=stderr --v=0`; `--dump-dom` prints the page after its scripts ran. The screenshots are
 kept in artifacts/screenshots/ (or $CARELEDGER_SCREENSHOTS; see tests/screenshots.py). The accessibility check drives
-the same Chromium through Playwright's Python client, over a local http.server, with axe-core vendored in tests/vendor/axe-core/.
+the same Chromium through Playwright's Python client, over a local http.server, with axe-core vendored in
+tests/vendor/axe-core/.
 
 The tests skip when no Chromium is installed, except in CI (the environment variable CI is set), where that is a
 failure: scripts/setup installs Chromium on Debian.

@@ -63,7 +63,8 @@ def built(tmp_path_factory) -> Path:
 
 
 def html_pages(built: Path) -> list[str]:
-    return sorted(p.relative_to(built).as_posix() for part in ("site", "reports") for p in (built / part).rglob("*.html"))
+    return sorted(p.relative_to(built).as_posix() for part in ("site", "reports")
+                  for p in (built / part).rglob("*.html"))
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +93,8 @@ def on_phone(built, browser) -> dict[str, dict]:
 
 def test_the_build_has_the_pages_the_issue_counted(on_phone):
     assert {"site/index.html", "site/status.html", "site/villages/liuba.html", "site/pages/cadence.html",
-            "reports/index.html", "reports/trends.html", "reports/desk-all.html", "reports/warnings.html"} <= set(on_phone)
+            "reports/index.html", "reports/trends.html", "reports/desk-all.html",
+            "reports/warnings.html"} <= set(on_phone)
 
 
 def test_no_page_scrolls_sideways_at_390px(on_phone):
@@ -180,7 +182,8 @@ def test_the_first_screen_shows_the_on_time_rate_and_this_months_warnings_by_vil
     seen = page.evaluate(FIRST_SCREEN)
     context.close()
     assert seen["rows"] == 6  # every village of the demo
-    assert all(seen[k] is not None and seen[k] <= seen["height"] for k in ("on_time", "warnings", "open", "table")), seen
+    shown = ("on_time", "warnings", "open", "table")
+    assert all(seen[k] is not None and seen[k] <= seen["height"] for k in shown), seen
     assert seen["open_link"] == "status.html"  # the 当前预警 card leads to the notice page
 
 

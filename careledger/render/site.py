@@ -116,7 +116,8 @@ def search_index(view: PublicView, pages_html: Mapping[str, Markup]) -> bytes:
             cadres = " ".join(c.label for c in e.cadres)
             entries.append({"t": f"{e.name}（{village.name}）", "k": "公示对象",
                             "u": f"villages/{village.id}.html#p-{e.public_id}",
-                            "s": " ".join([e.name, village.name, e.category, e.level, *e.policies, cadres, e.public_id]),
+                            "s": " ".join([e.name, village.name, e.category, e.level, *e.policies, cadres,
+                                           e.public_id]),
                             "v": village.name, "n": e.public_id, "d": " ".join(x for x in (e.category, e.level) if x),
                             "p": page})
     for cadre in view.cadres:
