@@ -3,9 +3,10 @@ screenshots of the home page and a village page are not blank, and every page pa
 (no violation of impact serious or critical) with no console message, page error or failed request.
 
 Chromium logs every console message (errors, uncaught exceptions, console.log) to stderr as `INFO:CONSOLE` when
-run with `--enable-logging=stderr --v=0`; `--dump-dom` prints the page after its scripts ran. Set
-CARELEDGER_SCREENSHOTS to a directory to keep the screenshots. The accessibility check drives the same Chromium
-through Playwright's Python client, over a local http.server, with axe-core vendored in tests/vendor/axe-core/.
+run with `--enable-logging=stderr --v=0`; `--dump-dom` prints the page after its scripts ran. The screenshots are
+kept in artifacts/screenshots/ (or $CARELEDGER_SCREENSHOTS; see tests/screenshots.py). The accessibility check drives
+the same Chromium through Playwright's Python client, over a local http.server, with axe-core vendored in
+tests/vendor/axe-core/.
 
 The tests skip when no Chromium is installed, except in CI (the environment variable CI is set), where that is a
 failure: scripts/setup installs Chromium on Debian.
@@ -36,6 +37,7 @@ from careledger.stamp import Stamp
 from careledger.views.public import redact
 
 from .conftest import AS_OF
+from .screenshots import screenshot_dir
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 CHROMIUM = next((c for c in ("/usr/bin/chromium", shutil.which("chromium") or "", shutil.which("chromium-browser") or "")
@@ -93,11 +95,9 @@ def visits(site, tmp_path_factory):
         shutil.rmtree(profile, ignore_errors=True)
         assert proc.returncode == 0, err.decode("utf-8", "replace")[-2000:]
         done[name] = (out.decode("utf-8"), err.decode("utf-8", "replace"), shots / f"{name}.png")
-    keep = os.environ.get("CARELEDGER_SCREENSHOTS")
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        for _, _, png in done.values():
-            shutil.copy(png, Path(keep) / png.name)
+    keep = screenshot_dir()
+    for _, _, png in done.values():
+        shutil.copy(png, keep / f"chromium-{png.name}")
     return done
 
 

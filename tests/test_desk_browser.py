@@ -2,11 +2,11 @@
 intranet server, complete without JavaScript, printed without the controls; and no page of the published site links
 into reports/ or private/.
 
-Set CARELEDGER_SCREENSHOTS to a directory to keep the screenshots (1366 and 390 px wide)."""
+The screenshots of a working list (1366 and 390 px wide) are kept in artifacts/screenshots/ or $CARELEDGER_SCREENSHOTS
+(tests/screenshots.py)."""
 
 import functools
 import http.server
-import os
 import shutil
 import threading
 from html.parser import HTMLParser
@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from careledger.cli import main
 
+from .screenshots import screenshot_dir
 from .test_browser import CHROMIUM, IN_CI, site  # noqa: F401 (site: the demo's published site)
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "basic"
@@ -117,14 +118,12 @@ def test_the_index_and_a_working_list_sort_and_filter_from_file(out, page):
     assert page.text_content("h1").startswith("工作清单：李建国（ds-shuji）")
     page.goto((out / "reports" / "desk-all.html").as_uri())
     sort_and_filter(page)
-    shots = os.environ.get("CARELEDGER_SCREENSHOTS")
+    shots = screenshot_dir()
     for width in (1366, 390):
         page.set_viewport_size({"width": width, "height": 900})
         png = page.screenshot(full_page=True)
         assert png.startswith(b"\x89PNG") and len(png) > 10_000
-        if shots:
-            Path(shots).mkdir(parents=True, exist_ok=True)
-            (Path(shots) / f"desk-all-{width}.png").write_bytes(png)
+        (shots / f"desk-all-{width}.png").write_bytes(png)
     assert page.messages == []
 
 

@@ -2,9 +2,17 @@
 
 Each chart is an `<svg role="img">` with a title and a text description of every value, so a screen reader (or a
 page printed in black and white) gets the same numbers; the tables next to each chart hold them too.
+
+Font sizes are in viewBox units: a chart drawn narrower than its viewBox shrinks its text with it. So a chart never
+shrinks below the width at which its smallest text is READABLE_PX pixels (a `min-width` on the svg); on a narrow
+screen a wider chart scrolls sideways in its own labelled box (`chart-scroll`, focusable for the keyboard) instead of
+the whole page, as the tables do.
 """
 
 from __future__ import annotations
+
+import math
+import re
 
 from markupsafe import Markup, escape
 
@@ -16,23 +24,35 @@ INK = "#1f2328"
 MUTED = "#59636e"
 
 
+READABLE_PX = 10.5  # the smallest text of a chart on screen, in CSS pixels
+
+
+def min_width(width: int, body: list[str]) -> int:
+    """The narrowest the chart may be drawn (CSS pixels) with its smallest text still READABLE_PX."""
+    smallest = min((float(size) for size in re.findall(r'font-size="([0-9.]+)"', "".join(body))), default=None)
+    return width if smallest is None else min(width, math.ceil(width * READABLE_PX / smallest))
+
+
 def _svg(chart_id: str, width: int, height: int, title: str, desc: str, body: list[str]) -> Markup:
     return Markup(
+        f'<div class="chart-scroll" role="region" aria-label="图：{escape(title)}" tabindex="0">'
         f'<svg class="chart" id="{chart_id}" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'style="min-width: {min_width(width, body)}px">'
         f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(desc)}</desc>'
-        + "".join(body) + "</svg>")
+        + "".join(body) + "</svg></div>")
 
 
 def on_time_chart(chart_id: str, rows: tuple[Status, ...], title: str, k: int) -> Markup:
-    """Horizontal bars: the on-time visit rate of each row (village or cadre), 0–100 %."""
-    label_w, bar_w, row_h, top = 120, 420, 30, 24
-    width, height = label_w + bar_w + 70, top + row_h * len(rows) + 26
+    """Horizontal bars: the on-time visit rate of each row (village or cadre), 0–100 %. Narrow enough to fit a
+    390 px phone whole (the first screen's chart): its smallest text, 12 units, stays READABLE_PX there."""
+    label_w, bar_w, row_h, top = 104, 236, 30, 24
+    width, height = label_w + bar_w + 52, top + row_h * len(rows) + 26
     body = [f'<text x="{label_w}" y="14" font-size="12" fill="{MUTED}">按时走访率（0–100%）</text>']
     for tick in (0, 50, 100):
         x = label_w + bar_w * tick // 100
         body.append(f'<line x1="{x}" y1="{top - 4}" x2="{x}" y2="{height - 22}" stroke="{LIGHT}" stroke-width="1"></line>'
-                    f'<text x="{x}" y="{height - 6}" font-size="11" fill="{MUTED}" text-anchor="middle">{tick}%</text>')
+                    f'<text x="{x}" y="{height - 6}" font-size="12" fill="{MUTED}" text-anchor="middle">{tick}%</text>')
     parts = []
     for i, row in enumerate(rows):
         y = top + i * row_h

@@ -30,7 +30,7 @@ from markdown.inlinepatterns import HTML_RE, InlineProcessor
 from markdown.preprocessors import HtmlBlockPreprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AMP_SUBSTITUTE
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..findings import ERROR, Finding, Source
 from . import safehtml
@@ -111,7 +111,7 @@ def convert_pages(pages: Iterable) -> tuple[dict[str, Markup], list[Finding]]:
     for page in pages:
         body, spotted = to_html(page.markdown)
         body, dropped = safehtml.clean(body)
-        html[page.slug] = Markup(body)
+        html[page.slug] = Markup(scroll_tables(body, page.title))
         lines = page.markdown.splitlines()
         for line, snippets in _by_line(lines, spotted.html).items():
             tags = "、".join(dict.fromkeys(_first_tag(s) for s in snippets))
@@ -128,6 +128,31 @@ def convert_pages(pages: Iterable) -> tuple[dict[str, Markup], list[Finding]]:
                                     f"页面生成的网页含有不允许的内容（{'、'.join(dict.fromkeys(snippets))}），已删除："
                                     "请只用 Markdown 的标题、段落、列表、表格、链接和图片", _at(page, line)))
     return html, findings
+
+
+_TABLE = re.compile(r"<table>.*?</table>", re.S)
+_HEADING = re.compile(r"<h[1-6][^>]*>(.*?)</h[1-6]>", re.S)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def scroll_tables(body: str, title: str) -> str:
+    """Each table (cleaned HTML: Markdown tables do not nest) in its own labelled box that scrolls sideways on a
+    narrow screen, as the site's own tables are (site_templates/_tables.html); named after the heading above it,
+    or the page's title, numbered when several share a name."""
+    labels = []
+    for m in _TABLE.finditer(body):
+        headings = _HEADING.findall(body, 0, m.start())
+        labels.append((unescape(_TAG.sub("", headings[-1])).strip() if headings else "") or title)
+    done: list[str] = []
+
+    def wrap(m: re.Match) -> str:
+        label = labels[len(done)]
+        done.append(label)
+        if labels.count(label) > 1:
+            label = f"{label}（表 {done.count(label)}）"
+        return f'<div class="table-scroll" role="region" aria-label="{escape(label)}" tabindex="0">{m[0]}</div>'
+
+    return _TABLE.sub(wrap, body)
 
 
 def _at(page, line: int) -> Source:

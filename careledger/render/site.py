@@ -100,20 +100,34 @@ def render_site(view: PublicView, pages_html: Mapping[str, Markup], *, stamp: St
 
 
 def search_index(view: PublicView, pages_html: Mapping[str, Markup]) -> bytes:
-    """What the search page searches: villages, 公示 entries, cadres and pages, each with its address and text."""
+    """What the search page searches: villages, 公示 entries, cadres and pages, each with its address and text.
+
+    Besides the title (t), kind (k), address (u) and searched text (s), what tells like results apart on the results
+    list (issue 18): the village (v), the 公示编号 (n), a short detail (d: category and level, a cadre's post) and the
+    page the result opens (p). All of them are on the published pages already (the 公示 row, the status table), and
+    the proof scans this file like any page."""
+    status_page = "走访情况与通报" if view.alerts else "走访情况"
     entries = []
     for village in view.villages:
-        entries.append({"t": village.name, "k": "村（社区）", "u": f"villages/{village.id}.html", "s": village.name})
+        page = f"{village.name}关爱帮扶公示"
+        entries.append({"t": village.name, "k": "村（社区）", "u": f"villages/{village.id}.html", "s": village.name,
+                        "v": village.name, "p": page})
         for e in village.entries:
             cadres = " ".join(c.label for c in e.cadres)
-            entries.append({"t": f"{e.name}（{village.name}）", "k": "公示", "u": f"villages/{village.id}.html#p-{e.public_id}",
-                            "s": " ".join([e.name, village.name, e.category, e.level, *e.policies, cadres, e.public_id])})
+            entries.append({"t": f"{e.name}（{village.name}）", "k": "公示对象",
+                            "u": f"villages/{village.id}.html#p-{e.public_id}",
+                            "s": " ".join([e.name, village.name, e.category, e.level, *e.policies, cadres,
+                                           e.public_id]),
+                            "v": village.name, "n": e.public_id, "d": " ".join(x for x in (e.category, e.level) if x),
+                            "p": page})
     for cadre in view.cadres:
+        post = cadre.cadre.post if cadre.cadre else ""
         entries.append({"t": f"{cadre.label}（{cadre.village}）", "k": "包保责任人", "u": "status.html#cadres",
-                        "s": " ".join([cadre.label, cadre.village, cadre.cadre.post if cadre.cadre else ""])})
+                        "s": " ".join([cadre.label, cadre.village, post]), "v": cadre.village, "d": post,
+                        "p": status_page})
     for page in view.pages:
         text = " ".join(unescape(_TAGS.sub(" ", str(pages_html[page.slug]))).split())
-        entries.append({"t": page.title, "k": "公告与说明", "u": f"pages/{page.slug}.html", "s": text})
+        entries.append({"t": page.title, "k": "公告与说明", "u": f"pages/{page.slug}.html", "s": text, "p": page.title})
     data = json.dumps(entries, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_SAFE)
     return f"/* careledger 站内搜索索引：由 build 生成，只含公开页面上已有的内容 */\nwindow.CARELEDGER_SEARCH = {data};\n".encode("utf-8")
 

@@ -69,7 +69,8 @@
     tools.appendChild(label);
     tools.appendChild(input);
     tools.appendChild(count);
-    table.parentNode.insertBefore(tools, table);
+    var box = table.closest(".table-scroll") || table;  // above the scrolling box, so it stays in view
+    box.parentNode.insertBefore(tools, box);
     input.addEventListener("input", function () { filter(table, input.value, count); });
     filter(table, "", count);
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, index) {

@@ -18,6 +18,38 @@
     return { entry: entry, text: norm(entry.t + " " + entry.k + " " + entry.s) };
   });
 
+  function span(className, text) {
+    var el = document.createElement("span");
+    el.className = className;
+    el.textContent = text;
+    return el;
+  }
+
+  // One result: what it is (公示对象, 村（社区）…), its title as a link, then what tells it from a like one: the
+  // village, the 公示编号, category and level (or a cadre's post), and the page it opens.
+  function result(entry) {
+    var li = document.createElement("li");
+    li.appendChild(span("kind", entry.k));
+    li.appendChild(document.createTextNode(" "));
+    var a = document.createElement("a");
+    a.href = entry.u;
+    a.textContent = entry.t;
+    li.appendChild(a);
+    var facts = [];
+    if (entry.v && entry.t.indexOf(entry.v) === -1) facts.push(entry.v);
+    if (entry.n) facts.push("公示编号 " + entry.n);
+    if (entry.d) facts.push(entry.d);
+    if (facts.length) {
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(span("facts", facts.join(" · ")));
+    }
+    if (entry.p && entry.p !== entry.t) {
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(span("page", "见" + entry.p));
+    }
+    return li;
+  }
+
   function show(query) {
     var terms = norm(query).split(/\s+/).filter(Boolean);
     while (results.firstChild) {
@@ -33,17 +65,7 @@
       return terms.every(function (term) { return item.text.indexOf(term) !== -1; });
     });
     found.slice(0, 200).forEach(function (item) {
-      var li = document.createElement("li");
-      var a = document.createElement("a");
-      a.href = item.entry.u;
-      a.textContent = item.entry.t;
-      var kind = document.createElement("span");
-      kind.className = "kind";
-      kind.textContent = item.entry.k;
-      li.appendChild(a);
-      li.appendChild(document.createTextNode(" "));
-      li.appendChild(kind);
-      results.appendChild(li);
+      results.appendChild(result(item.entry));
     });
     results.hidden = false;
     all.hidden = true;
