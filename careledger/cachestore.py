@@ -173,11 +173,17 @@ def unseal(data: bytes) -> Any:
 def write_sealed(target: Path, value: Any) -> None:
     """Write `value` to `target` by a rename, so a reader sees the old file or the new one, never half of one; the
     file is fsynced before the rename and the folder after it, so a power cut keeps one of the two as well."""
+    write_durable(target, seal(value))
+
+
+def write_durable(target: Path, data: bytes) -> None:
+    """Write `data` to `target` through a temporary file that is fsynced, renamed into place, and the folder fsynced:
+    every cache (records, fingerprints, PDFs, font subsets) writes this way."""
     temporary = target.with_name(f".{target.name}.{os.getpid()}")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
     try:
         with open(fd, "wb", closefd=False) as f:
-            f.write(seal(value))
+            f.write(data)
         os.fsync(fd)
     finally:
         os.close(fd)

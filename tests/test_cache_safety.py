@@ -326,3 +326,17 @@ def test_a_cache_file_is_fsynced_before_its_rename_and_its_folder_after(tmp_path
     assert [kind for kind, _ in calls] == ["fsync", "replace", "fsync"]
     assert calls[0][1] == str(tmp_path / ".entry.pickle.") + str(os.getpid()) and calls[2][1] == str(tmp_path)
     assert cachestore.unseal(target.read_bytes()) == {"a": 1}
+
+
+def test_the_pdf_cache_writes_durably_too(tmp_path, monkeypatch):
+    """A torn PDF in the cache would be copied into private/ by every later build: it is fsynced like the rest."""
+    from careledger.paper import pdf
+
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(os.readlink(f"/proc/self/fd/{fd}")) or real_fsync(fd))
+    store = pdf._Cache(tmp_path / "pdf")
+    store.put("ab" + "0" * 30, b"%PDF-1.7 synthetic")
+    target = store.path("ab" + "0" * 30)
+    assert synced == [str(target.with_name(f".{target.name}.{os.getpid()}")), str(target.parent)]
+    assert store.get("ab" + "0" * 30) == b"%PDF-1.7 synthetic"
