@@ -70,7 +70,7 @@ def test_an_edit_in_the_tick_of_the_cache_write_is_not_served_from_the_cache(bas
 def test_an_entry_older_than_its_cache_file_is_still_trusted_unread(basic, cache, monkeypatch):
     load(basic, today=AS_OF)  # the fixture's files are older than the cache files written here
     reads = []
-    monkeypatch.setattr(bulkread, "read_bytes", lambda path: reads.append(path) or path.read_bytes())
+    monkeypatch.setattr(bulkread, "read_below", lambda root, rel: reads.append(rel) or (root / rel).read_bytes())
     records, _ = load(basic, today=AS_OF)
     assert reads == [] and len(records.visits) == 5
 
