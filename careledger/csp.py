@@ -31,6 +31,7 @@ HEADER_POLICY = POLICY + "; frame-ancestors 'none'"  # for a web server's header
 
 _STYLE = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.S | re.I)
 _CHARSET = re.compile(r"<meta charset=[\"']?utf-8[\"']?\s*/?>", re.I)
+_HEAD = re.compile(r"<head\b[^>]*>", re.I)
 _META = re.compile(r"<meta http-equiv=\"Content-Security-Policy\" content=\"([^\"]*)\">")
 
 
@@ -52,11 +53,12 @@ def meta(policy: str) -> str:
 
 
 def sealed(html: str) -> str:
-    """The page with its policy as the first element after `<meta charset>` (a meta policy covers only what comes
-    after it). A page without that charset line is a template error, not a page to publish without a policy."""
-    found = _CHARSET.search(html)
+    """The page with its policy as the first element after `<meta charset>`, or at the top of `<head>` in a page
+    without one (a meta policy covers only what comes after it). A page without a head, or with a policy of its own,
+    is a template error: never a page published without this policy."""
+    found = _CHARSET.search(html) or _HEAD.search(html)
     if found is None or _META.search(html):
-        raise ValueError("page without <meta charset=\"utf-8\"> or with a policy already")
+        raise ValueError("a page without <head>, or with a Content-Security-Policy of its own")
     return html[:found.end()] + "\n" + meta(policy_for(html)) + html[found.end():]
 
 

@@ -221,3 +221,15 @@ def test_an_inline_script_is_refused_and_heard(demo, served, browser, tmp_path):
         (demo / "site" / "planted.html").unlink()
     text = " ".join(noisy.get(served + "site/planted.html", []))
     assert "CSP violation: script-src-elem inline" in text and "CSP violation: style-src-attr inline" in text
+
+
+def test_sealing_puts_the_policy_first_with_the_page_s_own_styles_only():
+    page = '<!DOCTYPE html><html><head>\n<meta charset="utf-8">\n<title>t</title><style>p{}</style></head></html>'
+    sealed = csp.sealed(page)
+    assert sealed.index("Content-Security-Policy") < sealed.index("<title>") < sealed.index("<style>")
+    assert csp.policy_of(sealed) == EXPECTED.replace("style-src 'self'", "style-src 'self' "
+                                                     "'sha256-gG2yISYereRMiG2lMXrbiUgi0Ubw9p7QCeWcroOvy9Y='")
+    assert csp.policy_of(csp.sealed("<html><head><title>t</title></head></html>")) == EXPECTED
+    for wrong in ("<p>no head</p>", sealed):  # no head; a policy already
+        with pytest.raises(ValueError):
+            csp.sealed(wrong)
