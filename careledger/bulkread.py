@@ -32,7 +32,7 @@ from . import progress
 from . import workers as processes  # not `workers`: that is the number of them below
 from .cachestore import FolderStore, code_hash, without_gc
 from .findings import Finding
-from .listing import read_bytes
+from .listing import read_below
 from .records import CustodyLedger, Household, Inspection, SpotCheckResult, Staff, Visit
 from .schema import MISSING, Context, convert
 from .yamlread import SequenceNode, decode, empty_file, parse_text, unreadable
@@ -62,7 +62,7 @@ class FileJob:
 def read_file(root: Path, job: FileJob, settings: Settings) -> tuple[list, list[Finding]]:
     """The reference reading of one record file on the as-of date: its records, and every problem as a finding."""
     try:
-        raw = read_bytes(root / job.rel)
+        raw = read_below(root, job.rel)
     except OSError as exc:
         return [], [unreadable(job.rel, exc)]
     return read_raw(raw, root, job, settings)
@@ -162,7 +162,7 @@ def _parse_batch(root: Path, jobs: list[FileJob], settings: Settings) -> list:
 
 def _parse_one(root: Path, job: FileJob, settings: Settings) -> tuple[str, tuple]:
     try:
-        raw = read_bytes(root / job.rel)
+        raw = read_below(root, job.rel)
     except OSError:
         return "", (*read_file(root, job, settings), dt.date.min)  # says why it cannot be read; never cached
     return _digest(raw), _read_bytes(raw, root, job, settings)
@@ -205,7 +205,7 @@ class _Store:
             return None
         if entry[0] != stat or stat[1] >= self.store.written(rel):  # changed, or racily clean: check the bytes
             try:
-                digest = _digest(read_bytes(self.root / rel))
+                digest = _digest(read_below(self.root, rel))
             except OSError:
                 return None
             if digest != entry[1]:

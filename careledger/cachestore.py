@@ -6,8 +6,12 @@ households), so a run that changed one file rewrites one folder's pickle, and lo
 
 A pickle is code: whoever can write the cache folder could run code as the next user who builds. So the folder is
 created 0700, and one that belongs to another user or that others may write to is refused (`cache_root`: the run
-says so and works in a fresh private temporary cache instead). Every cache file starts with a blake2b digest of its
+says so and works in a fresh private temporary cache instead). So is one below a folder someone else could swap it
+out of (`unsafe_parent`): each folder above it, up to the home folder (or the root for one outside home), must be
+this user's or root's and not writable by others, unless sticky like /tmp. Every cache file starts with a blake2b digest of its
 pickle (`seal`, `unseal`), checked before anything is unpickled: a torn, truncated or altered file is only a miss.
+A cache file is written to a temporary file, fsynced, renamed into place and its folder fsynced (`write_sealed`), so
+after a power cut it is the old file or the new one.
 Entries whose shape is not the expected one are dropped (`FolderStore`'s `valid`), never a traceback.
 """
 
@@ -16,10 +20,12 @@ from __future__ import annotations
 import atexit
 import contextlib
 import gc
+import grp
 import hashlib
 import hmac
 import os
 import pickle
+import pwd
 import shutil
 import stat
 import tempfile
@@ -60,8 +66,10 @@ def cache_root() -> Path:
     fresh = Path(tempfile.mkdtemp(prefix="careledger-cache-"))  # 0700, ours
     atexit.register(_remove, fresh, os.getpid())
     _refused[str(wanted)] = fresh
+    advice = (f"请删除该目录，或由本人创建并设为只有本人可写（chmod 700 {wanted}）" if not problem.startswith("的上级目录")
+              else "请把上级目录设为只有本人可写（chmod go-w），或用环境变量 CARELEDGER_CACHE_DIR 另选本人的缓存目录")
     _warnings.append((str(wanted), f"缓存目录 {wanted} {problem}：缓存文件可以执行代码，不能使用。本次改用临时缓存（结束后删除），"
-                     f"所以会慢一些。请删除该目录，或由本人创建并设为只有本人可写（chmod 700 {wanted}）"))
+                     f"所以会慢一些。{advice}"))
     return fresh
 
 
@@ -79,12 +87,49 @@ def unsafe(folder: Path) -> str | None:
         return f"属于另一个用户（uid {st.st_uid}）"
     if st.st_mode & 0o022:
         return f"其他用户也可以写入（权限 {stat.S_IMODE(st.st_mode):o}）"
+    problem = unsafe_parent(folder)
+    if problem is not None:
+        return problem
     if st.st_mode & 0o077:
         try:
             os.chmod(folder, 0o700)
         except OSError:
             pass
     return None
+
+
+def unsafe_parent(folder: Path) -> str | None:
+    """Why a folder above `folder` lets someone else replace it (rename it away and put their own, or a symlink, in
+    its place), or None. Checked: every folder from `folder`'s parent up to the home folder when it is inside it, else
+    up to the root, both as written and with symlinks resolved (a link to a folder others may write is caught). Each
+    must belong to this user or to root and be writable by nobody else, unless it is sticky (/tmp: others may not
+    rename what is ours). A folder writable by its group is allowed when that group is the user's own private group
+    (the Debian convention: named as the user, no other members), which a umask of 002 gives ~/.cache."""
+    home = Path(os.path.realpath(Path.home()))
+    for start in (Path(os.path.realpath(folder)), Path(os.path.abspath(folder))):
+        top = home if start.is_relative_to(home) else Path(start.anchor)
+        for parent in start.parents:
+            if not parent.is_relative_to(top):
+                break
+            try:
+                st = os.stat(parent)
+            except OSError as exc:
+                return f"的上级目录 {parent} 无法检查（{exc.strerror or exc}）"
+            if st.st_uid not in (_uid(), 0):
+                return f"的上级目录 {parent} 属于另一个用户（uid {st.st_uid}）"
+            writable = st.st_mode & 0o002 or (st.st_mode & 0o020 and not _own_group(st.st_gid))
+            if writable and not st.st_mode & stat.S_ISVTX:
+                return f"的上级目录 {parent} 其他用户也可以写入（权限 {stat.S_IMODE(st.st_mode):o}）"
+    return None
+
+
+def _own_group(gid: int) -> bool:
+    """Whether `gid` is this user's private group: named as the user, with no other members."""
+    try:
+        user, group = pwd.getpwuid(_uid()).pw_name, grp.getgrgid(gid)
+    except KeyError:
+        return False
+    return group.gr_name == user and set(group.gr_mem) <= {user}
 
 
 def _uid() -> int:
@@ -126,10 +171,33 @@ def unseal(data: bytes) -> Any:
 
 
 def write_sealed(target: Path, value: Any) -> None:
-    """Write `value` to `target` by a rename, so a reader sees the old file or the new one, never half of one."""
+    """Write `value` to `target` by a rename, so a reader sees the old file or the new one, never half of one; the
+    file is fsynced before the rename and the folder after it, so a power cut keeps one of the two as well."""
+    write_durable(target, seal(value))
+
+
+def write_durable(target: Path, data: bytes) -> None:
+    """Write `data` to `target` through a temporary file that is fsynced, renamed into place, and the folder fsynced:
+    every cache (records, fingerprints, PDFs, font subsets) writes this way."""
     temporary = target.with_name(f".{target.name}.{os.getpid()}")
-    temporary.write_bytes(seal(value))
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    try:
+        with open(fd, "wb", closefd=False) as f:
+            f.write(data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
     os.replace(temporary, target)
+    fsync_folder(target.parent)
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make the folder's entries (a rename into it) durable."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager

@@ -6,7 +6,10 @@ twice, so none is followed, whatever it points at), a FIFO, socket or device (E-
 hang the build), a folder that cannot be listed (E-FOLDER-READ), a file where a folder belongs (E-NOT-FOLDER), a
 folder named like a record file (E-NOT-FILE), a file that cannot be read (E-FILE-READ). Names starting with a dot
 (.git, editors' swap files) are not content and are left alone. Files are opened without following a symlink and
-checked to be regular after opening, so one swapped in after the listing is refused too.
+checked to be regular after opening, so one swapped in after the listing is refused too; and a file below the
+content root is reached folder by folder from the root (`read_below`: each folder opened with O_NOFOLLOW and
+O_DIRECTORY relative to the one above), so a folder swapped for a symlink after the listing is refused as well
+(`LinkInPath`, E-SYMLINK), never followed.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from .findings import ERROR, Finding, Source
 
 RECORD_SUFFIXES = (".yaml", ".yml", ".md")
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _REASONS = {
     errno.EACCES: "没有读取权限",
     errno.EPERM: "没有读取权限",
@@ -128,14 +132,63 @@ def _walk(root: Path, rel: str, level: int, files: list, folders: list, findings
             findings.append(_error(child, "E-FILE-READ", f"无法读取：{reason(exc)}"))
 
 
-def read_bytes(path: Path) -> bytes:
-    """The bytes of a regular file, never through a symlink (OSError ELOOP) and never blocking on a FIFO or device
-    (OSError EINVAL): the listing already refused those, this holds when one is swapped in after it."""
-    fd = os.open(path, _OPEN_FLAGS)
+class LinkInPath(OSError):
+    """A part of a path below the content root was a symbolic link when it was read (`component`, relative to the
+    root): swapped in after the listing, since the listing refuses links."""
+
+    def __init__(self, component: str):
+        super().__init__(errno.ELOOP, "symbolic link", component)
+        self.component = component
+
+
+def read_below(root: Path, rel: str) -> bytes:
+    """The bytes of the regular file `rel` below `root`, reached one folder at a time from `root` without following
+    a symlink at any step (the root itself is where the user pointed, and is followed). A link anywhere on the way is
+    LinkInPath; the file is then checked as `read_bytes` checks it."""
+    parts = rel.split("/")
+    if any(part in ("", ".", "..") for part in parts):
+        raise OSError(errno.EINVAL, "not a plain relative path", rel)
+    folder = os.open(root, os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        for i, part in enumerate(parts[:-1]):
+            try:
+                inner = os.open(part, _FOLDER_FLAGS, dir_fd=folder)
+            except OSError:
+                _raise_if_link(folder, part, "/".join(parts[:i + 1]))
+                raise
+            os.close(folder)
+            folder = inner
+        try:
+            fd = os.open(parts[-1], _OPEN_FLAGS, dir_fd=folder)
+        except OSError:
+            _raise_if_link(folder, parts[-1], rel)
+            raise
+    finally:
+        os.close(folder)
+    return _read_regular(fd, rel)
+
+
+def _raise_if_link(folder: int, name: str, component: str) -> None:
+    try:
+        is_link = stat.S_ISLNK(os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode)
+    except OSError:
+        return
+    if is_link:
+        raise LinkInPath(component)
+
+
+def _read_regular(fd: int, name) -> bytes:
+    """The bytes behind an open descriptor, which is closed; a FIFO, device or folder is refused (EINVAL)."""
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(errno.EINVAL, "not a regular file", str(path))
+            raise OSError(errno.EINVAL, "not a regular file", str(name))
         with os.fdopen(fd, "rb", closefd=False) as f:
             return f.read()
     finally:
         os.close(fd)
+
+
+def read_bytes(path: Path) -> bytes:
+    """The bytes of a regular file, never through a symlink (OSError ELOOP) and never blocking on a FIFO or device
+    (OSError EINVAL): the listing already refused those, this holds when one is swapped in after it."""
+    return _read_regular(os.open(path, _OPEN_FLAGS), path)

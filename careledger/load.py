@@ -287,7 +287,7 @@ class _Reader:
                 self.error(rel, "E-FILE-NAME", "页面文件名只能用小写英文字母、数字和“-”（它就是网址）")
                 continue
             try:
-                raw = listing.read_bytes(path)
+                raw = listing.read_below(self.root, rel)
             except OSError as exc:
                 self.findings.append(unreadable(rel, exc))
                 continue

@@ -71,6 +71,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
         route = self.path.split("?", 1)[0]
         if route == banner.STATUS_URL:
             return self._send(200, "application/json", banner.status(outcome, generation), body)
+        if route in (banner.STYLE_URL, banner.SCRIPT_URL):  # the banner's own files (the pages' policy: no inline)
+            kind, text = ("text/css", banner.STYLE) if route == banner.STYLE_URL else ("text/javascript", banner.SCRIPT)
+            return self._send(200, kind + "; charset=utf-8", text.encode("utf-8"), body)
         if route == banner.FINDINGS_URL:
             page = banner.inject(banner.findings_page(outcome), outcome, generation)
             return self._send(200, "text/html; charset=utf-8", page, body)

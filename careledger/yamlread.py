@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from .findings import ERROR, Finding, Source
-from .listing import read_bytes, reason
+from .listing import LinkInPath, read_bytes, reason
 
 try:  # the C composer is about ten times faster; the pure-Python one gives the same nodes
     from yaml import CSafeLoader as _BaseLoader
@@ -113,6 +113,10 @@ def parse_text(text: str, path: Path, rel: str) -> tuple[YamlFile, list[Finding]
 
 
 def unreadable(rel: str, exc: OSError) -> Finding:
+    if isinstance(exc, LinkInPath):  # swapped in after the listing: refused as the listing refuses links
+        where = "这个文件" if exc.component == rel else f"它所在的目录“{exc.component}”"
+        return _error(rel, 0, 0, "E-SYMLINK", f"读取时{where}已被换成符号链接（列出目录之后才换的），没有跟随，"
+                                              "也没有读取：记录目录中的符号链接一律不读取。请把链接换成目录或文件本身")
     return _error(rel, 0, 0, "E-FILE-READ", f"无法读取文件：{reason(exc)}")
 
 

@@ -3,8 +3,8 @@
     python tests/killpoint.py N COUNT_FILE tree OUTPUT SEED     write a synthetic tree (see `tree_for`) into OUTPUT
     python tests/killpoint.py N COUNT_FILE cli ARGS...          run `careledger ARGS...`
 
-The calls counted are those that change the file system (mkdir, write, link, rename, exchange, unlink, rmdir),
-and only inside `output._write`, so the kill always falls in the writing of the output. N < 0 kills nothing; the
+The calls counted are those that change the file system (mkdir, write, link, rename, exchange, unlink, rmdir)
+and fsync, and only inside `output._write`, so the kill always falls in the writing of the output. N < 0 kills nothing; the
 number of calls made, and the index of the call that swaps the trees, are then written to COUNT_FILE, so a test
 knows every point it can kill at.
 """
@@ -45,7 +45,7 @@ def install(kill_at: int, count_file: str) -> None:
             return function(*args, **kwargs)
         return wrapper
 
-    for name in ("mkdir", "link", "rename", "replace", "unlink", "rmdir"):
+    for name in ("mkdir", "link", "rename", "replace", "unlink", "rmdir", "fsync"):
         setattr(os, name, counted(getattr(os, name)))
     Path.write_bytes = counted(Path.write_bytes)
     oscalls.exchange = counted(oscalls.exchange, "exchange")

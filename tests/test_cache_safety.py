@@ -70,7 +70,7 @@ def test_an_edit_in_the_tick_of_the_cache_write_is_not_served_from_the_cache(bas
 def test_an_entry_older_than_its_cache_file_is_still_trusted_unread(basic, cache, monkeypatch):
     load(basic, today=AS_OF)  # the fixture's files are older than the cache files written here
     reads = []
-    monkeypatch.setattr(bulkread, "read_bytes", lambda path: reads.append(path) or path.read_bytes())
+    monkeypatch.setattr(bulkread, "read_below", lambda root, rel: reads.append(rel) or (root / rel).read_bytes())
     records, _ = load(basic, today=AS_OF)
     assert reads == [] and len(records.visits) == 5
 
@@ -239,3 +239,104 @@ def test_a_cache_folder_chowned_to_another_user_is_refused(basic, tmp_path, monk
         check_refused(basic, folder, "属于另一个用户（uid 65534）")
     finally:
         cachestore.take_warnings()
+
+
+# --- the folders above the cache (docs/security.md: "the sealed cache") ------------------------------------------
+
+@pytest.mark.parametrize("mode", [0o777, 0o757])
+def test_a_cache_folder_below_a_folder_others_may_write_is_refused(basic, tmp_path, monkeypatch, mode):
+    """Someone who may write the parent could rename our cache folder away and put one of theirs in its place."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(mode)
+    folder = shared / "cache"
+    folder.mkdir(mode=0o700)
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(folder))
+    try:
+        check_refused(basic, folder, f"的上级目录 {shared} 其他用户也可以写入（权限 {mode:o}）")
+    finally:
+        cachestore.take_warnings()
+
+
+def test_a_sticky_parent_like_tmp_is_allowed(tmp_path):
+    sticky = tmp_path / "sticky"
+    sticky.mkdir()
+    sticky.chmod(0o1777)
+    assert cachestore.unsafe(sticky / "cache") is None
+
+
+def test_a_parent_reached_through_a_symlink_is_checked_where_it_leads(tmp_path):
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    (tmp_path / "mine").mkdir(mode=0o700)
+    (tmp_path / "mine" / "link").symlink_to(shared)
+    assert f"的上级目录 {shared} 其他用户也可以写入" in cachestore.unsafe(tmp_path / "mine" / "link" / "cache")
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="only root can give a folder to another user or group")
+def test_a_parent_of_another_user_or_writable_by_another_group_is_refused(tmp_path):
+    theirs = tmp_path / "theirs"
+    theirs.mkdir(mode=0o755)
+    os.chown(theirs, 65534, 65534)
+    assert f"的上级目录 {theirs} 属于另一个用户（uid 65534）" in cachestore.unsafe(theirs / "cache")
+    group = tmp_path / "group"
+    group.mkdir()
+    group.chmod(0o775)
+    os.chown(group, 0, 65534)  # root's, writable by the group nogroup
+    assert f"的上级目录 {group} 其他用户也可以写入（权限 775）" in cachestore.unsafe(group / "cache")
+
+
+def test_a_parent_writable_by_the_user_s_own_private_group_is_allowed(tmp_path, monkeypatch):
+    """umask 002 with a private group per user (Debian's convention) makes ~/.cache 775: nobody else is in it."""
+    own = tmp_path / "own"
+    own.mkdir()
+    own.chmod(0o775)
+    monkeypatch.setattr(cachestore, "_own_group", lambda gid: True)
+    assert cachestore.unsafe(own / "cache") is None
+    monkeypatch.setattr(cachestore, "_own_group", lambda gid: False)
+    assert "其他用户也可以写入（权限 775）" in cachestore.unsafe(own / "cache")
+
+
+def test_the_home_folder_bounds_the_check(tmp_path, monkeypatch):
+    """Inside home, the folders above home (/home, owned by root) are not the user's to fix and are not checked."""
+    above = tmp_path / "above"
+    above.mkdir()
+    above.chmod(0o777)
+    (above / "home").mkdir(mode=0o700)
+    monkeypatch.setattr(Path, "home", classmethod(lambda cls: above / "home"))
+    assert cachestore.unsafe(above / "home" / ".cache" / "careledger") is None
+    assert "的上级目录" in cachestore.unsafe(above / "elsewhere")
+
+
+# --- durable writes -----------------------------------------------------------------------------------------------
+
+def test_a_cache_file_is_fsynced_before_its_rename_and_its_folder_after(tmp_path, monkeypatch):
+    calls = []
+    real_fsync, real_replace = os.fsync, os.replace
+
+    def fsync(fd):
+        calls.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "replace", lambda a, b: calls.append(("replace", str(b))) or real_replace(a, b))
+    target = tmp_path / "entry.pickle"
+    cachestore.write_sealed(target, {"a": 1})
+    assert [kind for kind, _ in calls] == ["fsync", "replace", "fsync"]
+    assert calls[0][1] == str(tmp_path / ".entry.pickle.") + str(os.getpid()) and calls[2][1] == str(tmp_path)
+    assert cachestore.unseal(target.read_bytes()) == {"a": 1}
+
+
+def test_the_pdf_cache_writes_durably_too(tmp_path, monkeypatch):
+    """A torn PDF in the cache would be copied into private/ by every later build: it is fsynced like the rest."""
+    from careledger.paper import pdf
+
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(os.readlink(f"/proc/self/fd/{fd}")) or real_fsync(fd))
+    store = pdf._Cache(tmp_path / "pdf")
+    store.put("ab" + "0" * 30, b"%PDF-1.7 synthetic")
+    target = store.path("ab" + "0" * 30)
+    assert synced == [str(target.with_name(f".{target.name}.{os.getpid()}")), str(target.parent)]
+    assert store.get("ab" + "0" * 30) == b"%PDF-1.7 synthetic"

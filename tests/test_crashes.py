@@ -125,7 +125,8 @@ def test_an_unreadable_page_is_e_file_read(basic, tmp_path, monkeypatch):
         return real_read(self)
 
     def open_(path, *args, **kwargs):
-        if isinstance(path, (str, bytes, os.PathLike)) and Path(os.fsdecode(path)) == page:
+        if isinstance(path, (str, bytes, os.PathLike)) and (Path(os.fsdecode(path)) == page or (
+                kwargs.get("dir_fd") is not None and os.fsdecode(path) == page.name)):  # read folder by folder
             raise refused(path)
         return real_open(path, *args, **kwargs)
 

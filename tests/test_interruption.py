@@ -187,3 +187,30 @@ def test_tidying_does_not_wait_for_a_build_that_holds_the_lock(tmp_path):
         assert os.WEXITSTATUS(status) == 0 and beside(out) == [".out.new-1-abcd"]
     output.tidy(out)
     assert beside(out) == []
+
+
+def test_the_new_tree_is_fsynced_before_the_swap(tmp_path, monkeypatch):
+    """Every file written anew and every folder of the new tree is fsynced before the exchange, the output's parent
+    after it; a file linked unchanged from the old tree is not fsynced again."""
+    out = tmp_path / "out"
+    write_tree(out, tree_for("old"))
+    calls: list[tuple[str, str]] = []
+    real_fsync, real_exchange = os.fsync, oscalls.exchange
+
+    def fsync(fd):
+        calls.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        return real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(oscalls, "exchange", lambda a, b: calls.append(("exchange", "")) or real_exchange(a, b))
+    new = tree_for("new")
+    write_tree(out, new)
+    swap = calls.index(("exchange", ""))
+    before = {Path(path).name if kind == "fsync" else kind for kind, path in calls[:swap]}
+    written = {Path(p).name for p, data in new.items() if tree_for("old").get(p) != data}
+    linked = {Path(p).name for p, data in new.items() if tree_for("old").get(p) == data}
+    assert written <= before and linked and not linked & before
+    folders = {"site", "private", "dossiers", "reports"} | {f"v{i}" for i in range(4)}
+    assert folders <= before and any(name.startswith(".out.new-") for name in before)
+    assert calls[swap + 1:] == [("fsync", str(tmp_path))]
+    assert (out / "reports" / "new.csv").read_bytes() == b"new"

@@ -232,6 +232,9 @@ def deny(monkeypatch, denied: Path, function: str) -> None:
     original = getattr(os, function)
 
     def refusing(path, *args, **kwargs):
+        folder = kwargs.get("dir_fd")  # listing.read_below opens each name relative to its folder
+        if folder is not None and not isinstance(path, int):
+            path = os.path.join(os.readlink(f"/proc/self/fd/{folder}"), os.fsdecode(path))
         if Path(os.fsdecode(path)) == denied:
             raise PermissionError(13, "Permission denied", str(path))
         return original(path, *args, **kwargs)
@@ -297,3 +300,84 @@ def test_a_content_folder_that_cannot_be_listed(basic, monkeypatch):
     _, errors = errors_of(basic)
     hit = only(errors, "E-FOLDER-READ")[0]
     assert hit.source.file == "." and "没有读取权限" in hit.message
+
+
+# --- a folder swapped for a symlink between the listing and the reading ------------------------------------------
+
+def swap_for_link(content: Path, folder: str, outside: Path) -> None:
+    """Move `folder` out of the tree, edit the copy that now lies outside, and put a symlink to it in its place."""
+    shutil.move(content / folder, outside)
+    for path in outside.glob("*.yaml"):
+        path.write_text(path.read_text(encoding="utf-8").replace("2026-11-0", "2026-11-1"), encoding="utf-8")
+    (content / folder).symlink_to(outside, target_is_directory=True)
+
+
+def test_a_month_folder_swapped_for_a_symlink_at_the_reading_is_refused(basic, tmp_path, monkeypatch):
+    """The listing saw a real folder; by the time its first file is read it is a link to a folder outside the tree:
+    E-SYMLINK at each of its files, and no record from outside."""
+    from careledger import listing
+
+    outside, real_read, swapped = tmp_path / "outside", listing.read_below, []
+
+    def swap_first(root, rel):
+        if rel.startswith("visits/2026-11/") and not swapped:
+            swap_for_link(root, "visits/2026-11", outside)
+            swapped.append(rel)
+        return real_read(root, rel)
+
+    monkeypatch.setattr(bulkread, "read_below", swap_first)
+    records, errors = errors_of(basic, cache=False)
+    assert swapped and (basic / "visits/2026-11").is_symlink()
+    hits = only(errors, "E-SYMLINK")
+    assert sorted(f.source.file for f in hits) == ["visits/2026-11/ds-lianxi1.yaml", "visits/2026-11/ds-shuji.yaml"]
+    assert all("“visits/2026-11”已被换成符号链接" in f.message for f in hits)
+    assert not any(v.date.day >= 10 for v in records.visits if v.date.month == 11)  # nothing read from outside
+    assert not any(f.code == "E-RECORD" for f in errors)  # the safety net sees them accounted for
+
+
+def test_the_pages_folder_swapped_for_a_symlink_at_the_reading_is_refused(basic, tmp_path, monkeypatch):
+    from careledger import listing
+
+    outside, real_read = tmp_path / "outside", listing.read_below
+    secret = "本不该发布的外部文件"
+
+    def swap_first(root, rel):
+        if rel.startswith("pages/") and not (root / "pages").is_symlink():
+            shutil.move(root / "pages", outside)
+            (outside / "about.md").write_text(f"# 外部\n\n{secret}\n", encoding="utf-8")
+            (root / "pages").symlink_to(outside, target_is_directory=True)
+        return real_read(root, rel)
+
+    monkeypatch.setattr(listing, "read_below", swap_first)
+    records, errors = errors_of(basic)
+    assert [f.source.file for f in only(errors, "E-SYMLINK")] == ["pages/about.md"]
+    assert not any(secret in p.text for p in records.pages)
+
+
+def test_reading_below_the_root_follows_no_link_at_any_step(tmp_path):
+    from careledger import listing
+
+    root = tmp_path / "content"
+    (root / "a" / "b").mkdir(parents=True)
+    (root / "a" / "b" / "f.yaml").write_bytes(b"x: 1\n")
+    (tmp_path / "elsewhere" / "b").mkdir(parents=True)
+    (tmp_path / "elsewhere" / "b" / "f.yaml").write_bytes(b"outside\n")
+    assert listing.read_below(root, "a/b/f.yaml") == b"x: 1\n"
+    (tmp_path / "root-link").symlink_to(root)  # the root itself is where the user pointed: followed
+    assert listing.read_below(tmp_path / "root-link", "a/b/f.yaml") == b"x: 1\n"
+    (root / "a" / "b").rename(root / "a" / "real-b")
+    for link, component in ((root / "a" / "b", "a/b"), (root / "a", "a")):
+        link_target = tmp_path / "elsewhere" if component == "a" else tmp_path / "elsewhere" / "b"
+        if component == "a":
+            (root / "a").rename(root / "real-a")
+        link.symlink_to(link_target, target_is_directory=True)
+        with pytest.raises(listing.LinkInPath) as refused:
+            listing.read_below(root, "a/b/f.yaml")
+        assert refused.value.component == component
+    (root / "real-a" / "g.yaml").symlink_to(root / "real-a" / "real-b" / "f.yaml")
+    with pytest.raises(listing.LinkInPath) as refused:
+        listing.read_below(root, "real-a/g.yaml")
+    assert refused.value.component == "real-a/g.yaml"
+    for bad in ("../x", "a//b", "./a"):
+        with pytest.raises(OSError):
+            listing.read_below(root, bad)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from .. import assets
+from .. import assets, csp
 from ..render.templating import environment
 from ..views.dossier import Dossier
 from .fonts import record_characters
@@ -45,4 +45,4 @@ def render_dossier(dossier: Dossier, *, stamp: str = "", dirty: bool = False,
     footer = stamp or f"基准日 {dossier.as_of}"
     if dossier.version:
         footer = f"本户记录版本 {dossier.version.date} · {footer}"
-    return env.get_template("dossier.html").render(d=dossier, css=Markup(css), footer=footer, dirty=dirty)
+    return csp.sealed(env.get_template("dossier.html").render(d=dossier, css=Markup(css), footer=footer, dirty=dirty))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import csp
 from .dossier import TEMPLATES, paper_environment
 
 
@@ -48,7 +49,7 @@ def dossier_indexes(dossiers, selection, *, jurisdiction: str, as_of: str, stamp
         groups = [VillageRows(v, names[v], tuple(_row(d, prefix) for d in villages[v])) for v in chosen]
         html = template.render(villages=groups, village=village, jurisdiction=jurisdiction, as_of=as_of,
                                count=sum(len(g.rows) for g in groups), footer=stamp, dirty=dirty)
-        return html.encode("utf-8")
+        return csp.sealed(html).encode("utf-8")
 
     out = {f"dossiers/{v}/index.html": page([v], names[v], "") for v in villages}
     if selection.everything:

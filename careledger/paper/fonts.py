@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..cachestore import cache_root
+from ..cachestore import cache_root, write_durable
 
 FONT_PACKAGE = "fonts-noto-cjk"  # Debian/Ubuntu: Noto Sans/Serif CJK, Regular and Bold
 HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
@@ -152,9 +152,7 @@ def _subset_file(kind: str, face: Face, chars: set[str], directory: Path | None)
         pass
     data = make_subset(face, text)
     folder.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}")
-    temporary.write_bytes(data)
-    os.replace(temporary, target)  # several workers may make the same subset: the last rename wins, same bytes
+    write_durable(target, data)  # several workers may make the same subset: the last rename wins, same bytes
     limit = time.time() - CACHE_DAYS * 86400
     for old in folder.glob("*.otf"):
         try:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .. import progress
 from ..workers import pool as pool_of
-from ..cachestore import cache_root
+from ..cachestore import cache_root, write_durable
 
 RENDERER_VERSION = "1"  # bump when the rendering options change: cached PDFs made before are then ignored
 CACHE_DAYS = 14  # a cached PDF unused this long is deleted
@@ -205,9 +205,7 @@ class _Cache:
         target = self.path(key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            temporary = target.with_name(f".{target.name}.{os.getpid()}")
-            temporary.write_bytes(data)
-            os.replace(temporary, target)
+            write_durable(target, data)  # fsynced: a power cut must not leave a torn PDF to be served
         except OSError:
             pass  # a cache that cannot be written only makes the next build slower
 

@@ -2,6 +2,11 @@
 small script that reloads the page when a rebuild finishes (it polls STATUS_URL; nothing external). Everything taken
 from the records is escaped. The banner is added to the response only, never to the file on disk.
 
+Every page carries a Content-Security-Policy (careledger/csp.py) that refuses inline scripts and styles, so the
+banner's style and script are files the preview serves (STYLE_URL, SCRIPT_URL: the page's own origin, allowed by
+'self'), the script reads the generation from the banner's `data-generation`, and the served copy's policy gains
+`connect-src 'self'` for the polling (the published policy allows no connections).
+
 The page FINDINGS_URL lists the findings in full; it exists only in the preview.
 """
 
@@ -11,6 +16,7 @@ import json
 import re
 from html import escape
 
+from .. import csp
 from ..findings import SEVERITY_LABELS, display_path, sort_key
 from .state import Outcome, per_code
 
@@ -20,8 +26,10 @@ FINDINGS_URL = f"/{PREFIX}/findings"
 BANNER_ID = "careledger-preview"
 SHOWN = 20  # record errors listed in the banner itself; the rest on FINDINGS_URL
 BEGIN, END = "<!-- careledger serve: preview banner -->", "<!-- /careledger serve -->"
+STYLE_URL, SCRIPT_URL = f"/{PREFIX}/banner.css", f"/{PREFIX}/banner.js"
+CONNECT = "connect-src 'self'"  # added to a served page's policy, for the polling
 
-_STYLE = f"""<style>
+STYLE = f"""
 #{BANNER_ID} {{ position: fixed; top: 0; left: 0; right: 0; z-index: 2147483647; max-height: 45vh; overflow: auto;
   margin: 0; padding: .35rem 1rem; font: 14px/1.5 "Noto Sans CJK SC", "Microsoft YaHei", sans-serif;
   color: #1f2328; background: #dafbe1; border-bottom: 2px solid #1a7f37; box-sizing: border-box; }}
@@ -31,11 +39,10 @@ _STYLE = f"""<style>
 #{BANNER_ID} ol {{ margin: .25rem 0 .25rem 1.5rem; padding: 0; }}
 #{BANNER_ID} code {{ font-family: monospace; }}
 @media print {{ #{BANNER_ID} {{ display: none; }} html {{ padding-top: 0 !important; }} }}
-</style>"""
+"""
 
-_SCRIPT = """<script>
-(function () {
-  var banner = document.getElementById("%(id)s"), seen = %(generation)d;
+SCRIPT = """(function () {
+  var banner = document.getElementById("%(id)s"), seen = Number(banner.dataset.generation);
   function fit() { document.documentElement.style.paddingTop = banner.offsetHeight + "px"; }
   fit(); window.addEventListener("resize", fit);
   function poll() {
@@ -45,7 +52,7 @@ _SCRIPT = """<script>
   }
   setTimeout(poll, 1000);
 })();
-</script>"""
+""" % {"id": BANNER_ID, "status": STATUS_URL}
 
 
 def _where(f) -> str:
@@ -91,19 +98,27 @@ def banner(outcome: Outcome | None) -> str:
 
 
 def block(outcome: Outcome | None, generation: int) -> str:
-    script = _SCRIPT % {"id": BANNER_ID, "generation": generation, "status": STATUS_URL}
-    return f"{BEGIN}{_STYLE}{banner(outcome)}{script}{END}"
+    element = banner(outcome).replace(f'<div id="{BANNER_ID}"',
+                                      f'<div id="{BANNER_ID}" data-generation="{generation}"', 1)
+    return (f'{BEGIN}<link rel="stylesheet" href="{STYLE_URL}">{element}'
+            f'<script src="{SCRIPT_URL}"></script>{END}')
 
 
 _BODY = re.compile(rb"<body\b[^>]*>", re.I)
 
 
 def inject(page: bytes, outcome: Outcome | None, generation: int) -> bytes:
-    """The page with the banner right after <body>; the page's own bytes are otherwise unchanged."""
+    """The page with the banner right after <body>, and CONNECT added to its policy; the page's own bytes are
+    otherwise unchanged."""
     added = block(outcome, generation).encode("utf-8")
     found = _BODY.search(page)
     at = found.end() if found else 0
-    return page[:at] + added + page[at:]
+    page = page[:at] + added + page[at:]
+    policy = csp.policy_of(page.decode("utf-8", "replace"))
+    if policy is None:
+        return page
+    old, new = csp.meta(policy).encode("utf-8"), csp.meta(f"{policy}; {CONNECT}").encode("utf-8")
+    return page.replace(old, new, 1)
 
 
 def status(outcome: Outcome | None, generation: int) -> bytes:
@@ -143,4 +158,4 @@ def findings_page(outcome: Outcome | None) -> bytes:
                     parts.append(f"<h3 id=\"{escape(code)}\"><code>{escape(code)}</code> {escape(text)}（{n} 条）</h3>"
                                  f"<ol>{''.join(_item(f) for f in items)}</ol>")
     parts.append("</body></html>")
-    return "".join(parts).encode("utf-8")
+    return csp.sealed("".join(parts)).encode("utf-8")

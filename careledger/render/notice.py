@@ -3,7 +3,7 @@ PDF (paper/notice_pdf.py), and `notice.csv` with its list of cadres. All three g
 
 from __future__ import annotations
 
-from .. import assets
+from .. import assets, csp
 from .spreadsheet import to_csv
 from .templating import environment
 
@@ -13,7 +13,7 @@ TEMPLATES = assets.REPORT_TEMPLATES
 def notice_html(view, *, paper: bool = False, pdf: bool = False, stamp=None, env=None) -> str:
     """`paper`: the page as printed (no screen notes or links); `pdf`: a PDF is written beside the page."""
     env = env or environment(TEMPLATES, stamp)
-    return env.get_template("notice.html").render(view=view, n=view.notice, paper=paper, pdf=pdf)
+    return csp.sealed(env.get_template("notice.html").render(view=view, n=view.notice, paper=paper, pdf=pdf))
 
 
 def notice_files(view, *, pdf: bool, stamp=None, env=None) -> dict[str, bytes]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import assets
+from .. import assets, csp
 from ..output import Tree
 from ..views.desk import CSV_COLUMNS, KINDS, csv_rows
 from ..views.reports import ReportsView
@@ -26,18 +26,19 @@ def render_reports(view: ReportsView, *, templates: Path = TEMPLATES, stamp=None
     (not with --no-paper)."""
     env = environment(templates, stamp)
     files = Tree()
-    files.add("index.html", env.get_template("index.html").render(view=view, kinds=KINDS, dossiers=dossiers)
+    files.add("index.html", csp.sealed(env.get_template("index.html").render(view=view, kinds=KINDS, dossiers=dossiers))
               .encode("utf-8"))
     for wl in view.desk.lists if view.desk else ():
-        files.add(f"{wl.slug}.html", env.get_template("desk.html").render(view=view, wl=wl, kinds=KINDS,
-                                                                         dossiers=dossiers).encode("utf-8"))
+        files.add(f"{wl.slug}.html", csp.sealed(env.get_template("desk.html").render(
+            view=view, wl=wl, kinds=KINDS, dossiers=dossiers)).encode("utf-8"))
         files.add(f"{wl.slug}.csv", to_csv(CSV_COLUMNS, csv_rows(wl)))
     if view.trends and view.trends.months:
         files.add("trends.html", _trends_page(env, view))
     for path, data in notice_files(view, pdf=dossiers, stamp=stamp, env=env).items():  # the 通报 (issue 18)
         files.add(path, data)
     for table in view.tables:
-        files.add(f"{table.slug}.html", env.get_template("table.html").render(view=view, table=table).encode("utf-8"))
+        files.add(f"{table.slug}.html", csp.sealed(env.get_template("table.html").render(view=view, table=table))
+                  .encode("utf-8"))
         files.add(f"{table.slug}.csv", to_csv(table.columns, table.rows))
     files.add("report.css", (templates / "report.css").read_bytes())
     files.add("tables.js", (templates / "tables.js").read_bytes())
@@ -50,5 +51,5 @@ def _trends_page(env, view: ReportsView) -> bytes:
     rate_chart = rate_lines_chart("on-time-by-month", trends.months,
                                   [(v.name, v.on_time) for v in trends.villages], "各村（社区）按月按时走访率")
     warning_chart = month_bars_chart("warnings-by-month", trends.months, trends.warnings, f"按月{word}次数", "次")
-    return env.get_template("trends.html").render(view=view, trends=trends, word=word, rate_chart=rate_chart,
-                                                  warning_chart=warning_chart).encode("utf-8")
+    return csp.sealed(env.get_template("trends.html").render(view=view, trends=trends, word=word, rate_chart=rate_chart,
+                                                         warning_chart=warning_chart)).encode("utf-8")

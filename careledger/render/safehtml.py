@@ -93,6 +93,8 @@ class _Cleaner(HTMLParser):
             rule = ALLOWED[tag].get(name, False)
             if rule is False or (rule is not None and not rule.fullmatch(value)):
                 self.problems.append(f"<{tag} {name}=\"{value}\">")
+            elif name == "style":  # the page's policy refuses style attributes (careledger/csp.py): a class instead
+                kept.append(f' class="align-{_ALIGN.fullmatch(value).group(1)}"')
             elif name in URL_ATTRIBUTES and not url_allowed(value):
                 self.problems.append(value)
                 kept.append(f' {name}="#"')

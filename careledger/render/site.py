@@ -27,7 +27,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from .. import assets
+from .. import assets, csp
 from ..findings import ERROR, Finding, Source
 from ..output import Tree
 from ..stamp import Stamp
@@ -76,7 +76,7 @@ def render_site(view: PublicView, pages_html: Mapping[str, Markup], *, stamp: St
             html = env.get_template(template).render(**context)
         except TemplateError as error:
             raise SiteTemplateError(_template_finding(error, template)) from None
-        files.add(path, html.encode("utf-8"))
+        files.add(path, csp.sealed(html).encode("utf-8"))
 
     render("index.html", "index.html",
            chart_on_time=on_time_chart("chart-on-time", tuple(v.status for v in view.villages),
