@@ -3,10 +3,11 @@
 Each chart is an `<svg role="img">` with a title and a text description of every value, so a screen reader (or a
 page printed in black and white) gets the same numbers; the tables next to each chart hold them too.
 
-Font sizes are in viewBox units: a chart drawn narrower than its viewBox shrinks its text with it. So a chart never
-shrinks below the width at which its smallest text is READABLE_PX pixels (a `min-width` on the svg); on a narrow
-screen a wider chart scrolls sideways in its own labelled box (`chart-scroll`, focusable for the keyboard) instead of
-the whole page, as the tables do.
+Font sizes are in viewBox units: a chart drawn narrower than its viewBox shrinks its text with it. So a chart is
+drawn at the width at which its smallest text is READABLE_PX pixels (its `width` and `height` attributes; never wider
+than its viewBox), and the stylesheets do not shrink it further (no inline style: the pages' Content-Security-Policy
+allows none); on a narrow screen a wider chart scrolls sideways in its own labelled box (`chart-scroll`, focusable
+for the keyboard) instead of the whole page, as the tables do.
 """
 
 from __future__ import annotations
@@ -34,11 +35,11 @@ def min_width(width: int, body: list[str]) -> int:
 
 
 def _svg(chart_id: str, width: int, height: int, title: str, desc: str, body: list[str]) -> Markup:
+    shown = min_width(width, body)
     return Markup(
         f'<div class="chart-scroll" role="region" aria-label="图：{escape(title)}" tabindex="0">'
         f'<svg class="chart" id="{chart_id}" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'style="min-width: {min_width(width, body)}px">'
+        f'viewBox="0 0 {width} {height}" width="{shown}" height="{math.ceil(height * shown / width)}">'
         f'<title id="{chart_id}-title">{escape(title)}</title><desc id="{chart_id}-desc">{escape(desc)}</desc>'
         + "".join(body) + "</svg></div>")
 
