@@ -7,6 +7,8 @@ For each size (the full county, then a tenth of it) it generates the records wit
 to a git repository, and prints one figure a line:
 
 - cold `check` and cold `build --no-paper` (empty parse cache): seconds and peak resident memory;
+- the cold build's speed-up from 1 core to N (pinned to 1, 2, 4, … of the cores, CARELEDGER_JOBS set to as many),
+  with the load average (on a shared machine, others' work takes cores from the larger runs);
 - the rebuild after one visit file changed (one visit added and committed), and the rebuild with nothing changed;
 - pages written per second by the cold build (HTML pages of the site and the reports);
 - dossier PDFs per second over all cores, on a sample of 200 households, and how busy the cores were;
@@ -37,11 +39,13 @@ AS_OF = "2026-11-23"
 NEXT_DAY = "2026-11-24"
 
 
-def run(args: list[str], env: dict, *, ok=(0,), cwd: Path | None = None) -> tuple[float, float]:
-    """Seconds and peak resident memory (MB) of one command."""
+def run(args: list[str], env: dict, *, ok=(0,), cwd: Path | None = None,
+        cores: set[int] | None = None) -> tuple[float, float]:
+    """Seconds and peak resident memory (MB) of one command (run on those `cores` only, when given)."""
+    pin = (lambda: os.sched_setaffinity(0, cores)) if cores else None
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(args, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, preexec_fn=pin)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         code = os.waitstatus_to_exitcode(status)
@@ -200,6 +204,8 @@ def measure(name: str, work: Path, households: int, months: int, profile: str, s
     print(f"  cold build (site and reports, no PDFs): {cold:.1f} s, peak {peak:.0f} MB")
     print(f"  pages written: {pages} HTML pages, {pages / cold:.0f} pages/s")
 
+    print(f"  cold build on 1 to N cores: {core_speedup(build, env, cache, output)}")
+
     changed = change_one_visit_file(content)
     seconds, peak = run(build, env)
     print(f"  rebuild after one visit file changed ({changed.relative_to(content)}): {seconds:.1f} s, "
@@ -231,6 +237,25 @@ def measure(name: str, work: Path, households: int, months: int, profile: str, s
               f"{cold / seconds:.2f}")
     else:
         print("  hugo: not installed (apt-get install hugo) — no comparison")
+
+
+def core_speedup(build: list[str], env: dict, cache: Path, output: Path) -> str:
+    """Cold `build --no-paper` (empty parse cache, no earlier output) pinned to 1, 2, 4, … of the cores this process
+    may use, up to all of them, with CARELEDGER_JOBS set to as many; each one's speed-up over 1 core against the
+    issue's target (0.7 × cores). The machine's load average is printed with it: other work on a shared machine
+    takes cores from the larger runs."""
+    allowed = sorted(os.sched_getaffinity(0))
+    counts = sorted({*(2 ** i for i in range(len(allowed).bit_length()) if 2 ** i <= len(allowed)), len(allowed)})
+    said, one = [], None
+    load = os.getloadavg()[0]
+    for n in counts:
+        for stale in (cache / "records", cache / "builds", output):
+            shutil.rmtree(stale, ignore_errors=True)
+        seconds, _ = run(build, {**env, "CARELEDGER_JOBS": str(n)}, cores=set(allowed[:n]))
+        one = one or seconds
+        said.append(f"{n} core{'s' if n > 1 else ''} {seconds:.1f} s" + ("" if n == 1 else
+                    f" ({one / seconds:.2f}× = {one / seconds / n:.2f} × cores; target ≥ 0.7 × cores)"))
+    return "; ".join(said) + f" (load average {load:.1f} before, {os.getloadavg()[0]:.1f} after)"
 
 
 def new_day(build: list[str], env: dict) -> str:

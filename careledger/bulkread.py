@@ -141,7 +141,7 @@ def _on_the_day(root: Path, job: FileJob, settings: Settings, result: tuple) -> 
 
 def _parse_many(root: Path, jobs: list[FileJob], settings: Settings, workers: int | None):
     """(hash of the bytes, result) for each job; in worker processes when there are many."""
-    workers = workers or os.cpu_count() or 1
+    workers = workers or processes.count()
     with progress.Counter("读取记录文件", len(jobs)) as counter:
         if workers <= 1 or len(jobs) <= IN_PROCESS_UP_TO:
             for job in jobs:

@@ -8,6 +8,9 @@ would never trigger it, and the worker would have been adopted by another proces
 
 The kernel sends the signal when the parent *thread* that forked the worker ends, so a pool must be made and used
 from one thread that outlives it (as `with workers.pool(n) as p: ...` in the caller's thread does).
+
+How many workers: `count()`, the cores this process may run on, or `$CARELEDGER_JOBS` when set (a positive whole
+number; 1 does all the work in the building process, as on one core).
 """
 
 from __future__ import annotations
@@ -18,6 +21,26 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 
 from . import oscalls
+
+
+ENV_JOBS = "CARELEDGER_JOBS"
+
+
+def count() -> int:
+    """The number of worker processes to use: $CARELEDGER_JOBS, else the cores this process may run on."""
+    raw = os.environ.get(ENV_JOBS, "").strip()
+    if not raw:
+        return _cores()
+    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+        raise SystemExit(f"环境变量 {ENV_JOBS}=“{raw}”无效：应为正整数（同时使用的进程数，例如 2；1 表示不另开进程）")
+    return int(raw)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
 
 
 def pool(max_workers: int) -> ProcessPoolExecutor:

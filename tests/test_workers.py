@@ -32,7 +32,7 @@ DRIVER = textwrap.dedent("""
         time.sleep(60)
         return []
 
-    os.cpu_count = lambda: 2  # workers even on a machine with one core
+    os.environ["CARELEDGER_JOBS"] = "2"  # workers even on a machine with one core
     bulkread.IN_PROCESS_UP_TO = 0
     bulkread._parse_batch = slow if {which!r} == "parse" else bulkread._parse_batch
     pdf.render_batch = slow if {which!r} == "pdf" else pdf.render_batch
@@ -119,3 +119,39 @@ def test_a_worker_whose_parent_is_gone_before_it_starts_ends_itself():
             os._exit(0)  # reached only if the worker went on
     _, status = os.waitpid(child, 0)
     assert os.WEXITSTATUS(status) == 1
+
+
+def test_careledger_jobs_sets_the_number_of_workers(basic, tmp_path, monkeypatch):
+    """CARELEDGER_JOBS (issue 16, the core speed-up measured from 1 to N) sets the parse pool's size; 1 parses in this
+    process. Without it, the cores this process may run on."""
+    from careledger import bulkread
+    from careledger.load import load
+
+    sizes: list[int] = []
+    real = workers.pool
+
+    def counted(n):
+        sizes.append(n)
+        return real(n)
+    monkeypatch.setattr(workers, "pool", counted)
+    monkeypatch.setattr(bulkread, "IN_PROCESS_UP_TO", 0)
+    cores = len(os.sched_getaffinity(0))
+    for jobs, expected in (("3", [3]), ("1", []), ("", [cores] if cores > 1 else [])):
+        monkeypatch.setenv("CARELEDGER_JOBS", jobs)
+        monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / f"cache-{jobs}"))
+        sizes.clear()
+        _, findings = load(basic, today=AS_OF)
+        assert sizes == expected, jobs
+        assert not any(f.is_error for f in findings)
+
+
+@pytest.mark.parametrize("value", ["0", "abc", "-2", "２"])
+def test_a_bad_careledger_jobs_is_refused_in_chinese(basic, tmp_path, value):
+    env = {**os.environ, "CARELEDGER_JOBS": value, "CARELEDGER_CACHE_DIR": str(tmp_path / "cache"),
+           "PYTHONPATH": str(ROOT)}
+    run = subprocess.run([sys.executable, "-m", "careledger", "build", "--no-paper", "--content", str(basic),
+                          "--output", str(tmp_path / "out"), "--as-of", AS_OF.isoformat(), "--allow-dirty"],
+                         env=env, capture_output=True, text=True, cwd=ROOT)
+    assert run.returncode != 0
+    assert f"CARELEDGER_JOBS=“{value}”无效" in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "out" / "site").exists()

@@ -27,7 +27,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import progress
-from ..workers import pool as pool_of
+from ..workers import count as worker_count, pool as pool_of
 from ..cachestore import cache_root, write_durable
 
 RENDERER_VERSION = "1"  # bump when the rendering options change: cached PDFs made before are then ignored
@@ -150,7 +150,7 @@ def _check_box_captions(document, pdf) -> None:
 
 
 def render_all(jobs: list[Job], *, workers: int | None = None, cache: bool = True) -> list[bytes]:
-    """The PDF of each job, in order. `workers` defaults to the number of cores; `cache=False` renders everything."""
+    """The PDF of each job, in order. `workers` defaults to `workers.count()` (the cores, or $CARELEDGER_JOBS); `cache=False` renders everything."""
     results: list[bytes | None] = [None] * len(jobs)
     store = _Cache(cache_root() / "pdf") if cache else None
     todo = []
@@ -160,7 +160,7 @@ def render_all(jobs: list[Job], *, workers: int | None = None, cache: bool = Tru
             todo.append(i)
         else:
             results[i] = hit
-    for i, pdf in zip(todo, _render_many([jobs[i] for i in todo], workers or os.cpu_count() or 1)):
+    for i, pdf in zip(todo, _render_many([jobs[i] for i in todo], workers or worker_count())):
         results[i] = pdf
         if store:
             store.put(jobs[i].key, pdf)

@@ -1,0 +1,111 @@
+"""Benchmark (not a test): where a `build --no-paper` spends its time, stage by stage, under cProfile.
+
+    .venv/bin/python bench/stages.py CONTENT [--as-of 2026-11-23] [--work /tmp/careledger-stages]
+
+CONTENT is a git repository of records (e.g. a county `bench/run` generated: its `content/`). In one process
+(CARELEDGER_JOBS=1, so the parsing is profiled too) it runs a cold build (empty cache, no earlier output), then
+adds one visit to one visit file and commits it on a copy of the repository, and runs the warm rebuild. For each
+it prints the seconds of each pipeline stage (cumulative time of the stage's function: cProfile slows Python code
+about twice, so the shares matter more than the seconds) and of each rule family.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import datetime as dt
+import os
+import pstats
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+STAGES = [  # (label, module path suffix, function)
+    ("fingerprint", "careledger/fingerprint.py", "of_build"),
+    ("load: all", "careledger/load.py", "load"),
+    ("  parsing files (bulkread)", "careledger/bulkread.py", "_parse_one"),
+    ("  integrity checks", "careledger/integrity.py", None),
+    ("history (git log, cat-file, events)", "careledger/audit/history.py", "read_history"),
+    ("rules (judge)", "careledger/rules/__init__.py", "judge"),
+    ("public view (redact)", "careledger/views/public.py", "redact"),
+    ("pages' Markdown", "careledger/render/pages.py", "convert_pages"),
+    ("reports' view", "careledger/views/reports.py", "build_reports"),
+    ("site rendering", "careledger/render/site.py", "render_site"),
+    ("privacy proof: secrets", "careledger/proof.py", "secrets_of"),
+    ("privacy proof: scan", "careledger/proof.py", "scan"),
+    ("reports' rendering", "careledger/render/reports.py", "render_reports"),
+    ("writing the output", "careledger/output.py", "write_tree"),
+]
+
+
+def cumulative(stats: pstats.Stats, suffix: str, name: str | None) -> float:
+    total = 0.0
+    for (file, _, func), (_, _, _, ct, callers) in stats.stats.items():  # type: ignore[attr-defined]
+        if not file.endswith(suffix) or (name is not None and func != name):
+            continue
+        if name is None and any(c[0].endswith(suffix) for c in callers):
+            continue  # a module's own functions calling each other: count the outer calls only
+        total += ct
+    return total
+
+
+def rule_families(stats: pstats.Stats) -> list[tuple[str, float]]:
+    out = []
+    for (file, _, func), (_, _, _, ct, _) in stats.stats.items():  # type: ignore[attr-defined]
+        if func == "check" and "/careledger/rules/" in file:
+            out.append((Path(file).stem, ct))
+    return sorted(out, key=lambda x: -x[1])
+
+
+def profiled(label: str, content: Path, output: Path, as_of: dt.date) -> None:
+    from careledger.pipeline import build_all
+
+    profile = cProfile.Profile()
+    start = time.perf_counter()
+    profile.enable()
+    result = build_all(content, output, as_of=as_of, paper=False)
+    profile.disable()
+    wall = time.perf_counter() - start
+    stats = pstats.Stats(profile)
+    print(f"\n== {label}: {wall:.1f} s under cProfile, {len(result.files_changed)} files written anew")
+    for name, suffix, func in STAGES:
+        print(f"  {name:40} {cumulative(stats, suffix, func):7.2f} s")
+    print("  rule families: " + ", ".join(f"{n} {s:.2f}" for n, s in rule_families(stats)[:8]))
+
+
+def add_one_visit(content: Path) -> Path:
+    month = sorted((content / "visits").iterdir())[-1]
+    path = sorted(month.glob("*.yaml"))[-1]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + text[text.rindex("\n- date:") + 1:], encoding="utf-8")
+    git = ["git", "-C", str(content), "-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
+    subprocess.run([*git, "commit", "-q", "-am", "one more visit"], check=True)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("content", type=Path)
+    parser.add_argument("--as-of", default="2026-11-23")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/careledger-stages"))
+    args = parser.parse_args()
+    shutil.rmtree(args.work, ignore_errors=True)
+    content = args.work / "content"
+    subprocess.run(["git", "clone", "-q", str(args.content), str(content)], check=True)
+    os.environ["CARELEDGER_CACHE_DIR"] = str(args.work / "cache")
+    os.environ["CARELEDGER_JOBS"] = "1"
+    as_of = dt.date.fromisoformat(args.as_of)
+    print(f"load average {os.getloadavg()[0]:.1f}")
+    profiled("cold build --no-paper, one process", content, args.work / "output", as_of)
+    changed = add_one_visit(content)
+    profiled(f"rebuild after one visit added to {changed.relative_to(content)}", content, args.work / "output", as_of)
+    print(f"load average {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
