@@ -97,6 +97,17 @@ class Reading:
 
 
 @dataclass
+class PairReading:
+    """Two hidden counts of one row or column of a table: the interval of the sum of their protected parts."""
+
+    table: str
+    cells: tuple  # ((row, column), (row, column))
+    low: int
+    high: int
+    day: int = 0
+
+
+@dataclass
 class StatusReading:
     """A hidden status row: the on-time count and the warnings a reader can pin, with what the shown rows state."""
 
@@ -116,6 +127,7 @@ class Attack:
     cells: list[Reading] = field(default_factory=list)
     statuses: list[StatusReading] = field(default_factory=list)
     small_shown: list[str] = field(default_factory=list)  # status rows of 1..k−1 subjects that show a figure
+    pairs: list = field(default_factory=list)  # PairReading: two hidden counts of one row or column, together
     truth: list = field(default_factory=list)  # per day: public id → (on time, band index), if known
 
 
@@ -194,13 +206,15 @@ def _number(text: str, k: int):
     return 0, BIG
 
 
-def attack(site, k: int, *, statuses: bool = True, headline_counts_all: bool = False) -> Attack:
+def attack(site, k: int, *, statuses: bool = True, headline_counts_all: bool = False, pairs: bool = False) -> Attack:
     """Everything a reader can pin down from the rendered `site` (path → bytes). `headline_counts_all`: the
-    headline's warnings may count more than the listed subjects' (builds before issue 14 counted children's)."""
-    return attack_days([site], k, statuses=statuses, headline_counts_all=headline_counts_all)
+    headline's warnings may count more than the listed subjects' (builds before issue 14 counted children's).
+    `pairs`: also bound the sum of every two hidden counts in one row or column of a table (`Attack.pairs`)."""
+    return attack_days([site], k, statuses=statuses, headline_counts_all=headline_counts_all, pairs=pairs)
 
 
-def attack_days(sites, k: int, *, statuses: bool = True, headline_counts_all: bool = False) -> Attack:
+def attack_days(sites, k: int, *, statuses: bool = True, headline_counts_all: bool = False,
+                pairs: bool = False) -> Attack:
     """The same, from the builds of consecutive days read together (the status rows as one system; the counts day
     by day). Readings carry the day's index; the truth of each day, when `build_site` made it, rides along."""
     result = Attack()
@@ -208,8 +222,9 @@ def attack_days(sites, k: int, *, statuses: bool = True, headline_counts_all: bo
     for day, site in enumerate(sites):
         villages, floors = _villages(site)
         before = len(result.cells)
-        _counts(tables_of(site["index.html"]), villages, floors, k, result, site)
-        for r in result.cells[before:]:
+        before_pairs = len(result.pairs)
+        _counts(tables_of(site["index.html"]), villages, floors, k, result, site, pairs)
+        for r in [*result.cells[before:], *result.pairs[before_pairs:]]:
             r.day = day
         days.append((site, villages))
         result.truth.append(getattr(site, "truth", None))
@@ -246,19 +261,21 @@ def _villages(site):
     return villages, floors
 
 
-def _counts(index, villages, floors, k: int, result: Attack, site) -> None:
+def _counts(index, villages, floors, k: int, result: Attack, site, pairs: bool = False) -> None:
     model = _Model()
     cell_var: dict = {}  # (table, row, column) → (variable, floor, text); the subject totals are shared
     names = list(villages)
     listed = {v: len(villages[v]) for v in names}
     subject_total = {}
     with_listed: dict = {}  # village → households in care with a listed subject (a reader knows only 1..listed)
+    grids: dict = {}  # caption → (column labels, row labels, (row, column) → variable)
     for caption in (CATEGORY, LEVEL, HOUSEHOLDS):
         rows = index.get(caption)
         if rows is None:
             continue
         head, labels = rows[0][1:], [r[0] for r in rows[1:]]
         grid = {}
+        grids[caption] = (head, labels, grid)
         for row in rows[1:]:
             label = row[0]
             for col, text in zip(head, row[1:]):
@@ -322,6 +339,27 @@ def _counts(index, villages, floors, k: int, result: Attack, site) -> None:
             continue
         low, high = model.bounds({v: 1})
         result.cells.append(Reading(table, row, col, low - floor, high - floor, floor))
+    if pairs:
+        _pairs(grids, cell_var, model, result)
+
+
+def _pairs(grids, cell_var, model, result: Attack) -> None:
+    """Bound the sum of the protected parts of every two hidden cells of one row or one column (not the totals; in
+    the household table the statuses other than in care, whose protected part is the count itself)."""
+    def key(caption, row, col):
+        return ("subjects", row, TOTAL) if caption != HOUSEHOLDS and col == TOTAL else (caption, row, col)
+
+    for caption, (head, labels, grid) in grids.items():
+        columns = [c for c in head if c != TOTAL and not (caption == HOUSEHOLDS and c == IN_CARE)]
+        rows = [r for r in labels if r != TOTAL]
+        lines = [[(r, c) for c in columns] for r in rows] + [[(r, c) for r in rows] for c in columns]
+        for line in lines:
+            hidden = [rc for rc in line if not re.fullmatch(r"\d+", cell_var[key(caption, *rc)][2])]
+            for i, a in enumerate(hidden):
+                for b in hidden[i + 1:]:
+                    (va, fa, _), (vb, fb, _) = cell_var[key(caption, *a)], cell_var[key(caption, *b)]
+                    low, high = model.bounds({va: 1, vb: 1})
+                    result.pairs.append(PairReading(caption, (a, b), low - fa - fb, high - fa - fb))
 
 
 def _rate(text: str):
@@ -591,6 +629,18 @@ def verdict(attack_result: Attack, records, as_of, k: int) -> dict:
             figures["zero_bounded"].append(r)
         if r.low >= k:
             figures["known_large"] += 1
+    figures["pairs"] = len(attack_result.pairs)
+    figures["pairs_pinned_small"], figures["pairs_pinned_exactly"] = [], []
+    for p in attack_result.pairs:
+        parts = 0
+        for row, col in p.cells:
+            value, floor = real[p.day][p.table, row, col]
+            parts += value - (floor if isinstance(floor, int) else 0)
+        assert p.low <= parts <= p.high, (p, parts)  # the attack is sound
+        if 1 <= parts <= k - 1 and p.high < k:
+            figures["pairs_pinned_small"].append(p)
+        if parts >= 1 and p.low == p.high:
+            figures["pairs_pinned_exactly"].append(p)
     for s in attack_result.statuses:
         known = attack_result.truth[s.day] if s.day < len(attack_result.truth) else None
         if known is not None:  # the attack is sound: the truth fits what it pinned

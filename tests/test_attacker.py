@@ -105,8 +105,9 @@ def test_small_jurisdictions_hold_over_two_days(tmp_path, name):
     root = town(tmp_path / "content", SMALL[name])
     days = [DAY, DAY + dt.timedelta(days=1)]
     sites, records, views = zip(*(build_site(root, d) for d in days))
-    figures = verdict(attack_days(list(sites), views[0].k), list(records), days, views[0].k)
+    figures = verdict(attack_days(list(sites), views[0].k, pairs=True), list(records), days, views[0].k)
     assert_protected(figures)
+    assert figures["pairs_pinned_small"] == [] and figures["pairs_pinned_exactly"] == []
 
 
 def test_a_band_held_by_one_subject_is_not_shown_beside_its_complement(tmp_path):
@@ -119,3 +120,13 @@ def test_a_band_held_by_one_subject_is_not_shown_beside_its_complement(tmp_path)
     village = next(v for v in view.villages if v.id == "v1").status
     area = next(s for s in view.cadres if s.village == "一村" and s.listed.value == 3)
     assert not (village.gap_band == "8–14天" and area.gap_band == "≤7天"), rows
+
+
+def test_no_two_hidden_counts_of_a_row_or_column_are_pinned_together(tmp_path):
+    """Each hidden count is bounded alone above; here every two of one row or column: their sum must not be pinned
+    below k (a pair holding one child between them) nor to one value."""
+    write_demo(tmp_path / "content", DemoSpec(households=60, months=2, seed=3))
+    site, records, view = build_site(tmp_path / "content", AS_OF)
+    figures = verdict(attack(site, view.k, statuses=False, pairs=True), records, AS_OF, view.k)
+    assert figures["pairs"] > 0
+    assert figures["pairs_pinned_small"] == [] and figures["pairs_pinned_exactly"] == []
