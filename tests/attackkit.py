@@ -450,6 +450,7 @@ def _statuses(days, k: int, result: Attack, headline_counts_all: bool) -> None:
             return {**terms, others: 1} if members is everyone else terms
 
         stated_on, stated_warn, stated_band = set(), set(), set()
+        stated_as: dict = {}  # member → the on-time value a shown 0% or 100% states
         for name, (members, rate, shown_band, warnings, label) in groups.items():
             p, n = _rate(rate), len(members)
             if 0 < n < k and (p is not None or re.fullmatch(r"\d+", warnings or "") or shown_band != "—"):
@@ -458,6 +459,7 @@ def _statuses(days, k: int, result: Attack, headline_counts_all: bool) -> None:
                 model.add({on[key]: 100 for key in members}, n * (p - 0.5), n * (p + 0.5))
                 if p in (0, 100) and n <= 200:
                     stated_on |= members
+                    stated_as.update(dict.fromkeys(members, int(p == 100)))
                 # a shown row's band is the greatest of its members' (none at all: "—" beside a shown rate)
                 b = BAND_STATES.index(shown_band) if shown_band in BAND_STATES else None
                 if b is not None and name != "全辖区":
@@ -471,7 +473,8 @@ def _statuses(days, k: int, result: Attack, headline_counts_all: bool) -> None:
                 model.add(warn_terms(members, label), int(warnings), int(warnings))
                 if int(warnings) == 0:
                     stated_warn |= members
-        per_day.append((site, groups, cadres_of, on, band, warn, warn_terms, stated_on, stated_warn, stated_band))
+        per_day.append((site, groups, cadres_of, on, band, warn, warn_terms, stated_on, stated_warn, stated_band,
+                        stated_as))
 
     for (site_a, _, keys_a, on_a, band_a, warn_a, *_), (site_b, _, keys_b, on_b, band_b, warn_b, *_) in \
             zip(per_day, per_day[1:]):
@@ -491,7 +494,26 @@ def _statuses(days, k: int, result: Attack, headline_counts_all: bool) -> None:
                     if (key, label) in warn_b:
                         model.add({warn_b[key, label]: 1, warn_a[key, label]: -1}, 0, BIG)
 
-    for day, (site, groups, cadres_of, on, band, warn, warn_terms, stated_on, stated_warn, stated_band) in \
+    # What a shown row states carries to the next or the day before where the reader's facts above carry it: a
+    # shown 0 warnings on a later day of the month states 0 on the earlier days too (warnings only accumulate); in a
+    # village without a visit on the later day, a shown 100% then says its members were on time the day before,
+    # and a shown 0% the day before says they are still late.
+    pairs = list(zip(per_day, per_day[1:]))
+    for earlier, later in reversed(pairs):
+        if _month(earlier[0]) == _month(later[0]):
+            earlier[8].update(later[8])
+    def carry(source, target, earlier, later, value):
+        weeks_a, weeks_b = weeks_of(earlier[0]), weeks_of(later[0])
+        for key, stated in source[10].items():
+            if stated == value and key in target[2] and \
+                    _visits_on_later_day(weeks_a.get(key[0]), weeks_b.get(key[0])) == 0:
+                target[7].add(key)
+
+    for earlier, later in reversed(pairs):
+        carry(later, earlier, earlier, later, 1)
+    for earlier, later in pairs:
+        carry(earlier, later, earlier, later, 0)
+    for day, (site, groups, cadres_of, on, band, warn, warn_terms, stated_on, stated_warn, stated_band, _) in \
             enumerate(per_day):
         for name, (members, rate, shown_band, warnings, label) in groups.items():
             if not members or (_rate(rate) is not None and re.fullmatch(r"\d+", warnings or "")):

@@ -89,6 +89,13 @@ SMALL = {
                                        ("v1-shuji", "1", 40)],
                                 "v2": [("v2-bp", "1", 35)],
                                 "v3": [("v3-bp", "2", 9), ("v3-shuji", "1", None)]},
+    # 三村 and its area cadre are hidden on the first day and show 0% and 0 warnings on the second: its principal's
+    # only subject's warnings on the first day are stated by that 0 (warnings only accumulate), not pinned
+    "shown the next day": {
+        "v1": [("v1-bp", "2", 9), ("v1-shuji", "2", 40), ("v1-shuji", "2", 5), ("v1-bp", "3", 1)],
+        "v2": [("v2-shuji", "3", 25), ("v1-shuji", "1", 3), ("v2-bp", "3", 0), ("v1-shuji", "2", 8),
+               ("v1-shuji", "1", 5)],
+        "v3": [("v3-bp", "3", 8), ("v3-shuji", "3", 3), ("v3-bp", "3", None), ("v3-bp", "3", 6), ("v3-bp", "3", 8)]},
     # a cadre with one subject in each of two villages, late in one
     "cadre of one per village": {
         "v1": [("v1-bp", "1", 2), ("v1-bp", "1", 18), ("v1-bp", "1", 4), ("v2-shuji", "1", 25)],
