@@ -128,6 +128,7 @@ class Attack:
     statuses: list[StatusReading] = field(default_factory=list)
     small_shown: list[str] = field(default_factory=list)  # status rows of 1..k−1 subjects that show a figure
     pairs: list = field(default_factory=list)  # PairReading: two hidden counts of one row or column, together
+    chart_extra: list[str] = field(default_factory=list)  # on-time chart figures the status table does not show
     truth: list = field(default_factory=list)  # per day: public id → (on time, band index), if known
 
 
@@ -228,9 +229,24 @@ def attack_days(sites, k: int, *, statuses: bool = True, headline_counts_all: bo
             r.day = day
         days.append((site, villages))
         result.truth.append(getattr(site, "truth", None))
+        result.chart_extra += _chart_extra(site)
     if statuses:
         _statuses(days, k, result, headline_counts_all)
     return result
+
+
+def _chart_extra(site) -> list[str]:
+    """The on-time charts' figures (their `<desc>`) that the village status table does not show the same."""
+    table = {row[0]: row[2] for row in tables_of(site["status.html"]).get(VILLAGE_STATUS, [])[1:]}
+    extra = []
+    for path in ("index.html", "status.html"):
+        for desc in re.findall(r'<svg[^>]* id="chart-(?:on-time|status)".*?<desc[^>]*>(.*?)</desc>',
+                               site[path].decode("utf-8"), re.S):
+            for part in desc.split("；"):
+                label, _, figure = part.rpartition(" ")
+                if (table.get(label), figure) not in ((figure, figure), ("—", "不计算")):
+                    extra.append(f"{path}: {part}")
+    return extra
 
 
 def _villages(site):
@@ -635,7 +651,7 @@ def verdict(attack_result: Attack, records, as_of, k: int) -> dict:
     real = [truth(r, day) for r, day in zip(records, as_of)]
     figures = {"hidden": 0, "pinned_small": [], "pinned_exactly": [], "zero_bounded": [], "known_large": 0,
                "rates_pinned": [], "warnings_pinned": [], "bands_pinned": [],
-               "small_rows_shown": list(attack_result.small_shown)}
+               "small_rows_shown": list(attack_result.small_shown), "chart_extra": list(attack_result.chart_extra)}
     for r in attack_result.cells:
         value, floor = real[r.day][r.table, r.row, r.column]
         if isinstance(floor, tuple):  # households in care: the part without a listed subject

@@ -32,6 +32,7 @@ def assert_protected(figures):
     assert figures["warnings_pinned"] == []
     assert figures["bands_pinned"] == []
     assert figures["small_rows_shown"] == []
+    assert figures["chart_extra"] == []
 
 
 def test_the_bundled_demo_holds():

@@ -15,9 +15,9 @@ already states (a shown 100% or 0% rate, a shown 0 warnings) needs no twin: that
 The longest-gap band is a third figure, a maximum rather than a sum (`MAX`): a village's band of 8–14天 beside
 its one shown cadre's ≤7天 says the other cadre's only subject has a gap of 8–14 days. A hidden group's maximum is
 free when it can move without moving a shown one: down (every member holding it can be lowered: each shown group
-holding one of them has a greater maximum, or holds that maximum in a member outside the hidden group) or up (a
-member all of whose shown groups have a greater maximum). Where neither holds, the shown groups that pin it from
-below are hidden too. A shown band of `MAX_STATED` or less (no gap; ≤7天) states its members' bands.
+holding one of them has a greater maximum, or a member outside the hidden group that could hold that maximum —
+none of its shown groups is lower) or up (a member all of whose shown groups have a greater maximum). Where neither
+holds, the shown groups that pin it from below are hidden too. A shown band of `MAX_STATED` or less (no gap; ≤7天) states its members' bands.
 """
 
 from __future__ import annotations
@@ -92,8 +92,12 @@ def _max_pinned_by(groups, members, values, sig, peak) -> set[str]:
     if top < MAX_TOP and any(all(peak[s] > top for s in sig[a]) for a in members):
         return set()  # a member can be raised above it
     holders = [a for a in members if values[a] == top]
+
+    def can_hold(b) -> bool:  # b, outside, could have the top value without moving a shown maximum
+        return all(peak[s] >= top for s in sig[b])
+
     return {s for a in holders for s in sig[a]
-            if peak[s] == top and all(b in members for b in groups[s] if values[b] == top)}
+            if peak[s] == top and not any(can_hold(b) for b in groups[s] if b not in members)}
 
 
 def _twin(all_with_sig: Counter, inside_with_sig: Counter, value) -> bool:
