@@ -518,6 +518,7 @@ def _statuses(days, k: int, result: Attack, headline_counts_all: bool) -> None:
     for earlier, later in reversed(pairs):
         if _month(earlier[0]) == _month(later[0]):
             earlier[8].update(later[8])
+
     def carry(source, target, earlier, later, value):
         weeks_a, weeks_b = weeks_of(earlier[0]), weeks_of(later[0])
         for key, stated in source[10].items():

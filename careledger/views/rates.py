@@ -17,7 +17,8 @@ its one shown cadre's ≤7天 says the other cadre's only subject has a gap of 8
 free when it can move without moving a shown one: down (every member holding it can be lowered: each shown group
 holding one of them has a greater maximum, or a member outside the hidden group that could hold that maximum —
 none of its shown groups is lower) or up (a member all of whose shown groups have a greater maximum). Where neither
-holds, the shown groups that pin it from below are hidden too. A shown band of `MAX_STATED` or less (no gap; ≤7天) states its members' bands.
+holds, the fewest shown groups that keep a member outside from holding that maximum are hidden (a cadre's row
+rather than her village's), or the shown group itself when it has nobody outside. A shown band of `MAX_STATED` or less (no gap; ≤7天) states its members' bands.
 """
 
 from __future__ import annotations
@@ -93,11 +94,17 @@ def _max_pinned_by(groups, members, values, sig, peak) -> set[str]:
         return set()  # a member can be raised above it
     holders = [a for a in members if values[a] == top]
 
-    def can_hold(b) -> bool:  # b, outside, could have the top value without moving a shown maximum
-        return all(peak[s] >= top for s in sig[b])
+    def lower(b) -> set[str]:  # the shown groups that keep b, outside, from having the top value
+        return {s for s in sig[b] if peak[s] < top}
 
-    return {s for a in holders for s in sig[a]
-            if peak[s] == top and not any(can_hold(b) for b in groups[s] if b not in members)}
+    pinned_by = set()
+    for s in {s for a in holders for s in sig[a] if peak[s] == top}:
+        outside = [lower(b) for b in groups[s] if b not in members]
+        if not outside:
+            pinned_by.add(s)
+        elif all(outside):  # nobody outside can hold it: hide what keeps the nearest from it (often a cadre's row)
+            pinned_by |= min(outside, key=len)
+    return pinned_by
 
 
 def _twin(all_with_sig: Counter, inside_with_sig: Counter, value) -> bool:
