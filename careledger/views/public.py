@@ -37,7 +37,7 @@ from .masks import mask_id_number, mask_name, mask_phone, public_id
 from .public_parts import (NOT_SHOWN, Cadre, Cell, Entry, Headline, PageText, PublicView, Rate, Row, Status, Table,
                            Term, Village, Week)
 from .public_tables import CountTables, build_tables
-from .rates import MAX, MAX_TOP, hidden_groups
+from .rates import MAX, hidden_groups
 
 __all__ = ["Cadre", "Cell", "Entry", "Headline", "PageText", "PublicView", "Rate", "Row", "Status", "Table", "Term",
            "Village", "Week", "redact"]
@@ -45,7 +45,7 @@ __all__ = ["Cadre", "Cell", "Entry", "Headline", "PageText", "PublicView", "Rate
 LISTED_AGE = 14
 HEALTH_POLICIES = frozenset({"disability_allowances"})  # a benefit that names a disability is not shown per person
 CHILD_POLICIES = frozenset({"orphan", "unsupported_child"})  # a household policy that says a child lives there
-GAP_BANDS = ((7, "≤7天"), (14, "8–14天"), (30, "15–30天"), (None, ">30天"))  # indexes 1..MAX_TOP in rates
+GAP_BANDS = ((7, "≤7天"), (14, "8–14天"), (30, "15–30天"), (None, ">30天"))  # 1..rates.MAX_TOP as a measure
 WEEKS = 12
 
 def redact(records, findings, as_of: dt.date, settings, *, commit: str = "") -> PublicView:

@@ -18,7 +18,9 @@ free when it can move without moving a shown one: down (every member holding it 
 holding one of them has a greater maximum, or a member outside the hidden group that could hold that maximum —
 none of its shown groups is lower) or up (a member all of whose shown groups have a greater maximum). Where neither
 holds, the fewest shown groups that keep a member outside from holding that maximum are hidden (a cadre's row
-rather than her village's), or the shown group itself when it has nobody outside. A shown band of `MAX_STATED` or less (no gap; ≤7天) states its members' bands.
+rather than her village's), or the shown group itself when it has nobody outside. A shown band of `MAX_STATED` or
+less (no gap; ≤7天) states its members' bands. The county's group counts as shown here although the headline shows
+no band: that errs on the side of hiding.
 """
 
 from __future__ import annotations
