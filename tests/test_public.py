@@ -105,7 +105,7 @@ def check_suppression_on_the_real_tables(root, as_of=AS_OF):
     figures = verdict(attack(site, view.k), records, as_of, view.k)
     assert figures["hidden"] > 0
     for failure in ("pinned_small", "pinned_exactly", "zero_bounded", "rates_pinned", "warnings_pinned",
-                    "small_rows_shown"):
+                    "bands_pinned", "small_rows_shown"):
         assert figures[failure] == [], failure
 
 

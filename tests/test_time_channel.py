@@ -14,7 +14,7 @@ from careledger.demo import DemoSpec, write_demo
 from careledger.identifiers import birth_date_of
 from careledger.load import load
 
-from .attackkit import attack, build_site, tables_of
+from .attackkit import attack, attack_days, build_site, tables_of, verdict
 from .publickit import AS_OF, household, jurisdiction
 
 SPEC = DemoSpec(households=60, months=2, seed=5)
@@ -54,8 +54,8 @@ def published(site) -> dict:
 
 def test_a_fourteenth_birthday_changes_nothing_published(demo):
     household, member, birthday = fourteenth_birthday(demo)
-    before, _, view_before = build_site(demo, birthday - dt.timedelta(days=1))
-    after, _, view_after = build_site(demo, birthday)
+    before, records_before, view_before = build_site(demo, birthday - dt.timedelta(days=1))
+    after, records_after, view_after = build_site(demo, birthday)
     assert published(before) == published(after)
     assert (view_before.headline.subjects, view_before.headline.children) == \
         (view_after.headline.subjects, view_after.headline.children)
@@ -65,6 +65,13 @@ def test_a_fourteenth_birthday_changes_nothing_published(demo):
     a, b = attack(before, view_before.k, statuses=False), attack(after, view_after.k, statuses=False)
     assert [(r.table, r.row, r.column, r.low, r.high, r.floor) for r in a.cells] == \
         [(r.table, r.row, r.column, r.low, r.high, r.floor) for r in b.cells]
+    # read together (status rows, gap bands, and the weekly charts telling each village's visits that day), the two
+    # days pin nothing about fewer than k subjects
+    figures = verdict(attack_days([before, after], view_after.k), [records_before, records_after],
+                      [birthday - dt.timedelta(days=1), birthday], view_after.k)
+    for failure in ("pinned_small", "pinned_exactly", "zero_bounded", "rates_pinned", "warnings_pinned",
+                    "bands_pinned", "small_rows_shown"):
+        assert figures[failure] == [], failure
 
 
 def test_she_is_listed_from_the_next_quarter(demo):

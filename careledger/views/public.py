@@ -37,7 +37,7 @@ from .masks import mask_id_number, mask_name, mask_phone, public_id
 from .public_parts import (NOT_SHOWN, Cadre, Cell, Entry, Headline, PageText, PublicView, Rate, Row, Status, Table,
                            Term, Village, Week)
 from .public_tables import CountTables, build_tables
-from .rates import hidden_groups
+from .rates import MAX, hidden_groups
 
 __all__ = ["Cadre", "Cell", "Entry", "Headline", "PageText", "PublicView", "Rate", "Row", "Status", "Table", "Term",
            "Village", "Week", "redact"]
@@ -45,7 +45,7 @@ __all__ = ["Cadre", "Cell", "Entry", "Headline", "PageText", "PublicView", "Rate
 LISTED_AGE = 14
 HEALTH_POLICIES = frozenset({"disability_allowances"})  # a benefit that names a disability is not shown per person
 CHILD_POLICIES = frozenset({"orphan", "unsupported_child"})  # a household policy that says a child lives there
-GAP_BANDS = ((7, "≤7天"), (14, "8–14天"), (30, "15–30天"), (None, ">30天"))
+GAP_BANDS = ((7, "≤7天"), (14, "8–14天"), (30, "15–30天"), (None, ">30天"))  # 1..rates.MAX_TOP as a measure
 WEEKS = 12
 
 def redact(records, findings, as_of: dt.date, settings, *, commit: str = "") -> PublicView:
@@ -143,7 +143,9 @@ class _People:
                     part = frozenset(c.key for c in cases if c.household.village == v)
                     if len(part) < self.settings.k:
                         groups[f"s:{staff_id}@{v}"] = part
-        return hidden_groups(groups, [(on_time, True), (warned, False)], self.settings.k)
+        # the longest-gap band: a maximum over the group (0: no visit rule applies, then the bands in order)
+        band = {c.key: 1 + _band_index(self.gaps[c.key]) if c.key in self.gaps else 0 for c in self.listed}
+        return hidden_groups(groups, [(on_time, True), (warned, False), (band, MAX)], self.settings.k)
 
     # --- the 公示 ---------------------------------------------------------------------------------------------
 
@@ -247,7 +249,11 @@ class _People:
 
 
 def _band(days: int) -> str:
-    return next(label for limit, label in GAP_BANDS if limit is None or days <= limit)
+    return GAP_BANDS[_band_index(days)][1]
+
+
+def _band_index(days: int) -> int:
+    return next(i for i, (limit, _) in enumerate(GAP_BANDS) if limit is None or days <= limit)
 
 
 def _weeks(counts: dict, as_of: dt.date, village_id: str | None) -> tuple[Week, ...]:

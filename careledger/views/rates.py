@@ -11,6 +11,16 @@ The rule: a hidden group is safe when some member `a` has a *twin* `b` outside i
 and changes the hidden group's, so no reader can pin it. Where a hidden group has no twin, the shown groups that
 tell its nearest candidate apart are hidden too, and the check runs again. A member whose value a shown group
 already states (a shown 100% or 0% rate, a shown 0 warnings) needs no twin: that row says it of all its members.
+
+The longest-gap band is a third figure, a maximum rather than a sum (`MAX`): a village's band of 8–14天 beside
+its one shown cadre's ≤7天 says the other cadre's only subject has a gap of 8–14 days. A hidden group's maximum is
+free when it can move without moving a shown one: down (every member holding it can be lowered: each shown group
+holding one of them has a greater maximum, or a member outside the hidden group that could hold that maximum —
+none of its shown groups is lower) or up (a member all of whose shown groups have a greater maximum). Where neither
+holds, the fewest shown groups that keep a member outside from holding that maximum are hidden (a cadre's row
+rather than her village's), or the shown group itself when it has nobody outside. A shown band of `MAX_STATED` or
+less (no gap; ≤7天) states its members' bands. The county's group counts as shown here although the headline shows
+no band: that errs on the side of hiding.
 """
 
 from __future__ import annotations
@@ -19,10 +29,15 @@ from collections import Counter
 from collections.abc import Mapping
 
 
-def hidden_groups(groups: Mapping[str, frozenset], measures: list[tuple[Mapping, bool]], k: int) -> set[str]:
-    """The groups whose sums are not shown. `groups`: id → member keys; `measures`: (key → value, whether the value
-    is 0 or 1 by nature), one per sum shown (on time; warnings, any number). Every group of 1 to k−1 members is
-    hidden, and more as needed."""
+MAX = "max"  # a measure whose figure is the group's greatest value (the gap band), not its sum
+MAX_STATED = 1  # a shown maximum this low states every member's value (band indexes: 0 no gap, 1 ≤7天)
+MAX_TOP = 4  # the greatest value a maximum's members can have (>30天)
+
+
+def hidden_groups(groups: Mapping[str, frozenset], measures: list[tuple[Mapping, bool | str]], k: int) -> set[str]:
+    """The groups whose figures are not shown. `groups`: id → member keys; `measures`: (key → value, whether the
+    value is 0 or 1 by nature, or MAX for a maximum), one per figure shown (on time; warnings, any number; the gap
+    band). Every group of 1 to k−1 members is hidden, and more as needed."""
     hidden = {g for g, members in groups.items() if 0 < len(members) < k}
     keys = sorted(set().union(*groups.values())) if groups else []
     member_of: dict = {key: [] for key in keys}
@@ -35,12 +50,16 @@ def hidden_groups(groups: Mapping[str, frozenset], measures: list[tuple[Mapping,
         more: set[str] = set()
         for values, binary in measures:
             stated = _stated(groups, shown, values, binary)
+            peak = {g: max(values[a] for a in groups[g]) for g in shown} if binary == MAX else {}
             by_sig: dict = {}
             for key in keys:
                 by_sig.setdefault(sig[key], Counter())[values[key]] += 1
             for g in sorted(hidden):
                 free = [a for a in sorted(groups[g]) if a not in stated]
                 if not free or more & {h for a in free for h in sig[a]}:
+                    continue
+                if binary == MAX:
+                    more |= _max_pinned_by(groups, groups[g], values, sig, peak)
                     continue
                 inside: dict = {}
                 for a in groups[g]:
@@ -53,15 +72,41 @@ def hidden_groups(groups: Mapping[str, frozenset], measures: list[tuple[Mapping,
         hidden |= more
 
 
-def _stated(groups, shown, values, binary: bool) -> set:
+def _stated(groups, shown, values, binary) -> set:
     """Members whose value a shown group states outright: every member of it has 0, or (a 0/1 measure) every
-    member has 1: a shown 0% or 100% rate, a shown 0 warnings."""
+    member has 1: a shown 0% or 100% rate, a shown 0 warnings; a shown maximum of MAX_STATED or less."""
     out = set()
     for g in shown:
         seen = {values[a] for a in groups[g]}
-        if seen == {0} or (binary and seen == {1}):
+        if binary == MAX:
+            if max(seen) <= MAX_STATED:
+                out |= groups[g]
+        elif seen == {0} or (binary and seen == {1}):
             out |= groups[g]
     return out
+
+
+def _max_pinned_by(groups, members, values, sig, peak) -> set[str]:
+    """The shown groups that pin the members' maximum (none if it can move: see the module's doc). `peak`: each
+    shown group's maximum."""
+    top = max(values[a] for a in members)
+    if top == 0:  # no gap at all: the policy's categories tell that anyway
+        return set()
+    if top < MAX_TOP and any(all(peak[s] > top for s in sig[a]) for a in members):
+        return set()  # a member can be raised above it
+    holders = [a for a in members if values[a] == top]
+
+    def lower(b) -> set[str]:  # the shown groups that keep b, outside, from having the top value
+        return {s for s in sig[b] if peak[s] < top}
+
+    pinned_by = set()
+    for s in {s for a in holders for s in sig[a] if peak[s] == top}:
+        outside = [lower(b) for b in groups[s] if b not in members]
+        if not outside:
+            pinned_by.add(s)
+        elif all(outside):  # nobody outside can hold it: hide what keeps the nearest from it (often a cadre's row)
+            pinned_by |= min(outside, key=len)
+    return pinned_by
 
 
 def _twin(all_with_sig: Counter, inside_with_sig: Counter, value) -> bool:
