@@ -387,3 +387,26 @@ def test_our_own_export_rebuilds_the_ledgers_in_an_empty_records_directory(basic
         return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in openpyxl.load_workbook(path)}
 
     assert cells(second) == cells(first)  # every ledger cell, households (with status), visits and staff
+
+
+def test_update_keeps_the_codes_of_the_fields_it_did_not_change(basic, tmp_path):
+    """The export writes 男, 丧偶, 特困人员 and dates as text; `--update` of one cell must not rewrite the other fields
+    of the household file into those words (the loader reads either, but the diff never listed them)."""
+    out = tmp_path / "annex.xlsx"
+    assert run(basic, "export", "--layout", "wangcheng", "--out", str(out)).exit_code == 0
+    wb = openpyxl.load_workbook(out)
+    ws = wb.worksheets[0]
+    heads = [c.value for c in ws[3]]
+    row = next(r for r in ws.iter_rows(min_row=4) if r[heads.index("户编号")].value == "ds-001")
+    old_address = row[heads.index("现居住地")].value
+    row[heads.index("现居住地")].value = "东山村9组9号"
+    wb.save(out)
+    path = next(basic.glob("households/*/ds-001.yaml"))
+    before = yaml.safe_load(path.read_text(encoding="utf-8"))
+
+    done = run(basic, "import", str(out), "--update")
+    assert done.exit_code == 0, done.output
+    after = yaml.safe_load(path.read_text(encoding="utf-8"))  # the file is written anew, so compare its data
+    assert (before.pop("address"), after.pop("address")) == (old_address, "东山村9组9号")
+    assert after == before
+    assert "[E-" not in run(basic, "check").output
