@@ -9,7 +9,7 @@ keeping the site, the reports and the rest of the paper as the last build left t
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..findings import ERROR, Finding, Source
@@ -30,6 +30,7 @@ def print_paper(content_dir: Path, output_dir: Path, request: PaperRequest, *, a
     prepared = prepare(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty,
                        more_checks=lambda records: _unknown(records, request.selection))
     records, findings = prepared.facts.records, prepared.findings
+    request = _villages_by_id(records, request)
     files, paper_findings = make_paper(prepared.facts, prepared.policy_findings, request, stamp=prepared.stamp)
     findings += paper_findings
     _stop_on_errors(findings)
@@ -72,10 +73,20 @@ def _unknown(records, selection: Selection) -> list[Finding]:
         if household not in known:
             problems.append(Finding("E-UNKNOWN-HOUSEHOLD", ERROR, f"没有编号为“{household}”的家庭档案",
                                     Source("households")))
-    villages = {v.id for v in records.site.villages}
+    villages = {v.id for v in records.site.villages} | {v.name for v in records.site.villages}
     for village in sorted(selection.villages or ()):
         if village not in villages:
             problems.append(Finding("E-UNKNOWN-VILLAGE", ERROR,
-                                    f"site.yaml 中没有编号为“{village}”的村（社区）；可选：{'、'.join(sorted(villages))}",
+                                    f"site.yaml 中没有名称或编号为“{village}”的村（社区）；可选："
+                                    + "、".join(f"{v.name}（{v.id}）" for v in records.site.villages),
                                     Source("site.yaml")))
     return problems
+
+
+def _villages_by_id(records, request: PaperRequest) -> PaperRequest:
+    """`--village 柳坝村` as `--village liuba`: a clerk names the village as `household new` and `import` take it."""
+    sel = request.selection
+    if not sel.villages:
+        return request
+    ids = {v.name: v.id for v in records.site.villages}
+    return replace(request, selection=replace(sel, villages=frozenset(ids.get(v, v) for v in sel.villages)))
