@@ -261,3 +261,12 @@ def test_village_is_taken_by_its_name_as_household_new_takes_it(basic, tmp_path)
     refused = run("dossier", "--village", "西湾", "--content", str(basic), "--output", str(out))
     assert refused.exit_code == 1 and "没有名称或编号为“西湾”的村（社区）；可选：东山村（dongshan）、西湾社区（xiwan）" \
         in refused.output, refused.output
+
+
+def test_a_household_is_taken_by_a_members_name_as_member_add_takes_it(basic, tmp_path):
+    out = tmp_path / "out"
+    result = run("dossier", "张堃", "--content", str(basic), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (out / "private/dossiers").rglob("*.pdf")) == ["xw-001.pdf"]
+    refused = run("dossier", "无此人", "--content", str(basic), "--output", str(out))
+    assert refused.exit_code == 1 and "没有编号为“无此人”的家庭档案，也没有名为“无此人”的家庭成员" in refused.output
