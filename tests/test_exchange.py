@@ -410,3 +410,24 @@ def test_update_keeps_the_codes_of_the_fields_it_did_not_change(basic, tmp_path)
     assert (before.pop("address"), after.pop("address")) == (old_address, "东山村9组9号")
     assert after == before
     assert "[E-" not in run(basic, "check").output
+
+
+def test_a_new_visit_row_is_written_with_the_records_codes(basic, tmp_path):
+    """A visit typed into the exported ledger in its words (包保责任人, 电话, 是, 精神疏导) is appended as `visit add`
+    writes one: codes and a boolean, not the words."""
+    out = tmp_path / "annex.xlsx"
+    assert run(basic, "export", "--layout", "wangcheng", "--out", str(out)).exit_code == 0
+    wb = openpyxl.load_workbook(out)
+    ws = wb["走访台账"]
+    heads = [c.value for c in ws[3]]
+    cells = {"走访日期": "2026-11-18", "户编号": "ds-001", "走访人": "李建国（ds-shuji）", "走访身份": "包保责任人",
+             "走访方式": "电话", "见到对象本人": "是", "关爱帮扶活动": "精神疏导", "情况记录": "电话问候"}
+    ws.append([cells.get(h) for h in heads])
+    wb.save(out)
+    done = run(basic, "import", str(out))
+    assert done.exit_code == 0, done.output
+    text = (basic / "visits/2026-11/ds-shuji.yaml").read_text(encoding="utf-8")
+    added = text[text.index("- date: 2026-11-18"):]
+    assert "duty: 'responsible'" in added and "mode: 'phone'" in added and "seen: true" in added, added
+    assert "activities: ['emotional']" in added, added
+    assert "[E-" not in run(basic, "check").output

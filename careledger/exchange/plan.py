@@ -378,6 +378,9 @@ def _codes(values: dict) -> None:
     for key, table in (("policies", vocab.POLICY), ("activities", vocab.ACTIVITY), ("roles", vocab.ROLE)):
         if key in values:
             values[key] = "、".join(_code(table, word) for word in resolve.split(values[key]))
+    for key in ("seen", "key_person", "party_member"):
+        if values.get(key) in ("是", "否"):
+            values[key] = values[key] == "是"
     for key in DATE_KEYS:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", values.get(key, "")):
             try:
