@@ -4,6 +4,7 @@ annexes (merged title rows, Chinese headings found by their text) read into reco
 
 import datetime as dt
 import hashlib
+import re
 import sys
 from pathlib import Path
 
@@ -431,3 +432,15 @@ def test_a_new_visit_row_is_written_with_the_records_codes(basic, tmp_path):
     assert "duty: 'responsible'" in added and "mode: 'phone'" in added and "seen: true" in added, added
     assert "activities: ['emotional']" in added, added
     assert "[E-" not in run(basic, "check").output
+
+
+@pytest.mark.parametrize("content", [b"junk", b"PK\x03\x04 not really a zip"])
+def test_a_file_that_is_no_workbook_is_refused_in_chinese(tmp_path, content):
+    records = tree(tmp_path / "content", "wangcheng-2020")
+    book = tmp_path / "台账.xlsx"
+    book.write_bytes(content)
+    result = run(records, "import", str(book))
+    assert result.exit_code == 1
+    assert "不是可以读取的 Excel 文件（.xlsx）：文件已损坏，或不是 .xlsx 格式" in result.output, result.output
+    words = set(re.findall(r"[A-Za-z]{3,}", result.output.replace(str(book), ""))) - {"Excel", "WPS", "xlsx", "xls"}
+    assert not words, result.output  # no English from the zip or openpyxl library
