@@ -444,3 +444,11 @@ def test_a_file_that_is_no_workbook_is_refused_in_chinese(tmp_path, content):
     assert "不是可以读取的 Excel 文件（.xlsx）：文件已损坏，或不是 .xlsx 格式" in result.output, result.output
     words = set(re.findall(r"[A-Za-z]{3,}", result.output.replace(str(book), ""))) - {"Excel", "WPS", "xlsx", "xls"}
     assert not words, result.output  # no English from the zip or openpyxl library
+
+
+def test_export_where_the_file_cannot_be_written_says_why_in_chinese(tmp_path):
+    content = tree(tmp_path / "content", "wangcheng-2020")
+    (tmp_path / "file").write_text("x")
+    result = run(content, "export", "--out", str(tmp_path / "file" / "台账.xlsx"))
+    assert result.exit_code == 1, result.output
+    assert "失败（路径中已有同名的文件），未写入任何文件" in result.output and "Errno" not in result.output, result.output
