@@ -280,6 +280,11 @@ def keygen(content_dir: Path, rotate: bool):
     except FileExistsError:
         raise click.ClickException(f"{site.name}已有公开编号密钥 {idkey.key_path(site)}，未作改动。确需更换时加 --rotate"
                                    "（所有公开编号都会改变）") from None
+    except OSError as exc:
+        from .output import why_unwritable
+
+        raise click.ClickException(f"无法写入密钥文件 {idkey.key_path(site)}（{why_unwritable(exc)}）：未生成密钥。"
+                                   "请检查主目录（HOME）的写入权限") from None
     verb = "已更换" if rotate else "已生成"
     click.echo(f"{verb}{site.name}的公开编号密钥：{path}（仅本人可读）。请备份到安全的地方，不要放进记录目录或发给他人；"
                "下次生成网站时使用。")

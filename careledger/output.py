@@ -207,11 +207,18 @@ def tidy(output_dir: Path) -> None:
 
 
 _REASONS = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "超出磁盘配额", errno.EROFS: "文件系统是只读的",
-            errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限"}
+            errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限",
+            errno.ENOENT: "目录不存在，也无法创建", errno.ENOTDIR: "路径中有一项不是目录",
+            errno.EEXIST: "路径中已有同名的文件"}
+
+
+def why_unwritable(failed: OSError) -> str:
+    """Why a write failed, in Chinese for the common causes (the library's words, Permission denied…, otherwise)."""
+    return _REASONS.get(failed.errno) or failed.strerror or str(failed)
 
 
 def _unwritable(target: Path, failed: OSError) -> str:
-    reason = _REASONS.get(failed.errno) or failed.strerror or str(failed)
+    reason = why_unwritable(failed)
     where = f"，{failed.filename}" if failed.filename else ""
     return (f"无法写入输出目录 {target}（{reason}{where}）：原有输出保持不变。请检查磁盘空间和写入权限，"
             "或用 --output 另选输出目录")

@@ -19,6 +19,7 @@ never sees half a site.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import ipaddress
 import mimetypes
 import os
@@ -263,7 +264,9 @@ def serve(content_dir: Path, output_dir: Path, as_of: dt.date, port: int, interv
     try:
         server = start_server(output_dir, port, preview, internal=internal)
     except OSError as error:
-        raise click.ClickException(f"端口 {port} 无法使用（{error.strerror}）：换一个，例如 --port 8001，或 --port 0") from None
+        why = {errno.EADDRINUSE: "已被其他程序占用", errno.EACCES: "没有权限使用 1024 以下的端口"}.get(error.errno,
+                                                                                          error.strerror)
+        raise click.ClickException(f"端口 {port} 无法使用（{why}）：换一个，例如 --port 8001，或 --port 0") from None
     root = f"http://{HOST}:{server.server_address[1]}"
     try:
         seen = snapshot(content_dir, _inside(content_dir, output_dir))

@@ -89,3 +89,23 @@ def anchors(page: Path) -> set[str]:
         slug = re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
         found.add(slug)
     return found
+
+
+def test_entering_md_household_new_refusal_is_what_its_command_prints(basic, monkeypatch, tmp_path):
+    """docs/entering.md's `household new` example, with its ID number's last digit mistyped, prints the error line the
+    page quotes (the line number counts the `sex:` line the example's `--sex male` writes)."""
+    import shlex
+
+    from click.testing import CliRunner
+
+    from careledger import cli
+
+    monkeypatch.setattr(cli, "today_in_jurisdiction", lambda: AS_OF)
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
+    text = (ROOT / "docs" / "entering.md").read_text(encoding="utf-8")
+    command = re.search(r"^careledger (household new .*?)$", text.replace("\\\n", ""), flags=re.M)[1]
+    quoted = re.search(r"^  (households/dongshan/ds-003\.yaml:\d+:\d+ \[E-ID-NUMBER\].*)$", text, flags=re.M)[1]
+    args = [a.replace("990101195001010010", "990101195001010011") for a in shlex.split(command)]
+    result = CliRunner().invoke(cli.main, [*args, "--content", str(basic)])
+    assert result.exit_code == 1
+    assert quoted in result.output, result.output

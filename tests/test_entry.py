@@ -377,3 +377,19 @@ def test_an_error_below_the_inserted_member_is_not_taken_for_a_new_one(basic):
     result = run(basic, "member", "add", "--household", "ds-002", "--name", "司马小", "--relation", "grandchild")
     assert result.exit_code == 0, result.output
     assert [f.code for f in record_errors(basic)[1]] == ["E-CATEGORY"]
+
+
+def test_an_entry_after_the_demo_day_says_check_judges_the_demo_as_of_that_day(basic):
+    """Demo records are judged as of `demo_as_of`, not today: an entry dated later is written, and the clerk told it
+    counts only with --as-of; one on or before that day gets no such note."""
+    with open(basic / "site.yaml", "a", encoding="utf-8") as f:
+        f.write("demo_as_of: 2026-11-20\n")
+    later = run(basic, "visit", "add", "--subject", "ds-001/m1", "--visitor", "ds-shuji", "--date", "2026-11-22")
+    assert later.exit_code == 0, later.output
+    assert ("注意：这是演示记录，check、build 等命令默认按演示的基准日 2026-11-20 判断；这次走访的日期 2026-11-22 晚于它，"
+            "不计入检查和报表。要按这一天判断，请加 --as-of 2026-11-22") in later.output
+    earlier = run(basic, "visit", "add", "--subject", "ds-001/m1", "--visitor", "ds-shuji", "--date", "2026-11-19")
+    assert earlier.exit_code == 0 and "注意" not in earlier.output, earlier.output
+    new = run(basic, "household", "new", "--village", "dongshan", "--name", "王小二", "--address", "东山村3组8号",
+              "--category", "1", "--level", "2")
+    assert new.exit_code == 0 and "纳入日期 2026-11-23 晚于它" in new.output, new.output

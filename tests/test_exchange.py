@@ -4,6 +4,7 @@ annexes (merged title rows, Chinese headings found by their text) read into reco
 
 import datetime as dt
 import hashlib
+import re
 import sys
 from pathlib import Path
 
@@ -387,3 +388,67 @@ def test_our_own_export_rebuilds_the_ledgers_in_an_empty_records_directory(basic
         return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in openpyxl.load_workbook(path)}
 
     assert cells(second) == cells(first)  # every ledger cell, households (with status), visits and staff
+
+
+def test_update_keeps_the_codes_of_the_fields_it_did_not_change(basic, tmp_path):
+    """The export writes 男, 丧偶, 特困人员 and dates as text; `--update` of one cell must not rewrite the other fields
+    of the household file into those words (the loader reads either, but the diff never listed them)."""
+    out = tmp_path / "annex.xlsx"
+    assert run(basic, "export", "--layout", "wangcheng", "--out", str(out)).exit_code == 0
+    wb = openpyxl.load_workbook(out)
+    ws = wb.worksheets[0]
+    heads = [c.value for c in ws[3]]
+    row = next(r for r in ws.iter_rows(min_row=4) if r[heads.index("户编号")].value == "ds-001")
+    old_address = row[heads.index("现居住地")].value
+    row[heads.index("现居住地")].value = "东山村9组9号"
+    wb.save(out)
+    path = next(basic.glob("households/*/ds-001.yaml"))
+    before = yaml.safe_load(path.read_text(encoding="utf-8"))
+
+    done = run(basic, "import", str(out), "--update")
+    assert done.exit_code == 0, done.output
+    after = yaml.safe_load(path.read_text(encoding="utf-8"))  # the file is written anew, so compare its data
+    assert (before.pop("address"), after.pop("address")) == (old_address, "东山村9组9号")
+    assert after == before
+    assert "[E-" not in run(basic, "check").output
+
+
+def test_a_new_visit_row_is_written_with_the_records_codes(basic, tmp_path):
+    """A visit typed into the exported ledger in its words (包保责任人, 电话, 是, 精神疏导) is appended as `visit add`
+    writes one: codes and a boolean, not the words."""
+    out = tmp_path / "annex.xlsx"
+    assert run(basic, "export", "--layout", "wangcheng", "--out", str(out)).exit_code == 0
+    wb = openpyxl.load_workbook(out)
+    ws = wb["走访台账"]
+    heads = [c.value for c in ws[3]]
+    cells = {"走访日期": "2026-11-18", "户编号": "ds-001", "走访人": "李建国（ds-shuji）", "走访身份": "包保责任人",
+             "走访方式": "电话", "见到对象本人": "是", "关爱帮扶活动": "精神疏导", "情况记录": "电话问候"}
+    ws.append([cells.get(h) for h in heads])
+    wb.save(out)
+    done = run(basic, "import", str(out))
+    assert done.exit_code == 0, done.output
+    text = (basic / "visits/2026-11/ds-shuji.yaml").read_text(encoding="utf-8")
+    added = text[text.index("- date: 2026-11-18"):]
+    assert "duty: 'responsible'" in added and "mode: 'phone'" in added and "seen: true" in added, added
+    assert "activities: ['emotional']" in added, added
+    assert "[E-" not in run(basic, "check").output
+
+
+@pytest.mark.parametrize("content", [b"junk", b"PK\x03\x04 not really a zip"])
+def test_a_file_that_is_no_workbook_is_refused_in_chinese(tmp_path, content):
+    records = tree(tmp_path / "content", "wangcheng-2020")
+    book = tmp_path / "台账.xlsx"
+    book.write_bytes(content)
+    result = run(records, "import", str(book))
+    assert result.exit_code == 1
+    assert "不是可以读取的 Excel 文件（.xlsx）：文件已损坏，或不是 .xlsx 格式" in result.output, result.output
+    words = set(re.findall(r"[A-Za-z]{3,}", result.output.replace(str(book), ""))) - {"Excel", "WPS", "xlsx", "xls"}
+    assert not words, result.output  # no English from the zip or openpyxl library
+
+
+def test_export_where_the_file_cannot_be_written_says_why_in_chinese(tmp_path):
+    content = tree(tmp_path / "content", "wangcheng-2020")
+    (tmp_path / "file").write_text("x")
+    result = run(content, "export", "--out", str(tmp_path / "file" / "台账.xlsx"))
+    assert result.exit_code == 1, result.output
+    assert "失败（路径中已有同名的文件），未写入任何文件" in result.output and "Errno" not in result.output, result.output

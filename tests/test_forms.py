@@ -249,3 +249,24 @@ def test_forms_that_make_no_pdf_say_why(tmp_path, form, household, why):
     assert result.exit_code == 0, result.output
     assert "已生成 0 个 PDF" in result.output
     assert f"W-FORM-NONE] 表格“{form}”" in result.output and why in result.output, result.output
+
+
+def test_village_is_taken_by_its_name_as_household_new_takes_it(basic, tmp_path):
+    """`--village 西湾社区` prints the village whose id is xiwan; a name that is neither is refused with both listed."""
+    out = tmp_path / "out"
+    result = run("dossier", "--village", "西湾社区", "--content", str(basic), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    printed = sorted(p.relative_to(out).as_posix() for p in (out / "private/dossiers").rglob("*.pdf"))
+    assert printed == ["private/dossiers/xiwan/xw-001.pdf"]
+    refused = run("dossier", "--village", "西湾", "--content", str(basic), "--output", str(out))
+    assert refused.exit_code == 1 and "没有名称或编号为“西湾”的村（社区）；可选：东山村（dongshan）、西湾社区（xiwan）" \
+        in refused.output, refused.output
+
+
+def test_a_household_is_taken_by_a_members_name_as_member_add_takes_it(basic, tmp_path):
+    out = tmp_path / "out"
+    result = run("dossier", "张堃", "--content", str(basic), "--output", str(out))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (out / "private/dossiers").rglob("*.pdf")) == ["xw-001.pdf"]
+    refused = run("dossier", "无此人", "--content", str(basic), "--output", str(out))
+    assert refused.exit_code == 1 and "没有编号为“无此人”的家庭档案，也没有名为“无此人”的家庭成员" in refused.output

@@ -136,3 +136,13 @@ def test_the_synthetic_demo_builds_with_the_fixed_key_and_a_warning(tmp_path, ho
     assert "careledger keygen" in warning.message
     assert len(public_ids(tmp_path / "out")) == 16
     assert os.environ.get("CARELEDGER_ID_KEY") is None
+
+
+def test_keygen_where_the_key_cannot_be_written_says_why_in_chinese(tmp_path, home):
+    content = real(tmp_path / "content")
+    home.parent.mkdir(parents=True, exist_ok=True)
+    home.write_text("a file where the home folder should be")
+    result = keygen(content)
+    assert result.exit_code == 1 and not isinstance(result.exception, OSError), result.output
+    assert f"无法写入密钥文件 {home}/.config/careledger/keys/示例县-测试街道.key（路径中有一项不是目录）：未生成密钥" \
+        in result.output, result.output

@@ -111,3 +111,10 @@ def test_docs_editors_shows_the_setting_the_command_prints_and_a_matcher_that_re
     m = re.match(matcher["regexp"], line)
     assert m and m[matcher["file"]] == "visits/2026-11/ds-lianxi1.yaml" and m[matcher["line"]] == "9"
     assert m[matcher["code"]] == "E-DATE" and m[matcher["message"]].startswith("[第2条].date：")
+
+
+def test_schema_into_a_directory_that_cannot_be_made_says_why_in_chinese(tmp_path):
+    (tmp_path / "file").write_text("x")
+    result = CliRunner().invoke(main, ["schema", str(tmp_path / "file" / "schemas")])
+    assert result.exit_code == 1 and not isinstance(result.exception, OSError), result.output
+    assert f"无法写入 {tmp_path}/file/schemas/（路径中有一项不是目录）" in result.output, result.output

@@ -403,3 +403,20 @@ def test_a_first_build_with_errors_over_an_earlier_site_keeps_it_and_says_so(bas
         assert "此页是上次成功生成的页面" in banner_of(page) and "记录有 1 个错误" in banner_of(page)
     finally:
         running.stop()
+
+
+def test_a_port_in_use_is_refused_in_chinese(basic, tmp_path):
+    import socket
+
+    from click.testing import CliRunner
+
+    from careledger.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--port", str(port), "--content", str(basic),
+                                           "--output", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert f"端口 {port} 无法使用（已被其他程序占用）：换一个" in result.output, result.output

@@ -20,7 +20,13 @@ def schema(directory: Path):
     """
     from ..schemajson import vscode_setting, write_schemas
 
-    written = write_schemas(directory)
+    try:
+        written = write_schemas(directory)
+    except OSError as exc:
+        from ..output import why_unwritable
+
+        raise click.ClickException(f"无法写入 {directory}/（{why_unwritable(exc)}）：请在记录目录中运行，或另给一个可写的目录") \
+            from None
     click.echo(f"已写入 {len(written)} 个 JSON Schema 到 {directory}/：" + "、".join(p.name for p in written))
     click.echo("VS Code（YAML 插件）：把下面的设置加到记录目录的 .vscode/settings.json（见 docs/editors.md）：")
     click.echo(json.dumps(vscode_setting(directory.as_posix()), ensure_ascii=False, indent=2))

@@ -82,6 +82,16 @@ def commit(records, findings, change, today: dt.date, landed=None):
     return parsed
 
 
+def note_after_demo_day(records, day: dt.date, what: str) -> None:
+    """Demo records are judged as of their own last day (`demo_as_of`), not today: say so when an entry is later,
+    or the clerk trying the demo looks in vain for it in `check` and the site."""
+    site = records.site
+    last = site.demo_as_of if site.synthetic_ids else None
+    if last is not None and day > last:
+        click.echo(f"注意：这是演示记录，check、build 等命令默认按演示的基准日 {last} 判断；{what} {day} 晚于它，"
+                   f"不计入检查和报表。要按这一天判断，请加 --as-of {day}（例如 careledger check --as-of {day}）。")
+
+
 def unsafe(rel: str, exc) -> click.ClickException:
     return click.ClickException(f"{rel}：{exc}。未写入任何文件。")
 

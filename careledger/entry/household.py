@@ -12,6 +12,7 @@ from . import find
 from ..schema import Ident
 from .choices import choice_option, code_of
 from .commands import commit, content_option, current_bytes, load_records, parse_day, today_here, unsafe
+from .commands import note_after_demo_day
 from .yamltext import mapping_lines
 
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
@@ -97,6 +98,7 @@ def household_new(village, name, address, category, level, group_, enrolled_text
     commit(records, findings, Change(rel, None, ("\n".join(lines) + "\n").encode("utf-8"), 1), today,
            landed=lambda parsed: [h.id for h in parsed] == [hid])
     click.echo(f"已建档：{name}（{place.name}，{hid}/m1），人员类别 {category}，纳入日期 {enrolled}。写入 {rel}。")
+    note_after_demo_day(records, enrolled, "纳入日期")
 
 
 def _next_id(records, village_id: str) -> str:

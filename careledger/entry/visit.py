@@ -11,6 +11,7 @@ from .. import vocab
 from . import find
 from .choices import choice_option, code_of
 from .commands import commit, load_records, current_bytes, today_here, unsafe, content_option, parse_day
+from .commands import note_after_demo_day
 
 MODE_PHRASE = {"in_person": "入户走访", "phone": "电话走访", "video": "视频走访"}
 
@@ -98,6 +99,7 @@ def visit_add(subject, visitor, date_text, duty, mode, seen, activity, companion
     done += f"，办结问题 {'、'.join(r['problem'] for r in resolved)}" if resolved else ""
     click.echo(f"已记录：{day} {person.name}（{person.id}） {MODE_PHRASE[mode]} {picked.label()}，"
                f"走访身份：{vocab.DUTY[duty]}{done}。写入 {rel} 第 {line} 行。")
+    note_after_demo_day(records, day, "这次走访的日期")
 
 
 def _refuse_a_second_entry(records, person, day, home, duty) -> None:

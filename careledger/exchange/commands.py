@@ -51,7 +51,9 @@ def export(content_dir, as_of_text, out, layout):
     except ExportRefused as exc:
         raise click.ClickException(f"{exc}。未写入任何文件。") from None
     except OSError as exc:
-        raise click.ClickException(f"写入 {out} 失败：{exc}") from None
+        from ..output import why_unwritable
+
+        raise click.ClickException(f"写入 {out} 失败（{why_unwritable(exc)}），未写入任何文件。") from None
     click.echo(f"已导出（{LAYOUT_ZH[chosen]}，基准日 {as_of}）：{path}。含个人信息，请勿外传或放到网站上。")
 
 

@@ -53,6 +53,7 @@ def plan_workbook(path: Path, records, findings, today: dt.date, update: bool) -
                 continue
             for row in ledger.rows:
                 _iso_dates(row.values)
+                _codes(row.values)
                 if row.problems:
                     planner.problems += row.problems
                     continue
@@ -361,6 +362,35 @@ def _iso_dates(values: dict) -> None:
         m = _LOOSE_DATE.match(values.get(key, ""))
         if m:
             values[key] = f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}"
+
+
+def _codes(values: dict) -> None:
+    """A ledger's Chinese words (男, 丧偶, 特困人员, 上门走访…) written as the codes the records use, and ISO dates as
+    dates, so that `--update` rewrites only what changed: the loader reads either, but a file whose `sex: 'male'`
+    became `sex: '男'` shows the clerk changes the diff never listed."""
+    from .. import vocab
+
+    for key, table in (("sex", vocab.SEX), ("marital_status", vocab.MARITAL_STATUS), ("relation", vocab.RELATION),
+                       ("support_mode", vocab.SUPPORT_MODE), ("status", vocab.HOUSEHOLD_STATUS),
+                       ("mode", vocab.VISIT_MODE), ("duty", vocab.DUTY)):
+        if key in values:
+            values[key] = _code(table, values[key])
+    for key, table in (("policies", vocab.POLICY), ("activities", vocab.ACTIVITY), ("roles", vocab.ROLE)):
+        if key in values:
+            values[key] = "、".join(_code(table, word) for word in resolve.split(values[key]))
+    for key in ("seen", "key_person", "party_member"):
+        if values.get(key) in ("是", "否"):
+            values[key] = values[key] == "是"
+    for key in DATE_KEYS:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", values.get(key, "")):
+            try:
+                values[key] = dt.date.fromisoformat(values[key])
+            except ValueError:
+                pass  # left as typed, for the loader to refuse with its own message
+
+
+def _code(table: dict, word: str) -> str:
+    return next((code for code, label in table.items() if label == word.strip()), word)
 
 
 def _at(key: str, fn, *args):

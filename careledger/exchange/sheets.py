@@ -9,7 +9,6 @@ a visit ledger, a staff id or roles a staff roster, a name or ID number a roster
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -136,10 +135,11 @@ def read_ledgers(path: Path) -> list[Ledger]:
 
     try:
         wb = load_workbook(path, read_only=False, data_only=False)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise ValueError(f"不是可以读取的 Excel 文件（.xlsx）：{exc}") from None
-    except Exception as exc:  # openpyxl's InvalidFileException and kin
-        raise ValueError(f"不是可以读取的 Excel 文件（.xlsx）：{exc}") from None
+    except OSError:  # the library's English (Permission denied, …) is no message for a clerk
+        raise ValueError("无法读取这个文件（没有读取权限，或磁盘出错）") from None
+    except Exception:  # BadZipFile, openpyxl's InvalidFileException and kin: the file is not a workbook
+        raise ValueError("不是可以读取的 Excel 文件（.xlsx）：文件已损坏，或不是 .xlsx 格式"
+                         "（.xls、.et 等请先在 Excel 或 WPS 中另存为 .xlsx）") from None
     out = []
     for ws in wb.worksheets:
         located = _headings(ws)
