@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ..paper.forms import FormDef
-from .formvisit import Cell, Entry, Ids, Refusal, day_of, subject_of, visitor_of, _one
+from .formvisit import Cell, Entry, Ids, Problems, Refusal, day_of, subject_of, visitor_of, _one
 from ..entry import find
 
 # the four items of the form: the field of the result, of its remarks, and the record's key
@@ -38,15 +38,8 @@ def _remarks(cells: dict[str, Cell]) -> str:
 
 def inspection_page(form: FormDef, cells: dict[str, Cell], records, today: dt.date, ids: Ids
                     ) -> tuple[list[Entry], list[str]]:
-    problems = []
-
-    def attempt(fn, *args):
-        try:
-            return fn(*args)
-        except Refusal as exc:
-            problems.append(str(exc))
-            return None
-
+    problems = Problems()
+    attempt = problems.attempt
     day = attempt(day_of, cells["inspection_date"], today)
     picked = attempt(subject_of, records, day or today, cells["subject_name"], None)
     inspector = attempt(visitor_of, records, cells["inspector_name"], day or today)

@@ -37,6 +37,18 @@ class Refusal(Exception):
     """A field that cannot be used (the message is Chinese and names the field)."""
 
 
+class Problems(list):
+    """The refusals of one page, gathered so that the clerk sees every unusable field at once, not the first."""
+
+    def attempt(self, fn, *args):
+        """`fn(*args)`, or None with its refusal kept."""
+        try:
+            return fn(*args)
+        except Refusal as exc:
+            self.append(str(exc))
+            return None
+
+
 @dataclass(frozen=True)
 class Cell:
     name: str  # the PDF field's name
@@ -185,15 +197,8 @@ def ordered(mapping: dict) -> list:
 
 def visit_page(form: FormDef, cells: dict[str, Cell], records, today: dt.date, ids: Ids
                ) -> tuple[list[Entry], list[str]]:
-    problems = []
-
-    def attempt(fn, *args):
-        try:
-            return fn(*args)
-        except Refusal as exc:
-            problems.append(str(exc))
-            return None
-
+    problems = Problems()
+    attempt = problems.attempt
     day = attempt(day_of, cells["visit_date"], today)
     picked = attempt(subject_of, records, day or today, cells["subject_name"], cells["address"])
     person = attempt(visitor_of, records, cells["visitor"], day or today)
