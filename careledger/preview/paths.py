@@ -49,7 +49,10 @@ def segments(raw: str) -> tuple[list[str], bool] | None:
         parts = parts[:-1]
     decoded = []
     for part in parts:
-        name = unquote(part, errors="strict") if "%" in part else part
+        try:
+            name = unquote(part, errors="strict") if "%" in part else part
+        except UnicodeDecodeError:  # bytes that are no UTF-8 name no file
+            return None
         if not name or name.startswith(".") or any(c in name for c in "/\\\x00") or ":" in name:
             return None
         decoded.append(name)
@@ -61,10 +64,7 @@ def _inside(path: str, folder: str) -> bool:
 
 
 def resolve(raw: str, table: list[Mount]) -> Target | None:
-    try:
-        parsed = segments(raw)
-    except UnicodeDecodeError:
-        return None
+    parsed = segments(raw)
     if parsed is None:
         return None
     parts, folder = parsed
@@ -92,10 +92,7 @@ def resolve(raw: str, table: list[Mount]) -> Target | None:
 def in_memory(raw: str, files) -> Target | None:
     """For a URL below MEMORY_PREFIXES: the key of `files` it names (as Target.file), a redirect for a folder without
     its slash, or Target(None) (no key) when there is no such file. None when the URL is not below those prefixes."""
-    try:
-        parsed = segments(raw)
-    except UnicodeDecodeError:
-        return None
+    parsed = segments(raw)
     if parsed is None:
         return None
     parts, folder = parsed
