@@ -164,8 +164,11 @@ def test_dry_run_lists_what_would_be_written_and_writes_nothing(tmp_path):
     profile, title, headings, good, bad, _ = ANNEXES["tianhu"]
     content = tree(tmp_path / "content", profile)
     before = tree_hash(content)
-    result = run(content, "import", str(ledger(tmp_path / "in.xlsx", title, headings, good + [bad])), "--dry-run")
-    assert result.exit_code == 0, result.output
+    workbook = ledger(tmp_path / "in.xlsx", title, headings, good + [bad])
+    result = run(content, "import", str(workbook), "--dry-run")
+    assert result.exit_code == 1, result.output  # the import proper would refuse: a script sees it from the dry run
+    assert "不加 --skip-bad 导入时什么也不会写入" in result.output
+    assert run(content, "import", str(workbook), "--dry-run", "--skip-bad").exit_code == 0
     assert "新建 households/v1/v1-001.yaml" in result.output
     assert "新增 户 v1-001（一村）：欧阳福生" in result.output
     assert "不能使用的行（1）" in result.output

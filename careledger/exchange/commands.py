@@ -104,10 +104,13 @@ def import_(file, content_dir, dry_run, update, skip_bad):
     except ValueError as exc:
         raise click.ClickException(f"{file}：{exc}。未写入任何文件。") from None
     show_plan(records, changes, problems, today)
+    refused = bool(problems) and not skip_bad  # the import proper would write nothing: a dry run says so too
     if dry_run:
         click.echo("（--dry-run：未写入任何文件。）")
+    if refused:
+        raise click.ClickException(f"有 {len(problems)} 处不能使用（见上），" + (
+            "不加 --skip-bad 导入时什么也不会写入（全有或全无）。" if dry_run else
+            "未写入任何文件（全有或全无）。改正后重新导入，或加 --skip-bad 跳过这些行。"))
+    if dry_run:
         return
-    if problems and not skip_bad:
-        raise click.ClickException(f"有 {len(problems)} 处不能使用（见上），未写入任何文件（全有或全无）。"
-                                   "改正后重新导入，或加 --skip-bad 跳过这些行。")
     apply_plan(records, changes)
