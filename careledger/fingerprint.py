@@ -71,7 +71,7 @@ def _add_content(digest, content: Path) -> None:
     digest.update(f"git {location.head}\n".encode())
     digest.update(b"shallow " + _shallow(location) + b"\n")
     for rel in changed:
-        _add_file(digest, content, content / rel)
+        _add_file(digest, rel, content / rel)
 
 
 def _shallow(location) -> bytes:
@@ -128,17 +128,38 @@ def _output_state(output_dir: Path) -> str:
 
 
 def _add_tree(digest, root: Path, *, skip_dot: bool) -> None:
-    """Every file below `root` by path, size, modification time and inode (caches and .git left out)."""
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__" and not (skip_dot and d.startswith(".")))
-        for name in sorted(filenames):
-            _add_file(digest, root, Path(dirpath) / name)
+    """Every file below `root` by path, size, modification time and inode (caches and .git left out), in os.walk's
+    order (a folder's files, then its folders, each sorted; links to folders not followed). Paths are joined as
+    strings: a county's output has tens of thousands of files, and `os.path.relpath` for each was half of a build
+    that finds nothing changed."""
+
+    def walk(folder: str, prefix: str) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            return
+        folders = []
+        for entry in entries:
+            try:
+                is_folder = entry.is_dir()
+            except OSError:
+                is_folder = False
+            if not is_folder:
+                _add_file(digest, prefix + entry.name, entry)
+            elif entry.name != "__pycache__" and not (skip_dot and entry.name.startswith(".")) \
+                    and not entry.is_symlink():
+                folders.append(entry)
+        for entry in folders:
+            walk(entry.path, prefix + entry.name + "/")
+
+    walk(str(root), "")
 
 
-def _add_file(digest, root: Path, path: Path) -> None:
+def _add_file(digest, relative: str, entry) -> None:
+    """`entry`: an os.DirEntry or a Path (anything whose stat() follows links)."""
     try:
-        st = path.stat()
+        st = entry.stat()
         state = f"{st.st_size}|{st.st_mtime_ns}|{st.st_ino}"
     except OSError:
         state = "-"  # removed
-    digest.update(f"{os.path.relpath(path, root)}|{state}\n".encode("utf-8", "surrogateescape"))
+    digest.update(f"{relative}|{state}\n".encode("utf-8", "surrogateescape"))
