@@ -114,8 +114,9 @@ def _read_all(root: Path, jobs: list[FileJob], settings: Settings, cache: bool, 
     store = _Store(root, timeless) if cache else None
     results: dict[str, tuple] = {}  # rel -> (records, findings, digest, latest)
     todo: list[tuple[FileJob, tuple]] = []  # (job, stat) of the files to parse
+    prefix = f"{root}/"  # a string, not a Path per file: a county has 20,000 files to stat
     for job in jobs:
-        stat = _stat(root / job.rel)
+        stat = _stat(prefix + job.rel)
         hit = store.get(job.rel, stat) if store else None
         if hit is not None:
             results[job.rel] = hit
@@ -168,9 +169,9 @@ def _parse_one(root: Path, job: FileJob, settings: Settings) -> tuple[str, tuple
     return _digest(raw), _read_bytes(raw, root, job, settings)
 
 
-def _stat(path: Path) -> tuple:
+def _stat(path: str) -> tuple:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return ()
     return st.st_size, st.st_mtime_ns, st.st_ino
