@@ -12,10 +12,12 @@ numbers; schema.Context.latest). For every as-of date from that one on, the resu
 date; the few files with a later date (an ID number born "in the future", an id that holds such a number) are read
 again on the as-of date, every build, outside the cache. So the first build of a new day parses no file again.
 
-A cached entry is trusted without reading the file when its size, modification time and inode are unchanged
-(as git's index does); otherwise the file is hashed, and parsed again only when its bytes changed. As in git, an
-entry is "racily clean" when its file was modified at or after the time the cache file was written (the file
-system's clock): an edit in that same tick keeps size, time and inode, so such an entry is hashed too.
+A cached entry is trusted without reading the file when its size, modification time, inode and change time are
+unchanged (as git's index does); otherwise the file is hashed, and parsed again only when its bytes changed. The
+change time (ctime) is what no tool can set: `git checkout OLD -- file`, cp -p, rsync -t or tar can give a file
+other bytes with the size and modification time the cache remembers, on the same inode again. As in git, an
+entry is "racily clean" when its file was modified or changed at or after the time the cache file was written (the
+file system's clock): an edit in that same tick keeps all four, so such an entry is hashed too.
 """
 
 from __future__ import annotations
@@ -174,7 +176,7 @@ def _stat(path: str) -> tuple:
         st = os.stat(path)
     except OSError:
         return ()
-    return st.st_size, st.st_mtime_ns, st.st_ino
+    return st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns
 
 
 def _digest(raw: bytes) -> str:
@@ -186,7 +188,7 @@ def _valid_entry(rel, entry) -> bool:
     """(stat, digest, (records, findings, latest)), as `_Store.put` writes it: anything else in a cache file is
     ignored."""
     return (isinstance(rel, str) and isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], tuple)
-            and len(entry[0]) == 3 and all(isinstance(n, int) for n in entry[0]) and isinstance(entry[1], str)
+            and len(entry[0]) == 4 and all(isinstance(n, int) for n in entry[0]) and isinstance(entry[1], str)
             and isinstance(entry[2], tuple) and len(entry[2]) == 3 and isinstance(entry[2][0], list)
             and isinstance(entry[2][1], list) and all(type(r) in _RECORD_TYPES for r in entry[2][0])
             and all(isinstance(f, Finding) for f in entry[2][1]) and type(entry[2][2]) is dt.date)
@@ -204,14 +206,14 @@ class _Store:
         entry = self.store.folder(rel).get(rel)
         if entry is None or not stat:
             return None
-        if entry[0] != stat or stat[1] >= self.store.written(rel):  # changed, or racily clean: check the bytes
+        if entry[0] != stat or max(stat[1], stat[3]) >= self.store.written(rel):  # changed, or racily clean
             try:
                 digest = _digest(read_below(self.root, rel))
             except OSError:
                 return None
             if digest != entry[1]:
                 return None
-            if entry[0] != stat or stat[1] < time.time_ns():  # remembered again, to be trusted after this write
+            if entry[0] != stat or max(stat[1], stat[3]) < time.time_ns():  # remembered again: trusted after this write
                 self.put(rel, stat, digest, entry[2])
         records, findings, latest = entry[2]
         return records, findings, entry[1], latest
