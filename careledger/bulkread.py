@@ -28,6 +28,7 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 from . import progress
@@ -188,10 +189,10 @@ def _valid_entry(rel, entry) -> bool:
     """(stat, digest, (records, findings, latest)), as `_Store.put` writes it: anything else in a cache file is
     ignored."""
     return (isinstance(rel, str) and isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], tuple)
-            and len(entry[0]) == 4 and all(isinstance(n, int) for n in entry[0]) and isinstance(entry[1], str)
+            and len(entry[0]) == 4 and all(map(isinstance, entry[0], repeat(int))) and isinstance(entry[1], str)
             and isinstance(entry[2], tuple) and len(entry[2]) == 3 and isinstance(entry[2][0], list)
-            and isinstance(entry[2][1], list) and all(type(r) in _RECORD_TYPES for r in entry[2][0])
-            and all(isinstance(f, Finding) for f in entry[2][1]) and type(entry[2][2]) is dt.date)
+            and isinstance(entry[2][1], list) and _RECORD_TYPES.issuperset(map(type, entry[2][0]))
+            and all(map(isinstance, entry[2][1], repeat(Finding))) and type(entry[2][2]) is dt.date)
 
 
 class _Store:
