@@ -12,10 +12,12 @@ numbers; schema.Context.latest). For every as-of date from that one on, the resu
 date; the few files with a later date (an ID number born "in the future", an id that holds such a number) are read
 again on the as-of date, every build, outside the cache. So the first build of a new day parses no file again.
 
-A cached entry is trusted without reading the file when its size, modification time and inode are unchanged
-(as git's index does); otherwise the file is hashed, and parsed again only when its bytes changed. As in git, an
-entry is "racily clean" when its file was modified at or after the time the cache file was written (the file
-system's clock): an edit in that same tick keeps size, time and inode, so such an entry is hashed too.
+A cached entry is trusted without reading the file when its size, modification time, inode and change time are
+unchanged (as git's index does); otherwise the file is hashed, and parsed again only when its bytes changed. The
+change time (ctime) is what no tool can set: `git checkout OLD -- file`, cp -p, rsync -t or tar can give a file
+other bytes with the size and modification time the cache remembers, on the same inode again. As in git, an
+entry is "racily clean" when its file was modified or changed at or after the time the cache file was written (the
+file system's clock): an edit in that same tick keeps all four, so such an entry is hashed too.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 from . import progress
@@ -114,8 +117,9 @@ def _read_all(root: Path, jobs: list[FileJob], settings: Settings, cache: bool, 
     store = _Store(root, timeless) if cache else None
     results: dict[str, tuple] = {}  # rel -> (records, findings, digest, latest)
     todo: list[tuple[FileJob, tuple]] = []  # (job, stat) of the files to parse
+    prefix = f"{root}/"  # a string, not a Path per file: a county has 20,000 files to stat
     for job in jobs:
-        stat = _stat(root / job.rel)
+        stat = _stat(prefix + job.rel)
         hit = store.get(job.rel, stat) if store else None
         if hit is not None:
             results[job.rel] = hit
@@ -168,12 +172,12 @@ def _parse_one(root: Path, job: FileJob, settings: Settings) -> tuple[str, tuple
     return _digest(raw), _read_bytes(raw, root, job, settings)
 
 
-def _stat(path: Path) -> tuple:
+def _stat(path: str) -> tuple:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return ()
-    return st.st_size, st.st_mtime_ns, st.st_ino
+    return st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns
 
 
 def _digest(raw: bytes) -> str:
@@ -185,10 +189,10 @@ def _valid_entry(rel, entry) -> bool:
     """(stat, digest, (records, findings, latest)), as `_Store.put` writes it: anything else in a cache file is
     ignored."""
     return (isinstance(rel, str) and isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], tuple)
-            and len(entry[0]) == 3 and all(isinstance(n, int) for n in entry[0]) and isinstance(entry[1], str)
+            and len(entry[0]) == 4 and all(map(isinstance, entry[0], repeat(int))) and isinstance(entry[1], str)
             and isinstance(entry[2], tuple) and len(entry[2]) == 3 and isinstance(entry[2][0], list)
-            and isinstance(entry[2][1], list) and all(type(r) in _RECORD_TYPES for r in entry[2][0])
-            and all(isinstance(f, Finding) for f in entry[2][1]) and type(entry[2][2]) is dt.date)
+            and isinstance(entry[2][1], list) and _RECORD_TYPES.issuperset(map(type, entry[2][0]))
+            and all(map(isinstance, entry[2][1], repeat(Finding))) and type(entry[2][2]) is dt.date)
 
 
 class _Store:
@@ -203,14 +207,14 @@ class _Store:
         entry = self.store.folder(rel).get(rel)
         if entry is None or not stat:
             return None
-        if entry[0] != stat or stat[1] >= self.store.written(rel):  # changed, or racily clean: check the bytes
+        if entry[0] != stat or max(stat[1], stat[3]) >= self.store.written(rel):  # changed, or racily clean
             try:
                 digest = _digest(read_below(self.root, rel))
             except OSError:
                 return None
             if digest != entry[1]:
                 return None
-            if entry[0] != stat or stat[1] < time.time_ns():  # remembered again, to be trusted after this write
+            if entry[0] != stat or max(stat[1], stat[3]) < time.time_ns():  # remembered again: trusted after this write
                 self.put(rel, stat, digest, entry[2])
         records, findings, latest = entry[2]
         return records, findings, entry[1], latest

@@ -213,6 +213,16 @@ def without_gc():
             gc.enable()
 
 
+def long_lived() -> None:
+    """Move every object the collector tracks to its oldest generation, without scanning them. Called (with the
+    collector off) once a county's records are loaded: they live as long as the build, and leaving them in the
+    youngest generation would make the collector scan those millions of objects twice on their way to the oldest
+    (0.3 to 0.5 s a scan at 2,500 households, ten times that at 25,000). Nothing is kept from being collected: the
+    oldest generation is collected as before (`gc.freeze` alone would exempt the objects for good)."""
+    gc.freeze()
+    gc.unfreeze()
+
+
 def code_hash(*modules: str) -> str:
     """The hash of careledger's version and of the named modules' source: a cache made by other code is not used."""
     digest = hashlib.blake2b(__version__.encode(), digest_size=8)

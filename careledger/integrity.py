@@ -26,6 +26,13 @@ class _Checker:
         self.unreadable = unreadable
         self.findings: list[Finding] = []
         self.staff_ids = {s.id for s in records.staff}
+        self._subjects: dict[int, set] = {}  # id(household) -> its subjects' member ids, made once a household
+
+    def subject_ids(self, household) -> set:
+        found = self._subjects.get(id(household))
+        if found is None:
+            found = self._subjects[id(household)] = {s.member for s in household.subjects}
+        return found
 
     def error(self, source: Source, path: str, code: str, message: str, subject: str = "") -> None:
         self.findings.append(Finding(code, ERROR, message, source, path=path, subject=subject))
@@ -135,7 +142,7 @@ def _visits(c: _Checker) -> None:
         household = c.household_ref(visit.source, visit.household)
         if household is None:
             continue
-        subject_ids = {s.member for s in household.subjects}
+        subject_ids = c.subject_ids(household)
         for j, member in enumerate(visit.subjects):
             if member not in subject_ids:
                 c.error(visit.source, f"subjects[{j}]", "E-REF-SUBJECT",
@@ -177,7 +184,7 @@ def _inspections(c: _Checker) -> None:
         c.staff_ref(inspection.source, "", inspection.inspector, "文件名中的督查人员编号")
         c.staff_ref(inspection.source, "contact", inspection.contact, "被督查的联系人")
         household = c.household_ref(inspection.source, inspection.household)
-        if household is not None and inspection.subject not in {s.member for s in household.subjects}:
+        if household is not None and inspection.subject not in c.subject_ids(household):
             c.error(inspection.source, "subject", "E-REF-SUBJECT",
                     f"“{inspection.subject}”不是户 {inspection.household} 的关爱帮扶对象", inspection.household)
 
@@ -191,7 +198,7 @@ def _custody(c: _Checker) -> None:
         seen[key] = ledger.source
         c.staff_ref(ledger.source, "custodian", ledger.custodian, "保障资金代管人")
         household = c.household_ref(ledger.source, ledger.household)
-        if household is not None and ledger.subject not in {s.member for s in household.subjects}:
+        if household is not None and ledger.subject not in c.subject_ids(household):
             c.error(ledger.source, "subject", "E-REF-SUBJECT",
                     f"“{ledger.subject}”不是户 {ledger.household} 的关爱帮扶对象", ledger.household)
         for i, entry in enumerate(ledger.entries):

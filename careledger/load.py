@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import integrity, listing
 from .bulkread import FileJob, Settings, read_all
-from .cachestore import take_warnings
+from .cachestore import long_lived, take_warnings, without_gc
 from .findings import ERROR, WARNING, Finding, Source
 from .policy import Profile, load_profile
 from .records import CustodyLedger, Household, Inspection, Page, Site, SpotCheckResult, Staff, Visit
@@ -65,7 +65,14 @@ def load(content_dir: Path, *, today: dt.date, cache: bool = True,
     `only` (paths relative to the root) reads, of the dated folders (visits/, inspections/, spot-checks/: the bulk
     of a county's files), just those files; everything else is read whole, so references still resolve
     (`careledger check PATH...`; its caller keeps the findings of those files)."""
-    root = Path(content_dir)
+    with without_gc():  # millions of objects and no cycles: see cachestore.without_gc and long_lived
+        loaded = _load(Path(content_dir), today, cache, only)
+        long_lived()
+    return loaded
+
+
+def _load(root: Path, today: dt.date, cache: bool,
+          only: frozenset[str] | None) -> tuple[Records | None, list[Finding]]:
     findings: list[Finding] = []
     site_file = listing.check_file(root, "site.yaml", findings)
     if site_file is None:

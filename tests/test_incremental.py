@@ -281,3 +281,21 @@ def test_a_county_s_pages_do_not_each_list_every_village(tmp_path, cache):
     page = links_of(output / "site" / "villages" / f"{villages[7]}.html")
     village_links = [h for h in page.nav if "villages/" in h and not h.endswith("#places")]  # not the phone's
     assert village_links == [f"../villages/{villages[7]}.html"] and "../index.html#counts" in page.nav
+
+
+def test_the_loaded_records_go_to_the_oldest_generation_without_a_scan(demo, cache):
+    """A county's records live as long as the build: they are handed to the collector's oldest generation at once
+    (cachestore.long_lived), not scanned on their way there, and the collector is on again after the load; they are
+    still freed as soon as nothing refers to them (nothing is frozen for good)."""
+    import gc
+    import weakref
+
+    load(demo, today=AS_OF)  # the cache is written: the next load is the warm one
+    records, _ = load(demo, today=AS_OF)
+    assert gc.isenabled()
+    oldest = {id(o) for o in gc.get_objects(generation=2)}
+    assert id(records) in oldest and id(records.visits[0]) in oldest and id(records.households[0]) in oldest
+    assert gc.get_freeze_count() == 0
+    gone = weakref.ref(records)
+    del records
+    assert gone() is None
