@@ -127,8 +127,9 @@ class Keys:
         settings = (site.records_since, site.visit_content_since, site.ledgers_since, site.special_periods,
                     site.villages, site.synthetic_ids)
         staff = sorted((rel, blob) for rel, blob in self.blobs.items() if rel.startswith("staff/"))
-        self.common = repr((cachestore.code_hash(*CODE), facts.as_of.isoformat(), repr(facts.profile),
-                            repr(settings), staff))
+        common = repr((cachestore.code_hash(*CODE), facts.as_of.isoformat(), repr(facts.profile), repr(settings),
+                       staff))
+        self.common = hashlib.blake2b(common.encode("utf-8", "surrogateescape"), digest_size=20).digest()
 
     def of(self, unit: Unit) -> str | None:
         """The key, or None when a file it comes from has no blob id (then the household is judged, not cached)."""
@@ -138,7 +139,7 @@ class Keys:
         blobs = sorted((rel, self.blobs.get(rel, "")) for rel in files)
         if unit.household is None or any(not blob for _, blob in blobs):
             return None
-        digest = hashlib.blake2b(self.common.encode("utf-8", "surrogateescape"), digest_size=20)
+        digest = hashlib.blake2b(self.common, digest_size=20)
         digest.update(repr((unit.id, blobs)).encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
