@@ -158,6 +158,11 @@ _NAMES = {family: family.__name__.rsplit(".", 1)[-1] for family in LOCAL}
 def judge_households(facts, *, cache: bool = True) -> Judged:
     """The local parts' findings of every household: from the cache when its key is unchanged, else judged on its
     own records (and stored). Raises what a rule raises (the caller then judges the whole jurisdiction)."""
+    with cachestore.without_gc():  # unpickling 2,500 households' findings makes many objects and no cycles
+        return _judge_households(facts, cache)
+
+
+def _judge_households(facts, cache: bool) -> Judged:
     records = facts.records
     store = cachestore.FolderStore("rules", records.root, cachestore.code_hash(*CODE), _valid) if cache else None
     keys = Keys(facts) if cache else None
