@@ -32,7 +32,7 @@ from .. import cachestore
 from ..findings import Finding
 from . import agreements, assessment, assignment, cadence, content, custody, ledgers, needs, reviews
 
-# What orders a part's findings across households (`_order_key`).
+# What orders a part's findings across households (`_in_order`).
 HOUSEHOLD, LEDGER, PROBLEM, FIRST_VISIT = "household", "ledger", "problem", "first judged visit"
 
 # family -> its household-local part. A family's county part, if any, runs after it over the whole jurisdiction
