@@ -305,3 +305,25 @@ def test_findings_of_many_households_interleave_as_on_the_whole(demos, profile):
     records = dataclasses.replace(records, visits=_sorted_visits(visits), custody=tuple(ledgers))
     for as_of in DATES:
         assert_local_equals_whole(records, as_of)
+
+
+def test_a_store_of_many_folders_fsyncs_each_file_and_its_folder_once(tmp_path, monkeypatch):
+    """FolderStore.save (the household cache writes a pickle a village): each file fsynced before its rename, the
+    folder once after every rename (250 villages: 251 fsyncs, not 500)."""
+    import os
+
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "content").mkdir()
+    store = cachestore.FolderStore("rules", tmp_path / "content", "v1")
+    for n in range(5):
+        store.put(f"households/v{n}/h.yaml", "h", n)
+    calls = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: calls.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+                        or real_fsync(fd))
+    monkeypatch.setattr(os, "replace", lambda a, b: calls.append(("replace", str(b))) or real_replace(a, b))
+    store.save()
+    assert [kind for kind, _ in calls] == ["fsync", "replace"] * 5 + ["fsync"]
+    assert calls[-1][1] == str(store.directory)
+    again = cachestore.FolderStore("rules", tmp_path / "content", "v1")
+    assert [again.folder(f"households/v{n}/h.yaml") for n in range(5)] == [{"h": n} for n in range(5)]
