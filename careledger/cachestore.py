@@ -170,15 +170,16 @@ def unseal(data: bytes) -> Any:
         return None
 
 
-def write_sealed(target: Path, value: Any) -> None:
+def write_sealed(target: Path, value: Any, *, sync_folder: bool = True) -> None:
     """Write `value` to `target` by a rename, so a reader sees the old file or the new one, never half of one; the
     file is fsynced before the rename and the folder after it, so a power cut keeps one of the two as well."""
-    write_durable(target, seal(value))
+    write_durable(target, seal(value), sync_folder=sync_folder)
 
 
-def write_durable(target: Path, data: bytes) -> None:
+def write_durable(target: Path, data: bytes, *, sync_folder: bool = True) -> None:
     """Write `data` to `target` through a temporary file that is fsynced, renamed into place, and the folder fsynced:
-    every cache (records, fingerprints, PDFs, font subsets) writes this way."""
+    every cache (records, fingerprints, PDFs, font subsets) writes this way. `sync_folder=False`: the caller fsyncs
+    the folder once after several files (FolderStore.save)."""
     temporary = target.with_name(f".{target.name}.{os.getpid()}")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
     try:
@@ -188,7 +189,8 @@ def write_durable(target: Path, data: bytes) -> None:
     finally:
         os.close(fd)
     os.replace(temporary, target)
-    fsync_folder(target.parent)
+    if sync_folder:
+        fsync_folder(target.parent)
 
 
 def fsync_folder(folder: Path) -> None:
@@ -276,7 +278,8 @@ class FolderStore:
             self.directory.mkdir(parents=True, exist_ok=True)
             (self.base / "root").write_text(str(self.root), encoding="utf-8")
             for folder in sorted(self.changed):
-                write_sealed(self.directory / f"{short_hash(folder)}.pickle", self.folders[folder])
+                write_sealed(self.directory / f"{short_hash(folder)}.pickle", self.folders[folder], sync_folder=False)
+            fsync_folder(self.directory)  # once for every rename above
             self.changed.clear()
             for other in self.base.iterdir():  # another day's or another code version's store
                 if other.is_dir() and other != self.directory:

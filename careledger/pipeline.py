@@ -85,7 +85,8 @@ def prepare(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty:
     findings += _refuse_dirty(history, allow_dirty)
     _stop_on_errors(findings)
     facts = Facts(records, records.profile, as_of, history)
-    return Prepared(facts, findings, judge(facts), make_stamp(history, as_of, records.profile.id, content_dir))
+    policy_findings = judge(facts, cached=True)  # households whose inputs are unchanged: from the household cache
+    return Prepared(facts, findings, policy_findings, make_stamp(history, as_of, records.profile.id, content_dir))
 
 
 def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty: bool = False,

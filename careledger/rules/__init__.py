@@ -18,6 +18,7 @@ from ..policy import Profile
 from . import agreements, assessment, assignment, audit, cadence, custody, pay, reviews, spotcheck
 from . import content, ledgers, needs
 from .cases import Case, all_cases, visits_by_case
+from . import households
 
 
 @dataclass(frozen=True)
@@ -55,20 +56,42 @@ def run_rules(records, as_of: dt.date, profile: Profile | None = None, history=N
     return judge(Facts(records, profile or records.profile, as_of, history))
 
 
-def judge(facts: Facts) -> list[Finding]:
-    """Every family's findings on these facts (whose indexes the caller may go on using)."""
+def judge(facts: Facts, *, cached: bool = False) -> list[Finding]:
+    """Every family's findings on these facts (whose indexes the caller may go on using). `cached`: the
+    household-local parts come from the household cache where a household's inputs are unchanged (households.py);
+    the findings are the same, in the same order."""
+    local = _household_local(facts) if cached else None
     findings: list[Finding] = []
     with progress.Counter("检查政策规则", len(RULES), unit="类") as counter:
         for family in RULES:
-            name = family.__name__.rsplit(".", 1)[-1]
-            try:
-                findings.extend(family.check(facts))
-            except Exception as exc:  # one broken rule must not hide the others' findings
-                where = traceback.extract_tb(exc.__traceback__)[-1]
-                findings.append(Finding("RULE-CRASH", ERROR, f"规则“{name}”运行出错：{exc!r}"
-                                        f"（{where.filename}:{where.lineno}）", Source(f"careledger/rules/{name}.py")))
+            if local is not None and family in local:
+                findings.extend(local[family])
+                _run(family, households.COUNTY.get(family), facts, findings)
+            else:
+                _run(family, family.check, facts, findings)
             counter.advance()
     return findings
+
+
+def _household_local(facts: Facts) -> dict | None:
+    """The local parts' findings per family from the household cache; None when a rule raised (the whole
+    jurisdiction is then judged as without the cache, so the crash is reported once, as there)."""
+    try:
+        return households.judge_households(facts).findings
+    except Exception:
+        return None
+
+
+def _run(family, check, facts: Facts, findings: list[Finding]) -> None:
+    if check is None:
+        return
+    name = family.__name__.rsplit(".", 1)[-1]
+    try:
+        findings.extend(check(facts))
+    except Exception as exc:  # one broken rule must not hide the others' findings
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        findings.append(Finding("RULE-CRASH", ERROR, f"规则“{name}”运行出错：{exc!r}"
+                                f"（{where.filename}:{where.lineno}）", Source(f"careledger/rules/{name}.py")))
 
 
 def all_codes() -> dict[str, tuple[str, str]]:

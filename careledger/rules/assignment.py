@@ -62,9 +62,19 @@ CODES = {
 
 
 def check(facts) -> Iterable[Finding]:
+    yield from check_cases(facts)
+    yield from check_staffing(facts)
+
+
+def check_cases(facts) -> Iterable[Finding]:
+    """The findings about each subject's assignment: household by household (rules/households.py)."""
     for case in facts.in_care:
         yield from _case(case, facts)
-    yield from _staffing(facts)
+
+
+def check_staffing(facts) -> Iterable[Finding]:
+    """ASG-STAFFING: the staff of each village, whatever the households (judged over the whole jurisdiction)."""
+    return _staffing(facts)
 
 
 def office_levels_of(staff) -> frozenset:

@@ -40,11 +40,7 @@ def check(facts) -> Iterable[Finding]:
     cases_of: dict[str, list] = defaultdict(list)
     for case in facts.cases:
         cases_of[case.household.id].append(case)
-    visits_of: dict[str, list] = defaultdict(list)  # judged visits per household, in date order
-    for visit in facts.records.visits:
-        if since <= visit.date <= facts.as_of:
-            visits_of[visit.household].append(visit)
-    for household_id, visits in visits_of.items():
+    for household_id, visits in judged_visits(facts).items():
         household = households.get(household_id)
         if household is None:
             continue
@@ -56,6 +52,19 @@ def check(facts) -> Iterable[Finding]:
                 yield from _content(facts, visit, household, cases)
                 yield from _water(facts, visit, household, cases)
             yield from _not_seen(facts, visit, household, cases, visits)
+
+
+def judged_visits(facts) -> dict[str, list]:
+    """The visits whose content is judged, per household, in date order; the households in the order of their first
+    judged visit (the order of the findings). Empty without `visit_content_since`."""
+    since = facts.records.site.visit_content_since
+    visits_of: dict[str, list] = defaultdict(list)
+    if since is None:
+        return visits_of
+    for visit in facts.records.visits:
+        if since <= visit.date <= facts.as_of:
+            visits_of[visit.household].append(visit)
+    return visits_of
 
 
 def _covered(cases, visit) -> list:

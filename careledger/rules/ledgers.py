@@ -45,6 +45,12 @@ MONTHLY_REPORT_BASIS = "贵阳市工作方案 三（六）“每月30日前向�
 
 
 def check(facts) -> Iterable[Finding]:
+    yield from check_households(facts)
+    yield from check_reports(facts)
+
+
+def check_households(facts) -> Iterable[Finding]:
+    """Care allowance, caregivers' reviews and payments: household by household (rules/households.py)."""
     since = facts.records.site.ledgers_since
     if facts.profile.care_allowance is not None:
         yield from _care_allowance(facts, facts.profile.care_allowance)
@@ -55,7 +61,12 @@ def check(facts) -> Iterable[Finding]:
         yield from _care_reviews(facts, custody, since)
     if facts.profile.payments is not None:
         yield from _payments(facts, facts.profile.payments, since)
-    if facts.profile.monthly_report_day:
+
+
+def check_reports(facts) -> Iterable[Finding]:
+    """The office's monthly reports (site.yaml), whatever the households."""
+    since = facts.records.site.ledgers_since
+    if since is not None and facts.profile.monthly_report_day:
         yield from _monthly_reports(facts, facts.profile.monthly_report_day, since)
 
 

@@ -1,0 +1,232 @@
+"""The household cache of the rules stage (issue 16: a household is the unit).
+
+Most rule families judge household by household: a household's findings depend only on its own records (its file,
+the visits naming it, its custody ledgers), the staff, the profile, the site's settings and the as-of date. Those
+*household-local* parts (`LOCAL`) are judged here one household at a time, on facts restricted to that household,
+and their findings are kept on disk under a key that hashes those inputs (`Keys`). On the next build a household
+whose key is unchanged takes its findings from the cache; the others are judged again. The families and parts
+that need the whole jurisdiction (cadre pay and penalties, spot-check samples, the audit of the git history, the
+staffing of villages, the office's monthly reports) are not here: `judge` runs them over everything, as before.
+
+The findings come out in the order a judgement of the whole jurisdiction gives them: a family's local findings are
+put in order by `ORDER` (within a family, the parts in the order `check` runs them; across households, the order
+of the item each part iterates: the household, its ledger file, the visit that found a problem, the household's
+first judged visit). tests/test_rules_households.py proves both the locality and the order on every profile's demo.
+
+Key of a household (`Keys.of`): the rules' code, the as-of date, the profile, the site settings the rules read, the
+blob ids of every staff file, and the blob ids (with paths) of the household's file, of each visit file naming it
+and of each of its ledgers. Entries live in `cachestore.FolderStore("rules", ...)`, a sealed pickle per village
+folder (`households/<village>`), versioned by the code; a missing, torn or foreign file is a miss.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .. import cachestore
+from ..findings import Finding
+from . import agreements, assessment, assignment, cadence, content, custody, ledgers, needs, reviews
+
+# What orders a part's findings across households (`_in_order`).
+HOUSEHOLD, LEDGER, PROBLEM, FIRST_VISIT = "household", "ledger", "problem", "first judged visit"
+
+# family -> its household-local part. A family's county part, if any, runs after it over the whole jurisdiction
+# (`COUNTY`); the families not in LOCAL (pay, spotcheck, audit) are county-wide whole.
+LOCAL: dict[object, Callable] = {
+    cadence: cadence.check,
+    assignment: assignment.check_cases,
+    assessment: assessment.check,
+    custody: custody.check,
+    agreements: agreements.check,
+    reviews: reviews.check,
+    content: content.check,
+    needs: needs.check,
+    ledgers: ledgers.check_households,
+}
+COUNTY: dict[object, Callable] = {assignment: assignment.check_staffing, ledgers: ledgers.check_reports}
+_CUSTODIAN = frozenset({"CUS-NO-CUSTODIAN", "CUS-NO-LEDGER", "CUS-LEDGER-CUSTODIAN", "CUS-EXCLUDED-ROLE",
+                        "CUS-NOT-ELECTABLE", "CUS-IS-CAREGIVER"})
+# family -> its local part's phases in run order: (the codes of the phase, None for the rest; what orders it).
+ORDER: dict[object, tuple[tuple[frozenset | None, str], ...]] = {
+    cadence: ((None, HOUSEHOLD),),
+    assignment: ((None, HOUSEHOLD),),
+    assessment: ((None, HOUSEHOLD),),
+    custody: ((_CUSTODIAN, HOUSEHOLD), (None, LEDGER)),
+    agreements: ((None, HOUSEHOLD),),
+    reviews: ((frozenset({"REV-MISSING", "FUP-MISSING"}), HOUSEHOLD), (None, PROBLEM)),
+    content: ((None, FIRST_VISIT),),
+    needs: ((frozenset({"NEED-NO-MEASURE"}), HOUSEHOLD), (frozenset({"NEED-PRINCIPAL"}), HOUSEHOLD),
+            (None, HOUSEHOLD)),
+    ledgers: ((frozenset({"BEN-CARE-ALLOWANCE"}), HOUSEHOLD), (frozenset({"CARE-REVIEW-DUE"}), HOUSEHOLD),
+              (None, HOUSEHOLD)),
+}
+# Everything the local parts' findings are computed by: another version of any of it is another cache.
+CODE = ("rules.__init__", "rules.households", "rules.cases", "rules.people", "rules.periods",
+        *(f"rules.{family.__name__.rsplit('.', 1)[-1]}" for family in LOCAL),
+        "findings", "records", "policy", "vocab", "schema")
+
+
+@dataclass
+class Unit:
+    """One household's records (`household` None for an id that only visits or ledgers name)."""
+
+    id: str
+    household: object = None
+    visits: list = field(default_factory=list)
+    custody: list = field(default_factory=list)
+
+
+@dataclass
+class Judged:
+    """The local parts' findings per family, in the order a whole judgement gives, and what the cache did."""
+
+    findings: dict  # family module -> list[Finding]
+    judged: list[str]  # the households judged (their key was new, or they cannot be cached)
+    reused: int  # the households whose findings came from the cache
+
+
+def units(records) -> list[Unit]:
+    """Every household, in the records' order, then the ids that only visits or ledgers name."""
+    out = {h.id: Unit(h.id, h) for h in records.households}
+    for visit in records.visits:
+        out.setdefault(visit.household, Unit(visit.household)).visits.append(visit)
+    for ledger in records.custody:
+        out.setdefault(ledger.household, Unit(ledger.household)).custody.append(ledger)
+    return list(out.values())
+
+
+def restricted(facts, unit: Unit):
+    """The facts of one household: its records only, the staff, profile, site and as-of date of the whole."""
+    from . import Facts
+
+    records = dataclasses.replace(facts.records, households=(unit.household,) if unit.household else (),
+                                  visits=tuple(unit.visits), custody=tuple(unit.custody), inspections=(),
+                                  spot_checks=())
+    records.__dict__["staff_by_id"] = facts.records.staff_by_id  # the cached index, shared (not rebuilt per household)
+    return Facts(records, facts.profile, facts.as_of, None)
+
+
+def judge_unit(facts, unit: Unit) -> dict:
+    """family -> the household's local findings, in the order its `check` gives them. Raises what a rule raises."""
+    mine = restricted(facts, unit)
+    return {family: list(part(mine)) for family, part in LOCAL.items()}
+
+
+class Keys:
+    """The cache key of each household: what its local findings are computed from (module docstring)."""
+
+    def __init__(self, facts):
+        records = facts.records
+        self.blobs = records.blob_ids
+        site = records.site
+        settings = (site.records_since, site.visit_content_since, site.ledgers_since, site.special_periods,
+                    site.villages, site.synthetic_ids)
+        staff = sorted((rel, blob) for rel, blob in self.blobs.items() if rel.startswith("staff/"))
+        common = repr((cachestore.code_hash(*CODE), facts.as_of.isoformat(), repr(facts.profile), repr(settings),
+                       staff))
+        self.common = hashlib.blake2b(common.encode("utf-8", "surrogateescape"), digest_size=20).digest()
+
+    def of(self, unit: Unit) -> str | None:
+        """The key, or None when a file it comes from has no blob id (then the household is judged, not cached)."""
+        files = {v.source.file for v in unit.visits} | {ledger.source.file for ledger in unit.custody}
+        if unit.household is not None:
+            files.add(unit.household.source.file)
+        blobs = sorted((rel, self.blobs.get(rel, "")) for rel in files)
+        if unit.household is None or any(not blob for _, blob in blobs):
+            return None
+        digest = hashlib.blake2b(self.common, digest_size=20)
+        digest.update(repr((unit.id, blobs)).encode("utf-8", "surrogateescape"))
+        return digest.hexdigest()
+
+
+def _valid(key, value) -> bool:
+    """An entry read back: (key, {family name: [Finding, ...]}) for the local families."""
+    if not (isinstance(key, str) and isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)
+            and isinstance(value[1], dict) and set(value[1]) == set(_NAMES.values())):
+        return False
+    return all(isinstance(f, list) and all(isinstance(x, Finding) for x in f) for f in value[1].values())
+
+
+_NAMES = {family: family.__name__.rsplit(".", 1)[-1] for family in LOCAL}
+
+
+def judge_households(facts, *, cache: bool = True) -> Judged:
+    """The local parts' findings of every household: from the cache when its key is unchanged, else judged on its
+    own records (and stored). Raises what a rule raises (the caller then judges the whole jurisdiction)."""
+    with cachestore.without_gc():  # unpickling 2,500 households' findings makes many objects and no cycles
+        return _judge_households(facts, cache)
+
+
+def _judge_households(facts, cache: bool) -> Judged:
+    records = facts.records
+    store = cachestore.FolderStore("rules", records.root, cachestore.code_hash(*CODE), _valid) if cache else None
+    keys = Keys(facts) if cache else None
+    per_unit: list[tuple[Unit, dict]] = []
+    judged, reused = [], 0
+    present: dict[str, set] = defaultdict(set)  # cache folder -> the households of it now
+    for unit in units(records):
+        key = keys.of(unit) if keys else None
+        rel = unit.household.source.file if key else ""
+        hit = store.folder(rel).get(unit.id) if key else None
+        if hit is not None and hit[0] == key:
+            found = {family: hit[1][name] for family, name in _NAMES.items()}
+            reused += 1
+        else:
+            found = judge_unit(facts, unit)
+            judged.append(unit.id)
+            if key:
+                store.put(rel, unit.id, (key, {_NAMES[family]: f for family, f in found.items()}))
+        if key:
+            present[rel.rpartition("/")[0]].add(unit.id)
+        per_unit.append((unit, found))
+    if store is not None:
+        _forget_gone(store, present)
+        store.save()
+    return Judged(_in_order(facts, per_unit), judged, reused)
+
+
+def _forget_gone(store, present: dict[str, set]) -> None:
+    """Drop the entries of households no longer in a cache folder that this build read."""
+    for folder, entries in store.folders.items():
+        gone = set(entries) - present.get(folder, set())
+        if gone:
+            for unit_id in gone:
+                del entries[unit_id]
+            store.changed.add(folder)
+
+
+def _in_order(facts, per_unit: list[tuple[Unit, dict]]) -> dict:
+    """family -> its local findings over every household, in the order a judgement of the whole gives them."""
+    rank = {unit.id: i for i, (unit, _) in enumerate(per_unit)}
+    ledger_rank: dict[str, int] = {}
+    for i, ledger in enumerate(facts.records.custody):
+        ledger_rank.setdefault(ledger.source.file, i)
+    first_visit = {household: i for i, household in enumerate(content.judged_visits(facts))}
+    out = {}
+    for family, parts in ORDER.items():
+        keyed = []
+        for unit, found in per_unit:
+            found_on = None
+            for n, finding in enumerate(found[family]):
+                phase = next(i for i, (codes, _) in enumerate(parts) if codes is None or finding.code in codes)
+                kind = parts[phase][1]
+                if kind == HOUSEHOLD:
+                    anchor = (rank[unit.id],)
+                elif kind == LEDGER:  # custody/<village>/<household>-<member>.yaml: a ledger a file
+                    anchor = (ledger_rank.get(finding.source.file, len(ledger_rank)),)
+                elif kind == PROBLEM:  # the visit that found it, by the loader's order of visits
+                    found_on = found_on or {p.source: v for v in unit.visits for p in v.problems}
+                    visit = found_on.get(finding.source)
+                    source = visit.source if visit else finding.source
+                    anchor = (visit.date if visit else dt.date.max, source.file, source.line, source.column)
+                else:
+                    anchor = (first_visit.get(unit.id, len(first_visit)),)
+                keyed.append(((phase, anchor, rank[unit.id], n), finding))
+        keyed.sort(key=lambda pair: pair[0])
+        out[family] = [finding for _, finding in keyed]
+    return out

@@ -1,0 +1,329 @@
+"""Issue 16, a household is the unit: the rules' household cache (careledger/rules/households.py).
+
+1. The classification. The household-local parts (`households.LOCAL`) judged household by household, on facts
+   restricted to one household, give exactly (content and order) what they give on the whole jurisdiction: on the
+   demo of every profile, at several as-of dates, and after random edits of the records. The county-wide ones are
+   the rest of `RULES` and `households.COUNTY`: pay (a contact's failed inspections count across all the contact's
+   subjects, whatever the household), spotcheck (the sample is drawn from the population of every household),
+   audit (commits of many households at once, judged from the git history), ASG-STAFFING (the staff of a village)
+   and RPT-MONTHLY-* (the office's monthly reports in site.yaml).
+2. The cache. A household whose inputs are unchanged takes its findings from the cache, the others are judged
+   again: a visit file edited → the households it names; the as-of date, the profile, the site's settings or a staff
+   file changed → all; a damaged or foreign cache file → all, judged cold. Whatever it reuses, `judge(...,
+   cached=True)` equals a judgement without the cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from careledger import cachestore
+from careledger.demo import DemoSpec, write_demo
+from careledger.findings import Source
+from careledger.load import load
+from careledger.policy import PROFILE_NAMES
+from careledger.records import Problem
+from careledger.rules import RULES, Facts, judge
+from careledger.rules import households
+
+END = dt.date(2026, 11, 23)
+DATES = (END, END - dt.timedelta(days=40), END + dt.timedelta(days=25))
+
+
+def as_json(findings) -> list[dict]:
+    return [f.to_json() for f in findings]
+
+
+@pytest.fixture(scope="module")
+def demos(tmp_path_factory) -> dict:
+    """profile -> its demo's records (30 households, 6 months)."""
+    out = {}
+    for profile in PROFILE_NAMES:
+        root = tmp_path_factory.mktemp(profile) / "content"
+        write_demo(root, DemoSpec(households=30, months=6, profile=profile))
+        records, findings = load(root, today=END, cache=False)
+        assert not [f for f in findings if f.is_error]
+        out[profile] = records
+    return out
+
+
+def assert_local_equals_whole(records, as_of: dt.date) -> int:
+    """Each local part household by household == on the whole; returns how many findings that compared."""
+    facts = Facts(records, records.profile, as_of)
+    by_household = households.judge_households(facts, cache=False).findings
+    compared = 0
+    for family, part in households.LOCAL.items():
+        whole = as_json(part(Facts(records, records.profile, as_of)))
+        assert as_json(by_household[family]) == whole, family.__name__
+        compared += len(whole)
+    assert as_json(judge(Facts(records, records.profile, as_of))) == as_json(_spliced(facts, by_household))
+    return compared
+
+
+def _spliced(facts, local: dict) -> list:
+    """What `judge(cached=True)` puts together: each local family's findings, then its county part."""
+    out = []
+    for family in RULES:
+        if family in local:
+            out += local[family]
+            county = households.COUNTY.get(family)
+            out += list(county(facts)) if county else []
+        else:
+            out += list(family.check(facts))
+    return out
+
+
+def test_every_family_is_local_or_county():
+    assert set(households.LOCAL) | {m for m in RULES if m.__name__.rsplit(".", 1)[-1] in ("pay", "spotcheck", "audit")} \
+        == set(RULES)
+    assert set(households.ORDER) == set(households.LOCAL)
+    assert set(households.COUNTY) <= set(households.LOCAL)
+
+
+@pytest.mark.parametrize("profile", PROFILE_NAMES)
+def test_local_families_household_by_household_equal_the_whole_demo(demos, profile):
+    compared = sum(assert_local_equals_whole(demos[profile], as_of) for as_of in DATES)
+    assert compared > 0
+
+
+# --- random edits ---------------------------------------------------------------------------------------------
+
+
+def _sorted_visits(visits) -> tuple:
+    """The loader's order of dated records (load._Reader.dated_lists)."""
+    return tuple(sorted(visits, key=lambda r: (r.date, r.source.file, r.source.line, r.source.column)))
+
+
+def _replace_visit(records, i: int, **changes):
+    visits = list(records.visits)
+    visits[i] = dataclasses.replace(visits[i], **changes)
+    return dataclasses.replace(records, visits=_sorted_visits(visits))
+
+
+def _replace_household(records, i: int, **changes):
+    homes = list(records.households)
+    homes[i] = dataclasses.replace(homes[i], **changes)
+    return dataclasses.replace(records, households=tuple(homes))
+
+
+def edit(records, rng: random.Random):
+    """One random edit of the kind a clerk makes, in memory (the loader's orders kept)."""
+    kind = rng.choice(("drop visit", "move visit", "shift visit", "add problem", "reopen", "not seen", "bare visit",
+                       "exit", "relevel", "drop agreement", "drop ledger entry", "move ledger", "drop review"))
+    visits, homes = records.visits, records.households
+    v, h = rng.randrange(len(visits)), rng.randrange(len(homes))
+    if kind == "drop visit":
+        return dataclasses.replace(records, visits=visits[:v] + visits[v + 1:])
+    if kind == "move visit":
+        return _replace_visit(records, v, household=rng.choice(homes).id, subjects=())
+    if kind == "shift visit":
+        return _replace_visit(records, v, date=visits[v].date + dt.timedelta(days=rng.randint(-30, 30)))
+    if kind == "add problem":
+        visit = visits[v]
+        problem = Problem(id=f"t{rng.randrange(10 ** 6)}", text="屋顶漏雨", risk=rng.random() < 0.5,
+                          deadline=visit.date + dt.timedelta(days=rng.randint(1, 60)) if rng.random() < 0.5 else None,
+                          source=Source(visit.source.file, visit.source.line, visit.source.column + 1))
+        return _replace_visit(records, v, problems=visit.problems + (problem,))
+    if kind == "reopen":
+        return _replace_visit(records, v, resolved=())
+    if kind == "not seen":
+        return _replace_visit(records, v, seen=False, mode="in_person")
+    if kind == "bare visit":  # nothing recorded of what the visit did
+        return _replace_visit(records, v, mode="in_person", checklist=None, activities=(), home_checks=None, seen=None)
+    if kind == "exit":
+        return _replace_household(records, h, status="exited",
+                                  status_date=END - dt.timedelta(days=rng.randint(0, 200)))
+    if kind == "relevel" and records.profile.levels and homes[h].subjects:
+        subjects = list(homes[h].subjects)
+        subjects[0] = dataclasses.replace(subjects[0], level=rng.choice(records.profile.levels).code)
+        return _replace_household(records, h, subjects=tuple(subjects))
+    if kind == "drop agreement" and homes[h].agreements:
+        return _replace_household(records, h, agreements=homes[h].agreements[1:])
+    if kind == "drop review" and homes[h].reviews:
+        return _replace_household(records, h, reviews=homes[h].reviews[:-1])
+    if kind == "drop ledger entry" and records.custody:
+        ledgers = list(records.custody)
+        n = rng.randrange(len(ledgers))
+        ledgers[n] = dataclasses.replace(ledgers[n], entries=ledgers[n].entries[1:])
+        return dataclasses.replace(records, custody=tuple(ledgers))
+    if kind == "move ledger" and records.custody and homes[h].subjects:  # its file no longer in household order
+        ledgers = list(records.custody)
+        n = rng.randrange(len(ledgers))
+        ledgers[n] = dataclasses.replace(ledgers[n], household=homes[h].id, subject=homes[h].subjects[0].member)
+        return dataclasses.replace(records, custody=tuple(ledgers))
+    return records
+
+
+@pytest.mark.parametrize("profile", PROFILE_NAMES)
+def test_local_families_stay_local_after_random_edits(demos, profile):
+    rng = random.Random(f"households {profile}")
+    records = demos[profile]
+    for _ in range(8):
+        for _ in range(rng.randint(2, 6)):
+            records = edit(records, rng)
+        assert_local_equals_whole(records, rng.choice(DATES) + dt.timedelta(days=rng.randint(-3, 3)))
+
+
+# --- the cache, on files ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def county(tmp_path, monkeypatch):
+    """A demo content tree of its own and a cache folder of its own."""
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "content"
+    write_demo(root, DemoSpec(households=30, months=4))
+    return root
+
+
+def judged(root: Path, as_of: dt.date = END, profile=None):
+    """(the households judged again, how many were reused), after checking the cached judgement equals a cold one."""
+    records, findings = load(root, today=as_of)
+    assert not [f for f in findings if f.is_error]
+    facts = Facts(records, profile or records.profile, as_of)
+    result = households.judge_households(facts)
+    cold = Facts(records, profile or records.profile, as_of)
+    for family, part in households.LOCAL.items():
+        assert as_json(result.findings[family]) == as_json(part(cold)), family.__name__
+    assert as_json(judge(Facts(records, profile or records.profile, as_of), cached=True)) == as_json(judge(cold))
+    return sorted(result.judged), result.reused
+
+
+def all_households(root: Path) -> list[str]:
+    return sorted(p.stem for p in (root / "households").glob("*/*.yaml"))
+
+
+def test_unchanged_households_come_from_the_cache(county):
+    everyone = all_households(county)
+    assert judged(county) == (everyone, 0)
+    assert judged(county) == ([], len(everyone))
+
+
+def test_a_visit_file_edited_judges_again_only_the_households_it_names(county):
+    judged(county)
+    visit_file = sorted((county / "visits").glob("*/*.yaml"))[-1]
+    named = sorted({line.split(":", 1)[1].strip().strip("'") for line in visit_file.read_text("utf-8").splitlines()
+                    if line.strip().startswith("household:")})
+    assert named
+    first = visit_file.read_text("utf-8").splitlines()[0]
+    day = first.split(":", 1)[1].strip()
+    visit_file.write_text(visit_file.read_text("utf-8") + f"- date: {day}\n  household: '{named[0]}'\n"
+                          "  duty: 'responsible'\n  mode: 'phone'\n  note: '电话回访'\n", "utf-8")
+    everyone = all_households(county)
+    assert judged(county) == (named, len(everyone) - len(named))
+
+
+def test_a_household_file_edited_judges_again_that_household(county):
+    judged(county)
+    path = sorted((county / "households").glob("*/*.yaml"))[3]
+    path.write_text(path.read_text("utf-8") + "note: '已核实'\n", "utf-8")
+    assert judged(county) == ([path.stem], len(all_households(county)) - 1)
+
+
+@pytest.mark.parametrize("change", ["as-of date", "settings", "staff", "profile"])
+def test_what_every_household_reads_judges_them_all_again(county, change):
+    everyone = all_households(county)
+    judged(county)
+    as_of, profile = END, None
+    if change == "as-of date":
+        as_of = END + dt.timedelta(days=1)
+    elif change == "settings":
+        site = county / "site.yaml"
+        site.write_text(site.read_text("utf-8").replace("records_since: 2026-", "records_since: 2025-"), "utf-8")
+    elif change == "staff":
+        staff = sorted((county / "staff").glob("*.yaml"))[0]
+        staff.write_text(staff.read_text("utf-8") + "\n", "utf-8")
+    else:
+        records, _ = load(county, today=END)
+        profile = dataclasses.replace(records.profile, problem_open_days=records.profile.problem_open_days + 1)
+    assert judged(county, as_of, profile) == (everyone, 0)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign pickle", "wrong shape"])
+def test_a_damaged_or_foreign_cache_file_is_ignored(county, tmp_path, damage):
+    everyone = all_households(county)
+    judged(county)
+    files = sorted((tmp_path / "cache" / "rules").rglob("*.pickle"))
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        if damage == "garbage":
+            path.write_bytes(b"not a cache file at all")
+        elif damage == "truncated":
+            path.write_bytes(data[: len(data) // 2])
+        elif damage == "foreign pickle":
+            path.write_bytes(cachestore.seal(["another program's list"]))
+        else:  # sealed and a dict, but not of (key, findings) entries
+            path.write_bytes(cachestore.seal({name: ("x", {"cadence": ["not a finding"]}) for name in everyone}))
+    assert judged(county) == (everyone, 0)
+    assert judged(county) == ([], len(everyone))
+
+
+def test_a_rule_that_raises_is_reported_as_without_the_cache(county, monkeypatch):
+    records, _ = load(county, today=END)
+
+    def broken(facts):
+        yield from ()
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(households.LOCAL, households.needs, broken)
+    monkeypatch.setattr(households.needs, "check", broken)
+    cached = judge(Facts(records, records.profile, END), cached=True)
+    assert as_json(cached) == as_json(judge(Facts(records, records.profile, END)))
+    assert [f.code for f in cached].count("RULE-CRASH") == 1
+
+
+def test_the_cache_is_a_pickle_a_village_under_the_cache_root(county, tmp_path):
+    judged(county)
+    villages = {p.parent.name for p in (county / "households").glob("*/*.yaml")}
+    assert len(list((tmp_path / "cache" / "rules").rglob("*.pickle"))) == len(villages)
+    shutil.rmtree(tmp_path / "cache" / "rules")
+    assert judged(county) == (all_households(county), 0)
+
+
+@pytest.mark.parametrize("profile", PROFILE_NAMES)
+def test_findings_of_many_households_interleave_as_on_the_whole(demos, profile):
+    """Every order `households.ORDER` knows, exercised at once: many households with content findings (ordered by
+    their first judged visit), ledgers whose file order is not the households' order, problems found on visits of
+    many households (ordered by visit)."""
+    records = demos[profile]
+    rng = random.Random(profile)
+    visits = [dataclasses.replace(v, checklist=None, activities=(), home_checks=None, seen=None, mode="in_person")
+              if rng.random() < 0.3 else v for v in records.visits]
+    visits = [dataclasses.replace(v, problems=v.problems + (Problem(
+        id=f"p{i}", text="门窗损坏", risk=i % 3 == 0, source=Source(v.source.file, v.source.line, v.source.column + 1)),))
+        if rng.random() < 0.2 else v for i, v in enumerate(visits)]
+    homes = [h for h in records.households if h.subjects]
+    ledgers = [dataclasses.replace(ledger, household=home.id, subject=home.subjects[0].member, entries=ledger.entries[1:])
+               for ledger, home in zip(records.custody, reversed(homes))]
+    records = dataclasses.replace(records, visits=_sorted_visits(visits), custody=tuple(ledgers))
+    for as_of in DATES:
+        assert_local_equals_whole(records, as_of)
+
+
+def test_a_store_of_many_folders_fsyncs_each_file_and_its_folder_once(tmp_path, monkeypatch):
+    """FolderStore.save (the household cache writes a pickle a village): each file fsynced before its rename, the
+    folder once after every rename (250 villages: 251 fsyncs, not 500)."""
+    import os
+
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "content").mkdir()
+    store = cachestore.FolderStore("rules", tmp_path / "content", "v1")
+    for n in range(5):
+        store.put(f"households/v{n}/h.yaml", "h", n)
+    calls = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: calls.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+                        or real_fsync(fd))
+    monkeypatch.setattr(os, "replace", lambda a, b: calls.append(("replace", str(b))) or real_replace(a, b))
+    store.save()
+    assert [kind for kind, _ in calls] == ["fsync", "replace"] * 5 + ["fsync"]
+    assert calls[-1][1] == str(store.directory)
+    again = cachestore.FolderStore("rules", tmp_path / "content", "v1")
+    assert [again.folder(f"households/v{n}/h.yaml") for n in range(5)] == [{"h": n} for n in range(5)]
