@@ -108,7 +108,7 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
     records = facts.records
 
     findings += _id_key(records.site, content_dir, findings)
-    site = _public_view(records, policy_findings, as_of, stamp.commit, findings)
+    site = _public_view(records, policy_findings, as_of, stamp.commit, findings, facts)
     pages_html, page_findings = convert_pages(site.pages)
     findings += page_findings
     _stop_on_errors(findings)
@@ -140,10 +140,10 @@ def _result(written, findings, policy_findings, output_dir: Path, stamp: Stamp) 
                        output_dir=Path(output_dir), stamp=stamp, files_changed=written.changed)
 
 
-def _public_view(records, policy_findings, as_of: dt.date, commit: str, findings: list[Finding]):
+def _public_view(records, policy_findings, as_of: dt.date, commit: str, findings: list[Finding], facts=None):
     """The redacted view of the published site (docs/privacy.md); the only way from records to the site."""
     try:
-        return redact(records, policy_findings, as_of, records.site.privacy, commit=commit)
+        return redact(records, policy_findings, as_of, records.site.privacy, commit=commit, facts=facts)
     except SuppressionError as failed:
         findings.append(Finding("E-PRIVACY-SUPPRESS", ERROR, f"无法隐去小数而不被合计推算出来（{failed}）：请检查 site.yaml "
                                 "的 privacy.k", Source("site.yaml")))

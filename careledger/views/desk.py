@@ -89,9 +89,11 @@ class Desk:
         return tuple(w for w in self.lists if w.scope == scope)
 
 
-def build_desk(facts) -> Desk:
-    rows = _rows(facts)
+def build_desk(facts, *, due: list | None = None, problems: list | None = None) -> Desk:
+    """`due` and `problems`: `cadence.due_list(facts)` and `reviews.open_problems(...)` when the caller has them."""
+    rows = _rows(facts, due, problems)
     villages = {v.id: v.name for v in facts.records.site.villages}
+    village_order = {vid: i for i, vid in enumerate(villages)}
     by_village: dict[str, list] = {}
     by_person: dict[str, list] = {}
     for r in rows:  # grouped in one pass: a county has thousands of people and a hundred thousand rows
@@ -100,23 +102,24 @@ def build_desk(facts) -> Desk:
     lists = [WorkingList("desk-all", "all", facts.records.site.name, "", rows)]
     for vid, name in villages.items():
         lists.append(WorkingList(f"desk-village-{vid}", "village", name, "", tuple(by_village.get(vid, ()))))
-    for staff_id in sorted(by_person, key=lambda s: (s == "", _village_order(facts, villages, s), s)):
+    for staff_id in sorted(by_person, key=lambda s: (s == "", _village_order(facts, village_order, s), s)):
         mine = tuple(by_person[staff_id])
         slug = f"desk-cadre-{staff_id}" if staff_id else "desk-unassigned"
         lists.append(WorkingList(slug, "cadre", mine[0].staff, mine[0].phone, mine))
     return Desk(facts.as_of, tuple(lists))
 
 
-def _village_order(facts, villages: dict, staff_id: str) -> int:
+def _village_order(facts, village_order: dict[str, int], staff_id: str) -> int:
+    """Where the person's village stands in site.yaml's list (`village_order`: village id -> place); last if none."""
     person = facts.staff.get(staff_id)
-    return list(villages).index(person.village) if person and person.village in villages else len(villages)
+    return village_order.get(person.village, len(village_order)) if person else len(village_order)
 
 
-def _rows(facts) -> tuple[Row, ...]:
+def _rows(facts, due_list: list | None = None, problems: list | None = None) -> tuple[Row, ...]:
     people = _People(facts)
     as_of = facts.as_of
     rows = []
-    for due in cadence.due_list(facts):
+    for due in cadence.due_list(facts) if due_list is None else due_list:
         case = people.cases[due.subject]
         last = f"上次走访 {due.last_visit}" if due.last_visit else "无走访记录"
         what = f"{last}，最迟应于 {due.due} 走访" + ("（预警）" if due.warned else "")
@@ -127,7 +130,7 @@ def _rows(facts) -> tuple[Row, ...]:
         what = (f"{short.month} 已走访 {short.visits} 次，每月至少 {short.minimum} 次，还差 {short.missing} 次；"
                 f"本月还剩 {short.days_left} 天")
         rows.append(people.row("monthly", case, short.staff, vocab.DUTY[short.duty], what, 0, missing=short.missing))
-    for visit, problem in reviews.open_problems(facts.records.visits, as_of):
+    for visit, problem in reviews.open_problems(facts.records.visits, as_of) if problems is None else problems:
         if problem.deadline is None or problem.deadline >= as_of:
             continue
         household = facts.records.households_by_id.get(visit.household)

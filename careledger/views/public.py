@@ -48,9 +48,13 @@ CHILD_POLICIES = frozenset({"orphan", "unsupported_child"})  # a household polic
 GAP_BANDS = ((7, "≤7天"), (14, "8–14天"), (30, "15–30天"), (None, ">30天"))  # 1..rates.MAX_TOP as a measure
 WEEKS = 12
 
-def redact(records, findings, as_of: dt.date, settings, *, commit: str = "") -> PublicView:
-    """The public view of `records` on `as_of` under the `privacy:` settings."""
-    facts = Facts(records, records.profile, as_of)
+def redact(records, findings, as_of: dt.date, settings, *, commit: str = "", facts: Facts | None = None) -> PublicView:
+    """The public view of `records` on `as_of` under the `privacy:` settings. `facts`: the build's own facts of the
+    same records and date, whose indexes (cases, visits per case) the rules have already made; else made anew."""
+    if facts is None:
+        facts = Facts(records, records.profile, as_of)
+    elif facts.records is not records or facts.profile is not records.profile or facts.as_of != as_of:
+        raise ValueError("redact: the facts given are not of these records on this date")
     people = _People(facts, findings, settings)
     tables = build_tables(facts, people.in_care, people.listed, settings.k)
     site, profile = records.site, records.profile
@@ -123,6 +127,8 @@ class _People:
         for case in self.listed:
             for staff_id in case.assigned("responsible"):
                 self.by_staff.setdefault(staff_id, []).append(case)
+        self._cadres: dict[str, Cadre] = {}  # staff id -> how she is shown (cadre())
+        self._contact_names: dict[str, str | None] = {}  # staff id -> published name (contact_name())
         self.hidden = self.hidden_groups()
 
     def hidden_groups(self) -> set[str]:
@@ -150,6 +156,12 @@ class _People:
     # --- the 公示 ---------------------------------------------------------------------------------------------
 
     def cadre(self, staff_id: str) -> Cadre:
+        """How a responsible cadre is shown: the same part on every entry and status row that names her."""
+        if staff_id not in self._cadres:
+            self._cadres[staff_id] = self._make_cadre(staff_id)
+        return self._cadres[staff_id]
+
+    def _make_cadre(self, staff_id: str) -> Cadre:
         staff = self.facts.staff.get(staff_id)
         if staff is None:
             return Cadre(label="包保责任人", named=False, post="", phone="")
@@ -163,8 +175,8 @@ class _People:
         category = profile.category(case.subject.category)
         level = profile.level(case.subject.level) if case.subject.level else None
         contacts = case.assigned("contact")
-        names = [published_name(self.facts.staff[c], settings, self.private) for c in contacts
-                 if c in self.facts.staff] if settings.publish_contact_names else []
+        names = [self.contact_name(c) for c in contacts if c in self.facts.staff] \
+            if settings.publish_contact_names else []
         contact = "、".join(n for n in names if n) or ("已安排" if contacts else "未安排")
         return Entry(
             public_id=public_id(case.key, self.salt), name=mask_name(case.member.name),
@@ -176,6 +188,12 @@ class _People:
             enrolled=f"{case.subject.enrolled:%Y-%m}",
             id_number=mask_id_number(case.member.id_number or "", settings.id_number_mask),
             phone=mask_phone(case.member.phone or "", settings.phone_mask))
+
+    def contact_name(self, staff_id: str) -> str | None:
+        """A care contact's published name (None: not published), worked out once per person."""
+        if staff_id not in self._contact_names:
+            self._contact_names[staff_id] = published_name(self.facts.staff[staff_id], self.settings, self.private)
+        return self._contact_names[staff_id]
 
     def village(self, village) -> Village:
         order = {c.code: i for i, c in enumerate(self.facts.profile.categories)}

@@ -51,6 +51,7 @@ def hidden_groups(groups: Mapping[str, frozenset], measures: list[tuple[Mapping,
         for values, binary in measures:
             stated = _stated(groups, shown, values, binary)
             peak = {g: max(values[a] for a in groups[g]) for g in shown} if binary == MAX else {}
+            outsiders = _Outsiders(groups, sig, peak)
             by_sig: dict = {}
             for key in keys:
                 by_sig.setdefault(sig[key], Counter())[values[key]] += 1
@@ -59,7 +60,7 @@ def hidden_groups(groups: Mapping[str, frozenset], measures: list[tuple[Mapping,
                 if not free or more & {h for a in free for h in sig[a]}:
                     continue
                 if binary == MAX:
-                    more |= _max_pinned_by(groups, groups[g], values, sig, peak)
+                    more |= _max_pinned_by(groups, groups[g], values, sig, peak, outsiders)
                     continue
                 inside: dict = {}
                 for a in groups[g]:
@@ -86,27 +87,43 @@ def _stated(groups, shown, values, binary) -> set:
     return out
 
 
-def _max_pinned_by(groups, members, values, sig, peak) -> set[str]:
+def _max_pinned_by(groups, members, values, sig, peak, outsiders: "_Outsiders") -> set[str]:
     """The shown groups that pin the members' maximum (none if it can move: see the module's doc). `peak`: each
-    shown group's maximum."""
+    shown group's maximum; `outsiders`: the same pass's `_Outsiders`."""
     top = max(values[a] for a in members)
     if top == 0:  # no gap at all: the policy's categories tell that anyway
         return set()
     if top < MAX_TOP and any(all(peak[s] > top for s in sig[a]) for a in members):
         return set()  # a member can be raised above it
     holders = [a for a in members if values[a] == top]
-
-    def lower(b) -> set[str]:  # the shown groups that keep b, outside, from having the top value
-        return {s for s in sig[b] if peak[s] < top}
-
     pinned_by = set()
     for s in {s for a in holders for s in sig[a] if peak[s] == top}:
-        outside = [lower(b) for b in groups[s] if b not in members]
-        if not outside:
+        nearest, free = outsiders.of(s)
+        if groups[s] <= members:  # nobody outside
             pinned_by.add(s)
-        elif all(outside):  # nobody outside can hold it: hide what keeps the nearest from it (often a cadre's row)
-            pinned_by |= min(outside, key=len)
+        elif free <= members:  # nobody outside can hold it: hide what keeps the nearest from it (often a cadre's row)
+            pinned_by |= next(lower for b, lower in nearest if b not in members)
     return pinned_by
+
+
+class _Outsiders:
+    """Who in a shown group could hold its maximum `top` (= its peak): for each member b, `lower(b)`, the shown groups
+    that keep b from it (those whose maximum is below `top`). `of(s)` gives the members with their lower groups,
+    fewest first (ties in the group's own order: the first that `min(..., key=len)` over them would meet), and the
+    members with none (free to hold it). Worked out once per group and pass, not once per hidden group in it: the
+    county's group holds every listed subject, and a county has thousands of hidden groups."""
+
+    def __init__(self, groups, sig, peak):
+        self.groups, self.sig, self.peak = groups, sig, peak
+        self._of: dict[str, tuple[list, frozenset]] = {}
+
+    def of(self, s: str) -> tuple[list[tuple[str, set[str]]], frozenset]:
+        if s not in self._of:
+            top = self.peak[s]
+            lowers = [(b, {g for g in self.sig[b] if self.peak[g] < top}) for b in self.groups[s]]
+            self._of[s] = (sorted(lowers, key=lambda bl: len(bl[1])),  # stable: ties keep the group's order
+                           frozenset(b for b, lower in lowers if not lower))
+        return self._of[s]
 
 
 def _twin(all_with_sig: Counter, inside_with_sig: Counter, value) -> bool:

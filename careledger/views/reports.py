@@ -39,8 +39,11 @@ def build_reports(facts, findings: list[Finding], commit: str = "") -> ReportsVi
     """`commit` is the records' git commit (the audit tables name it; the spot-check samples do not depend on it)."""
     names = _Names(facts)
     alerts = cadence.alerts_named(facts.profile)
-    tables = [warning_list(findings, names, facts.as_of, alerts), visit_reminders(facts, names),
-              open_problems(facts, names)]
+    # the rule results the reminders, the problems table and the desk all list: each worked out once
+    due = cadence.due_list(facts)
+    problems = reviews.open_problems(facts.records.visits, facts.as_of)
+    tables = [warning_list(findings, names, facts.as_of, alerts), visit_reminders(facts, names, due),
+              open_problems(facts, names, problems)]
     tables += subsidy_sheets(facts, names)
     tables += spot_check_samples(facts, names, commit)
     tables += document_tables(facts, findings, names)  # the monthly report, measures list, observation ledgers
@@ -48,7 +51,7 @@ def build_reports(facts, findings: list[Finding], commit: str = "") -> ReportsVi
     tables += audit_tables(facts)  # the git history's changes, when the facts carry one
     site = facts.records.site
     return ReportsView(jurisdiction=site.name, as_of=facts.as_of, profile_title=facts.profile.title,
-                       tables=tuple(t for t in tables if t is not None), desk=build_desk(facts),
+                       tables=tuple(t for t in tables if t is not None), desk=build_desk(facts, due=due, problems=problems),
                        trends=build_trends(facts, findings),
                        notice=build_notice(facts, findings) if alerts else None)
 
@@ -109,19 +112,21 @@ def warning_list(findings, names: _Names, as_of, alerts: bool = True) -> Table:
 DUE_STATE = {"overdue": "已逾期", "today": "今天到期", "week": "本周到期"}
 
 
-def visit_reminders(facts, names: _Names) -> Table:
-    """走访提醒: per person, the subjects to visit today or within the week, and those already overdue."""
+def visit_reminders(facts, names: _Names, due: list | None = None) -> Table:
+    """走访提醒: per person, the subjects to visit today or within the week, and those already overdue. `due`:
+    `cadence.due_list(facts)` when the caller has it."""
     rows = tuple((names.staff(r.staff) if r.staff else "未安排", vocab.DUTY[r.duty],
                   names.village_of(r.subject), names.subject(r.subject), r.subject,
                   r.last_visit.isoformat() if r.last_visit else "无", r.due.isoformat(), DUE_STATE[r.state])
-                 for r in cadence.due_list(facts))
+                 for r in (cadence.due_list(facts) if due is None else due))
     return Table("reminders", f"走访提醒（{facts.as_of} 起一周）",
                  "按走访责任人列出今天和本周内应走访的对象，以及已超过最长间隔的对象：应走访日期是间隔超过规定前的最后一天。",
                  ("责任人", "走访身份", "村（社区）", "对象", "对象编号", "上次走访", "应走访日期", "状态"), rows)
 
 
-def open_problems(facts, names: _Names) -> Table:
-    items = reviews.open_problems(facts.records.visits, facts.as_of)
+def open_problems(facts, names: _Names, problems: list | None = None) -> Table:
+    """`problems`: `reviews.open_problems` of the records when the caller has it (left as it is: sorted here)."""
+    items = list(reviews.open_problems(facts.records.visits, facts.as_of) if problems is None else problems)
     items.sort(key=lambda vp: (vp[0].date, vp[0].household, vp[1].id))
     rows = []
     for visit, problem in items:
