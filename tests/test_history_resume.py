@@ -4,6 +4,8 @@ audit report equal those of a fresh cache; and a damaged or foreign cache file i
 
 import datetime as dt
 
+import pytest
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +26,12 @@ IDENTITY = {"GIT_AUTHOR_NAME": CLERK[0], "GIT_AUTHOR_EMAIL": CLERK[1], "GIT_COMM
 
 FILES = ("visits/2026-11/ds-shuji.yaml", "visits/2026-11/ds-lianxi1.yaml", "visits/2026-10/ds-shuji.yaml")
 HOUSEHOLD = "households/dongshan/ds-001.yaml"
+
+
+@pytest.fixture(autouse=True)
+def always_kept(monkeypatch):
+    """Keep every walk, however few its commits (`resume.worth_keeping`), so the tests continue them."""
+    monkeypatch.setattr(resume, "WORTH", 10**9)
 
 
 def entry(n: int) -> str:
@@ -210,3 +218,18 @@ def test_a_version_gone_from_every_cache_is_read_from_git_again(tmp_path, monkey
     changed = [e for e in history.visit_events if e.commit.subject == "改"]
     assert changed and all(e.before is not None or e.action == "added" for e in changed)
     assert dt.date(2026, 11, 8) in {e.key.date for e in changed}
+
+
+def test_a_walk_of_few_commits_and_many_records_is_not_kept(tmp_path, monkeypatch):
+    """An import of a whole county and a few commits is read again faster than it is taken back."""
+    monkeypatch.setattr(resume, "WORTH", 1)
+    repo = basic_repo(tmp_path / "c")  # one commit, eight events
+    warm = tmp_path / "warm"
+    same(repo.root, warm, tmp_path, monkeypatch, 0)
+    assert not walk_file(repo.root, warm, monkeypatch).exists()
+    monkeypatch.setattr(resume, "WORTH", 8)
+    same(repo.root, warm, tmp_path, monkeypatch, 1)
+    assert walk_file(repo.root, warm, monkeypatch).exists()
+    repo.commit("2026-11-10", "录入", files={FILES[0]: "".join(entry(n) for n in range(12))})  # 2 × 8 < 20
+    same(repo.root, warm, tmp_path, monkeypatch, 2)
+    assert not walk_file(repo.root, warm, monkeypatch).exists()

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from contextlib import closing
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from pathlib import Path
 from queue import Full, Queue
 from zoneinfo import ZoneInfo
@@ -246,6 +247,9 @@ def _put(queue: Queue, item, stop: threading.Event) -> bool:
     return False
 
 
+_POSITION = attrgetter("source.line", "source.column")
+
+
 class _Seeds:
     """The working tree's versions of the files, as the loader read them: a version of a file whose blob id is
     the working file's is taken from the records instead of being parsed again (the whole tree, the first time)."""
@@ -262,11 +266,19 @@ class _Seeds:
         visitor = visitor_of(path)
         if visitor is not None:
             if self._visits_by_file is None:
-                self._visits_by_file = defaultdict(list)
+                self._visits_by_file = {}
                 for visit in self.records.visits:
-                    self._visits_by_file[visit.source.file].append(visit)
-            in_file = sorted(self._visits_by_file.get(path, ()), key=lambda v: (v.source.line, v.source.column))
-            return keyed_visits(visitor, in_file)  # the loaded records themselves: no copy
+                    in_file = self._visits_by_file.get(visit.source.file)
+                    if in_file is None:
+                        self._visits_by_file[visit.source.file] = [visit]
+                    else:
+                        in_file.append(visit)
+                self._keyed: dict[str, dict] = {}
+            keyed = self._keyed.get(path)
+            if keyed is None:  # the loaded records themselves: no copy
+                in_file = sorted(self._visits_by_file.get(path, ()), key=_POSITION)
+                keyed = self._keyed[path] = keyed_visits(visitor, in_file)
+            return keyed
         if household_of(path) is not None:
             if self._households_by_file is None:
                 self._households_by_file = {h.source.file: h for h in self.records.households}

@@ -64,9 +64,26 @@ def load(location: git.Location, store: FolderStore, seeds: _Seeds) -> tuple[_Bu
         return None, ""
 
 
+def worth_keeping(builder: _Builder) -> bool:
+    """Whether taking the walk back costs less than walking again. Taking it back costs about the same per event
+    as the walk does (every event is made again, its records found again), and the walk costs git's log and this
+    module's work per commit on top: a history of few commits of many records (an import and a few days' work) is
+    read again, a long one is continued. Measured (CPU, 2 cores): an import of 75,700 visits and 3 commits reads
+    in 0.67 s and is taken back in about 1.0 s; 10,000 commits of 12,000 events read in 0.88 s, continue in 0.46 s."""
+    return len(builder.commits) * WORTH >= len(builder.visit_events) + len(builder.household_events)
+
+
+WORTH = 10  # see `worth_keeping`
+
+
 def save(location: git.Location, builder: _Builder) -> None:
-    """Keep the walk at HEAD (not when a blob was missing: a later fetch may give another history)."""
-    if builder.incomplete:
+    """Keep the walk at HEAD (not when a blob was missing: a later fetch may give another history; nor when it is
+    cheaper to walk again, `worth_keeping`, and then an older kept walk is removed)."""
+    if builder.incomplete or not worth_keeping(builder):
+        try:
+            (builder.store.base / FILE).unlink(missing_ok=True)
+        except OSError:
+            pass
         return
     order = {id(c): c.order for c in builder.commits}
     rows = getattr(builder, "kept_visit_rows", [])
