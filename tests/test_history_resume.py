@@ -167,12 +167,23 @@ def test_a_merge_on_top_of_the_last_build_is_read_alone(tmp_path, monkeypatch):
     repo.commit("2026-11-11", "旁支", files={FILES[1]: entry(2)})
     git(repo.root, "checkout", "-q", "main")
     git(repo.root, "merge", "-q", "--no-ff", "-m", "合并旁支", "side", env=IDENTITY)
-    calls = []
-    original = history_module._walk_from
-    monkeypatch.setattr(history_module, "_walk_from", lambda loc, b, since: calls.append(since) or original(loc, b, since))
+    calls = watch_walks(monkeypatch)
     same(repo.root, warm, tmp_path, monkeypatch, 1)
     assert calls[0] and calls[0] != repo.head()  # the warm read went on from the last build's commit
     assert calls[1] == ""  # the cold one from the start
+
+
+def watch_walks(monkeypatch) -> list[str]:
+    """The commit each walk starts after ("" from the first commit), as `read_history` calls them."""
+    calls: list[str] = []
+    original = history_module._walk_from
+
+    def walk_from(location, builder, since):
+        calls.append(since)
+        return original(location, builder, since)
+
+    monkeypatch.setattr(history_module, "_walk_from", walk_from)
+    return calls
 
 
 def walk_file(root, cache, monkeypatch):
@@ -191,9 +202,7 @@ def test_a_damaged_cache_file_is_a_walk_from_the_start(tmp_path, monkeypatch):
     data[len(data) // 2] ^= 0xFF
     kept.write_bytes(bytes(data))
     repo.commit("2026-11-11", "录入", files={FILES[1]: entry(2)})
-    calls = []
-    original = history_module._walk_from
-    monkeypatch.setattr(history_module, "_walk_from", lambda loc, b, since: calls.append(since) or original(loc, b, since))
+    calls = watch_walks(monkeypatch)
     same(repo.root, warm, tmp_path, monkeypatch, 1)
     assert calls == ["", ""]  # both from the start
     kept.write_bytes(b"not a cache at all")

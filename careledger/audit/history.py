@@ -153,7 +153,7 @@ def _walk(location: git.Location, store: FolderStore, seeds: _Seeds) -> _Builder
     if builder is not None:
         try:
             _walk_from(location, builder, since)
-        except resume.Gone:  # a version the kept walk refers to is gone: walk from the start
+        except Gone:  # a version the kept walk refers to is gone: walk from the start
             builder = None
     if builder is None:
         builder = _Builder(store, seeds)
@@ -286,6 +286,10 @@ class _Seeds:
         return None
 
 
+class Gone(Exception):
+    """A version the kept walk refers to cannot be had again (`resume.py`): walk from the start."""
+
+
 _KEPT = object()  # in `_Builder.versions`: the parsed version is kept as a reference (`_Builder._last`)
 
 
@@ -378,8 +382,10 @@ class _Builder:
         got = self.visits.get(key)
         if type(got) is tuple:  # kept by `resume.py`: (ref, first order, last order, present)
             ref, first, last, present = got
-            got = self.visits[key] = _Known(self.resolve(ref[0])[ref[1]], self.commits[first], self.commits[last],
-                                            present, ref)
+            visit = self.resolve(ref[0]).get(ref[1])
+            if visit is None:  # today's records read that version otherwise (they hold no such visit)
+                raise Gone(f"{self.table[ref[0]]} {ref[1]}")
+            got = self.visits[key] = _Known(visit, self.commits[first], self.commits[last], present, ref)
         return got
 
     # --- visits ---------------------------------------------------------------------------------------------

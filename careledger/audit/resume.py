@@ -25,20 +25,15 @@ runs at every build.
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
 
 from ..cachestore import FolderStore, code_hash, unseal, write_sealed
 from . import git
-from .history import _KEPT, _PARSING_MODULES, Commit, HouseholdEvent, VisitEvent, _Builder, _Known, _Seeds
+from .history import _KEPT, _PARSING_MODULES, Commit, Gone, HouseholdEvent, VisitEvent, _Builder, _Seeds
 from .parse import VisitKey, visitor_of
 
 VERSION = code_hash("audit.history", "audit.git", "audit.resume", *_PARSING_MODULES)
 FILE = "walk.pickle"
 _key = tuple.__new__  # _key(VisitKey, t): a VisitKey from a plain tuple without the namedtuple's Python __new__
-
-
-class Gone(Exception):
-    """A version the kept walk refers to cannot be had again: walk from the start."""
 
 
 def load(location: git.Location, store: FolderStore, seeds: _Seeds) -> tuple[_Builder | None, str]:
