@@ -14,10 +14,11 @@ on to HEAD and give what a walk from the start would give:
   another content directory, another version of the audit's code, a damaged file): `load` gives None, and the walk
   starts from the first commit.
 
-Records are not kept as objects (unpickling 75,000 visits costs more than reading them from git): a record is kept
-as a reference, the version it came from (path and blob id) and its key, and taken again from today's records when
-the working file has that blob id (as a walk from the start takes them), else from the parsed-versions store, else
-from git. A version that cannot be had again makes `load` (or the walk, for a reference it resolves late) give up:
+Records whose version today's records hold are not kept as objects (unpickling 75,000 visits costs more than
+reading them from git): such a record is kept as a reference, the version it came from (path and blob id) and its
+key, and taken again from today's records when the working file still has that blob id (as a walk from the start
+takes them), else from the parsed-versions store, else from git. An event's visit of an older version is kept
+itself (the store would unpickle every version of its folder to give it back). A version that cannot be had again makes `load` (or the walk, for a reference it resolves late) give up:
 `Gone`, and `read_history` walks from the start. The uncommitted files are not part of what is kept: `git status`
 runs at every build.
 """
@@ -83,8 +84,8 @@ def save(location: git.Location, builder: _Builder) -> None:
     order = {id(c): c.order for c in builder.commits}
     rows = getattr(builder, "kept_visit_rows", [])
     for event, (visit_ref, before_ref) in zip(builder.visit_events[len(rows):], builder.visit_refs[len(rows):]):
-        rows.append((event.action, event.commit.order, tuple(event.key), event.path, _plain(visit_ref),
-                     _plain(before_ref), tuple(event.before_key) if event.before_key else None, event.first.order,
+        rows.append((event.action, event.commit.order, tuple(event.key), event.path,
+                     _kept(builder, visit_ref, event.visit), _kept(builder, before_ref, event.before), tuple(event.before_key) if event.before_key else None, event.first.order,
                      event.previous.order if event.previous else -1))
     house_rows = getattr(builder, "kept_household_rows", [])
     for event, (before, after) in zip(builder.household_events[len(house_rows):],
@@ -109,6 +110,16 @@ def save(location: git.Location, builder: _Builder) -> None:
         pass  # a cache that cannot be written only makes the next build slower
 
 
+def _kept(builder: _Builder, ref, visit):
+    """How an event's visit is kept: as a reference when today's records hold its version (taking it from them
+    costs less than unpickling it), else the visit itself (an old version: taking it from the parsed-versions
+    store would unpickle every version of its folder)."""
+    if ref is None:
+        return None
+    path, blob = builder.table[ref[0]]
+    return _plain(ref) if builder.seeds.blob_ids.get(path) == blob else visit
+
+
 def _plain(ref):
     return None if ref is None else (ref[0], tuple(ref[1]))
 
@@ -125,9 +136,9 @@ def _restore(state: dict, store: FolderStore, seeds: _Seeds, location: git.Locat
     builder.resolve = versions
     rows, house_rows = state["visit_events"], state["household_events"]
     for row in rows:  # every version the events need, read from git at once when not at hand
-        if row[4] is not None:
+        if type(row[4]) is tuple:  # else the visit itself, or None
             versions.want(row[4][0])
-        if row[5] is not None:
+        if type(row[5]) is tuple:
             versions.want(row[5][0])
     for row in house_rows:
         for index in row[4:6]:
@@ -137,12 +148,12 @@ def _restore(state: dict, store: FolderStore, seeds: _Seeds, location: git.Locat
     c = commits
     visit_events, refs = [], []
     for action, order, key, path, visit_ref, before_ref, before_key, first, previous in rows:
-        visit = versions(visit_ref[0])[visit_ref[1]] if visit_ref else None
-        before = versions(before_ref[0])[before_ref[1]] if before_ref else None
+        visit = versions(visit_ref[0])[visit_ref[1]] if type(visit_ref) is tuple else visit_ref
+        before = versions(before_ref[0])[before_ref[1]] if type(before_ref) is tuple else before_ref
         visit_events.append(VisitEvent(action, c[order], _key(VisitKey, key), path, visit, before,
                                        _key(VisitKey, before_key) if before_key else None, c[first],
                                        c[previous] if previous >= 0 else None))
-        refs.append((visit_ref, before_ref))
+        refs.append((None, None))  # only the events added after this are turned into rows (`save`)
     household_events, house_refs = [], []
     for action, order, household, path, before, after, previous in house_rows:
         household_events.append(HouseholdEvent(action, c[order], household, path,
