@@ -207,6 +207,16 @@ def test_a_damaged_cache_file_is_a_walk_from_the_start(tmp_path, monkeypatch):
     assert calls == ["", ""]  # both from the start
     kept.write_bytes(b"not a cache at all")
     same(repo.root, warm, tmp_path, monkeypatch, 2)
+    repo.commit("2026-11-12", "录入", files={FILES[2]: entry(3)})
+    [segment] = kept.parent.glob("walk-*.pickle")  # the walk's events: one segment after a walk from the start
+    segment.unlink()
+    del calls[:]
+    same(repo.root, warm, tmp_path, monkeypatch, 3)
+    assert calls == ["", ""]
+    repo.commit("2026-11-13", "录入", files={FILES[0]: entry(4)})
+    del calls[:]
+    same(repo.root, warm, tmp_path, monkeypatch, 4)
+    assert calls[0] and len(list(kept.parent.glob("walk-*.pickle"))) == 2  # went on, and kept its own segment
 
 
 def test_a_version_gone_from_every_cache_is_read_from_git_again(tmp_path, monkeypatch):

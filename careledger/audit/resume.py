@@ -25,6 +25,7 @@ runs at every build.
 
 from __future__ import annotations
 
+import os
 import subprocess
 
 from ..cachestore import FolderStore, code_hash, unseal, write_sealed
@@ -53,11 +54,31 @@ def load(location: git.Location, store: FolderStore, seeds: _Seeds) -> tuple[_Bu
                                       and git.walk_continues(location, head, location.head)):
         return None, ""
     try:
+        _read_segments(state, store.base)
         return _restore(state, store, seeds, location), head
     except Gone:
         return None, ""
-    except (KeyError, IndexError, TypeError, ValueError, AttributeError):  # not the shape `save` writes
+    except (OSError, KeyError, IndexError, TypeError, ValueError, AttributeError):  # a segment gone, another shape
         return None, ""
+
+
+APPENDED = ("commits", "table", "visit_events", "household_events", "unreadable")  # lists that only grow
+MOST_SEGMENTS = 32
+
+
+def _read_segments(state: dict, base) -> None:
+    """The lists that only grow are kept in segments, one written by each build that walked on (so a rebuild
+    writes its own commits' events, not the whole history again): join them into `state`."""
+    lists: dict[str, list] = {name: [] for name in APPENDED}
+    for name, counts in state["segments"]:
+        part = unseal((base / name).read_bytes())
+        if not isinstance(part, tuple) or len(part) != len(APPENDED):
+            raise ValueError(name)
+        for key, items, count in zip(APPENDED, part, counts):
+            lists[key] += items
+            if len(lists[key]) != count:
+                raise ValueError(name)
+    state.update(lists)
 
 
 def worth_keeping(builder: _Builder) -> bool:
@@ -76,10 +97,7 @@ def save(location: git.Location, builder: _Builder) -> None:
     """Keep the walk at HEAD (not when a blob was missing: a later fetch may give another history; nor when it is
     cheaper to walk again, `worth_keeping`, and then an older kept walk is removed)."""
     if builder.incomplete or not worth_keeping(builder):
-        try:
-            (builder.store.base / FILE).unlink(missing_ok=True)
-        except OSError:
-            pass
+        _remove_other_segments(builder.store.base, set())
         return
     order = {id(c): c.order for c in builder.commits}
     rows = getattr(builder, "kept_visit_rows", [])
@@ -95,19 +113,41 @@ def save(location: git.Location, builder: _Builder) -> None:
     known = {key if type(key) is tuple else tuple(key): value if type(value) is tuple else
              (_plain(value.ref), order[id(value.first)], order[id(value.last)], value.present)
              for key, value in builder.visits.items()}
+    lists = (builder.commits, builder.table, rows, house_rows, builder.unreadable)
+    segments = list(getattr(builder, "kept_segments", []))
+    if len(segments) >= MOST_SEGMENTS:
+        segments = []  # one segment again
+    done = segments[-1][1] if segments else (0,) * len(APPENDED)
+    name = f"walk-{os.urandom(8).hex()}.pickle"
+    part = tuple(items[start:] for items, start in zip(lists, done))
+    segments.append((name, tuple(len(items) for items in lists)))
     state = {"version": VERSION, "toplevel": str(location.toplevel), "prefix": location.prefix,
-             "shallow": git.shallow_boundary(location), "head": location.head, "commits": builder.commits,
-             "table": builder.table, "visit_events": rows, "household_events": house_rows,
-             "unreadable": builder.unreadable, "versions": {path: blob for path, (blob, _) in builder.versions.items()},
+             "shallow": git.shallow_boundary(location), "head": location.head, "segments": segments,
+             "versions": {path: blob for path, (blob, _) in builder.versions.items()},
              "known": known, "household_last": {h: c.order for h, c in builder.household_last.items()},
              "current": builder.current}
     store = builder.store
     try:
         store.base.mkdir(parents=True, exist_ok=True)
         (store.base / "root").write_text(str(store.root), encoding="utf-8")
-        write_sealed(store.base / FILE, state)
+        write_sealed(store.base / name, part)
+        write_sealed(store.base / FILE, state)  # last: until it is in place, the segments it names are not used
+        builder.kept_segments = segments
+        _remove_other_segments(store.base, {name for name, _ in segments})
     except OSError:
         pass  # a cache that cannot be written only makes the next build slower
+
+
+def _remove_other_segments(base, keep: set[str]) -> None:
+    """Remove the kept walk (when `keep` is empty) or the segments it no longer names."""
+    try:
+        if not keep:
+            (base / FILE).unlink(missing_ok=True)
+        for path in base.glob("walk-*.pickle"):
+            if path.name not in keep:
+                path.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _kept(builder: _Builder, ref, visit):
@@ -164,6 +204,7 @@ def _restore(state: dict, store: FolderStore, seeds: _Seeds, location: git.Locat
     builder.visit_events, builder.visit_refs = visit_events, refs
     builder.household_events, builder.household_refs = household_events, house_refs
     builder.kept_visit_rows, builder.kept_household_rows = list(rows), list(house_rows)
+    builder.kept_segments = list(state["segments"])
     builder.unreadable = list(state["unreadable"])
     builder.versions = {path: (blob, _KEPT) for path, blob in state["versions"].items()}
     builder.visits = dict(state["known"])  # resolved when the walk meets the visit again (`_Builder._known`)
