@@ -18,9 +18,11 @@ Records whose version today's records hold are not kept as objects (unpickling 7
 reading them from git): such a record is kept as a reference, the version it came from (path and blob id) and its
 key, and taken again from today's records when the working file still has that blob id (as a walk from the start
 takes them), else from the parsed-versions store, else from git. An event's visit of an older version is kept
-itself (the store would unpickle every version of its folder to give it back). A version that cannot be had again makes `load` (or the walk, for a reference it resolves late) give up:
+itself (the store would unpickle every version of its folder to give it back). A version that cannot be had
+again makes `load` (or the walk, for a reference it resolves late) give up:
 `Gone`, and `read_history` walks from the start. The uncommitted files are not part of what is kept: `git status`
-runs at every build.
+runs at every build. The lists that only grow (commits, events) are written in segments, `walk-<random>.pickle`,
+one per build that walked on, named by `walk.pickle` with their lengths (at most 32, then one again).
 """
 
 from __future__ import annotations
@@ -103,7 +105,8 @@ def save(location: git.Location, builder: _Builder) -> None:
     rows = getattr(builder, "kept_visit_rows", [])
     for event, (visit_ref, before_ref) in zip(builder.visit_events[len(rows):], builder.visit_refs[len(rows):]):
         rows.append((event.action, event.commit.order, tuple(event.key), event.path,
-                     _kept(builder, visit_ref, event.visit), _kept(builder, before_ref, event.before), tuple(event.before_key) if event.before_key else None, event.first.order,
+                     _kept(builder, visit_ref, event.visit), _kept(builder, before_ref, event.before),
+                     tuple(event.before_key) if event.before_key else None, event.first.order,
                      event.previous.order if event.previous else -1))
     house_rows = getattr(builder, "kept_household_rows", [])
     for event, (before, after) in zip(builder.household_events[len(house_rows):],
