@@ -1,12 +1,13 @@
 """Benchmark (not a test): how long the audit takes to read a large history.
 
-    .venv/bin/python bench/history.py [--commits 100000] [--files 50000] [--keep DIR]
+    .venv/bin/python bench/history.py [--commits 100000] [--files 50000] [--rebuilds N] [--keep DIR]
 
 Writes a synthetic repository with one `git fast-import` — `--files` record files (a fifth of them household files,
 the rest visit files of 250 visitors over the months) and `--commits` commits: the first imports every household,
 each later one enters a visit into one visit file (the files grow through their month), and every tenth also
 changes one household file (a phone number; every hundredth a level with its review). Then it reads the history
-with `careledger.audit.read_history` and prints the seconds, with the time of the bare `git log` for comparison.
+with `careledger.audit.read_history` and prints the seconds, with the time of the bare `git log` for comparison;
+with `--rebuilds N`, then N times commits one more visit and reads again (a rebuild: the walk goes on from the last).
 The figure is recorded in docs/performance.md.
 """
 
@@ -107,10 +108,20 @@ def generate(root: Path, commits: int, files: int) -> None:
           f"({months} months × {VISITORS} visitors)")
 
 
+def one_more_commit(root: Path, n: int) -> None:
+    path = sorted((root / "visits").glob("*/*.yaml"))[n]
+    with path.open("a", encoding="utf-8") as out:
+        out.write(visit(dt.date.fromisoformat(f"{path.parent.name}-28"), n, "contact", "补录"))
+    env = {**environment(), "GIT_AUTHOR_NAME": "录入员", "GIT_AUTHOR_EMAIL": "clerk@example.invalid",
+           "GIT_COMMITTER_NAME": "录入员", "GIT_COMMITTER_EMAIL": "clerk@example.invalid"}
+    subprocess.run(["git", "-C", str(root), "commit", "-qam", f"补录 {n}"], env=env, check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--commits", type=int, default=100_000)
     parser.add_argument("--files", type=int, default=50_000)
+    parser.add_argument("--rebuilds", type=int, default=0, help="then commit one visit and read again, N times")
     parser.add_argument("--keep", type=Path, help="write the repository here and keep it (default: a temporary one)")
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="careledger-bench-"))
@@ -134,6 +145,13 @@ def main() -> None:
               f"events, {len(history.household_events)} household events")
         print(f"  CPU: python {cpu:.1f} s, git {git_cpu:.1f} s; python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
               f"load average {os.getloadavg()[0]:.1f}")
+        for n in range(args.rebuilds):  # one more commit, then the rebuild's read (continuing the kept walk)
+            one_more_commit(root, n)
+            cpu, children = time.process_time(), resource.getrusage(resource.RUSAGE_CHILDREN)
+            history = read_history(root)
+            cpu, after = time.process_time() - cpu, resource.getrusage(resource.RUSAGE_CHILDREN)
+            git_cpu = after.ru_utime + after.ru_stime - children.ru_utime - children.ru_stime
+            print(f"rebuild after one commit: CPU python {cpu:.2f} s, git {git_cpu:.2f} s — {len(history.commits)} commits")
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)

@@ -106,8 +106,9 @@ def locate(content_dir: Path) -> Location:
                     shallow_file=content / lines[3])  # relative to the directory git ran in
 
 
-def log(location: Location) -> Iterator[RawCommit]:
-    """Every commit of HEAD's history that touches the content directory, oldest first (topological order).
+def log(location: Location, since: str = "") -> Iterator[RawCommit]:
+    """Every commit of HEAD's history that touches the content directory, oldest first (topological order); with
+    `since` (an ancestor of HEAD), only those that are not in `since`'s history.
 
     `--no-renames`: a moved file is a removal and an addition, so identities are decided by the audit, not by git's
     similarity guess. Merges are compared with their first parent; what a merge brings in from a side branch was
@@ -117,7 +118,8 @@ def log(location: Location) -> Iterator[RawCommit]:
         return
     args = ["git", "-C", str(location.toplevel), "-c", "core.quotepath=off", "log", "-z", "--raw", "--no-abbrev",
             "--no-renames", "--root", "--full-history", "--diff-merges=first-parent", "--topo-order", "--reverse",
-            "--no-color", "--no-ext-diff", f"--format={LOG_FORMAT}", "HEAD"]
+            "--no-color", "--no-ext-diff", f"--format={LOG_FORMAT}", *([f"^{since}"] if since else []),
+            location.head]
     if location.prefix:  # a pathspec costs git a third more time: only when the content is not the whole tree
         args += ["--", location.pathspec]
     try:
@@ -246,3 +248,41 @@ def dirty_paths(location: Location, *, ignored: bool = False) -> tuple[str, ...]
             path = entry[3:]
             paths.add(path[len(prefix):] if path.startswith(prefix) else path)
     return tuple(sorted(paths))
+
+
+def shallow_boundary(location: Location) -> bytes:
+    """Where a shallow clone's history stops (git's list of its edge commits): b"no" for a complete clone."""
+    if not location.shallow:
+        return b"no"
+    try:
+        return location.shallow_file.read_bytes()
+    except (OSError, AttributeError):
+        return b"yes"
+
+
+def is_ancestor(location: Location, older: str, newer: str) -> bool:
+    return _run(["merge-base", "--is-ancestor", older, newer], location.toplevel).returncode == 0
+
+
+def walk_continues(location: Location, older: str, newer: str) -> bool:
+    """Whether `git log --topo-order --reverse newer` lists `older`'s history first, in the order `git log older`
+    lists it, and then the commits of older..newer in the order `git log older..newer` lists them; `older` must be
+    an ancestor of `newer`. True when older..newer has no merge (a line of commits on top of `older`). With merges,
+    git's topological order (a stack: a merge's later parents are listed before its first) may list a side branch
+    forked before `older` ahead of `older` (e.g. a branch that merged `older` in, merged back): it continues when
+    `older` comes right after the commits of older..newer in `git rev-list --topo-order newer` (then it starts
+    `older`'s own walk from the same state)."""
+    merges = _run(["rev-list", "--count", "--min-parents=2", f"^{older}", newer], location.toplevel)
+    if merges.returncode != 0:
+        return False
+    if merges.stdout.strip() == b"0":
+        return True
+    count = _run(["rev-list", "--count", f"^{older}", newer], location.toplevel)
+    if count.returncode != 0:
+        return False
+    listing = _run(["rev-list", "--topo-order", newer], location.toplevel)
+    if listing.returncode != 0:
+        return False
+    ids = listing.stdout.split(b"\n")
+    n = int(count.stdout)
+    return len(ids) > n and ids[n].decode() == older

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from contextlib import closing
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from pathlib import Path
 from queue import Full, Queue
 from zoneinfo import ZoneInfo
@@ -131,10 +132,8 @@ def read_history(content_dir: Path, records=None) -> History:
         if not location.head:
             return History("no-commits", dirty=dirty)
         store = FolderStore("history", Path(content_dir), code_hash(*_PARSING_MODULES), _valid_version)
-        builder = _Builder(store, _Seeds(records))
         with without_gc():
-            for raw, contents in _commits_with_blobs(location, builder.seeds.blob_ids):
-                builder.add(raw, contents)
+            builder = _walk(location, store, _Seeds(records))
         store.save()
     except git.GitUnavailable as exc:
         return History(exc.reason, detail=str(exc))
@@ -143,6 +142,33 @@ def read_history(content_dir: Path, records=None) -> History:
     return History("shallow" if location.shallow else "complete", head=location.head, dirty=dirty,
                    commits=tuple(builder.commits), visit_events=tuple(builder.visit_events),
                    household_events=tuple(builder.household_events), unreadable=tuple(builder.unreadable))
+
+
+def _walk(location: git.Location, store: FolderStore, seeds: _Seeds) -> _Builder:
+    """The walk to HEAD: continued from the last build's when it can be (`resume.py`), else from the first commit;
+    kept for the next build."""
+    from . import resume  # it builds on this module's walk
+
+    builder, since = resume.load(location, store, seeds)
+    if builder is not None:
+        try:
+            _walk_from(location, builder, since)
+        except Gone:  # a version the kept walk refers to is gone: walk from the start
+            builder = None
+    if builder is None:
+        builder = _Builder(store, seeds)
+        _walk_from(location, builder, "")
+    elif since == location.head:
+        return builder
+    resume.save(location, builder)
+    return builder
+
+
+def _walk_from(location: git.Location, builder: _Builder, since: str) -> None:
+    if since == location.head:
+        return
+    for raw, contents in _commits_with_blobs(location, builder.seeds.blob_ids, builder.current, since):
+        builder.add(raw, contents)
 
 
 def _valid_version(key, value) -> bool:
@@ -169,8 +195,9 @@ def _needed(changes: tuple[git.FileChange, ...], current: dict[str, str], seeded
     return ids
 
 
-def _commits_with_blobs(location: git.Location, seeded: Mapping[str, str]):
-    """Each commit of the log with the contents of the blobs it needs, oldest first.
+def _commits_with_blobs(location: git.Location, seeded: Mapping[str, str], current: dict[str, str], since: str = ""):
+    """Each commit of the log (after `since`, an ancestor of HEAD whose walk `current` continues: path → blob id
+    after it) with the contents of the blobs it needs, oldest first.
 
     A thread reads the log and asks `git cat-file --batch` for each commit's blobs as soon as it has the commit;
     this thread reads the answers in the same order as it gets to each commit. So git log, git cat-file and the
@@ -180,9 +207,8 @@ def _commits_with_blobs(location: git.Location, seeded: Mapping[str, str]):
     with git.BlobReader(location.toplevel) as blobs:
 
         def produce() -> None:
-            current: dict[str, str] = {}
             try:
-                with closing(git.log(location)) as commits:
+                with closing(git.log(location, since)) as commits:
                     for raw in commits:
                         needed = _needed(raw.changes, current, seeded)
                         # handed over before asking, so the answers are read while they are being asked for
@@ -221,6 +247,9 @@ def _put(queue: Queue, item, stop: threading.Event) -> bool:
     return False
 
 
+_POSITION = attrgetter("source.line", "source.column")
+
+
 class _Seeds:
     """The working tree's versions of the files, as the loader read them: a version of a file whose blob id is
     the working file's is taken from the records instead of being parsed again (the whole tree, the first time)."""
@@ -237,16 +266,31 @@ class _Seeds:
         visitor = visitor_of(path)
         if visitor is not None:
             if self._visits_by_file is None:
-                self._visits_by_file = defaultdict(list)
+                self._visits_by_file = {}
                 for visit in self.records.visits:
-                    self._visits_by_file[visit.source.file].append(visit)
-            in_file = sorted(self._visits_by_file.get(path, ()), key=lambda v: (v.source.line, v.source.column))
-            return keyed_visits(visitor, in_file)  # the loaded records themselves: no copy
+                    in_file = self._visits_by_file.get(visit.source.file)
+                    if in_file is None:
+                        self._visits_by_file[visit.source.file] = [visit]
+                    else:
+                        in_file.append(visit)
+                self._keyed: dict[str, dict] = {}
+            keyed = self._keyed.get(path)
+            if keyed is None:  # the loaded records themselves: no copy
+                in_file = sorted(self._visits_by_file.get(path, ()), key=_POSITION)
+                keyed = self._keyed[path] = keyed_visits(visitor, in_file)
+            return keyed
         if household_of(path) is not None:
             if self._households_by_file is None:
                 self._households_by_file = {h.source.file: h for h in self.records.households}
             return self._households_by_file.get(path)
         return None
+
+
+class Gone(Exception):
+    """A version the kept walk refers to cannot be had again (`resume.py`): walk from the start."""
+
+
+_KEPT = object()  # in `_Builder.versions`: the parsed version is kept as a reference (`_Builder._last`)
 
 
 @dataclass
@@ -255,6 +299,7 @@ class _Known:
     first: Commit
     last: Commit
     present: bool = True
+    ref: tuple | None = None  # (version index, key) of the version `visit` came from (`_Builder.table`)
 
 
 class _Builder:
@@ -272,10 +317,23 @@ class _Builder:
         self.versions: dict[str, tuple[str, object]] = {}  # path → (blob id, parsed) of its last readable version
         self.visits: dict[VisitKey, _Known] = {}
         self.household_last: dict[str, Commit] = {}
+        # What `resume.py` keeps to continue the walk at the next build: the versions the events' records come
+        # from, as (path, blob id), so that a record is kept as a reference and taken again from today's records,
+        # the parsed-versions store or git; the walk's last blob of every path (`_needed`); whether a blob was
+        # missing (a partial or shallow clone: a later fetch can give another result, so the walk is not kept).
+        self.table: list[tuple[str, str]] = []
+        self.table_index: dict[tuple[str, str], int] = {}
+        self.visit_refs: list[tuple] = []  # per visit event: (ref of `visit`, ref of `before`), a ref (index, key)
+        self.household_refs: list[tuple[int, int]] = []  # per household event: index of `before`, of `after` (-1)
+        self.current: dict[str, str] = {}
+        self.incomplete = False
+        self.resolve = None  # set by `resume.load`: (version index) -> parsed version, for state kept as references
 
     def add(self, raw: git.RawCommit, contents: dict[str, bytes | None]) -> None:
         """One commit, with the contents of the blobs `_needed` named for it. A commit that changed nothing below the
         content directory (an empty commit, a merge that brought nothing new) is left out."""
+        if any(data is None for data in contents.values()):
+            self.incomplete = True
         if not raw.changes:
             return
         commit = Commit(id=raw.id, author_name=raw.author_name, author_email=raw.author_email,
@@ -291,7 +349,7 @@ class _Builder:
 
     def _version(self, change: git.FileChange, blob: str, contents: dict, read):
         """The parsed file at `blob`, or None when that version cannot be read."""
-        cached = self.versions.get(change.path)
+        cached = self._last(change.path)
         if cached and cached[0] == blob:
             return cached[1]
         seeded = self.seeds.version(change.path, blob)
@@ -306,6 +364,30 @@ class _Builder:
             self.store.put(change.path, key, read(data, change.path))
         return known[key]
 
+    def _ref(self, path: str, blob: str) -> int:
+        index = self.table_index.get((path, blob))
+        if index is None:
+            index = self.table_index[(path, blob)] = len(self.table)
+            self.table.append((path, blob))
+        return index
+
+    def _last(self, path: str):
+        """(blob id, parsed) of the path's last readable version, or None."""
+        got = self.versions.get(path)
+        if got is not None and got[1] is _KEPT:
+            got = self.versions[path] = (got[0], self.resolve(self._ref(path, got[0])))
+        return got
+
+    def _known(self, key) -> _Known | None:
+        got = self.visits.get(key)
+        if type(got) is tuple:  # kept by `resume.py`: (ref, first order, last order, present)
+            ref, first, last, present = got
+            visit = self.resolve(ref[0]).get(ref[1])
+            if visit is None:  # today's records read that version otherwise (they hold no such visit)
+                raise Gone(f"{self.table[ref[0]]} {ref[1]}")
+            got = self.visits[key] = _Known(visit, self.commits[first], self.commits[last], present, ref)
+        return got
+
     # --- visits ---------------------------------------------------------------------------------------------
 
     def _visits(self, commit: Commit, changes: list[git.FileChange], contents: dict) -> None:
@@ -313,67 +395,73 @@ class _Builder:
         new_all: dict[VisitKey, tuple[Visit, str]] = {}
         for change in changes:
             old = self._version(change, change.old, contents, self.parser.read) if change.old else {}
+            old_ref = self._ref(change.path, change.old) if change.old else -1
             if old is None:
-                old = self.versions.get(change.path, ("", {}))[1]
+                last = self._last(change.path)
+                old, old_ref = (last[1], self._ref(change.path, last[0])) if last else ({}, -1)
             new = self._version(change, change.new, contents, self.parser.read) if change.new else {}
             if new is None:
                 self.unreadable.append((commit.id, change.path))
                 continue
+            new_ref = self._ref(change.path, change.new) if change.new else -1
             if change.new:
                 self.versions[change.path] = (change.new, new)
             else:
                 self.versions.pop(change.path, None)
-            old_all.update((k, (v, change.path)) for k, v in old.items())
-            new_all.update((k, (v, change.path)) for k, v in new.items())
+            old_all.update((k, (v, change.path, (old_ref, k))) for k, v in old.items())
+            new_all.update((k, (v, change.path, (new_ref, k))) for k, v in new.items())
 
         removed, added = [], []
-        for key, (before, path) in old_all.items():
-            known = self.visits.get(key)
+        for key, (before, path, _) in old_all.items():
+            known = self._known(key)
             if key not in new_all:
                 if known and known.present:
                     removed.append(key)
                 continue
-            after, new_path = new_all[key]
+            after, new_path, ref = new_all[key]
             if known is None:  # an old version never seen as new (unreadable before): take it as given
-                self.visits[key] = _Known(after, commit, commit)
+                self.visits[key] = _Known(after, commit, commit, ref=ref)
             elif after is not before and after != before and after != known.visit:
-                self._event("changed", commit, key, new_path, after, known.visit, None, known)
-        for key, (after, path) in new_all.items():
+                self._event("changed", commit, key, new_path, after, known.visit, None, known, ref)
+        for key, (after, path, ref) in new_all.items():
             if key in old_all:
                 continue
-            known = self.visits.get(key)
+            known = self._known(key)
             if known and known.present:
                 if after is not known.visit and after != known.visit:  # a merge bringing in another version
-                    self._event("changed", commit, key, path, after, known.visit, None, known)
+                    self._event("changed", commit, key, path, after, known.visit, None, known, ref)
                 continue
             added.append(key)
 
         paired = _pair(removed, added, old_all, new_all)
         for old_key, new_key in paired:
-            known = self.visits[old_key]
-            after, path = new_all[new_key]
+            known = self._known(old_key)
+            after, path, ref = new_all[new_key]
             known.present = False
-            self._event("changed", commit, new_key, path, after, known.visit, old_key, known)
+            self._event("changed", commit, new_key, path, after, known.visit, old_key, known, ref)
         paired_old = {o for o, _ in paired}
         paired_new = {n for _, n in paired}
         for key in removed:
             if key not in paired_old:
-                known = self.visits[key]
+                known = self._known(key)
                 known.present = False
                 self.visit_events.append(VisitEvent("removed", commit, key, old_all[key][1], None, known.visit, None,
                                                     known.first, known.last))
+                self.visit_refs.append((None, known.ref))
         for key in added:
             if key not in paired_new:
-                after, path = new_all[key]
-                earlier = self.visits.get(key)  # a visit removed before and entered again keeps its first commit
+                after, path, ref = new_all[key]
+                earlier = self._known(key)  # a visit removed before and entered again keeps its first commit
                 first = earlier.first if earlier else commit
-                self.visits[key] = _Known(after, first, commit)
+                self.visits[key] = _Known(after, first, commit, ref=ref)
                 self.visit_events.append(VisitEvent("added", commit, key, path, after, None, None, first, None))
+                self.visit_refs.append((ref, None))
 
-    def _event(self, action, commit, key, path, after, before, before_key, known: _Known) -> None:
+    def _event(self, action, commit, key, path, after, before, before_key, known: _Known, ref) -> None:
         self.visit_events.append(VisitEvent(action, commit, key, path, after, before, before_key, known.first,
                                             known.last))
-        self.visits[key] = _Known(after, known.first, commit)
+        self.visit_refs.append((ref, known.ref))
+        self.visits[key] = _Known(after, known.first, commit, ref=ref)
 
     # --- households -----------------------------------------------------------------------------------------
 
@@ -384,10 +472,15 @@ class _Builder:
         for household_id, items in sorted(by_id.items()):
             before = after = None
             before_path = after_path = ""
+            before_ref = after_ref = -1
             for change in items:
                 if change.old:
                     old = self._version(change, change.old, contents, self.household_parser.read)
-                    before = old or (self.versions.get(change.path, ("", None))[1])
+                    if old is not None:
+                        before, before_ref = old, self._ref(change.path, change.old)
+                    else:
+                        last = self._last(change.path)
+                        before, before_ref = (last[1], self._ref(change.path, last[0])) if last else (None, -1)
                     before_path = change.path
                 if change.new:
                     new = self._version(change, change.new, contents, self.household_parser.read)
@@ -396,6 +489,7 @@ class _Builder:
                     else:
                         self.versions[change.path] = (change.new, new)
                     after, after_path = new, change.path
+                    after_ref = self._ref(change.path, change.new) if new is not None else -1
                 else:
                     self.versions.pop(change.path, None)
             if after_path and after is None:
@@ -408,6 +502,7 @@ class _Builder:
                 action = "moved" if before_path != after_path else "changed"
             self.household_events.append(HouseholdEvent(action, commit, household_id, after_path or before_path,
                                                         before, after, self.household_last.get(household_id)))
+            self.household_refs.append((before_ref, after_ref))
             self.household_last[household_id] = commit
 
 

@@ -59,8 +59,9 @@ def household_of(path: str) -> str | None:
 def keyed_visits(visitor: str, visits) -> dict[VisitKey, Visit]:
     """A visit file's visits by identity, in file order (a second visit with the same identity counts up `n`)."""
     out: dict[VisitKey, Visit] = {}
+    new = tuple.__new__  # VisitKey(...) without the named tuple's Python-level __new__: this runs for every visit
     for visit in visits:
-        key = VisitKey(visitor, visit.date, visit.household, visit.duty)
+        key = new(VisitKey, (visitor, visit.date, visit.household, visit.duty, 0))
         while key in out:
             key = key._replace(n=key.n + 1)
         out[key] = visit

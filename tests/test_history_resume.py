@@ -1,0 +1,254 @@
+"""The audit's walk continued from the last build (careledger/audit/resume.py) equals a walk from the first commit:
+over random commits, amends, resets, rebases, merges and branch switches, a rebuild's History, audit findings and
+audit report equal those of a fresh cache; and a damaged or foreign cache file is only a walk from the start."""
+
+import datetime as dt
+
+import pytest
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from careledger.audit import read_history
+from careledger.audit import history as history_module
+from careledger.audit import resume
+from careledger.cachestore import FolderStore, code_hash
+from careledger.load import load
+from careledger.rules import Facts
+from careledger.rules.audit import check
+from careledger.views.audit import audit_tables
+
+from .conftest import AS_OF
+from .gitkit import CLERK, STRANGER, basic_repo, git
+
+IDENTITY = {"GIT_AUTHOR_NAME": CLERK[0], "GIT_AUTHOR_EMAIL": CLERK[1], "GIT_COMMITTER_NAME": CLERK[0],
+            "GIT_COMMITTER_EMAIL": CLERK[1]}
+
+FILES = ("visits/2026-11/ds-shuji.yaml", "visits/2026-11/ds-lianxi1.yaml", "visits/2026-10/ds-shuji.yaml")
+HOUSEHOLD = "households/dongshan/ds-001.yaml"
+
+
+@pytest.fixture(autouse=True)
+def always_kept(monkeypatch):
+    """Keep every walk, however few its commits (`resume.worth_keeping`), so the tests continue them."""
+    monkeypatch.setattr(resume, "WORTH", 10**9)
+
+
+def entry(n: int) -> str:
+    day = 1 + n % 27
+    household = ("ds-001", "ds-002", "xw-001")[n % 3]
+    duty = ("responsible", "contact")[n // 3 % 2]
+    mode = ("in_person", "phone")[n // 6 % 2]
+    return f"- date: 2026-11-{day:02d}\n  household: {household}\n  duty: {duty}\n  mode: {mode}\n"
+
+
+def read(root, cache, monkeypatch, records=None):
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(cache))
+    return read_history(root, records)
+
+
+def audit_of(root, history, records):
+    facts = Facts(records, records.profile, AS_OF, history)
+    findings = sorted(f.format() for f in check(facts))
+    tables = [(t.slug, t.intro, t.rows) for t in audit_tables(facts)]
+    return findings, tables
+
+
+def same(root, warm, tmp_path, monkeypatch, step):
+    """The History read with the kept walk equals a fresh read, and so do the audit's findings and report."""
+    records, _ = load(root, today=AS_OF)
+    seeded = records if step % 2 else None  # with and without today's records to take versions from
+    incremental = read(root, warm, monkeypatch, seeded)
+    full = read(root, tmp_path / f"cold{step}", monkeypatch, seeded)
+    assert incremental == full
+    assert [e.visit for e in incremental.visit_events] == [e.visit for e in full.visit_events]
+    if records is not None:
+        assert audit_of(root, incremental, records) == audit_of(root, full, records)
+
+
+OPS = st.lists(st.tuples(st.sampled_from(["commit", "commit", "commit", "household", "amend", "reset", "switch",
+                                          "merge", "rebase", "graph"]),
+                         st.integers(0, 2), st.lists(st.integers(0, 40), max_size=6), st.booleans()),
+               min_size=3, max_size=9)
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=OPS)
+def test_a_continued_walk_equals_a_walk_from_the_start(tmp_path_factory, monkeypatch, ops):
+    tmp_path = tmp_path_factory.mktemp("walk")
+    repo = basic_repo(tmp_path / "c")
+    warm = tmp_path / "warm"
+    day = [10]
+
+    def when() -> str:
+        day[0] += 1
+        return f"2026-11-{day[0] % 28 + 1:02d}T{day[0] % 24:02d}:00:00+08:00"
+
+    for step, (op, which, entries, flag) in enumerate(ops):
+        author = STRANGER if flag else CLERK
+        if op in ("commit", "amend"):
+            repo.write({FILES[which]: "".join(entry(n) for n in entries)})
+            if op == "commit":
+                repo.commit(when(), f"录入 {step}", author=author)
+            else:
+                git(repo.root, "add", "-A")
+                git(repo.root, "commit", "-q", "--allow-empty", "--amend", "-m", f"改 {step}",
+                    env={**IDENTITY, "GIT_COMMITTER_DATE": when(), "GIT_AUTHOR_DATE": when()})
+        elif op == "household":
+            text = (repo.root / HOUSEHOLD).read_text(encoding="utf-8")
+            lines = text.split("\n")
+            lines = [f"address: 东山村{step}组" if line.startswith("address:") else line for line in lines]
+            repo.write({HOUSEHOLD: "\n".join(lines)})
+            repo.commit(when(), f"改户 {step}", author=author)
+        elif op == "reset":
+            if int(git(repo.root, "rev-list", "--count", "HEAD")) > 1:
+                git(repo.root, "reset", "-q", "--hard", "HEAD~1")
+        elif op == "switch":
+            branches = git(repo.root, "branch", "--format=%(refname:short)").split()
+            if "side" not in branches:
+                git(repo.root, "branch", "side", "HEAD~1" if flag and repo_count(repo) > 1 else "HEAD")
+            current = git(repo.root, "rev-parse", "--abbrev-ref", "HEAD").strip()
+            git(repo.root, "checkout", "-q", "main" if current == "side" else "side")
+        elif op in ("merge", "rebase"):
+            current = git(repo.root, "rev-parse", "--abbrev-ref", "HEAD").strip()
+            other = "main" if current == "side" else "side"
+            if other in git(repo.root, "branch", "--format=%(refname:short)").split():
+                args = (["merge", "-q", "--no-ff", "-m", f"合并 {step}", other] if op == "merge"
+                        else ["rebase", "-q", other])
+                if not try_git(repo.root, *args, env={**IDENTITY, "GIT_COMMITTER_DATE": when(),
+                                                      "GIT_AUTHOR_DATE": when()}):
+                    try_git(repo.root, op, "--abort")
+                    git(repo.root, "reset", "-q", "--hard")
+        elif op == "graph":
+            git(repo.root, "commit-graph", "write", "--reachable")
+        same(repo.root, warm, tmp_path, monkeypatch, step)
+
+
+def repo_count(repo) -> int:
+    return int(git(repo.root, "rev-list", "--count", "HEAD"))
+
+
+def try_git(cwd, *args, env=None) -> bool:
+    try:
+        git(cwd, *args, env=env)
+        return True
+    except AssertionError:
+        return False
+
+
+def test_a_merge_whose_side_branch_merged_the_base_in_is_walked_again(tmp_path, monkeypatch):
+    """A side branch forked before the last build's commit C, that merged C in and was merged back: git lists the
+    side branch's first commit before C in HEAD's walk, so the walk is not continued but read again — and equals."""
+    repo = basic_repo(tmp_path / "c")
+    warm = tmp_path / "warm"
+    repo.commit("2026-11-10", "基", files={FILES[0]: entry(1)})
+    git(repo.root, "branch", "side")
+    c = repo.commit("2026-11-11", "C", files={FILES[1]: entry(2)})
+    same(repo.root, warm, tmp_path, monkeypatch, 0)
+    git(repo.root, "checkout", "-q", "side")
+    repo.commit("2026-11-12", "旁支", files={FILES[2]: entry(3)})
+    git(repo.root, "merge", "-q", "--no-ff", "-m", "合并主线", "main", env=IDENTITY)
+    git(repo.root, "checkout", "-q", "main")
+    git(repo.root, "merge", "-q", "--no-ff", "-m", "合并旁支", "side", env=IDENTITY)
+    location = history_module.git.locate(repo.root)
+    assert history_module.git.is_ancestor(location, c, repo.head())
+    assert not history_module.git.walk_continues(location, c, repo.head())
+    same(repo.root, warm, tmp_path, monkeypatch, 1)
+    same(repo.root, warm, tmp_path, monkeypatch, 2)
+
+
+def test_a_merge_on_top_of_the_last_build_is_read_alone(tmp_path, monkeypatch):
+    repo = basic_repo(tmp_path / "c")
+    warm = tmp_path / "warm"
+    git(repo.root, "branch", "side")
+    repo.commit("2026-11-10", "主线", files={FILES[0]: entry(1) + entry(4)})
+    same(repo.root, warm, tmp_path, monkeypatch, 0)
+    git(repo.root, "checkout", "-q", "side")
+    repo.commit("2026-11-11", "旁支", files={FILES[1]: entry(2)})
+    git(repo.root, "checkout", "-q", "main")
+    git(repo.root, "merge", "-q", "--no-ff", "-m", "合并旁支", "side", env=IDENTITY)
+    calls = watch_walks(monkeypatch)
+    same(repo.root, warm, tmp_path, monkeypatch, 1)
+    assert calls[0] and calls[0] != repo.head()  # the warm read went on from the last build's commit
+    assert calls[1] == ""  # the cold one from the start
+
+
+def watch_walks(monkeypatch) -> list[str]:
+    """The commit each walk starts after ("" from the first commit), as `read_history` calls them."""
+    calls: list[str] = []
+    original = history_module._walk_from
+
+    def walk_from(location, builder, since):
+        calls.append(since)
+        return original(location, builder, since)
+
+    monkeypatch.setattr(history_module, "_walk_from", walk_from)
+    return calls
+
+
+def walk_file(root, cache, monkeypatch):
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(cache))
+    return FolderStore("history", root, code_hash(*history_module._PARSING_MODULES)).base / resume.FILE
+
+
+def test_a_damaged_cache_file_is_a_walk_from_the_start(tmp_path, monkeypatch):
+    repo = basic_repo(tmp_path / "c")
+    warm = tmp_path / "warm"
+    repo.commit("2026-11-10", "录入", files={FILES[0]: entry(1)})
+    same(repo.root, warm, tmp_path, monkeypatch, 0)
+    kept = walk_file(repo.root, warm, monkeypatch)
+    assert kept.is_file()
+    data = bytearray(kept.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    kept.write_bytes(bytes(data))
+    repo.commit("2026-11-11", "录入", files={FILES[1]: entry(2)})
+    calls = watch_walks(monkeypatch)
+    same(repo.root, warm, tmp_path, monkeypatch, 1)
+    assert calls == ["", ""]  # both from the start
+    kept.write_bytes(b"not a cache at all")
+    same(repo.root, warm, tmp_path, monkeypatch, 2)
+    repo.commit("2026-11-12", "录入", files={FILES[2]: entry(3)})
+    [segment] = kept.parent.glob("walk-*.pickle")  # the walk's events: one segment after a walk from the start
+    segment.unlink()
+    del calls[:]
+    same(repo.root, warm, tmp_path, monkeypatch, 3)
+    assert calls == ["", ""]
+    repo.commit("2026-11-13", "录入", files={FILES[0]: entry(4)})
+    del calls[:]
+    same(repo.root, warm, tmp_path, monkeypatch, 4)
+    assert calls[0] and len(list(kept.parent.glob("walk-*.pickle"))) == 2  # went on, and kept its own segment
+
+
+def test_a_version_gone_from_every_cache_is_read_from_git_again(tmp_path, monkeypatch):
+    """The kept walk refers to the file's last version, which was the working file's (taken from the records): after
+    the file changed and the parsed-versions store was lost, it is read from git."""
+    repo = basic_repo(tmp_path / "c")
+    warm = tmp_path / "warm"
+    repo.commit("2026-11-10", "录入", files={FILES[0]: entry(1) + entry(7)})
+    same(repo.root, warm, tmp_path, monkeypatch, 1)  # odd step: read with the records
+    kept = walk_file(repo.root, warm, monkeypatch)
+    for folder in kept.parent.iterdir():
+        if folder.is_dir():
+            for pickle in folder.iterdir():
+                pickle.unlink()
+    repo.commit("2026-11-11", "改", files={FILES[0]: entry(1) + entry(8)})
+    same(repo.root, warm, tmp_path, monkeypatch, 3)
+    history = read(repo.root, warm, monkeypatch)
+    changed = [e for e in history.visit_events if e.commit.subject == "改"]
+    assert changed and all(e.before is not None or e.action == "added" for e in changed)
+    assert dt.date(2026, 11, 8) in {e.key.date for e in changed}
+
+
+def test_a_walk_of_few_commits_and_many_records_is_not_kept(tmp_path, monkeypatch):
+    """An import of a whole county and a few commits is read again faster than it is taken back."""
+    monkeypatch.setattr(resume, "WORTH", 1)
+    repo = basic_repo(tmp_path / "c")  # one commit, eight events
+    warm = tmp_path / "warm"
+    same(repo.root, warm, tmp_path, monkeypatch, 0)
+    assert not walk_file(repo.root, warm, monkeypatch).exists()
+    monkeypatch.setattr(resume, "WORTH", 8)
+    same(repo.root, warm, tmp_path, monkeypatch, 1)
+    assert walk_file(repo.root, warm, monkeypatch).exists()
+    repo.commit("2026-11-10", "录入", files={FILES[0]: "".join(entry(n) for n in range(12))})  # 2 × 8 < 20
+    same(repo.root, warm, tmp_path, monkeypatch, 2)
+    assert not walk_file(repo.root, warm, monkeypatch).exists()
