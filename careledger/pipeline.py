@@ -21,7 +21,8 @@ from .output import OutputError, Tree, tidy, write_tree
 from .paper.printing import PaperRequest, make_paper
 from .paper.notice_pdf import notice_pdf
 from .paper.report_pdf import monthly_report_pdfs
-from .proof import scan, secrets_of
+from .proof import secrets_of
+from .proofcache import scan_changed
 from .render import convert_pages, render_site
 from .render.reports import render_reports
 from .render.site import SiteTemplateError
@@ -165,7 +166,7 @@ def _published_site(site, pages_html, stamp, records, as_of: dt.date, findings: 
     except SiteTemplateError as failed:
         findings.append(failed.finding)
         raise BuildFailed(findings) from None
-    findings += scan(published, secrets_of(records, records.site.privacy, as_of))
+    findings += scan_changed(published, secrets_of(records, records.site.privacy, as_of))  # proofcache.py
     _stop_on_errors(findings)
     return published
 

@@ -2,6 +2,7 @@
 byte-identical output for the same commit and as-of date."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -40,7 +41,8 @@ def repo(tmp_path) -> Repo:
 
 def test_the_version_page_and_the_reports_show_the_commit_and_every_page_the_as_of_date(repo, tmp_path):
     """Issue 16: of the published site only version.html names the commit (every page links to it), so a commit
-    that changes nothing on a page leaves the page as it was; the internal reports still show it on every page."""
+    that changes nothing on a page leaves the page as it was; so do the internal reports (reports/version.html), save
+the printed 通报."""
     result = build(repo.root, tmp_path / "out")
     assert result.exit_code == 0, result.output
     head = repo.head()
@@ -52,11 +54,17 @@ def test_the_version_page_and_the_reports_show_the_commit_and_every_page_the_as_
         if rel.startswith("private/dossiers/"):  # a dossier names its household's version, never a commit (issue 18)
             assert head[:7] not in html, rel
             assert "本户记录版本" in html and ("2026-11-18" in html or "2026-11-09" in html), rel
-        else:  # internal reports: every page; published: only version.html
-            assert (head[:10] in html) == (not published or rel == "site/version.html"), rel
-        assert not published or 'version.html">记录版本</a>' in html, rel
+        elif rel.startswith("reports/desk-"):  # a working list names its households' newest version (issue 16)
+            assert "所列各户的记录版本" in html or 'version.html">记录版本</a>' in html, rel
+        elif published:  # of the site only version.html names the commit
+            assert (head[:10] in html) == (rel == "site/version.html"), rel
+        elif rel not in ("reports/version.html", "reports/notice.html"):  # so does the reports' (and the 通报)
+            assert head[:10] not in re.search(r'<p class="stamp">.*?</p>', html).group(), rel  # the audit's tables may
+        if not rel.startswith(("private/", "reports/desk-", "reports/notice")):
+            assert 'version.html">记录版本</a>' in html, rel
     when = git(repo.root, "show", "-s", "--format=%cI", "HEAD").strip()
-    assert head in found["site/version.html"] and when in found["site/version.html"]
+    for version in ("site/version.html", "reports/version.html"):
+        assert head in found[version] and when in found[version]
     assert json.loads((tmp_path / "out" / "BUILD.json").read_bytes()) == {
         "commit": head, "commit_time": when, "as_of": "2026-11-23", "tool_version": __version__,
         "profile": "wangcheng-2020", "dirty": False, "audit_trail": "complete"}

@@ -40,6 +40,7 @@ def render_reports(view: ReportsView, *, templates: Path = TEMPLATES, stamp=None
         files.add(f"{table.slug}.html", csp.sealed(env.get_template("table.html").render(view=view, table=table))
                   .encode("utf-8"))
         files.add(f"{table.slug}.csv", to_csv(table.columns, table.rows))
+    files.add("version.html", csp.sealed(env.get_template("version.html").render(view=view)).encode("utf-8"))
     files.add("report.css", (templates / "report.css").read_bytes())
     files.add("tables.js", (templates / "tables.js").read_bytes())
     return files

@@ -5,15 +5,22 @@ monthly minimum still to meet this month (`cadence.month_short`), and open probl
 (`reviews.open_problems`). Every row names the subject, the village, the person answerable and their phone, the days
 overdue, and the household whose dossier it links to. The whole township's lists, each village's and each person's
 are the same rows, filtered.
+
+A list carries the version of its own inputs, not the build's commit (issue 16: a commit rewrites only the lists
+whose content it changed): the newest record version among the households it lists (`dossier_history.last_change`,
+the one the dossiers print).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
 from .. import vocab
+from ..audit.trail import Authors
 from ..rules import cadence, reviews
+from .dossier_history import HistoryVersion, last_change, version_of
 
 UNASSIGNED = "未安排责任人"
 
@@ -65,6 +72,7 @@ class WorkingList:
     name: str  # the village's or the person's name
     phone: str  # the person's (cadre lists only)
     rows: tuple[Row, ...]
+    version: HistoryVersion | None = None  # the newest record version of its households; None: no rows, or no git
 
     def of(self, kind: str) -> tuple[Row, ...]:
         return tuple(r for r in self.rows if r.kind == kind)
@@ -106,7 +114,22 @@ def build_desk(facts, *, due: list | None = None, problems: list | None = None) 
         mine = tuple(by_person[staff_id])
         slug = f"desk-cadre-{staff_id}" if staff_id else "desk-unassigned"
         lists.append(WorkingList(slug, "cadre", mine[0].staff, mine[0].phone, mine))
-    return Desk(facts.as_of, tuple(lists))
+    return Desk(facts.as_of, _versioned(facts, lists))
+
+
+def _versioned(facts, lists: list[WorkingList]) -> tuple[WorkingList, ...]:
+    """Each list with the newest record version among the households it lists."""
+    history = facts.history
+    if history is None or not getattr(history, "available", False):
+        return tuple(lists)
+    last = {h: last_change(history, h) for h in {r.household for wl in lists for r in wl.rows}}
+    authors = Authors(facts.records.staff)
+    out = []
+    for wl in lists:
+        newest = max((c for c in (last[h] for h in {r.household for r in wl.rows}) if c is not None),
+                     key=lambda c: c.order, default=None)
+        out.append(dataclasses.replace(wl, version=version_of(newest, authors)) if newest is not None else wl)
+    return tuple(out)
 
 
 def _village_order(facts, village_order: dict[str, int], staff_id: str) -> int:

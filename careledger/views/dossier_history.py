@@ -6,7 +6,8 @@ visits to it) into lines grouped by day and by the person who made them, newest 
 e-mail), fields by their Chinese label, values as the dossier shows them (a choice's Chinese label, a staff member's
 or a member's name, the profile's name of a level or category), items of a list by their member's name or counted
 from 1. No commit ids: they are the internal audit report's (审计：修改记录). `HistoryVersion` is the household's
-own record version, the day and author of the last commit that touched its file or its visits.
+own record version, the day and author of the last commit that touched its file or its visits (`household_version`,
+which the desk's working lists use too).
 """
 
 from __future__ import annotations
@@ -40,6 +41,11 @@ class HistoryVersion:
 
     date: str
     author: str
+    commit: str = ""  # the commit's full id: the internal reports name it, the dossier does not
+
+    @property
+    def short(self) -> str:
+        return self.commit[:10]
 
     def text(self) -> str:
         return f"{self.date}（{self.author} 修改）" if self.author else self.date
@@ -114,9 +120,27 @@ def dossier_history(history, household, records, profile) -> tuple[tuple[History
                 added = []
         entries.append(HistoryEntry(day.isoformat(), who, tuple(lines)))
     entries.sort(key=lambda e: e.date, reverse=True)  # stable: one day's authors keep the order of their first change
-    last = changes[-1][2]
-    person = authors.of(last)
-    return tuple(entries), HistoryVersion(last.date.isoformat(), person.name if person else last.author_name.strip())
+    return tuple(entries), household_version(history, household.id, authors)
+
+
+def last_change(history, household_id: str):
+    """The last commit (audit.history.Commit) that touched the household's file or a visit to it; None without one."""
+    files, visits = history.for_household(household_id)
+    return max((e.commit for e in files + visits), key=lambda c: c.order, default=None)
+
+
+def version_of(commit, authors) -> HistoryVersion:
+    """A commit as a record version: its day, its author by name (`audit.trail.Authors`) and its id."""
+    person = authors.of(commit)
+    return HistoryVersion(commit.date.isoformat(), person.name if person else commit.author_name.strip(), commit.id)
+
+
+def household_version(history, household_id: str, authors) -> HistoryVersion | None:
+    """The household's record version (the dossier prints it), or None when git knows no change of it."""
+    if history is None or not getattr(history, "available", False):
+        return None
+    last = last_change(history, household_id)
+    return version_of(last, authors) if last is not None else None
 
 
 def _file_line(event, wording: ClerkWording) -> str:

@@ -1,0 +1,74 @@
+"""The privacy proof on a rebuild: a file proven clean against the same secrets need not be scanned again.
+
+`scan` (proof.py) reads each file on its own: its verdict is a function of the file's path and bytes and of the
+`Secrets`. So after a clean proof this module keeps, under cache_root()/proof/, the blake2b digest of every file's
+bytes, in a cache file named by the digest of the secrets (and of the proof's own code). The next build with the
+same secrets scans only the files whose bytes differ (new or changed); a build whose secrets differ in any way (a
+new name, phone, ID number, public text, page or as-of date) finds no cache file under its digest and scans
+everything. The verdict is that of a full scan: the files it skips were clean against these very secrets. A
+missing, torn or altered cache file (cachestore.unseal) means a full scan; only a clean proof is remembered.
+
+A one-visit commit leaves the secrets as they were (visits hold no value the proof looks for: `secrets_of` reads
+households, staff, the site and the profile), so it rescans the few pages it changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Mapping
+from pathlib import Path
+
+from . import cachestore, identifiers, personal, privacy, proof, reading
+from .findings import Finding
+
+_CODE = tuple(Path(m.__file__) for m in (proof, reading, identifiers, privacy, personal, cachestore))
+
+
+def secrets_digest(secrets: proof.Secrets) -> str:
+    """The digest of everything the scan's verdict depends on besides the file: the secrets and the proof's code."""
+    h = hashlib.blake2b(digest_size=20)
+    for path in _CODE:
+        h.update(path.read_bytes())
+    s = secrets
+    h.update(pickle.dumps((sorted(s.texts.items()), sorted(s.numbers.items()), sorted(s.allowed_phones), s.public,
+                           sorted(s.pages.items()), str(s.as_of), sorted((s.whole or {}).items()), s.words),
+                          protocol=4))
+    return h.hexdigest()
+
+
+def file_digests(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    return {path: hashlib.blake2b(data, digest_size=20).digest() for path, data in files.items()}
+
+
+def scan_changed(files: Mapping[str, bytes], secrets: proof.Secrets, *, prefix: str = "site/",
+                 folder: Path | None = None) -> list[Finding]:
+    """The findings of `proof.scan(files, secrets)`, scanning only what the last clean proof under the same secrets
+    did not already prove clean."""
+    folder = folder or cachestore.cache_root() / "proof"
+    digest = secrets_digest(secrets)
+    target = folder / f"{digest}.pickle"
+    digests = file_digests(files)
+    try:
+        proven = cachestore.unseal(target.read_bytes())
+    except OSError:
+        proven = None
+    if not isinstance(proven, dict):
+        proven = {}
+    todo = {path: data for path, data in files.items() if proven.get(path) != digests[path]}
+    findings = proof.scan(todo, secrets, prefix=prefix)
+    if not findings:
+        _remember(folder, target, digests)
+    return findings
+
+
+def _remember(folder: Path, target: Path, digests: dict[str, bytes]) -> None:
+    """Keep the last clean proof only: the cache file of other secrets goes (best effort: it is only a cache)."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        cachestore.write_sealed(target, digests)
+        for old in folder.glob("*.pickle"):
+            if old != target:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass

@@ -1,0 +1,105 @@
+"""The proof on a rebuild (proofcache.py): only the files whose bytes changed since the last clean proof under the
+same secrets are scanned, and the verdict is always that of a full scan (proof.scan)."""
+
+import dataclasses
+import random
+
+import pytest
+
+from careledger import proof, proofcache
+from careledger.load import load
+from careledger.proof import scan, secrets_of
+from careledger.reading import read
+
+from .publickit import AS_OF, jurisdiction
+
+NAME = "家庭成员的姓名"
+NEWCOMER = "司马新来"  # a name no record holds yet
+
+
+@pytest.fixture(scope="module")
+def secrets(tmp_path_factory):
+    records, _ = load(jurisdiction(tmp_path_factory.mktemp("proofcache") / "content"), today=AS_OF)
+    return secrets_of(records, records.site.privacy, AS_OF)
+
+
+@pytest.fixture
+def scanned(monkeypatch):
+    """The paths each call of proof.scan was given."""
+    calls = []
+    real = proof.scan
+
+    def spy(files, secrets, **kw):
+        calls.append(set(files))
+        return real(files, secrets, **kw)
+
+    monkeypatch.setattr(proof, "scan", spy)
+    return calls
+
+
+def site(extra: str = "") -> dict[str, bytes]:
+    pages = {f"villages/v{i}.html": f"<p>第 {i} 村：走访 {i * 7} 次。</p>".encode() for i in range(20)}
+    pages["index.html"] = f"<h1>首页</h1><p>{extra}</p>".encode()
+    return pages
+
+
+def leaked(found) -> set[tuple[str, str]]:
+    return {(f.evidence["file"], f.evidence["kind"]) for f in found}
+
+
+def test_a_rebuild_scans_only_the_changed_files_and_finds_a_leak_in_one(secrets, scanned, tmp_path):
+    folder = tmp_path / "proof"
+    assert proofcache.scan_changed(site(), secrets, folder=folder) == [] and len(scanned[-1]) == 21
+    assert proofcache.scan_changed(site(), secrets, folder=folder) == [] and scanned[-1] == set()
+    changed = {**site(), "villages/v3.html": "<p>第 3 村：走访 22 次。</p>".encode()}
+    assert proofcache.scan_changed(changed, secrets, folder=folder) == [] and scanned[-1] == {"villages/v3.html"}
+    name = next(value for value, kind in secrets.texts.items() if kind == NAME)
+    leaky = {**changed, "villages/v5.html": f"<p>走访 {name} 家。</p>".encode()}
+    found = proofcache.scan_changed(leaky, secrets, folder=folder)
+    assert scanned[-1] == {"villages/v5.html"}
+    assert leaked(found) == {("site/villages/v5.html", NAME)} and found == scan(leaky, secrets)
+    assert proofcache.scan_changed(leaky, secrets, folder=folder) == found  # a leak is never remembered as clean
+
+
+def test_a_new_name_in_the_records_rescans_the_unchanged_files(secrets, scanned, tmp_path):
+    folder = tmp_path / "proof"
+    files = site(f"感谢{NEWCOMER}同志")  # published while the name was nobody's
+    assert proofcache.scan_changed(files, secrets, folder=folder) == []
+    now = dataclasses.replace(secrets, texts={**secrets.texts, read(NEWCOMER): NAME})  # a new member's name
+    found = proofcache.scan_changed(files, now, folder=folder)
+    assert "index.html" in scanned[-1] and leaked(found) == {("site/index.html", NAME)} and found == scan(files, now)
+
+
+@pytest.mark.parametrize("damage", ["flip", "truncate", "other format", "forged"])
+def test_a_damaged_cache_means_a_full_scan(secrets, scanned, tmp_path, damage):
+    folder = tmp_path / "proof"
+    assert proofcache.scan_changed(site(), secrets, folder=folder) == []
+    (cached,) = folder.glob("*.pickle")
+    name = next(value for value, kind in secrets.texts.items() if kind == NAME)
+    leaky = {**site(), "villages/v1.html": f"<p>{name}</p>".encode()}
+    data = cached.read_bytes()
+    if damage == "forged":  # claims the leaky file clean, without a valid seal
+        from careledger import cachestore
+        value = cachestore.unseal(data)
+        value.update(proofcache.file_digests(leaky))
+        sealed = cachestore.seal(value)
+        data = sealed[:-1] + bytes([sealed[-1] ^ 1])
+    cached.write_bytes({"flip": data[:20] + bytes([data[20] ^ 0xFF]) + data[21:], "truncate": data[:len(data) // 2],
+                        "other format": b"not a cache", "forged": data}[damage])
+    found = proofcache.scan_changed(leaky, secrets, folder=folder)
+    assert len(scanned[-1]) == 21 and leaked(found) == {("site/villages/v1.html", NAME)}
+
+
+def test_the_verdict_equals_a_full_scan_over_random_edits(secrets, tmp_path):
+    rng = random.Random(16)
+    folder = tmp_path / "proof"
+    values = [v for v, kind in secrets.texts.items()][:30] + ["无关的文字", "走访 12 次"]
+    files = site()
+    for _ in range(40):
+        files = dict(files)
+        for path in rng.sample(sorted(files), 3):
+            files[path] = f"<p>{rng.choice(values)}</p>".encode()
+        used = secrets
+        if rng.random() < 0.3:
+            used = dataclasses.replace(secrets, texts={**secrets.texts, read(rng.choice(values)): NAME})
+        assert proofcache.scan_changed(files, used, folder=folder) == scan(files, used)
