@@ -56,17 +56,21 @@ def test_two_as_of_dates_print_different_findings_each_dated(printed):
     late = findings_part(pdftotext(out["2026-11-23"].with_suffix(".pdf")))
     # ds-001 (三级): the principal last visited on 11-05; every 3 days, warned past 5. On 11-09 the gap is 4 days:
     # overdue, not yet warned. On 11-23 it is 18 days, warned since 11-11 (and the contact's, since 11-10, too).
-    assert early.startswith("十、政策检查结果（基准日2026-11-09）")
-    assert late.startswith("十、政策检查结果（基准日2026-11-23）")
-    assert "CAD-OVERDUE" in early and "CAD-ALERT" not in early and "已4天未走访" in early
-    assert "CAD-OVERDUE" not in late and late.count("CAD-ALERT") == 2 and "已18天未走访" in late
+    # Each finding says so with its dates, not with a count of days that would change every day (issue 16).
+    assert early.startswith("十、政策检查结果按生成本档案之日的规则检查") and late.startswith("十、政策检查结果按生成")
+    assert "CAD-OVERDUE" in early and "CAD-ALERT" not in early
+    assert "包保责任人未走访（上次走访2026-11-05），超过规定的最长间隔3天（2026-11-09起）" in early
+    assert "CAD-OVERDUE" not in late and late.count("CAD-ALERT") == 2 and "2026-11-11起超过预警阈值5天" in late
+    assert "已4天" not in early and "已18天" not in late
     # Exactly the rules' findings on each day, no more, no fewer.
     assert codes_on(content, "2026-11-09") == ["CAD-OVERDUE"]
     assert codes_on(content, "2026-11-23") == ["CAD-ALERT", "CAD-ALERT"]
 
 
-def test_the_findings_table_says_which_day_it_was_judged_on(printed):
+def test_the_as_of_date_is_printed_nowhere_in_the_dossier(printed):
+    """A new day that leaves a household's findings as they were leaves its dossier's bytes as they were (the index
+    of the dossiers, an HTML page made each build, says the as-of date)."""
     _, out = printed
-    html = out["2026-11-09"].with_suffix(".html").read_text(encoding="utf-8")
-    assert "按基准日 2026-11-09 的记录检查（打印本档案时的基准日）" in html
-    assert "按基准日2026-11-09的记录检查" in pdftotext(out["2026-11-09"].with_suffix(".pdf"))
+    for day, base in out.items():
+        html = base.with_suffix(".html").read_text(encoding="utf-8")
+        assert f"基准日 {day}" not in html and f"基准日{day}" not in pdftotext(base.with_suffix(".pdf")), day

@@ -106,17 +106,16 @@ def plan_paper(records, *, filled: bool = True) -> tuple[FontPlan, list[Finding]
 
 def dossier_jobs(dossiers, selection: Selection = ALL, *, stamp: str = "", dirty: bool = False
                  ) -> tuple[dict[str, bytes], list[tuple[str, Job]]]:
-    """Each chosen dossier's HTML file, and the PDF job of each. They print with a subset of the characters of all
-    `dossiers`, chosen or not, so that a household's PDF is the same from a village run as from a build."""
-    chars = dossier_characters(dossiers, stamp)
-    css = fonts.font_face_css(fonts.text_font(chars), fonts.text_font(chars, bold=True))
+    """Each chosen dossier's HTML file, and the PDF job of each. Each prints with the GB 2312 subsets and a subset
+    of its own characters outside them (`fonts.dossier_font_css`): its PDF depends on its own page only, the same
+    from a village run as from a build, and another household's new character leaves it as it was."""
     html, jobs = {}, []
     for d in dossiers:
         if selection.household(d):
             base = f"dossiers/{d.village_id}/{d.household_id}"
             page = render_dossier(d, stamp=stamp, dirty=dirty)
             html[f"{base}.html"] = page.encode("utf-8")
-            jobs.append((f"{base}.pdf", Job(page, fonts=css)))
+            jobs.append((f"{base}.pdf", Job(page, fonts=fonts.dossier_font_css(dossier_characters(page)))))
     return html, jobs
 
 
@@ -232,7 +231,10 @@ def make_paper(facts, policy_findings, request: PaperRequest, *, stamp=None,
     dossiers = build_dossiers(facts, policy_findings, commit, facts.history)
     files: dict[str, bytes] = {}
     dirty = bool(stamp and stamp.dirty)
-    dossier_stamp = stamp.text(version="") if stamp else ""  # a dossier's footer names its household's version
+    # A dossier's footer names its household's version and no as-of date (its findings carry their own dates); the
+    # index of the dossiers, an HTML page made anew each build, says the as-of date.
+    dossier_stamp = stamp.text(version="", day=False) if stamp else ""
+    index_stamp = stamp.text(version="") if stamp else ""
     stamp = stamp.text() if stamp else ""
     try:
         documents = blank_documents(forms, plan, stamp) if request.blank_forms else []
@@ -251,7 +253,7 @@ def make_paper(facts, policy_findings, request: PaperRequest, *, stamp=None,
         html, dossier_pdfs = dossier_jobs(dossiers, request.selection, stamp=dossier_stamp, dirty=dirty)
         files.update(html)
         files.update(dossier_indexes(dossiers, request.selection, jurisdiction=records.site.name,
-                                     as_of=as_of.isoformat(), stamp=dossier_stamp, dirty=dirty))
+                                     as_of=as_of.isoformat(), stamp=index_stamp, dirty=dirty))
         jobs = dossier_pdfs + jobs  # the long jobs first, so the workers finish together
     files.update(render_jobs(jobs, cache=cache))
     return files, findings
