@@ -57,7 +57,7 @@ def test_two_as_of_dates_print_different_findings_each_dated(printed):
     # ds-001 (三级): the principal last visited on 11-05; every 3 days, warned past 5. On 11-09 the gap is 4 days:
     # overdue, not yet warned. On 11-23 it is 18 days, warned since 11-11 (and the contact's, since 11-10, too).
     # Each finding says so with its dates, not with a count of days that would change every day (issue 16).
-    assert early.startswith("十、政策检查结果按生成本档案之日的规则检查") and late.startswith("十、政策检查结果按生成")
+    assert early.startswith("十、政策检查结果按封面所写基准日的规则检查") and late.startswith("十、政策检查结果按封面")
     assert "CAD-OVERDUE" in early and "CAD-ALERT" not in early
     assert "包保责任人未走访（上次走访2026-11-05），超过规定的最长间隔3天（2026-11-09起）" in early
     assert "CAD-OVERDUE" not in late and late.count("CAD-ALERT") == 2 and "2026-11-11起超过预警阈值5天" in late
@@ -67,10 +67,12 @@ def test_two_as_of_dates_print_different_findings_each_dated(printed):
     assert codes_on(content, "2026-11-23") == ["CAD-ALERT", "CAD-ALERT"]
 
 
-def test_the_as_of_date_is_printed_nowhere_in_the_dossier(printed):
-    """A new day that leaves a household's findings as they were leaves its dossier's bytes as they were (the index
-    of the dossiers, an HTML page made each build, says the as-of date)."""
+def test_the_cover_says_the_as_of_date_and_the_rendered_page_does_not(printed):
+    """The cover prints the day the findings were judged on, drawn into the finished PDF (careledger/paper/day_stamp.py):
+    the page that is rendered, and so the PDF cache's key, holds no date, and a new day that leaves a household's
+    findings as they were renders nothing again (tests/test_paper_incremental.py)."""
     _, out = printed
     for day, base in out.items():
         html = base.with_suffix(".html").read_text(encoding="utf-8")
-        assert f"基准日 {day}" not in html and f"基准日{day}" not in pdftotext(base.with_suffix(".pdf")), day
+        assert f'<th scope="row">基准日</th><td>{day}</td>' in html, day
+        assert f"基准日{day}" in pdftotext(base.with_suffix(".pdf")), day

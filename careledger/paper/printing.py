@@ -24,6 +24,7 @@ from ..findings import ERROR, WARNING, Finding, Source
 from ..views.dossier import Dossier, People, build_dossiers
 from . import fonts
 from .context import (household_context, roster_context, site_info, subject_contexts, village_context)
+from .day_stamp import html_with_day, stamp_day
 from .dossier import dossier_characters, render_dossier
 from .formrender import Page, TemplateProblem, render_form
 from .dossier_index import dossier_indexes
@@ -113,8 +114,8 @@ def dossier_jobs(dossiers, selection: Selection = ALL, *, stamp: str = "", dirty
     for d in dossiers:
         if selection.household(d):
             base = f"dossiers/{d.village_id}/{d.household_id}"
-            page = render_dossier(d, stamp=stamp, dirty=dirty)
-            html[f"{base}.html"] = page.encode("utf-8")
+            page = render_dossier(d, stamp=stamp, dirty=dirty, for_pdf=True)
+            html[f"{base}.html"] = html_with_day(page, d.as_of).encode("utf-8")
             jobs.append((f"{base}.pdf", Job(page, fonts=fonts.dossier_font_css(dossier_characters(page)))))
     return html, jobs
 
@@ -231,8 +232,9 @@ def make_paper(facts, policy_findings, request: PaperRequest, *, stamp=None,
     dossiers = build_dossiers(facts, policy_findings, commit, facts.history)
     files: dict[str, bytes] = {}
     dirty = bool(stamp and stamp.dirty)
-    # A dossier's footer names its household's version and no as-of date (its findings carry their own dates); the
-    # index of the dossiers, an HTML page made anew each build, says the as-of date.
+    # A dossier's footer names its household's version and no as-of date (its findings carry their own dates, and
+    # its cover's as-of date is drawn into the rendered PDF afterwards: day_stamp.py), so a new day leaves the page
+    # that is rendered, and so the PDF cache's key, as it was.
     dossier_stamp = stamp.text(version="", day=False) if stamp else ""
     index_stamp = stamp.text(version="") if stamp else ""
     stamp = stamp.text() if stamp else ""
@@ -249,6 +251,7 @@ def make_paper(facts, policy_findings, request: PaperRequest, *, stamp=None,
     except TemplateProblem as problem:
         return {}, findings + [template_problem(problem)]
     jobs = form_jobs(documents)
+    dossier_pdfs: list[tuple[str, Job]] = []
     if request.dossiers:
         html, dossier_pdfs = dossier_jobs(dossiers, request.selection, stamp=dossier_stamp, dirty=dirty)
         files.update(html)
@@ -256,4 +259,6 @@ def make_paper(facts, policy_findings, request: PaperRequest, *, stamp=None,
                                      as_of=as_of.isoformat(), stamp=index_stamp, dirty=dirty))
         jobs = dossier_pdfs + jobs  # the long jobs first, so the workers finish together
     files.update(render_jobs(jobs, cache=cache))
+    for path, _ in dossier_pdfs:  # rendered (or cached) without the day, which each build draws in
+        files[path] = stamp_day(files[path], as_of.isoformat())
     return files, findings
