@@ -10,6 +10,10 @@ Prints, with the PDF cache off (every document really rendered):
 - the dossiers of one village, rendered as one worker renders its batch (one process, the fonts loaded once):
   CPU seconds per household, best and median of `--runs` runs (on a shared virtual machine the same work takes a
   fifth more or less CPU from one minute to the next: the best run is the one least slowed by the neighbours);
+- the dossiers of one village on every core (`CARELEDGER_JOBS` workers, else one a core), as a build prints them:
+  how busy the cores were (CPU seconds of all processes / wall seconds / cores) and how long the first worker to
+  finish then waited for the last, with the batches in the records' order (as before 2026-12-05) and as
+  `careledger.paper.pdf.partition` makes them (costliest first), alternating, `--runs` times each;
 - every dossier and every blank form of the records on every core (worker processes): PDFs per second, and how
   busy the cores were (CPU seconds of all processes / wall seconds / cores).
 
@@ -32,7 +36,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from careledger.audit import read_history  # noqa: E402
-from careledger.paper import fonts, printing  # noqa: E402
+from careledger import workers  # noqa: E402
+from careledger.paper import fonts, pdf as pdf_module, printing  # noqa: E402
 from careledger.paper.pdf import render, render_all, render_batch  # noqa: E402
 from careledger.pipeline import check_records  # noqa: E402
 from careledger.rules import Facts  # noqa: E402
@@ -43,6 +48,45 @@ def cpu() -> float:
     """CPU seconds of this process and of its finished children."""
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+TIMES = Path(tempfile.gettempdir()) / f"careledger-bench-batches-{os.getpid()}"
+
+
+def timed_batch(jobs):
+    """render_batch, noting (worker, start, end) of each batch (workers are forked: they find this function)."""
+    start = time.time()
+    out = render_batch(jobs)
+    with open(TIMES, "a", encoding="ascii") as log:
+        log.write(f"{os.getpid()} {start} {time.time()}\n")
+    return out
+
+
+def records_order(jobs, count, per_worker=4):
+    """The partition before 2026-12-05: batches of equal count in the records' order."""
+    size = max(1, -(-len(jobs) // (count * per_worker)))
+    return [list(range(i, min(i + size, len(jobs)))) for i in range(0, len(jobs), size)]
+
+
+def on_every_core(jobs, partition) -> tuple[float, float, float]:
+    """Wall seconds, cores busy, and the seconds the first worker to finish waited for the last."""
+    count = workers.count()
+    TIMES.unlink(missing_ok=True)
+    kept_batch, kept_partition = pdf_module.render_batch, pdf_module.partition
+    pdf_module.render_batch, pdf_module.partition = timed_batch, partition
+    try:
+        before, start = cpu(), time.perf_counter()
+        pdf_module._render_many(jobs, count)
+        wall, used = time.perf_counter() - start, cpu() - before
+    finally:
+        pdf_module.render_batch, pdf_module.partition = kept_batch, kept_partition
+    ends: dict[str, float] = {}
+    for line in TIMES.read_text(encoding="ascii").splitlines():
+        pid, _, end = line.split()
+        ends[pid] = max(ends.get(pid, 0.0), float(end))
+    TIMES.unlink(missing_ok=True)
+    waited = max(ends.values()) - min(ends.values()) if len(ends) == count else wall
+    return wall, used / wall / count, waited
 
 
 def main() -> None:
@@ -92,6 +136,14 @@ def main() -> None:
     print(f"\ndossiers of {args.village}: {len(village)} households, {visits} visits; CPU s per household: "
           f"best {min(runs):.2f}, median {statistics.median(runs):.2f} of {len(runs)} runs "
           f"({', '.join(f'{r:.2f}' for r in runs)}; load average {os.getloadavg()[0]:.1f})")
+
+    village_jobs = [job for _, job in jobs]
+    print(f"\ndossiers of {args.village} on every core ({workers.count()} workers; load average "
+          f"{os.getloadavg()[0]:.1f}): wall s, cores busy, s the first worker to finish waited for the last")
+    for _ in range(args.runs):
+        for name, scheme in (("records' order", records_order), ("costliest first", pdf_module.partition)):
+            wall, busy, waited = on_every_core(village_jobs, scheme)
+            print(f"  {name:16s} {wall:6.1f} s  {busy:4.0%}  waited {waited:4.1f} s")
 
     _, jobs = printing.dossier_jobs(dossiers)
     everything = [job for _, job in jobs + blank]
