@@ -35,12 +35,14 @@ class Stamp:
     def trail_label(self) -> str:
         return TRAIL_LABELS[self.trail]
 
-    def text(self, version: str | None = None) -> str:
+    def text(self, version: str | None = None, *, day: bool = True) -> str:
         """One line for a page or PDF footer. `version=""` leaves the commit out (a dossier names its household's
-        own record version, and no commit id: those are for the internal audit report)."""
+        own record version, and no commit id: those are for the internal audit report); `day=False` leaves the as-of
+        date out too (a dossier's text changes only when its content does: careledger/views/dossier_dates.py)."""
         dirty = "（含未提交的修改）" if self.dirty else ""
         if version == "":
-            return (f"{'含未提交的修改 · ' if self.dirty else ''}基准日 {self.as_of.isoformat()} · 审计线索{self.trail_label} · "
+            when = f"基准日 {self.as_of.isoformat()} · " if day else ""
+            return (f"{'含未提交的修改 · ' if self.dirty else ''}{when}审计线索{self.trail_label} · "
                     f"政策档案 {self.profile} · careledger {self.tool_version}")
         return (f"记录版本 {self.short}{dirty} · 基准日 {self.as_of.isoformat()} · 审计线索{self.trail_label} · "
                 f"政策档案 {self.profile} · careledger {self.tool_version}")

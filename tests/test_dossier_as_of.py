@@ -56,17 +56,23 @@ def test_two_as_of_dates_print_different_findings_each_dated(printed):
     late = findings_part(pdftotext(out["2026-11-23"].with_suffix(".pdf")))
     # ds-001 (三级): the principal last visited on 11-05; every 3 days, warned past 5. On 11-09 the gap is 4 days:
     # overdue, not yet warned. On 11-23 it is 18 days, warned since 11-11 (and the contact's, since 11-10, too).
-    assert early.startswith("十、政策检查结果（基准日2026-11-09）")
-    assert late.startswith("十、政策检查结果（基准日2026-11-23）")
-    assert "CAD-OVERDUE" in early and "CAD-ALERT" not in early and "已4天未走访" in early
-    assert "CAD-OVERDUE" not in late and late.count("CAD-ALERT") == 2 and "已18天未走访" in late
+    # Each finding says so with its dates, not with a count of days that would change every day (issue 16).
+    assert early.startswith("十、政策检查结果按封面所写基准日的规则检查") and late.startswith("十、政策检查结果按封面")
+    assert "CAD-OVERDUE" in early and "CAD-ALERT" not in early
+    assert "包保责任人未走访（上次走访2026-11-05），超过规定的最长间隔3天（2026-11-09起）" in early
+    assert "CAD-OVERDUE" not in late and late.count("CAD-ALERT") == 2 and "2026-11-11起超过预警阈值5天" in late
+    assert "已4天" not in early and "已18天" not in late
     # Exactly the rules' findings on each day, no more, no fewer.
     assert codes_on(content, "2026-11-09") == ["CAD-OVERDUE"]
     assert codes_on(content, "2026-11-23") == ["CAD-ALERT", "CAD-ALERT"]
 
 
-def test_the_findings_table_says_which_day_it_was_judged_on(printed):
+def test_the_cover_says_the_as_of_date_and_the_rendered_page_does_not(printed):
+    """The cover prints the day the findings were judged on, drawn into the finished PDF (careledger/paper/day_stamp.py):
+    the page that is rendered, and so the PDF cache's key, holds no date, and a new day that leaves a household's
+    findings as they were renders nothing again (tests/test_paper_incremental.py)."""
     _, out = printed
-    html = out["2026-11-09"].with_suffix(".html").read_text(encoding="utf-8")
-    assert "按基准日 2026-11-09 的记录检查（打印本档案时的基准日）" in html
-    assert "按基准日2026-11-09的记录检查" in pdftotext(out["2026-11-09"].with_suffix(".pdf"))
+    for day, base in out.items():
+        html = base.with_suffix(".html").read_text(encoding="utf-8")
+        assert f'<th scope="row">基准日</th><td>{day}</td>' in html, day
+        assert f"基准日{day}" in pdftotext(base.with_suffix(".pdf")), day

@@ -237,21 +237,34 @@ def test_form_fields_use_a_whole_font_with_every_character_of_the_records(paper)
                    for c in RARE)  # the blank forms carry only GB 2312
 
 
-def test_dossiers_print_with_subsets_of_the_characters_of_all_dossiers(paper, tmp_path):
-    """Every character a dossier prints is in the fonts made of the dossiers' characters (no system face is
-    embedded), those fonts are far smaller than GB 2312, and printing one village gives its households the same
-    fonts as printing them all."""
+def font_files(css: str) -> dict[str, TTFont]:
+    """The font files a font CSS names, by family ("CareLedger Field" twice: regular and bold)."""
+    return {f"{family} {i}": TTFont(Path(url.removeprefix("file://")))
+            for i, (family, url) in enumerate(re.findall(r'font-family: "([^"]+)";[^}]*src: url\("([^"]+)"\)', css))}
+
+
+def test_dossiers_print_with_the_gb2312_subsets_and_a_subset_of_their_own_rare_characters(paper, tmp_path):
+    """Every dossier prints with the same GB 2312 subsets, regular and bold; a dossier whose page has characters
+    outside GB 2312 adds a subset of just those (another household's rare name does not change its fonts); no system
+    face is embedded; every printed character is in the fonts; a village run gives the same fonts."""
     _, jobs = printing.dossier_jobs(paper.dossiers, stamp="记录版本 0123456789")
     _, village = printing.dossier_jobs(paper.dossiers, printing.Selection(villages=frozenset({"xiwan"})),
                                        stamp="记录版本 0123456789")
-    assert {job.fonts for _, job in jobs} == {job.fonts for _, job in village}
-    faces = [TTFont(Path(url.removeprefix("file://"))) for url in re.findall(r'url\("([^"]+)"\)', jobs[0][1].fonts)]
-    assert len(faces) == 2 and all(len(face.getGlyphOrder()) < 2000 for face in faces)  # GB 2312: 7,500
-    for path in ("dossiers/xiwan/xw-001.pdf", "dossiers/dongshan/ds-002.pdf"):
+    css = {path: job.fonts for path, job in jobs}
+    assert {path: job.fonts for path, job in village} == {p: c for p, c in css.items() if "/xiwan/" in p}
+    plain = font_files(css["dossiers/dongshan/ds-001.pdf"])
+    assert len(plain) == 2 and all(len(face.getGlyphOrder()) > 7000 for face in plain.values())  # GB 2312
+    assert all(c == css["dossiers/dongshan/ds-001.pdf"] for p, c in css.items()
+               if p not in ("dossiers/xiwan/xw-001.pdf", "dossiers/dongshan/ds-002.pdf"))
+    for path, rare in (("dossiers/xiwan/xw-001.pdf", "堃喆赟"), ("dossiers/dongshan/ds-002.pdf", "玥")):
+        faces = font_files(css[path])
+        [extra] = [face for name, face in faces.items() if name.startswith("CareLedger Extra")]
+        assert {chr(c) for c in extra.getBestCmap()} == set(rare), path
         data = paper.pdfs[path]
-        assert all("CareLedger-Field" in name for name in embedded_fonts(data)), path
+        assert all("CareLedger-Field" in name or "CareLedger-Extra" in name for name in embedded_fonts(data)), path
         printed = {c for c in pdftotext(data, tmp_path) if c.isprintable() and not c.isspace()}
-        assert printed <= set(map(chr, faces[0].getBestCmap())), path
+        known = set().union(*({chr(c) for c in face.getBestCmap()} for face in faces.values()))
+        assert printed <= known, (path, printed - known)
 
 
 def glyph_drawn(data: bytes, char: str) -> bool:

@@ -170,17 +170,37 @@ def render_all(jobs: list[Job], *, workers: int | None = None, cache: bool = Tru
 
 
 def _render_many(jobs: list[Job], workers: int) -> list[bytes]:
-    out: list[bytes] = []
+    out: list[bytes | None] = [None] * len(jobs)
     with progress.Counter("生成 PDF", len(jobs)) as counter:
         if workers <= 1 or len(jobs) <= IN_PROCESS_UP_TO:
             return render_batch(jobs, counter.advance)
-        size = max(1, -(-len(jobs) // (workers * 4)))  # about four batches a worker, so the last ones end together
-        batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+        batches = partition(jobs, workers)
         with pool_of(min(workers, len(batches))) as pool:
-            for batch in pool.map(render_batch, batches):
-                out += batch
-                counter.advance(len(batch))
-    return out
+            for indices, pdfs in zip(batches, pool.map(render_batch, [[jobs[i] for i in b] for b in batches])):
+                for i, pdf in zip(indices, pdfs):
+                    out[i] = pdf
+                counter.advance(len(pdfs))
+    return out  # type: ignore[return-value]
+
+
+def partition(jobs: list[Job], workers: int, per_worker: int = 4) -> list[list[int]]:
+    """The jobs' indices in batches for `workers` processes: the costliest first (a document's cost taken as the
+    length of its HTML: a dossier's visits, problems and history), each batch about a `per_worker`-th of a worker's
+    share. The pool hands the batches out in order as workers come free, so the big dossiers start at once and the
+    small ones, last and in small batches, fill in while the others finish: the workers end together. (Batches in
+    the records' order left a worker idle at the end of a village run whenever a big household came last.)"""
+    order = sorted(range(len(jobs)), key=lambda i: (-len(jobs[i].html), i))
+    target = sum(len(job.html) for job in jobs) / (workers * per_worker)
+    batches: list[list[int]] = []
+    batch: list[int] = []
+    cost = 0
+    for i in order:
+        batch.append(i)
+        cost += len(jobs[i].html)
+        if cost >= target:
+            batches.append(batch)
+            batch, cost = [], 0
+    return batches + [batch] if batch else batches
 
 
 class _Cache:

@@ -24,6 +24,7 @@ from ..findings import ERROR, WARNING, Finding, Source
 from ..views.dossier import Dossier, People, build_dossiers
 from . import fonts
 from .context import (household_context, roster_context, site_info, subject_contexts, village_context)
+from .day_stamp import html_with_day, stamp_day
 from .dossier import dossier_characters, render_dossier
 from .formrender import Page, TemplateProblem, render_form
 from .dossier_index import dossier_indexes
@@ -106,17 +107,16 @@ def plan_paper(records, *, filled: bool = True) -> tuple[FontPlan, list[Finding]
 
 def dossier_jobs(dossiers, selection: Selection = ALL, *, stamp: str = "", dirty: bool = False
                  ) -> tuple[dict[str, bytes], list[tuple[str, Job]]]:
-    """Each chosen dossier's HTML file, and the PDF job of each. They print with a subset of the characters of all
-    `dossiers`, chosen or not, so that a household's PDF is the same from a village run as from a build."""
-    chars = dossier_characters(dossiers, stamp)
-    css = fonts.font_face_css(fonts.text_font(chars), fonts.text_font(chars, bold=True))
+    """Each chosen dossier's HTML file, and the PDF job of each. Each prints with the GB 2312 subsets and a subset
+    of its own characters outside them (`fonts.dossier_font_css`): its PDF depends on its own page only, the same
+    from a village run as from a build, and another household's new character leaves it as it was."""
     html, jobs = {}, []
     for d in dossiers:
         if selection.household(d):
             base = f"dossiers/{d.village_id}/{d.household_id}"
-            page = render_dossier(d, stamp=stamp, dirty=dirty)
-            html[f"{base}.html"] = page.encode("utf-8")
-            jobs.append((f"{base}.pdf", Job(page, fonts=css)))
+            page = render_dossier(d, stamp=stamp, dirty=dirty, for_pdf=True)
+            html[f"{base}.html"] = html_with_day(page, d.as_of).encode("utf-8")
+            jobs.append((f"{base}.pdf", Job(page, fonts=fonts.dossier_font_css(dossier_characters(page)))))
     return html, jobs
 
 
@@ -232,7 +232,11 @@ def make_paper(facts, policy_findings, request: PaperRequest, *, stamp=None,
     dossiers = build_dossiers(facts, policy_findings, commit, facts.history)
     files: dict[str, bytes] = {}
     dirty = bool(stamp and stamp.dirty)
-    dossier_stamp = stamp.text(version="") if stamp else ""  # a dossier's footer names its household's version
+    # A dossier's footer names its household's version and no as-of date (its findings carry their own dates, and
+    # its cover's as-of date is drawn into the rendered PDF afterwards: day_stamp.py), so a new day leaves the page
+    # that is rendered, and so the PDF cache's key, as it was.
+    dossier_stamp = stamp.text(version="", day=False) if stamp else ""
+    index_stamp = stamp.text(version="") if stamp else ""
     stamp = stamp.text() if stamp else ""
     try:
         documents = blank_documents(forms, plan, stamp) if request.blank_forms else []
@@ -247,11 +251,14 @@ def make_paper(facts, policy_findings, request: PaperRequest, *, stamp=None,
     except TemplateProblem as problem:
         return {}, findings + [template_problem(problem)]
     jobs = form_jobs(documents)
+    dossier_pdfs: list[tuple[str, Job]] = []
     if request.dossiers:
         html, dossier_pdfs = dossier_jobs(dossiers, request.selection, stamp=dossier_stamp, dirty=dirty)
         files.update(html)
         files.update(dossier_indexes(dossiers, request.selection, jurisdiction=records.site.name,
-                                     as_of=as_of.isoformat(), stamp=dossier_stamp, dirty=dirty))
+                                     as_of=as_of.isoformat(), stamp=index_stamp, dirty=dirty))
         jobs = dossier_pdfs + jobs  # the long jobs first, so the workers finish together
     files.update(render_jobs(jobs, cache=cache))
+    for path, _ in dossier_pdfs:  # rendered (or cached) without the day, which each build draws in
+        files[path] = stamp_day(files[path], as_of.isoformat())
     return files, findings

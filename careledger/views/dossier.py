@@ -25,6 +25,7 @@ from ..findings import SEVERITY_LABELS, Finding
 from ..policy import OFFICE_LEVEL
 from ..rules.agreements import is_current, last_day
 from ..rules.assignment import SLOT_LABEL, office_levels_of
+from .dossier_dates import dated
 from .dossier_history import HistoryEntry, HistoryVersion, dossier_history, paper_message
 
 LEVEL_ORDER = ("village", "township", "district", "city")
@@ -212,7 +213,7 @@ class ProblemRow:
     risk: bool
     closed: str  # date it was resolved, "" while open
     closed_note: str
-    days_open: str
+    days_open: str  # the days a closed problem took to close; "" while open
 
 
 @dataclass(frozen=True)
@@ -427,7 +428,7 @@ def _dossier(h, facts, people: People, visits, inspections, ledgers, findings, c
         findings=tuple(FindingRow(code=f.code, severity=SEVERITY_LABELS[f.severity],
                                   subject=members[f.subject.split("/")[1]].name
                                   if "/" in f.subject and f.subject.split("/")[1] in members else "",
-                                  staff=people(f.staff).name if f.staff else "", message=paper_message(f.message),
+                                  staff=people(f.staff).name if f.staff else "", message=paper_message(dated(f.code, f.message)),
                                   where=str(f.source)) for f in findings),
         as_of=as_of.isoformat(), commit=commit, office_phone=site.office_phone or "",
     )
@@ -590,10 +591,11 @@ def _problems(visits, people: People, as_of: dt.date) -> tuple[ProblemRow, ...]:
             when, note = closed.get(p.id, (None, ""))
             if when is not None and when < v.date:
                 when, note = None, ""  # a resolution older than the problem closes an earlier one of that id
-            end = when or as_of
+            # The days a closed problem took; an open one's count would grow with the as-of date (its found date and
+            # deadline are printed beside it), and reprint the dossier every day.
             rows.append(ProblemRow(id=p.id, text=p.text, found=v.date.isoformat(), found_by=people(v.visitor),
                                    action=p.action or "", deadline=_iso(p.deadline), risk=p.risk,
-                                   closed=_iso(when), closed_note=note, days_open=str((end - v.date).days)))
+                                   closed=_iso(when), closed_note=note, days_open=str((when - v.date).days) if when else ""))
     return tuple(rows)
 
 
