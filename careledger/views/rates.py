@@ -109,7 +109,7 @@ def _max_pinned_by(groups, members, values, sig, peak, outsiders: "_Outsiders") 
 class _Outsiders:
     """Who in a shown group could hold its maximum `top` (= its peak): for each member b, `lower(b)`, the shown groups
     that keep b from it (those whose maximum is below `top`). `of(s)` gives the members with their lower groups,
-    fewest first (ties in the group's own order: the first that `min(..., key=len)` over them would meet), and the
+    fewest first (ties by key, so that the result does not depend on the hash seed), and the
     members with none (free to hold it). Worked out once per group and pass, not once per hidden group in it: the
     county's group holds every listed subject, and a county has thousands of hidden groups."""
 
@@ -121,7 +121,9 @@ class _Outsiders:
         if s not in self._of:
             top = self.peak[s]
             lowers = [(b, {g for g in self.sig[b] if self.peak[g] < top}) for b in self.groups[s]]
-            self._of[s] = (sorted(lowers, key=lambda bl: len(bl[1])),  # stable: ties keep the group's order
+            # ties by the member's key: a frozenset's order follows the process's hash seed, and two builds of
+            # the same records must hide the same rows (a reader who keeps both would see both)
+            self._of[s] = (sorted(lowers, key=lambda bl: (len(bl[1]), bl[0])),
                            frozenset(b for b, lower in lowers if not lower))
         return self._of[s]
 
