@@ -17,7 +17,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 
-from .audit.git import GitUnavailable, dirty_paths, locate
+from .audit.git import GitUnavailable, dirty_paths, locate, shallow_boundary
 from .cachestore import cache_root, unseal, write_sealed
 
 _RENDERING_LIBRARIES = ("jinja2", "markdown", "weasyprint", "pyyaml", "pydyf", "fonttools")
@@ -69,20 +69,10 @@ def _add_content(digest, content: Path) -> None:
         _add_tree(digest, content, skip_dot=True)
         return
     digest.update(f"git {location.head}\n".encode())
-    digest.update(b"shallow " + _shallow(location) + b"\n")
+    # after `git fetch --unshallow` (or `--deepen`) the audit has more commits to read although HEAD is the same
+    digest.update(b"shallow " + shallow_boundary(location) + b"\n")
     for rel in changed:
         _add_file(digest, rel, content / rel)
-
-
-def _shallow(location) -> bytes:
-    """Where a shallow clone's history stops: after `git fetch --unshallow` (or `--deepen`) the audit has more
-    commits to read although HEAD is the same, so the build must run again."""
-    if not location.shallow:
-        return b"no"
-    try:
-        return location.shallow_file.read_bytes()
-    except (OSError, AttributeError):
-        return b"yes"
 
 
 def recall(output_dir: Path, fingerprint: str):

@@ -23,12 +23,12 @@ def contents_of(output: Path) -> dict[str, bytes]:
     return {p.relative_to(output).as_posix(): p.read_bytes() for p in sorted(output.rglob("*")) if p.is_file()}
 
 
-def rebuild(repo, output: Path, before: dict[str, bytes]):
+def rebuild(repo, output: Path, before: dict[str, bytes], folder: str = "site/"):
     result = build_all(repo.root, output, as_of=AS_OF, paper=False)
     after = contents_of(output)
     differing = {rel for rel in after.keys() | before.keys() if before.get(rel) != after.get(rel)}
     assert set(result.files_changed) == differing - {".careledger-output"}  # written is what differs, no more
-    return after, {rel for rel in differing if rel.startswith("site/")}
+    return after, {rel for rel in differing if rel.startswith(folder)}
 
 
 def test_a_commit_rewrites_only_the_pages_whose_content_it_changed(tmp_path):

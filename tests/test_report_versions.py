@@ -11,8 +11,9 @@ from careledger.pipeline import build_all
 
 from .conftest import AS_OF
 from .gitkit import basic_repo, git
+from .test_page_versions import SHUJI, contents_of
+from . import test_page_versions as page_versions
 
-SHUJI = "visits/2026-11/ds-shuji.yaml"  # dongshan's 书记: visits of dongshan households only
 STAMP = re.compile(r'<p class="stamp">(.*?)</p>', re.S)
 LISTED = re.compile(r"<tr><td>[^<]*</td><td>([^<]+)</td>")  # a working list's row: subject, then subject id
 
@@ -22,16 +23,8 @@ def cache(tmp_path, monkeypatch):
     monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
 
 
-def contents_of(output: Path) -> dict[str, bytes]:
-    return {p.relative_to(output).as_posix(): p.read_bytes() for p in sorted(output.rglob("*")) if p.is_file()}
-
-
 def rebuild(repo, output: Path, before: dict[str, bytes]):
-    result = build_all(repo.root, output, as_of=AS_OF, paper=False)
-    after = contents_of(output)
-    differing = {rel for rel in after.keys() | before.keys() if before.get(rel) != after.get(rel)}
-    assert set(result.files_changed) == differing - {".careledger-output"}  # written is what differs, no more
-    return after, {rel for rel in differing if rel.startswith("reports/")}
+    return page_versions.rebuild(repo, output, before, folder="reports/")
 
 
 def desk_sheets(files: dict[str, bytes]) -> dict[str, str]:
