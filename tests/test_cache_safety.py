@@ -123,7 +123,10 @@ def test_a_history_entry_of_the_wrong_type_is_read_again(tmp_path, cache):
     write_demo_repo(root, DemoSpec(households=6, months=2))
     first = read_history(root)
     for path in (cache / "history").rglob("*.pickle"):
-        write_cache_file(path, {key: "garbage" for key in read_cache_file(path)})
+        if path.name.startswith("walk"):  # the saved walk (audit/resume.py) goes: the full read must meet the garbage
+            path.unlink()
+        else:
+            write_cache_file(path, {key: "garbage" for key in read_cache_file(path)})
     again = read_history(root)
     for name in ("commits", "visit_events", "household_events", "unreadable"):
         assert getattr(again, name) == getattr(first, name), name
