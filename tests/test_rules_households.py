@@ -327,3 +327,43 @@ def test_a_store_of_many_folders_fsyncs_each_file_and_its_folder_once(tmp_path, 
     assert calls[-1][1] == str(store.directory)
     again = cachestore.FolderStore("rules", tmp_path / "content", "v1")
     assert [again.folder(f"households/v{n}/h.yaml") for n in range(5)] == [{"h": n} for n in range(5)]
+
+
+def test_the_cache_version_covers_every_module_the_local_rules_import():
+    """Another version of any module a household-local rule runs must start another cache: `CODE` names them all
+    (found here by reading the imports, transitively, within careledger)."""
+    import ast
+    from pathlib import Path
+
+    from careledger.rules import households
+
+    package = Path(households.__file__).resolve().parent.parent
+
+    def imports(name: str) -> set[str]:
+        path = package / f"{name.replace('.', '/')}.py"
+        if not path.is_file():
+            path = package / name.replace(".", "/") / "__init__.py"
+        here = name.split(".")[:-1] if path.name != "__init__.py" else name.split(".")
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = here[:len(here) - node.level + 1] + (node.module.split(".") if node.module else [])
+                for alias in node.names:
+                    candidate = ".".join(base + [alias.name])
+                    is_module = (package / f"{candidate.replace('.', '/')}.py").is_file()
+                    found.add(candidate if is_module else ".".join(base))
+        return {f for f in found if f and ((package / f"{f.replace('.', '/')}.py").is_file()
+                                           or (package / f.replace(".", "/") / "__init__.py").is_file())}
+
+    leaves = {"cachestore", "assets", "yamlread", "__init__"}  # the cache itself; data files; the reader (schema's)
+    todo = ["rules.households", *(f"rules.{f.__name__.rsplit('.', 1)[-1]}" for f in households.LOCAL)]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if name != "rules" and name not in leaves:  # the package's __init__ (Facts, judge) is in CODE; its
+            todo += imports(name)  # imports of the county-wide families (pay, audit, …) do not judge a household
+    covered = {name if name != "rules" else "rules.__init__" for name in seen}
+    assert covered - set(households.CODE) - leaves == set()

@@ -68,7 +68,7 @@ ORDER: dict[object, tuple[tuple[frozenset | None, str], ...]] = {
 # Everything the local parts' findings are computed by: another version of any of it is another cache.
 CODE = ("rules.__init__", "rules.households", "rules.cases", "rules.people", "rules.periods",
         *(f"rules.{family.__name__.rsplit('.', 1)[-1]}" for family in LOCAL),
-        "findings", "records", "policy", "vocab", "schema")
+        "findings", "records", "policy", "vocab", "schema", "identifiers")
 
 
 @dataclass
