@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Mapping
 from contextlib import closing
@@ -26,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 from ..cachestore import FolderStore, code_hash, without_gc
 from ..records import Household, Visit
-from . import git
+from . import digest as digests, git
 from .parse import HouseholdParser, VisitKey, VisitParser, household_of, keyed_visits, visitor_of
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")  # the day of a commit is its day in the jurisdiction's time zone
@@ -91,7 +92,9 @@ class History:
     visit_events: tuple[VisitEvent, ...] = ()
     household_events: tuple[HouseholdEvent, ...] = ()
     unreadable: tuple[tuple[str, str], ...] = ()  # (commit id, path) of versions that could not be read
+    incomplete: bool = False  # a blob the walk asked for was missing (a partial clone): a fetch may change events
     _by_household: dict = field(default_factory=dict, compare=False, repr=False)
+    _digests: dict = field(default_factory=dict, compare=False, repr=False)  # commit order → CommitDigest
 
     @property
     def available(self) -> bool:
@@ -118,6 +121,31 @@ class History:
         files, visits = self._by_household.get(household_id, ([], []))
         return list(files), list(visits)
 
+    def events_of(self, commit: Commit) -> tuple[tuple[VisitEvent, ...], tuple[HouseholdEvent, ...]]:
+        """The commit's visit and household events. The walk appends events commit by commit, so each list is in
+        commit order and a commit's events are one slice of it, found by bisection (not by a pass over all)."""
+        return _slice(self.visit_events, commit.order), _slice(self.household_events, commit.order)
+
+    def digest(self, commit: Commit):
+        """The commit's events summed up for the audit (`digest.CommitDigest`): kept from an earlier build for a
+        large commit (`digest.attach`), else computed once."""
+        got = self._digests.get(commit.order)
+        if got is None:
+            got = self._digests[commit.order] = digests.digest(commit, *self.events_of(commit))
+        return got
+
+    def keep_digest(self, commit: Commit, got) -> None:
+        self._digests[commit.order] = got
+
+
+def _order(event) -> int:
+    return event.commit.order
+
+
+def _slice(events: tuple, order: int) -> tuple:
+    start = bisect_left(events, order, key=_order)
+    return events[start:bisect_right(events, order, lo=start, key=_order)]
+
 
 _PARSING_MODULES = ("audit.parse", "schema", "yamlread", "records", "identifiers", "vocab")
 
@@ -139,9 +167,13 @@ def read_history(content_dir: Path, records=None) -> History:
         return History(exc.reason, detail=str(exc))
     if not builder.commits:
         return History("no-commits", head=location.head, dirty=dirty)
-    return History("shallow" if location.shallow else "complete", head=location.head, dirty=dirty,
-                   commits=tuple(builder.commits), visit_events=tuple(builder.visit_events),
-                   household_events=tuple(builder.household_events), unreadable=tuple(builder.unreadable))
+    history = History("shallow" if location.shallow else "complete", head=location.head, dirty=dirty,
+                      commits=tuple(builder.commits), visit_events=tuple(builder.visit_events),
+                      household_events=tuple(builder.household_events), unreadable=tuple(builder.unreadable),
+                      incomplete=builder.incomplete)
+    with without_gc():  # a few thousand small objects, and the records' millions for the collector to scan
+        digests.attach(history, store.base)
+    return history
 
 
 def _walk(location: git.Location, store: FolderStore, seeds: _Seeds) -> _Builder:

@@ -27,6 +27,7 @@ from collections import defaultdict
 from typing import Iterable
 
 from ..audit.diff import diff_records
+from ..audit.digest import CommitDigest
 from ..audit.history import Commit, History, HouseholdEvent, VisitEvent
 from ..audit.parse import VisitKey
 from ..audit.trail import Authors
@@ -86,39 +87,39 @@ def trail_findings(history: History) -> Iterable[Finding]:
 def bulk_commits(history: History, months: int) -> set[str]:
     """The commits judged as a whole: the first one of the content, roots, and those writing visits of `months`
     or more months at once."""
-    touched: dict[str, set] = defaultdict(set)
-    for e in history.visit_events:
-        touched[e.commit.id].add((e.key.date.year, e.key.date.month))
-        if e.before_key:
-            touched[e.commit.id].add((e.before_key.date.year, e.before_key.date.month))
-    return {c.id for c in history.commits
-            if c.order == 0 or c.root or len(touched.get(c.id, ())) >= months}
+    return {c.id for c in history.commits if _bulk(history, c, months)}
+
+
+def _bulk(history: History, commit: Commit, months: int) -> bool:
+    return commit.order == 0 or commit.root or history.digest(commit).touched >= months
 
 
 class _Judge:
+    """Judges one commit at a time from its digest (`History.digest`: kept for a large commit), so a build costs
+    the events that can give a finding, not every event of the history."""
+
     def __init__(self, facts, history: History):
         self.facts, self.history = facts, history
         self.allowed = facts.profile.late_entry_days
+        self.months = facts.profile.bulk_commit_months
         self.authors = Authors(facts.records.staff)
         self.staff = facts.records.staff_by_id
-        self.bulk = bulk_commits(history, facts.profile.bulk_commit_months)
-        self.visits: dict[str, list[VisitEvent]] = defaultdict(list)
-        for e in history.visit_events:
-            self.visits[e.commit.id].append(e)
-        self.households: dict[str, list[HouseholdEvent]] = defaultdict(list)
-        for e in history.household_events:
-            self.households[e.commit.id].append(e)
-        self.sources = _visit_sources(facts.records)
         self.current = facts.records.households_by_id
+        self.sources: dict[VisitKey, Source] | None = None  # made at the first finding that names a visit
 
     def commit(self, commit: Commit) -> list[Finding]:
-        visits, households = self.visits.get(commit.id, []), self.households.get(commit.id, [])
-        if commit.id in self.bulk:
+        visits, households = self.history.events_of(commit)
+        if not visits and not households:
+            return []  # a commit of other files (staff, pages): nothing to judge
+        digest = self.history.digest(commit)
+        if _bulk(self.history, commit, self.months):
             if commit.root and self.history.state == "shallow":
                 return []  # the edge of a shallow clone: AUD-SHALLOW says so
-            return [self.bulk_finding(commit, visits, households)] if visits or households else []
+            return [self.bulk_finding(commit, digest)]
         out = []
-        for e in visits:
+        # the other events give no finding of their own: visits first entered no later than their day
+        for i in digest.notable if self.allowed >= 0 else range(len(visits)):
+            e = visits[i]
             if e.action == "added" and e.first.id == commit.id:
                 out += self.late(e)
             if e.action in ("added", "changed") and e.key.date > commit.date:
@@ -127,7 +128,7 @@ class _Judge:
                 out.append(self.changed(e))
             elif e.action == "removed":
                 out.append(self.removed(e))
-        out += self.author(commit, visits)
+        out += self.author(commit, visits, digest)
         for e in households:
             out += self.levels(e)
         return out
@@ -175,24 +176,28 @@ class _Judge:
                                  "first_committed_in": e.first.id, "removed_in": e.commit.id,
                                  "author": e.commit.author})
 
-    def author(self, commit: Commit, events: list[VisitEvent]) -> list[Finding]:
+    def author(self, commit: Commit, visits, digest: CommitDigest) -> list[Finding]:
         person = self.authors.of(commit)
         on_duty = person is not None and person.active_on(commit.date)
         if on_duty and "clerk" in person.roles:
             return []
-        foreign = [e for e in events if not (on_duty and e.key.visitor == person.id)]
+        own = person.id if on_duty else None  # the visits of the author's own are theirs to commit
+        foreign = [v for v in digest.visitors if v.visitor != own]
         if not foreign:
             return []
-        visitors = sorted({e.key.visitor for e in foreign})
+        visitors = sorted(v.visitor for v in foreign)
+        count = sum(v.count for v in foreign)
+        first = visits[min(v.first for v in foreign)]
+        households = frozenset().union(*(v.households for v in foreign))
         who = f"{person.name}（{person.id}）" if person else f"“{commit.author}”"
         why = ("不在任何人员记录的 git 身份中" if person is None else
                f"在 {commit.date} 不在职" if not on_duty else "不是录入员，也不是这些走访的走访人")
         names = "、".join(self._staff(v) for v in visitors[:SHOWN]) + (" 等" if len(visitors) > SHOWN else "")
-        return [Finding("AUD-AUTHOR", WARNING, f"提交 {commit.short}（{commit.date}）由 {who} 写入了 {len(foreign)} 条走访记录"
-                        f"（走访人：{names}），而提交人{why}", Source(foreign[0].path),
-                        subject=foreign[0].key.household if len({e.key.household for e in foreign}) == 1 else "",
+        return [Finding("AUD-AUTHOR", WARNING, f"提交 {commit.short}（{commit.date}）由 {who} 写入了 {count} 条走访记录"
+                        f"（走访人：{names}），而提交人{why}", Source(first.path),
+                        subject=next(iter(households)) if len(households) == 1 else "",
                         staff=person.id if person else "",
-                        evidence={"commit": commit.id, "author": commit.author, "visits": len(foreign),
+                        evidence={"commit": commit.id, "author": commit.author, "visits": count,
                                   "visitors": visitors})]
 
     # --- households -----------------------------------------------------------------------------------------
@@ -236,25 +241,17 @@ class _Judge:
 
     # --- bulk -----------------------------------------------------------------------------------------------
 
-    def bulk_finding(self, commit: Commit, visits: list[VisitEvent], households: list[HouseholdEvent]) -> Finding:
-        count = defaultdict(int)
-        months = set()
-        late = 0
-        for e in visits:
-            count[e.action] += 1
-            months.add(f"{e.key.date:%Y-%m}")
-            if e.action == "added" and e.first.id == commit.id and (commit.date - e.key.date).days > self.allowed:
-                late += 1
-        levels = sum(1 for e in households for s in (e.after.subjects if e.after and e.before else ())
-                     if any(o.member == s.member and (o.level, o.category) != (s.level, s.category)
-                            for o in e.before.subjects))
+    def bulk_finding(self, commit: Commit, digest: CommitDigest) -> Finding:
+        count = defaultdict(int, digest.actions)
+        months, households, levels = digest.months, digest.households, digest.levels
+        late = sum(n for delay, n in digest.delays if delay > self.allowed)
         kind = "导入" if commit.order == 0 or commit.root else "批量重写"
         parts = [f"新增 {count['added']} 条（其中 {late} 条在走访日期 {self.allowed} 天以后才提交）" if count["added"] else "",
                  f"修改 {count['changed']} 条" if count["changed"] else "",
                  f"删除 {count['removed']} 条" if count["removed"] else ""]
         visit_text = "、".join(p for p in parts if p)
         what = [f"一次写入 {min(months)} 至 {max(months)} 共 {len(months)} 个月份的走访记录：{visit_text}" if months else "",
-                f"户档案变动 {len(households)} 个（等级或类别改变 {levels} 人次）" if households else ""]
+                f"户档案变动 {households} 个（等级或类别改变 {levels} 人次）" if households else ""]
         author = self.authors.of(commit)
         return Finding("AUD-BULK", WARNING, f"提交 {commit.short}（{commit.date}，{self.authors.name(commit)}，“{commit.subject}”）"
                        f"是{kind}：" + "；".join(w for w in what if w) + "。"
@@ -263,7 +260,7 @@ class _Judge:
                        evidence={"commit": commit.id, "kind": kind, "author": commit.author,
                                  "visits_added": count["added"], "visits_added_late": late,
                                  "visits_changed": count["changed"], "visits_removed": count["removed"],
-                                 "months": sorted(months), "household_files": len(households),
+                                 "months": sorted(months), "household_files": households,
                                  "level_changes": levels})
 
     # --- wording --------------------------------------------------------------------------------------------
@@ -280,13 +277,29 @@ class _Judge:
         return f"提交 {commit.short}"
 
     def _source(self, e: VisitEvent) -> Source:
+        """Where the visit is in today's records (its path at the commit when it is gone)."""
+        if self.sources is None:
+            self.sources = _visit_sources(self.facts.records.visits, self._judged_households())
         return self.sources.get(e.key, Source(e.path))
 
+    def _judged_households(self) -> set[str]:
+        """The households of the events judged one by one (a superset of those whose findings name a visit)."""
+        out = set()
+        for commit in self.history.commits:
+            visits, _ = self.history.events_of(commit)
+            if visits and not _bulk(self.history, commit, self.months):
+                digest = self.history.digest(commit)
+                out.update(visits[i].key.household for i in (digest.notable if self.allowed >= 0 else
+                                                            range(len(visits))))
+        return out
 
-def _visit_sources(records) -> dict[VisitKey, Source]:
-    """Where each visit of today's records is, by its identity (numbered as `audit.parse` numbers them)."""
+
+def _visit_sources(visits, households: set[str]) -> dict[VisitKey, Source]:
+    """Where each visit of these households is, by its identity (numbered as `audit.parse` numbers them: the
+    household is part of the identity, so numbering only their visits gives the keys numbering all would)."""
     out: dict[VisitKey, Source] = {}
-    for visit in sorted(records.visits, key=lambda v: (v.source.file, v.source.line)):
+    mine = [v for v in visits if v.household in households]
+    for visit in sorted(mine, key=lambda v: (v.source.file, v.source.line)):
         key = VisitKey(visit.visitor, visit.date, visit.household, visit.duty)
         while key in out:
             key = VisitKey(key.visitor, key.date, key.household, key.duty, key.n + 1)

@@ -12,7 +12,7 @@ Visits simply added are not listed one by one (they are most of the history); th
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 
 from ..audit.history import History
 from ..audit.trail import ACTIONS, Authors, household_change, visit_change
@@ -41,16 +41,11 @@ def _state(history: History) -> str:
 
 def changes_table(history: History, authors: Authors, bulk: set[str], intro: str) -> Table:
     rows = []
-    households = defaultdict(list)
-    for e in history.household_events:
-        households[e.commit.id].append(household_change(e, authors))
-    visits = defaultdict(list)
-    for e in history.visit_events:
-        if e.action != "added":
-            visits[e.commit.id].append(visit_change(e, authors))
     for commit in history.commits:
         marker = "（批量）" if commit.id in bulk else ""
-        for change in households.get(commit.id, []) + visits.get(commit.id, []):
+        visits, households = history.events_of(commit)
+        changed = [visits[i] for i in history.digest(commit).changes] if visits else []
+        for change in [household_change(e, authors) for e in households] + [visit_change(e, authors) for e in changed]:
             rows.append((change.date.isoformat(), change.short + marker, change.author, change.message,
                          "户档案" if change.record == "household" else "走访记录", change.household, change.path,
                          ACTIONS[change.action], change.summary))
@@ -61,15 +56,12 @@ def changes_table(history: History, authors: Authors, bulk: set[str], intro: str
 
 
 def commits_table(history: History, authors: Authors, bulk: set[str], intro: str) -> Table:
-    visits: dict[str, Counter] = defaultdict(Counter)
-    for e in history.visit_events:
-        visits[e.commit.id][e.action] += 1
-    households: dict[str, int] = Counter(e.commit.id for e in history.household_events)
     rows = []
     for commit in reversed(history.commits):
-        v = visits.get(commit.id, Counter())
+        digest = history.digest(commit)
+        v = Counter(digest.actions)
         rows.append((commit.date.isoformat(), commit.id, authors.name(commit), commit.subject, str(commit.files),
-                     str(v["added"]), str(v["changed"]), str(v["removed"]), str(households.get(commit.id, 0)),
+                     str(v["added"]), str(v["changed"]), str(v["removed"]), str(digest.households),
                      "是" if commit.id in bulk else ""))
     return Table("audit-commits", "审计：提交记录",
                  intro + "修改过记录目录的全部提交，最新的在前：提交人按人员记录中的 git 身份对应到工作人员。",
