@@ -5,6 +5,7 @@ late or rewritten, and which commit a build came from.
 - `parse.py`: old versions of visit and household files, and the identity of a visit;
 - `history.py`: `read_history(content_dir) -> History`, the events of the content's history;
 - `resume.py`: the walk of the last build, kept so that a rebuild reads only the commits since (issue 16);
+- `digest.py`: each commit's events summed up for the audit rule and report, kept for large commits (issue 16);
 - `diff.py`: which fields of a record changed;
 - `trail.py`: `household_history(history, household_id, staff) -> list[Change]`, for the dossier and the report.
 
