@@ -18,6 +18,9 @@ finds nothing.
 A commit that writes visits of `bulk_commit_months` or more months at once, and the first commit of the content,
 is an import or a rewrite of the records as a whole: it is summed up in one AUD-BULK finding, not judged visit by
 visit (its details are in the audit report).
+
+Each commit is judged from its digest (`History.digest`, `careledger/audit/digest.py`: kept between builds for a
+large commit) and its notable events only, so a rebuild costs the new commits, not the whole history.
 """
 
 from __future__ import annotations
@@ -117,8 +120,7 @@ class _Judge:
                 return []  # the edge of a shallow clone: AUD-SHALLOW says so
             return [self.bulk_finding(commit, digest)]
         out = []
-        # the other events give no finding of their own: visits first entered no later than their day
-        for i in digest.notable if self.allowed >= 0 else range(len(visits)):
+        for i in self._notable(visits, digest):
             e = visits[i]
             if e.action == "added" and e.first.id == commit.id:
                 out += self.late(e)
@@ -288,10 +290,13 @@ class _Judge:
         for commit in self.history.commits:
             visits, _ = self.history.events_of(commit)
             if visits and not _bulk(self.history, commit, self.months):
-                digest = self.history.digest(commit)
-                out.update(visits[i].key.household for i in (digest.notable if self.allowed >= 0 else
-                                                            range(len(visits))))
+                out.update(visits[i].key.household for i in self._notable(visits, self.history.digest(commit)))
         return out
+
+    def _notable(self, visits, digest: CommitDigest):
+        """The indexes of the events that can give a finding of their own; the others are visits first entered
+        no later than their day (with a negative delay allowed, which the profile does not, every event)."""
+        return digest.notable if self.allowed >= 0 else range(len(visits))
 
 
 def _visit_sources(visits, households: set[str]) -> dict[VisitKey, Source]:
