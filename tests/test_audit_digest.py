@@ -292,3 +292,61 @@ def test_the_import_of_a_county_is_summed_up_from_its_kept_digest(tmp_path, monk
     found = same(repo.root, tmp_path / "warm", tmp_path / "cold", monkeypatch, (3, 3))
     assert {f.code for f in found} >= {"AUD-BULK", "AUD-LATE", "AUD-AUTHOR"}
     assert rule.check(Facts(records, records.profile, AS_OF, history)) == found
+
+
+def test_a_shallow_clone_and_its_deepening_judge_as_every_event_does(tmp_path, monkeypatch):
+    """The edge of a shallow clone is a root (its digest sums up the whole tree); deepened, the same commit has
+    other events, under another chain of commits: its kept digest is not taken."""
+    repo = basic_repo(tmp_path / "c", when="2026-09-01")
+    for n, day in enumerate(("2026-09-20", "2026-10-02", "2026-10-30", "2026-11-12")):
+        repo.append(FILES[n % 3], in_month(n * 4 + 1, FILES[n % 3]))
+        repo.commit(day, f"录入 {n}", author=AUTHORS[n % 3])
+    clone = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "2", f"file://{repo.root}", str(clone))
+    warm = tmp_path / "warm"
+    shallow = same(clone, warm, tmp_path / "cold0", monkeypatch, (3, 3))
+    assert {f.code for f in shallow} >= {"AUD-SHALLOW"}
+    git(clone, "fetch", "-q", "--deepen", "2")
+    deeper = same(clone, warm, tmp_path / "cold1", monkeypatch, (3, 3))
+    git(clone, "fetch", "-q", "--unshallow")
+    assert "AUD-SHALLOW" not in {f.code for f in same(clone, warm, tmp_path / "cold2", monkeypatch, (3, 3))}
+    assert shallow != deeper
+
+
+def test_digests_are_not_kept_for_a_history_read_with_versions_missing(tmp_path, monkeypatch):
+    """A partial clone may give other events once the missing versions are fetched: nothing is kept or taken."""
+    repo = basic_repo(tmp_path / "c")
+    records, _ = load(repo.root, today=AS_OF)
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "warm"))
+    history = read_history(repo.root, records)
+    kept = next((tmp_path / "warm" / "history").iterdir()) / digest_module.FILE
+    assert kept.is_file() and history._digests
+    kept.unlink()
+    for partial in (dataclasses.replace(history, incomplete=True, _digests={}),
+                    dataclasses.replace(history, unreadable=((history.head, FILES[0]),), _digests={})):
+        digest_module.attach(partial, kept.parent)
+        assert not kept.exists() and not partial._digests
+        assert rule.check(Facts(records, records.profile, AS_OF, partial)) == plain_check(
+            Facts(records, records.profile, AS_OF, partial))
+
+
+def test_an_amended_commits_digest_is_dropped(tmp_path, monkeypatch):
+    repo = basic_repo(tmp_path / "c")
+    repo.append(FILES[0], entry(2))
+    repo.commit("2026-11-20", author=STRANGER)
+    same(repo.root, tmp_path / "warm", tmp_path / "cold0", monkeypatch, (3, 3))
+    kept = next((tmp_path / "warm" / "history").iterdir()) / digest_module.FILE
+    before = set(unseal_digests(kept))
+    assert len(before) == 2
+    repo.append(FILES[0], entry(5))
+    git(repo.root, "add", "-A")
+    git(repo.root, "commit", "-q", "--amend", "-m", "改", env=identity(CLERK, "2026-11-21T10:00:00+08:00"))
+    same(repo.root, tmp_path / "warm", tmp_path / "cold1", monkeypatch, (3, 3))
+    after = set(unseal_digests(kept))
+    assert len(after) == 2 and len(before & after) == 1  # the import's stays, the amended commit's is replaced
+
+
+def unseal_digests(path):
+    from careledger.cachestore import unseal
+
+    return unseal(path.read_bytes())["digests"]
