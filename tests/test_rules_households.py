@@ -265,7 +265,7 @@ def test_what_every_household_reads_judges_them_all_again(county, change):
     assert judged(county, as_of, profile) == (everyone, 0)
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign pickle", "wrong shape"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign pickle", "wrong shape", "no results"])
 def test_a_damaged_or_foreign_cache_file_is_ignored(county, tmp_path, damage):
     everyone = all_households(county)
     judged(county)
@@ -279,8 +279,11 @@ def test_a_damaged_or_foreign_cache_file_is_ignored(county, tmp_path, damage):
             path.write_bytes(data[: len(data) // 2])
         elif damage == "foreign pickle":
             path.write_bytes(cachestore.seal(["another program's list"]))
-        else:  # sealed and a dict, but not of (key, findings) entries
+        elif damage == "wrong shape":  # sealed and a dict, but not of (key, findings, results) entries
             path.write_bytes(cachestore.seal({name: ("x", {"cadence": ["not a finding"]}) for name in everyone}))
+        else:  # an entry as before the views' results were kept: the key and the findings only
+            entries = cachestore.unseal(data)
+            path.write_bytes(cachestore.seal({name: value[:2] for name, value in entries.items()}))
     assert judged(county) == (everyone, 0)
     assert judged(county) == ([], len(everyone))
 

@@ -53,6 +53,15 @@ def part(facts) -> Part:
                 reviews.cycles_due(facts), reviews.open_problem_places(facts.records.visits, facts.as_of))
 
 
+def well_formed(mine: Part) -> bool:
+    """A part read back from the cache has the types `part` gives (a foreign pickle may not)."""
+    return (isinstance(mine.gaps, dict) and isinstance(mine.due, list) and isinstance(mine.short, list)
+            and isinstance(mine.cycles, list) and isinstance(mine.problems, list)
+            and all(isinstance(r, cadence.Due) for r in mine.due)
+            and all(isinstance(r, cadence.MonthShort) for r in mine.short)
+            and all(isinstance(c, reviews.CycleDue) for c in mine.cycles))
+
+
 def merge(parts) -> Derived:
     """`of` the whole, from [(unit, part)] of every household (`households.units`, in their order): each list in
     household order, then sorted as the whole functions sort it (stably: the ties of one subject keep its order)."""

@@ -158,7 +158,7 @@ def _valid(key, value) -> bool:
     """An entry read back: (key, {family name: [Finding, ...]} for the local families, derived.Part)."""
     if not (isinstance(key, str) and isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], str)
             and isinstance(value[1], dict) and set(value[1]) == set(_NAMES.values())
-            and isinstance(value[2], derived.Part)):
+            and isinstance(value[2], derived.Part) and derived.well_formed(value[2])):
         return False
     return all(isinstance(f, list) and all(isinstance(x, Finding) for x in f) for f in value[1].values())
 
