@@ -101,11 +101,16 @@ def units(records) -> list[Unit]:
     """Every household, in the records' order, then the ids that only visits or ledgers name."""
     out = {h.id: Unit(h.id, h) for h in records.households}
     for i, visit in enumerate(records.visits):
-        unit = out.setdefault(visit.household, Unit(visit.household))
+        unit = out.get(visit.household)
+        if unit is None:  # (not `setdefault`: a Unit made for each of a million visits costs more than the loop)
+            unit = out[visit.household] = Unit(visit.household)
         unit.visits.append(visit)
         unit.places.append(i)
     for ledger in records.custody:
-        out.setdefault(ledger.household, Unit(ledger.household)).custody.append(ledger)
+        unit = out.get(ledger.household)
+        if unit is None:
+            unit = out[ledger.household] = Unit(ledger.household)
+        unit.custody.append(ledger)
     return list(out.values())
 
 
