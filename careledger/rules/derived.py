@@ -64,7 +64,8 @@ def well_formed(mine: Part) -> bool:
 
 def merge(parts) -> Derived:
     """`of` the whole, from [(unit, part)] of every household (`households.units`, in their order): each list in
-    household order, then sorted as the whole functions sort it (stably: the ties of one subject keep its order)."""
+    household order, then sorted as the whole functions sort it (stably: the ties of one subject keep its order);
+    the open problems in the records' order of visits, which is the loader's."""
     gaps: dict = {}
     due, short, cycles, problems = [], [], [], []
     for unit, mine in parts:
@@ -72,8 +73,9 @@ def merge(parts) -> Derived:
         due += mine.due
         short += mine.short
         cycles += mine.cycles
-        problems += [(unit.places[i], j, unit.visits[i]) for i, j in mine.problems]
+        problems += [(unit.visits[i], j) for i, j in mine.problems]
     due.sort(key=cadence.due_order)
     short.sort(key=cadence.short_order)
-    problems.sort(key=lambda p: (p[0], p[1]))  # the records' order of visits, then the visit's order of problems
-    return Derived(gaps, due, short, cycles, [(visit, visit.problems[j]) for _, j, visit in problems])
+    # the loader's order of visits (load._Reader.dated_lists, as households._in_order), then the visit's problems
+    problems.sort(key=lambda vj: (vj[0].date, vj[0].source.file, vj[0].source.line, vj[0].source.column, vj[1]))
+    return Derived(gaps, due, short, cycles, [(visit, visit.problems[j]) for visit, j in problems])

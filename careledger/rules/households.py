@@ -83,7 +83,6 @@ class Unit:
     household: object = None
     visits: list = field(default_factory=list)
     custody: list = field(default_factory=list)
-    places: list = field(default_factory=list)  # each visit's index in the records' visits
 
 
 @dataclass
@@ -100,12 +99,11 @@ class Judged:
 def units(records) -> list[Unit]:
     """Every household, in the records' order, then the ids that only visits or ledgers name."""
     out = {h.id: Unit(h.id, h) for h in records.households}
-    for i, visit in enumerate(records.visits):
+    for visit in records.visits:
         unit = out.get(visit.household)
         if unit is None:  # (not `setdefault`: a Unit made for each of a million visits costs more than the loop)
             unit = out[visit.household] = Unit(visit.household)
         unit.visits.append(visit)
-        unit.places.append(i)
     for ledger in records.custody:
         unit = out.get(ledger.household)
         if unit is None:
