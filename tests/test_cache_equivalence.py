@@ -1,5 +1,6 @@
 """Issue 16, done-when: cached results equal a cold build's. A random sequence of edits to a small jurisdiction in a
-git repository (visits added, moved, annotated, deleted; a household's level or a member's phone changed; a
+git repository (visits added, moved, annotated, deleted; problems found on a visit and resolved on a later one
+(the open problems the reports list come from the household cache too); a household's level or a member's phone changed; a
 household added; committed or left dirty; the as-of date moved forward or back), and after each step a warm build
 (the same cache and output as every step before) and a cold one (a fresh cache, a fresh output) of the same state:
 the whole output trees must be byte-identical and the findings equal. A warm build also rewrites no file whose
@@ -38,6 +39,7 @@ class World:
     as_of: dt.date = AS_OF
     added: int = 0  # households added so far (ds-101, ds-102, …)
     commits: int = 0
+    problems: dict = dataclasses.field(default_factory=dict)  # household -> ids of the problems found on it so far
 
     @property
     def households(self) -> list[str]:
@@ -68,8 +70,10 @@ delete = st.tuples(st.just("delete_visit_file"), st.integers(0, 9))
 level = st.tuples(st.just("level"), st.integers(0, 9), st.sampled_from(["1", "2", "3"]))
 phone = st.tuples(st.just("phone"), st.integers(0, 9), st.integers(10, 99))
 household = st.tuples(st.just("add_household"))
+problem = st.tuples(st.just("problem"), st.integers(0, 9), st.sampled_from(sorted(VISITORS)),
+                    st.sampled_from(["2026-10", "2026-11"]), st.integers(1, 28), st.booleans())
 as_of = st.tuples(st.just("as_of"), st.integers(-12, 20))
-STEP = st.tuples(st.one_of(visit, move, note, delete, level, phone, household, as_of), st.booleans())
+STEP = st.tuples(st.one_of(visit, move, note, delete, level, phone, household, problem, as_of), st.booleans())
 
 
 def apply(world: World, step: tuple) -> None:
@@ -83,6 +87,20 @@ def apply(world: World, step: tuple) -> None:
         with target.open("a", encoding="utf-8") as out:
             out.write(f"- date: {month}-{day:02d}\n  household: {household}\n  duty: {VISITORS[visitor]}\n"
                       f"  mode: {mode}\n")
+    elif name == "problem":  # a visit that finds a problem, or resolves the household's last one
+        index, visitor, month, day, resolve = args
+        target = world.root / "visits" / month / f"{visitor}.yaml"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        household = world.households[index % len(world.households)]
+        found = world.problems.setdefault(household, [])
+        if resolve and found:
+            what = f"  resolved:\n    - problem: {found[-1]}\n      note: 已办结\n"
+        else:
+            found.append(f"t{sum(map(len, world.problems.values())) + 1}")  # (the records have a p1)
+            what = f"  problems:\n    - id: {found[-1]}\n      text: 屋顶漏雨\n      deadline: {month}-28\n"
+        with target.open("a", encoding="utf-8") as out:
+            out.write(f"- date: {month}-{day:02d}\n  household: {household}\n  duty: {VISITORS[visitor]}\n"
+                      f"  mode: in_person\n{what}")
     elif name in ("visit_date", "visit_note", "delete_visit_file") and files:
         path = files[args[0] % len(files)]
         text = path.read_text(encoding="utf-8")
@@ -199,3 +217,17 @@ def test_with_paper_a_warm_build_equals_a_cold_build(restore_cache_env, tmp_path
     """The same with the dossiers and forms (slow: one step). A note on one visit, not committed: the warm build takes
     the other households' PDFs from its cache, the cold one renders them all."""
     run_steps(tmp_path, [(("visit_note", 0, "屋顶已修好"), False)], paper=True)
+
+
+def test_problems_found_and_resolved_a_warm_build_equals_a_cold_build(restore_cache_env, tmp_path):
+    """The open problems, kept per household in the rules' cache (rules/derived.py), as fixed steps: found on two
+    households, one resolved uncommitted then committed, another found on the first; each warm build equals a cold
+    one, and the reports list the problems still open."""
+    steps = [(("problem", 0, "ds-shuji", "2026-11", 3, False), True),
+             (("problem", 2, "ds-baopian", "2026-10", 20, False), True),
+             (("problem", 0, "ds-shuji", "2026-11", 9, True), False),
+             (("as_of", 2), True),
+             (("problem", 0, "ds-lianxi1", "2026-11", 12, False), True)]
+    run_steps(tmp_path, steps, paper=False)
+    problems = (tmp_path / "warm-output" / "reports" / "problems.csv").read_text(encoding="utf-8")
+    assert ",t2," in problems and ",t3," in problems and ",t1," not in problems

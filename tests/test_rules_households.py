@@ -11,6 +11,9 @@
    again: a visit file edited → the households it names; the as-of date, the profile, the site's settings or a staff
    file changed → all; a damaged or foreign cache file → all, judged cold. Whatever it reuses, `judge(...,
    cached=True)` equals a judgement without the cache.
+3. The views' rule results (rules/derived.py): each household's share, merged, equals the functions over the whole
+   jurisdiction (gaps, visits due, monthly minimums, review cycles, open problems), judged afresh or from the cache;
+   `judge(..., cached=True)` hands the merged ones to the views through `Facts.derived`.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from careledger.load import load
 from careledger.policy import PROFILE_NAMES
 from careledger.records import Problem
 from careledger.rules import RULES, Facts, judge
-from careledger.rules import households
+from careledger.rules import derived, households
 
 END = dt.date(2026, 11, 23)
 DATES = (END, END - dt.timedelta(days=40), END + dt.timedelta(days=25))
@@ -54,16 +57,29 @@ def demos(tmp_path_factory) -> dict:
 
 
 def assert_local_equals_whole(records, as_of: dt.date) -> int:
-    """Each local part household by household == on the whole; returns how many findings that compared."""
+    """Each local part household by household == on the whole, and so the views' rule results; returns how many
+    findings and results that compared."""
     facts = Facts(records, records.profile, as_of)
-    by_household = households.judge_households(facts, cache=False).findings
-    compared = 0
+    result = households.judge_households(facts, cache=False)
+    by_household = result.findings
+    compared = assert_derived_equal(result.derived, derived.of(Facts(records, records.profile, as_of)))
     for family, part in households.LOCAL.items():
         whole = as_json(part(Facts(records, records.profile, as_of)))
         assert as_json(by_household[family]) == whole, family.__name__
         compared += len(whole)
     assert as_json(judge(Facts(records, records.profile, as_of))) == as_json(_spliced(facts, by_household))
     return compared
+
+
+def assert_derived_equal(merged, whole) -> int:
+    """The merged results == the whole's, field by field, in order (the open problems: the records' own objects)."""
+    assert isinstance(merged, derived.Derived)
+    assert list(merged.gaps.items()) == list(whole.gaps.items())
+    assert merged.due == whole.due
+    assert merged.short == whole.short
+    assert merged.cycles == whole.cycles
+    assert [(id(v), id(p)) for v, p in merged.problems] == [(id(v), id(p)) for v, p in whole.problems]
+    return len(whole.gaps) + len(whole.due) + len(whole.short) + len(whole.cycles) + len(whole.problems)
 
 
 def _spliced(facts, local: dict) -> list:
@@ -191,7 +207,11 @@ def judged(root: Path, as_of: dt.date = END, profile=None):
     cold = Facts(records, profile or records.profile, as_of)
     for family, part in households.LOCAL.items():
         assert as_json(result.findings[family]) == as_json(part(cold)), family.__name__
-    assert as_json(judge(Facts(records, profile or records.profile, as_of), cached=True)) == as_json(judge(cold))
+    assert_derived_equal(result.derived, derived.of(cold))
+    warm = Facts(records, profile or records.profile, as_of)
+    assert as_json(judge(warm, cached=True)) == as_json(judge(cold))
+    assert "derived" in warm.__dict__  # supplied by the cache, not to be computed again by the views
+    assert_derived_equal(warm.derived, cold.derived)
     return sorted(result.judged), result.reused
 
 
@@ -245,7 +265,7 @@ def test_what_every_household_reads_judges_them_all_again(county, change):
     assert judged(county, as_of, profile) == (everyone, 0)
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign pickle", "wrong shape"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "foreign pickle", "wrong shape", "no results"])
 def test_a_damaged_or_foreign_cache_file_is_ignored(county, tmp_path, damage):
     everyone = all_households(county)
     judged(county)
@@ -259,8 +279,11 @@ def test_a_damaged_or_foreign_cache_file_is_ignored(county, tmp_path, damage):
             path.write_bytes(data[: len(data) // 2])
         elif damage == "foreign pickle":
             path.write_bytes(cachestore.seal(["another program's list"]))
-        else:  # sealed and a dict, but not of (key, findings) entries
+        elif damage == "wrong shape":  # sealed and a dict, but not of (key, findings, results) entries
             path.write_bytes(cachestore.seal({name: ("x", {"cadence": ["not a finding"]}) for name in everyone}))
+        else:  # an entry as before the views' results were kept: the key and the findings only
+            entries = cachestore.unseal(data)
+            path.write_bytes(cachestore.seal({name: value[:2] for name, value in entries.items()}))
     assert judged(county) == (everyone, 0)
     assert judged(county) == ([], len(everyone))
 
@@ -367,3 +390,29 @@ def test_the_cache_version_covers_every_module_the_local_rules_import():
             todo += imports(name)  # imports of the county-wide families (pay, audit, …) do not judge a household
     covered = {name if name != "rules" else "rules.__init__" for name in seen}
     assert covered - set(households.CODE) - leaves == set()
+
+
+def test_the_views_read_the_rule_results_the_cache_supplied(county, monkeypatch):
+    """After `judge(cached=True)` the public view, the reports and the desk compute none of the results again: with
+    the whole-jurisdiction functions broken they still give what they give without the cache."""
+    from careledger.rules import cadence, reviews
+    from careledger.views.public import redact
+    from careledger.views.reports import build_reports
+
+    records, _ = load(county, today=END)
+    cold = Facts(records, records.profile, END)
+    findings = judge(cold)
+    want = (redact(records, findings, END, records.site.privacy, facts=cold), build_reports(cold, findings))
+    judge(Facts(records, records.profile, END), cached=True)  # fills the cache
+    warm = Facts(records, records.profile, END)
+    assert as_json(judge(warm, cached=True)) == as_json(findings)
+
+    def broken(*args, **kwargs):
+        raise AssertionError("computed again over the whole jurisdiction")
+
+    for module, name in ((cadence, "current_gaps"), (cadence, "due_list"), (cadence, "month_short"),
+                         (reviews, "cycles_due"), (reviews, "open_problems"), (reviews, "review_cycles")):
+        monkeypatch.setattr(module, name, broken)
+    got = (redact(records, findings, END, records.site.privacy, facts=warm), build_reports(warm, findings))
+    assert got == want
+    assert want[1].desk.lists[0].rows and any(t.rows for t in want[1].tables if t.slug in ("reminders", "reviews"))

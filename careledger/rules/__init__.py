@@ -18,7 +18,7 @@ from ..policy import Profile
 from . import agreements, assessment, assignment, audit, cadence, custody, pay, reviews, spotcheck
 from . import content, ledgers, needs
 from .cases import Case, all_cases, visits_by_case
-from . import households
+from . import derived as derived_results, households
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,13 @@ class Facts:
     def staff(self) -> dict:
         return self.records.staff_by_id
 
+    @cached_property
+    def derived(self) -> derived_results.Derived:
+        """The rule results the views list besides the findings (gaps, visits due, monthly minimums, review cycles,
+        open problems: derived.py), computed over every case; `judge(..., cached=True)` supplies them instead, merged
+        from the household cache (the same values)."""
+        return derived_results.of(self)
+
 
 RULES = (cadence, assignment, assessment, custody, agreements, reviews, pay, spotcheck, audit, content, needs, ledgers)
 
@@ -59,8 +66,11 @@ def run_rules(records, as_of: dt.date, profile: Profile | None = None, history=N
 def judge(facts: Facts, *, cached: bool = False) -> list[Finding]:
     """Every family's findings on these facts (whose indexes the caller may go on using). `cached`: the
     household-local parts come from the household cache where a household's inputs are unchanged (households.py);
-    the findings are the same, in the same order."""
-    local = _household_local(facts) if cached else None
+    the findings are the same, in the same order, and so is `facts.derived`, which the cache supplies too."""
+    judged = _household_local(facts) if cached else None
+    local = judged.findings if judged is not None else None
+    if judged is not None:  # the cached property's own slot: `facts.derived` is then read, not computed
+        facts.__dict__["derived"] = judged.derived
     findings: list[Finding] = []
     with progress.Counter("检查政策规则", len(RULES), unit="类") as counter:
         for family in RULES:
@@ -73,11 +83,11 @@ def judge(facts: Facts, *, cached: bool = False) -> list[Finding]:
     return findings
 
 
-def _household_local(facts: Facts) -> dict | None:
-    """The local parts' findings per family from the household cache; None when a rule raised (the whole
-    jurisdiction is then judged as without the cache, so the crash is reported once, as there)."""
+def _household_local(facts: Facts) -> households.Judged | None:
+    """The local parts' findings per family and the views' rule results, from the household cache; None when a rule
+    raised (the whole jurisdiction is then judged as without the cache, so the crash is reported once, as there)."""
     try:
-        return households.judge_households(facts).findings
+        return households.judge_households(facts)
     except Exception:
         return None
 

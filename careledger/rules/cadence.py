@@ -422,7 +422,12 @@ def due_list(facts, days_ahead: int = 6) -> list[Due]:
                 case, last, facts.as_of, lambda d: limits(rule, facts.profile, periods, d)[1], changes) is not None
             for staff in answerable(case, rule.duty):
                 out.append(Due(staff, rule.duty, case.key, max(counted, default=None), due, state, rule.cite, warned))
-    return sorted(out, key=lambda r: (r.staff, r.due, r.subject))
+    return sorted(out, key=due_order)
+
+
+def due_order(row: Due) -> tuple:
+    """The order of the 走访提醒: per person, by due day, then subject."""
+    return row.staff, row.due, row.subject
 
 
 def month_short(facts) -> list[MonthShort]:
@@ -448,7 +453,12 @@ def month_short(facts) -> list[MonthShort]:
             for staff in answerable(case, rule.duty):
                 out.append(MonthShort(staff, rule.duty, case.key, f"{first:%Y-%m}", n, rule.monthly_minimum,
                                       (last_day - as_of).days + 1, rule.cite))
-    return sorted(out, key=lambda r: (r.staff, r.subject, r.duty))
+    return sorted(out, key=short_order)
+
+
+def short_order(row: MonthShort) -> tuple:
+    """The order of the monthly minimums still to meet: per person, by subject, then duty."""
+    return row.staff, row.subject, row.duty
 
 
 GAP_CODES = ("CAD-ALERT", "CAD-OVERDUE", "CAD-ALERT-PAST", "CAD-OVERDUE-PAST")

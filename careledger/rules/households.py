@@ -13,6 +13,10 @@ put in order by `ORDER` (within a family, the parts in the order `check` runs th
 of the item each part iterates: the household, its ledger file, the visit that found a problem, the household's
 first judged visit). tests/test_rules_households.py proves both the locality and the order on every profile's demo.
 
+Beside its findings a household's entry keeps its share of the rule results the views list (gaps, visits due,
+monthly minimums, review cycles, open problems: `derived.Part`); `Judged.derived` merges them into what those
+functions give over the whole jurisdiction, and `judge(..., cached=True)` hands that to the views (`Facts.derived`).
+
 Key of a household (`Keys.of`): the rules' code, the as-of date, the profile, the site settings the rules read, the
 blob ids of every staff file, and the blob ids (with paths) of the household's file, of each visit file naming it
 and of each of its ledgers. Entries live in `cachestore.FolderStore("rules", ...)`, a sealed pickle per village
@@ -30,7 +34,7 @@ from typing import Callable
 
 from .. import cachestore
 from ..findings import Finding
-from . import agreements, assessment, assignment, cadence, content, custody, ledgers, needs, reviews
+from . import agreements, assessment, assignment, cadence, content, custody, derived, ledgers, needs, reviews
 
 # What orders a part's findings across households (`_in_order`).
 HOUSEHOLD, LEDGER, PROBLEM, FIRST_VISIT = "household", "ledger", "problem", "first judged visit"
@@ -66,7 +70,7 @@ ORDER: dict[object, tuple[tuple[frozenset | None, str], ...]] = {
               (None, HOUSEHOLD)),
 }
 # Everything the local parts' findings are computed by: another version of any of it is another cache.
-CODE = ("rules.__init__", "rules.households", "rules.cases", "rules.people", "rules.periods",
+CODE = ("rules.__init__", "rules.households", "rules.derived", "rules.cases", "rules.people", "rules.periods",
         *(f"rules.{family.__name__.rsplit('.', 1)[-1]}" for family in LOCAL),
         "findings", "records", "policy", "vocab", "schema", "identifiers")
 
@@ -83,9 +87,11 @@ class Unit:
 
 @dataclass
 class Judged:
-    """The local parts' findings per family, in the order a whole judgement gives, and what the cache did."""
+    """The local parts' findings per family, in the order a whole judgement gives, the views' rule results, and
+    what the cache did."""
 
     findings: dict  # family module -> list[Finding]
+    derived: derived.Derived  # equal to `derived.of` the whole jurisdiction
     judged: list[str]  # the households judged (their key was new, or they cannot be cached)
     reused: int  # the households whose findings came from the cache
 
@@ -94,9 +100,15 @@ def units(records) -> list[Unit]:
     """Every household, in the records' order, then the ids that only visits or ledgers name."""
     out = {h.id: Unit(h.id, h) for h in records.households}
     for visit in records.visits:
-        out.setdefault(visit.household, Unit(visit.household)).visits.append(visit)
+        unit = out.get(visit.household)
+        if unit is None:  # (not `setdefault`: a Unit made for each of a million visits costs more than the loop)
+            unit = out[visit.household] = Unit(visit.household)
+        unit.visits.append(visit)
     for ledger in records.custody:
-        out.setdefault(ledger.household, Unit(ledger.household)).custody.append(ledger)
+        unit = out.get(ledger.household)
+        if unit is None:
+            unit = out[ledger.household] = Unit(ledger.household)
+        unit.custody.append(ledger)
     return list(out.values())
 
 
@@ -111,10 +123,11 @@ def restricted(facts, unit: Unit):
     return Facts(records, facts.profile, facts.as_of, None)
 
 
-def judge_unit(facts, unit: Unit) -> dict:
-    """family -> the household's local findings, in the order its `check` gives them. Raises what a rule raises."""
+def judge_unit(facts, unit: Unit) -> tuple[dict, derived.Part]:
+    """(family -> the household's local findings, in the order its `check` gives them; its share of the views' rule
+    results). Raises what a rule raises."""
     mine = restricted(facts, unit)
-    return {family: list(part(mine)) for family, part in LOCAL.items()}
+    return {family: list(part(mine)) for family, part in LOCAL.items()}, derived.part(mine)
 
 
 class Keys:
@@ -145,9 +158,10 @@ class Keys:
 
 
 def _valid(key, value) -> bool:
-    """An entry read back: (key, {family name: [Finding, ...]}) for the local families."""
-    if not (isinstance(key, str) and isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)
-            and isinstance(value[1], dict) and set(value[1]) == set(_NAMES.values())):
+    """An entry read back: (key, {family name: [Finding, ...]} for the local families, derived.Part)."""
+    if not (isinstance(key, str) and isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], str)
+            and isinstance(value[1], dict) and set(value[1]) == set(_NAMES.values())
+            and isinstance(value[2], derived.Part) and derived.well_formed(value[2])):
         return False
     return all(isinstance(f, list) and all(isinstance(x, Finding) for x in f) for f in value[1].values())
 
@@ -167,6 +181,7 @@ def _judge_households(facts, cache: bool) -> Judged:
     store = cachestore.FolderStore("rules", records.root, cachestore.code_hash(*CODE), _valid) if cache else None
     keys = Keys(facts) if cache else None
     per_unit: list[tuple[Unit, dict]] = []
+    parts: list[tuple[Unit, derived.Part]] = []
     judged, reused = [], 0
     present: dict[str, set] = defaultdict(set)  # cache folder -> the households of it now
     for unit in units(records):
@@ -174,20 +189,21 @@ def _judge_households(facts, cache: bool) -> Judged:
         rel = unit.household.source.file if key else ""
         hit = store.folder(rel).get(unit.id) if key else None
         if hit is not None and hit[0] == key:
-            found = {family: hit[1][name] for family, name in _NAMES.items()}
+            found, share = {family: hit[1][name] for family, name in _NAMES.items()}, hit[2]
             reused += 1
         else:
-            found = judge_unit(facts, unit)
+            found, share = judge_unit(facts, unit)
             judged.append(unit.id)
             if key:
-                store.put(rel, unit.id, (key, {_NAMES[family]: f for family, f in found.items()}))
+                store.put(rel, unit.id, (key, {_NAMES[family]: f for family, f in found.items()}, share))
         if key:
             present[rel.rpartition("/")[0]].add(unit.id)
         per_unit.append((unit, found))
+        parts.append((unit, share))
     if store is not None:
         _forget_gone(store, present)
         store.save()
-    return Judged(_in_order(facts, per_unit), judged, reused)
+    return Judged(_in_order(facts, per_unit), derived.merge(parts), judged, reused)
 
 
 def _forget_gone(store, present: dict[str, set]) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Iterable
 
 from ..findings import ERROR, WARNING, Finding
@@ -85,6 +86,31 @@ def review_cycles(household, spans, cycle_months: int, as_of: dt.date, since: dt
             continue
         found = [r for r in reviews if cycle.contains(r.date)]
         out.append((cycle, found, "reviewed" if found else ("missing" if over else "due")))
+    return out
+
+
+@dataclass(frozen=True)
+class CycleDue:
+    """A review cycle of a household with no review in it: "missing" (the cycle is over) or "due" (the current one)."""
+
+    household: str
+    cycle: Period
+    state: str
+    last_review: dt.date | None  # the household's last review on or before the as-of date
+
+
+def cycles_due(facts) -> list[CycleDue]:
+    """Every household's cycles missing or due (`review_cycles`), households in the records' order."""
+    policy, since = facts.profile.review, facts.records.site.records_since
+    spans = care_spans(facts.cases)
+    out = []
+    for household in facts.records.households:
+        cycles = review_cycles(household, spans.get(household.id, []), policy.cycle_months, facts.as_of, since)
+        for cycle, _, state in cycles:
+            if state == "reviewed":
+                continue
+            last = max((r.date for r in household.reviews if r.date <= facts.as_of), default=None)
+            out.append(CycleDue(household.id, cycle, state, last))
     return out
 
 
@@ -164,14 +190,20 @@ def _principal(household, members=()) -> str:
 
 
 def open_problems(visits, as_of: dt.date) -> list[tuple[object, object]]:
-    """(visit, problem) for every problem found on or before `as_of` and not resolved by then, in date order."""
+    """(visit, problem) for every problem found on or before `as_of` and not resolved by then, in the visits' order."""
+    return [(visits[i], visits[i].problems[j]) for i, j in open_problem_places(visits, as_of)]
+
+
+def open_problem_places(visits, as_of: dt.date) -> list[tuple[int, int]]:
+    """`open_problems` as places: (the visit's index in `visits`, the problem's index in its `problems`). The
+    household cache keeps these rather than copies of the visits (rules/derived.py)."""
     found, closed = [], set()
-    for visit in visits:
+    for i, visit in enumerate(visits):
         if visit.date > as_of:
             continue
-        found += [(visit, p) for p in visit.problems]
+        found += [(i, j) for j in range(len(visit.problems))]
         closed.update((visit.household, r.problem) for r in visit.resolved)
-    return [(v, p) for v, p in found if (v.household, p.id) not in closed]
+    return [(i, j) for i, j in found if (visits[i].household, visits[i].problems[j].id) not in closed]
 
 
 def _problems(facts, spans) -> Iterable[Finding]:

@@ -2,9 +2,9 @@
 
 Five lists, each from a typed rule result: overdue now, due today and due this week (`cadence.due_list`), the
 monthly minimum still to meet this month (`cadence.month_short`), and open problems past their deadline
-(`reviews.open_problems`). Every row names the subject, the village, the person answerable and their phone, the days
-overdue, and the household whose dossier it links to. The whole township's lists, each village's and each person's
-are the same rows, filtered.
+(`reviews.open_problems`), all read from `facts.derived` (rules/derived.py). Every row names the subject, the
+village, the person answerable and their phone, the days overdue, and the household whose dossier it links to. The
+whole township's lists, each village's and each person's are the same rows, filtered.
 
 A list carries the version of its own inputs, not the build's commit (issue 16: a commit rewrites only the lists
 whose content it changed): the newest record version among the households it lists (`dossier_history.last_change`,
@@ -19,7 +19,6 @@ from dataclasses import dataclass
 
 from .. import vocab
 from ..audit.trail import Authors
-from ..rules import cadence, reviews
 from .dossier_history import HistoryVersion, last_change, version_of
 
 UNASSIGNED = "未安排责任人"
@@ -97,9 +96,8 @@ class Desk:
         return tuple(w for w in self.lists if w.scope == scope)
 
 
-def build_desk(facts, *, due: list | None = None, problems: list | None = None) -> Desk:
-    """`due` and `problems`: `cadence.due_list(facts)` and `reviews.open_problems(...)` when the caller has them."""
-    rows = _rows(facts, due, problems)
+def build_desk(facts) -> Desk:
+    rows = _rows(facts)
     villages = {v.id: v.name for v in facts.records.site.villages}
     village_order = {vid: i for i, vid in enumerate(villages)}
     by_village: dict[str, list] = {}
@@ -138,22 +136,22 @@ def _village_order(facts, village_order: dict[str, int], staff_id: str) -> int:
     return village_order.get(person.village, len(village_order)) if person else len(village_order)
 
 
-def _rows(facts, due_list: list | None = None, problems: list | None = None) -> tuple[Row, ...]:
+def _rows(facts) -> tuple[Row, ...]:
     people = _People(facts)
     as_of = facts.as_of
     rows = []
-    for due in cadence.due_list(facts) if due_list is None else due_list:
+    for due in facts.derived.due:
         case = people.cases[due.subject]
         last = f"上次走访 {due.last_visit}" if due.last_visit else "无走访记录"
         what = f"{last}，最迟应于 {due.due} 走访" + ("（预警）" if due.warned else "")
         rows.append(people.row(due.state, case, due.staff, vocab.DUTY[due.duty], what, due.days_overdue(as_of),
                                due=due.due))
-    for short in cadence.month_short(facts):
+    for short in facts.derived.short:
         case = people.cases[short.subject]
         what = (f"{short.month} 已走访 {short.visits} 次，每月至少 {short.minimum} 次，还差 {short.missing} 次；"
                 f"本月还剩 {short.days_left} 天")
         rows.append(people.row("monthly", case, short.staff, vocab.DUTY[short.duty], what, 0, missing=short.missing))
-    for visit, problem in reviews.open_problems(facts.records.visits, as_of) if problems is None else problems:
+    for visit, problem in facts.derived.problems:
         if problem.deadline is None or problem.deadline >= as_of:
             continue
         household = facts.records.households_by_id.get(visit.household)

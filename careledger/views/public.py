@@ -31,7 +31,7 @@ import datetime as dt
 
 from .. import vocab
 from ..privacy import digits, id_salt, private_names, private_phones, published_name, published_phone
-from ..rules import Facts, cadence, reviews
+from ..rules import Facts, cadence
 from ..rules.periods import period_of
 from .masks import mask_id_number, mask_name, mask_phone, public_id
 from .public_parts import (NOT_SHOWN, Cadre, Cell, Entry, Headline, PageText, PublicView, Rate, Row, Status, Table,
@@ -99,7 +99,7 @@ class _People:
         self.salt, _ = id_salt(records.site)
         self.private = private_names(records, settings)
         self.private_phones = private_phones(records)
-        self.gaps = cadence.current_gaps(facts)
+        self.gaps = facts.derived.gaps  # cadence.current_gaps, from the household cache in a build
         self.week_counts = _week_counts(records.visits, as_of, records.households_by_id)
         gaps = cadence.gaps(findings, as_of)
         self.late = {g.subject for g in gaps if g.ongoing and g.duty == "responsible"}
@@ -261,7 +261,7 @@ class _People:
                                           else Rate(NOT_SHOWN, None)),
                         open_warnings=sum(1 for g in self.open_alerts if g.subject in self.listed_keys),
                         warnings_month=overall.warnings_month,
-                        open_problems=len(reviews.open_problems(facts.records.visits, facts.as_of)),
+                        open_problems=len(facts.derived.problems),
                         reviews_done=reviews_done, quarter=quarter.label,
                         month=f"{facts.as_of.year}年{facts.as_of.month}月")
 

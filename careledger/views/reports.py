@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from .. import vocab
 from ..findings import SEVERITY_LABELS, Finding
 from ..records import SPOT_METHOD
-from ..rules import cadence, pay, reviews, spotcheck
+from ..rules import cadence, pay, spotcheck
 from ..rules.periods import PERIOD_MONTHS, Period, period_of
 from .audit import audit_tables
 from .desk import Desk, build_desk
@@ -39,11 +39,10 @@ def build_reports(facts, findings: list[Finding], commit: str = "") -> ReportsVi
     """`commit` is the records' git commit (the audit tables name it; the spot-check samples do not depend on it)."""
     names = _Names(facts)
     alerts = cadence.alerts_named(facts.profile)
-    # the rule results the reminders, the problems table and the desk all list: each worked out once
-    due = cadence.due_list(facts)
-    problems = reviews.open_problems(facts.records.visits, facts.as_of)
-    tables = [warning_list(findings, names, facts.as_of, alerts), visit_reminders(facts, names, due),
-              open_problems(facts, names, problems)]
+    # the rule results the reminders, the problems table, the reviews and the desk list come from `facts.derived`
+    # (rules/derived.py): worked out once, in a build from the household cache
+    tables = [warning_list(findings, names, facts.as_of, alerts), visit_reminders(facts, names),
+              open_problems(facts, names)]
     tables += subsidy_sheets(facts, names)
     tables += spot_check_samples(facts, names, commit)
     tables += document_tables(facts, findings, names)  # the monthly report, measures list, observation ledgers
@@ -51,7 +50,7 @@ def build_reports(facts, findings: list[Finding], commit: str = "") -> ReportsVi
     tables += audit_tables(facts)  # the git history's changes, when the facts carry one
     site = facts.records.site
     return ReportsView(jurisdiction=site.name, as_of=facts.as_of, profile_title=facts.profile.title,
-                       tables=tuple(t for t in tables if t is not None), desk=build_desk(facts, due=due, problems=problems),
+                       tables=tuple(t for t in tables if t is not None), desk=build_desk(facts),
                        trends=build_trends(facts, findings),
                        notice=build_notice(facts, findings) if alerts else None)
 
@@ -112,21 +111,21 @@ def warning_list(findings, names: _Names, as_of, alerts: bool = True) -> Table:
 DUE_STATE = {"overdue": "已逾期", "today": "今天到期", "week": "本周到期"}
 
 
-def visit_reminders(facts, names: _Names, due: list | None = None) -> Table:
-    """走访提醒: per person, the subjects to visit today or within the week, and those already overdue. `due`:
-    `cadence.due_list(facts)` when the caller has it."""
+def visit_reminders(facts, names: _Names) -> Table:
+    """走访提醒: per person, the subjects to visit today or within the week, and those already overdue
+    (`cadence.due_list`)."""
     rows = tuple((names.staff(r.staff) if r.staff else "未安排", vocab.DUTY[r.duty],
                   names.village_of(r.subject), names.subject(r.subject), r.subject,
                   r.last_visit.isoformat() if r.last_visit else "无", r.due.isoformat(), DUE_STATE[r.state])
-                 for r in (cadence.due_list(facts) if due is None else due))
+                 for r in facts.derived.due)
     return Table("reminders", f"走访提醒（{facts.as_of} 起一周）",
                  "按走访责任人列出今天和本周内应走访的对象，以及已超过最长间隔的对象：应走访日期是间隔超过规定前的最后一天。",
                  ("责任人", "走访身份", "村（社区）", "对象", "对象编号", "上次走访", "应走访日期", "状态"), rows)
 
 
-def open_problems(facts, names: _Names, problems: list | None = None) -> Table:
-    """`problems`: `reviews.open_problems` of the records when the caller has it (left as it is: sorted here)."""
-    items = list(reviews.open_problems(facts.records.visits, facts.as_of) if problems is None else problems)
+def open_problems(facts, names: _Names) -> Table:
+    """`reviews.open_problems` of the records, sorted here by when they were found."""
+    items = list(facts.derived.problems)
     items.sort(key=lambda vp: (vp[0].date, vp[0].household, vp[1].id))
     rows = []
     for visit, problem in items:
@@ -217,19 +216,11 @@ def _household_names(facts, household_id: str) -> str:
 
 def reviews_due(facts, names: _Names) -> Table:
     policy = facts.profile.review
-    spans = reviews.care_spans(facts.cases)
-    rows = []
-    for household in facts.records.households:
-        cycles = reviews.review_cycles(household, spans.get(household.id, []), policy.cycle_months, facts.as_of,
-                                       facts.records.site.records_since)
-        for cycle, _, state in cycles:
-            if state == "reviewed":
-                continue
-            last = max((r.date for r in household.reviews if r.date <= facts.as_of), default=None)
-            rows.append((names.village_of(household.id), household.id, cycle.label,
-                         "缺复核" if state == "missing" else "本期待复核", last.isoformat() if last else "无"))
+    rows = tuple((names.village_of(c.household), c.household, c.cycle.label,
+                  "缺复核" if c.state == "missing" else "本期待复核", c.last_review.isoformat() if c.last_review else "无")
+                 for c in facts.derived.cycles)
     return Table("reviews", "动态调整复核", f"每 {policy.cycle_months} 个月至少复核一次（{policy.cite}）。",
-                 ("村（社区）", "户编号", "周期", "状态", "上次复核"), tuple(rows))
+                 ("村（社区）", "户编号", "周期", "状态", "上次复核"), rows)
 
 
 def all_findings(findings, names: _Names) -> Table:
