@@ -134,8 +134,31 @@ def _household(c: _Checker, household) -> None:
 
 
 def _visits(c: _Checker) -> None:
+    visits = c.records.visits
+    if _visit_references_hold(c, visits):
+        # then only a problem's id can be wrong, and only visits that name one touch the problems seen so far
+        visits = [visit for visit in visits if visit.problems or visit.resolved]
+    _visit_by_visit(c, visits)
+
+
+def _visit_references_hold(c: _Checker, visits) -> bool:
+    """Whether every visit's staff, household and subjects exist: checked as sets (a county has a hundred thousand
+    visits), so that the loop below walks only the visits that can still give a finding."""
+    staff = {visit.visitor for visit in visits}
+    staff.update(companion for visit in visits for companion in visit.companions)
+    staff -= {"", None}  # no reference (staff_ref passes them)
+    if not (c.unreadable.staff_incomplete or staff <= c.staff_ids):
+        return False
+    households = c.records.households_by_id
+    if not households.keys() >= {visit.household for visit in visits}:
+        return False
+    named = {(visit.household, member) for visit in visits for member in visit.subjects}
+    return all(member in c.subject_ids(households[household]) for household, member in named)
+
+
+def _visit_by_visit(c: _Checker, visits) -> None:
     problems: dict[str, dict[str, object]] = defaultdict(dict)  # household -> problem id -> visit that found it
-    for visit in c.records.visits:  # in date order, so a problem must be found before it is resolved
+    for visit in visits:  # in date order, so a problem must be found before it is resolved
         c.staff_ref(visit.source, "", visit.visitor, "文件名中的走访人编号")
         for j, companion in enumerate(visit.companions):
             c.staff_ref(visit.source, f"companions[{j}]", companion, "同行人员")

@@ -11,7 +11,8 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from operator import attrgetter
 from pathlib import Path
 
 from . import integrity, listing
@@ -31,6 +32,9 @@ CONTENT_FOLDERS = ("staff", "households", "visits", "inspections", "custody", "s
 KNOWN_ENTRIES = {"site.yaml", "staff", "households", "visits", "inspections", "custody", "pages", "README.md",
                  ".gitkeep", "spot-checks"}
 DATED_FOLDERS = ("visits", "inspections", "spot-checks")  # <yyyy-mm>/<staff-id>.yaml: `load(only=...)` reads a few
+# keys made in C: a county has a hundred thousand visits to sort and account for
+_DATED_ORDER = attrgetter("date", "source.file", "source.line", "source.column")
+_FILE_OF = attrgetter("source.file")
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,12 @@ def _unaccounted(rel: str) -> Finding:
                    "生成已停止。请检查文件内容，并把这个文件报告给 careledger 的维护者", Source(rel))
 
 
+@lru_cache(maxsize=4096)  # asked once for each of the tens of thousands of files in a dozen month folders
+def _month(folder: str) -> tuple[int, int] | None:
+    m = _MONTH_DIR.match(folder)
+    return (int(m[1]), int(m[2])) if m and 1 <= int(m[2]) <= 12 else None
+
+
 def _stem(rel: str) -> str:
     return rel.rpartition("/")[2].rpartition(".")[0]
 
@@ -189,8 +199,7 @@ class _Reader:
         return unit if unit in self.village_ids else None
 
     def month_of(self, rel: str) -> tuple[int, int] | None:
-        m = _MONTH_DIR.match(rel.rsplit("/", 2)[-2])
-        return (int(m[1]), int(m[2])) if m and 1 <= int(m[2]) <= 12 else None
+        return _month(rel.rsplit("/", 2)[-2])
 
     def yaml_files(self, folder: str, depth: int) -> list[str]:
         """Relative paths of the YAML files exactly `depth` levels below `folder`, sorted; others are reported
@@ -272,7 +281,7 @@ class _Reader:
                                f"请把这条记录放到 {folder}/{record.date:%Y-%m}/{author}.yaml", record.source.line,
                                "date")
                 out.append(record)
-        out.sort(key=lambda r: (r.date, r.source.file, r.source.line, r.source.column))
+        out.sort(key=_DATED_ORDER)
         return tuple(out)
 
     def custody(self) -> tuple:
@@ -318,7 +327,7 @@ class _Reader:
         accounted = {f.source.file for f in self.findings if f.is_error}
         for kind in (records.staff, records.households, records.visits, records.inspections, records.custody,
                      records.spot_checks, records.pages):
-            accounted.update(r.source.file for r in kind)
+            accounted.update(map(_FILE_OF, kind))
         return [_unaccounted(rel) for files in self.listed.values() for rel in files if rel not in accounted]
 
     def unknown_entries(self) -> None:
