@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from . import refs
 from .findings import ERROR, Finding, Source
 
 
@@ -18,6 +19,16 @@ class Unreadable:
 
     households: frozenset = frozenset()
     staff_incomplete: bool = False
+
+
+@dataclass(frozen=True)
+class VisitsAtAGlance:
+    """What `records.visits` refer to, and the visits that can give a finding when every reference holds: at least
+    those that find or resolve a problem, in the order of `records.visits` (the loader gives every visit of the
+    files that hold one; the others pass the checks all the same)."""
+
+    summary: refs.VisitRefs
+    with_problems: tuple
 
 
 class _Checker:
@@ -49,13 +60,15 @@ class _Checker:
             self.error(source, path, "E-REF-STAFF", f"{label}“{staff_id}”不在人员名单（staff/）中")
 
 
-def check(records, unreadable: Unreadable = Unreadable()) -> list[Finding]:
+def check(records, unreadable: Unreadable = Unreadable(), glance: VisitsAtAGlance | None = None) -> list[Finding]:
+    """The findings across `records`; `glance` (the loader's, from the files' cached summaries) spares a walk over
+    every visit, and is made from `records.visits` when not given."""
     c = _Checker(records, unreadable)
     _unique_ids(c)
     _id_numbers(c)
     for household in records.households:
         _household(c, household)
-    _visits(c)
+    _visits(c, glance)
     _inspections(c)
     _spot_checks(c)
     _custody(c)
@@ -133,27 +146,24 @@ def _household(c: _Checker, household) -> None:
         c.staff_ref(review.source, f"reviews[{i}].by", review.by, "复核人")
 
 
-def _visits(c: _Checker) -> None:
-    visits = c.records.visits
-    if _visit_references_hold(c, visits):
-        # then only a problem's id can be wrong, and only visits that name one touch the problems seen so far
-        visits = [visit for visit in visits if visit.problems or visit.resolved]
-    _visit_by_visit(c, visits)
+def _visits(c: _Checker, glance: VisitsAtAGlance | None) -> None:
+    if glance is None:
+        visits = c.records.visits
+        glance = VisitsAtAGlance(refs.of_visits(visits), tuple(v for v in visits if v.problems or v.resolved))
+    if _references_hold(c, glance.summary):
+        _visit_by_visit(c, glance.with_problems)  # only a problem's id can still be wrong
+    else:
+        _visit_by_visit(c, c.records.visits)
 
 
-def _visit_references_hold(c: _Checker, visits) -> bool:
-    """Whether every visit's staff, household and subjects exist: checked as sets (a county has a hundred thousand
-    visits), so that the loop below walks only the visits that can still give a finding."""
-    staff = {visit.visitor for visit in visits}
-    staff.update(companion for visit in visits for companion in visit.companions)
-    staff -= {"", None}  # no reference (staff_ref passes them)
-    if not (c.unreadable.staff_incomplete or staff <= c.staff_ids):
+def _references_hold(c: _Checker, summary: refs.VisitRefs) -> bool:
+    """Whether every visit's staff, household and subjects exist, from the summary of them all."""
+    if not (c.unreadable.staff_incomplete or summary.staff <= c.staff_ids):
         return False
     households = c.records.households_by_id
-    if not households.keys() >= {visit.household for visit in visits}:
+    if not households.keys() >= summary.households:
         return False
-    named = {(visit.household, member) for visit in visits for member in visit.subjects}
-    return all(member in c.subject_ids(households[household]) for household, member in named)
+    return all(member in c.subject_ids(households[household]) for household, member in summary.subjects)
 
 
 def _visit_by_visit(c: _Checker, visits) -> None:

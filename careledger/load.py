@@ -15,7 +15,7 @@ from functools import cached_property, lru_cache
 from operator import attrgetter
 from pathlib import Path
 
-from . import integrity, listing
+from . import integrity, listing, refs
 from .bulkread import FileJob, Settings, read_all
 from .cachestore import long_lived, take_warnings, without_gc
 from .findings import ERROR, WARNING, Finding, Source
@@ -32,9 +32,8 @@ CONTENT_FOLDERS = ("staff", "households", "visits", "inspections", "custody", "s
 KNOWN_ENTRIES = {"site.yaml", "staff", "households", "visits", "inspections", "custody", "pages", "README.md",
                  ".gitkeep", "spot-checks"}
 DATED_FOLDERS = ("visits", "inspections", "spot-checks")  # <yyyy-mm>/<staff-id>.yaml: `load(only=...)` reads a few
-# keys made in C: a county has a hundred thousand visits to sort and account for
-_DATED_ORDER = attrgetter("date", "source.file", "source.line", "source.column")
-_FILE_OF = attrgetter("source.file")
+_DATE = attrgetter("date")
+_FILE_OF = attrgetter("source.file")  # made in C: a county has a hundred thousand visits to account for
 
 
 @dataclass(frozen=True)
@@ -112,7 +111,8 @@ def _load(root: Path, today: dt.date, cache: bool,
     reader.unknown_entries()
     findings += reader.unaccounted(records)
     findings += integrity.check(records, integrity.Unreadable(frozenset(reader.unreadable_households),
-                                                               reader.staff_incomplete))
+                                                               reader.staff_incomplete),
+                                reader.visits_at_a_glance())
     return records, findings
 
 
@@ -125,6 +125,14 @@ def _unaccounted(rel: str) -> Finding:
 def _month(folder: str) -> tuple[int, int] | None:
     m = _MONTH_DIR.match(folder)
     return (int(m[1]), int(m[2])) if m and 1 <= int(m[2]) <= 12 else None
+
+
+def _in_date_order(records: list) -> tuple:
+    """By date, then by file, line and column. The files come in the order of their paths (`listing.walk` sorts each
+    folder's names, and the month folders' names have one length) and a file's records in the order they are
+    written, so by line and column: a stable sort by date alone gives that order, for a fraction of the keys."""
+    records.sort(key=_DATE)
+    return tuple(records)
 
 
 def _stem(rel: str) -> str:
@@ -166,6 +174,8 @@ class _Reader:
         self.listed: dict[tuple[str, int], list[str]] = {}
         self.parsed: dict[str, tuple] = {}  # rel -> (records, findings), read ahead in bulk
         self.blob_ids: dict[str, str] = {}  # rel -> git blob id of the bytes read
+        self.summaries: dict[str, refs.VisitRefs | None] = {}  # rel -> what its visits refer to
+        self.dated_files: dict[str, list] = {}  # folder -> (rel, records) of the files `dated_lists` took
         # What could not be read is not reported again as "unknown" wherever it is referred to.
         self.unreadable_households: set[str] = set()
         self.staff_incomplete = False
@@ -186,8 +196,10 @@ class _Reader:
                                           ("spot-checks", SpotCheckResult, "checker")):
             jobs += [FileJob(rel, cls, True, ((author_field, _stem(rel)),))
                      for rel in self.yaml_files(folder, 2) if self.month_of(rel)]
-        for job, (records, findings, blob) in zip(jobs, read_all(self.root, jobs, self.settings, cache=cache)):
+        for job, (records, findings, blob, summary) in zip(jobs, read_all(self.root, jobs, self.settings,
+                                                                           cache=cache)):
             self.parsed[job.rel] = (records, findings)
+            self.summaries[job.rel] = summary
             if blob:
                 self.blob_ids[job.rel] = blob
 
@@ -268,21 +280,32 @@ class _Reader:
 
     def dated_lists(self, folder: str) -> tuple:
         """visits/, inspections/, spot-checks/: <yyyy-mm>/<staff-id>.yaml, one person's records of one month."""
-        out = []
+        out, files = [], []
         for rel in self.yaml_files(folder, 2):
             month_dir, author = rel.rsplit("/", 2)[-2], _stem(rel)
             month = self.month_of(rel)
             if month is None:
                 self.error(rel, "E-FILE-PLACE", f"目录名“{month_dir}”应为年月，例如 2026-11")
                 continue
-            for record in self.records_in(rel):
+            records = self.records_in(rel)
+            for record in records:
                 if (record.date.year, record.date.month) != month:
                     self.error(rel, "E-DATE-PLACE", f"日期 {record.date} 不在目录 {month_dir} 的月份内："
                                f"请把这条记录放到 {folder}/{record.date:%Y-%m}/{author}.yaml", record.source.line,
                                "date")
-                out.append(record)
-        out.sort(key=_DATED_ORDER)
-        return tuple(out)
+            out += records
+            files.append((rel, records))
+        self.dated_files[folder] = files
+        return _in_date_order(out)
+
+    def visits_at_a_glance(self) -> integrity.VisitsAtAGlance:
+        """For the checks across visits: the summaries (cached with each file, refs.py) of the files `dated_lists`
+        took the visits from, and the visits of those files in which one finds or resolves a problem."""
+        files = self.dated_files.get("visits", [])
+        summaries = [self.summaries[rel] for rel, _ in files]
+        with_problems = [visit for (_, visits), summary in zip(files, summaries) if summary and summary.problems
+                         for visit in visits]
+        return integrity.VisitsAtAGlance(refs.union(summaries), _in_date_order(with_problems))
 
     def custody(self) -> tuple:
         out = []

@@ -1,5 +1,5 @@
 """Issue 16: the checks across visits walk only the visits that can give a finding when every reference holds
-(integrity._visit_references_hold). Over random visits with broken or good references, problems found and resolved,
+(integrity._references_hold). Over random visits with broken or good references, problems found and resolved,
 and unreadable staff or households, the findings equal the visit-by-visit check's: same findings, same order."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from careledger import integrity
+from careledger import integrity, refs
 from careledger.load import load
 from careledger.records import Problem, Resolution
 
@@ -32,17 +32,17 @@ def records(tmp_path_factory):
 
 def visit_by_visit(records, unreadable):
     """The reference: every visit walked, whatever the references."""
-    original = integrity._visit_references_hold
-    integrity._visit_references_hold = lambda c, visits: False
+    original = integrity._references_hold
+    integrity._references_hold = lambda c, summary: False
     try:
         return integrity.check(records, unreadable)
     finally:
-        integrity._visit_references_hold = original
+        integrity._references_hold = original
 
 
 def test_a_clean_jurisdiction_takes_the_short_way(records):
     checker = integrity._Checker(records, integrity.Unreadable())
-    assert integrity._visit_references_hold(checker, records.visits)
+    assert integrity._references_hold(checker, refs.of_visits(records.visits))
     assert integrity.check(records) == visit_by_visit(records, integrity.Unreadable()) == []
 
 
