@@ -1,6 +1,7 @@
 """Issue 16: the checks across visits walk only the visits that can give a finding when every reference holds
 (integrity._references_hold). Over random visits with broken or good references, problems found and resolved,
-and unreadable staff or households, the findings equal the visit-by-visit check's: same findings, same order."""
+and unreadable staff or households, the findings equal the visit-by-visit check's: same findings, same order. And
+the loader's sort of dated records by date alone gives the full order (date, file, line, column)."""
 
 from __future__ import annotations
 
@@ -81,3 +82,22 @@ def test_same_findings_as_visit_by_visit(records, edits, staff_incomplete, unrea
     changed = dataclasses.replace(records, visits=tuple(visits))
     unreadable = integrity.Unreadable(unreadable_households, staff_incomplete)
     assert integrity.check(changed, unreadable) == visit_by_visit(changed, unreadable)
+
+
+def test_dated_records_sorted_by_date_alone_keep_file_line_and_column_order(tmp_path):
+    """`load._in_date_order` sorts by date only, relying on the files coming in path order and a file's records in
+    line and column order: the full order holds across month folders, names that sort differently as paths and
+    as names ('-' and '.' before '/'), and records written on one line."""
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURES / "basic", root)
+    one_line = ("[{date: 2026-11-04, household: ds-001, duty: contact}, "
+                "{date: 2026-11-04, household: ds-002, duty: contact}, {date: 2026-11-03, household: ds-001, "
+                "duty: contact}]\n")
+    for name in ("ds-baopian.yaml", "ds-baopian-2.yaml", "ds-baopian.2.yaml", "ds-zhaoliao.yaml"):
+        (root / "visits/2026-11" / name).write_text(one_line, encoding="utf-8")
+    (root / "visits/2026-10/ds-baopian.yaml").write_text(one_line.replace("2026-11", "2026-10"), encoding="utf-8")
+    loaded, _ = load(root, today=AS_OF, cache=False)
+    full = sorted(loaded.visits, key=lambda r: (r.date, r.source.file, r.source.line, r.source.column))
+    assert len(loaded.visits) > 15 and list(loaded.visits) == full
+    same_line = [v.source for v in loaded.visits if v.source.file == "visits/2026-11/ds-zhaoliao.yaml"]
+    assert {s.line for s in same_line} == {1} and len({s.column for s in same_line}) == 3
