@@ -17,7 +17,7 @@ class VisitRefs:
     problems: bool  # a visit finds or resolves a problem: the only state carried from one visit to the next
 
 
-NONE = VisitRefs(frozenset(), frozenset(), frozenset(), False)
+_EMPTY = frozenset()  # one object for the usual empty set: a cache file then holds (and unpickles) it once
 
 
 def of_file(records: list) -> VisitRefs | None:
@@ -30,8 +30,8 @@ def of_visits(visits) -> VisitRefs:
     staff = {visit.visitor for visit in visits}
     staff.update(companion for visit in visits for companion in visit.companions)
     staff -= {"", None}  # not a reference (integrity's staff_ref passes them)
-    return VisitRefs(frozenset(staff), frozenset(visit.household for visit in visits),
-                     frozenset((visit.household, member) for visit in visits for member in visit.subjects),
+    subjects = frozenset((visit.household, member) for visit in visits for member in visit.subjects)
+    return VisitRefs(frozenset(staff), frozenset(visit.household for visit in visits), subjects or _EMPTY,
                      any(visit.problems or visit.resolved for visit in visits))
 
 
