@@ -24,8 +24,8 @@ class Unreadable:
 @dataclass(frozen=True)
 class VisitsAtAGlance:
     """What `records.visits` refer to, and the visits that can give a finding when every reference holds: at least
-    those that find or resolve a problem, in the order of `records.visits` (the loader gives every visit of the
-    files that hold one; the others pass the checks all the same)."""
+    those that find or resolve a problem, in the order of `records.visits` (any others pass the checks all the
+    same)."""
 
     summary: refs.VisitRefs
     with_problems: tuple

@@ -300,11 +300,11 @@ class _Reader:
 
     def visits_at_a_glance(self) -> integrity.VisitsAtAGlance:
         """For the checks across visits: the summaries (cached with each file, refs.py) of the files `dated_lists`
-        took the visits from, and the visits of those files in which one finds or resolves a problem."""
+        took the visits from, and the visits that find or resolve a problem (looked for in the files that hold one)."""
         files = self.dated_files.get("visits", [])
         summaries = [self.summaries[rel] for rel, _ in files]
         with_problems = [visit for (_, visits), summary in zip(files, summaries) if summary and summary.problems
-                         for visit in visits]
+                         for visit in visits if visit.problems or visit.resolved]
         return integrity.VisitsAtAGlance(refs.union(summaries), _in_date_order(with_problems))
 
     def custody(self) -> tuple:
