@@ -11,6 +11,8 @@ calendar, and each result keeps the latest date its checks compared with the as-
 numbers; schema.Context.latest). For every as-of date from that one on, the result is the same as reading on that
 date; the few files with a later date (an ID number born "in the future", an id that holds such a number) are read
 again on the as-of date, every build, outside the cache. So the first build of a new day parses no file again.
+With a file's result the cache keeps what its visits refer to (`refs.of_file`, made from the same records), which
+the checks across visits add up instead of walking every visit.
 
 A cached entry is trusted without reading the file when its size, modification time, inode and change time are
 unchanged (as git's index does); otherwise the file is hashed, and parsed again only when its bytes changed. The
