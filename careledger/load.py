@@ -33,6 +33,7 @@ KNOWN_ENTRIES = {"site.yaml", "staff", "households", "visits", "inspections", "c
                  ".gitkeep", "spot-checks"}
 DATED_FOLDERS = ("visits", "inspections", "spot-checks")  # <yyyy-mm>/<staff-id>.yaml: `load(only=...)` reads a few
 _DATE = attrgetter("date")
+_FULL_ORDER = attrgetter("date", "source.file", "source.line", "source.column")
 _FILE_OF = attrgetter("source.file")  # made in C: a county has a hundred thousand visits to account for
 
 
@@ -127,11 +128,12 @@ def _month(folder: str) -> tuple[int, int] | None:
     return (int(m[1]), int(m[2])) if m and 1 <= int(m[2]) <= 12 else None
 
 
-def _in_date_order(records: list) -> tuple:
-    """By date, then by file, line and column. The files come in the order of their paths (`listing.walk` sorts each
-    folder's names, and the month folders' names have one length) and a file's records in the order they are
-    written, so by line and column: a stable sort by date alone gives that order, for a fraction of the keys."""
-    records.sort(key=_DATE)
+def _in_date_order(records: list, rels: list[str]) -> tuple:
+    """By date, then by file, line and column. `records` come file by file (`rels`, the listing's order), a file's in
+    the order they are written, so by line and column: when the listing's order is that of the paths (as it is,
+    unless a month folder's name ends in a line break or the like), a stable sort by date alone gives that order,
+    for a fraction of the keys."""
+    records.sort(key=_DATE if rels == sorted(rels) else _FULL_ORDER)
     return tuple(records)
 
 
@@ -296,16 +298,17 @@ class _Reader:
             out += records
             files.append((rel, records))
         self.dated_files[folder] = files
-        return _in_date_order(out)
+        return _in_date_order(out, [rel for rel, _ in files])
 
     def visits_at_a_glance(self) -> integrity.VisitsAtAGlance:
         """For the checks across visits: the summaries (cached with each file, refs.py) of the files `dated_lists`
         took the visits from, and the visits that find or resolve a problem (looked for in the files that hold one)."""
         files = self.dated_files.get("visits", [])
-        summaries = [self.summaries[rel] for rel, _ in files]
+        rels = [rel for rel, _ in files]
+        summaries = [self.summaries[rel] for rel in rels]
         with_problems = [visit for (_, visits), summary in zip(files, summaries) if summary and summary.problems
                          for visit in visits if visit.problems or visit.resolved]
-        return integrity.VisitsAtAGlance(refs.union(summaries), _in_date_order(with_problems))
+        return integrity.VisitsAtAGlance(refs.union(summaries), _in_date_order(with_problems, rels))
 
     def custody(self) -> tuple:
         out = []

@@ -84,11 +84,11 @@ def test_same_findings_as_visit_by_visit(records, edits, staff_incomplete, unrea
     assert integrity.check(changed, unreadable) == visit_by_visit(changed, unreadable)
 
 
-def test_dated_records_sorted_by_date_alone_keep_file_line_and_column_order(tmp_path):
-    """`load._in_date_order` sorts by date only, relying on the files coming in path order and a file's records in
-    line and column order: the full order holds across month folders, names that sort differently as paths and
-    as names ('-' and '.' before '/'), and records written on one line."""
-    root = tmp_path / "content"
+@pytest.fixture(scope="module")
+def same_days(tmp_path_factory):
+    """Visits on the same days in several files: in month folders, in names that sort differently as paths and as
+    names ('-' and '.' before '/'), and written on one line."""
+    root = tmp_path_factory.mktemp("order") / "content"
     shutil.copytree(FIXTURES / "basic", root)
     one_line = ("[{date: 2026-11-04, household: ds-001, duty: contact}, "
                 "{date: 2026-11-04, household: ds-002, duty: contact}, {date: 2026-11-03, household: ds-001, "
@@ -96,8 +96,24 @@ def test_dated_records_sorted_by_date_alone_keep_file_line_and_column_order(tmp_
     for name in ("ds-baopian.yaml", "ds-baopian-2.yaml", "ds-baopian.2.yaml", "ds-zhaoliao.yaml"):
         (root / "visits/2026-11" / name).write_text(one_line, encoding="utf-8")
     (root / "visits/2026-10/ds-baopian.yaml").write_text(one_line.replace("2026-11", "2026-10"), encoding="utf-8")
-    loaded, _ = load(root, today=AS_OF, cache=False)
-    full = sorted(loaded.visits, key=lambda r: (r.date, r.source.file, r.source.line, r.source.column))
-    assert len(loaded.visits) > 15 and list(loaded.visits) == full
-    same_line = [v.source for v in loaded.visits if v.source.file == "visits/2026-11/ds-zhaoliao.yaml"]
+    return load(root, today=AS_OF, cache=False)[0]
+
+
+def full_order(visits) -> list:
+    return sorted(visits, key=lambda r: (r.date, r.source.file, r.source.line, r.source.column))
+
+
+def test_dated_records_sorted_by_date_alone_keep_file_line_and_column_order(same_days):
+    """`load._in_date_order` sorts by date only, relying on the files coming in path order and a file's records in
+    line and column order."""
+    assert len(same_days.visits) > 15 and list(same_days.visits) == full_order(same_days.visits)
+    same_line = [v.source for v in same_days.visits if v.source.file == "visits/2026-11/ds-zhaoliao.yaml"]
     assert {s.line for s in same_line} == {1} and len({s.column for s in same_line}) == 3
+
+
+def test_dated_records_in_full_order_when_the_listing_is_not_in_path_order(same_days):
+    """The fallback of `load._in_date_order`: files listed out of path order are sorted by the whole key."""
+    from careledger.load import _in_date_order
+    backwards = sorted(same_days.visits, key=lambda v: v.source.file, reverse=True)
+    rels = sorted({v.source.file for v in backwards}, reverse=True)
+    assert _in_date_order(backwards, rels) == same_days.visits

@@ -16,7 +16,7 @@ from careledger.load import load
 from .gitkit import Repo, git
 
 AS_OF = dt.date(2026, 11, 23)
-PROBLEM = "visits/2026-09/meiqiao-lianxi02.yaml"  # finds p1 at meiqiao-004; visits/2026-10/ of the same visitor resolves it
+PROBLEM = "visits/2026-09/meiqiao-lianxi02.yaml"  # finds p1 at meiqiao-004; the visitor resolves it in 2026-10
 
 
 @pytest.fixture
