@@ -11,6 +11,8 @@ calendar, and each result keeps the latest date its checks compared with the as-
 numbers; schema.Context.latest). For every as-of date from that one on, the result is the same as reading on that
 date; the few files with a later date (an ID number born "in the future", an id that holds such a number) are read
 again on the as-of date, every build, outside the cache. So the first build of a new day parses no file again.
+With a file's result the cache keeps what its visits refer to (`refs.of_file`, made from the same records), which
+the checks across visits add up instead of walking every visit.
 
 A cached entry is trusted without reading the file when its size, modification time, inode and change time are
 unchanged (as git's index does); otherwise the file is hashed, and parsed again only when its bytes changed. The
@@ -31,7 +33,7 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 
-from . import progress
+from . import progress, refs
 from . import workers as processes  # not `workers`: that is the number of them below
 from .cachestore import FolderStore, code_hash, without_gc
 from .findings import Finding
@@ -43,7 +45,7 @@ from .yamlread import SequenceNode, decode, empty_file, parse_text, unreadable
 # what a record file holds
 _RECORD_TYPES = frozenset({CustodyLedger, Household, Inspection, SpotCheckResult, Staff, Visit})
 IN_PROCESS_UP_TO = 200  # fewer new files than this are parsed in this process: a pool costs more to start
-_READER_MODULES = ("bulkread", "schema", "yamlread", "records", "identifiers", "vocab", "findings")
+_READER_MODULES = ("bulkread", "schema", "yamlread", "records", "identifiers", "vocab", "findings", "refs")
 
 
 @dataclass(frozen=True)
@@ -105,9 +107,10 @@ def _read_bytes(raw: bytes, root: Path, job: FileJob, settings: Settings) -> tup
 
 
 def read_all(root: Path, jobs: list[FileJob], settings: Settings, *, cache: bool = True,
-             workers: int | None = None) -> list[tuple[list, list[Finding], str]]:
+             workers: int | None = None) -> list[tuple[list, list[Finding], str, refs.VisitRefs | None]]:
     """The result of `read_file` for each job, in order, with the git blob id of the bytes read ("" when the file
-    could not be read): the audit trail takes the working tree's versions from here instead of parsing them."""
+    could not be read): the audit trail takes the working tree's versions from here instead of parsing them; and what
+    its visits refer to (`refs.of_file`, cached with them: the checks across visits add these up)."""
     with without_gc():
         return _read_all(Path(root), jobs, settings, cache, workers)
 
@@ -115,7 +118,7 @@ def read_all(root: Path, jobs: list[FileJob], settings: Settings, *, cache: bool
 def _read_all(root: Path, jobs: list[FileJob], settings: Settings, cache: bool, workers: int | None):
     timeless = dataclasses.replace(settings, today=dt.date.max)  # a result holds for every as-of date >= its latest
     store = _Store(root, timeless) if cache else None
-    results: dict[str, tuple] = {}  # rel -> (records, findings, digest, latest)
+    results: dict[str, tuple] = {}  # rel -> (records, findings, digest, latest, summary)
     todo: list[tuple[FileJob, tuple]] = []  # (job, stat) of the files to parse
     prefix = f"{root}/"  # a string, not a Path per file: a county has 20,000 files to stat
     for job in jobs:
@@ -126,7 +129,7 @@ def _read_all(root: Path, jobs: list[FileJob], settings: Settings, cache: bool, 
         else:
             todo.append((job, stat))
     for (job, stat), (digest, result) in zip(todo, _parse_many(root, [j for j, _ in todo], timeless, workers)):
-        results[job.rel] = (*result[:2], digest, result[2])
+        results[job.rel] = (*result[:2], digest, *result[2:])
         if store:
             store.put(job.rel, stat, digest, result)
     if store:
@@ -134,13 +137,14 @@ def _read_all(root: Path, jobs: list[FileJob], settings: Settings, cache: bool, 
     return [_on_the_day(root, job, settings, results[job.rel]) for job in jobs]
 
 
-def _on_the_day(root: Path, job: FileJob, settings: Settings, result: tuple) -> tuple[list, list[Finding], str]:
+def _on_the_day(root: Path, job: FileJob, settings: Settings, result: tuple) -> tuple:
     """A file's result on the as-of date: the timeless one, unless a check compared a later date with it (then the
     file is read again on the day; rare: an ID number born after the as-of date)."""
-    records, findings, digest, latest = result
+    records, findings, digest, latest, summary = result
     if latest <= settings.today:
-        return records, findings, digest
-    return (*read_file(root, job, settings), digest)
+        return records, findings, digest, summary
+    records, findings = read_file(root, job, settings)
+    return records, findings, digest, refs.of_file(records)
 
 
 def _parse_many(root: Path, jobs: list[FileJob], settings: Settings, workers: int | None):
@@ -165,11 +169,13 @@ def _parse_batch(root: Path, jobs: list[FileJob], settings: Settings) -> list:
 
 
 def _parse_one(root: Path, job: FileJob, settings: Settings) -> tuple[str, tuple]:
+    """(hash of the bytes, (records, findings, latest, what the visits refer to))."""
     try:
         raw = read_below(root, job.rel)
     except OSError:
-        return "", (*read_file(root, job, settings), dt.date.min)  # says why it cannot be read; never cached
-    return _digest(raw), _read_bytes(raw, root, job, settings)
+        return "", (*read_file(root, job, settings), dt.date.min, None)  # says why it cannot be read; never cached
+    records, findings, latest = _read_bytes(raw, root, job, settings)
+    return _digest(raw), (records, findings, latest, refs.of_file(records))
 
 
 def _stat(path: str) -> tuple:
@@ -186,13 +192,14 @@ def _digest(raw: bytes) -> str:
 
 
 def _valid_entry(rel, entry) -> bool:
-    """(stat, digest, (records, findings, latest)), as `_Store.put` writes it: anything else in a cache file is
-    ignored."""
+    """(stat, digest, (records, findings, latest, summary)), as `_Store.put` writes it: anything else in a cache file
+    is ignored."""
     return (isinstance(rel, str) and isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], tuple)
             and len(entry[0]) == 4 and all(map(isinstance, entry[0], repeat(int))) and isinstance(entry[1], str)
-            and isinstance(entry[2], tuple) and len(entry[2]) == 3 and isinstance(entry[2][0], list)
+            and isinstance(entry[2], tuple) and len(entry[2]) == 4 and isinstance(entry[2][0], list)
             and isinstance(entry[2][1], list) and _RECORD_TYPES.issuperset(map(type, entry[2][0]))
-            and all(map(isinstance, entry[2][1], repeat(Finding))) and type(entry[2][2]) is dt.date)
+            and all(map(isinstance, entry[2][1], repeat(Finding))) and type(entry[2][2]) is dt.date
+            and (entry[2][3] is None or type(entry[2][3]) is refs.VisitRefs))
 
 
 class _Store:
@@ -216,8 +223,8 @@ class _Store:
                 return None
             if entry[0] != stat or max(stat[1], stat[3]) < time.time_ns():  # remembered again: trusted after this write
                 self.put(rel, stat, digest, entry[2])
-        records, findings, latest = entry[2]
-        return records, findings, entry[1], latest
+        records, findings, latest, summary = entry[2]
+        return records, findings, entry[1], latest, summary
 
     def put(self, rel: str, stat: tuple, digest: str, result: tuple) -> None:
         if digest and stat:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
+from . import refs
 from .findings import ERROR, Finding, Source
 
 
@@ -18,6 +19,16 @@ class Unreadable:
 
     households: frozenset = frozenset()
     staff_incomplete: bool = False
+
+
+@dataclass(frozen=True)
+class VisitsAtAGlance:
+    """What `records.visits` refer to, and the visits that can give a finding when every reference holds: at least
+    those that find or resolve a problem, in the order of `records.visits` (any others pass the checks all the
+    same)."""
+
+    summary: refs.VisitRefs
+    with_problems: tuple
 
 
 class _Checker:
@@ -49,13 +60,15 @@ class _Checker:
             self.error(source, path, "E-REF-STAFF", f"{label}“{staff_id}”不在人员名单（staff/）中")
 
 
-def check(records, unreadable: Unreadable = Unreadable()) -> list[Finding]:
+def check(records, unreadable: Unreadable = Unreadable(), glance: VisitsAtAGlance | None = None) -> list[Finding]:
+    """The findings across `records`; `glance` (the loader's, from the files' cached summaries) spares a walk over
+    every visit, and is made from `records.visits` when not given."""
     c = _Checker(records, unreadable)
     _unique_ids(c)
     _id_numbers(c)
     for household in records.households:
         _household(c, household)
-    _visits(c)
+    _visits(c, glance)
     _inspections(c)
     _spot_checks(c)
     _custody(c)
@@ -133,9 +146,29 @@ def _household(c: _Checker, household) -> None:
         c.staff_ref(review.source, f"reviews[{i}].by", review.by, "复核人")
 
 
-def _visits(c: _Checker) -> None:
+def _visits(c: _Checker, glance: VisitsAtAGlance | None) -> None:
+    if glance is None:
+        visits = c.records.visits
+        glance = VisitsAtAGlance(refs.of_visits(visits), tuple(v for v in visits if v.problems or v.resolved))
+    if _references_hold(c, glance.summary):
+        _visit_by_visit(c, glance.with_problems)  # only a problem's id can still be wrong
+    else:
+        _visit_by_visit(c, c.records.visits)
+
+
+def _references_hold(c: _Checker, summary: refs.VisitRefs) -> bool:
+    """Whether every visit's staff, household and subjects exist, from the summary of them all."""
+    if not (c.unreadable.staff_incomplete or summary.staff <= c.staff_ids):
+        return False
+    households = c.records.households_by_id
+    if not households.keys() >= summary.households:
+        return False
+    return all(member in c.subject_ids(households[household]) for household, member in summary.subjects)
+
+
+def _visit_by_visit(c: _Checker, visits) -> None:
     problems: dict[str, dict[str, object]] = defaultdict(dict)  # household -> problem id -> visit that found it
-    for visit in c.records.visits:  # in date order, so a problem must be found before it is resolved
+    for visit in visits:  # in date order, so a problem must be found before it is resolved
         c.staff_ref(visit.source, "", visit.visitor, "文件名中的走访人编号")
         for j, companion in enumerate(visit.companions):
             c.staff_ref(visit.source, f"companions[{j}]", companion, "同行人员")

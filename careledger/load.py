@@ -11,10 +11,11 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from operator import attrgetter
 from pathlib import Path
 
-from . import integrity, listing
+from . import integrity, listing, refs
 from .bulkread import FileJob, Settings, read_all
 from .cachestore import long_lived, take_warnings, without_gc
 from .findings import ERROR, WARNING, Finding, Source
@@ -31,6 +32,9 @@ CONTENT_FOLDERS = ("staff", "households", "visits", "inspections", "custody", "s
 KNOWN_ENTRIES = {"site.yaml", "staff", "households", "visits", "inspections", "custody", "pages", "README.md",
                  ".gitkeep", "spot-checks"}
 DATED_FOLDERS = ("visits", "inspections", "spot-checks")  # <yyyy-mm>/<staff-id>.yaml: `load(only=...)` reads a few
+_DATE = attrgetter("date")
+_FULL_ORDER = attrgetter("date", "source.file", "source.line", "source.column")
+_FILE_OF = attrgetter("source.file")  # made in C: a county has a hundred thousand visits to account for
 
 
 @dataclass(frozen=True)
@@ -108,13 +112,29 @@ def _load(root: Path, today: dt.date, cache: bool,
     reader.unknown_entries()
     findings += reader.unaccounted(records)
     findings += integrity.check(records, integrity.Unreadable(frozenset(reader.unreadable_households),
-                                                               reader.staff_incomplete))
+                                                               reader.staff_incomplete),
+                                reader.visits_at_a_glance())
     return records, findings
 
 
 def _unaccounted(rel: str) -> Finding:
     return Finding("E-RECORD", ERROR, "从这个文件中没有读到任何记录，却也没有查出原因：为免记录无声无息地丢失，"
                    "生成已停止。请检查文件内容，并把这个文件报告给 careledger 的维护者", Source(rel))
+
+
+@lru_cache(maxsize=4096)  # asked once for each of the tens of thousands of files in a dozen month folders
+def _month(folder: str) -> tuple[int, int] | None:
+    m = _MONTH_DIR.match(folder)
+    return (int(m[1]), int(m[2])) if m and 1 <= int(m[2]) <= 12 else None
+
+
+def _in_date_order(records: list, rels: list[str]) -> tuple:
+    """By date, then by file, line and column. `records` come file by file (`rels`, the listing's order), a file's in
+    the order they are written, so by line and column: when the listing's order is that of the paths (as it is,
+    unless a month folder's name ends in a line break or the like), a stable sort by date alone gives that order,
+    for a fraction of the keys."""
+    records.sort(key=_DATE if rels == sorted(rels) else _FULL_ORDER)
+    return tuple(records)
 
 
 def _stem(rel: str) -> str:
@@ -156,6 +176,8 @@ class _Reader:
         self.listed: dict[tuple[str, int], list[str]] = {}
         self.parsed: dict[str, tuple] = {}  # rel -> (records, findings), read ahead in bulk
         self.blob_ids: dict[str, str] = {}  # rel -> git blob id of the bytes read
+        self.summaries: dict[str, refs.VisitRefs | None] = {}  # rel -> what its visits refer to
+        self.dated_files: dict[str, list] = {}  # folder -> (rel, records) of the files `dated_lists` took
         # What could not be read is not reported again as "unknown" wherever it is referred to.
         self.unreadable_households: set[str] = set()
         self.staff_incomplete = False
@@ -176,8 +198,10 @@ class _Reader:
                                           ("spot-checks", SpotCheckResult, "checker")):
             jobs += [FileJob(rel, cls, True, ((author_field, _stem(rel)),))
                      for rel in self.yaml_files(folder, 2) if self.month_of(rel)]
-        for job, (records, findings, blob) in zip(jobs, read_all(self.root, jobs, self.settings, cache=cache)):
+        for job, (records, findings, blob, summary) in zip(jobs, read_all(self.root, jobs, self.settings,
+                                                                           cache=cache)):
             self.parsed[job.rel] = (records, findings)
+            self.summaries[job.rel] = summary
             if blob:
                 self.blob_ids[job.rel] = blob
 
@@ -189,8 +213,7 @@ class _Reader:
         return unit if unit in self.village_ids else None
 
     def month_of(self, rel: str) -> tuple[int, int] | None:
-        m = _MONTH_DIR.match(rel.rsplit("/", 2)[-2])
-        return (int(m[1]), int(m[2])) if m and 1 <= int(m[2]) <= 12 else None
+        return _month(rel.rsplit("/", 2)[-2])
 
     def yaml_files(self, folder: str, depth: int) -> list[str]:
         """Relative paths of the YAML files exactly `depth` levels below `folder`, sorted; others are reported
@@ -259,21 +282,33 @@ class _Reader:
 
     def dated_lists(self, folder: str) -> tuple:
         """visits/, inspections/, spot-checks/: <yyyy-mm>/<staff-id>.yaml, one person's records of one month."""
-        out = []
+        out, files = [], []
         for rel in self.yaml_files(folder, 2):
             month_dir, author = rel.rsplit("/", 2)[-2], _stem(rel)
             month = self.month_of(rel)
             if month is None:
                 self.error(rel, "E-FILE-PLACE", f"目录名“{month_dir}”应为年月，例如 2026-11")
                 continue
-            for record in self.records_in(rel):
+            records = self.records_in(rel)
+            for record in records:
                 if (record.date.year, record.date.month) != month:
                     self.error(rel, "E-DATE-PLACE", f"日期 {record.date} 不在目录 {month_dir} 的月份内："
                                f"请把这条记录放到 {folder}/{record.date:%Y-%m}/{author}.yaml", record.source.line,
                                "date")
-                out.append(record)
-        out.sort(key=lambda r: (r.date, r.source.file, r.source.line, r.source.column))
-        return tuple(out)
+            out += records
+            files.append((rel, records))
+        self.dated_files[folder] = files
+        return _in_date_order(out, [rel for rel, _ in files])
+
+    def visits_at_a_glance(self) -> integrity.VisitsAtAGlance:
+        """For the checks across visits: the summaries (cached with each file, refs.py) of the files `dated_lists`
+        took the visits from, and the visits that find or resolve a problem (looked for in the files that hold one)."""
+        files = self.dated_files.get("visits", [])
+        rels = [rel for rel, _ in files]
+        summaries = [self.summaries[rel] for rel in rels]
+        with_problems = [visit for (_, visits), summary in zip(files, summaries) if summary and summary.problems
+                         for visit in visits if visit.problems or visit.resolved]
+        return integrity.VisitsAtAGlance(refs.union(summaries), _in_date_order(with_problems, rels))
 
     def custody(self) -> tuple:
         out = []
@@ -318,7 +353,7 @@ class _Reader:
         accounted = {f.source.file for f in self.findings if f.is_error}
         for kind in (records.staff, records.households, records.visits, records.inspections, records.custody,
                      records.spot_checks, records.pages):
-            accounted.update(r.source.file for r in kind)
+            accounted.update(map(_FILE_OF, kind))
         return [_unaccounted(rel) for files in self.listed.values() for rel in files if rel not in accounted]
 
     def unknown_entries(self) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from careledger import bulkread
+from careledger import bulkread, refs
 from careledger.identifiers import check_digit
 from careledger.load import load
 
@@ -62,7 +62,8 @@ def read_on_the_day(monkeypatch, content: Path, day: dt.date):
     """The reading before issue 16: every file parsed with the as-of date, no cache."""
     with monkeypatch.context() as m:
         m.setattr(bulkread, "read_all", lambda root, jobs, s, cache=True, workers=None:
-                  [(*bulkread.read_file(Path(root), job, s), "") for job in jobs])
+                  [(records, findings, "", refs.of_file(records))
+                   for records, findings in (bulkread.read_file(Path(root), job, s) for job in jobs)])
         import careledger.load as loading
         m.setattr(loading, "read_all", bulkread.read_all)
         return load(content, today=day, cache=False)

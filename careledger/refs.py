@@ -1,0 +1,44 @@
+"""What the visits of one record file refer to, summed up when the file is parsed and cached with its records
+(bulkread.py). The checks across visits (integrity.py) then add up a summary a file instead of walking every visit
+of the county on every build: a hundred thousand visits, each a few cache misses away."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .records import Visit
+
+
+@dataclass(frozen=True)
+class VisitRefs:
+    staff: frozenset  # visitors and companions (an empty one is no reference)
+    households: frozenset
+    subjects: frozenset  # (household, member)
+    problems: bool  # a visit finds or resolves a problem: the only state carried from one visit to the next
+
+
+_EMPTY = frozenset()  # one object for the usual empty set: a cache file then holds (and unpickles) it once
+
+
+def of_file(records: list) -> VisitRefs | None:
+    """The summary of a file's records, or None when it holds no visit (nothing to sum up)."""
+    visits = [record for record in records if type(record) is Visit]
+    return of_visits(visits) if visits else None
+
+
+def of_visits(visits) -> VisitRefs:
+    staff = {visit.visitor for visit in visits}
+    staff.update(companion for visit in visits for companion in visit.companions)
+    staff -= {"", None}  # not a reference (integrity's staff_ref passes them)
+    subjects = frozenset((visit.household, member) for visit in visits for member in visit.subjects)
+    return VisitRefs(frozenset(staff), frozenset(visit.household for visit in visits), subjects or _EMPTY,
+                     any(visit.problems or visit.resolved for visit in visits))
+
+
+def union(summaries) -> VisitRefs:
+    """The summary of several files' visits; None (a file without visits) adds nothing."""
+    present = [summary for summary in summaries if summary is not None]
+    return VisitRefs(frozenset().union(*(s.staff for s in present)),
+                     frozenset().union(*(s.households for s in present)),
+                     frozenset().union(*(s.subjects for s in present)),
+                     any(s.problems for s in present))
