@@ -122,6 +122,32 @@ install_python_env() {
 # Step: the font the fillable PDF forms embed, a GB 2312 subset of Noto Sans CJK SC made once with fontTools
 # (about 8 s) and kept in ~/.cache/careledger (see careledger/paper/fonts.py); fails, naming the package, without
 # a CJK font.
+# axe-core for the accessibility test (tests/test_browser.py): the npm registry's tarball, pinned by the sha256 of
+# axe.min.js, into .venv/share/axe-core/. Not kept in the repository: its minified numbers (long decimal fractions)
+# read as 18-digit ID numbers to the scan that keeps real-looking ID numbers out of the project.
+AXE_VERSION=4.14.1
+AXE_SHA256=29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c
+fetch_axe_core() {
+  local dest="$VENV/share/axe-core"
+  if [ -f "$dest/axe.min.js" ] && [ "$(sha256sum "$dest/axe.min.js" | cut -d' ' -f1)" = "$AXE_SHA256" ]; then
+    return 0
+  fi
+  say "axe-core $AXE_VERSION for the accessibility test (registry.npmjs.org)"
+  "$VENV/bin/python" - "$AXE_VERSION" "$AXE_SHA256" "$dest" <<'PY' || die "axe-core could not be downloaded (the accessibility test needs it)"
+import hashlib, io, pathlib, sys, tarfile, urllib.request
+version, sha256, dest = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3])
+url = f"https://registry.npmjs.org/axe-core/-/axe-core-{version}.tgz"
+with urllib.request.urlopen(url, timeout=60) as response:
+    package = tarfile.open(fileobj=io.BytesIO(response.read()))
+files = {name: package.extractfile(f"package/{name}").read() for name in ("axe.min.js", "LICENSE", "LICENSE-3RD-PARTY.txt")}
+if hashlib.sha256(files["axe.min.js"]).hexdigest() != sha256:
+    sys.exit(f"{url}: axe.min.js does not have the pinned sha256 {sha256}")
+dest.mkdir(parents=True, exist_ok=True)
+for name, data in files.items():
+    (dest / name).write_bytes(data)
+PY
+}
+
 prepare_fonts() {
   say "fonts for the PDF forms"
   "$VENV/bin/python" -m careledger.paper.fonts

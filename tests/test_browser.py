@@ -5,8 +5,8 @@ screenshots of the home page and a village page are not blank, and every page pa
 Chromium logs every console message (errors, uncaught exceptions, console.log) to stderr as `INFO:CONSOLE` when
 run with `--enable-logging=stderr --v=0`; `--dump-dom` prints the page after its scripts ran. The screenshots are
 kept in artifacts/screenshots/ (or $CARELEDGER_SCREENSHOTS; see tests/screenshots.py). The accessibility check drives
-the same Chromium through Playwright's Python client, over a local http.server, with axe-core vendored in
-tests/vendor/axe-core/.
+the same Chromium through Playwright's Python client, over a local http.server, with axe-core 4.14.1, which
+scripts/test downloads into .venv/share/axe-core/ (pinned by its sha256 in scripts/lib.sh).
 
 The tests skip when no Chromium is installed, except in CI (the environment variable CI is set), where that is a
 failure: scripts/setup installs Chromium on Debian.
@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import zlib
@@ -47,7 +48,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--enable-logging=stderr", "--v=0", "--hide-scrollbars", "--window-size=1280,1600"]
 
 IN_CI = bool(os.environ.get("CI"))
-AXE = Path(__file__).resolve().parent / "vendor" / "axe-core"
+AXE = Path(sys.prefix) / "share" / "axe-core"  # scripts/lib.sh fetch_axe_core
 BLOCKING_IMPACTS = ("serious", "critical")
 
 pytestmark = pytest.mark.skipif(
@@ -213,9 +214,9 @@ def every_page_names() -> list[str]:
         [p.slug for p in records.pages]
 
 
-def test_the_vendored_axe_core_is_the_one_its_readme_names():
-    readme = (AXE / "README.md").read_text(encoding="utf-8")
-    expected = re.search(r"sha256 of axe.min.js: ([0-9a-f]{64})", readme)[1]
+def test_the_axe_core_is_the_one_scripts_pin():
+    lib = (Path(__file__).resolve().parent.parent / "scripts" / "lib.sh").read_text(encoding="utf-8")
+    expected = re.search(r"^AXE_SHA256=([0-9a-f]{64})$", lib, re.M)[1]
     data = (AXE / "axe.min.js").read_bytes()
     assert hashlib.sha256(data).hexdigest() == expected
     assert data.startswith(b"/*! axe v4.") and (AXE / "LICENSE").is_file()
