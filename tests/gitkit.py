@@ -82,3 +82,18 @@ def basic_repo(root: Path, when: str = "2026-11-09") -> Repo:
     repo = Repo(root)
     repo.commit(when, "导入记录")
     return repo
+
+
+def loaded_demo(tmp_path, monkeypatch, as_of) -> "Repo":
+    """A 30-household demo committed in a repository under tmp_path, loaded once so the parse cache holds every
+    file (a cache of its own under tmp_path)."""
+    from careledger.demo import DemoSpec, write_demo
+    from careledger.load import load
+
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "content"
+    write_demo(root, DemoSpec(households=30, months=2))
+    repo = Repo(root)
+    repo.commit("2026-11-10", "导入")
+    load(root, today=as_of)
+    return repo

@@ -9,23 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from careledger.demo import DemoSpec, write_demo
 from careledger.load import load
 
-from .gitkit import Repo, git
+from .gitkit import Repo, git, loaded_demo
 
 AS_OF = dt.date(2026, 11, 23)
 
 
 @pytest.fixture
 def repo(tmp_path, monkeypatch) -> Repo:
-    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
-    root = tmp_path / "content"
-    write_demo(root, DemoSpec(households=30, months=2))
-    repo = Repo(root)
-    repo.commit("2026-11-10", "导入")
-    load(root, today=AS_OF)  # the cache holds every file now
-    return repo
+    return loaded_demo(tmp_path, monkeypatch, AS_OF)
 
 
 def everything(loaded) -> list:

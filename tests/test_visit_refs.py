@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 
 from careledger import integrity
-from careledger.demo import DemoSpec, write_demo
 from careledger.load import load
 
-from .gitkit import Repo, git
+from .gitkit import Repo, git, loaded_demo
 
 AS_OF = dt.date(2026, 11, 23)
 PROBLEM = "visits/2026-09/meiqiao-lianxi02.yaml"  # finds p1 at meiqiao-004; the visitor resolves it in 2026-10
@@ -21,13 +20,8 @@ PROBLEM = "visits/2026-09/meiqiao-lianxi02.yaml"  # finds p1 at meiqiao-004; the
 
 @pytest.fixture
 def repo(tmp_path, monkeypatch) -> Repo:
-    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
-    root = tmp_path / "content"
-    write_demo(root, DemoSpec(households=30, months=2))
-    repo = Repo(root)
-    repo.commit("2026-11-10", "导入")
-    assert "p1" in (root / PROBLEM).read_text(encoding="utf-8")
-    load(root, today=AS_OF)  # the cache holds every file now
+    repo = loaded_demo(tmp_path, monkeypatch, AS_OF)
+    assert "p1" in (repo.root / PROBLEM).read_text(encoding="utf-8")
     return repo
 
 
