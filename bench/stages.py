@@ -7,6 +7,9 @@ CONTENT is a git repository of records (e.g. a county `bench/run` generated: its
 adds one visit to one visit file and commits it on a copy of the repository, and runs the warm rebuild. For each
 it prints the seconds of each pipeline stage (cumulative time of the stage's function: cProfile slows Python code
 about twice, so the shares matter more than the seconds) and of each rule family.
+
+With `--cpu` it runs the same two builds without cProfile and prints each stage's own CPU seconds (`os.times()`
+around the stage functions `pipeline.build_all` calls): the figures of an unprofiled rebuild.
 """
 
 from __future__ import annotations
@@ -78,6 +81,43 @@ def profiled(label: str, content: Path, output: Path, as_of: dt.date) -> None:
     print("  rule families: " + ", ".join(f"{n} {s:.2f}" for n, s in rule_families(stats)[:8]))
 
 
+# The stage functions as `pipeline.build_all` calls them (names imported into careledger.pipeline).
+PIPELINE_STAGES = ("load", "read_history", "judge", "redact", "build_reports", "render_site", "secrets_of",
+                   "scan_changed", "render_reports", "write_tree")
+
+
+def timed(label: str, content: Path, output: Path, as_of: dt.date) -> None:
+    from careledger import pipeline
+
+    spent: dict[str, float] = {}
+
+    def wrap(name: str, function):
+        def stage(*args, **kwargs):
+            before = os.times()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                after = os.times()
+                spent[name] = spent.get(name, 0.0) + after.user - before.user + after.system - before.system
+        return stage
+
+    originals = {name: getattr(pipeline, name) for name in PIPELINE_STAGES}
+    for name, function in originals.items():
+        setattr(pipeline, name, wrap(name, function))
+    try:
+        before, start = os.times(), time.perf_counter()
+        result = pipeline.build_all(content, output, as_of=as_of, paper=False)
+        after = os.times()
+    finally:
+        for name, function in originals.items():
+            setattr(pipeline, name, function)
+    total = after.user - before.user + after.system - before.system
+    print(f"\n== {label}: {time.perf_counter() - start:.2f} s wall, {total:.2f} s CPU, "
+          f"{len(result.files_changed)} files written anew")
+    for name in PIPELINE_STAGES:
+        print(f"  {name:40} {spent.get(name, 0.0):7.2f} s CPU")
+
+
 def add_one_visit(content: Path) -> Path:
     month = sorted((content / "visits").iterdir())[-1]
     path = sorted(month.glob("*.yaml"))[-1]
@@ -93,7 +133,9 @@ def main() -> None:
     parser.add_argument("content", type=Path)
     parser.add_argument("--as-of", default="2026-11-23")
     parser.add_argument("--work", type=Path, default=Path("/tmp/careledger-stages"))
+    parser.add_argument("--cpu", action="store_true", help="each stage's CPU seconds, without cProfile")
     args = parser.parse_args()
+    measure = timed if args.cpu else profiled
     shutil.rmtree(args.work, ignore_errors=True)
     content = args.work / "content"
     subprocess.run(["git", "clone", "-q", str(args.content), str(content)], check=True)
@@ -101,9 +143,9 @@ def main() -> None:
     os.environ["CARELEDGER_JOBS"] = "1"
     as_of = dt.date.fromisoformat(args.as_of)
     print(f"load average {os.getloadavg()[0]:.1f}")
-    profiled("cold build --no-paper, one process", content, args.work / "output", as_of)
+    measure("cold build --no-paper, one process", content, args.work / "output", as_of)
     changed = add_one_visit(content)
-    profiled(f"rebuild after one visit added to {changed.relative_to(content)}", content, args.work / "output", as_of)
+    measure(f"rebuild after one visit added to {changed.relative_to(content)}", content, args.work / "output", as_of)
     print(f"load average {os.getloadavg()[0]:.1f}")
 
 
