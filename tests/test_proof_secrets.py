@@ -12,7 +12,7 @@ from careledger import proof
 from careledger.load import load
 from careledger.records import Household
 
-from .gitkit import Repo, loaded_demo
+from .gitkit import Repo, git, loaded_demo
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -92,3 +92,28 @@ def test_a_household_replaced_in_memory_is_walked_again(repo):
     found = secrets(changed)
     assert "萧换名" in found.texts
     assert found == walked(changed)
+
+
+def test_an_added_a_renamed_household_file_and_a_checkout_to_an_older_commit(repo):
+    rel, name, text = first_household(repo)
+    first = repo.head()
+    stem = rel.rpartition("/")[2].removesuffix(".yaml")
+    added = rel.replace(stem, "zz-901")
+    newcomer = "欧阳新户"  # synthetic
+    repo.write({added: text.replace(f"id: '{stem}'", "id: 'zz-901'").replace(f"name: '{name}'",
+                                                                                f"name: '{newcomer}'", 1)})
+    untracked = load(repo.root, today=AS_OF)[0]  # an untracked file is read like any other
+    assert newcomer in secrets(untracked).texts
+    assert secrets(untracked) == walked(load(repo.root, today=AS_OF, cache=False)[0])
+    repo.commit("2026-11-20", "新增一户")
+    renamed = added.replace("zz-901", "zz-902")
+    (repo.root / added).rename(repo.root / renamed)
+    repo.commit("2026-11-21", "改文件名")
+    warm = load(repo.root, today=AS_OF)[0]
+    assert renamed in warm.personal and added not in warm.personal
+    assert newcomer in secrets(warm).texts
+    assert secrets(warm) == walked(load(repo.root, today=AS_OF, cache=False)[0])
+    git(repo.root, "checkout", "-q", first)
+    older = load(repo.root, today=AS_OF)[0]
+    assert newcomer not in secrets(older).texts
+    assert secrets(older) == walked(load(repo.root, today=AS_OF, cache=False)[0])
