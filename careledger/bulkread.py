@@ -45,7 +45,7 @@ from .yamlread import SequenceNode, decode, empty_file, parse_text, unreadable
 # what a record file holds
 _RECORD_TYPES = frozenset({CustodyLedger, Household, Inspection, SpotCheckResult, Staff, Visit})
 IN_PROCESS_UP_TO = 200  # fewer new files than this are parsed in this process: a pool costs more to start
-_READER_MODULES = ("bulkread", "schema", "yamlread", "records", "identifiers", "vocab", "findings", "refs")
+_READER_MODULES = ("bulkread", "schema", "yamlread", "records", "identifiers", "vocab", "findings", "refs", "personal")
 
 
 @dataclass(frozen=True)
@@ -199,7 +199,7 @@ def _valid_entry(rel, entry) -> bool:
             and isinstance(entry[2], tuple) and len(entry[2]) == 4 and isinstance(entry[2][0], list)
             and isinstance(entry[2][1], list) and _RECORD_TYPES.issuperset(map(type, entry[2][0]))
             and all(map(isinstance, entry[2][1], repeat(Finding))) and type(entry[2][2]) is dt.date
-            and (entry[2][3] is None or type(entry[2][3]) is refs.VisitRefs))
+            and (entry[2][3] is None or type(entry[2][3]) in (refs.VisitRefs, refs.PersonalValues)))
 
 
 class _Store:

@@ -52,6 +52,9 @@ class Records:
     pages: tuple
     blob_ids: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)  # of the files read in bulk
     spot_checks: tuple = ()  # spot-checks/: results of 抽查 (SpotCheckResult)
+    # household file -> (its households, their personal values summed up when it was parsed: refs.personal_values),
+    # for proof.secrets_of, which takes the values only for those very record objects (not for a replaced household)
+    personal: Mapping[str, tuple] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def staff_by_id(self) -> dict[str, Staff]:
@@ -108,6 +111,7 @@ def _load(root: Path, today: dt.date, cache: bool,
         pages=reader.pages(),
         blob_ids=reader.blob_ids,
         spot_checks=reader.dated_lists("spot-checks"),
+        personal=reader.personal_values(),
     )
     reader.unknown_entries()
     findings += reader.unaccounted(records)
@@ -176,7 +180,8 @@ class _Reader:
         self.listed: dict[tuple[str, int], list[str]] = {}
         self.parsed: dict[str, tuple] = {}  # rel -> (records, findings), read ahead in bulk
         self.blob_ids: dict[str, str] = {}  # rel -> git blob id of the bytes read
-        self.summaries: dict[str, refs.VisitRefs | None] = {}  # rel -> what its visits refer to
+        self.summaries: dict[str, refs.VisitRefs | refs.PersonalValues | None] = {}  # rel -> refs.of_file
+        self.household_files: dict[str, tuple] = {}  # rel -> the households `households` took from it
         self.dated_files: dict[str, list] = {}  # folder -> (rel, records) of the files `dated_lists` took
         # What could not be read is not reported again as "unknown" wherever it is referred to.
         self.unreadable_households: set[str] = set()
@@ -264,6 +269,7 @@ class _Reader:
         for rel in self.yaml_files("households", 2):
             folder, stem = rel.rsplit("/", 2)[-2], _stem(rel)
             households = self.records_in(rel)
+            self.household_files[rel] = tuple(households)
             if not households:
                 self.unreadable_households.add(stem)
             for household in households:
@@ -309,6 +315,11 @@ class _Reader:
         with_problems = [visit for (_, visits), summary in zip(files, summaries) if summary and summary.problems
                          for visit in visits if visit.problems or visit.resolved]
         return integrity.VisitsAtAGlance(refs.union(summaries), _in_date_order(with_problems, rels))
+
+    def personal_values(self) -> dict[str, tuple]:
+        """The personal values of each household file read, from its summary (cached with its records)."""
+        return {rel: (households, summary.values) for rel, households in self.household_files.items()
+                if type(summary := self.summaries.get(rel)) is refs.PersonalValues}
 
     def custody(self) -> tuple:
         out = []

@@ -90,30 +90,34 @@ def secrets_of(records, settings, as_of) -> Secrets:
     published_staff = {read(s.name) for s in records.staff if published_name(s, settings, private)}
     allowed = published_phones(records, settings)
 
-    def add(personal) -> None:
-        if personal.mark == "number":
-            number = read_number(personal.value)
+    def add(raw: str, mark: str, kind: str) -> None:
+        if mark == "number":
+            number = read_number(raw)
             if len(number) < 7 or number in allowed:
                 return
-            numbers.setdefault(number, personal.kind)
+            numbers.setdefault(number, kind)
             if len(number) == 18:  # the first-generation number it was made from: no century, no check digit
-                numbers.setdefault(number[:6] + number[8:17], personal.kind)
-            local = _local_number(personal.value, number)
+                numbers.setdefault(number[:6] + number[8:17], kind)
+            local = _local_number(raw, number)
             if local:
-                whole.setdefault(local, personal.kind)
+                whole.setdefault(local, kind)
             return
-        if personal.mark == "place" and not _STREETLIKE.search(personal.value):
+        if mark == "place" and not _STREETLIKE.search(raw):
             return
-        value = read(personal.value)
-        if len(value) >= 2 and not (personal.mark == "name" and value in published_staff):
-            texts.setdefault(value, personal.kind)
+        value = read(raw)
+        if len(value) >= 2 and not (mark == "name" and value in published_staff):
+            texts.setdefault(value, kind)
 
+    summed_up = getattr(records, "personal", {})  # a household file's values, cached with its records (refs.py)
     for household in records.households:
-        for personal in values_of(household):
-            add(personal)
+        parsed, values = summed_up.get(household.source.file, ((), None))
+        if not (len(parsed) == 1 and parsed[0] is household):  # not the record the summary was made from
+            values = [(p.value, p.mark, p.kind) for p in values_of(household)]
+        for raw, mark, kind in values:
+            add(raw, mark, kind)
     for staff in records.staff:
         for personal in values_of(staff):
-            add(personal)
+            add(personal.value, personal.mark, personal.kind)
     public = {read(t) for t in settings.public_texts or ()} - set(texts) - {""}
     site, profile = records.site, records.profile
     words = {site.name, site.parent, profile.title, profile.document_number, *published_staff,

@@ -15,7 +15,6 @@ households, staff, the site and the profile), so it rescans the few pages it cha
 from __future__ import annotations
 
 import hashlib
-import pickle
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -31,9 +30,9 @@ def secrets_digest(secrets: proof.Secrets) -> str:
     for path in _CODE:
         h.update(path.read_bytes())
     s = secrets
-    h.update(pickle.dumps((sorted(s.texts.items()), sorted(s.numbers.items()), sorted(s.allowed_phones), s.public,
-                           sorted(s.pages.items()), str(s.as_of), sorted((s.whole or {}).items()), s.words),
-                          protocol=4))
+    # repr, not pickle: a pickle's bytes depend on which equal strings are one object (the parse cache shares them)
+    h.update(repr((sorted(s.texts.items()), sorted(s.numbers.items()), sorted(s.allowed_phones), s.public,
+                   sorted(s.pages.items()), str(s.as_of), sorted((s.whole or {}).items()), s.words)).encode())
     return h.hexdigest()
 
 

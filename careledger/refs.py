@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .records import Visit
+from .personal import values_of
+from .records import Household, Visit
 
 
 @dataclass(frozen=True)
@@ -17,13 +18,26 @@ class VisitRefs:
     problems: bool  # a visit finds or resolves a problem: the only state carried from one visit to the next
 
 
+@dataclass(frozen=True)
+class PersonalValues:
+    values: tuple  # (value, mark, kind) of each `personal.Personal` of the file's households, in their order
+
+
 _EMPTY = frozenset()  # one object for the usual empty set: a cache file then holds (and unpickles) it once
 
 
-def of_file(records: list) -> VisitRefs | None:
-    """The summary of a file's records, or None when it holds no visit (nothing to sum up)."""
+def of_file(records: list) -> VisitRefs | PersonalValues | None:
+    """The summary of a file's records: what its visits refer to, a household file's personal values, or None
+    (nothing to sum up)."""
     visits = [record for record in records if type(record) is Visit]
-    return of_visits(visits) if visits else None
+    if visits:
+        return of_visits(visits)
+    households = [record for record in records if type(record) is Household]
+    return personal_values(households) if households else None
+
+
+def personal_values(records) -> PersonalValues:
+    return PersonalValues(tuple((p.value, p.mark, p.kind) for record in records for p in values_of(record)))
 
 
 def of_visits(visits) -> VisitRefs:

@@ -23,6 +23,7 @@ from .yamlread import NULL_TAG, MappingNode, Node, ScalarNode, SequenceNode, mar
 
 MISSING = dataclasses.MISSING
 _DATES: dict[str, dt.date] = {}  # ISO text -> date, shared
+_TEXTS: dict[str, str] = {}  # short texts, one object each (a phrase a clerk writes on every visit): see `Text`
 _GOOD_IDS: dict[str, str] = {}  # ids that passed `Ident`'s checks and hold no ID or phone number whatever the date
 _YAML_TYPE_ZH = {
     "tag:yaml.org,2002:int": "整数",
@@ -82,7 +83,13 @@ class Text(Kind):
                 ctx.warning(node, path, "W-YAML-TYPE",
                             f"{label}“{text}”按文本读取（YAML 会把它当作{_YAML_TYPE_ZH[guess]}）；"
                             f"建议加引号写成 '{text}'")
-        return text.strip()
+        value = text.strip()
+        if len(value) > 40:  # a note: written once
+            return value
+        # Equal short texts as one object: a parse-cache pickle then holds (and a warm build unpickles) each once.
+        if len(_TEXTS) >= 200_000:
+            _TEXTS.clear()
+        return _TEXTS.setdefault(value, value)
 
 
 class Ident(Text):

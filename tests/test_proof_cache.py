@@ -103,3 +103,18 @@ def test_the_verdict_equals_a_full_scan_over_random_edits(secrets, tmp_path):
         if rng.random() < 0.3:
             used = dataclasses.replace(secrets, texts={**secrets.texts, read(rng.choice(values)): NAME})
         assert proofcache.scan_changed(files, used, folder=folder) == scan(files, used)
+
+
+def test_the_digest_depends_on_the_values_not_on_which_equal_strings_are_one_object(secrets):
+    """A warm build's secrets come from the parse cache, where equal strings are often one object; a cold build's
+    from the workers, where they are others: equal secrets must keep the proof cache (issue 16)."""
+    def separate(text: str) -> str:
+        return "".join(list(text))  # an equal string, another object (for any text of two characters or more)
+
+    texts = {separate(value): separate(kind) for value, kind in secrets.texts.items()}
+    kinds = {kind: kind for kind in secrets.texts.values()}
+    shared = {value: kinds[kind] for value, kind in secrets.texts.items()}
+    apart = dataclasses.replace(secrets, texts=texts)
+    together = dataclasses.replace(secrets, texts=shared)
+    assert apart == together
+    assert proofcache.secrets_digest(apart) == proofcache.secrets_digest(together)
