@@ -278,3 +278,20 @@ def test_a_lazy_commit_whose_versions_are_gone_is_made_by_a_walk_from_the_start(
     history.lazy[0]._events = None
     full = read(repo.root, tmp_path / "cold", monkeypatch)
     assert history.lazy and tuple(history.events_of(history.commits[0])[0]) == full.events_of(full.commits[0])[0]
+
+
+def test_the_loaded_visits_of_a_file_are_found_by_its_month_as_by_the_index(tmp_path):
+    """A continued walk takes a file's loaded visits from a pass over the visits (`history._Seeds`): the same visits,
+    in the same order, as the index of every file a walk from the start makes (visits/2026-10/ds-shuji.yaml holds
+    visits of 2026-11 here)."""
+    repo = basic_repo(tmp_path / "c")
+    repo.commit("2026-11-10", "录入", files={FILES[0]: "".join(entry(n) for n in range(9)),
+                                            FILES[2]: entry(1)})
+    records, _ = load(repo.root, today=AS_OF)
+    files = sorted({v.source.file for v in records.visits})
+    scanned = history_module._Seeds(records)
+    by_month = {path: scanned._in_file(path) for path in files}
+    indexed = history_module._Seeds(records)
+    indexed._scans = history_module._SCANS
+    assert by_month == {path: indexed._in_file(path) for path in files} and all(by_month.values())
+    assert scanned._visits_by_file is None and len(files) < history_module._SCANS

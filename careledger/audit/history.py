@@ -368,22 +368,14 @@ class _Seeds:
         self._households_by_file: dict | None = None
         self._keyed: dict[str, dict] = {}
         self._scans = 0
-        self._files: list[str] | None = None
 
     def _in_file(self, path: str) -> list:
-        """The loaded visits of one file: a pass over the visits for the first few files (a continued walk asks
-        for the files of its new commits only), an index of every file after that (a walk from the start)."""
+        """The loaded visits of one file: a pass over the visits for the first few files (a continued walk asks for
+        the files of its new commits only), an index of every file after that (a walk from the start)."""
         if self._visits_by_file is None and self._scans < _SCANS:
             self._scans += 1
-            if self._files is None:
-                self._files = list(map(_FILE_OF, self.records.visits))
-            visits, found, at = self.records.visits, [], -1
-            try:
-                while True:  # list.index: the pass runs in C
-                    at = self._files.index(path, at + 1)
-                    found.append(visits[at])
-            except ValueError:
-                return found
+            visits = self.records.visits
+            return [visit for visit, file in zip(visits, map(_FILE_OF, visits)) if file == path]
         if self._visits_by_file is None:
             self._visits_by_file = {}
             for visit in self.records.visits:
