@@ -354,7 +354,6 @@ def _put(queue: Queue, item, stop: threading.Event) -> bool:
 
 _POSITION = attrgetter("source.line", "source.column")
 _FILE_OF = attrgetter("source.file")
-_SCANS = 8  # files looked up by a pass over the loaded visits before they are indexed by file
 
 
 class _Seeds:
@@ -367,13 +366,13 @@ class _Seeds:
         self._visits_by_file: dict[str, list] | None = None
         self._households_by_file: dict | None = None
         self._keyed: dict[str, dict] = {}
-        self._scans = 0
+        self.scans = 0  # files to look up by a pass over the visits before indexing them (`_in_file`)
 
     def _in_file(self, path: str) -> list:
-        """The loaded visits of one file: a pass over the visits for the first few files (a continued walk asks for
-        the files of its new commits only), an index of every file after that (a walk from the start)."""
-        if self._visits_by_file is None and self._scans < _SCANS:
-            self._scans += 1
+        """The loaded visits of one file: in a continued walk (`resume.py`, which asks for the files of its new
+        commits only), a pass over the visits for the first few files; an index of every file otherwise."""
+        if self._visits_by_file is None and self.scans:
+            self.scans -= 1
             visits = self.records.visits
             return [visit for visit, file in zip(visits, map(_FILE_OF, visits)) if file == path]
         if self._visits_by_file is None:
