@@ -3,6 +3,7 @@ over random commits, amends, resets, rebases, merges and branch switches, a rebu
 audit report equal those of a fresh cache; and a damaged or foreign cache file is only a walk from the start."""
 
 import datetime as dt
+import pickle
 
 import pytest
 
@@ -261,6 +262,7 @@ def test_an_import_is_kept_lazily_and_its_events_made_only_when_asked(tmp_path, 
     for household in ("ds-001", "ds-002", "xw-001"):
         assert history.for_household(household) == full.for_household(household)
     assert history == full and import_._events is not None
+    assert pickle.loads(pickle.dumps(history)) == full  # (to another process: with the events made)
 
 
 def test_a_lazy_commit_whose_versions_are_gone_is_made_by_a_walk_from_the_start(tmp_path, monkeypatch):

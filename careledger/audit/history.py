@@ -210,6 +210,15 @@ class LazyEvents(Sequence):
     def __iter__(self):
         return iter(self.events())
 
+    def __reduce__(self):  # a History sent to another process carries the events, not the walk that makes them
+        return _made, (self.count, self.households, self.events())
+
+
+def _made(count: int, households: frozenset, events: tuple) -> LazyEvents:
+    got = LazyEvents(count, households, None)
+    got._events = events
+    return got
+
 
 def _order(event) -> int:
     return event.commit.order
