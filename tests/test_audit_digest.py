@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from careledger.audit import resume
 from careledger.audit import digest as digest_module
 from careledger.audit import read_history
 from careledger.audit.parse import VisitKey
@@ -294,9 +295,12 @@ def test_the_import_of_a_county_is_summed_up_from_its_kept_digest(tmp_path, monk
     assert rule.check(Facts(records, records.profile, AS_OF, history)) == found
 
 
-def test_a_shallow_clone_and_its_deepening_judge_as_every_event_does(tmp_path, monkeypatch):
+@pytest.mark.parametrize("lazy_from", [200, 2])
+def test_a_shallow_clone_and_its_deepening_judge_as_every_event_does(tmp_path, monkeypatch, lazy_from):
     """The edge of a shallow clone is a root (its digest sums up the whole tree); deepened, the same commit has
-    other events, under another chain of commits: its kept digest is not taken."""
+    other events, under another chain of commits: its kept digest is not taken (nor its kept walk's lazy events,
+    `resume.LAZY_FROM`)."""
+    monkeypatch.setattr(resume, "LAZY_FROM", lazy_from)
     repo = basic_repo(tmp_path / "c", when="2026-09-01")
     for n, day in enumerate(("2026-09-20", "2026-10-02", "2026-10-30", "2026-11-12")):
         repo.append(FILES[n % 3], in_month(n * 4 + 1, FILES[n % 3]))

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
+from careledger.audit import resume
 from careledger.identifiers import check_digit
 from careledger.output import MARKER
 from careledger.pipeline import BuildFailed, build_all
@@ -193,6 +194,13 @@ def run_steps(work: Path, steps: list[tuple], *, paper: bool, record=lambda what
         rewritten = [rel for rel, data in after.items()  # (the marker is the output's, written by every build)
                      if rel != MARKER and before.get(rel) == data and now[rel] != before_inodes[rel]]
         assert not rewritten, f"{said}: unchanged files rewritten: {rewritten}"
+
+
+@pytest.fixture(autouse=True)
+def lazy_imports(monkeypatch):
+    """The kept history walk keeps a commit of two visit events or more lazily (`audit.resume.LAZY_FROM`, 200 in a
+    county): the warm builds take the import's events back only when a view asks (a dossier, a desk sheet)."""
+    monkeypatch.setattr(resume, "LAZY_FROM", 2)
 
 
 @pytest.fixture

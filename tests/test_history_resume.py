@@ -3,6 +3,7 @@ over random commits, amends, resets, rebases, merges and branch switches, a rebu
 audit report equal those of a fresh cache; and a damaged or foreign cache file is only a walk from the start."""
 
 import datetime as dt
+import pickle
 
 import pytest
 
@@ -28,10 +29,11 @@ FILES = ("visits/2026-11/ds-shuji.yaml", "visits/2026-11/ds-lianxi1.yaml", "visi
 HOUSEHOLD = "households/dongshan/ds-001.yaml"
 
 
-@pytest.fixture(autouse=True)
-def always_kept(monkeypatch):
-    """Keep every walk, however few its commits (`resume.worth_keeping`), so the tests continue them."""
-    monkeypatch.setattr(resume, "WORTH", 10**9)
+@pytest.fixture(autouse=True, params=[10**9, 2])
+def lazy_from(monkeypatch, request):
+    """Every commit's events kept as rows, or those of a commit of two events or more kept lazily
+    (`resume.LAZY_FROM`: a county's import), so the tests continue both kinds of kept walk."""
+    monkeypatch.setattr(resume, "LAZY_FROM", request.param)
 
 
 def entry(n: int) -> str:
@@ -239,16 +241,59 @@ def test_a_version_gone_from_every_cache_is_read_from_git_again(tmp_path, monkey
     assert dt.date(2026, 11, 8) in {e.key.date for e in changed}
 
 
-def test_a_walk_of_few_commits_and_many_records_is_not_kept(tmp_path, monkeypatch):
-    """An import of a whole county and a few commits is read again faster than it is taken back."""
-    monkeypatch.setattr(resume, "WORTH", 1)
+def test_an_import_is_kept_lazily_and_its_events_made_only_when_asked(tmp_path, monkeypatch):
+    """A continued walk takes an import's events back only when a consumer asks for them; the audit, the desk's
+    record versions and a dossier's history then equal a walk from the start's."""
+    monkeypatch.setattr(resume, "LAZY_FROM", 5)
     repo = basic_repo(tmp_path / "c")  # one commit, eight events
     warm = tmp_path / "warm"
-    same(repo.root, warm, tmp_path, monkeypatch, 0)
-    assert not walk_file(repo.root, warm, monkeypatch).exists()
-    monkeypatch.setattr(resume, "WORTH", 8)
-    same(repo.root, warm, tmp_path, monkeypatch, 1)
-    assert walk_file(repo.root, warm, monkeypatch).exists()
-    repo.commit("2026-11-10", "录入", files={FILES[0]: "".join(entry(n) for n in range(12))})  # 2 × 8 < 20
-    same(repo.root, warm, tmp_path, monkeypatch, 2)
-    assert not walk_file(repo.root, warm, monkeypatch).exists()
+    read(repo.root, warm, monkeypatch)
+    repo.commit("2026-11-10", "录入", files={FILES[0]: "".join(entry(n) for n in range(3))})
+    records, _ = load(repo.root, today=AS_OF)
+    history = read(repo.root, warm, monkeypatch, records)
+    full = read(repo.root, tmp_path / "cold", monkeypatch, records)
+    assert list(history.lazy) == [0] and not full.lazy
+    import_ = history.lazy[0]
+    assert import_._events is None and len(import_) == len(full.events_of(full.commits[0])[0])
+    for household in ("ds-001", "ds-002", "xw-001"):
+        assert history.last_commit_of(household) == full.last_commit_of(household)
+    assert import_._events is None  # record versions without the import's events
+    assert audit_of(repo.root, history, records) == audit_of(repo.root, full, records)
+    for household in ("ds-001", "ds-002", "xw-001"):
+        assert history.for_household(household) == full.for_household(household)
+    assert history == full and import_._events is not None
+    assert pickle.loads(pickle.dumps(history)) == full  # (to another process: with the events made)
+
+
+def test_a_lazy_commit_whose_versions_are_gone_is_made_by_a_walk_from_the_start(tmp_path, monkeypatch):
+    monkeypatch.setattr(resume, "LAZY_FROM", 5)
+    repo = basic_repo(tmp_path / "c")
+    warm = tmp_path / "warm"
+    read(repo.root, warm, monkeypatch)
+    repo.commit("2026-11-10", "录入", files={FILES[0]: "".join(entry(n) for n in range(3))})
+    history = read(repo.root, warm, monkeypatch)  # no records: the import's versions from the store or git
+
+    def gone(*args):
+        raise history_module.Gone("a version gone from every cache and from git")
+
+    monkeypatch.setattr(resume, "_event", gone)
+    history.lazy[0]._events = None
+    full = read(repo.root, tmp_path / "cold", monkeypatch)
+    assert history.lazy and tuple(history.events_of(history.commits[0])[0]) == full.events_of(full.commits[0])[0]
+
+
+def test_the_loaded_visits_of_a_file_are_found_by_its_month_as_by_the_index(tmp_path):
+    """A continued walk takes a file's loaded visits from a pass over the visits (`history._Seeds`): the same visits,
+    in the same order, as the index of every file a walk from the start makes (visits/2026-10/ds-shuji.yaml holds
+    visits of 2026-11 here)."""
+    repo = basic_repo(tmp_path / "c")
+    repo.commit("2026-11-10", "录入", files={FILES[0]: "".join(entry(n) for n in range(9)),
+                                            FILES[2]: entry(1)})
+    records, _ = load(repo.root, today=AS_OF)
+    files = sorted({v.source.file for v in records.visits})
+    scanned = history_module._Seeds(records)
+    scanned.scans = resume.SCANS
+    by_pass = {path: scanned._in_file(path) for path in files}
+    indexed = history_module._Seeds(records)
+    assert by_pass == {path: indexed._in_file(path) for path in files} and all(by_pass.values())
+    assert scanned._visits_by_file is None and indexed._visits_by_file is not None and len(files) < resume.SCANS

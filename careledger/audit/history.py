@@ -14,10 +14,12 @@ before (the same visit going to the same content) is not counted twice.
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import threading
+import zlib
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
@@ -82,19 +84,42 @@ class HouseholdEvent:
     previous: Commit | None  # the commit of the version before
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class History:
     state: str  # "complete", "shallow", "no-commits", "no-repository" or "no-git"
     detail: str = ""  # git's own words when the history could not be read
     head: str = ""
     dirty: tuple[str, ...] = ()  # uncommitted files below the content directory
     commits: tuple[Commit, ...] = ()
-    visit_events: tuple[VisitEvent, ...] = ()
+    eager_events: tuple[VisitEvent, ...] = ()  # the visit events, in commit order, but those of `lazy` commits
     household_events: tuple[HouseholdEvent, ...] = ()
     unreadable: tuple[tuple[str, str], ...] = ()  # (commit id, path) of versions that could not be read
     incomplete: bool = False  # a blob the walk asked for was missing (a partial clone): a fetch may change events
-    _by_household: dict = field(default_factory=dict, compare=False, repr=False)
-    _digests: dict = field(default_factory=dict, compare=False, repr=False)  # commit order → CommitDigest
+    # commit order → LazyEvents: a large commit's visit events kept by the last build's walk (`resume.py`), made
+    # only when a consumer asks for them (its digest, counts and households are at hand without them)
+    lazy: dict = field(default_factory=dict, repr=False)
+    _by_household: dict = field(default_factory=dict, repr=False)
+    _digests: dict = field(default_factory=dict, repr=False)  # commit order → CommitDigest
+    _all: list = field(default_factory=list, repr=False)
+
+    @property
+    def visit_events(self) -> tuple[VisitEvent, ...]:
+        """Every visit event, in commit order (makes the lazy commits' events)."""
+        if not self.lazy:
+            return self.eager_events
+        if not self._all:
+            out: list[VisitEvent] = []
+            for commit in self.commits:
+                out += self.events_of(commit)[0]
+            self._all.append(tuple(out))
+        return self._all[0]
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, History):
+            return NotImplemented
+        return all(getattr(self, name) == getattr(other, name) for name in _COMPARED)
+
+    __hash__ = None  # type: ignore[assignment]
 
     @property
     def available(self) -> bool:
@@ -108,23 +133,43 @@ class History:
         return "partial" if self.state == "shallow" or self.dirty else "complete"
 
     def for_household(self, household_id: str) -> tuple[list[HouseholdEvent], list[VisitEvent]]:
-        """The events of one household's file and of the visits to it, oldest first."""
+        """The events of one household's file and of the visits to it, oldest first (makes the events of the lazy
+        commits that touched it)."""
+        files, visits = self._eager_of(household_id)
+        visits = list(visits)
+        touched = [lazy for lazy in self.lazy.values() if household_id in lazy.households]
+        if touched:
+            for lazy in touched:
+                visits += [e for e in lazy if e.key.household == household_id
+                           or (e.before_key is not None and e.before_key.household == household_id)]
+            visits.sort(key=_order)  # stable: a commit's events keep their order
+        return list(files), visits
+
+    def last_commit_of(self, household_id: str) -> Commit | None:
+        """The last commit that touched the household's file or a visit to it (without making lazy events)."""
+        files, visits = self._eager_of(household_id)
+        orders = [e.commit.order for e in files + visits]
+        orders += [order for order, lazy in self.lazy.items() if household_id in lazy.households]
+        return self.commits[max(orders)] if orders else None
+
+    def _eager_of(self, household_id: str) -> tuple[list[HouseholdEvent], list[VisitEvent]]:
         if not self._by_household:
             index: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
             for event in self.household_events:
                 index[event.household][0].append(event)
-            for event in self.visit_events:
+            for event in self.eager_events:
                 households = {event.key.household} | ({event.before_key.household} if event.before_key else set())
                 for household in households:
                     index[household][1].append(event)
             self._by_household.update(index)
-        files, visits = self._by_household.get(household_id, ([], []))
-        return list(files), list(visits)
+        return self._by_household.get(household_id, ([], []))
 
-    def events_of(self, commit: Commit) -> tuple[tuple[VisitEvent, ...], tuple[HouseholdEvent, ...]]:
+    def events_of(self, commit: Commit) -> tuple[Sequence[VisitEvent], tuple[HouseholdEvent, ...]]:
         """The commit's visit and household events. The walk appends events commit by commit, so each list is in
         commit order and a commit's events are one slice of it, found by bisection (not by a pass over all)."""
-        return _slice(self.visit_events, commit.order), _slice(self.household_events, commit.order)
+        lazy = self.lazy.get(commit.order)
+        visits = lazy if lazy is not None else _slice(self.eager_events, commit.order)
+        return visits, _slice(self.household_events, commit.order)
 
     def digest(self, commit: Commit):
         """The commit's events summed up for the audit (`digest.CommitDigest`): kept from an earlier build for a
@@ -136,6 +181,43 @@ class History:
 
     def keep_digest(self, commit: Commit, got) -> None:
         self._digests[commit.order] = got
+
+
+_COMPARED = ("state", "detail", "head", "dirty", "commits", "visit_events", "household_events", "unreadable",
+             "incomplete")
+
+
+class LazyEvents(Sequence):
+    """One large commit's visit events, made at the first look (`make()` gives them as a tuple). Their count and
+    the households they touch are known without them."""
+
+    def __init__(self, count: int, households: frozenset, make):
+        self.count, self.households, self._make, self._events = count, households, make, None
+
+    def events(self) -> tuple[VisitEvent, ...]:
+        if self._events is None:
+            self._events = tuple(self._make())
+            if len(self._events) != self.count:
+                raise ValueError("lazy events")
+        return self._events
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index):
+        return self.events()[index]
+
+    def __iter__(self):
+        return iter(self.events())
+
+    def __reduce__(self):  # a History sent to another process carries the events, not the walk that makes them
+        return _made, (self.count, self.households, self.events())
+
+
+def _made(count: int, households: frozenset, events: tuple) -> LazyEvents:
+    got = LazyEvents(count, households, None)
+    got._events = events
+    return got
 
 
 def _order(event) -> int:
@@ -168,7 +250,7 @@ def read_history(content_dir: Path, records=None) -> History:
     if not builder.commits:
         return History("no-commits", head=location.head, dirty=dirty)
     history = History("shallow" if location.shallow else "complete", head=location.head, dirty=dirty,
-                      commits=tuple(builder.commits), visit_events=tuple(builder.visit_events),
+                      commits=tuple(builder.commits), eager_events=tuple(builder.visit_events), lazy=builder.lazy,
                       household_events=tuple(builder.household_events), unreadable=tuple(builder.unreadable),
                       incomplete=builder.incomplete)
     with without_gc():  # a few thousand small objects, and the records' millions for the collector to scan
@@ -280,6 +362,7 @@ def _put(queue: Queue, item, stop: threading.Event) -> bool:
 
 
 _POSITION = attrgetter("source.line", "source.column")
+_FILE_OF = attrgetter("source.file")
 
 
 class _Seeds:
@@ -291,24 +374,34 @@ class _Seeds:
         self.records = records
         self._visits_by_file: dict[str, list] | None = None
         self._households_by_file: dict | None = None
+        self._keyed: dict[str, dict] = {}
+        self.scans = 0  # files to look up by a pass over the visits before indexing them (`_in_file`)
+
+    def _in_file(self, path: str) -> list:
+        """The loaded visits of one file: in a continued walk (`resume.py`, which asks for the files of its new
+        commits only), a pass over the visits for the first few files; an index of every file otherwise."""
+        if self._visits_by_file is None and self.scans:
+            self.scans -= 1
+            visits = self.records.visits
+            return [visit for visit, file in zip(visits, map(_FILE_OF, visits)) if file == path]
+        if self._visits_by_file is None:
+            self._visits_by_file = {}
+            for visit in self.records.visits:
+                in_file = self._visits_by_file.get(visit.source.file)
+                if in_file is None:
+                    self._visits_by_file[visit.source.file] = [visit]
+                else:
+                    in_file.append(visit)
+        return self._visits_by_file.get(path, [])
 
     def version(self, path: str, blob: str):
         if self.blob_ids.get(path) != blob:
             return None
         visitor = visitor_of(path)
         if visitor is not None:
-            if self._visits_by_file is None:
-                self._visits_by_file = {}
-                for visit in self.records.visits:
-                    in_file = self._visits_by_file.get(visit.source.file)
-                    if in_file is None:
-                        self._visits_by_file[visit.source.file] = [visit]
-                    else:
-                        in_file.append(visit)
-                self._keyed: dict[str, dict] = {}
             keyed = self._keyed.get(path)
             if keyed is None:  # the loaded records themselves: no copy
-                in_file = sorted(self._visits_by_file.get(path, ()), key=_POSITION)
+                in_file = sorted(self._in_file(path), key=_POSITION)
                 keyed = self._keyed[path] = keyed_visits(visitor, in_file)
             return keyed
         if household_of(path) is not None:
@@ -316,6 +409,15 @@ class _Seeds:
                 self._households_by_file = {h.source.file: h for h in self.records.households}
             return self._households_by_file.get(path)
         return None
+
+
+SHARDS = 64
+
+
+def shard_of(household: str) -> int:
+    """Which of the kept walk's `SHARDS` pickles holds the states of a household's visits (the same in every
+    process: not Python's salted string hash)."""
+    return zlib.crc32(household.encode("utf-8", "surrogateescape")) % SHARDS
 
 
 class Gone(Exception):
@@ -344,10 +446,14 @@ class _Builder:
         self.household_parser = HouseholdParser()
         self.commits: list[Commit] = []
         self.visit_events: list[VisitEvent] = []
+        self.lazy: dict[int, LazyEvents] = {}  # commit order → its visit events, taken back lazily (`resume.py`)
         self.household_events: list[HouseholdEvent] = []
         self.unreadable: list[tuple[str, str]] = []
         self.versions: dict[str, tuple[str, object]] = {}  # path → (blob id, parsed) of its last readable version
         self.visits: dict[VisitKey, _Known] = {}
+        # set by `resume.py`: the visits' states kept by the last walk, one pickle per `shard_of` their household,
+        # taken into `visits` when the walk meets one of those households again (None: taken)
+        self.shards: list[bytes | None] | None = None
         self.household_last: dict[str, Commit] = {}
         # What `resume.py` keeps to continue the walk at the next build: the versions the events' records come
         # from, as (path, blob id), so that a record is kept as a reference and taken again from today's records,
@@ -411,6 +517,12 @@ class _Builder:
         return got
 
     def _known(self, key) -> _Known | None:
+        if self.shards is not None:  # a kept walk: the visits' states of the key's household, taken back now
+            shard = shard_of(key[2])
+            kept = self.shards[shard]
+            if kept is not None:
+                self.shards[shard] = None
+                self.visits.update(pickle.loads(kept))
         got = self.visits.get(key)
         if type(got) is tuple:  # kept by `resume.py`: (ref, first order, last order, present)
             ref, first, last, present = got

@@ -14,25 +14,39 @@ on to HEAD and give what a walk from the start would give:
   another content directory, another version of the audit's code, a damaged file): `load` gives None, and the walk
   starts from the first commit.
 
-Records whose version today's records hold are not kept as objects (unpickling 75,000 visits costs more than
-reading them from git): such a record is kept as a reference, the version it came from (path and blob id) and its
-key, and taken again from today's records when the working file still has that blob id (as a walk from the start
-takes them), else from the parsed-versions store, else from git. An event's visit of an older version is kept
-itself (the store would unpickle every version of its folder to give it back). A version that cannot be had
-again makes `load` (or the walk, for a reference it resolves late) give up:
-`Gone`, and `read_history` walks from the start. The uncommitted files are not part of what is kept: `git status`
-runs at every build. The lists that only grow (commits, events) are written in segments, `walk-<random>.pickle`,
-one per build that walked on, named by `walk.pickle` with their lengths (at most 32, then one again).
+What is kept costs little to take back, whatever the history's shape (an import of a county and a few commits, or
+100,000 small commits):
+
+- the events of a large commit (`LAZY_FROM` visit events or more: an import) are one pickle of their rows, taken
+  back only when a consumer asks for them (`history.LazyEvents`: a dossier's history, a finding in a large commit
+  that is not a bulk one); their count and the households they touch are at hand without them, and their digest is
+  kept by `digest.py`. The other events are taken back at once;
+- every visit's state is kept in `SHARDS` pickles by household (`history.shard_of`), each taken back when the walk
+  meets one of its households again, and written again only then;
+- records whose version today's records hold are not kept as objects: such a record is kept as a reference, the
+  version it came from (path and blob id) and its key, and taken again from today's records when the working file
+  still has that blob id (as a walk from the start takes them), else from the parsed-versions store, else from git.
+  An event's visit of an older version is kept itself (the store would unpickle every version of its folder to
+  give it back).
+
+A version that cannot be had again makes `load` (or the walk, for a reference it resolves late) give up: `Gone`, and
+`read_history` walks from the start (a lazy commit's events are then made by a walk from the start). The
+uncommitted files are not part of what is kept: `git status` runs at every build. The lists that only grow
+(commits, events) are written in segments, `walk-<random>.pickle`, one per build that walked on, named by
+`walk.pickle` with their lengths (at most 32, then one again).
 """
 
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
+from functools import partial
 
 from ..cachestore import FolderStore, code_hash, unseal, write_sealed
 from . import git
-from .history import _KEPT, _PARSING_MODULES, Commit, Gone, HouseholdEvent, VisitEvent, _Builder, _Seeds
+from .history import (_KEPT, _PARSING_MODULES, SHARDS, Commit, Gone, HouseholdEvent, LazyEvents, VisitEvent,
+                      _Builder, _Seeds, shard_of)
 from .parse import VisitKey, visitor_of
 
 VERSION = code_hash("audit.history", "audit.git", "audit.resume", *_PARSING_MODULES)
@@ -83,39 +97,49 @@ def _read_segments(state: dict, base) -> None:
     state.update(lists)
 
 
-def worth_keeping(builder: _Builder) -> bool:
-    """Whether taking the walk back costs less than walking again. Taking it back costs about the same per event
-    as the walk does (every event is made again, its records found again), and the walk costs git's log and this
-    module's work per commit on top: a history of few commits of many records (an import and a few days' work) is
-    read again, a long one is continued. Measured (CPU, 2 cores): an import of 75,700 visits and 3 commits reads
-    in 0.67 s and is taken back in about 1.0 s; 10,000 commits of 12,000 events read in 0.88 s, continue in 0.46 s."""
-    return len(builder.commits) * WORTH >= len(builder.visit_events) + len(builder.household_events)
-
-
-WORTH = 10  # see `worth_keeping`
+SCANS = 8  # files a continued walk looks up by a pass over the loaded visits (about 0.05 s each at 75,000)
+LAZY_FROM = 200  # visit events: a commit of this many is kept as one pickle, its events made only when asked
 
 
 def save(location: git.Location, builder: _Builder) -> None:
-    """Keep the walk at HEAD (not when a blob was missing: a later fetch may give another history; nor when it is
-    cheaper to walk again, `worth_keeping`, and then an older kept walk is removed)."""
-    if builder.incomplete or not worth_keeping(builder):
+    """Keep the walk at HEAD (not when a blob was missing: a later fetch may give another history; then an older
+    kept walk is removed). A commit of `LAZY_FROM` visit events or more (an import) is kept as one pickle of its
+    rows that the next build takes back only when a consumer asks for its events (`history.LazyEvents`), so taking
+    the walk back costs the small commits' events and the visits' states, not every event of the history."""
+    if builder.incomplete:
         _remove_other_segments(builder.store.base, set())
         return
     order = {id(c): c.order for c in builder.commits}
     rows = getattr(builder, "kept_visit_rows", [])
-    for event, (visit_ref, before_ref) in zip(builder.visit_events[len(rows):], builder.visit_refs[len(rows):]):
-        rows.append((event.action, event.commit.order, tuple(event.key), event.path,
-                     _kept(builder, visit_ref, event.visit), _kept(builder, before_ref, event.before),
-                     tuple(event.before_key) if event.before_key else None, event.first.order,
-                     event.previous.order if event.previous else -1))
+    done = getattr(builder, "kept_eager", 0)  # the events already kept (taken back from the last walk)
+    events, refs = builder.visit_events[done:], builder.visit_refs[done:]
+    start = 0
+    while start < len(events):
+        commit, end = events[start].commit, start
+        while end < len(events) and events[end].commit is commit:
+            end += 1
+        chunk = [_row(builder, event, visit_ref, before_ref)
+                 for event, (visit_ref, before_ref) in zip(events[start:end], refs[start:end])]
+        if end - start >= LAZY_FROM:
+            households = frozenset(h for r in chunk for h in (r[2][2], r[6][2] if r[6] else None) if h)
+            rows.append(("lazy", commit.order, end - start, households,
+                         pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)))
+        else:
+            rows += chunk
+        start = end
     house_rows = getattr(builder, "kept_household_rows", [])
     for event, (before, after) in zip(builder.household_events[len(house_rows):],
                                       builder.household_refs[len(house_rows):]):
         house_rows.append((event.action, event.commit.order, event.household, event.path, before, after,
                            event.previous.order if event.previous else -1))
-    known = {key if type(key) is tuple else tuple(key): value if type(value) is tuple else
-             (_plain(value.ref), order[id(value.first)], order[id(value.last)], value.present)
-             for key, value in builder.visits.items()}
+    shards = list(builder.shards) if builder.shards is not None else [None] * SHARDS
+    groups: dict[int, dict] = {shard: {} for shard, kept in enumerate(shards) if kept is None}
+    for key, value in builder.visits.items():  # every one of a shard taken back (`_Builder._known`), or all
+        groups[shard_of(key[2])][key if type(key) is tuple else tuple(key)] = (
+            value if type(value) is tuple else
+            (_plain(value.ref), order[id(value.first)], order[id(value.last)], value.present))
+    for shard, group in groups.items():
+        shards[shard] = pickle.dumps(group, protocol=pickle.HIGHEST_PROTOCOL)
     lists = (builder.commits, builder.table, rows, house_rows, builder.unreadable)
     segments = list(getattr(builder, "kept_segments", []))
     if len(segments) >= MOST_SEGMENTS:
@@ -127,7 +151,7 @@ def save(location: git.Location, builder: _Builder) -> None:
     state = {"version": VERSION, "toplevel": str(location.toplevel), "prefix": location.prefix,
              "shallow": git.shallow_boundary(location), "head": location.head, "segments": segments,
              "versions": {path: blob for path, (blob, _) in builder.versions.items()},
-             "known": known, "household_last": {h: c.order for h, c in builder.household_last.items()},
+             "shards": shards, "household_last": {h: c.order for h, c in builder.household_last.items()},
              "current": builder.current}
     store = builder.store
     try:
@@ -136,9 +160,17 @@ def save(location: git.Location, builder: _Builder) -> None:
         write_sealed(store.base / name, part)
         write_sealed(store.base / FILE, state)  # last: until it is in place, the segments it names are not used
         builder.kept_segments = segments
+        builder.kept_visit_rows, builder.kept_household_rows = rows, house_rows
+        builder.kept_eager = len(builder.visit_events)
         _remove_other_segments(store.base, {name for name, _ in segments})
     except OSError:
         pass  # a cache that cannot be written only makes the next build slower
+
+
+def _row(builder: _Builder, event: VisitEvent, visit_ref, before_ref) -> tuple:
+    return (event.action, event.commit.order, tuple(event.key), event.path, _kept(builder, visit_ref, event.visit),
+            _kept(builder, before_ref, event.before), tuple(event.before_key) if event.before_key else None,
+            event.first.order, event.previous.order if event.previous else -1)
 
 
 def _remove_other_segments(base, keep: set[str]) -> None:
@@ -169,6 +201,7 @@ def _plain(ref):
 
 def _restore(state: dict, store: FolderStore, seeds: _Seeds, location: git.Location) -> _Builder:
     builder = _Builder(store, seeds)
+    seeds.scans = SCANS  # a continued walk asks for few of today's files: no index of every file
     commits: list[Commit] = state["commits"]
     if not all(type(c) is Commit and c.order == i for i, c in enumerate(commits)):
         raise ValueError("commits")
@@ -179,24 +212,25 @@ def _restore(state: dict, store: FolderStore, seeds: _Seeds, location: git.Locat
     builder.resolve = versions
     rows, house_rows = state["visit_events"], state["household_events"]
     for row in rows:  # every version the events need, read from git at once when not at hand
-        if type(row[4]) is tuple:  # else the visit itself, or None
-            versions.want(row[4][0])
-        if type(row[5]) is tuple:
-            versions.want(row[5][0])
+        if row[0] != "lazy":
+            _want(versions, row)
     for row in house_rows:
         for index in row[4:6]:
             if index >= 0:
                 versions.want(index)
     versions.fetch()
     c = commits
-    visit_events, refs = [], []
-    for action, order, key, path, visit_ref, before_ref, before_key, first, previous in rows:
-        visit = versions(visit_ref[0])[visit_ref[1]] if type(visit_ref) is tuple else visit_ref
-        before = versions(before_ref[0])[before_ref[1]] if type(before_ref) is tuple else before_ref
-        visit_events.append(VisitEvent(action, c[order], _key(VisitKey, key), path, visit, before,
-                                       _key(VisitKey, before_key) if before_key else None, c[first],
-                                       c[previous] if previous >= 0 else None))
-        refs.append((None, None))  # only the events added after this are turned into rows (`save`)
+    visit_events, lazy = [], {}
+    for row in rows:
+        if row[0] == "lazy":
+            _, order, count, households, payload = row
+            if type(households) is not frozenset or not 0 <= order < len(c):
+                raise ValueError("lazy")
+            lazy[order] = LazyEvents(count, households, partial(_lazy_events, builder, versions, location, order,
+                                                                payload))
+        else:
+            visit_events.append(_event(row, versions, c))
+    refs = [(None, None)] * len(visit_events)  # only the events added after these are turned into rows (`save`)
     household_events, house_refs = [], []
     for action, order, household, path, before, after, previous in house_rows:
         household_events.append(HouseholdEvent(action, c[order], household, path,
@@ -204,16 +238,53 @@ def _restore(state: dict, store: FolderStore, seeds: _Seeds, location: git.Locat
                                                versions(after) if after >= 0 else None,
                                                c[previous] if previous >= 0 else None))
         house_refs.append((before, after))
-    builder.visit_events, builder.visit_refs = visit_events, refs
+    builder.visit_events, builder.visit_refs, builder.lazy = visit_events, refs, lazy
+    builder.kept_eager = len(visit_events)
     builder.household_events, builder.household_refs = household_events, house_refs
     builder.kept_visit_rows, builder.kept_household_rows = list(rows), list(house_rows)
     builder.kept_segments = list(state["segments"])
     builder.unreadable = list(state["unreadable"])
     builder.versions = {path: (blob, _KEPT) for path, blob in state["versions"].items()}
-    builder.visits = dict(state["known"])  # resolved when the walk meets the visit again (`_Builder._known`)
+    shards = state["shards"]
+    if type(shards) is not list or len(shards) != SHARDS or not all(type(s) is bytes for s in shards):
+        raise ValueError("shards")
+    builder.shards = list(shards)  # taken back, and resolved, when the walk meets the visit again (`_known`)
     builder.household_last = {h: c[order] for h, order in state["household_last"].items()}
     builder.current = dict(state["current"])
     return builder
+
+
+def _want(versions: _Versions, row: tuple) -> None:
+    if type(row[4]) is tuple:  # else the visit itself, or None
+        versions.want(row[4][0])
+    if type(row[5]) is tuple:
+        versions.want(row[5][0])
+
+
+def _event(row: tuple, versions: _Versions, c: list[Commit]) -> VisitEvent:
+    action, order, key, path, visit_ref, before_ref, before_key, first, previous = row
+    visit = versions(visit_ref[0])[visit_ref[1]] if type(visit_ref) is tuple else visit_ref
+    before = versions(before_ref[0])[before_ref[1]] if type(before_ref) is tuple else before_ref
+    return VisitEvent(action, c[order], _key(VisitKey, key), path, visit, before,
+                      _key(VisitKey, before_key) if before_key else None, c[first],
+                      c[previous] if previous >= 0 else None)
+
+
+def _lazy_events(builder: _Builder, versions: _Versions, location: git.Location, order: int, payload: bytes):
+    """The visit events of a lazy commit (`save`), made from its rows; when a version they need cannot be had
+    again (`Gone`), from a walk from the first commit, as a build without the kept walk would make them."""
+    try:
+        rows = pickle.loads(payload)
+        for row in rows:
+            _want(versions, row)
+        versions.fetch()
+        return [_event(row, versions, builder.commits) for row in rows]
+    except (Gone, KeyError, IndexError, TypeError, ValueError, AttributeError, pickle.UnpicklingError):
+        from .history import _walk_from
+
+        fresh = _Builder(builder.store, builder.seeds)
+        _walk_from(location, fresh, "")
+        return [e for e in fresh.visit_events if e.commit.order == order]
 
 
 class _Versions:

@@ -125,8 +125,7 @@ def dossier_history(history, household, records, profile) -> tuple[tuple[History
 
 def last_change(history, household_id: str):
     """The last commit (audit.history.Commit) that touched the household's file or a visit to it; None without one."""
-    files, visits = history.for_household(household_id)
-    return max((e.commit for e in files + visits), key=lambda c: c.order, default=None)
+    return history.last_commit_of(household_id)  # without making the events of an import (`History.lazy`)
 
 
 def version_of(commit, authors) -> HistoryVersion:
