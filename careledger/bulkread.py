@@ -45,6 +45,7 @@ from .yamlread import SequenceNode, decode, empty_file, parse_text, unreadable
 # what a record file holds
 _RECORD_TYPES = frozenset({CustodyLedger, Household, Inspection, SpotCheckResult, Staff, Visit})
 IN_PROCESS_UP_TO = 200  # fewer new files than this are parsed in this process: a pool costs more to start
+BATCH_AT_LEAST = 20  # files a task of the parse pool
 _READER_MODULES = ("bulkread", "schema", "yamlread", "records", "identifiers", "vocab", "findings", "refs")
 
 
@@ -156,15 +157,15 @@ def _parse_many(root: Path, jobs: list[FileJob], settings: Settings, workers: in
                 yield _parse_one(root, job, settings)
                 counter.advance()
             return
-        size = max(20, min(500, len(jobs) // (workers * 8)))
-        batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-        with processes.pool(workers) as pool:
-            for batch in pool.map(_parse_batch, [root] * len(batches), batches, [settings] * len(batches)):
-                yield from batch
-                counter.advance(len(batch))
+        size = max(BATCH_AT_LEAST, min(500, len(jobs) // (workers * 8)))
+        batches = [(root, jobs[i:i + size], settings) for i in range(0, len(jobs), size)]
+        # this process parses its share too (from the end), while the workers' results come in
+        for batch in processes.shared_map(_parse_batch, batches, jobs=workers, done=lambda b: counter.advance(len(b))):
+            yield from batch
 
 
-def _parse_batch(root: Path, jobs: list[FileJob], settings: Settings) -> list:
+def _parse_batch(task: tuple[Path, list[FileJob], Settings]) -> list:
+    root, jobs, settings = task
     return [_parse_one(root, job, settings) for job in jobs]
 
 

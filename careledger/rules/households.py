@@ -32,7 +32,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .. import cachestore
+from .. import cachestore, workers
 from ..findings import Finding
 from . import agreements, assessment, assignment, cadence, content, custody, derived, ledgers, needs, reviews
 
@@ -180,22 +180,28 @@ def _judge_households(facts, cache: bool) -> Judged:
     records = facts.records
     store = cachestore.FolderStore("rules", records.root, cachestore.code_hash(*CODE), _valid) if cache else None
     keys = Keys(facts) if cache else None
+    every = units(records)
+    looked: list[tuple[str | None, str, object]] = []  # per unit: (key, its cache file, the cached entry or None)
+    for unit in every:
+        key = keys.of(unit) if keys else None
+        rel = unit.household.source.file if key else ""
+        hit = store.folder(rel).get(unit.id) if key else None
+        looked.append((key, rel, hit if hit is not None and hit[0] == key else None))
+    missed = _judge_missed(facts, every, [i for i, (_, _, hit) in enumerate(looked) if hit is None])
     per_unit: list[tuple[Unit, dict]] = []
     parts: list[tuple[Unit, derived.Part]] = []
     judged, reused = [], 0
     present: dict[str, set] = defaultdict(set)  # cache folder -> the households of it now
-    for unit in units(records):
-        key = keys.of(unit) if keys else None
-        rel = unit.household.source.file if key else ""
-        hit = store.folder(rel).get(unit.id) if key else None
-        if hit is not None and hit[0] == key:
+    for i, (unit, (key, rel, hit)) in enumerate(zip(every, looked)):
+        if hit is not None:
             found, share = {family: hit[1][name] for family, name in _NAMES.items()}, hit[2]
             reused += 1
         else:
-            found, share = judge_unit(facts, unit)
+            by_name, share = missed[i]
+            found = {family: by_name[name] for family, name in _NAMES.items()}
             judged.append(unit.id)
             if key:
-                store.put(rel, unit.id, (key, {_NAMES[family]: f for family, f in found.items()}, share))
+                store.put(rel, unit.id, (key, by_name, share))
         if key:
             present[rel.rpartition("/")[0]].add(unit.id)
         per_unit.append((unit, found))
@@ -204,6 +210,33 @@ def _judge_households(facts, cache: bool) -> Judged:
         _forget_gone(store, present)
         store.save()
     return Judged(_in_order(facts, per_unit), derived.merge(parts), judged, reused)
+
+
+IN_PROCESS_UP_TO = 200  # fewer households to judge than this are judged in this process: a fork costs more
+
+
+def _judge_missed(facts, every: list[Unit], missed: list[int]) -> dict[int, tuple[dict, derived.Part]]:
+    """index -> ({family name: findings}, its share of the views' results) of the households to judge: on every
+    core (workers.shared_map, forked after loading: the facts are read in place, the tasks are indexes), a village
+    a task (the folder of the household's file), in the building process when they are few."""
+    villages: dict[str, list[int]] = {}
+    for i in missed:
+        household = every[i].household
+        villages.setdefault(household.source.file.rpartition("/")[0] if household else "", []).append(i)
+    tasks = list(villages.values())
+    jobs = 1 if len(missed) < IN_PROCESS_UP_TO else None
+    results = workers.shared_map(_judge_task, tasks, jobs=jobs, shared=(facts, every))
+    return {i: result for task, done in zip(tasks, results) for i, result in zip(task, done)}
+
+
+def _judge_task(indexes: list[int]) -> list[tuple[dict, derived.Part]]:
+    """The judgement of these units of the shared (facts, units), by family name (a module does not pickle)."""
+    facts, every = workers.shared()
+    out = []
+    for i in indexes:
+        found, share = judge_unit(facts, every[i])
+        out.append(({_NAMES[family]: f for family, f in found.items()}, share))
+    return out
 
 
 def _forget_gone(store, present: dict[str, set]) -> None:

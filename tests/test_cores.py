@@ -1,0 +1,82 @@
+"""Every core (issue 16): a cold build on N processes gives exactly the files and findings of one process, and the
+work spread over the processes (workers.shared_map) keeps the order of its tasks whichever process ran them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from careledger import bulkread, workers
+from careledger.demo import DemoSpec
+from careledger.demo.repo import write_demo_repo
+from careledger.pipeline import build_all
+from careledger.rules import households
+
+AS_OF = dt.date(2026, 11, 23)
+
+
+def tree(output: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(output)): p.read_bytes() for p in sorted(output.rglob("*")) if p.is_file()}
+
+
+def _pid_and_square(n: int) -> tuple[int, int]:
+    if n == 13:
+        raise ValueError("十三")
+    return os.getpid(), n * n + workers.shared()
+
+
+def _slow_square(n: int) -> tuple[int, int]:
+    import time
+    time.sleep(0.01)
+    return os.getpid(), n * n + workers.shared()
+
+
+def test_shared_map_spreads_the_tasks_over_this_process_and_a_worker_in_order():
+    results = workers.shared_map(_slow_square, list(range(60)), jobs=2, shared=1000)
+    assert [r for _, r in results] == [n * n + 1000 for n in range(60)]
+    pids = {pid for pid, _ in results}
+    assert os.getpid() in pids and len(pids) == 2  # the building process took its share; one worker the rest
+    assert workers.shared() is None  # not left behind
+
+
+def test_shared_map_raises_what_a_task_raises():
+    with pytest.raises(ValueError, match="十三"):
+        workers.shared_map(_pid_and_square, list(range(30)), jobs=2, shared=0)
+
+
+def test_one_job_or_a_running_thread_keeps_everything_in_this_process():
+    assert {pid for pid, _ in workers.shared_map(_slow_square, list(range(10)), jobs=1, shared=0)} == {os.getpid()}
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:  # a fork now would copy a process whose other thread may hold a lock: not done
+        results = workers.shared_map(_slow_square, list(range(10)), jobs=2, shared=0)
+    finally:
+        stop.set()
+        other.join()
+    assert {pid for pid, _ in results} == {os.getpid()}
+
+
+def test_one_and_two_processes_build_the_same_files_and_findings(tmp_path, monkeypatch):
+    root = tmp_path / "content"
+    write_demo_repo(root, DemoSpec(households=40, months=3))
+    monkeypatch.setattr(bulkread, "IN_PROCESS_UP_TO", 0)  # the demo is small: parse and judge on both processes
+    monkeypatch.setattr(households, "IN_PROCESS_UP_TO", 0)
+    forked = []
+    real = workers._forked_pool
+    monkeypatch.setattr(workers, "_forked_pool", lambda n: forked.append(n) or real(n))
+    results = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv(workers.ENV_JOBS, jobs)
+        monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / f"cache{jobs}"))
+        result = build_all(root, tmp_path / f"out{jobs}", as_of=AS_OF, paper=False)
+        results[jobs] = (result.findings, result.policy_findings, tree(tmp_path / f"out{jobs}"))
+        assert forked == ([] if jobs == "1" else [1])  # CARELEDGER_JOBS=1 forks nothing; 2 forks one judge worker
+    assert results["1"][0] == results["2"][0]
+    assert results["1"][1] == results["2"][1] and results["1"][1]  # the demo has findings: all of them, in order
+    assert results["1"][2].keys() == results["2"][2].keys() and len(results["1"][2]) > 40
+    assert results["1"][2] == results["2"][2]
