@@ -80,22 +80,26 @@ def shared() -> object:
     return _SHARED
 
 
-def shared_map(fn, tasks: list, *, jobs: int | None = None, shared: object = None, done=None) -> list:
+def shared_map(fn, tasks: list, *, jobs: int | None = None, shared: object = None, done=None,
+               helps: bool = True) -> list:
     """[fn(task) for task in tasks], run by `jobs` processes (default `count()`): this one and `jobs - 1` workers
     (module docstring). `fn` and the tasks must pickle (a module-level function; small tasks); `fn` reads the shared
     object with `shared()`. An exception that `fn` raises comes out of here, as in the loop. `done(result)` is called
-    in this process (its calling thread) for each result as it has it, in no set order (a progress counter)."""
+    in this process (its calling thread) for each result as it has it, in no set order (a progress counter).
+    `helps=False`: this process runs no task but has `jobs` workers (when the results are large, receiving them
+    keeps it busy: the parse)."""
     global _SHARED
     jobs = jobs or count()
     previous, _SHARED = _SHARED, shared
     try:
         runner = None
         if jobs > 1 and len(tasks) > 1:
-            runner = _forked_pool(jobs - 1) if shared is not None else pool(jobs - 1)
+            workers = jobs - 1 if helps else jobs
+            runner = _forked_pool(workers) if shared is not None else pool(workers)
         done = done or (lambda result: None)
         if runner is None:
             return [_noted(fn(task), done) for task in tasks]
-        return _run_shared(runner, fn, tasks, done)
+        return _run_shared(runner, fn, tasks, done, helps)
     finally:
         _SHARED = previous
 
@@ -105,12 +109,12 @@ def _noted(result, done):
     return result
 
 
-def _run_shared(runner: ProcessPoolExecutor, fn, tasks: list, done) -> list:
+def _run_shared(runner: ProcessPoolExecutor, fn, tasks: list, done, helps: bool) -> list:
     results: list = [None] * len(tasks)
     try:
         futures = [runner.submit(fn, task) for task in tasks]
         mine = len(tasks)  # this process runs tasks[mine:], taken from the end while no worker has started them
-        while mine > 0 and futures[mine - 1].cancel():
+        while helps and mine > 0 and futures[mine - 1].cancel():
             mine -= 1
             results[mine] = _noted(fn(tasks[mine]), done)
         for i in range(mine):

@@ -80,3 +80,41 @@ def test_one_and_two_processes_build_the_same_files_and_findings(tmp_path, monke
     assert results["1"][1] == results["2"][1] and results["1"][1]  # the demo has findings: all of them, in order
     assert results["1"][2].keys() == results["2"][2].keys() and len(results["1"][2]) > 40
     assert results["1"][2] == results["2"][2]
+
+
+def cache_files(cache: Path, kind: str) -> dict[str, object]:
+    from careledger.cachestore import unseal
+
+    return {str(p.relative_to(cache)): unseal(p.read_bytes()) for p in sorted((cache / kind).rglob("*.pickle"))}
+
+
+def test_the_parse_cache_a_worker_writes_is_the_one_the_building_process_writes(tmp_path, monkeypatch):
+    """On a cold parse on two processes each folder's cache file is written by the worker that parsed it; its
+    entries equal those one process writes, and the next load parses no file."""
+    from careledger import cachestore
+    from careledger.load import load
+
+    root = tmp_path / "content"
+    write_demo_repo(root, DemoSpec(households=30, months=2))
+    monkeypatch.setattr(bulkread, "IN_PROCESS_UP_TO", 0)
+    monkeypatch.setattr(bulkread, "BATCH_AT_LEAST", 1)
+    elsewhere = []
+    real_elsewhere = cachestore.FolderStore.written_elsewhere
+    monkeypatch.setattr(cachestore.FolderStore, "written_elsewhere",
+                        lambda self, folder, entries: elsewhere.append(folder) or real_elsewhere(self, folder, entries))
+    loaded = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv(workers.ENV_JOBS, jobs)
+        monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / f"cache{jobs}"))
+        loaded[jobs] = load(root, today=AS_OF)
+        assert bool(elsewhere) == (jobs == "2")  # one process writes its cache itself; with two, the worker does
+    one, two = cache_files(tmp_path / "cache1", "records"), cache_files(tmp_path / "cache2", "records")
+    assert len(one) > 5 and len(set(elsewhere)) == len(one)
+    assert one == two
+    assert repr(loaded["1"]) == repr(loaded["2"])
+    parsed = []
+    real_parse_one = bulkread._parse_one
+    monkeypatch.setattr(bulkread, "_parse_one", lambda *a: parsed.append(a) or real_parse_one(*a))
+    monkeypatch.setenv(workers.ENV_JOBS, "1")
+    again = load(root, today=AS_OF)  # the cache the workers wrote, read back
+    assert parsed == [] and repr(again) == repr(loaded["2"])

@@ -34,8 +34,8 @@ DRIVER = textwrap.dedent("""
 
     os.environ["CARELEDGER_JOBS"] = "2"  # workers even on a machine with one core
     bulkread.IN_PROCESS_UP_TO = 0
-    bulkread.BATCH_AT_LEAST = 1  # tasks for a worker as well as for the building process, which takes its share
-    bulkread._parse_batch = slow if {which!r} == "parse" else bulkread._parse_batch
+    bulkread.BATCH_AT_LEAST = 1  # more than one task: one is parsed in this process
+    bulkread._parse_task = slow if {which!r} == "parse" else bulkread._parse_task
     pdf.render_batch = slow if {which!r} == "pdf" else pdf.render_batch
     main({args!r}, prog_name="careledger")
 """)
@@ -123,8 +123,8 @@ def test_a_worker_whose_parent_is_gone_before_it_starts_ends_itself():
 
 
 def test_careledger_jobs_sets_the_number_of_workers(basic, tmp_path, monkeypatch):
-    """CARELEDGER_JOBS (issue 16, the core speed-up measured from 1 to N) sets the number of processes that parse: this
-    one and a pool of the rest; 1 parses in this process. Without it, the cores this process may run on."""
+    """CARELEDGER_JOBS (issue 16, the core speed-up measured from 1 to N) sets the parse pool's size; 1 parses in this
+    process. Without it, the cores this process may run on."""
     from careledger import bulkread
     from careledger.load import load
 
@@ -138,8 +138,7 @@ def test_careledger_jobs_sets_the_number_of_workers(basic, tmp_path, monkeypatch
     monkeypatch.setattr(bulkread, "IN_PROCESS_UP_TO", 0)
     monkeypatch.setattr(bulkread, "BATCH_AT_LEAST", 1)  # more than one task: one is not worth a pool
     cores = len(os.sched_getaffinity(0))
-    # N processes: the building process (which parses its share) and a pool of N - 1 workers
-    for jobs, expected in (("3", [2]), ("1", []), ("", [cores - 1] if cores > 1 else [])):
+    for jobs, expected in (("3", [3]), ("1", []), ("", [cores] if cores > 1 else [])):
         monkeypatch.setenv("CARELEDGER_JOBS", jobs)
         monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / f"cache-{jobs}"))
         sizes.clear()
