@@ -118,3 +118,28 @@ def test_the_parse_cache_a_worker_writes_is_the_one_the_building_process_writes(
     monkeypatch.setenv(workers.ENV_JOBS, "1")
     again = load(root, today=AS_OF)  # the cache the workers wrote, read back
     assert parsed == [] and repr(again) == repr(loaded["2"])
+
+
+def test_the_proof_scanned_on_two_processes_finds_what_one_scan_finds(tmp_path, monkeypatch):
+    from careledger import proof, proofcache
+    from careledger.load import load
+
+    from .publickit import AS_OF as PUBLIC_AS_OF, jurisdiction
+
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
+    records, _ = load(jurisdiction(tmp_path / "content"), today=PUBLIC_AS_OF)
+    secrets = proof.secrets_of(records, records.site.privacy, PUBLIC_AS_OF)
+    names = sorted(value for value, kind in secrets.texts.items() if kind == "家庭成员的姓名")
+    numbers = sorted(secrets.numbers)
+    pages = {f"villages/v{i:03}.html": f"<p>第 {i} 村：走访 {i * 7} 次。</p>".encode() for i in range(600)}
+    for i in range(0, 600, 37):  # leaks in pages of every part, some with two kinds of value
+        pages[f"villages/v{i:03}.html"] += f"<p>{names[i % len(names)]}</p>".encode()
+        if i % 2:
+            pages[f"villages/v{i:03}.html"] += f"<p>电话 {numbers[i % len(numbers)]}</p>".encode()
+    forked = []
+    real = workers._forked_pool
+    monkeypatch.setattr(workers, "_forked_pool", lambda n: forked.append(n) or real(n))
+    monkeypatch.setenv(workers.ENV_JOBS, "2")
+    found = proofcache.scan_changed(pages, secrets, folder=tmp_path / "proof")
+    assert forked == [1]
+    assert len(found) > 16 and found == proof.scan(pages, secrets)
