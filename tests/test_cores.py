@@ -80,6 +80,18 @@ def test_one_and_two_processes_build_the_same_files_and_findings(tmp_path, monke
     assert results["1"][1] == results["2"][1] and results["1"][1]  # the demo has findings: all of them, in order
     assert results["1"][2].keys() == results["2"][2].keys() and len(results["1"][2]) > 40
     assert results["1"][2] == results["2"][2]
+    # the caches the workers wrote (the parse's and the household rules', a folder a task) hold what one process writes
+    for kind in ("records", "rules"):
+        one, two = cache_files(tmp_path / "cache1", kind), cache_files(tmp_path / "cache2", kind)
+        assert one == two and len(one) > 3, kind
+    judgements = []  # a warm rebuild from the workers' caches judges no household again
+    real_judge = households.judge_households
+    monkeypatch.setattr(households, "judge_households", lambda *a, **k: judgements.append(real_judge(*a, **k))
+                        or judgements[-1])
+    (tmp_path / "out2" / "BUILD.json").unlink()  # (not the fingerprint's "nothing changed")
+    again = build_all(root, tmp_path / "out2", as_of=AS_OF, paper=False)
+    assert again.policy_findings == results["2"][1] and tree(tmp_path / "out2") == results["2"][2]
+    assert [(j.judged, j.reused) for j in judgements] == [([], 40)]
 
 
 def cache_files(cache: Path, kind: str) -> dict[str, object]:
