@@ -35,7 +35,7 @@ from pathlib import Path
 
 from . import progress, refs
 from . import workers as processes  # not `workers`: that is the number of them below
-from .cachestore import FolderStore, code_hash, without_gc, write_sealed
+from .cachestore import FolderStore, code_hash, seal, unseal, without_gc, write_durable
 from .findings import Finding
 from .listing import read_below
 from .records import CustodyLedger, Household, Inspection, SpotCheckResult, Staff, Visit
@@ -194,27 +194,38 @@ def _parse_many(root: Path, todo: list[tuple[FileJob, tuple]], settings: Setting
         if items:
             tasks.append((root, items, settings, targets))
         done = lambda out: counter.advance(len(out[0]))  # noqa: E731
-        for (_, items, _, _), (parsed, wrote) in zip(tasks, processes.shared_map(
+        for (_, items, _, _), (parsed, written) in zip(tasks, processes.shared_map(
                 _parse_task, tasks, jobs=workers, done=done, helps=False)):
+            entries = {}
+            for data in written.values():
+                entries.update(unseal(data))
             for item, result in zip(items, parsed):
-                yield item, result, _folder(item[0].rel) in wrote
+                if result is None:  # in a cache file the worker wrote
+                    _, digest, result = entries[item[0].rel]
+                    yield item, (digest, result), True
+                else:
+                    yield item, result, _folder(item[0].rel) in written
 
 
-def _parse_task(task: tuple) -> tuple[list, set[str]]:
+def _parse_task(task: tuple) -> tuple[list, dict[str, bytes]]:
     """A worker's task: parse these files; write the cache file of each folder in `targets` (all its files are
-    here), as `_Store.put` and `FolderStore.save` would have. Returns the results and the folders written."""
+    here), as `_Store.put` and `FolderStore.save` would have. Returns the results, None for those in a cache file
+    written, and the bytes of each file written: the results go back to the building process in those bytes,
+    pickled once for both."""
     root, items, settings, targets = task
     parsed = [_parse_one(root, job, settings) for job, _ in items]
-    wrote = set()
+    written, sent = {}, set()
     for folder, path in targets.items():
         entries = {job.rel: (stat, digest, result) for (job, stat), (digest, result) in zip(items, parsed)
                    if _folder(job.rel) == folder and _cached(stat, digest)}
+        data = seal(entries)
         try:
-            write_sealed(path, entries, sync_folder=False)  # the building process fsyncs the folder (save)
+            write_durable(path, data, sync_folder=False)  # the building process fsyncs the folder (save)
         except OSError:
             continue  # the building process writes it
-        wrote.add(folder)
-    return parsed, wrote
+        written[folder] = data
+        sent.update(entries)
+    return [None if job.rel in sent else result for (job, _), result in zip(items, parsed)], written
 
 
 def _parse_one(root: Path, job: FileJob, settings: Settings) -> tuple[str, tuple]:
