@@ -167,7 +167,7 @@ def _on_the_day(root: Path, job: FileJob, settings: Settings, result: tuple) -> 
 def _parse_many(root: Path, todo: list[tuple[FileJob, tuple]], settings: Settings, workers: int | None,
                 store: "_Store | None"):
     """((job, stat), (hash of the bytes, result), whether a worker wrote the cache file of the job's folder) for each
-    of `todo`, in no set order; in worker processes when there are many. A folder the cache has nothing of (a cold
+    of `todo`, a folder's files together; in worker processes when there are many. A folder the cache has nothing of (a cold
     build) goes whole to one worker, which writes its cache file too: the building process, which receives every
     result, need not pickle them all again."""
     workers = workers or processes.count()
@@ -193,7 +193,9 @@ def _parse_many(root: Path, todo: list[tuple[FileJob, tuple]], settings: Setting
                 items, targets = [], {}
         if items:
             tasks.append((root, items, settings, targets))
-        done = lambda out: counter.advance(len(out[0]))  # noqa: E731
+        def done(out: tuple) -> None:
+            counter.advance(len(out[0]))
+
         for (_, items, _, _), (parsed, written) in zip(tasks, processes.shared_map(
                 _parse_task, tasks, jobs=workers, done=done, helps=False)):
             entries = {}
