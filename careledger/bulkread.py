@@ -35,7 +35,7 @@ from pathlib import Path
 
 from . import progress, refs
 from . import workers as processes  # not `workers`: that is the number of them below
-from .cachestore import FolderStore, code_hash, without_gc
+from .cachestore import FolderStore, code_hash, seal, unseal, without_gc, write_durable
 from .findings import Finding
 from .listing import read_below
 from .records import CustodyLedger, Household, Inspection, SpotCheckResult, Staff, Visit
@@ -45,6 +45,7 @@ from .yamlread import SequenceNode, decode, empty_file, parse_text, unreadable
 # what a record file holds
 _RECORD_TYPES = frozenset({CustodyLedger, Household, Inspection, SpotCheckResult, Staff, Visit})
 IN_PROCESS_UP_TO = 200  # fewer new files than this are parsed in this process: a pool costs more to start
+BATCH_AT_LEAST = 20  # files a task of the parse pool
 _READER_MODULES = ("bulkread", "schema", "yamlread", "records", "identifiers", "vocab", "findings", "refs", "personal")
 
 
@@ -128,13 +129,29 @@ def _read_all(root: Path, jobs: list[FileJob], settings: Settings, cache: bool, 
             results[job.rel] = hit
         else:
             todo.append((job, stat))
-    for (job, stat), (digest, result) in zip(todo, _parse_many(root, [j for j, _ in todo], timeless, workers)):
+    outside: dict[str, dict] = {}  # the entries of the folders whose cache file a worker wrote
+    for (job, stat), (digest, result), wrote in _parse_many(root, todo, timeless, workers, store):
         results[job.rel] = (*result[:2], digest, *result[2:])
-        if store:
+        if store and not wrote:
             store.put(job.rel, stat, digest, result)
+        elif wrote:
+            entries = outside.setdefault(_folder(job.rel), {})
+            if _cached(stat, digest):
+                entries[job.rel] = (stat, digest, result)
     if store:
+        for folder, entries in outside.items():
+            store.store.written_elsewhere(folder, entries)
         store.save()
     return [_on_the_day(root, job, settings, results[job.rel]) for job in jobs]
+
+
+def _folder(rel: str) -> str:
+    return rel.rpartition("/")[0]
+
+
+def _cached(stat: tuple, digest: str) -> bool:
+    """Whether a file's result goes in the cache (`_Store.put`): not when it could not be read or stat'ed."""
+    return bool(digest and stat)
 
 
 def _on_the_day(root: Path, job: FileJob, settings: Settings, result: tuple) -> tuple:
@@ -147,25 +164,70 @@ def _on_the_day(root: Path, job: FileJob, settings: Settings, result: tuple) -> 
     return records, findings, digest, refs.of_file(records)
 
 
-def _parse_many(root: Path, jobs: list[FileJob], settings: Settings, workers: int | None):
-    """(hash of the bytes, result) for each job; in worker processes when there are many."""
+def _parse_many(root: Path, todo: list[tuple[FileJob, tuple]], settings: Settings, workers: int | None,
+                store: "_Store | None"):
+    """((job, stat), (hash of the bytes, result), whether a worker wrote the cache file of the job's folder) for each
+    of `todo`, a folder's files together; in worker processes when there are many. A folder the cache has nothing of (a cold
+    build) goes whole to one worker, which writes its cache file too: the building process, which receives every
+    result, need not pickle them all again."""
     workers = workers or processes.count()
-    with progress.Counter("读取记录文件", len(jobs)) as counter:
-        if workers <= 1 or len(jobs) <= IN_PROCESS_UP_TO:
-            for job in jobs:
-                yield _parse_one(root, job, settings)
+    with progress.Counter("读取记录文件", len(todo)) as counter:
+        if workers <= 1 or len(todo) <= IN_PROCESS_UP_TO:
+            for item in todo:
+                yield item, _parse_one(root, item[0], settings), False
                 counter.advance()
             return
-        size = max(20, min(500, len(jobs) // (workers * 8)))
-        batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-        with processes.pool(workers) as pool:
-            for batch in pool.map(_parse_batch, [root] * len(batches), batches, [settings] * len(batches)):
-                yield from batch
-                counter.advance(len(batch))
+        by_folder: dict[str, list] = {}
+        for item in todo:
+            by_folder.setdefault(_folder(item[0].rel), []).append(item)
+        target = store.target if store else None
+        size = max(BATCH_AT_LEAST, min(500, len(todo) // (workers * 8)))
+        tasks, items, targets = [], [], {}
+        for folder, found in by_folder.items():
+            items += found
+            path = target(folder) if target and not store.store.folder(found[0][0].rel) else None
+            if path is not None:  # nothing cached of it: the worker writes its cache file
+                targets[folder] = path
+            if len(items) >= size:
+                tasks.append((root, items, settings, targets))
+                items, targets = [], {}
+        if items:
+            tasks.append((root, items, settings, targets))
+        def done(out: tuple) -> None:
+            counter.advance(len(out[0]))
+
+        for (_, items, _, _), (parsed, written) in zip(tasks, processes.shared_map(
+                _parse_task, tasks, jobs=workers, done=done, helps=False)):
+            entries = {}
+            for data in written.values():
+                entries.update(unseal(data))
+            for item, result in zip(items, parsed):
+                if result is None:  # in a cache file the worker wrote
+                    _, digest, result = entries[item[0].rel]
+                    yield item, (digest, result), True
+                else:
+                    yield item, result, _folder(item[0].rel) in written
 
 
-def _parse_batch(root: Path, jobs: list[FileJob], settings: Settings) -> list:
-    return [_parse_one(root, job, settings) for job in jobs]
+def _parse_task(task: tuple) -> tuple[list, dict[str, bytes]]:
+    """A worker's task: parse these files; write the cache file of each folder in `targets` (all its files are
+    here), as `_Store.put` and `FolderStore.save` would have. Returns the results, None for those in a cache file
+    written, and the bytes of each file written: the results go back to the building process in those bytes,
+    pickled once for both."""
+    root, items, settings, targets = task
+    parsed = [_parse_one(root, job, settings) for job, _ in items]
+    written, sent = {}, set()
+    for folder, path in targets.items():
+        entries = {job.rel: (stat, digest, result) for (job, stat), (digest, result) in zip(items, parsed)
+                   if _folder(job.rel) == folder and _cached(stat, digest)}
+        data = seal(entries)
+        try:
+            write_durable(path, data, sync_folder=False)  # the building process fsyncs the folder (save)
+        except OSError:
+            continue  # the building process writes it
+        written[folder] = data
+        sent.update(entries)
+    return [None if job.rel in sent else result for (job, _), result in zip(items, parsed)], written
 
 
 def _parse_one(root: Path, job: FileJob, settings: Settings) -> tuple[str, tuple]:
@@ -229,6 +291,10 @@ class _Store:
     def put(self, rel: str, stat: tuple, digest: str, result: tuple) -> None:
         if digest and stat:
             self.store.put(rel, rel, (stat, digest, result))
+
+    def target(self, folder: str) -> Path | None:
+        """The cache file of a folder, for a worker to write (None when the cache folder cannot be made)."""
+        return self.store.file_of(folder)
 
     def save(self) -> None:
         self.store.save()

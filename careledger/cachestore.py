@@ -251,6 +251,7 @@ class FolderStore:
         self.folders: dict[str, dict] = {}
         self.written_ns: dict[str, int] = {}  # folder -> modification time of its cache file when loaded (0: none)
         self.changed: set[str] = set()
+        self.elsewhere = False  # a folder's file was written by another process (`written_elsewhere`)
 
     def folder(self, rel: str) -> dict:
         """The entries of the folder that holds `rel` (loaded once)."""
@@ -271,16 +272,32 @@ class FolderStore:
         self.folder(rel)[key] = value
         self.changed.add(rel.rpartition("/")[0])
 
+    def file_of(self, folder: str) -> Path | None:
+        """The cache file of `folder`, its directory made, for another process (a parse worker: bulkread) to write
+        with `write_sealed(..., sync_folder=False)`, then `written_elsewhere`; None when the directory cannot be made."""
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return self.directory / f"{short_hash(folder)}.pickle"
+
+    def written_elsewhere(self, folder: str, entries: dict) -> None:
+        """`folder`'s entries, whose cache file another process has written (`file_of`): `save` fsyncs the directory
+        and does its other housekeeping, but does not write the file again."""
+        self.folders[folder] = entries
+        self.elsewhere = True
+
     def save(self) -> None:
-        if not self.changed:
+        if not self.changed and not self.elsewhere:
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             (self.base / "root").write_text(str(self.root), encoding="utf-8")
             for folder in sorted(self.changed):
                 write_sealed(self.directory / f"{short_hash(folder)}.pickle", self.folders[folder], sync_folder=False)
-            fsync_folder(self.directory)  # once for every rename above
+            fsync_folder(self.directory)  # once for every rename above (and those of `written_elsewhere`)
             self.changed.clear()
+            self.elsewhere = False
             for other in self.base.iterdir():  # another day's or another code version's store
                 if other.is_dir() and other != self.directory:
                     shutil.rmtree(other, ignore_errors=True)

@@ -156,9 +156,10 @@ def _local_number(written: str, number: str) -> str:
     return local if 7 <= len(local) <= 8 else ""
 
 
-def scan(files: Mapping[str, bytes], secrets: Secrets, *, prefix: str = "site/") -> list[Finding]:
-    """A finding for each (file, kind of value) found; [] when the tree is clean."""
-    scanner = _Scanner(secrets)
+def scan(files: Mapping[str, bytes], secrets: Secrets, *, prefix: str = "site/", scanner=None) -> list[Finding]:
+    """A finding for each (file, kind of value) found; [] when the tree is clean. `scanner`: `scanner_of(secrets)`,
+    made once for several calls (proofcache scans a tree in parts, on every core)."""
+    scanner = scanner or _Scanner(secrets)
     findings = []
     for path in sorted(files):
         # The file's name is read apart from its text (a name does not run on into the first line).
@@ -166,6 +167,10 @@ def scan(files: Mapping[str, bytes], secrets: Secrets, *, prefix: str = "site/")
         for kind, count in sorted(hits.items()):
             findings.append(_finding(prefix, path, kind, count, secrets, scanner))
     return findings
+
+
+def scanner_of(secrets: Secrets) -> "_Scanner":
+    return _Scanner(secrets)
 
 
 class _Scanner:

@@ -18,7 +18,7 @@ import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 
-from . import cachestore, identifiers, personal, privacy, proof, reading
+from . import cachestore, identifiers, personal, privacy, proof, reading, workers
 from .findings import Finding
 
 _CODE = tuple(Path(m.__file__) for m in (proof, reading, identifiers, privacy, personal, cachestore))
@@ -55,10 +55,32 @@ def scan_changed(files: Mapping[str, bytes], secrets: proof.Secrets, *, prefix: 
     if not isinstance(proven, dict):
         proven = {}
     todo = {path: data for path, data in files.items() if proven.get(path) != digests[path]}
-    findings = proof.scan(todo, secrets, prefix=prefix)
+    findings = _scan(todo, secrets, prefix)
     if not findings:
         _remember(folder, target, digests)
     return findings
+
+
+IN_PROCESS_UP_TO = 200  # fewer files to scan than this are scanned in this process: a fork costs more
+_PART = 40  # files a task
+
+
+def _scan(files: Mapping[str, bytes], secrets: proof.Secrets, prefix: str) -> list[Finding]:
+    """`proof.scan(files, secrets)`, on every core when the files are many (workers.shared_map, forked after the
+    render: the workers read the files and the scanner in place). A file's verdict depends only on it and the
+    secrets, and `scan` goes through the files in sorted order, so the findings of consecutive parts of that order,
+    put together, are those of one scan."""
+    if len(files) < IN_PROCESS_UP_TO:
+        return proof.scan(files, secrets, prefix=prefix)
+    paths = sorted(files)
+    parts = [paths[i:i + _PART] for i in range(0, len(paths), _PART)]
+    shared = (files, secrets, prefix, proof.scanner_of(secrets))
+    return [finding for found in workers.shared_map(_scan_part, parts, shared=shared) for finding in found]
+
+
+def _scan_part(paths: list[str]) -> list[Finding]:
+    files, secrets, prefix, scanner = workers.shared()
+    return proof.scan({path: files[path] for path in paths}, secrets, prefix=prefix, scanner=scanner)
 
 
 def _remember(folder: Path, target: Path, digests: dict[str, bytes]) -> None:

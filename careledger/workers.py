@@ -11,6 +11,14 @@ from one thread that outlives it (as `with workers.pool(n) as p: ...` in the cal
 
 How many workers: `count()`, the cores this process may run on, or `$CARELEDGER_JOBS` when set (a positive whole
 number; 1 does all the work in the building process, as on one core).
+
+`shared_map` spreads tasks over `count()` processes of which the building process is one: it takes tasks from the
+end of the list while the workers take them from the start, so it does not sit idle waiting for them. Given
+`shared=`, the workers are forked after the caller has loaded that object (say, the judged facts), and read it
+copy-on-write instead of receiving it: only the tasks (small: indexes) go out and the results come back. A fork
+copies only the forking thread, so while another thread runs (the history reader's, a preview server's) that is
+unsafe, and everything then runs in the building process, as it does without fork (not Linux) and with
+CARELEDGER_JOBS=1. The results are in the order of the tasks whichever process ran them.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 from concurrent.futures import ProcessPoolExecutor
 
 from . import oscalls
@@ -61,3 +70,67 @@ def _die_with(parent: int) -> None:
     oscalls.die_with_parent()
     if os.getppid() != parent:  # the parent died before the request above: nobody will ask for our results
         os._exit(1)
+
+
+_SHARED: object = None  # what forked workers of `shared_map` read (set in the building process before the fork)
+
+
+def shared() -> object:
+    """The object the running `shared_map` shares with its workers (in the building process too)."""
+    return _SHARED
+
+
+def shared_map(fn, tasks: list, *, jobs: int | None = None, shared: object = None, done=None,
+               helps: bool = True) -> list:
+    """[fn(task) for task in tasks], run by `jobs` processes (default `count()`): this one and `jobs - 1` workers
+    (module docstring). `fn` and the tasks must pickle (a module-level function; small tasks); `fn` reads the shared
+    object with `shared()`. An exception that `fn` raises comes out of here, as in the loop. `done(result)` is called
+    in this process (its calling thread) for each result as it has it, in no set order (a progress counter).
+    `helps=False`: this process runs no task but has `jobs` workers (when the results are large, receiving them
+    keeps it busy: the parse)."""
+    global _SHARED
+    jobs = jobs or count()
+    previous, _SHARED = _SHARED, shared
+    try:
+        runner = None
+        if jobs > 1 and len(tasks) > 1:
+            workers = jobs - 1 if helps else jobs
+            runner = _forked_pool(workers) if shared is not None else pool(workers)
+        done = done or (lambda result: None)
+        if runner is None:
+            return [_noted(fn(task), done) for task in tasks]
+        return _run_shared(runner, fn, tasks, done, helps)
+    finally:
+        _SHARED = previous
+
+
+def _noted(result, done):
+    done(result)
+    return result
+
+
+def _run_shared(runner: ProcessPoolExecutor, fn, tasks: list, done, helps: bool) -> list:
+    results: list = [None] * len(tasks)
+    try:
+        futures = [runner.submit(fn, task) for task in tasks]
+        mine = len(tasks)  # this process runs tasks[mine:], taken from the end while no worker has started them
+        while helps and mine > 0 and futures[mine - 1].cancel():
+            mine -= 1
+            results[mine] = _noted(fn(tasks[mine]), done)
+        for i in range(mine):
+            results[i] = _noted(futures[i].result(), done)
+    except BaseException:
+        runner.shutdown(wait=True, cancel_futures=True)
+        raise
+    runner.shutdown(wait=True)
+    return results
+
+
+def _forked_pool(max_workers: int) -> ProcessPoolExecutor | None:
+    """A pool forked from this process as it is now, or None where a fork is unsafe or impossible."""
+    if not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    if threading.active_count() > 1:  # a lock another thread holds would stay locked in the children
+        return None
+    return ProcessPoolExecutor(max_workers=max_workers, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_die_with, initargs=(os.getpid(),))

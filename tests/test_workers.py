@@ -34,7 +34,8 @@ DRIVER = textwrap.dedent("""
 
     os.environ["CARELEDGER_JOBS"] = "2"  # workers even on a machine with one core
     bulkread.IN_PROCESS_UP_TO = 0
-    bulkread._parse_batch = slow if {which!r} == "parse" else bulkread._parse_batch
+    bulkread.BATCH_AT_LEAST = 1  # more than one task: one is parsed in this process
+    bulkread._parse_task = slow if {which!r} == "parse" else bulkread._parse_task
     pdf.render_batch = slow if {which!r} == "pdf" else pdf.render_batch
     main({args!r}, prog_name="careledger")
 """)
@@ -135,6 +136,7 @@ def test_careledger_jobs_sets_the_number_of_workers(basic, tmp_path, monkeypatch
         return real(n)
     monkeypatch.setattr(workers, "pool", counted)
     monkeypatch.setattr(bulkread, "IN_PROCESS_UP_TO", 0)
+    monkeypatch.setattr(bulkread, "BATCH_AT_LEAST", 1)  # more than one task: one is not worth a pool
     cores = len(os.sched_getaffinity(0))
     for jobs, expected in (("3", [3]), ("1", []), ("", [cores] if cores > 1 else [])):
         monkeypatch.setenv("CARELEDGER_JOBS", jobs)

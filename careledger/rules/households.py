@@ -32,7 +32,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .. import cachestore
+from .. import cachestore, workers
 from ..findings import Finding
 from . import agreements, assessment, assignment, cadence, content, custody, derived, ledgers, needs, reviews
 
@@ -180,30 +180,88 @@ def _judge_households(facts, cache: bool) -> Judged:
     records = facts.records
     store = cachestore.FolderStore("rules", records.root, cachestore.code_hash(*CODE), _valid) if cache else None
     keys = Keys(facts) if cache else None
+    every = units(records)
+    looked: list[tuple[str | None, str, object]] = []  # per unit: (key, its cache file, the cached entry or None)
+    for unit in every:
+        key = keys.of(unit) if keys else None
+        rel = unit.household.source.file if key else ""
+        hit = store.folder(rel).get(unit.id) if key else None
+        looked.append((key, rel, hit if hit is not None and hit[0] == key else None))
+    missed, outside = _judge_missed(facts, every, looked, store)
     per_unit: list[tuple[Unit, dict]] = []
     parts: list[tuple[Unit, derived.Part]] = []
     judged, reused = [], 0
     present: dict[str, set] = defaultdict(set)  # cache folder -> the households of it now
-    for unit in units(records):
-        key = keys.of(unit) if keys else None
-        rel = unit.household.source.file if key else ""
-        hit = store.folder(rel).get(unit.id) if key else None
-        if hit is not None and hit[0] == key:
+    for i, (unit, (key, rel, hit)) in enumerate(zip(every, looked)):
+        if hit is not None:
             found, share = {family: hit[1][name] for family, name in _NAMES.items()}, hit[2]
             reused += 1
         else:
-            found, share = judge_unit(facts, unit)
+            by_name, share = missed[i]
+            found = {family: by_name[name] for family, name in _NAMES.items()}
             judged.append(unit.id)
-            if key:
-                store.put(rel, unit.id, (key, {_NAMES[family]: f for family, f in found.items()}, share))
+            if key and rel.rpartition("/")[0] not in outside:
+                store.put(rel, unit.id, (key, by_name, share))
+            elif key:
+                outside[rel.rpartition("/")[0]][unit.id] = (key, by_name, share)
         if key:
             present[rel.rpartition("/")[0]].add(unit.id)
         per_unit.append((unit, found))
         parts.append((unit, share))
     if store is not None:
+        for folder, entries in outside.items():
+            store.written_elsewhere(folder, entries)
         _forget_gone(store, present)
         store.save()
     return Judged(_in_order(facts, per_unit), derived.merge(parts), judged, reused)
+
+
+IN_PROCESS_UP_TO = 200  # fewer households to judge than this are judged in this process: a fork costs more
+
+
+def _judge_missed(facts, every: list[Unit], looked: list, store) -> tuple[dict, dict[str, dict]]:
+    """(index -> ({family name: findings}, its share of the views' results) of the households to judge; the cache
+    folders whose file a task wrote, each with {} for the caller to fill). On every core (workers.shared_map, forked
+    after loading: the facts are read in place, the tasks are indexes), a village a task (the folder of the
+    household's file); in the building process when they are few. A village the cache has nothing of (a cold build)
+    has its cache file written by the process that judged it, so the building process need not pickle it."""
+    villages: dict[str, list[int]] = {}
+    for i, (unit, (_, _, hit)) in enumerate(zip(every, looked)):
+        if hit is None:
+            villages.setdefault(unit.household.source.file.rpartition("/")[0] if unit.household else "", []).append(i)
+    spread = sum(map(len, villages.values())) >= IN_PROCESS_UP_TO
+    tasks = []
+    for folder, indexes in villages.items():
+        rels = {looked[i][1] for i in indexes if looked[i][0]}
+        target = store.file_of(folder) if spread and store and rels and not store.folder(next(iter(rels))) else None
+        tasks.append((indexes, [looked[i][0] for i in indexes], target))
+    results = workers.shared_map(_judge_task, tasks, jobs=None if spread else 1, shared=(facts, every))
+    missed, outside = {}, {}
+    for folder, (indexes, _, _), (done, wrote) in zip(villages, tasks, results):
+        missed.update(zip(indexes, done))
+        if wrote:
+            outside[folder] = {}
+    return missed, outside
+
+
+def _judge_task(task: tuple) -> tuple[list[tuple[dict, derived.Part]], bool]:
+    """The judgement of these units of the shared (facts, units), by family name (a module does not pickle); with a
+    target, their cache entries written there (those with a key), as `FolderStore.save` would. Returns the
+    judgements and whether the file was written."""
+    indexes, keys, target = task
+    facts, every = workers.shared()
+    out = []
+    for i in indexes:
+        found, share = judge_unit(facts, every[i])
+        out.append(({_NAMES[family]: f for family, f in found.items()}, share))
+    if target is None:
+        return out, False
+    entries = {every[i].id: (key, by_name, share) for i, key, (by_name, share) in zip(indexes, keys, out) if key}
+    try:
+        cachestore.write_sealed(target, entries, sync_folder=False)  # the building process fsyncs the folder (save)
+    except OSError:
+        return out, False
+    return out, True
 
 
 def _forget_gone(store, present: dict[str, set]) -> None:

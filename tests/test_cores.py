@@ -1,0 +1,157 @@
+"""Every core (issue 16): a cold build on N processes gives exactly the files and findings of one process, and the
+work spread over the processes (workers.shared_map) keeps the order of its tasks whichever process ran them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+from careledger import bulkread, workers
+from careledger.demo import DemoSpec
+from careledger.demo.repo import write_demo_repo
+from careledger.pipeline import build_all
+from careledger.rules import households
+
+AS_OF = dt.date(2026, 11, 23)
+
+
+def tree(output: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(output)): p.read_bytes() for p in sorted(output.rglob("*")) if p.is_file()}
+
+
+def _pid_and_square(n: int) -> tuple[int, int]:
+    if n == 13:
+        raise ValueError("十三")
+    return os.getpid(), n * n + workers.shared()
+
+
+def _slow_square(n: int) -> tuple[int, int]:
+    import time
+    time.sleep(0.01)
+    return os.getpid(), n * n + workers.shared()
+
+
+def test_shared_map_spreads_the_tasks_over_this_process_and_a_worker_in_order():
+    results = workers.shared_map(_slow_square, list(range(60)), jobs=2, shared=1000)
+    assert [r for _, r in results] == [n * n + 1000 for n in range(60)]
+    pids = {pid for pid, _ in results}
+    assert os.getpid() in pids and len(pids) == 2  # the building process took its share; one worker the rest
+    assert workers.shared() is None  # not left behind
+
+
+def test_shared_map_raises_what_a_task_raises():
+    with pytest.raises(ValueError, match="十三"):
+        workers.shared_map(_pid_and_square, list(range(30)), jobs=2, shared=0)
+
+
+def test_one_job_or_a_running_thread_keeps_everything_in_this_process():
+    assert {pid for pid, _ in workers.shared_map(_slow_square, list(range(10)), jobs=1, shared=0)} == {os.getpid()}
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:  # a fork now would copy a process whose other thread may hold a lock: not done
+        results = workers.shared_map(_slow_square, list(range(10)), jobs=2, shared=0)
+    finally:
+        stop.set()
+        other.join()
+    assert {pid for pid, _ in results} == {os.getpid()}
+
+
+def test_one_and_two_processes_build_the_same_files_and_findings(tmp_path, monkeypatch):
+    root = tmp_path / "content"
+    write_demo_repo(root, DemoSpec(households=40, months=3))
+    monkeypatch.setattr(bulkread, "IN_PROCESS_UP_TO", 0)  # the demo is small: parse and judge on both processes
+    monkeypatch.setattr(households, "IN_PROCESS_UP_TO", 0)
+    forked = []
+    real = workers._forked_pool
+    monkeypatch.setattr(workers, "_forked_pool", lambda n: forked.append(n) or real(n))
+    results = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv(workers.ENV_JOBS, jobs)
+        monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / f"cache{jobs}"))
+        result = build_all(root, tmp_path / f"out{jobs}", as_of=AS_OF, paper=False)
+        results[jobs] = (result.findings, result.policy_findings, tree(tmp_path / f"out{jobs}"))
+        assert forked == ([] if jobs == "1" else [1])  # CARELEDGER_JOBS=1 forks nothing; 2 forks one judge worker
+    assert results["1"][0] == results["2"][0]
+    assert results["1"][1] == results["2"][1] and results["1"][1]  # the demo has findings: all of them, in order
+    assert results["1"][2].keys() == results["2"][2].keys() and len(results["1"][2]) > 40
+    assert results["1"][2] == results["2"][2]
+    # the caches the workers wrote (the parse's and the household rules', a folder a task) hold what one process writes
+    for kind in ("records", "rules"):
+        one, two = cache_files(tmp_path / "cache1", kind), cache_files(tmp_path / "cache2", kind)
+        assert one == two and len(one) > 3, kind
+    judgements = []  # a warm rebuild from the workers' caches judges no household again
+    real_judge = households.judge_households
+    monkeypatch.setattr(households, "judge_households", lambda *a, **k: judgements.append(real_judge(*a, **k))
+                        or judgements[-1])
+    (tmp_path / "out2" / "BUILD.json").unlink()  # (not the fingerprint's "nothing changed")
+    again = build_all(root, tmp_path / "out2", as_of=AS_OF, paper=False)
+    assert again.policy_findings == results["2"][1] and tree(tmp_path / "out2") == results["2"][2]
+    assert [(j.judged, j.reused) for j in judgements] == [([], 40)]
+
+
+def cache_files(cache: Path, kind: str) -> dict[str, object]:
+    from careledger.cachestore import unseal
+
+    return {str(p.relative_to(cache)): unseal(p.read_bytes()) for p in sorted((cache / kind).rglob("*.pickle"))}
+
+
+def test_the_parse_cache_a_worker_writes_is_the_one_the_building_process_writes(tmp_path, monkeypatch):
+    """On a cold parse on two processes each folder's cache file is written by the worker that parsed it; its
+    entries equal those one process writes, and the next load parses no file."""
+    from careledger import cachestore
+    from careledger.load import load
+
+    root = tmp_path / "content"
+    write_demo_repo(root, DemoSpec(households=30, months=2))
+    monkeypatch.setattr(bulkread, "IN_PROCESS_UP_TO", 0)
+    monkeypatch.setattr(bulkread, "BATCH_AT_LEAST", 1)
+    elsewhere = []
+    real_elsewhere = cachestore.FolderStore.written_elsewhere
+    monkeypatch.setattr(cachestore.FolderStore, "written_elsewhere",
+                        lambda self, folder, entries: elsewhere.append(folder) or real_elsewhere(self, folder, entries))
+    loaded = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv(workers.ENV_JOBS, jobs)
+        monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / f"cache{jobs}"))
+        loaded[jobs] = load(root, today=AS_OF)
+        assert bool(elsewhere) == (jobs == "2")  # one process writes its cache itself; with two, the worker does
+    one, two = cache_files(tmp_path / "cache1", "records"), cache_files(tmp_path / "cache2", "records")
+    assert len(one) > 5 and len(set(elsewhere)) == len(one)
+    assert one == two
+    assert repr(loaded["1"]) == repr(loaded["2"])
+    parsed = []
+    real_parse_one = bulkread._parse_one
+    monkeypatch.setattr(bulkread, "_parse_one", lambda *a: parsed.append(a) or real_parse_one(*a))
+    monkeypatch.setenv(workers.ENV_JOBS, "1")
+    again = load(root, today=AS_OF)  # the cache the workers wrote, read back
+    assert parsed == [] and repr(again) == repr(loaded["2"])
+
+
+def test_the_proof_scanned_on_two_processes_finds_what_one_scan_finds(tmp_path, monkeypatch):
+    from careledger import proof, proofcache
+    from careledger.load import load
+
+    from .publickit import AS_OF as PUBLIC_AS_OF, jurisdiction
+
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
+    records, _ = load(jurisdiction(tmp_path / "content"), today=PUBLIC_AS_OF)
+    secrets = proof.secrets_of(records, records.site.privacy, PUBLIC_AS_OF)
+    names = sorted(value for value, kind in secrets.texts.items() if kind == "家庭成员的姓名")
+    numbers = sorted(secrets.numbers)
+    pages = {f"villages/v{i:03}.html": f"<p>第 {i} 村：走访 {i * 7} 次。</p>".encode() for i in range(600)}
+    for i in range(0, 600, 37):  # leaks in pages of every part, some with two kinds of value
+        pages[f"villages/v{i:03}.html"] += f"<p>{names[i % len(names)]}</p>".encode()
+        if i % 2:
+            pages[f"villages/v{i:03}.html"] += f"<p>电话 {numbers[i % len(numbers)]}</p>".encode()
+    forked = []
+    real = workers._forked_pool
+    monkeypatch.setattr(workers, "_forked_pool", lambda n: forked.append(n) or real(n))
+    monkeypatch.setenv(workers.ENV_JOBS, "2")
+    found = proofcache.scan_changed(pages, secrets, folder=tmp_path / "proof")
+    assert forked == [1]
+    assert len(found) > 16 and found == proof.scan(pages, secrets)
