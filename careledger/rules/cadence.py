@@ -483,18 +483,21 @@ def month_short(facts, days_left: bool = True) -> list[MonthShort]:
     keeps these)."""
     since = facts.records.site.records_since
     as_of = facts.as_of
-    first = as_of.replace(day=1)
-    last_day = as_of.replace(day=calendar.monthrange(as_of.year, as_of.month)[1])
+    month = None  # the as-of date's month, asked only for a case a monthly minimum applies to (daywatch.py)
     out = []
     for case in facts.cases:
+        rules = [rule for rule in facts.profile.cadence
+                 if rule.monthly_minimum and rule.applies_to.matches(**case.selector_facts())]
+        if not rules or not case.in_care_on(as_of):
+            continue
+        if month is None:
+            month = as_of.replace(day=1), as_of.replace(day=calendar.monthrange(as_of.year, as_of.month)[1])
+        first, last_day = month
         start = max(case.start, since) if since else case.start
-        if not case.in_care_on(as_of) or start > first or (case.end and last_day >= case.end) \
-                or case.paused_during(first, last_day):
+        if start > first or (case.end and last_day >= case.end) or case.paused_during(first, last_day):
             continue
         visits, _ = distinct_visits(facts.visits.get(case.key, []))
-        for rule in facts.profile.cadence:
-            if not rule.monthly_minimum or not rule.applies_to.matches(**case.selector_facts()):
-                continue
+        for rule in rules:
             n = sum(1 for d in _counted_dates(case, rule, visits, facts, start) if first <= d <= as_of)
             if n >= rule.monthly_minimum:
                 continue
