@@ -58,7 +58,6 @@ class Watch:
             self.why[place] = self.why.get(place, 0) + 1
 
 
-_YEAR, _MONTH, _DAY = dt.date.year.__get__, dt.date.month.__get__, dt.date.day.__get__
 
 
 def _after(day: dt.date) -> dt.date:
@@ -80,32 +79,41 @@ def _meeting(mine: dt.date, other: dt.date) -> dt.date | None:
 class Day(dt.date):
     """The as-of date (plus `_shift` days) as the rules see it: a date that tells its `Watch` what it was asked."""
 
-    __slots__ = ("_watch", "_shift")
+    __slots__ = ("_watch", "_shift", "_value")
 
     def __new__(cls, watch: Watch, shift: int = 0):
         value = watch.day + dt.timedelta(days=shift)
         self = super().__new__(cls, value.year, value.month, value.day)
-        self._watch, self._shift = watch, shift
+        self._watch, self._shift, self._value = watch, shift, value
         return self
 
     def _plain(self) -> dt.date:
-        return dt.date(_YEAR(self), _MONTH(self), _DAY(self))
+        return self._value
 
     def _flips(self, when: dt.date) -> None:
         """This value reads differently from `when` on: the as-of date then is `when` minus the shift."""
         if when >= NEVER:
             return
-        try:
-            self._watch.at(when - dt.timedelta(days=self._shift))
-        except OverflowError:
-            return
+        if self._shift:
+            try:
+                when = when - dt.timedelta(days=self._shift)
+            except OverflowError:
+                return
+        if when < self._watch.until:
+            self._watch.until = when
 
     def _compare(self, other, op, turns):
         """`op(self, other)`; `turns(mine, other)`: the first value of this date at which the answer differs from
         the answer now (None: never, as the date only grows)."""
+        if type(other) is dt.date:  # the common case first
+            mine = self._value
+            when = turns(mine, other)
+            if when is not None:
+                self._flips(when)
+            return op(mine, other)
         if isinstance(other, Day) and other._watch is self._watch:
             return op(self._shift, other._shift)  # both move with the as-of date: their order never changes
-        if type(other) is not dt.date and not isinstance(other, Day):
+        if not isinstance(other, Day):
             if isinstance(other, dt.date):  # a datetime: not reasoned about
                 self._watch.next_day()
             return NotImplemented
