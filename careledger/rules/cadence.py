@@ -230,9 +230,11 @@ def _gaps(case: Case, rule: CadenceRule, counted: list, facts, since: dt.date | 
     changes = [day for p in periods for day in (p.start, p.end + ONE_DAY)]  # where `limits` may change
     for visit in [v for v in counted if v.date >= start] + [None]:
         until = visit.date if visit else stop
-        if until <= last:  # a visit on the first day, or a subject out of care before the as-of date
-            last_visit = visit or last_visit
+        if visit is not None and until <= last:  # a visit on the first day
+            last_visit = visit
             continue
+        # (the open tail is not compared with `last`: when it has not begun, nothing below finds anything, and a
+        # watched as-of date then holds until the limit is passed, not until the next day: daywatch.py)
         threshold_day = first_day_over(case, last, until, lambda d: limits(rule, profile, periods, d)[1], changes)
         overdue_day = first_day_over(case, last, until, lambda d: limits(rule, profile, periods, d)[0], changes)
         ongoing = visit is None and stop == as_of
