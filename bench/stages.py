@@ -137,7 +137,8 @@ def main() -> None:
     parser.add_argument("--as-of", default="2026-11-23")
     parser.add_argument("--work", type=Path, default=Path("/tmp/careledger-stages"))
     parser.add_argument("--cpu", action="store_true", help="each stage's CPU seconds, without cProfile")
-    parser.add_argument("--new-day", action="store_true", help="then build as of the next day twice, nothing else changed")
+    parser.add_argument("--new-day", action="store_true",
+                        help="then build as of the next day twice, nothing else changed")
     args = parser.parse_args()
     measure = timed if args.cpu else profiled
     shutil.rmtree(args.work, ignore_errors=True)

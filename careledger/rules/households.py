@@ -72,7 +72,8 @@ ORDER: dict[object, tuple[tuple[frozenset | None, str], ...]] = {
               (None, HOUSEHOLD)),
 }
 # Everything the local parts' findings are computed by: another version of any of it is another cache.
-CODE = ("rules.__init__", "rules.households", "rules.daywatch", "rules.derived", "rules.cases", "rules.people", "rules.periods",
+CODE = ("rules.__init__", "rules.households", "rules.daywatch",
+        "rules.derived", "rules.cases", "rules.people", "rules.periods",
         *(f"rules.{family.__name__.rsplit('.', 1)[-1]}" for family in LOCAL),
         "findings", "records", "policy", "vocab", "schema", "identifiers")
 
