@@ -119,3 +119,10 @@ def test_a_watched_date_names_the_day_each_question_changes():
     assert until == dt.date(2026, 11, 24) and type(result["kept"]) is dt.date  # the date itself kept in a result
     watch, day = daywatch.watched(dt.date(2026, 11, 23))
     assert f"{day}" == "2026-11-23" and watch.until == dt.date(2026, 11, 24)  # written into a message
+
+
+def test_a_watched_date_on_the_right_of_an_operator_is_watched_too():
+    watch, day = daywatch.watched(dt.date(2026, 11, 23))
+    assert not dt.date(2026, 11, 30) < day and watch.until == dt.date(2026, 12, 1)  # day > 11-30 from 12-01
+    assert min(dt.date(2026, 12, 5), day) is day and watch.until == dt.date(2026, 12, 1)
+    assert (dt.date(2026, 12, 1) - day).days == 8 and watch.until == dt.date(2026, 11, 24)  # a count: next day
