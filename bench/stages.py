@@ -10,6 +10,9 @@ about twice, so the shares matter more than the seconds) and of each rule family
 
 With `--cpu` it runs the same two builds without cProfile and prints each stage's own CPU seconds (`os.times()`
 around the stage functions `pipeline.build_all` calls): the figures of an unprofiled rebuild.
+
+With `--new-day` the second and third builds change nothing but the as-of date (the day after, then the day after
+that): the first builds of a new day, warm from the day before.
 """
 
 from __future__ import annotations
@@ -134,6 +137,8 @@ def main() -> None:
     parser.add_argument("--as-of", default="2026-11-23")
     parser.add_argument("--work", type=Path, default=Path("/tmp/careledger-stages"))
     parser.add_argument("--cpu", action="store_true", help="each stage's CPU seconds, without cProfile")
+    parser.add_argument("--new-day", action="store_true",
+                        help="then build as of the next day twice, nothing else changed")
     args = parser.parse_args()
     measure = timed if args.cpu else profiled
     shutil.rmtree(args.work, ignore_errors=True)
@@ -144,8 +149,14 @@ def main() -> None:
     as_of = dt.date.fromisoformat(args.as_of)
     print(f"load average {os.getloadavg()[0]:.1f}")
     measure("cold build --no-paper, one process", content, args.work / "output", as_of)
-    changed = add_one_visit(content)
-    measure(f"rebuild after one visit added to {changed.relative_to(content)}", content, args.work / "output", as_of)
+    if args.new_day:
+        for days in (1, 2):
+            day = as_of + dt.timedelta(days=days)
+            measure(f"first build of a new day, as of {day} (nothing else changed)", content, args.work / "output", day)
+    else:
+        changed = add_one_visit(content)
+        measure(f"rebuild after one visit added to {changed.relative_to(content)}", content, args.work / "output",
+                as_of)
     print(f"load average {os.getloadavg()[0]:.1f}")
 
 

@@ -239,3 +239,14 @@ def test_problems_found_and_resolved_a_warm_build_equals_a_cold_build(restore_ca
     run_steps(tmp_path, steps, paper=False)
     problems = (tmp_path / "warm-output" / "reports" / "problems.csv").read_text(encoding="utf-8")
     assert ",t2," in problems and ",t3," in problems and ",t1," not in problems
+
+
+def test_days_forward_a_warm_build_equals_a_cold_build(restore_cache_env, tmp_path):
+    """Issue 16: the household cache keeps a judgement from its day until the first day it may change
+    (rules/daywatch.py), not under the as-of date. Steps of several days forward (into the month's last week, over
+    its end), a visit added and a problem found between (the visit in the future first), then back; each warm build
+    equals a cold one."""
+    steps = [(("as_of", 3), True), (("as_of", 6), True), (("problem", 1, "ds-shuji", "2026-11", 20, False), True),
+             (("as_of", 9), True), (("add_visit", 3, "ds-baopian", "2026-11", 28, "in_person"), True),
+             (("as_of", 10), True), (("as_of", 17), True), (("as_of", 20), True), (("as_of", 2), True)]
+    run_steps(tmp_path, steps, paper=False)

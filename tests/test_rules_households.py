@@ -246,14 +246,24 @@ def test_a_household_file_edited_judges_again_that_household(county):
     assert judged(county) == ([path.stem], len(all_households(county)) - 1)
 
 
-@pytest.mark.parametrize("change", ["as-of date", "settings", "staff", "profile"])
+def test_a_new_day_judges_again_only_the_households_whose_judgement_ends(county):
+    """Issue 16: the key holds no as-of date; an entry holds from its day to the first day it may change
+    (rules/daywatch.py). Each step `judged` compares with a cold judgement."""
+    everyone = all_households(county)
+    assert judged(county) == (everyone, 0)
+    again, reused = judged(county, END + dt.timedelta(days=1))
+    assert reused > 0 and len(again) + reused == len(everyone)
+    assert judged(county, END + dt.timedelta(days=1)) == ([], len(everyone))
+    assert judged(county, END + dt.timedelta(days=12))[1] < len(everyone)
+    assert judged(county, END - dt.timedelta(days=1)) == (everyone, 0)  # an earlier day: judged again
+
+
+@pytest.mark.parametrize("change", ["settings", "staff", "profile"])
 def test_what_every_household_reads_judges_them_all_again(county, change):
     everyone = all_households(county)
     judged(county)
     as_of, profile = END, None
-    if change == "as-of date":
-        as_of = END + dt.timedelta(days=1)
-    elif change == "settings":
+    if change == "settings":
         site = county / "site.yaml"
         site.write_text(site.read_text("utf-8").replace("records_since: 2026-", "records_since: 2025-"), "utf-8")
     elif change == "staff":

@@ -28,7 +28,7 @@ from typing import Iterable
 
 from ..findings import ERROR, WARNING, Finding
 from ..policy import HAVE, AgreementPolicy, FourHavesPolicy
-from .cadence import counted_days
+from .cadence import counted_days, counts_over
 from .cases import Case, person
 from .periods import add_months
 from .custody import subject_path
@@ -109,7 +109,8 @@ def _cover(case: Case, policy: AgreementPolicy, as_of: dt.date, mine: list, curr
     if current:
         i, a = max(current, key=lambda p: last_day(p[1], policy.term_months) or dt.date.max)
         end = last_day(a, policy.term_months)
-        if end is not None and (end - as_of).days <= policy.renewal_warning_days:
+        # (dates compared, the days left counted only when warned: a count changes every day, daywatch.py)
+        if end is not None and as_of >= end - dt.timedelta(days=policy.renewal_warning_days):
             left = (end - as_of).days
             yield Finding("AGR-EXPIRING", WARNING,
                           f"{who} 的{kind} {a.id} 将于 {end} 到期，还剩 {left} 天，请及时续签",
@@ -204,8 +205,8 @@ def _visit_record(case: Case, facts, missing) -> Iterable[Finding]:
     visits = [v for v in facts.visits.get(case.key, []) if case.in_care_on(v.date)]
     start = max(case.start, since) if since else case.start
     last = max([v.date for v in visits] + [start])
-    gap = counted_days(case, last, as_of)
-    if gap > limit:
+    if counts_over(case, last, as_of, limit):  # (`counted_days(...) > limit` as a date compared: daywatch.py)
+        gap = counted_days(case, last, as_of)
         last_visit = max((v.date for v in visits), default=None)
         why = (f"最近一次走访在 {last_visit}，已 {gap} 天无探访记录" if last_visit
                else f"自 {last} 起没有探访记录（{gap} 天）") + f"，超过 {limit} 天"

@@ -16,6 +16,7 @@ interval) puts it in a month, where it is counted per person as the warnings are
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import datetime as dt
 import math
 from dataclasses import dataclass
@@ -202,6 +203,22 @@ def counted_days(case: Case, last: dt.date, until: dt.date) -> int:
     return sum(1 for i in range(1, (until - last).days + 1) if not case.paused_on(last + dt.timedelta(days=i)))
 
 
+def counts_over(case: Case, last: dt.date, until: dt.date, limit: int) -> bool:
+    """`counted_days(case, last, until) > limit`, as one comparison of `until` with the first day the count passes
+    the limit (so that a watched as-of date, rules/daywatch.py, holds until that day rather than the next)."""
+    if not case.pauses:
+        return until > last + dt.timedelta(days=limit)
+    day, counted = last, 0
+    open_from = min((start for start, end in case.pauses if end is None), default=None)
+    while counted <= limit:
+        day += ONE_DAY
+        if open_from is not None and day >= open_from and case.paused_on(day):
+            return False  # paused from here on: the count never passes the limit
+        if not case.paused_on(day):
+            counted += 1
+    return until >= day
+
+
 def _gaps(case: Case, rule: CadenceRule, counted: list, facts, since: dt.date | None) -> Iterable[Finding]:
     profile, periods, as_of = facts.profile, facts.records.site.special_periods, facts.as_of
     start = max(case.start, since) if since else case.start
@@ -213,9 +230,11 @@ def _gaps(case: Case, rule: CadenceRule, counted: list, facts, since: dt.date | 
     changes = [day for p in periods for day in (p.start, p.end + ONE_DAY)]  # where `limits` may change
     for visit in [v for v in counted if v.date >= start] + [None]:
         until = visit.date if visit else stop
-        if until <= last:  # a visit on the first day, or a subject out of care before the as-of date
-            last_visit = visit or last_visit
+        if visit is not None and until <= last:  # a visit on the first day
+            last_visit = visit
             continue
+        # (the open tail is not compared with `last`: when it has not begun, nothing below finds anything, and a
+        # watched as-of date then holds until the limit is passed, not until the next day: daywatch.py)
         threshold_day = first_day_over(case, last, until, lambda d: limits(rule, profile, periods, d)[1], changes)
         overdue_day = first_day_over(case, last, until, lambda d: limits(rule, profile, periods, d)[0], changes)
         ongoing = visit is None and stop == as_of
@@ -239,8 +258,10 @@ def _gaps(case: Case, rule: CadenceRule, counted: list, facts, since: dt.date | 
                         {"gap_days": gap, "until": until.isoformat(), "interval_days": interval,
                          "threshold_days": threshold})
         elif ongoing:
-            gap = counted_days(case, last, as_of)
             interval, threshold = limits(rule, profile, periods, as_of)
+            if not threshold_day and not counts_over(case, last, as_of, interval):
+                continue  # (a count of days is compared as a date: it changes every day, daywatch.py)
+            gap = counted_days(case, last, as_of)
             since_text = f"上次走访 {last_visit.date}" if last_visit else f"自 {last} 起未走访"
             if threshold_day:
                 # The threshold that was passed: a special period may have ended since, and the warning stands
@@ -280,10 +301,12 @@ def _monthly(case: Case, rule: CadenceRule, counted: list, facts, since) -> Iter
         if case.end and last >= case.end:
             return
         if last >= as_of:
-            left = (last - as_of).days + 1  # the as-of day included
             n = sum(1 for v in counted if first <= v.date <= as_of)
-            if first <= as_of and left <= rule.month_notice_days and n < rule.monthly_minimum \
+            # days left, the as-of day included, <= month_notice_days; dates compared (daywatch.py)
+            if n < rule.monthly_minimum and first <= as_of \
+                    and as_of >= last - dt.timedelta(days=rule.month_notice_days - 1) \
                     and not case.paused_during(first, last):
+                left = (last - as_of).days + 1  # the as-of day included
                 for staff in answerable(case, rule.duty):
                     yield Finding("CAD-MONTH-AT-RISK", WARNING,
                                   f"{first:%Y-%m} 还剩 {left} 天（含 {as_of}），{vocab.DUTY[rule.duty]}走访 {n} 次，"
@@ -334,8 +357,34 @@ def current_gaps(facts, duty: str = "responsible") -> dict[str, int]:
     """Days without a counted visit in `duty` up to the as-of date, per case in care (the longest over the cadence
     rules that apply to it), counted as the rules count them: from enrolment or `records_since`, pauses left out.
     Cases no rule of that duty applies to are left out. The published status pages show these only as bands."""
+    return gap_days(current_gap_starts(facts, duty), facts.as_of)
+
+
+@dataclass(frozen=True)
+class GapFrom:
+    """Where a current gap counts from (the last counted visit, or the start) and the case's stays that pause it:
+    the count on any as-of date, without the case (`current_gap_starts`; derived.Part keeps these, not counts, so
+    that a household's share holds while only the day moves)."""
+
+    last: dt.date
+    pauses: tuple
+
+    def paused_on(self, day: dt.date) -> bool:
+        return any(start <= day and (end is None or day < end) for start, end in self.pauses)
+
+    def days(self, as_of: dt.date) -> int:
+        return counted_days(self, self.last, as_of)
+
+
+def gap_days(starts: dict, as_of: dt.date) -> dict[str, int]:
+    """`current_gaps` on `as_of` from `current_gap_starts`: per case, the longest over its rules."""
+    return {key: max(g.days(as_of) for g in froms) for key, froms in starts.items()}
+
+
+def current_gap_starts(facts, duty: str = "responsible") -> dict[str, tuple]:
+    """case key -> (GapFrom, ...) of the rules `current_gaps` takes the longest of."""
     since = facts.records.site.records_since
-    gaps: dict[str, int] = {}
+    gaps: dict[str, tuple] = {}
     for case in facts.cases:
         if not case.in_care_on(facts.as_of):
             continue
@@ -345,8 +394,7 @@ def current_gaps(facts, duty: str = "responsible") -> dict[str, int]:
                 continue
             counted = [v.date for v in facts.visits.get(case.key, []) if v.duty == duty and v.date >= start
                        and case.in_care_on(v.date) and fits(v, case, rule, facts)]
-            gap = counted_days(case, max(counted, default=start), facts.as_of)
-            gaps[case.key] = max(gap, gaps.get(case.key, 0))
+            gaps[case.key] = (*gaps.get(case.key, ()), GapFrom(max(counted, default=start), case.pauses))
     return gaps
 
 
@@ -430,30 +478,42 @@ def due_order(row: Due) -> tuple:
     return row.staff, row.due, row.subject
 
 
-def month_short(facts) -> list[MonthShort]:
+def month_short(facts, days_left: bool = True) -> list[MonthShort]:
     """Per person answerable, the subjects whose monthly minimum is not yet met in the as-of date's month, for the
-    months `_monthly` would judge: a whole month in care, not paused, the subject in care on the as-of date."""
+    months `_monthly` would judge: a whole month in care, not paused, the subject in care on the as-of date.
+    `days_left=False`: each row's `days_left` is 0, for `with_days_left` to fill on any day of the month (derived.Part
+    keeps these)."""
     since = facts.records.site.records_since
     as_of = facts.as_of
-    first = as_of.replace(day=1)
-    last_day = as_of.replace(day=calendar.monthrange(as_of.year, as_of.month)[1])
+    month = None  # the as-of date's month, asked only for a case a monthly minimum applies to (daywatch.py)
     out = []
     for case in facts.cases:
+        rules = [rule for rule in facts.profile.cadence
+                 if rule.monthly_minimum and rule.applies_to.matches(**case.selector_facts())]
+        if not rules or not case.in_care_on(as_of):
+            continue
+        if month is None:
+            month = as_of.replace(day=1), as_of.replace(day=calendar.monthrange(as_of.year, as_of.month)[1])
+        first, last_day = month
         start = max(case.start, since) if since else case.start
-        if not case.in_care_on(as_of) or start > first or (case.end and last_day >= case.end) \
-                or case.paused_during(first, last_day):
+        if start > first or (case.end and last_day >= case.end) or case.paused_during(first, last_day):
             continue
         visits, _ = distinct_visits(facts.visits.get(case.key, []))
-        for rule in facts.profile.cadence:
-            if not rule.monthly_minimum or not rule.applies_to.matches(**case.selector_facts()):
-                continue
+        for rule in rules:
             n = sum(1 for d in _counted_dates(case, rule, visits, facts, start) if first <= d <= as_of)
             if n >= rule.monthly_minimum:
                 continue
             for staff in answerable(case, rule.duty):
                 out.append(MonthShort(staff, rule.duty, case.key, f"{first:%Y-%m}", n, rule.monthly_minimum,
-                                      (last_day - as_of).days + 1, rule.cite))
+                                      (last_day - as_of).days + 1 if days_left else 0, rule.cite))
     return sorted(out, key=short_order)
+
+
+def with_days_left(row: MonthShort, as_of: dt.date) -> MonthShort:
+    """The row with its days left in its month on `as_of` (a day of that month), the as-of day included."""
+    year, month = int(row.month[:4]), int(row.month[5:7])
+    last_day = dt.date(year, month, calendar.monthrange(year, month)[1])
+    return dataclasses.replace(row, days_left=(last_day - as_of).days + 1)
 
 
 def short_order(row: MonthShort) -> tuple:

@@ -229,8 +229,8 @@ def _village_checks(ledger, case: Case, policy: CustodyPolicy, facts) -> Iterabl
     last, last_check = start, None
     for entry in [*checks, None]:
         until = entry.date if entry else facts.as_of
-        gap = (until - last).days
-        if gap > limit:
+        if until > last + dt.timedelta(days=limit):  # (dates compared: a count changes every day, daywatch.py)
+            gap = (until - last).days
             evidence = {"from": last.isoformat(), "until": until.isoformat(), "gap_days": gap, "limit_days": limit,
                         "overdue_days": gap - limit, "last_check": last_check.date.isoformat() if last_check else None,
                         "rule": policy.cite}

@@ -32,11 +32,13 @@ class Derived:
 @dataclass(frozen=True)
 class Part:
     """One household's share, as the cache keeps it: its open problems as places among its own visits
-    (`reviews.open_problem_places`), not as copies of the visits."""
+    (`reviews.open_problem_places`), not as copies of the visits; its gaps as where they count from
+    (`cadence.current_gap_starts`) and its monthly minimums without the days left, both counted on the as-of date by
+    `merge`: so a share holds from day to day until something in it changes (rules/daywatch.py)."""
 
-    gaps: dict
+    gaps: dict  # case key -> (cadence.GapFrom, ...)
     due: list
-    short: list
+    short: list  # [cadence.MonthShort] with days_left 0
     cycles: list
     problems: list  # [(index among the household's visits, index among that visit's problems)]
 
@@ -49,7 +51,8 @@ def of(facts) -> Derived:
 
 def part(facts) -> Part:
     """A household's share, from facts restricted to it (`households.restricted`: its visits in the records' order)."""
-    return Part(cadence.current_gaps(facts), cadence.due_list(facts), cadence.month_short(facts),
+    return Part(cadence.current_gap_starts(facts), cadence.due_list(facts),
+                cadence.month_short(facts, days_left=False),
                 reviews.cycles_due(facts), reviews.open_problem_places(facts.records.visits, facts.as_of))
 
 
@@ -57,21 +60,23 @@ def well_formed(mine: Part) -> bool:
     """A part read back from the cache has the types `part` gives (a foreign pickle may not)."""
     return (isinstance(mine.gaps, dict) and isinstance(mine.due, list) and isinstance(mine.short, list)
             and isinstance(mine.cycles, list) and isinstance(mine.problems, list)
+            and all(isinstance(g, tuple) and all(isinstance(x, cadence.GapFrom) for x in g) for g in mine.gaps.values())
             and all(isinstance(r, cadence.Due) for r in mine.due)
             and all(isinstance(r, cadence.MonthShort) for r in mine.short)
             and all(isinstance(c, reviews.CycleDue) for c in mine.cycles))
 
 
-def merge(parts) -> Derived:
-    """`of` the whole, from [(unit, part)] of every household (`households.units`, in their order): each list in
-    household order, then sorted as the whole functions sort it (stably: the ties of one subject keep its order);
-    the open problems in the records' order of visits, which is the loader's."""
+def merge(parts, as_of) -> Derived:
+    """`of` the whole on `as_of`, from [(unit, part)] of every household (`households.units`, in their order): each
+    list in household order, then sorted as the whole functions sort it (stably: the ties of one subject keep its
+    order); the open problems in the records' order of visits, which is the loader's; the gaps and days left counted
+    on `as_of`."""
     gaps: dict = {}
     due, short, cycles, problems = [], [], [], []
     for unit, mine in parts:
-        gaps.update(mine.gaps)
+        gaps.update(cadence.gap_days(mine.gaps, as_of))
         due += mine.due
-        short += mine.short
+        short += [cadence.with_days_left(row, as_of) for row in mine.short]
         cycles += mine.cycles
         problems += [(unit.visits[i], j) for i, j in mine.problems]
     due.sort(key=cadence.due_order)

@@ -17,9 +17,11 @@ Beside its findings a household's entry keeps its share of the rule results the 
 monthly minimums, review cycles, open problems: `derived.Part`); `Judged.derived` merges them into what those
 functions give over the whole jurisdiction, and `judge(..., cached=True)` hands that to the views (`Facts.derived`).
 
-Key of a household (`Keys.of`): the rules' code, the as-of date, the profile, the site settings the rules read, the
-blob ids of every staff file, and the blob ids (with paths) of the household's file, of each visit file naming it
-and of each of its ledgers. Entries live in `cachestore.FolderStore("rules", ...)`, a sealed pickle per village
+Key of a household (`Keys.of`): the rules' code, the profile, the site settings the rules read, the blob ids of
+every staff file, and the blob ids (with paths) of the household's file, of each visit file naming it and of each
+of its ledgers; not the as-of date. A household is judged with a watched as-of date (`daywatch.py`), which tells
+the first later day on which its findings or its share could differ; the entry keeps (the day it was judged as of,
+that day) and is used on an as-of date from the one to before the other. An earlier as-of date judges it again. Entries live in `cachestore.FolderStore("rules", ...)`, a sealed pickle per village
 folder (`households/<village>`), versioned by the code; a missing, torn or foreign file is a miss.
 """
 
@@ -34,7 +36,7 @@ from typing import Callable
 
 from .. import cachestore, workers
 from ..findings import Finding
-from . import agreements, assessment, assignment, cadence, content, custody, derived, ledgers, needs, reviews
+from . import agreements, daywatch, assessment, assignment, cadence, content, custody, derived, ledgers, needs, reviews
 
 # What orders a part's findings across households (`_in_order`).
 HOUSEHOLD, LEDGER, PROBLEM, FIRST_VISIT = "household", "ledger", "problem", "first judged visit"
@@ -70,7 +72,8 @@ ORDER: dict[object, tuple[tuple[frozenset | None, str], ...]] = {
               (None, HOUSEHOLD)),
 }
 # Everything the local parts' findings are computed by: another version of any of it is another cache.
-CODE = ("rules.__init__", "rules.households", "rules.derived", "rules.cases", "rules.people", "rules.periods",
+CODE = ("rules.__init__", "rules.households", "rules.daywatch",
+        "rules.derived", "rules.cases", "rules.people", "rules.periods",
         *(f"rules.{family.__name__.rsplit('.', 1)[-1]}" for family in LOCAL),
         "findings", "records", "policy", "vocab", "schema", "identifiers")
 
@@ -112,22 +115,26 @@ def units(records) -> list[Unit]:
     return list(out.values())
 
 
-def restricted(facts, unit: Unit):
-    """The facts of one household: its records only, the staff, profile, site and as-of date of the whole."""
+def restricted(facts, unit: Unit, as_of: dt.date | None = None):
+    """The facts of one household: its records only, the staff, profile, site and as-of date of the whole (or
+    `as_of`: the watched stand-in for it, `daywatch.Day`)."""
     from . import Facts
 
     records = dataclasses.replace(facts.records, households=(unit.household,) if unit.household else (),
                                   visits=tuple(unit.visits), custody=tuple(unit.custody), inspections=(),
                                   spot_checks=())
     records.__dict__["staff_by_id"] = facts.records.staff_by_id  # the cached index, shared (not rebuilt per household)
-    return Facts(records, facts.profile, facts.as_of, None)
+    return Facts(records, facts.profile, facts.as_of if as_of is None else as_of, None)
 
 
-def judge_unit(facts, unit: Unit) -> tuple[dict, derived.Part]:
+def judge_unit(facts, unit: Unit) -> tuple[dict, derived.Part, dt.date]:
     """(family -> the household's local findings, in the order its `check` gives them; its share of the views' rule
-    results). Raises what a rule raises."""
-    mine = restricted(facts, unit)
-    return {family: list(part(mine)) for family, part in LOCAL.items()}, derived.part(mine)
+    results; the first day after the as-of date on which either may differ: `daywatch`). Raises what a rule raises."""
+    watch, day = daywatch.watched(facts.as_of)
+    mine = restricted(facts, unit, day)
+    found, share = {family: list(part(mine)) for family, part in LOCAL.items()}, derived.part(mine)
+    (lists, share), until = daywatch.judged(watch, (list(found.values()), share))
+    return dict(zip(found, lists)), share, until
 
 
 class Keys:
@@ -140,8 +147,7 @@ class Keys:
         settings = (site.records_since, site.visit_content_since, site.ledgers_since, site.special_periods,
                     site.villages, site.synthetic_ids)
         staff = sorted((rel, blob) for rel, blob in self.blobs.items() if rel.startswith("staff/"))
-        common = repr((cachestore.code_hash(*CODE), facts.as_of.isoformat(), repr(facts.profile), repr(settings),
-                       staff))
+        common = repr((cachestore.code_hash(*CODE), repr(facts.profile), repr(settings), staff))
         self.common = hashlib.blake2b(common.encode("utf-8", "surrogateescape"), digest_size=20).digest()
 
     def of(self, unit: Unit) -> str | None:
@@ -158,10 +164,13 @@ class Keys:
 
 
 def _valid(key, value) -> bool:
-    """An entry read back: (key, {family name: [Finding, ...]} for the local families, derived.Part)."""
-    if not (isinstance(key, str) and isinstance(value, tuple) and len(value) == 3 and isinstance(value[0], str)
+    """An entry read back: (key, {family name: [Finding, ...]} for the local families, derived.Part, (the day it was
+    judged as of, the first day it may differ))."""
+    if not (isinstance(key, str) and isinstance(value, tuple) and len(value) == 4 and isinstance(value[0], str)
             and isinstance(value[1], dict) and set(value[1]) == set(_NAMES.values())
-            and isinstance(value[2], derived.Part) and derived.well_formed(value[2])):
+            and isinstance(value[2], derived.Part) and derived.well_formed(value[2])
+            and isinstance(value[3], tuple) and len(value[3]) == 2
+            and all(type(d) is dt.date for d in value[3]) and value[3][0] < value[3][1]):
         return False
     return all(isinstance(f, list) and all(isinstance(x, Finding) for x in f) for f in value[1].values())
 
@@ -186,7 +195,8 @@ def _judge_households(facts, cache: bool) -> Judged:
         key = keys.of(unit) if keys else None
         rel = unit.household.source.file if key else ""
         hit = store.folder(rel).get(unit.id) if key else None
-        looked.append((key, rel, hit if hit is not None and hit[0] == key else None))
+        fits = hit is not None and hit[0] == key and hit[3][0] <= facts.as_of < hit[3][1]  # daywatch: its days
+        looked.append((key, rel, hit if fits else None))
     missed, outside = _judge_missed(facts, every, looked, store)
     per_unit: list[tuple[Unit, dict]] = []
     parts: list[tuple[Unit, derived.Part]] = []
@@ -197,13 +207,13 @@ def _judge_households(facts, cache: bool) -> Judged:
             found, share = {family: hit[1][name] for family, name in _NAMES.items()}, hit[2]
             reused += 1
         else:
-            by_name, share = missed[i]
+            by_name, share, until = missed[i]
             found = {family: by_name[name] for family, name in _NAMES.items()}
             judged.append(unit.id)
             if key and rel.rpartition("/")[0] not in outside:
-                store.put(rel, unit.id, (key, by_name, share))
+                store.put(rel, unit.id, (key, by_name, share, (facts.as_of, until)))
             elif key:
-                outside[rel.rpartition("/")[0]][unit.id] = (key, by_name, share)
+                outside[rel.rpartition("/")[0]][unit.id] = (key, by_name, share, (facts.as_of, until))
         if key:
             present[rel.rpartition("/")[0]].add(unit.id)
         per_unit.append((unit, found))
@@ -213,14 +223,15 @@ def _judge_households(facts, cache: bool) -> Judged:
             store.written_elsewhere(folder, entries)
         _forget_gone(store, present)
         store.save()
-    return Judged(_in_order(facts, per_unit), derived.merge(parts), judged, reused)
+    return Judged(_in_order(facts, per_unit), derived.merge(parts, facts.as_of), judged, reused)
 
 
 IN_PROCESS_UP_TO = 200  # fewer households to judge than this are judged in this process: a fork costs more
 
 
 def _judge_missed(facts, every: list[Unit], looked: list, store) -> tuple[dict, dict[str, dict]]:
-    """(index -> ({family name: findings}, its share of the views' results) of the households to judge; the cache
+    """(index -> ({family name: findings}, its share of the views' results, the first day they may differ) of the
+    households to judge; the cache
     folders whose file a task wrote, each with {} for the caller to fill). On every core (workers.shared_map, forked
     after loading: the facts are read in place, the tasks are indexes), a village a task (the folder of the
     household's file); in the building process when they are few. A village the cache has nothing of (a cold build)
@@ -244,7 +255,7 @@ def _judge_missed(facts, every: list[Unit], looked: list, store) -> tuple[dict, 
     return missed, outside
 
 
-def _judge_task(task: tuple) -> tuple[list[tuple[dict, derived.Part]], bool]:
+def _judge_task(task: tuple) -> tuple[list[tuple[dict, derived.Part, dt.date]], bool]:
     """The judgement of these units of the shared (facts, units), by family name (a module does not pickle); with a
     target, their cache entries written there (those with a key), as `FolderStore.save` would. Returns the
     judgements and whether the file was written."""
@@ -252,11 +263,12 @@ def _judge_task(task: tuple) -> tuple[list[tuple[dict, derived.Part]], bool]:
     facts, every = workers.shared()
     out = []
     for i in indexes:
-        found, share = judge_unit(facts, every[i])
-        out.append(({_NAMES[family]: f for family, f in found.items()}, share))
+        found, share, until = judge_unit(facts, every[i])
+        out.append(({_NAMES[family]: f for family, f in found.items()}, share, until))
     if target is None:
         return out, False
-    entries = {every[i].id: (key, by_name, share) for i, key, (by_name, share) in zip(indexes, keys, out) if key}
+    entries = {every[i].id: (key, by_name, share, (facts.as_of, until))
+               for i, key, (by_name, share, until) in zip(indexes, keys, out) if key}
     try:
         cachestore.write_sealed(target, entries, sync_folder=False)  # the building process fsyncs the folder (save)
     except OSError:

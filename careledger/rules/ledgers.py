@@ -90,9 +90,9 @@ def _care_reviews(facts, policy, since) -> Iterable[Finding]:
         reviews = [r.date for r in case.household.care_reviews if r.subject == case.member.id and r.date <= facts.as_of]
         last = max(reviews, default=None)
         start = max(case.start, since)
+        if facts.as_of <= max(last or start, start) + dt.timedelta(days=policy.caregiver_review_days):
+            continue  # (dates compared: a count of days changes every day, daywatch.py)
         gap = (facts.as_of - max(last or start, start)).days
-        if gap <= policy.caregiver_review_days:
-            continue
         carer = case.assigned("caregiver") or ((case.subject.assigned.family_caregiver,)
                                                if case.subject.assigned and case.subject.assigned.family_caregiver
                                                else ())

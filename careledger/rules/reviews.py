@@ -216,12 +216,17 @@ def _problems(facts, spans) -> Iterable[Finding]:
         followed = any(s <= as_of and (e is None or as_of < e) for s, e in spans.get(household.id, []))
         if not (followed or in_follow_up(household, policy, as_of)):
             continue
+        # dates compared first, the day counts only for a problem reported (a count changes every day: daywatch.py)
+        past = bool(problem.deadline) and as_of > problem.deadline
+        if not (problem.risk or past or (not problem.deadline and as_of > visit.date + dt.timedelta(
+                days=facts.profile.problem_open_days))):
+            continue
         days_open = (as_of - visit.date).days
         evidence = {"problem": problem.id, "text": problem.text, "found": visit.date.isoformat(),
                     "found_by": visit.visitor, "deadline": problem.deadline.isoformat() if problem.deadline else None,
                     "days_open": days_open, "risk": problem.risk, "rule": LOOP_BASIS}
         what = f"户 {household.id} {visit.date} 走访发现的问题 {problem.id}“{problem.text}”"
-        if problem.deadline and as_of > problem.deadline:
+        if past:
             evidence["days_past"] = (as_of - problem.deadline).days
         if problem.risk:
             still = f"已 {days_open} 天未消除" if days_open else "尚未消除"
