@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import pickle
+import sys
 from collections.abc import Callable, Mapping
 from importlib import metadata
 from pathlib import Path
@@ -25,7 +26,7 @@ from pathlib import Path
 from .. import assets
 from ..cachestore import cache_root, short_hash, unseal, write_sealed
 
-VERSION = "1"  # bump when what a page's digest covers changes
+VERSION = "2"  # bump when what a page's digest covers changes (2: the Python version)
 _LIBRARIES = ("jinja2", "markupsafe", "markdown")
 
 
@@ -51,6 +52,14 @@ class Fields:
         return (Fields, (dict(sorted(self._values.items())),))
 
 
+def narrow(whole, values: Mapping[str, object]):
+    """What a template is given of `whole` (a view, the stamp): the `values` named (Fields), nothing else.
+    tests/test_render_memo.py replaces this with one that returns `whole` and checks every page comes out the same:
+    a template that tests an undeclared field (`is defined`, `default`) rather than reading it would not fail here,
+    but would give other bytes there."""
+    return Fields(values)
+
+
 def digest(value) -> bytes:
     """The digest of a value made of dataclasses, tuples, text, numbers and dates. Pickled without the memo, so equal
     values give equal bytes whether or not they share objects (a string read from the parse cache or parsed anew)."""
@@ -63,12 +72,14 @@ def digest(value) -> bytes:
 
 def base_digest(templates: Path) -> bytes:
     """What every page depends on besides its context: careledger's code (charts, csp, safehtml, filters, the
-    renderers), every file of the templates' folder (extends, includes and imports among them) and the libraries."""
-    h = hashlib.blake2b(VERSION.encode(), digest_size=20)
+    renderers), every file of the templates' folder (extends, includes and imports among them), the libraries and
+    Python itself (its escaping, number formatting and JSON)."""
+    h = hashlib.blake2b(f"{VERSION}\0{sys.implementation.name}\0{sys.version}".encode(), digest_size=20)
     for folder in (assets.PACKAGE, Path(templates)):
         pattern = "*.py" if folder == assets.PACKAGE else "*"
         for path in sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
-            h.update(f"{path.relative_to(folder).as_posix()}\0{path.stat().st_size}\0".encode("utf-8", "surrogateescape"))
+            name = f"{path.relative_to(folder).as_posix()}\0{path.stat().st_size}\0"
+            h.update(name.encode("utf-8", "surrogateescape"))
             h.update(path.read_bytes())
     for name in _LIBRARIES:
         try:

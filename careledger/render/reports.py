@@ -14,7 +14,8 @@ from ..output import Tree
 from ..views.desk import CSV_COLUMNS, KINDS, csv_rows
 from ..views.reports import ReportsView
 from .charts import month_bars_chart, rate_lines_chart
-from .memo import Fields, NoMemo, base_digest
+from . import memo as memos
+from .memo import NoMemo, base_digest
 from .notice import notice_html
 from .spreadsheet import to_csv
 from .templating import environment
@@ -50,16 +51,17 @@ def render_reports(view: ReportsView, *, templates: Path = TEMPLATES, stamp=None
     base: list[bytes] = []
     projected: dict[tuple[str, str], object] = {}
 
-    def fields(template: str) -> Fields:
+    def fields(template: str) -> memos.Fields:
         values = {}
         for name, projection in READS[template].items():
             if (template, name) not in projected:
                 projected[template, name] = getattr(view, name) if projection is WHOLE else projection(view)
             values[name] = projected[template, name]
-        return Fields(values)
+        return memos.narrow(view, values)
 
     def shown(template: str):
-        return None if stamp is None else Fields({n: getattr(stamp, n) for n in STAMP_READS.get(template, STAMP_SHOWN)})
+        return None if stamp is None else memos.narrow(
+            stamp, {n: getattr(stamp, n) for n in STAMP_READS.get(template, STAMP_SHOWN)})
 
     def inputs(path: str, *values):
         def digest_inputs():
@@ -73,8 +75,8 @@ def render_reports(view: ReportsView, *, templates: Path = TEMPLATES, stamp=None
         narrowed, stamp_shown = fields(template), shown(template)
         files.add(path, memo.page(path, inputs(path, template, narrowed, stamp_shown, sorted(context.items())),
                                   lambda: csp.sealed(env.get_template(template).render(
-                                      view=narrowed, stamp=stamp_shown, **context, **(charts(**context) if charts else {})))
-                                  .encode("utf-8")))
+                                      view=narrowed, stamp=stamp_shown, **context,
+                                      **(charts(**context) if charts else {}))).encode("utf-8")))
 
     files = Tree()
     stamped = environment(templates, stamp)  # the index and the 通报: the whole view, the whole stamp
@@ -87,7 +89,7 @@ def render_reports(view: ReportsView, *, templates: Path = TEMPLATES, stamp=None
     if view.trends and view.trends.months:
         page("trends.html", "trends.html", trends=view.trends, charts=_trends_charts)
     if view.notice is not None:  # the 通报 (issue 18): notice.html reads the view's name and notice only
-        shown_notice = Fields({"jurisdiction": view.jurisdiction, "notice": view.notice})
+        shown_notice = memos.narrow(view, {"jurisdiction": view.jurisdiction, "notice": view.notice})
         files.add("notice.html", memo.page("notice.html", inputs("notice.html", shown_notice, dossiers, stamp),
                                            lambda: notice_html(shown_notice, pdf=dossiers, stamp=stamp, env=stamped)
                                            .encode("utf-8")))

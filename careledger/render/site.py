@@ -37,6 +37,7 @@ from ..stamp import Stamp
 from ..views.public import PublicView
 from ..views.public_parts import _PLAIN, _Part
 from .charts import on_time_chart, weeks_chart
+from . import memo as memos
 from .memo import Fields, NoMemo, base_digest, digest
 from .templating import zh_date
 
@@ -124,7 +125,7 @@ class _Narrowed:
         return self.values[key]
 
     def fields(self, reads: Mapping) -> Fields:
-        return Fields({name: self.value(name, projection) for name, projection in reads.items()})
+        return memos.narrow(self.view, {name: self.value(name, projection) for name, projection in reads.items()})
 
     def digests_of(self, reads: Mapping) -> tuple:
         out = []
@@ -151,7 +152,8 @@ def render_site(view: PublicView, pages_html: Mapping[str, Markup], *, stamp: St
 
     def render(path: str, template: str, charts=None, **context) -> None:
         reads = READS[template]
-        shown = None if stamp is None else Fields({n: getattr(stamp, n) for n in STAMP_READS.get(template, STAMP_SHOWN)})
+        shown = None if stamp is None else memos.narrow(
+            stamp, {n: getattr(stamp, n) for n in STAMP_READS.get(template, STAMP_SHOWN)})
 
         def inputs():
             if not base:
