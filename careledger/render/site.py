@@ -80,6 +80,32 @@ class PageLink(_Part):
     title: str
 
 
+@dataclass(frozen=True)
+class Listed(_Part):
+    """A village as the search page lists it: its address, name and 公示 entries, not its figures (a visit does not
+    make the search page new)."""
+
+    id: str
+    name: str
+    entries: tuple
+
+
+@dataclass(frozen=True)
+class CadreLink(_Part):
+    """A cadre as the search page lists them: the label and the village, not the figures."""
+
+    label: str
+    village: str
+
+
+def _search_villages(view: PublicView) -> tuple[Listed, ...]:
+    return tuple(Listed(v.id, v.name, v.entries) for v in view.villages)
+
+
+def _search_cadres(view: PublicView) -> tuple[CadreLink, ...]:
+    return tuple(CadreLink(c.label, c.village) for c in view.cadres)
+
+
 def _village_links(view: PublicView) -> tuple[Link, ...]:
     return tuple(Link(v.id, v.name) for v in view.villages)
 
@@ -99,7 +125,7 @@ READS = {
                    "by_level": WHOLE, "households": WHOLE, "categories": WHOLE, "levels": WHOLE, "weeks": WHOLE},
     "status.html": {**_BASE, "villages": WHOLE, "headline": WHOLE, "alert_word": WHOLE, "gap_bands": WHOLE,
                     "cadres": WHOLE},
-    "search.html": {**_BASE, "villages": WHOLE, "cadres": WHOLE},
+    "search.html": {**_BASE, "villages": _search_villages, "cadres": _search_cadres},
     "village.html": {**_BASE, "office_phone": WHOLE, "has_levels": WHOLE, "alert_word": WHOLE, "by_category": WHOLE,
                      "by_level": WHOLE, "households": WHOLE},
     "page.html": _BASE,
