@@ -143,6 +143,26 @@ class _Narrowed:
         self.view = view
         self.values: dict[tuple[str, object], object] = {}
         self.digests: dict[tuple[str, object], bytes] = {}
+        self.parts: dict[int, tuple[object, bytes]] = {}  # id → (the part, kept alive; its digest)
+
+    def part(self, value) -> bytes:
+        """The digest of one part of the view (a village), worked out once per build whichever pages read it: by
+        identity, the view being alive and unchanged while the site renders."""
+        kept = self.parts.get(id(value))
+        if kept is None:
+            kept = self.parts[id(value)] = (value, digest(value))
+        return kept[1]
+
+    def digest_of(self, value) -> bytes:
+        """A tuple of parts (the villages) digests as its parts' digests, which the villages' own pages share."""
+        if isinstance(value, tuple) and value and all(isinstance(item, _Part) for item in value):
+            return digest(("parts", tuple(self.part(item) for item in value)))
+        return digest(value)
+
+    def context(self, context: Mapping) -> tuple:
+        """A page's own context (its village, its page) as its digest takes it."""
+        return tuple((name, self.part(value) if isinstance(value, _Part) else value)
+                     for name, value in sorted(context.items()))
 
     def value(self, name: str, projection):
         key = (name, projection)
@@ -158,7 +178,7 @@ class _Narrowed:
         for name, projection in sorted(reads.items(), key=lambda item: item[0]):
             key = (name, projection)
             if key not in self.digests:
-                self.digests[key] = digest(self.value(name, projection))
+                self.digests[key] = self.digest_of(self.value(name, projection))
             out.append((name, getattr(projection, "__name__", "whole"), self.digests[key]))
         return tuple(out)
 
@@ -184,7 +204,7 @@ def render_site(view: PublicView, pages_html: Mapping[str, Markup], *, stamp: St
         def inputs():
             if not base:
                 base.append(base_digest(TEMPLATES))
-            return (base[0], path, template, narrowed.digests_of(reads), shown, sorted(context.items()))
+            return (base[0], path, template, narrowed.digests_of(reads), shown, narrowed.context(context))
 
         def make() -> bytes:
             site = narrowed.fields(reads)
