@@ -25,7 +25,8 @@ TEMPLATES = assets.REPORT_TEMPLATES
 
 WHOLE = None  # a field read as the view has it
 # What each template reads of the view (`view`), base.html's share included: the field as it is, or a projection. A
-# page is given only these (memo.Fields) and its digest covers only these; tests/test_render_memo.py checks them.
+# page is given only these (memo.Fields) and its digest covers only these; tests/test_render_memo.py checks they are
+# enough.
 _BASE = {"jurisdiction": WHOLE, "as_of": WHOLE, "profile_title": WHOLE}
 READS = {
     "desk.html": {**_BASE, "notice": lambda view: bool(view.notice)},  # only whether there is a 通报 to link to

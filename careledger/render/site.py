@@ -117,7 +117,7 @@ def _page_links(view: PublicView) -> tuple[PageLink, ...]:
 WHOLE = None  # a field read as the view has it
 # What each template reads of the view (`site`), base.html's share included: the field as it is (WHOLE) or a
 # projection of it. A page is given only these (memo.Fields), and its digest covers only these: a name missing here
-# is undefined to the template and fails the build; tests/test_render_memo.py checks each one is needed.
+# is undefined to the template and fails the build; tests/test_render_memo.py checks they are enough.
 _BASE = {"jurisdiction": WHOLE, "parent": WHOLE, "as_of": WHOLE, "alerts": WHOLE, "profile_title": WHOLE,
          "profile_document": WHOLE, "k": WHOLE, "hidden_mark": WHOLE, "villages": _village_links, "pages": _page_links}
 READS = {
