@@ -24,6 +24,7 @@ from .paper.report_pdf import monthly_report_pdfs
 from .proof import secrets_of
 from .proofcache import scan_changed
 from .render import convert_pages, render_site
+from .render.memo import Memo
 from .render.reports import render_reports
 from .render.site import SiteTemplateError
 from .rules import Facts, judge, run_rules
@@ -115,10 +116,11 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
     _stop_on_errors(findings)
     reports = build_reports(facts, policy_findings, stamp.commit)
 
-    published = _published_site(site, pages_html, stamp, records, as_of, findings)
+    memo = Memo(output_dir)  # pages whose inputs are the last build's are read back from the output (render/memo.py)
+    published = _published_site(site, pages_html, stamp, records, as_of, findings, memo.under("site"))
     tree = Tree()
     tree.add_all("site", published)
-    tree.add_all("reports", render_reports(reports, stamp=stamp, dossiers=paper))
+    tree.add_all("reports", render_reports(reports, stamp=stamp, dossiers=paper, memo=memo.under("reports")))
     tree.add("BUILD.json", stamp.to_json())
     if paper:  # issue 6: every dossier and every blank form, for output/private/ only, never the site
         files, paper_findings = make_paper(facts, policy_findings, PaperRequest(), stamp=stamp)
@@ -129,8 +131,10 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
         tree.add_all("reports", notice_pdf(reports, stamp=stamp))  # issue 18: the 通报, printed to be issued
     try:
         written = write_tree(output_dir, tree, replace=None if paper else ("site/", "reports/"),
-                             then=lambda done: fingerprint.remember(  # under the output lock: see write_tree
-                                 output_dir, inputs, _result(done, findings, policy_findings, output_dir, stamp)))
+                             then=lambda done: (  # under the output lock: see write_tree
+                                 memo.remember(tree),
+                                 fingerprint.remember(output_dir, inputs,
+                                                      _result(done, findings, policy_findings, output_dir, stamp))))
     except OutputError as refused:
         raise BuildFailed(findings + [Finding("E-OUTPUT", ERROR, str(refused), Source(str(output_dir)))]) from None
     return _result(written, findings, policy_findings, output_dir, stamp)
@@ -159,10 +163,11 @@ def _id_key(site, content_dir: Path, findings: list[Finding]) -> list[Finding]:
         raise BuildFailed(findings + [missing.finding]) from None
 
 
-def _published_site(site, pages_html, stamp, records, as_of: dt.date, findings: list[Finding]) -> Tree:
-    """Render the published site, then prove it: any personal value in any file stops the build (proof.py)."""
+def _published_site(site, pages_html, stamp, records, as_of: dt.date, findings: list[Finding], memo=None) -> Tree:
+    """Render the published site, then prove it: any personal value in any file stops the build (proof.py); pages
+    read back from the output are proved like the others."""
     try:
-        published = render_site(site, pages_html, stamp=stamp)
+        published = render_site(site, pages_html, stamp=stamp, memo=memo)
     except SiteTemplateError as failed:
         findings.append(failed.finding)
         raise BuildFailed(findings) from None

@@ -74,7 +74,19 @@ household = st.tuples(st.just("add_household"))
 problem = st.tuples(st.just("problem"), st.integers(0, 9), st.sampled_from(sorted(VISITORS)),
                     st.sampled_from(["2026-10", "2026-11"]), st.integers(1, 28), st.booleans())
 as_of = st.tuples(st.just("as_of"), st.integers(-12, 20))
-STEP = st.tuples(st.one_of(visit, move, note, delete, level, phone, household, problem, as_of), st.booleans())
+# Fields many pages share (a page's bytes are reused when its declared inputs are the last build's: render/memo.py),
+# each a change to site.yaml made or undone: (text, its replacement); None appends the replacement.
+SHARED = (("name: 测试街道\n", "name: 测试新街道\n"),  # every page's title, heading and footer
+          ("  k: 3\n", "  k: 2\n"), ("  k: 3\n", "  k: 5\n"),  # the privacy k: which figures are suppressed
+          ("  publish_cadre_phones: true\n", "  publish_cadre_phones: false\n"),
+          ("    name: 东山村\n", "    name: 东山新村\n"),  # a village's name: every page's navigation
+          ("office_phone: '0564-3312345'", "office_phone: '0564-3312999'"),
+          (None, "overrides:\n  title: 测试街道关爱帮扶实施方案（修订）\n"  # the profile: its title, its cycle
+                 "  review:\n    cycle_months: 6\n"))
+shared = st.tuples(st.just("shared"), st.integers(0, len(SHARED) - 1))
+page = st.tuples(st.just("page_title"))  # a page's title: every page's navigation
+STEP = st.tuples(st.one_of(visit, move, note, delete, level, phone, household, problem, as_of, shared, page),
+                 st.booleans())
 
 
 def apply(world: World, step: tuple) -> None:
@@ -135,6 +147,19 @@ def apply(world: World, step: tuple) -> None:
         (world.root / "households" / "dongshan" / f"{new}.yaml").write_text(text, encoding="utf-8")
     elif name == "as_of":
         world.as_of = AS_OF + dt.timedelta(days=args[0])
+    elif name == "shared":  # made, or undone when made already
+        path, (text, replacement) = world.root / "site.yaml", SHARED[args[0]]
+        site = path.read_text(encoding="utf-8")
+        if replacement in site:
+            site = site.replace(replacement, text or "", 1)
+        else:
+            site = site + replacement if text is None else site.replace(text, replacement, 1)
+        path.write_text(site, encoding="utf-8")
+    elif name == "page_title":
+        path = world.root / "pages" / "about.md"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("# 关于本站（修订）\n", "# 关于本站\n", 1) if "（修订）" in text
+                        else text.replace("# 关于本站\n", "# 关于本站（修订）\n", 1), encoding="utf-8")
 
 
 def commit(world: World) -> None:
@@ -250,3 +275,19 @@ def test_days_forward_a_warm_build_equals_a_cold_build(restore_cache_env, tmp_pa
              (("as_of", 9), True), (("add_visit", 3, "ds-baopian", "2026-11", 28, "in_person"), True),
              (("as_of", 10), True), (("as_of", 17), True), (("as_of", 20), True), (("as_of", 2), True)]
     run_steps(tmp_path, steps, paper=False)
+
+
+def test_fields_many_pages_share_a_warm_build_equals_a_cold_build(restore_cache_env, tmp_path):
+    """Every change to a field many pages share, as fixed steps among visits, committed or not: a page reused from
+    the last build's output (render/memo.py) whose inputs did change would show here."""
+    steps = [(("add_visit", 0, "ds-shuji", "2026-11", 20, "phone"), True),
+             *[((("shared", n), n % 2 == 0)) for n in range(len(SHARED))],
+             (("page_title",), True),
+             (("add_visit", 2, "ds-baopian", "2026-11", 21, "in_person"), False),
+             (("shared", 1), True), (("shared", 2), True),  # k back to 3, then 5
+             (("shared", 6), False), (("page_title",), True)]
+    outcomes = []
+    run_steps(tmp_path, steps, paper=False, record=outcomes.append)
+    assert outcomes == ["the build wrote its output"] * len(steps)
+    site = (tmp_path / "warm-output" / "site" / "index.html").read_text(encoding="utf-8")
+    assert "测试新街道" in site and "东山新村" in site and "关于本站（修订）" not in site

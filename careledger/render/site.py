@@ -8,8 +8,10 @@ This is the one place the published pages are made, and it is closed by construc
   `site_templates/`; the internal templates (`report_templates/`) live elsewhere and are never on its path;
 - a template error (a name the view does not have, a syntax error) becomes a finding naming the template and line.
 
-Templates receive the view as `site`, the village or page being rendered, and `root`, the relative path back to the
-site's top ("" or "../"), so every link is relative and the site works opened from disk or served under any path.
+Templates receive the view as `site`, narrowed to the fields the template is declared to read (`READS`), the village
+or page being rendered, and `root`, the relative path back to the site's top ("" or "../"), so every link is
+relative and the site works opened from disk or served under any path. A page whose declared inputs are those of the
+previous build into the same output is not rendered again (`memo.py`).
 Besides the pages, the site has `search-index.js` (the search index as JSON, loaded by `static/search.js`; a script
 file rather than a .json so that it loads from disk too) and the static files of `site_templates/static/`.
 """
@@ -21,6 +23,7 @@ import re
 import traceback
 from html import unescape
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
@@ -34,6 +37,8 @@ from ..stamp import Stamp
 from ..views.public import PublicView
 from ..views.public_parts import _PLAIN, _Part
 from .charts import on_time_chart, weeks_chart
+from . import memo as memos
+from .memo import Fields, NoMemo, base_digest, digest
 from .templating import zh_date
 
 TEMPLATES = assets.SITE_TEMPLATES
@@ -60,36 +65,173 @@ def published_environment(stamp: Stamp | None = None) -> SandboxedEnvironment:
     return env
 
 
-def render_site(view: PublicView, pages_html: Mapping[str, Markup], *, stamp: Stamp | None = None) -> Tree:
-    """Every file of the site, by path relative to the site's top."""
+@dataclass(frozen=True)
+class Link(_Part):
+    """A village or notice page as base.html's navigation lists it: an address and a name, nothing that changes with
+    the figures (so a visit does not make every page new)."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PageLink(_Part):
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Listed(_Part):
+    """A village as the search page lists it: its address, name and 公示 entries, not its figures (a visit does not
+    make the search page new)."""
+
+    id: str
+    name: str
+    entries: tuple
+
+
+@dataclass(frozen=True)
+class CadreLink(_Part):
+    """A cadre as the search page lists them: the label and the village, not the figures."""
+
+    label: str
+    village: str
+
+
+def _search_villages(view: PublicView) -> tuple[Listed, ...]:
+    return tuple(Listed(v.id, v.name, v.entries) for v in view.villages)
+
+
+def _search_cadres(view: PublicView) -> tuple[CadreLink, ...]:
+    return tuple(CadreLink(c.label, c.village) for c in view.cadres)
+
+
+def _village_links(view: PublicView) -> tuple[Link, ...]:
+    return tuple(Link(v.id, v.name) for v in view.villages)
+
+
+def _page_links(view: PublicView) -> tuple[PageLink, ...]:
+    return tuple(PageLink(p.slug, p.title) for p in view.pages)
+
+
+WHOLE = None  # a field read as the view has it
+# What each template reads of the view (`site`), base.html's share included: the field as it is (WHOLE) or a
+# projection of it. A page is given only these (memo.Fields), and its digest covers only these: a name missing here
+# is undefined to the template and fails the build; tests/test_render_memo.py checks they are enough.
+_BASE = {"jurisdiction": WHOLE, "parent": WHOLE, "as_of": WHOLE, "alerts": WHOLE, "profile_title": WHOLE,
+         "profile_document": WHOLE, "k": WHOLE, "hidden_mark": WHOLE, "villages": _village_links, "pages": _page_links}
+READS = {
+    "index.html": {**_BASE, "villages": WHOLE, "headline": WHOLE, "alert_word": WHOLE, "by_category": WHOLE,
+                   "by_level": WHOLE, "households": WHOLE, "categories": WHOLE, "levels": WHOLE, "weeks": WHOLE},
+    "status.html": {**_BASE, "villages": WHOLE, "headline": WHOLE, "alert_word": WHOLE, "gap_bands": WHOLE,
+                    "cadres": WHOLE},
+    "search.html": {**_BASE, "villages": _search_villages, "cadres": _search_cadres},
+    "village.html": {**_BASE, "office_phone": WHOLE, "has_levels": WHOLE, "alert_word": WHOLE, "by_category": WHOLE,
+                     "by_level": WHOLE, "households": WHOLE},
+    "page.html": _BASE,
+    "version.html": _BASE,
+}
+# What the templates read of the stamp: base.html's footer, and version.html, the one page that names the commit.
+STAMP_SHOWN = ("dirty", "as_of", "trail_label", "tool_version")
+STAMP_READS = {"version.html": (*STAMP_SHOWN, "commit", "commit_time", "profile")}
+
+
+class _Narrowed:
+    """The view's fields as the templates read them, each worked out (and digested) once per build."""
+
+    def __init__(self, view: PublicView):
+        self.view = view
+        self.values: dict[tuple[str, object], object] = {}
+        self.digests: dict[tuple[str, object], bytes] = {}
+        self.parts: dict[int, tuple[object, bytes]] = {}  # id → (the part, kept alive; its digest)
+
+    def part(self, value) -> bytes:
+        """The digest of one part of the view (a village), worked out once per build whichever pages read it: by
+        identity, the view being alive and unchanged while the site renders."""
+        kept = self.parts.get(id(value))
+        if kept is None:
+            kept = self.parts[id(value)] = (value, digest(value))
+        return kept[1]
+
+    def digest_of(self, value) -> bytes:
+        """A tuple of parts (the villages) digests as its parts' digests, which the villages' own pages share."""
+        if isinstance(value, tuple) and value and all(isinstance(item, _Part) for item in value):
+            return digest(("parts", tuple(self.part(item) for item in value)))
+        return digest(value)
+
+    def context(self, context: Mapping) -> tuple:
+        """A page's own context (its village, its page) as its digest takes it."""
+        return tuple((name, self.part(value) if isinstance(value, _Part) else value)
+                     for name, value in sorted(context.items()))
+
+    def value(self, name: str, projection):
+        key = (name, projection)
+        if key not in self.values:
+            self.values[key] = getattr(self.view, name) if projection is WHOLE else projection(self.view)
+        return self.values[key]
+
+    def fields(self, reads: Mapping) -> Fields:
+        return memos.narrow(self.view, {name: self.value(name, projection) for name, projection in reads.items()})
+
+    def digests_of(self, reads: Mapping) -> tuple:
+        out = []
+        for name, projection in sorted(reads.items(), key=lambda item: item[0]):
+            key = (name, projection)
+            if key not in self.digests:
+                self.digests[key] = self.digest_of(self.value(name, projection))
+            out.append((name, getattr(projection, "__name__", "whole"), self.digests[key]))
+        return tuple(out)
+
+
+def render_site(view: PublicView, pages_html: Mapping[str, Markup], *, stamp: Stamp | None = None,
+                memo=None) -> Tree:
+    """Every file of the site, by path relative to the site's top. `memo` (memo.Memo, seen from `site/`): a page
+    whose inputs are those of the previous build is taken from the output rather than rendered again."""
     if not isinstance(view, PublicView):
         raise TypeError(f"the published site renders a PublicView only, not {type(view).__name__}")
-    env = published_environment(stamp)
+    env = published_environment(None)  # the stamp reaches a page in its context, narrowed like the view
     _check_values("stamp", stamp)
+    memo = memo or NoMemo()
+    narrowed = _Narrowed(view)
+    base: list[bytes] = []  # the templates' and code's digest, worked out when a first page needs it
     files = Tree()
 
-    def render(path: str, template: str, **context) -> None:
-        context = {"site": view, "root": "../" * path.count("/"), "here": path, **context}
-        for name, value in context.items():
-            _check_values(name, value)
-        try:
-            html = env.get_template(template).render(**context)
-        except TemplateError as error:
-            raise SiteTemplateError(_template_finding(error, template)) from None
-        files.add(path, csp.sealed(html).encode("utf-8"))
+    def render(path: str, template: str, charts=None, **context) -> None:
+        reads = READS[template]
+        shown = None if stamp is None else memos.narrow(
+            stamp, {n: getattr(stamp, n) for n in STAMP_READS.get(template, STAMP_SHOWN)})
 
-    render("index.html", "index.html",
-           chart_on_time=on_time_chart("chart-on-time", tuple(v.status for v in view.villages),
-                                       "各村（社区）按时走访率", view.k),
-           chart_weeks=weeks_chart("chart-weeks", view.weeks, "全辖区每周走访次数"))
-    render("status.html", "status.html",
-           chart_on_time=on_time_chart("chart-status", tuple(v.status for v in view.villages),
-                                       "各村（社区）按时走访率", view.k))
+        def inputs():
+            if not base:
+                base.append(base_digest(TEMPLATES))
+            return (base[0], path, template, narrowed.digests_of(reads), shown, narrowed.context(context))
+
+        def make() -> bytes:
+            site = narrowed.fields(reads)
+            full = {"site": site, "root": "../" * path.count("/"), "here": path, "stamp": shown, **context,
+                    **(charts(site, **context) if charts else {})}
+            for name, value in full.items():
+                _check_values(name, value)
+            try:
+                html = env.get_template(template).render(**full)
+            except TemplateError as error:
+                raise SiteTemplateError(_template_finding(error, template)) from None
+            return csp.sealed(html).encode("utf-8")
+
+        files.add(path, memo.page(path, inputs, make))
+
+    render("index.html", "index.html", charts=lambda site: {
+        "chart_on_time": on_time_chart("chart-on-time", tuple(v.status for v in site.villages),
+                                       "各村（社区）按时走访率", site.k),
+        "chart_weeks": weeks_chart("chart-weeks", site.weeks, "全辖区每周走访次数")})
+    render("status.html", "status.html", charts=lambda site: {
+        "chart_on_time": on_time_chart("chart-status", tuple(v.status for v in site.villages),
+                                       "各村（社区）按时走访率", site.k)})
     render("search.html", "search.html")
     render("version.html", "version.html")  # the one page that names the commit (issue 16)
     for village in view.villages:
-        render(f"villages/{village.id}.html", "village.html", village=village,
-               chart_weeks=weeks_chart("chart-weeks", village.weeks, f"{village.name}每周走访次数"))
+        render(f"villages/{village.id}.html", "village.html", village=village, charts=lambda site, village: {
+            "chart_weeks": weeks_chart("chart-weeks", village.weeks, f"{village.name}每周走访次数")})
     for page in view.pages:
         render(f"pages/{page.slug}.html", "page.html", page=page, body=pages_html[page.slug])
     files.add("search-index.js", search_index(view, pages_html))
@@ -137,6 +279,9 @@ def _check_values(name: str, value) -> None:
     if isinstance(value, tuple):
         for item in value:
             _check_values(name, item)
+    elif isinstance(value, Fields):
+        for field, item in value._values.items():
+            _check_values(f"{name}.{field}", item)
     elif not isinstance(value, (_Part, *_PLAIN, Markup, Stamp)):
         raise TypeError(f"published template value {name!r} is a {type(value).__name__}: "
                         "only the public view may reach a published page")

@@ -1,0 +1,165 @@
+"""Render a page only when what it is rendered from has changed (issue 16).
+
+A page is rendered from a narrowed context (`Fields`: the view's fields its templates are declared to read, and
+nothing else), so the digest of that context, of the templates' folder, of careledger's code and of the rendering
+libraries' versions covers everything the page's bytes can depend on. A template that reads an undeclared field
+meets an undefined value and the rendering fails: a declaration cannot be too short without every build saying so.
+
+The previous build into the same output recorded each page's digest and the hash of the bytes it wrote
+(`pages/<hash of the output path>.pickle`, written only after a successful build, under the output's lock). A page
+whose digest is the recorded one is read back from the output itself, and used only when its bytes still have the
+recorded hash: a page edited by hand, or written since by another build, is rendered again. The output is the
+source rather than a copy in the cache: the writer links the unchanged files from it anyway, and the cache does not
+grow by a second copy of the site and the reports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import pickle
+import sys
+from collections.abc import Callable, Mapping
+from importlib import metadata
+from pathlib import Path
+
+from .. import assets
+from ..cachestore import cache_root, short_hash, unseal, write_sealed
+
+VERSION = "2"  # bump when what a page's digest covers changes (2: the Python version)
+_LIBRARIES = ("jinja2", "markupsafe", "markdown")
+
+
+class Fields:
+    """A view as one page's templates see it: the named fields only, each with the value given (the view's own, or
+    a projection of it). Any other name is missing, so a template reading it fails (StrictUndefined)."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, object]):
+        object.__setattr__(self, "_values", dict(values))
+
+    def __getattr__(self, name: str):
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(f"{name} is not declared for this page") from None
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Fields are read-only")
+
+    def __reduce__(self):  # pickled (for a digest) as its sorted values
+        return (Fields, (dict(sorted(self._values.items())),))
+
+
+def narrow(whole, values: Mapping[str, object]):
+    """What a template is given of `whole` (a view, the stamp): the `values` named (Fields), nothing else.
+    tests/test_render_memo.py replaces this with one that returns `whole` and checks every page comes out the same:
+    a template that tests an undeclared field (`is defined`, `default`) rather than reading it would not fail here,
+    but would give other bytes there."""
+    return Fields(values)
+
+
+def digest(value) -> bytes:
+    """The digest of a value made of dataclasses, tuples, text, numbers and dates. Pickled without the memo, so equal
+    values give equal bytes whether or not they share objects (a string read from the parse cache or parsed anew)."""
+    buffer = io.BytesIO()
+    pickler = pickle.Pickler(buffer, protocol=5)
+    pickler.fast = True  # no memo: the bytes depend on the values only
+    pickler.dump(value)
+    return hashlib.blake2b(buffer.getvalue(), digest_size=20).digest()
+
+
+def base_digest(templates: Path) -> bytes:
+    """What every page depends on besides its context: careledger's code (charts, csp, safehtml, filters, the
+    renderers), every file of the templates' folder (extends, includes and imports among them), the libraries and
+    Python itself (its escaping, number formatting and JSON)."""
+    h = hashlib.blake2b(f"{VERSION}\0{sys.implementation.name}\0{sys.version}".encode(), digest_size=20)
+    for folder in (assets.PACKAGE, Path(templates)):
+        pattern = "*.py" if folder == assets.PACKAGE else "*"
+        for path in sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+            name = f"{path.relative_to(folder).as_posix()}\0{path.stat().st_size}\0"
+            h.update(name.encode("utf-8", "surrogateescape"))
+            h.update(path.read_bytes())
+    for name in _LIBRARIES:
+        try:
+            h.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=-".encode())
+    return h.digest()
+
+
+class Memo:
+    """The pages of one build: each rendered, or reused from the output when its digest is the recorded one."""
+
+    def __init__(self, output_dir: Path | None = None):
+        self.output_dir = Path(output_dir) if output_dir is not None else None
+        self.previous: dict[str, tuple[bytes, bytes]] = _load(self.output_dir) if self.output_dir else {}
+        self.digests: dict[str, bytes] = {}  # path in the output → this build's digest
+        self.known: dict[str, bytes] = {}  # path → hash of the bytes reused (checked already)
+        self.rendered: list[str] = []
+        self.reused: list[str] = []
+
+    def page(self, path: str, inputs: Callable[[], object], render: Callable[[], bytes]) -> bytes:
+        """The bytes of the output file `path` (relative to the output): `inputs()` is all it is rendered from."""
+        key = digest(inputs())
+        self.digests[path] = key
+        kept = self.previous.get(path)
+        if kept is not None and kept[0] == key and self.output_dir is not None:
+            try:
+                data = (self.output_dir / path).read_bytes()
+            except OSError:
+                data = None
+            if data is not None and hashlib.sha256(data).digest() == kept[1]:
+                self.known[path] = kept[1]
+                self.reused.append(path)
+                return data
+        self.rendered.append(path)
+        return render()
+
+    def under(self, prefix: str) -> "_Under":
+        return _Under(self, prefix)
+
+    def remember(self, tree: Mapping[str, bytes]) -> None:
+        """Record this build's digests and the hashes of the bytes written: call after the output is in place."""
+        if self.output_dir is None:
+            return
+        pages = {path: (key, self.known.get(path) or hashlib.sha256(tree[path]).digest())
+                 for path, key in self.digests.items() if path in tree}
+        record = _record(self.output_dir)
+        try:
+            record.parent.mkdir(parents=True, exist_ok=True)
+            write_sealed(record, {"version": VERSION, "pages": pages})
+        except OSError:
+            pass  # without the record the next build renders every page
+
+
+class _Under:
+    """A memo seen from a folder of the output (`site/`, `reports/`): paths relative to it."""
+
+    def __init__(self, memo: Memo, prefix: str):
+        self.memo, self.prefix = memo, prefix.rstrip("/") + "/"
+
+    def page(self, path: str, inputs: Callable[[], object], render: Callable[[], bytes]) -> bytes:
+        return self.memo.page(self.prefix + path, inputs, render)
+
+
+class NoMemo:
+    """Render every page (a caller with no output to reuse from: tests, the preview)."""
+
+    def page(self, path: str, inputs: Callable[[], object], render: Callable[[], bytes]) -> bytes:
+        return render()
+
+
+def _record(output_dir: Path) -> Path:
+    return cache_root() / "pages" / f"{short_hash(str(Path(output_dir).resolve()))}.pickle"
+
+
+def _load(output_dir: Path) -> dict[str, tuple[bytes, bytes]]:
+    try:
+        kept = unseal(_record(output_dir).read_bytes())  # checked before it is unpickled (cachestore.py)
+    except OSError:
+        return {}
+    if not isinstance(kept, dict) or kept.get("version") != VERSION or not isinstance(kept.get("pages"), dict):
+        return {}
+    return kept["pages"]
