@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import fingerprint, idkey
+from . import cachestore, fingerprint, idkey
 from .audit import History, read_history
 from .findings import ERROR, Finding, Source, has_errors
 from .load import load
@@ -105,6 +105,13 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
     if unchanged is not None:
         return dataclasses.replace(unchanged, files_changed=(), skipped=True)
     prepared = prepare(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty)
+    with cachestore.exempt_from_gc():  # the records, history and judgement live as long as the build
+        return _views_render_write(prepared, content_dir, output_dir, inputs, as_of=as_of, paper=paper)
+
+
+def _views_render_write(prepared: Prepared, content_dir: Path, output_dir: Path, inputs, *, as_of: dt.date,
+                        paper: bool) -> BuildResult:
+    """The stages after `prepare`: the views, the pages, the proof, the paper and the one write."""
     facts, findings, policy_findings, stamp = (prepared.facts, prepared.findings, prepared.policy_findings,
                                                prepared.stamp)
     records = facts.records

@@ -436,3 +436,34 @@ def test_build_py_is_the_same_program(basic, tmp_path):
                           "--as-of", "2026-11-06"], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert "记录无误" in run.stdout and "[AUD-NO-GIT]" in run.stdout  # a copy outside git: no trail
+
+
+def test_the_loaded_records_are_exempt_from_the_collector_during_the_build_and_only_then(basic, tmp_path,
+                                                                                          monkeypatch):
+    """pipeline.build_all freezes what `prepare` made (cachestore.exempt_from_gc), so the rendering's collections do
+    not walk the loaded records again; afterwards nothing stays frozen (a preview server builds again and again in
+    one process, and its old records must be collectable)."""
+    import gc
+
+    from careledger import pipeline
+
+    seen = []
+    real = pipeline.render_site
+
+    def watching(*args, **kwargs):
+        seen.append(gc.get_freeze_count())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "render_site", watching)
+    assert gc.get_freeze_count() == 0
+    build_all(basic, tmp_path / "out", as_of=AS_OF, paper=False)
+    assert seen and seen[0] > 1000  # the records, among others
+    assert gc.get_freeze_count() == 0
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("a stage failed")
+
+    monkeypatch.setattr(pipeline, "render_site", failing)
+    with pytest.raises(RuntimeError):  # a build that stops in the frozen part unfreezes too
+        build_all(basic, tmp_path / "out2", as_of=AS_OF, paper=False)
+    assert gc.get_freeze_count() == 0
