@@ -39,7 +39,7 @@ from ..views.public_parts import _PLAIN, _Part
 from .charts import on_time_chart, weeks_chart
 from . import memo as memos
 from .memo import Fields, NoMemo, base_digest, digest
-from .templating import zh_date
+from .templating import compiled_templates, zh_date
 
 TEMPLATES = assets.SITE_TEMPLATES
 _TAGS = re.compile(r"<[^>]+>")
@@ -59,7 +59,8 @@ class SiteTemplateError(Exception):
 
 def published_environment(stamp: Stamp | None = None) -> SandboxedEnvironment:
     env = SandboxedEnvironment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
-                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                               trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                               bytecode_cache=compiled_templates(__name__))
     env.filters["zh_date"] = zh_date
     env.globals["stamp"] = stamp
     return env
