@@ -167,8 +167,8 @@ def _on_the_day(root: Path, job: FileJob, settings: Settings, result: tuple) -> 
 def _parse_many(root: Path, todo: list[tuple[FileJob, tuple]], settings: Settings, workers: int | None,
                 store: "_Store | None"):
     """((job, stat), (hash of the bytes, result), whether a worker wrote the cache file of the job's folder) for each
-    of `todo`, a folder's files together; in worker processes when there are many. A folder the cache has nothing of (a cold
-    build) goes whole to one worker, which writes its cache file too: the building process, which receives every
+    of `todo`, a folder's files together; in worker processes when there are many. A folder the cache has nothing of
+    (a cold build) goes whole to one worker, which writes its cache file too: the building process, which receives every
     result, need not pickle them all again."""
     workers = workers or processes.count()
     with progress.Counter("读取记录文件", len(todo)) as counter:
@@ -193,6 +193,7 @@ def _parse_many(root: Path, todo: list[tuple[FileJob, tuple]], settings: Setting
                 items, targets = [], {}
         if items:
             tasks.append((root, items, settings, targets))
+
         def done(out: tuple) -> None:
             counter.advance(len(out[0]))
 
