@@ -108,7 +108,7 @@ def secrets_of(records, settings, as_of) -> Secrets:
         if len(value) >= 2 and not (mark == "name" and value in published_staff):
             texts.setdefault(value, kind)
 
-    summed_up = getattr(records, "personal", {})  # a household file's values, cached with its records (refs.py)
+    summed_up = records.personal  # a household file's values, cached with its records (refs.py)
     for household in records.households:
         parsed, values = summed_up.get(household.source.file, ((), None))
         if not (len(parsed) == 1 and parsed[0] is household):  # not the record the summary was made from

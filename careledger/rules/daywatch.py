@@ -105,22 +105,16 @@ class Day(dt.date):
     def _compare(self, other, op, turns):
         """`op(self, other)`; `turns(mine, other)`: the first value of this date at which the answer differs from
         the answer now (None: never, as the date only grows)."""
-        if type(other) is dt.date:  # the common case first
-            mine = self._value
-            when = turns(mine, other)
-            if when is not None:
-                self._flips(when)
-            return op(mine, other)
-        if isinstance(other, Day) and other._watch is self._watch:
-            return op(self._shift, other._shift)  # both move with the as-of date: their order never changes
-        if not isinstance(other, Day):
-            if isinstance(other, dt.date):  # a datetime: not reasoned about
-                self._watch.next_day()
-            return NotImplemented
-        if isinstance(other, Day):  # another watch's day: not reasoned about
-            self._watch.next_day()
+        if type(other) is not dt.date:  # a plain date is the common case
+            if not isinstance(other, Day):
+                if isinstance(other, dt.date):  # a datetime: not reasoned about
+                    self._watch.next_day()
+                return NotImplemented
+            if other._watch is self._watch:
+                return op(self._shift, other._shift)  # both move with the as-of date: their order never changes
+            self._watch.next_day()  # another watch's day: not reasoned about
             other = other._plain()
-        mine = self._plain()
+        mine = self._value
         when = turns(mine, other)  # the value grows with the as-of date: a comparison changes at most twice
         if when is not None:
             self._flips(when)
