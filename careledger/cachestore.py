@@ -39,6 +39,7 @@ _MAGIC = b"careledger cache 1\n"
 _DIGEST_SIZE = 32
 _UNPICKLING_ERRORS = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, KeyError, TypeError,
                       ValueError, MemoryError, RecursionError)
+_kept: dict[str, tuple[tuple, Any]] | None = None  # `keep_in_memory`: cache file path -> (its identity, its value)
 _refused: dict[str, Path] = {}  # configured cache folder -> the temporary one used instead, this process
 _warnings: list[tuple[str, str]] = []  # (folder, why) of the refusals not reported yet (`take_warnings`)
 
@@ -170,10 +171,57 @@ def unseal(data: bytes) -> Any:
         return None
 
 
+def keep_in_memory(keep: bool = True) -> None:
+    """From now on this process keeps the value of every cache file it reads or writes (`read_sealed`,
+    `write_sealed`) and hands it out again, without unpickling, while the file is the one it was: same device,
+    inode, size, modification and change time (a rename, a write or a `touch` changes one of them). For a process
+    that builds many times (`careledger serve`): a rebuild then unpickles only the files another process wrote.
+    Callers treat what they get as read-only (a FolderStore copies its folder's dict before changing it);
+    `tests/test_preview_memory.py` checks that every kept value still equals its file's."""
+    global _kept
+    _kept = {} if keep else None
+
+
+def _identity(st: os.stat_result) -> tuple:
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+def read_sealed(path: Path) -> Any:
+    """`unseal(path.read_bytes())` (OSError when it cannot be read), or the value kept of that very file."""
+    return read_sealed_at(path)[0]
+
+
+def read_sealed_at(path: Path) -> tuple[Any, int]:
+    """`read_sealed` and the file's modification time (ns)."""
+    with open(path, "rb") as f:
+        st = os.fstat(f.fileno())
+        kept = _kept.get(str(path)) if _kept is not None else None
+        if kept is not None and kept[0] == _identity(st):
+            return kept[1], st.st_mtime_ns
+        value = unseal(f.read())
+    if _kept is not None:
+        if value is None:
+            _kept.pop(str(path), None)
+        else:
+            _kept[str(path)] = (_identity(st), value)
+    return value, st.st_mtime_ns
+
+
+def kept_values() -> dict[str, tuple[tuple, Any]]:
+    """What `keep_in_memory` keeps, by path (for the test that it still equals the files)."""
+    return dict(_kept or {})
+
+
 def write_sealed(target: Path, value: Any, *, sync_folder: bool = True) -> None:
     """Write `value` to `target` by a rename, so a reader sees the old file or the new one, never half of one; the
-    file is fsynced before the rename and the folder after it, so a power cut keeps one of the two as well."""
+    file is fsynced before the rename and the folder after it, so a power cut keeps one of the two as well. A process
+    that keeps cache files in memory keeps `value` as this file's: the caller must not change it afterwards."""
     write_durable(target, seal(value), sync_folder=sync_folder)
+    if _kept is not None:
+        try:
+            _kept[str(target)] = (_identity(os.stat(target)), value)
+        except OSError:
+            _kept.pop(str(target), None)
 
 
 def write_durable(target: Path, data: bytes, *, sync_folder: bool = True) -> None:
@@ -273,6 +321,7 @@ class FolderStore:
         entries = self.folders.get(folder)
         if entries is None:
             entries, self.written_ns[folder] = _load(self.directory / f"{short_hash(folder)}.pickle", self.valid)
+            entries = dict(entries)  # its own: `put` and the callers change it, never the value kept of the file
             self.folders[folder] = entries
         return entries
 
@@ -307,8 +356,9 @@ class FolderStore:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             (self.base / "root").write_text(str(self.root), encoding="utf-8")
-            for folder in sorted(self.changed):
-                write_sealed(self.directory / f"{short_hash(folder)}.pickle", self.folders[folder], sync_folder=False)
+            for folder in sorted(self.changed):  # a copy: this store may change its own after saving
+                write_sealed(self.directory / f"{short_hash(folder)}.pickle", dict(self.folders[folder]),
+                             sync_folder=False)
             fsync_folder(self.directory)  # once for every rename above (and those of `written_elsewhere`)
             self.changed.clear()
             self.elsewhere = False
@@ -332,15 +382,23 @@ def _forget_removed_trees(directory: Path) -> None:
 
 
 def _load(path: Path, valid: Callable[[Any, Any], bool] | None) -> tuple[dict, int]:
-    """A folder's entries and the time its file was written; ({}, 0) for a missing, damaged or foreign file."""
+    """A folder's entries and the time its file was written; ({}, 0) for a missing, damaged or foreign file. The
+    entries (those `valid` keeps) are what a process that keeps cache files in memory keeps of the file."""
     try:
-        with open(path, "rb") as f:
-            written = os.fstat(f.fileno()).st_mtime_ns
-            entries = unseal(f.read())
+        entries, written = read_sealed_at(path)
     except OSError:
         return {}, 0
     if not isinstance(entries, dict):
         return {}, 0
-    if valid is not None:
-        entries = {key: value for key, value in entries.items() if valid(key, value)}
+    if valid is not None and getattr(entries, "checked", None) is not valid:
+        entries = _Checked({key: value for key, value in entries.items() if valid(key, value)})
+        entries.checked = valid
+        if _kept is not None and str(path) in _kept:
+            _kept[str(path)] = (_kept[str(path)][0], entries)
     return entries, written
+
+
+class _Checked(dict):
+    """A folder's entries that passed its store's `valid` (kept in memory so: not checked again)."""
+
+    checked = None

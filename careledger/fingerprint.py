@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .audit.git import GitUnavailable, dirty_paths, locate, shallow_boundary
-from .cachestore import cache_root, unseal, write_sealed
+from .cachestore import cache_root, read_sealed, write_sealed
 
 _RENDERING_LIBRARIES = ("jinja2", "markdown", "weasyprint", "pyyaml", "pydyf", "fonttools")
 VERSION = "2"  # bump when what a fingerprint covers changes (2: the shallowness of the clone)
@@ -78,7 +78,7 @@ def _add_content(digest, content: Path) -> None:
 def recall(output_dir: Path, fingerprint: str):
     """The result of the last build into `output_dir` when it had this fingerprint and its output is untouched."""
     try:
-        kept = unseal(_record(output_dir).read_bytes())  # checked before it is unpickled (cachestore.py)
+        kept = read_sealed(_record(output_dir))  # checked before it is unpickled (cachestore.py)
     except OSError:
         return None
     if not isinstance(kept, dict) or kept.get("fingerprint") != fingerprint or kept.get("output") != _output_state(output_dir):

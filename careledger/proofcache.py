@@ -49,7 +49,7 @@ def scan_changed(files: Mapping[str, bytes], secrets: proof.Secrets, *, prefix: 
     target = folder / f"{digest}.pickle"
     digests = file_digests(files)
     try:
-        proven = cachestore.unseal(target.read_bytes())
+        proven = cachestore.read_sealed(target)
     except OSError:
         proven = None
     if not isinstance(proven, dict):

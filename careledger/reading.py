@@ -68,7 +68,7 @@ def _table() -> dict[int, object]:
     versions = repr((unicodedata.unidata_version, getattr(opencc, "__version__", ""), cachestore.code_hash("reading")))
     target = cachestore.cache_root() / "reading" / f"{cachestore.short_hash(versions)}.pickle"
     try:
-        table = cachestore.unseal(target.read_bytes())
+        table = cachestore.read_sealed(target)
     except OSError:
         table = None
     if isinstance(table, dict):

@@ -260,6 +260,9 @@ def serve(content_dir: Path, output_dir: Path, as_of: dt.date, port: int, interv
     """
     if not content_dir.is_dir():
         raise click.ClickException(f"记录目录 {content_dir} 不存在")
+    from . import cachestore
+
+    cachestore.keep_in_memory()  # a rebuild takes what the last one read or wrote from memory, not unpickled again
     preview = Preview()
     try:
         server = start_server(output_dir, port, preview, internal=internal)

@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cachestore import code_hash, unseal, write_sealed
+from ..cachestore import code_hash, read_sealed, write_sealed
 
 VERSION = code_hash("audit.history", "audit.git", "audit.digest", "audit.parse", "schema", "yamlread", "records",
                     "identifiers", "vocab")
@@ -95,7 +95,7 @@ def attach(history, base: Path) -> None:
     if not history.commits or history.unreadable or history.incomplete:
         return
     try:
-        kept = unseal((base / FILE).read_bytes())
+        kept = read_sealed(base / FILE)
     except OSError:
         kept = None
     if not isinstance(kept, dict) or kept.get("version") != VERSION or not isinstance(kept.get("digests"), dict):

@@ -43,7 +43,7 @@ import pickle
 import subprocess
 from functools import partial
 
-from ..cachestore import FolderStore, code_hash, unseal, write_sealed
+from ..cachestore import FolderStore, code_hash, read_sealed, write_sealed
 from . import git
 from .history import (_KEPT, _PARSING_MODULES, SHARDS, Commit, Gone, HouseholdEvent, LazyEvents, VisitEvent,
                       _Builder, _Seeds, shard_of)
@@ -57,11 +57,12 @@ _key = tuple.__new__  # _key(VisitKey, t): a VisitKey from a plain tuple without
 def load(location: git.Location, store: FolderStore, seeds: _Seeds) -> tuple[_Builder | None, str]:
     """The walk kept at commit C, ready to go on, and C; (None, "") when it cannot be used."""
     try:
-        state = unseal((store.base / FILE).read_bytes())
+        state = read_sealed(store.base / FILE)
     except OSError:
         return None, ""
     if not isinstance(state, dict) or state.get("version") != VERSION:
         return None, ""
+    state = dict(state)  # its own: the segments are joined into it, never into the value kept of the file
     head = state.get("head")
     if (state.get("toplevel") != str(location.toplevel) or state.get("prefix") != location.prefix
             or state.get("shallow") != git.shallow_boundary(location) or not isinstance(head, str) or not head):
@@ -87,7 +88,7 @@ def _read_segments(state: dict, base) -> None:
     writes its own commits' events, not the whole history again): join them into `state`."""
     lists: dict[str, list] = {name: [] for name in APPENDED}
     for name, counts in state["segments"]:
-        part = unseal((base / name).read_bytes())
+        part = read_sealed(base / name)
         if not isinstance(part, tuple) or len(part) != len(APPENDED):
             raise ValueError(name)
         for key, items, count in zip(APPENDED, part, counts):

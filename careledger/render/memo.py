@@ -24,7 +24,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .. import assets
-from ..cachestore import cache_root, short_hash, unseal, write_sealed
+from ..cachestore import cache_root, read_sealed, short_hash, write_sealed
 
 VERSION = "2"  # bump when what a page's digest covers changes (2: the Python version)
 _LIBRARIES = ("jinja2", "markupsafe", "markdown")
@@ -157,7 +157,7 @@ def _record(output_dir: Path) -> Path:
 
 def _load(output_dir: Path) -> dict[str, tuple[bytes, bytes]]:
     try:
-        kept = unseal(_record(output_dir).read_bytes())  # checked before it is unpickled (cachestore.py)
+        kept = read_sealed(_record(output_dir))  # checked before it is unpickled (cachestore.py)
     except OSError:
         return {}
     if not isinstance(kept, dict) or kept.get("version") != VERSION or not isinstance(kept.get("pages"), dict):
