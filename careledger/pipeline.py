@@ -92,9 +92,10 @@ def prepare(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty:
 
 
 def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty: bool = False,
-              paper: bool = True) -> BuildResult:
+              paper: bool = True, prepared_to: Callable[[Prepared], None] | None = None) -> BuildResult:
     """The whole build. `paper=False` leaves out the dossiers and blank forms (the slow part): the site, the reports
     and BUILD.json are replaced, and output/private/ keeps the PDFs of the last build that made them.
+    `prepared_to(prepared)` is given what `prepare` made, when it ran (`serve --internal` makes its desk of it).
 
     When nothing the build reads has changed since the last build into the same output, and the output is as that
     build left it, its result is returned at once (fingerprint.py)."""
@@ -105,6 +106,8 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
     if unchanged is not None:
         return dataclasses.replace(unchanged, files_changed=(), skipped=True)
     prepared = prepare(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty)
+    if prepared_to is not None:
+        prepared_to(prepared)
     with cachestore.exempt_from_gc():  # the records, history and judgement live as long as the build
         return _views_render_write(prepared, content_dir, output_dir, inputs, as_of=as_of, paper=paper)
 

@@ -178,8 +178,10 @@ def rebuild(content: Path, output: Path, as_of: dt.date, preview: Preview, addre
     started = time.monotonic()
     previous = preview.current()[0]
     last_good = previous.last_good if previous else _built_before(output)
+    prepared = []  # with --internal: what the build loaded and judged, for the desk (loaded once, not twice)
     try:
-        result = build_all(content, output, as_of=as_of, allow_dirty=True, paper=False)
+        result = build_all(content, output, as_of=as_of, allow_dirty=True, paper=False,
+                           prepared_to=prepared.append if internal else None)
     except BuildFailed as failed:
         now = time.strftime("%H:%M:%S")
         outcome = Outcome(True, now, tuple(failed.findings), last_good=last_good)
@@ -189,7 +191,10 @@ def rebuild(content: Path, output: Path, as_of: dt.date, preview: Preview, addre
         return
     now = time.strftime("%H:%M:%S")
     outcome = Outcome(False, now, tuple(result.findings), tuple(result.policy_findings), last_good=now)
-    preview.record(outcome, _staff_files(content, output, as_of) if internal else None)
+    staff = None
+    if internal and (prepared or not preview.internal):  # skipped (nothing changed): the desk stands, once made
+        staff = _staff_files(content, output, as_of, prepared[0] if prepared else None)
+    preview.record(outcome, staff)
     report(outcome, content, address)
     click.secho(f"{now} 已生成网站（基准日 {as_of}，用时 {time.monotonic() - started:.1f} 秒）。", fg="green")
 
@@ -202,12 +207,12 @@ def _built_before(output: Path) -> str | None:
         return None
 
 
-def _staff_files(content: Path, output: Path, as_of: dt.date) -> dict[str, bytes] | None:
+def _staff_files(content: Path, output: Path, as_of: dt.date, prepared=None) -> dict[str, bytes] | None:
     from .pipeline import BuildFailed
-    from .preview.internal import internal_files
+    from .preview.internal import internal_files, internal_of
 
     try:
-        return internal_files(content, output, as_of)
+        return internal_of(prepared, as_of) if prepared is not None else internal_files(content, output, as_of)
     except BuildFailed:  # the records changed again since the build: the next poll rebuilds
         return None
 

@@ -13,15 +13,20 @@ from pathlib import Path
 
 
 def internal_files(content: Path, output: Path, as_of: dt.date) -> dict[str, bytes]:
+    from ..pipeline import prepare
+
+    return internal_of(prepare(content, output, as_of=as_of, allow_dirty=True), as_of)
+
+
+def internal_of(prepared, as_of: dt.date) -> dict[str, bytes]:
+    """The staff's files of what `pipeline.prepare` made (the preview's build hands it over: loaded once)."""
     from ..paper.dossier import render_dossier
     from ..paper.dossier_index import dossier_indexes
     from ..paper.printing import ALL
-    from ..pipeline import prepare
     from ..render.reports import render_reports
     from ..views.dossier import build_dossiers
     from ..views.reports import build_reports
 
-    prepared = prepare(content, output, as_of=as_of, allow_dirty=True)
     facts, policy, stamp = prepared.facts, prepared.policy_findings, prepared.stamp
     files = {f"reports/{path}": data for path, data in
              render_reports(build_reports(facts, policy, stamp.commit), stamp=stamp, dossiers=True).items()}
