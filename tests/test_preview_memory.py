@@ -1,0 +1,129 @@
+"""Issue 16: the preview (`careledger serve`) keeps the cache files' values in memory between its rebuilds
+(`cachestore.keep_in_memory`). Several preview rebuilds in one process over random edits (visits added, a
+household changed, a file broken then fixed, some committed) must each give the output tree, the findings and, with
+--internal, the staff's files of a cold build of the same content (a fresh cache and output, nothing kept in
+memory); and nothing a cache handed out may have been changed by its users: every value kept still equals what its
+cache file unpickles to."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from careledger import cachestore, serve
+from careledger.audit import resume
+from careledger.pipeline import BuildFailed, build_all
+from careledger.preview.internal import internal_files
+from careledger.preview.state import Preview
+
+from .gitkit import basic_repo
+from .test_cache_equivalence import AS_OF, World, apply, commit, household, level, note, phone, problem, tree, visit
+
+BAD = "\n- date: 2026-11-0\n  household: [unclosed\n"
+broken = st.tuples(st.just("break"), st.integers(0, 9))  # a visit file broken; fixed by the next step
+STEP = st.tuples(st.one_of(visit, visit, note, level, phone, household, problem, broken), st.booleans())
+
+
+@pytest.fixture(autouse=True)
+def memory(monkeypatch):
+    """This test's own kept values (as a `serve` process has), and lazy history commits as in a county."""
+    monkeypatch.setattr(cachestore, "_kept", {})
+    monkeypatch.setattr(resume, "LAZY_FROM", 2)
+    saved = os.environ.get("CARELEDGER_CACHE_DIR")
+    yield
+    if saved is None:
+        os.environ.pop("CARELEDGER_CACHE_DIR", None)
+    else:
+        os.environ["CARELEDGER_CACHE_DIR"] = saved
+
+
+def edit(world: World, step: tuple, broken_files: list[Path]) -> None:
+    for path in broken_files:  # a file broken by the step before is fixed now
+        path.write_text(path.read_text(encoding="utf-8").replace(BAD, ""), encoding="utf-8")
+    broken_files.clear()
+    if step[0] == "break":
+        files = world.visit_files()
+        path = files[step[1] % len(files)]
+        path.write_text(path.read_text(encoding="utf-8") + BAD, encoding="utf-8")
+        broken_files.append(path)
+    else:
+        apply(world, step)
+
+
+def cold(world: World, work: Path, number: int, internal: bool, monkeypatch):
+    """(findings, policy findings, tree, staff's files) of a build in a fresh cache and output, nothing kept."""
+    kept = cachestore._kept
+    monkeypatch.setattr(cachestore, "_kept", None)
+    os.environ["CARELEDGER_CACHE_DIR"] = str(work / f"cold-cache-{number}")
+    output = work / f"cold-output-{number}"
+    try:
+        try:
+            result = build_all(world.root, output, as_of=AS_OF, allow_dirty=True, paper=False)
+        except BuildFailed as failed:
+            return "failed", tuple(failed.findings), None, None
+        staff = internal_files(world.root, output, AS_OF) if internal else None
+        return result.findings, result.policy_findings, tree(output), staff
+    finally:
+        monkeypatch.setattr(cachestore, "_kept", kept)
+
+
+def kept_equal_their_files(said: str) -> None:
+    """No user of a cache changed what it was handed: each value kept is what its (unchanged) file holds."""
+    checked = 0
+    for path, (identity, value) in cachestore.kept_values().items():
+        try:
+            if cachestore._identity(os.stat(path)) != identity:
+                continue
+            on_disk = cachestore.unseal(Path(path).read_bytes())
+        except OSError:
+            continue
+        assert value == on_disk, f"{said}: the value kept of {path} was changed"
+        checked += 1
+    assert checked, said
+
+
+def run_preview(work: Path, steps: list[tuple], internal: bool, monkeypatch) -> None:
+    world = World(basic_repo(work / "content").root)
+    output, preview = work / "preview-output", Preview()
+    os.environ["CARELEDGER_CACHE_DIR"] = str(work / "preview-cache")
+    serve.rebuild(world.root, output, AS_OF, preview, internal=internal)
+    broken_files: list[Path] = []
+    for number, (step, then_commit) in enumerate(steps):
+        edit(world, step, broken_files)
+        if then_commit and not broken_files:
+            commit(world)
+        os.environ["CARELEDGER_CACHE_DIR"] = str(work / "preview-cache")
+        serve.rebuild(world.root, output, AS_OF, preview, internal=internal)
+        outcome = preview.current()[0]
+        said = f"after step {number} {step} (committed: {then_commit})"
+        kept_equal_their_files(said)
+        findings, policy, files, staff = cold(world, work, number, internal, monkeypatch)
+        if findings == "failed":
+            assert outcome.failed and outcome.record_findings == policy, said
+            continue
+        assert not outcome.failed, said
+        assert (outcome.record_findings, outcome.policy_findings) == (findings, policy), said
+        assert tree(output) == files, said
+        if internal:
+            assert preview.internal == staff, said
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(steps=st.lists(STEP, min_size=2, max_size=5))
+def test_preview_rebuilds_in_one_process_equal_cold_builds(monkeypatch, steps):
+    with tempfile.TemporaryDirectory(prefix="careledger-preview-") as work:
+        run_preview(Path(work), steps, False, monkeypatch)
+
+
+def test_internal_preview_rebuilds_in_one_process_equal_cold_builds(monkeypatch, tmp_path):
+    steps = [(("add_visit", 1, "ds-shuji", "2026-11", 20, "in_person"), False), (("break", 2), False),
+             (("level", 0, "3"), True), (("problem", 1, "ds-baopian", "2026-11", 21, False), False),
+             (("add_household",), False)]
+    run_preview(tmp_path, steps, True, monkeypatch)
