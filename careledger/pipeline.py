@@ -92,15 +92,21 @@ def prepare(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty:
 
 
 def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty: bool = False,
-              paper: bool = True, prepared_to: Callable[[Prepared], None] | None = None) -> BuildResult:
+              paper: bool = True, reports: bool = True,
+              prepared_to: Callable[[Prepared], None] | None = None) -> BuildResult:
     """The whole build. `paper=False` leaves out the dossiers and blank forms (the slow part): the site, the reports
     and BUILD.json are replaced, and output/private/ keeps the PDFs of the last build that made them.
+    `reports=False` (with `paper=False`: the preview, which serves the site only) leaves out the reports too: the site
+    and BUILD.json are replaced, and output/reports/ keeps what the last build that made them wrote.
     `prepared_to(prepared)` is given what `prepare` made, when it ran (`serve --internal` makes its desk of it).
 
     When nothing the build reads has changed since the last build into the same output, and the output is as that
     build left it, its result is returned at once (fingerprint.py)."""
+    if reports is False and paper:
+        raise ValueError("reports=False needs paper=False")  # the paper's monthly report is made from the reports
+    options = {} if reports else {"reports": False}  # (a full build's fingerprint as it always was)
     inputs = fingerprint.of_build(content_dir, as_of=as_of, allow_dirty=allow_dirty, paper=paper,
-                                  id_key=idkey.digest())
+                                  id_key=idkey.digest(), **options)
     unchanged = fingerprint.recall(output_dir, inputs)
     tidy(output_dir)  # what a killed build left beside the output (private PDFs among it) goes, even if skipped
     if unchanged is not None:
@@ -109,11 +115,12 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
     if prepared_to is not None:
         prepared_to(prepared)
     with cachestore.exempt_from_gc():  # the records, history and judgement live as long as the build
-        return _views_render_write(prepared, content_dir, output_dir, inputs, as_of=as_of, paper=paper)
+        return _views_render_write(prepared, content_dir, output_dir, inputs, as_of=as_of, paper=paper,
+                                   reports=reports)
 
 
 def _views_render_write(prepared: Prepared, content_dir: Path, output_dir: Path, inputs, *, as_of: dt.date,
-                        paper: bool) -> BuildResult:
+                        paper: bool, reports: bool = True) -> BuildResult:
     """The stages after `prepare`: the views, the pages, the proof, the paper and the one write."""
     facts, findings, policy_findings, stamp = (prepared.facts, prepared.findings, prepared.policy_findings,
                                                prepared.stamp)
@@ -124,25 +131,27 @@ def _views_render_write(prepared: Prepared, content_dir: Path, output_dir: Path,
     pages_html, page_findings = convert_pages(site.pages)
     findings += page_findings
     _stop_on_errors(findings)
-    reports = build_reports(facts, policy_findings, stamp.commit)
+    view = build_reports(facts, policy_findings, stamp.commit) if reports else None
 
     memo = Memo(output_dir)  # pages whose inputs are the last build's are read back from the output (render/memo.py)
     published = _published_site(site, pages_html, stamp, records, as_of, findings, memo.under("site"))
     tree = Tree()
     tree.add_all("site", published)
-    tree.add_all("reports", render_reports(reports, stamp=stamp, dossiers=paper, memo=memo.under("reports")))
+    if view is not None:
+        tree.add_all("reports", render_reports(view, stamp=stamp, dossiers=paper, memo=memo.under("reports")))
     tree.add("BUILD.json", stamp.to_json())
     if paper:  # issue 6: every dossier and every blank form, for output/private/ only, never the site
         files, paper_findings = make_paper(facts, policy_findings, PaperRequest(), stamp=stamp)
         findings += paper_findings
         _stop_on_errors(findings)
         tree.add_all("private", files)
-        tree.add_all("private", monthly_report_pdfs(reports, stamp=stamp))  # issue 15: the report sent on paper
-        tree.add_all("reports", notice_pdf(reports, stamp=stamp))  # issue 18: the 通报, printed to be issued
+        tree.add_all("private", monthly_report_pdfs(view, stamp=stamp))  # issue 15: the report sent on paper
+        tree.add_all("reports", notice_pdf(view, stamp=stamp))  # issue 18: the 通报, printed to be issued
+    replace = None if paper else ("site/", "reports/") if reports else ("site/",)
     try:
-        written = write_tree(output_dir, tree, replace=None if paper else ("site/", "reports/"),
+        written = write_tree(output_dir, tree, replace=replace,
                              then=lambda done: (  # under the output lock: see write_tree
-                                 memo.remember(tree),
+                                 memo.remember(tree, carried=() if reports else ("reports/",)),
                                  fingerprint.remember(output_dir, inputs,
                                                       _result(done, findings, policy_findings, output_dir, stamp))))
     except OutputError as refused:

@@ -1,11 +1,13 @@
 """`careledger serve`: a preview of the published site on this computer while records are being edited.
 
-It builds (the site and the reports, without the paper: `build --no-paper --allow-dirty`, since a preview is of
-uncommitted edits), serves OUTPUT/site/ on 127.0.0.1, and watches the content directory by polling the files' sizes
-and modification times (no dependency; a county's records are walked in well under a second). When a file changes it
-builds again and reports the findings on the terminal and in the page (careledger/preview/): every HTML page is sent
-with a banner at the top, added to the response only, never to the files on disk. A build with errors leaves the
-previous site up and the banner says so.
+It builds the site alone (`build_all(..., allow_dirty=True, paper=False, reports=False)`: a preview is of
+uncommitted edits, and serves neither the reports nor the paper, so OUTPUT/reports/ and OUTPUT/private/ keep what the
+last `build` wrote), serves OUTPUT/site/ on 127.0.0.1, and watches the content directory by polling the files' sizes
+and modification times (no dependency; a county's records are walked in well under a second). The process keeps
+the cache files it read or wrote in memory (`cachestore.keep_in_memory`), so a rebuild unpickles nothing it had
+already. When a file changes it builds again and reports the findings on the terminal and in the page
+(careledger/preview/): every HTML page is sent with a banner at the top, added to the response only, never to the
+files on disk. A build with errors leaves the previous site up and the banner says so.
 
 URLs reach files on disk through one mount only, the site at / (careledger/preview/paths.py). With `--internal` the
 desk is at /reports/ and the HTML dossiers it links to at /private/dossiers/, both made in memory after each good
@@ -180,7 +182,7 @@ def rebuild(content: Path, output: Path, as_of: dt.date, preview: Preview, addre
     last_good = previous.last_good if previous else _built_before(output)
     prepared = []  # with --internal: what the build loaded and judged, for the desk (loaded once, not twice)
     try:
-        result = build_all(content, output, as_of=as_of, allow_dirty=True, paper=False,
+        result = build_all(content, output, as_of=as_of, allow_dirty=True, paper=False, reports=False,
                            prepared_to=prepared.append if internal else None)
     except BuildFailed as failed:
         now = time.strftime("%H:%M:%S")
@@ -256,7 +258,7 @@ def serve(content_dir: Path, output_dir: Path, as_of: dt.date, port: int, interv
     只在本机（127.0.0.1）可以打开，局域网里的其他电脑打不开。不加 --internal 时只提供网站，入户档案
     （OUTPUT/private/）和内部报表（OUTPUT/reports/）都打不开；加 --internal 时另在 /reports/ 提供内部报表，
     在 /private/dossiers/ 提供报表链接的入户档案（网页版）；这两部分都只在内存中生成，不写入输出目录。
-    预览包括未提交的修改，不生成 PDF。
+    预览包括未提交的修改，只生成网站（不生成报表和 PDF：输出目录的 reports/ 和 private/ 保持上次 careledger build 的结果）。
     按 Ctrl+C 停止。
 
     例：careledger serve --content content/ --port 8000

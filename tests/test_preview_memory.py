@@ -64,7 +64,7 @@ def cold(world: World, work: Path, number: int, internal: bool, monkeypatch):
     output = work / f"cold-output-{number}"
     try:
         try:
-            result = build_all(world.root, output, as_of=AS_OF, allow_dirty=True, paper=False)
+            result = build_all(world.root, output, as_of=AS_OF, allow_dirty=True, paper=False, reports=False)
         except BuildFailed as failed:
             return "failed", tuple(failed.findings), None, None
         staff = internal_files(world.root, output, AS_OF) if internal else None
@@ -127,3 +127,27 @@ def test_internal_preview_rebuilds_in_one_process_equal_cold_builds(monkeypatch,
              (("level", 0, "3"), True), (("problem", 1, "ds-baopian", "2026-11", 21, False), False),
              (("add_household",), False)]
     run_preview(tmp_path, steps, True, monkeypatch)
+
+
+def test_the_preview_builds_the_site_alone_and_a_build_after_it_equals_a_cold_one(tmp_path):
+    """After `build`, a preview rebuild replaces site/ and BUILD.json and leaves reports/ as the build wrote it (the
+    render memo keeps their records); the next `build` then equals a cold one."""
+    world = World(basic_repo(tmp_path / "content").root)
+    output, cache = tmp_path / "output", tmp_path / "cache"
+    os.environ["CARELEDGER_CACHE_DIR"] = str(cache)
+    build_all(world.root, output, as_of=AS_OF, allow_dirty=True, paper=False)
+    reports = {p: data for p, data in tree(output).items() if p.startswith("reports/")}
+    apply(world, ("add_visit", 1, "ds-shuji", "2026-11", 20, "in_person"))
+    serve.rebuild(world.root, output, AS_OF, Preview())
+    after = tree(output)
+    assert {p: data for p, data in after.items() if p.startswith("reports/")} == reports
+    cold_site = tmp_path / "cold-site"
+    os.environ["CARELEDGER_CACHE_DIR"] = str(tmp_path / "cold-site-cache")
+    build_all(world.root, cold_site, as_of=AS_OF, allow_dirty=True, paper=False, reports=False)
+    assert {p: data for p, data in after.items() if not p.startswith("reports/")} == tree(cold_site)
+    os.environ["CARELEDGER_CACHE_DIR"] = str(cache)
+    warm = build_all(world.root, output, as_of=AS_OF, allow_dirty=True, paper=False)
+    assert not warm.skipped and any(p.startswith("reports/") for p in warm.files_changed)
+    os.environ["CARELEDGER_CACHE_DIR"] = str(tmp_path / "cold-cache")
+    cold = build_all(world.root, tmp_path / "cold", as_of=AS_OF, allow_dirty=True, paper=False)
+    assert tree(output) == tree(tmp_path / "cold") and warm.findings == cold.findings

@@ -120,12 +120,14 @@ class Memo:
     def under(self, prefix: str) -> "_Under":
         return _Under(self, prefix)
 
-    def remember(self, tree: Mapping[str, bytes]) -> None:
-        """Record this build's digests and the hashes of the bytes written: call after the output is in place."""
+    def remember(self, tree: Mapping[str, bytes], carried: tuple[str, ...] = ()) -> None:
+        """Record this build's digests and the hashes of the bytes written: call after the output is in place.
+        `carried`: folders the build left as they were (the preview's reports/): their pages' records are kept."""
         if self.output_dir is None:
             return
-        pages = {path: (key, self.known.get(path) or hashlib.sha256(tree[path]).digest())
-                 for path, key in self.digests.items() if path in tree}
+        pages = {path: kept for path, kept in self.previous.items() if path.startswith(carried)} if carried else {}
+        pages.update({path: (key, self.known.get(path) or hashlib.sha256(tree[path]).digest())
+                      for path, key in self.digests.items() if path in tree})
         record = _record(self.output_dir)
         try:
             record.parent.mkdir(parents=True, exist_ok=True)
