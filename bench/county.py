@@ -10,6 +10,9 @@ to a git repository, and prints one figure a line:
 - the cold build's speed-up from 1 core to N (pinned to 1, 2, 4, … of the cores, CARELEDGER_JOBS set to as many),
   with the load average (on a shared machine, others' work takes cores from the larger runs);
 - the rebuild after one visit file changed (one visit added and committed), and the rebuild with nothing changed;
+- the preview after one visit file changed: a `careledger serve` child (its default poll interval), a visit added to
+  a visit file (not committed), timed from the save until the server says the new site is served (its status URL,
+  which the previewed page polls to reload), with the child's CPU seconds (also with each `--compare` checkout);
 - pages written per second by the cold build (HTML pages of the site and the reports);
 - dossier PDFs per second over all cores, on a sample of 200 households, and how busy the cores were;
 - Hugo (Debian's `hugo`, when installed) building one page per village from the same households and visits as YAML
@@ -212,6 +215,10 @@ def measure(name: str, work: Path, households: int, months: int, profile: str, s
           f"peak {peak:.0f} MB")
     seconds, peak = run(build, env)
     print(f"  rebuild with nothing changed: {seconds:.2f} s, peak {peak:.0f} MB")
+    print(f"  preview: one visit file changed: {preview_latency(content, work / 'output-preview', env)}")
+    for other in compare or ():
+        said = preview_latency(content, work / "output-preview-compare", {**env, "PYTHONPATH": str(other)})
+        print(f"  preview: one visit file changed, with the code of {other}: {said}")
     print(f"  first build of a new day (nothing changed, as-of {NEXT_DAY}): {new_day(build, env)}")
     for other in compare or ():  # the same figure with another checkout's code (e.g. before a change)
         env_other = {**env, "CARELEDGER_CACHE_DIR": str(work / "cache-compare"), "PYTHONPATH": str(other)}
@@ -256,6 +263,95 @@ def core_speedup(build: list[str], env: dict, cache: Path, output: Path) -> str:
         said.append(f"{n} core{'s' if n > 1 else ''} {seconds:.1f} s" + ("" if n == 1 else
                     f" ({one / seconds:.2f}× = {one / seconds / n:.2f} × cores; target ≥ 0.7 × cores)"))
     return "; ".join(said) + f" (load average {load:.1f} before, {os.getloadavg()[0]:.1f} after)"
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds (user and system, with its waited-for children) of a running process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def preview_latency(content: Path, output: Path, env: dict, edits: int = 5) -> str:
+    """`careledger serve` in a child process, as a clerk keeps it open: after its first build, `edits` times a visit
+    added to a visit file of the newest month (another file each time, uncommitted), timed from the save until the
+    server's status (banner.STATUS_URL, which the previewed page polls to reload itself) has a new generation: the
+    rebuilt site is then what it serves. With the child's CPU seconds for each. The files are put back at the end."""
+    import http.client
+    import json
+    import re
+    import signal
+    import threading
+
+    from careledger.preview.banner import STATUS_URL
+
+    shutil.rmtree(output, ignore_errors=True)
+    proc = subprocess.Popen([*CARELEDGER, "serve", "--content", str(content), "--output", str(output), "--as-of", AS_OF,
+                             "--port", "0"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    port: list[int] = []
+    ready = threading.Event()
+
+    def read() -> None:  # the child's terminal, drained so that it never blocks
+        for line in proc.stdout:
+            found = re.search(r"http://127\.0\.0\.1:(\d+)/", line)
+            if found and not port:
+                port.append(int(found.group(1)))
+                ready.set()
+
+    threading.Thread(target=read, daemon=True).start()
+
+    def status() -> dict:
+        connection = http.client.HTTPConnection("127.0.0.1", port[0], timeout=30)
+        try:
+            connection.request("GET", STATUS_URL)
+            return json.loads(connection.getresponse().read())
+        finally:
+            connection.close()
+
+    def next_generation(after: int, deadline: float) -> dict:
+        while time.perf_counter() < deadline:
+            now = status()
+            if now["generation"] > after:
+                return now
+            time.sleep(0.01)
+        raise SystemExit("the preview did not rebuild within its deadline")
+
+    month = sorted((content / "visits").iterdir())[-1]
+    files = sorted(month.glob("*.yaml"))[-edits:]
+    saved = {path: path.read_bytes() for path in files}
+    waits, cpus, failed = [], [], 0
+    try:
+        if not ready.wait(600):
+            raise SystemExit("serve did not start")
+        load = os.getloadavg()[0]
+        for path in files:
+            time.sleep(1.5)  # as a clerk types: the watcher is somewhere in its poll interval
+            generation = status()["generation"]
+            text = saved[path].decode("utf-8")
+            before_cpu, start = _cpu_of(proc.pid), time.perf_counter()
+            path.write_text(text + text[text.rindex("\n- date:") + 1:], encoding="utf-8")
+            failed += next_generation(generation, start + 300)["failed"]
+            waits.append(time.perf_counter() - start)
+            cpus.append(_cpu_of(proc.pid) - before_cpu)
+        generation = status()["generation"]
+        for path, data in saved.items():
+            path.write_bytes(data)
+        next_generation(generation, time.perf_counter() + 300)  # the files as they were, before stopping
+    finally:
+        for path, data in saved.items():
+            if path.read_bytes() != data:
+                path.write_bytes(data)
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    waits.sort()
+    cpus.sort()
+    return (f"median {waits[len(waits) // 2]:.2f} s ({waits[0]:.2f}–{waits[-1]:.2f}) from the save to the new site "
+            f"served, {len(waits)} edits; the serve process's CPU {cpus[len(cpus) // 2]:.2f} s "
+            f"({cpus[0]:.2f}–{cpus[-1]:.2f}){'; ' + str(failed) + ' rebuilds failed' if failed else ''} "
+            f"(load average {load:.1f} before, {os.getloadavg()[0]:.1f} after)")
 
 
 def new_day(build: list[str], env: dict) -> str:

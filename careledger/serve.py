@@ -71,8 +71,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if not self._from_this_computer():
             return self._send(403, "text/plain; charset=utf-8", "只接受本机地址的请求（127.0.0.1）。".encode(), body)
         outcome, generation = self.preview.current()
-        route = self.path.split("?", 1)[0]
+        route, _, query = self.path.partition("?")
         if route == banner.STATUS_URL:
+            seen = query.removeprefix("after=")
+            if query.startswith("after=") and seen.isdigit() and int(seen) == generation:  # held until a rebuild
+                outcome, generation = self.preview.wait(generation, banner.WAIT)
             return self._send(200, "application/json", banner.status(outcome, generation), body)
         if route in (banner.STYLE_URL, banner.SCRIPT_URL):  # the banner's own files (the pages' policy: no inline)
             kind, text = ("text/css", banner.STYLE) if route == banner.STYLE_URL else ("text/javascript", banner.SCRIPT)

@@ -428,3 +428,37 @@ def test_a_port_in_use_is_refused_in_chinese(basic, tmp_path):
                                            "--output", str(tmp_path / "out")])
     assert result.exit_code == 1, result.output
     assert f"端口 {port} 无法使用（已被其他程序占用）：换一个" in result.output, result.output
+
+
+def test_the_status_is_held_until_a_rebuild_finishes(tmp_path):
+    """The page asks STATUS_URL?after=<its generation>: the answer comes as soon as a rebuild is recorded (the page
+    reloads at once, without polling), and at once when the page is behind already."""
+    from careledger.preview.state import Outcome, Preview as State
+    from careledger.serve import start_server
+
+    state = State()
+    state.record(Outcome(False, "10:00:00"))
+    server = start_server(tmp_path, 0, state)
+
+    def status(query: str) -> dict:
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=30)
+        try:
+            connection.request("GET", STATUS_URL + query)
+            return json.loads(connection.getresponse().read())
+        finally:
+            connection.close()
+
+    try:
+        assert status("?after=0")["generation"] == 1  # behind: answered at once
+        answers: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: answers.put((status("?after=1"), time.monotonic())), daemon=True).start()
+        time.sleep(0.5)
+        assert answers.empty()  # held: nothing new
+        recorded = time.monotonic()
+        state.record(Outcome(True, "10:00:05"))
+        answer, when = answers.get(timeout=10)
+        assert answer == {"generation": 2, "failed": True} and when - recorded < 2
+        assert status("")["generation"] == 2
+    finally:
+        server.shutdown()
+        server.server_close()

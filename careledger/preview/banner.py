@@ -1,5 +1,6 @@
 """What the preview adds to a served HTML page: a banner fixed at the top with the last rebuild's outcome, and a
-small script that reloads the page when a rebuild finishes (it polls STATUS_URL; nothing external). Everything taken
+small script that reloads the page when a rebuild finishes (it asks STATUS_URL?after=<its generation>, which the
+server answers as soon as a rebuild has finished, or after WAIT seconds with nothing new; nothing external). Everything taken
 from the records is escaped. The banner is added to the response only, never to the file on disk.
 
 Every page carries a Content-Security-Policy (careledger/csp.py) that refuses inline scripts and styles, so the
@@ -28,6 +29,7 @@ SHOWN = 20  # record errors listed in the banner itself; the rest on FINDINGS_UR
 BEGIN, END = "<!-- careledger serve: preview banner -->", "<!-- /careledger serve -->"
 STYLE_URL, SCRIPT_URL = f"/{PREFIX}/banner.css", f"/{PREFIX}/banner.js"
 CONNECT = "connect-src 'self'"  # added to a served page's policy, for the polling
+WAIT = 20.0  # seconds a STATUS_URL?after=N request is held when no rebuild finishes (then the page asks again)
 
 STYLE = f"""
 #{BANNER_ID} {{ position: fixed; top: 0; left: 0; right: 0; z-index: 2147483647; max-height: 45vh; overflow: auto;
@@ -45,12 +47,12 @@ SCRIPT = """(function () {
   var banner = document.getElementById("%(id)s"), seen = Number(banner.dataset.generation);
   function fit() { document.documentElement.style.paddingTop = banner.offsetHeight + "px"; }
   fit(); window.addEventListener("resize", fit);
-  function poll() {
-    fetch("%(status)s", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
-      if (s.generation !== seen) { location.reload(); } else { setTimeout(poll, 1000); }
+  function poll() {  /* the server holds the request until a rebuild finishes: the page reloads at once */
+    fetch("%(status)s?after=" + seen, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {
+      if (s.generation !== seen) { location.reload(); } else { setTimeout(poll, 100); }
     }).catch(function () { setTimeout(poll, 3000); });
   }
-  setTimeout(poll, 1000);
+  poll();
 })();
 """ % {"id": BANNER_ID, "status": STATUS_URL}
 

@@ -56,6 +56,9 @@ class Preview:
     internal: dict[str, bytes] = field(default_factory=dict)  # `serve --internal`: the desk and dossiers, by URL path
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def __post_init__(self):
+        self.rebuilt = threading.Condition(self.lock)  # notified by `record`: a page waiting for a rebuild (`wait`)
+
     def record(self, outcome: Outcome, internal: dict[str, bytes] | None = None) -> None:
         """A rebuild's outcome; `internal` replaces the staff's files (None keeps the last good ones)."""
         with self.lock:
@@ -63,6 +66,13 @@ class Preview:
             self.generation += 1
             if internal is not None:
                 self.internal = internal
+            self.rebuilt.notify_all()
+
+    def wait(self, seen: int, timeout: float) -> tuple[Outcome | None, int]:
+        """`current()` once the generation is not `seen` (a rebuild finished), or after `timeout` seconds."""
+        with self.lock:
+            self.rebuilt.wait_for(lambda: self.generation != seen, timeout)
+            return self.outcome, self.generation
 
     def current(self) -> tuple[Outcome | None, int]:
         with self.lock:
