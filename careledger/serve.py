@@ -3,11 +3,12 @@
 It builds the site alone (`build_all(..., allow_dirty=True, paper=False, reports=False)`: a preview is of
 uncommitted edits, and serves neither the reports nor the paper, so OUTPUT/reports/ and OUTPUT/private/ keep what the
 last `build` wrote), serves OUTPUT/site/ on 127.0.0.1, and watches the content directory by polling the files' sizes
-and modification times (no dependency; a county's records are walked in well under a second). The process keeps
-the cache files it read or wrote in memory (`cachestore.keep_in_memory`), so a rebuild unpickles nothing it had
-already. When a file changes it builds again and reports the findings on the terminal and in the page
-(careledger/preview/): every HTML page is sent with a banner at the top, added to the response only, never to the
-files on disk. A build with errors leaves the previous site up and the banner says so.
+and modification times (no dependency; careledger/preview/watch.py: the recently modified files every 0.1 s, every
+file at most every --interval seconds). The process keeps the cache files it read or wrote in memory
+(`cachestore.keep_in_memory`), so a rebuild unpickles nothing it had already. When a file changes it builds again and
+reports the findings on the terminal and in the page (careledger/preview/): every HTML page is sent with a banner at
+the top, added to the response only, never to the files on disk. A build with errors leaves the previous site up and
+the banner says so.
 
 URLs reach files on disk through one mount only, the site at / (careledger/preview/paths.py). With `--internal` the
 desk is at /reports/ and the HTML dossiers it links to at /private/dossiers/, both made in memory after each good
@@ -37,6 +38,7 @@ from .cli import as_of_option, content_option, main, output_option
 from .preview import banner, paths
 from .preview.state import Outcome, Preview
 from .preview.terminal import report
+from .preview.watch import Watcher
 
 HOST = "127.0.0.1"  # the preview holds what the site holds, but uncommitted: never on the network
 LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")  # what a browser on this computer sends as Host
@@ -159,22 +161,6 @@ def start_server(output: Path, port: int, preview: Preview, *, internal: bool = 
     return server
 
 
-def snapshot(content: Path, skip: Path | None = None) -> dict[str, tuple[int, int, int]]:
-    """Every file below `content` (dot folders such as .git left out, and the output if it lies inside) by size,
-    modification time and inode: an editor that saves by renaming changes the inode."""
-    state = {}
-    for dirpath, dirnames, filenames in os.walk(content):
-        dirnames[:] = [d for d in dirnames if not d.startswith(".") and (skip is None or Path(dirpath, d) != skip)]
-        for name in filenames:
-            path = os.path.join(dirpath, name)
-            try:
-                st = os.stat(path)
-            except OSError:
-                continue  # removed while walking: the next poll sees it gone
-            state[path] = (st.st_size, st.st_mtime_ns, st.st_ino)
-    return state
-
-
 def rebuild(content: Path, output: Path, as_of: dt.date, preview: Preview, address: str | None = None,
             internal: bool = False) -> None:
     """One preview build, reported on the terminal and to the page; errors leave the previous site in place."""
@@ -226,20 +212,15 @@ def _inside(content: Path, output: Path) -> Path | None:
     return output.resolve() if output.resolve().is_relative_to(content.resolve()) else None
 
 
-def watch(content: Path, output: Path, as_of: dt.date, interval: float, seen: dict, preview: Preview,
-          address: str, internal: bool) -> None:
-    """Poll until interrupted; `seen` is the snapshot taken before the last build, so an edit made while it ran
-    is not missed."""
-    skip = _inside(content, output)
+def watch(content: Path, output: Path, as_of: dt.date, watcher: Watcher, preview: Preview, address: str,
+          internal: bool) -> None:
+    """Rebuild after every change until interrupted; the watcher's snapshot was taken before the last build, so an
+    edit made while it ran is not missed."""
     while True:
-        time.sleep(interval)
-        now = snapshot(content, skip)
-        if now != seen:
-            changed = sorted(set(now) ^ set(seen) | {p for p in now if p in seen and now[p] != seen[p]})
-            shown = "、".join(os.path.relpath(p, content) for p in changed[:3]) + ("等" if len(changed) > 3 else "")
-            click.echo(f"记录有变化（{shown}），重新生成……")
-            seen = now
-            rebuild(content, output, as_of, preview, address, internal)
+        changed = watcher.wait()
+        shown = "、".join(os.path.relpath(p, content) for p in changed[:3]) + ("等" if len(changed) > 3 else "")
+        click.echo(f"记录有变化（{shown}），重新生成……")
+        rebuild(content, output, as_of, preview, address, internal)
 
 
 @main.command()
@@ -249,7 +230,7 @@ def watch(content: Path, output: Path, as_of: dt.date, interval: float, seen: di
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="本机端口；0 表示任选一个空闲端口。")
 @click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.1, 60),
-              help="每隔多少秒查看一次记录是否有变化。")
+              help="每隔多少秒查看一遍全部记录文件是否有变化（最近改过的文件和目录每 0.1 秒查看一次）。")
 @click.option("--internal", is_flag=True,
               help="同时提供内部报表（/reports/，含姓名）和报表链接的入户档案（/private/dossiers/），只给本单位工作人员在自己的电脑上看。")
 def serve(content_dir: Path, output_dir: Path, as_of: dt.date, port: int, interval: float, internal: bool):
@@ -282,12 +263,12 @@ def serve(content_dir: Path, output_dir: Path, as_of: dt.date, port: int, interv
         raise click.ClickException(f"端口 {port} 无法使用（{why}）：换一个，例如 --port 8001，或 --port 0") from None
     root = f"http://{HOST}:{server.server_address[1]}"
     try:
-        seen = snapshot(content_dir, _inside(content_dir, output_dir))
+        watcher = Watcher(content_dir, _inside(content_dir, output_dir), interval)
         rebuild(content_dir, output_dir, as_of, preview, root + banner.FINDINGS_URL, internal)
         click.secho(f"预览网址：{root}/（只在本机可以打开；按 Ctrl+C 停止）", bold=True)
         if internal:
             _announce_internal(root, output_dir)
-        watch(content_dir, output_dir, as_of, interval, seen, preview, root + banner.FINDINGS_URL, internal)
+        watch(content_dir, output_dir, as_of, watcher, preview, root + banner.FINDINGS_URL, internal)
     except KeyboardInterrupt:
         click.echo("已停止预览。")
     finally:

@@ -1,0 +1,57 @@
+"""The preview's watcher (careledger/preview/watch.py): every kind of save is seen, the hot files' at a glance."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+from careledger.preview import watch
+from careledger.preview.watch import Snapshot, Watcher
+
+
+def _files(root, n: int):
+    for i in range(n):
+        folder = root / "visits" / f"2026-{1 + i % 3:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"v{i}.yaml"
+        path.write_text(f"- date: 2026-01-0{1 + i % 9}\n", encoding="utf-8")
+        os.utime(path, ns=(10**18 + i, 10**18 + i))  # v{n-1} the most recently modified
+    return [root / "visits" / f"2026-{1 + i % 3:02d}" / f"v{i}.yaml" for i in range(n)]
+
+
+def test_a_glance_sees_a_hot_file_saved_in_place_and_a_file_added_or_renamed_over(tmp_path, monkeypatch):
+    monkeypatch.setattr(watch, "HOT", 2)
+    files = _files(tmp_path, 6)
+    seen = Snapshot.take(tmp_path)
+    assert set(seen.hot) == {str(files[4]), str(files[5])}
+    assert not seen.moved()
+    files[5].write_text("- date: 2026-03-05\n", encoding="utf-8")  # in place: same folder mtime, hot file
+    assert seen.moved() and seen.changed(Snapshot.take(tmp_path)) == [str(files[5])]
+    seen = Snapshot.take(tmp_path)
+    files[0].write_text("- date: 2026-01-02\n", encoding="utf-8")  # in place, a cold file: no glance sees it
+    os.utime(files[0], ns=(10**18 - 1, 10**18 - 1))
+    assert not seen.moved() and seen.changed(Snapshot.take(tmp_path)) == [str(files[0])]
+    seen = Snapshot.take(tmp_path)
+    new = files[1].with_name("x.yaml.tmp")
+    new.write_text("- date: 2026-02-09\n", encoding="utf-8")
+    new.replace(files[1])  # saved by a rename: the folder changes
+    assert seen.moved() and seen.changed(Snapshot.take(tmp_path)) == [str(files[1])]
+
+
+def test_the_watcher_returns_every_change_the_cold_one_at_the_next_full_look(tmp_path):
+    files = _files(tmp_path, 4)
+    watcher = Watcher(tmp_path, None, 0.5)
+    changed: list = []
+
+    def save_later():
+        time.sleep(0.2)
+        files[0].write_text("- date: 2026-01-03\n", encoding="utf-8")
+
+    threading.Thread(target=save_later).start()
+    start = time.monotonic()
+    changed = watcher.wait()
+    assert changed == [str(files[0])] and time.monotonic() - start < 5
+    (tmp_path / "visits" / "2026-01" / "new.yaml").write_text("- date: 2026-01-04\n", encoding="utf-8")
+    files[2].unlink()
+    assert watcher.wait() == sorted([str(tmp_path / "visits" / "2026-01" / "new.yaml"), str(files[2])])
