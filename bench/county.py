@@ -341,6 +341,8 @@ def preview_latency(content: Path, output: Path, env: dict, edits: int = 3) -> s
         for path, data in saved.items():
             path.write_bytes(data)
         next_generation(generation, time.perf_counter() + 300)  # the files as they were, before stopping
+        memory = {line.split(":")[0]: int(line.split()[1]) // 1024 for line in
+                  Path(f"/proc/{proc.pid}/status").read_text().splitlines() if line.startswith(("VmRSS", "VmHWM"))}
     finally:
         for path, data in saved.items():
             if path.read_bytes() != data:
@@ -358,7 +360,8 @@ def preview_latency(content: Path, output: Path, env: dict, edits: int = 3) -> s
 
     return (f"from the save to the new site served, median {spread(waits['first'])} at a file's first save, "
             f"{spread(waits['again'])} when saved again ({edits} files); the serve process's CPU a rebuild "
-            f"{spread(cpus)}{'; ' + str(failed) + ' rebuilds failed' if failed else ''} "
+            f"{spread(cpus)}{'; ' + str(failed) + ' rebuilds failed' if failed else ''}; its memory "
+            f"{memory['VmRSS']} MB at the end, peak {memory['VmHWM']} MB "
             f"(load average {load:.1f} before, {os.getloadavg()[0]:.1f} after)")
 
 
