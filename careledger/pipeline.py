@@ -98,9 +98,8 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
 
     When nothing the build reads has changed since the last build into the same output, and the output is as that
     build left it, its result is returned at once (fingerprint.py)."""
-    inputs = fingerprint.of_build(content_dir, as_of=as_of, allow_dirty=allow_dirty, paper=paper,
-                                  id_key=idkey.digest())
-    unchanged = fingerprint.recall(output_dir, inputs)
+    inputs, unchanged = fingerprint.recall_build(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty,
+                                                 paper=paper, id_key=idkey.digest())
     tidy(output_dir)  # what a killed build left beside the output (private PDFs among it) goes, even if skipped
     if unchanged is not None:
         return dataclasses.replace(unchanged, files_changed=(), skipped=True)
