@@ -191,6 +191,7 @@ def measure(name: str, work: Path, households: int, months: int, profile: str, s
     print(f"\n== {name}: {households} households, {months} months, profile {profile}")
     content, output, cache = work / "content", work / "output", work / "cache"
     env = {**os.environ, "CARELEDGER_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: a sandbox that sets it compiles every module each run
     generate(content, households, months, profile, env)
     print(f"  records: {counts(content)}")
     print(f"  parsing a visit file: {per_file_cost(content)}")

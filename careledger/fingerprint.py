@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
@@ -75,13 +76,25 @@ def _add_content(digest, content: Path) -> None:
         _add_file(digest, rel, content / rel)
 
 
-def recall(output_dir: Path, fingerprint: str):
-    """The result of the last build into `output_dir` when it had this fingerprint and its output is untouched."""
+def recall_build(content_dir: Path, output_dir: Path, **options) -> tuple[str, object]:
+    """(`of_build(content_dir, **options)`, `recall` of it): the output's files are statted on a thread while git
+    stats the content's (in a county both take about as long, and git's work is in its own process)."""
+    with ThreadPoolExecutor(1) as aside:
+        output_state = aside.submit(_output_state, output_dir)
+        fingerprint = of_build(content_dir, **options)
+        return fingerprint, recall(output_dir, fingerprint, output_state.result())
+
+
+def recall(output_dir: Path, fingerprint: str, output_state: str | None = None):
+    """The result of the last build into `output_dir` when it had this fingerprint and its output is untouched
+    (`output_state`: `_output_state(output_dir)`, when already taken)."""
     try:
         kept = read_sealed(_record(output_dir))  # checked before it is unpickled (cachestore.py)
     except OSError:
         return None
-    if not isinstance(kept, dict) or kept.get("fingerprint") != fingerprint or kept.get("output") != _output_state(output_dir):
+    if not isinstance(kept, dict) or kept.get("fingerprint") != fingerprint:
+        return None
+    if kept.get("output") != (output_state or _output_state(output_dir)):
         return None
     from .pipeline import BuildResult  # here: the pipeline imports this module
     result = kept.get("result")

@@ -105,9 +105,8 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
     if reports is False and paper:
         raise ValueError("reports=False needs paper=False")  # the paper's monthly report is made from the reports
     options = {} if reports else {"reports": False}  # (a full build's fingerprint as it always was)
-    inputs = fingerprint.of_build(content_dir, as_of=as_of, allow_dirty=allow_dirty, paper=paper,
-                                  id_key=idkey.digest(), **options)
-    unchanged = fingerprint.recall(output_dir, inputs)
+    inputs, unchanged = fingerprint.recall_build(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty,
+                                                 paper=paper, id_key=idkey.digest(), **options)
     tidy(output_dir)  # what a killed build left beside the output (private PDFs among it) goes, even if skipped
     if unchanged is not None:
         return dataclasses.replace(unchanged, files_changed=(), skipped=True)

@@ -12,10 +12,19 @@ late or rewritten, and which commit a build came from.
 The findings drawn from a History are a rule family like the others: `careledger/rules/audit.py`.
 """
 
-from .diff import FieldChange, diff_records
-from .history import Commit, History, HouseholdEvent, VisitEvent, read_history
-from .parse import VisitKey
-from .trail import Authors, Change, household_history
+import importlib
 
-__all__ = ["Authors", "Change", "Commit", "FieldChange", "History", "HouseholdEvent", "VisitEvent", "VisitKey",
-           "diff_records", "household_history", "read_history"]
+# name -> the submodule that defines it. Imported on first use (PEP 562): `fingerprint.py` needs git.py alone, and a
+# build that finds nothing changed must not pay for importing the history's parsers and the records' types.
+_EXPORTS = {"FieldChange": "diff", "diff_records": "diff", "Commit": "history", "History": "history",
+            "HouseholdEvent": "history", "VisitEvent": "history", "read_history": "history", "VisitKey": "parse",
+            "Authors": "trail", "Change": "trail", "household_history": "trail"}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name not in _EXPORTS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    globals()[name] = value
+    return value

@@ -13,13 +13,16 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from click.core import ParameterSource
 
-from ..checking import CheckResult, check_all, check_files, summary
 from ..cli import as_of_option, content_option
 from ..findings import SEVERITY_LABELS, display_path, group_by_file, sort_key
+
+if TYPE_CHECKING:
+    from ..checking import CheckResult
 
 COLOURS = {"error": "red", "warning": "yellow"}
 
@@ -46,6 +49,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], content_dir: Path, as_of:
     例：careledger check --format editor visits/2026-11/songgang-baopian1.yaml
     """
     from .. import progress
+    from ..checking import check_all, check_files, summary  # here: other commands start without the records' types
 
     if paths:
         explicit = ctx.get_parameter_source("content_dir") is not ParameterSource.DEFAULT
@@ -61,7 +65,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], content_dir: Path, as_of:
         shown = {}
     for rel in result.not_records:
         click.echo(f"{shown.get(rel, rel)}：不是记录文件，未检查（记录文件的位置见 docs/records.md）", err=True)
-    _REPORTERS[fmt](result, root, shown)
+    _REPORTERS[fmt](result, root, shown, summary(result))
     sys.exit(1 if result.failed(strict) else 0)
 
 
@@ -95,7 +99,7 @@ def _where(finding, root: Path, shown: dict[str, str]) -> str:
     return shown.get(file) or (os.path.join(str(root), file) if file else str(root))
 
 
-def _text(result: CheckResult, root: Path, shown: dict[str, str]) -> None:
+def _text(result: CheckResult, root: Path, shown: dict[str, str], last_line: str) -> None:
     if result.policy_findings:
         click.secho(f"政策提示（{len(result.policy_findings)} 条：照常列出，不算记录错误；加 --strict 时算失败）",
                     bold=True)
@@ -104,7 +108,7 @@ def _text(result: CheckResult, root: Path, shown: dict[str, str]) -> None:
         click.secho(f"记录问题（{len(result.record_findings)} 条：录入的错误，须改正）", bold=True)
         _listing(result.record_findings, shown)
     failed = result.failed(False)
-    click.secho(summary(result), fg="red" if failed else "green")
+    click.secho(last_line, fg="red" if failed else "green")
 
 
 def _listing(findings, shown: dict[str, str]) -> None:
@@ -118,19 +122,19 @@ def _listing(findings, shown: dict[str, str]) -> None:
             click.echo(f"  {where} {label} [{f.code}]{field} {f.message}")
 
 
-def _json(result: CheckResult, root: Path, shown: dict[str, str]) -> None:
+def _json(result: CheckResult, root: Path, shown: dict[str, str], last_line: str) -> None:
     items = [{**f.to_json(), "kind": kind} for kind, findings in (("record", result.record_findings),
                                                                  ("policy", result.policy_findings))
              for f in sorted(findings, key=sort_key)]
     click.echo(json.dumps(items, ensure_ascii=False, indent=2, default=str))
-    click.echo(summary(result), err=True)
+    click.echo(last_line, err=True)
 
 
-def _editor(result: CheckResult, root: Path, shown: dict[str, str]) -> None:
+def _editor(result: CheckResult, root: Path, shown: dict[str, str], last_line: str) -> None:
     """gcc's layout: an unknown line or column is written as 1 (the file's start), so every line stays jumpable."""
     for f in sorted(result.findings, key=sort_key):
         click.echo(editor_line(f, _where(f, root, shown)))
-    click.echo(summary(result), err=True)
+    click.echo(last_line, err=True)
 
 
 def editor_line(f, where: str) -> str:
