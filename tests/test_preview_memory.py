@@ -114,9 +114,9 @@ def run_preview(work: Path, steps: list[tuple], internal: bool, monkeypatch) -> 
             assert preview.internal == staff, said
 
 
-@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
-@given(steps=st.lists(STEP, min_size=2, max_size=5))
+@given(steps=st.lists(STEP, min_size=2, max_size=4))
 def test_preview_rebuilds_in_one_process_equal_cold_builds(monkeypatch, steps):
     with tempfile.TemporaryDirectory(prefix="careledger-preview-") as work:
         run_preview(Path(work), steps, False, monkeypatch)
