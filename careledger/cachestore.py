@@ -207,6 +207,18 @@ def read_sealed_at(path: Path) -> tuple[Any, int]:
     return value, st.st_mtime_ns
 
 
+def forget_gone() -> None:
+    """Drop what is kept of cache files that are gone or were replaced since (the proof cache of other secrets, a
+    history segment no longer named): a long preview session keeps only what its next rebuild can use."""
+    for path, (identity, _) in list((_kept or {}).items()):
+        try:
+            same = _identity(os.stat(path)) == identity
+        except OSError:
+            same = False
+        if not same:
+            del _kept[path]
+
+
 def kept_values() -> dict[str, tuple[tuple, Any]]:
     """What `keep_in_memory` keeps, by path (for the test that it still equals the files)."""
     return dict(_kept or {})

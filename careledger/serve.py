@@ -164,8 +164,10 @@ def start_server(output: Path, port: int, preview: Preview, *, internal: bool = 
 def rebuild(content: Path, output: Path, as_of: dt.date, preview: Preview, address: str | None = None,
             internal: bool = False) -> None:
     """One preview build, reported on the terminal and to the page; errors leave the previous site in place."""
+    from . import cachestore
     from .pipeline import BuildFailed, build_all
 
+    cachestore.forget_gone()  # what the last rebuild kept of cache files since removed
     started = time.monotonic()
     previous = preview.current()[0]
     last_good = previous.last_good if previous else _built_before(output)

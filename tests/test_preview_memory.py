@@ -151,3 +151,15 @@ def test_the_preview_builds_the_site_alone_and_a_build_after_it_equals_a_cold_on
     os.environ["CARELEDGER_CACHE_DIR"] = str(tmp_path / "cold-cache")
     cold = build_all(world.root, tmp_path / "cold", as_of=AS_OF, allow_dirty=True, paper=False)
     assert tree(output) == tree(tmp_path / "cold") and warm.findings == cold.findings
+
+
+def test_what_is_kept_of_a_removed_or_replaced_cache_file_is_forgotten(tmp_path):
+    kept, replaced, removed = tmp_path / "kept.pickle", tmp_path / "replaced.pickle", tmp_path / "removed.pickle"
+    for path in (kept, replaced, removed):
+        cachestore.write_sealed(path, {"file": path.name})
+    assert cachestore.read_sealed(kept) is cachestore.kept_values()[str(kept)][1]  # handed out, not unpickled
+    removed.unlink()
+    replaced.write_bytes(cachestore.seal({"file": "another process's"}))
+    cachestore.forget_gone()
+    assert set(cachestore.kept_values()) == {str(kept)}
+    assert cachestore.read_sealed(replaced) == {"file": "another process's"}
