@@ -277,9 +277,9 @@ def _walk(location: git.Location, store: FolderStore, seeds: _Seeds) -> _Builder
         builder = _Builder(store, seeds)
         _walk_from(location, builder, "")
     elif since == location.head:
-        return builder
+        return builder.walked()
     resume.save(location, builder)
-    return builder
+    return builder.walked()
 
 
 def _walk_from(location: git.Location, builder: _Builder, since: str) -> None:
@@ -470,6 +470,15 @@ class _Builder:
         self.current: dict[str, str] = {}
         self.incomplete = False
         self.resolve = None  # set by `resume.load`: (version index) -> parsed version, for state kept as references
+
+    def walked(self) -> _Builder:
+        """The walk is over (and kept): drop what only going on with it needs, every visit's state above all. A
+        lazy commit's events (`LazyEvents`) keep this builder for as long as the build (the history's
+        commits, the version table and the parsed-versions store, to make them)."""
+        self.visits, self.shards, self.versions, self.current = {}, None, {}, {}
+        self.table_index, self.household_last, self.visit_refs, self.household_refs = {}, {}, [], []
+        self.kept_visit_rows = self.kept_household_rows = self.kept_segments = None
+        return self
 
     def add(self, raw: git.RawCommit, contents: dict[str, bytes | None]) -> None:
         """One commit, with the contents of the blobs `_needed` named for it. A commit that changed nothing below the
