@@ -1,13 +1,16 @@
-"""The record types, their sources and the history's events are slotted and pickled as their values
-(careledger/slotted.py): no dict an instance, and a pickle round trip gives an equal, frozen record without
-`dataclasses`' Python `__setstate__`. The equivalence of cached and parsed records is tests/test_incremental.py's."""
+"""What keeps a county's build within its memory (issue 16; bench/memory.py measures it): the record types, their
+sources and the history's events are slotted and pickled as their values (careledger/slotted.py): no dict an
+instance, and a pickle round trip gives an equal, frozen record without `dataclasses`' Python `__setstate__`; freed
+memory is given back to the kernel (oscalls.give_back_memory). The equivalence of cached and parsed records is
+tests/test_incremental.py's, of the kept history walk tests/test_history_resume.py's."""
 
 import dataclasses
 import pickle
+import sys
 
 import pytest
 
-from careledger import records, slotted
+from careledger import oscalls, records, slotted
 from careledger.audit import history
 from careledger.findings import Source
 from careledger.load import load
@@ -35,3 +38,8 @@ def test_loaded_records_round_trip_through_pickle_as_values():
     assert again == every and [hash(v) for v in again if type(v) is records.Visit] == list(map(hash, loaded.visits))
     with pytest.raises(dataclasses.FrozenInstanceError):
         again[-1].source = None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
+def test_freed_memory_is_given_back_on_linux():
+    assert oscalls.give_back_memory()
