@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from careledger import oscalls, records, slotted
+from careledger import cachestore, oscalls, records, slotted
 from careledger.audit import history
 from careledger.findings import Source
 from careledger.load import load
@@ -43,3 +43,12 @@ def test_loaded_records_round_trip_through_pickle_as_values():
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
 def test_freed_memory_is_given_back_on_linux():
     assert oscalls.give_back_memory()
+
+
+def test_a_sealed_file_written_as_it_is_pickled_holds_the_sealed_bytes(tmp_path):
+    """`write_sealed` pickles into the file and writes the digest after (a county's history walk is never held as
+    bytes too): the file is `seal`'s bytes, and a reader takes the value back."""
+    value = {"rows": [(i, f"visit {i}") for i in range(50_000)], "part": b"x" * 300_000}
+    target = tmp_path / "walk.pickle"
+    cachestore.write_sealed(target, value)
+    assert target.read_bytes() == cachestore.seal(value) and cachestore.unseal(target.read_bytes()) == value
