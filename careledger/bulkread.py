@@ -46,7 +46,8 @@ from .yamlread import SequenceNode, decode, empty_file, parse_text, unreadable
 _RECORD_TYPES = frozenset({CustodyLedger, Household, Inspection, SpotCheckResult, Staff, Visit})
 IN_PROCESS_UP_TO = 200  # fewer new files than this are parsed in this process: a pool costs more to start
 BATCH_AT_LEAST = 20  # files a task of the parse pool
-_READER_MODULES = ("bulkread", "schema", "yamlread", "records", "identifiers", "vocab", "findings", "refs", "personal")
+_READER_MODULES = ("bulkread", "schema", "yamlread", "records", "identifiers", "vocab", "findings", "refs", "personal",
+                   "slotted")
 
 
 @dataclass(frozen=True)
@@ -197,17 +198,19 @@ def _parse_many(root: Path, todo: list[tuple[FileJob, tuple]], settings: Setting
         def done(out: tuple) -> None:
             counter.advance(len(out[0]))
 
-        for (_, items, _, _), (parsed, written) in zip(tasks, processes.shared_map(
-                _parse_task, tasks, jobs=workers, done=done, helps=False)):
-            entries = {}
-            for data in written.values():
-                entries.update(unseal(data))
+        results = processes.shared_map(_parse_task, tasks, jobs=workers, done=done, helps=False)
+        for i, (_, items, _, _) in enumerate(tasks):
+            parsed, written = results[i]
+            results[i] = None  # a task's bytes go once unpickled: the county's would all be held at once
+            entries, wrote = {}, set(written)
+            for folder in wrote:
+                entries.update(unseal(written.pop(folder)))
             for item, result in zip(items, parsed):
                 if result is None:  # in a cache file the worker wrote
                     _, digest, result = entries[item[0].rel]
                     yield item, (digest, result), True
                 else:
-                    yield item, result, _folder(item[0].rel) in written
+                    yield item, result, _folder(item[0].rel) in wrote
 
 
 def _parse_task(task: tuple) -> tuple[list, dict[str, bytes]]:

@@ -224,11 +224,32 @@ def kept_values() -> dict[str, tuple[tuple, Any]]:
     return dict(_kept or {})
 
 
+class _Hashed:
+    """A file that pickle writes to, hashing what it writes."""
+
+    def __init__(self, f):
+        self.f, self.hash = f, hashlib.blake2b(digest_size=_DIGEST_SIZE)
+
+    def write(self, data) -> int:
+        self.hash.update(data)
+        return self.f.write(data)
+
+
 def write_sealed(target: Path, value: Any, *, sync_folder: bool = True) -> None:
-    """Write `value` to `target` by a rename, so a reader sees the old file or the new one, never half of one; the
-    file is fsynced before the rename and the folder after it, so a power cut keeps one of the two as well. A process
-    that keeps cache files in memory keeps `value` as this file's: the caller must not change it afterwards."""
-    write_durable(target, seal(value), sync_folder=sync_folder)
+    """Write `seal(value)` to `target` by a rename, so a reader sees the old file or the new one, never half of one;
+    the file is fsynced before the rename and the folder after it, so a power cut keeps one of the two as well. The
+    pickle goes to the file as it is made, its digest written into the header after it: a large value (a county's
+    history walk, tens of megabytes) is never held in memory as bytes too. A process that keeps cache files in
+    memory keeps `value` as this file's: the caller must not change it afterwards."""
+
+    def write(f) -> None:
+        f.write(_MAGIC + bytes(_DIGEST_SIZE))
+        hashed = _Hashed(f)
+        pickle.dump(value, hashed, protocol=pickle.HIGHEST_PROTOCOL)
+        f.seek(len(_MAGIC))
+        f.write(hashed.hash.digest())
+
+    _write_durably(target, write, sync_folder)
     if _kept is not None:
         try:
             _kept[str(target)] = (_identity(os.stat(target)), value)
@@ -240,11 +261,15 @@ def write_durable(target: Path, data: bytes, *, sync_folder: bool = True) -> Non
     """Write `data` to `target` through a temporary file that is fsynced, renamed into place, and the folder fsynced:
     every cache (records, fingerprints, PDFs, font subsets) writes this way. `sync_folder=False`: the caller fsyncs
     the folder once after several files (FolderStore.save)."""
+    _write_durably(target, lambda f: f.write(data), sync_folder)
+
+
+def _write_durably(target: Path, write, sync_folder: bool) -> None:
     temporary = target.with_name(f".{target.name}.{os.getpid()}")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
     try:
         with open(fd, "wb", closefd=False) as f:
-            f.write(data)
+            write(f)
         os.fsync(fd)
     finally:
         os.close(fd)

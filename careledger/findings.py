@@ -8,13 +8,16 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
+from .slotted import compact
+
 ERROR = "error"
 WARNING = "warning"
 
 SEVERITY_LABELS = {ERROR: "错误", WARNING: "警告"}
 
 
-@dataclass(frozen=True, order=True)
+@compact
+@dataclass(frozen=True, order=True, slots=True)  # every record has one: slotted (slotted.py)
 class Source:
     """Where a value came from: a file path (relative to the content root), 1-based line and column."""
 

@@ -1,9 +1,11 @@
-"""The two Linux system calls careledger needs and Python does not offer, through ctypes; elsewhere they say so.
+"""The Linux calls careledger needs and Python does not offer, through ctypes; elsewhere they say so.
 
 - `exchange(a, b)`: renameat2(RENAME_EXCHANGE) swaps two directory entries in one atomic step, so the output swap
   never has a moment when the output folder does not exist (output.py).
 - `die_with_parent()`: prctl(PR_SET_PDEATHSIG, SIGKILL), so a worker process is killed when the process that
   started it dies, even by SIGKILL (workers.py).
+- `give_back_memory()`: glibc's malloc_trim(0), so the memory a stage freed (the history walk's states, the parse's
+  result bytes) leaves the building process's resident set before it forks workers, which would count it too.
 """
 
 from __future__ import annotations
@@ -61,3 +63,16 @@ def die_with_parent(sig: int = signal.SIGKILL) -> bool:
     call.argtypes = (ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong)
     call.restype = ctypes.c_int
     return call(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+
+
+def give_back_memory() -> bool:
+    """Return the memory malloc holds free to the kernel (malloc_trim: the heap's free pages, not only its top).
+    False where there is no such call (not glibc). It costs milliseconds."""
+    libc = _libc()
+    call = getattr(libc, "malloc_trim", None) if libc is not None else None
+    if call is None:
+        return False
+    call.argtypes = (ctypes.c_size_t,)
+    call.restype = ctypes.c_int
+    call(0)
+    return True

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import cachestore, fingerprint, idkey
+from . import cachestore, fingerprint, idkey, oscalls
 from .audit import History, read_history
 from .findings import ERROR, Finding, Source, has_errors
 from .load import load
@@ -83,7 +83,9 @@ def prepare(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty:
     _stop_on_errors(findings, records is None)
     if more_checks is not None:
         findings += more_checks(records)
+    oscalls.give_back_memory()  # the parse's bytes: freed, but resident until given back
     history = read_history(content_dir, records)
+    oscalls.give_back_memory()  # the walk's states, before the rules fork their workers (oscalls.py)
     findings += _refuse_dirty(history, allow_dirty)
     _stop_on_errors(findings)
     facts = Facts(records, records.profile, as_of, history)

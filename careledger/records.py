@@ -10,15 +10,21 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from . import identifiers, vocab
+from . import identifiers, slotted, vocab
 from .findings import Source
 from .schema import (BOOL, DATE, ID_NUMBER, IDENT, LANDLINE, MOBILE, MONEY, PHONE, TEXT, Choice, Int, KeepNode, ListOf,
                      field_, source_field)
 
+
+def record(cls):
+    """A record type: a frozen dataclass, slotted and pickled compactly (slotted.py): a county holds a million."""
+    return slotted.compact(dataclass(frozen=True, kw_only=True, slots=True)(cls))
+
+
 # --- site.yaml ------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Village:
     LABEL = "村（社区）"
     id: str = field_("编号", IDENT, required=True)
@@ -28,7 +34,7 @@ class Village:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class SpecialPeriod:
     LABEL = "特殊时期"
     kind: str = field_("类型", Choice(vocab.PERIOD_KIND), required=True)
@@ -45,7 +51,7 @@ class SpecialPeriod:
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class MonthlyReport:
     """A monthly report sent to the higher office (Guiyang 三（六）: 每月30日前向市社会救助服务中心报送)."""
 
@@ -65,7 +71,7 @@ PRIVACY_ID_MASK = {"none": "不显示（默认）", "first6_last4": "显示前 6
 PRIVACY_PHONE_MASK = {"none": "不显示（默认）", "first3_last4": "显示前 3 位和后 4 位，中间以 * 代替"}
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Privacy:
     """What the published site may show (docs/privacy.md gives the legal basis of each default)."""
 
@@ -81,7 +87,7 @@ class Privacy:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Site:
     LABEL = "辖区设置"
     name: str = field_("辖区名称", TEXT, required=True)
@@ -110,7 +116,7 @@ class Site:
 # --- staff/<unit>.yaml ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Staff:
     LABEL = "工作人员"
     id: str = field_("人员编号", IDENT, required=True)
@@ -135,7 +141,7 @@ class Staff:
 # --- households/<village>/<id>.yaml ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Disability:
     LABEL = "残疾情况"
     kind: str = field_("残疾类别", Choice(vocab.DISABILITY_TYPE), required=True, personal="text")
@@ -143,7 +149,7 @@ class Disability:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Member:
     LABEL = "家庭成员"
     id: str = field_("成员编号", IDENT, required=True)
@@ -191,7 +197,7 @@ class Member:
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Supporter:
     LABEL = "赡养、抚养、扶养及监护人"
     relation: str = field_("与关爱帮扶对象关系", Choice(vocab.RELATION), required=True)
@@ -204,7 +210,7 @@ class Supporter:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Assessment:
     LABEL = "等级评估依据"
     facts: tuple = field_("评估事实", ListOf(Choice(vocab.ASSESSMENT_FACT)))
@@ -214,7 +220,7 @@ class Assessment:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Assignment:
     LABEL = "包保安排"
     responsible: tuple = field_("包保责任人", ListOf(IDENT))
@@ -226,7 +232,7 @@ class Assignment:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Absence:
     LABEL = "暂离期间"
     kind: str = field_("类型", Choice(vocab.ABSENCE), required=True)
@@ -240,7 +246,7 @@ class Absence:
             yield "end", "E-DATE-ORDER", f"结束日期 {self.end} 早于开始日期 {self.start}"
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Subject:
     LABEL = "关爱帮扶对象"
     member: str = field_("成员编号", IDENT, required=True)
@@ -264,7 +270,7 @@ class Subject:
             yield "exit_reason", "E-MISSING", "有退出日期时须写明退出原因（exit_reason）"
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Need:
     LABEL = "需求与措施"
     id: str = field_("编号", IDENT, required=True)
@@ -278,7 +284,7 @@ class Need:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Agreement:
     LABEL = "协议"
     id: str = field_("协议编号", IDENT, required=True)
@@ -299,7 +305,7 @@ class Agreement:
             yield "expires", "E-DATE-ORDER", f"到期日期 {self.expires} 不晚于签订日期 {self.signed}"
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Review:
     LABEL = "动态调整复核"
     date: dt.date = field_("复核日期", DATE, required=True)
@@ -309,7 +315,7 @@ class Review:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class IncomeChange:
     LABEL = "家庭收入变化"
     date: dt.date = field_("了解到变化的日期", DATE, required=True)
@@ -320,7 +326,7 @@ class IncomeChange:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Payment:
     LABEL = "救助资金发放"
     month: str = field_("所属月份（年-月）", TEXT, required=True)
@@ -334,7 +340,7 @@ class Payment:
             yield "month", "E-DATE-FORMAT", f"所属月份“{self.month}”应写成 年-月，例如 2022-10"
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class CareReview:
     LABEL = "照料护理情况评估"
     date: dt.date = field_("评估日期", DATE, required=True)
@@ -345,7 +351,7 @@ class CareReview:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class FourHaves:
     LABEL = "四有"
     service_standard: bool = field_("有服务标准", BOOL, default=False)
@@ -354,7 +360,7 @@ class FourHaves:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Household:
     LABEL = "家庭档案"
     id: str = field_("户编号", IDENT, required=True)
@@ -425,7 +431,7 @@ class Household:
 # --- visits/<yyyy-mm>/<staff-id>.yaml -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class HomeChecks:
     LABEL = "家庭环境"
     yard_tidy: bool = field_(vocab.HOME_CHECK["yard_tidy"], BOOL)
@@ -434,7 +440,7 @@ class HomeChecks:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Checklist:
     LABEL = "服务清单"
     health: str = field_(vocab.CHECKLIST["health"], TEXT)
@@ -446,7 +452,7 @@ class Checklist:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Problem:
     LABEL = "发现的问题"
     id: str = field_("问题编号（户内唯一）", IDENT, required=True)
@@ -457,7 +463,7 @@ class Problem:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Resolution:
     LABEL = "问题办结"
     problem: str = field_("问题编号", IDENT, required=True)
@@ -465,7 +471,7 @@ class Resolution:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Visit:
     LABEL = "走访记录"
     date: dt.date = field_("走访日期", DATE, required=True)
@@ -488,7 +494,7 @@ class Visit:
 # --- inspections/<yyyy-mm>/<inspector-id>.yaml ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Inspection:
     LABEL = "督查记录"
     date: dt.date = field_("督查时间", DATE, required=True)
@@ -514,7 +520,7 @@ class Inspection:
 SPOT_METHOD = {"phone": "电话抽查", "on_site": "实地抽查"}
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class SpotCheckResult:
     """The result of checking one drawn household (Guiyang 三（三）: 一户一档一策台账 checked by phone and on site)."""
 
@@ -538,7 +544,7 @@ class SpotCheckResult:
 # --- custody/<village>/<household-id>-<member>.yaml -----------------------------------------------------------
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class LedgerEntry:
     LABEL = "收支记录"
     date: dt.date = field_("日期", DATE, required=True)
@@ -559,7 +565,7 @@ class LedgerEntry:
             yield "balance", "E-MISSING", "余额核对须写核对余额（balance）"
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class CustodyLedger:
     LABEL = "保障资金代管台账"
     household: str = field_("户编号", IDENT, required=True)
@@ -571,7 +577,7 @@ class CustodyLedger:
     source: Source = source_field()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record
 class Page:
     """A Markdown notice page from content/pages/ (not YAML)."""
 

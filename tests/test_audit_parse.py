@@ -1,5 +1,6 @@
 """Reading old versions of records: the fast paths read exactly what the loader reads."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -66,8 +67,7 @@ def test_fields_changed_are_named_with_their_labels():
     records, _ = load(FIXTURES / "basic", today=AS_OF)
     before = records.households_by_id["ds-001"]
     subject = before.subjects[0]
-    after = before.__class__(**{**before.__dict__, "address": "东山村2组16号",
-                                "subjects": (subject.__class__(**{**subject.__dict__, "level": "2"}),)})
+    after = replace(before, address="东山村2组16号", subjects=(replace(subject, level="2"),))
     assert [c.describe() for c in diff_records(before, after)] == [
         "现居住地：“东山村2组15号”→“东山村2组16号”", "关爱帮扶对象[m1]·关爱帮扶等级：“3”→“2”"]
     assert diff_records(before, before) == ()

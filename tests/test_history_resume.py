@@ -32,8 +32,10 @@ HOUSEHOLD = "households/dongshan/ds-001.yaml"
 @pytest.fixture(autouse=True, params=[10**9, 2])
 def lazy_from(monkeypatch, request):
     """Every commit's events kept as rows, or those of a commit of two events or more kept lazily
-    (`resume.LAZY_FROM`: a county's import), so the tests continue both kinds of kept walk."""
+    (`resume.LAZY_FROM`: a county's import), so the tests continue both kinds of kept walk. A lazy commit's rows
+    are pickled two at a time (`resume.ROWS_A_PICKLE`), so its events come from several parts."""
     monkeypatch.setattr(resume, "LAZY_FROM", request.param)
+    monkeypatch.setattr(resume, "ROWS_A_PICKLE", 2)
 
 
 def entry(n: int) -> str:
@@ -254,6 +256,10 @@ def test_an_import_is_kept_lazily_and_its_events_made_only_when_asked(tmp_path, 
     full = read(repo.root, tmp_path / "cold", monkeypatch, records)
     assert list(history.lazy) == [0] and not full.lazy
     import_ = history.lazy[0]
+    builder = import_._make.args[0]  # kept for making the events: without the walk's states (`_Builder.walked`)
+    assert builder.visits == {} and builder.shards is None and builder.versions == {}
+    parts = import_._make.args[-1]  # the import's rows, two a part (`ROWS_A_PICKLE`, the fixture's)
+    assert builder.kept_visit_rows is None and len(parts) == (len(import_) + 1) // 2 > 1
     assert import_._events is None and len(import_) == len(full.events_of(full.commits[0])[0])
     for household in ("ds-001", "ds-002", "xw-001"):
         assert history.last_commit_of(household) == full.last_commit_of(household)

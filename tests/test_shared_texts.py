@@ -3,6 +3,7 @@ then holds each once, so a warm build unpickles fewer objects and keeps fewer in
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import fields
 
 from careledger import schema
 from careledger.load import load
@@ -16,7 +17,8 @@ def objects_per_text(visits) -> dict[str, set[int]]:
     """Each note and checklist phrase -> the ids of the string objects that hold it."""
     found = defaultdict(set)
     for visit in visits:
-        texts = [visit.note, *(vars(visit.checklist).values() if visit.checklist else ())]
+        phrases = [getattr(visit.checklist, f.name) for f in fields(visit.checklist)] if visit.checklist else []
+        texts = [visit.note, *phrases]
         for text in texts:
             if isinstance(text, str):
                 found[text].add(id(text))

@@ -29,13 +29,15 @@ from zoneinfo import ZoneInfo
 
 from ..cachestore import FolderStore, code_hash, without_gc
 from ..records import Household, Visit
+from ..slotted import compact
 from . import digest as digests, git
 from .parse import HouseholdParser, VisitKey, VisitParser, household_of, keyed_visits, visitor_of
 
 TIMEZONE = ZoneInfo("Asia/Shanghai")  # the day of a commit is its day in the jurisdiction's time zone
 
 
-@dataclass(frozen=True)
+@compact
+@dataclass(frozen=True, slots=True)
 class Commit:
     id: str
     author_name: str
@@ -60,7 +62,8 @@ class Commit:
         return f"{self.author_name} <{self.author_email}>"
 
 
-@dataclass(frozen=True)
+@compact
+@dataclass(frozen=True, slots=True)
 class VisitEvent:
     action: str  # "added", "changed" or "removed"
     commit: Commit
@@ -73,7 +76,8 @@ class VisitEvent:
     previous: Commit | None  # the commit of the version this one replaced or removed
 
 
-@dataclass(frozen=True)
+@compact
+@dataclass(frozen=True, slots=True)
 class HouseholdEvent:
     action: str  # "added", "changed", "moved" or "removed"
     commit: Commit
@@ -229,7 +233,7 @@ def _slice(events: tuple, order: int) -> tuple:
     return events[start:bisect_right(events, order, lo=start, key=_order)]
 
 
-_PARSING_MODULES = ("audit.parse", "schema", "yamlread", "records", "identifiers", "vocab")
+_PARSING_MODULES = ("audit.parse", "schema", "yamlread", "records", "identifiers", "vocab", "slotted")
 
 
 def read_history(content_dir: Path, records=None) -> History:
@@ -273,9 +277,9 @@ def _walk(location: git.Location, store: FolderStore, seeds: _Seeds) -> _Builder
         builder = _Builder(store, seeds)
         _walk_from(location, builder, "")
     elif since == location.head:
-        return builder
+        return builder.walked()
     resume.save(location, builder)
-    return builder
+    return builder.walked()
 
 
 def _walk_from(location: git.Location, builder: _Builder, since: str) -> None:
@@ -427,7 +431,7 @@ class Gone(Exception):
 _KEPT = object()  # in `_Builder.versions`: the parsed version is kept as a reference (`_Builder._last`)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Known:
     visit: Visit
     first: Commit
@@ -466,6 +470,15 @@ class _Builder:
         self.current: dict[str, str] = {}
         self.incomplete = False
         self.resolve = None  # set by `resume.load`: (version index) -> parsed version, for state kept as references
+
+    def walked(self) -> _Builder:
+        """The walk is over (and kept): drop what only going on with it needs, every visit's state above all. A
+        lazy commit's events (`LazyEvents`) keep this builder for as long as the build (the history's
+        commits, the version table and the parsed-versions store, to make them)."""
+        self.visits, self.shards, self.versions, self.current = {}, None, {}, {}
+        self.table_index, self.household_last, self.visit_refs, self.household_refs = {}, {}, [], []
+        self.kept_visit_rows = self.kept_household_rows = self.kept_segments = None
+        return self
 
     def add(self, raw: git.RawCommit, contents: dict[str, bytes | None]) -> None:
         """One commit, with the contents of the blobs `_needed` named for it. A commit that changed nothing below the

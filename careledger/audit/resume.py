@@ -17,7 +17,7 @@ on to HEAD and give what a walk from the start would give:
 What is kept costs little to take back, whatever the history's shape (an import of a county and a few commits, or
 100,000 small commits):
 
-- the events of a large commit (`LAZY_FROM` visit events or more: an import) are one pickle of their rows, taken
+- the events of a large commit (`LAZY_FROM` visit events or more: an import) are pickles of their rows, taken
   back only when a consumer asks for them (`history.LazyEvents`: a dossier's history, a finding in a large commit
   that is not a bulk one); their count and the households they touch are at hand without them, and their digest is
   kept by `digest.py`. The other events are taken back at once;
@@ -99,13 +99,13 @@ def _read_segments(state: dict, base) -> None:
 
 
 SCANS = 8  # files a continued walk looks up by a pass over the loaded visits (about 0.05 s each at 75,000)
-LAZY_FROM = 200  # visit events: a commit of this many is kept as one pickle, its events made only when asked
+LAZY_FROM = 200  # visit events: a commit of this many is kept pickled, its events made only when asked
 
 
 def save(location: git.Location, builder: _Builder) -> None:
     """Keep the walk at HEAD (not when a blob was missing: a later fetch may give another history; then an older
-    kept walk is removed). A commit of `LAZY_FROM` visit events or more (an import) is kept as one pickle of its
-    rows that the next build takes back only when a consumer asks for its events (`history.LazyEvents`), so taking
+    kept walk is removed). A commit of `LAZY_FROM` visit events or more (an import) is kept as pickles of its
+    rows (`_pickled_rows`) that the next build takes back only when a consumer asks for its events (`history.LazyEvents`), so taking
     the walk back costs the small commits' events and the visits' states, not every event of the history."""
     if builder.incomplete:
         _remove_other_segments(builder.store.base, set())
@@ -119,14 +119,13 @@ def save(location: git.Location, builder: _Builder) -> None:
         commit, end = events[start].commit, start
         while end < len(events) and events[end].commit is commit:
             end += 1
-        chunk = [_row(builder, event, visit_ref, before_ref)
-                 for event, (visit_ref, before_ref) in zip(events[start:end], refs[start:end])]
         if end - start >= LAZY_FROM:
-            households = frozenset(h for r in chunk for h in (r[2][2], r[6][2] if r[6] else None) if h)
-            rows.append(("lazy", commit.order, end - start, households,
-                         pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)))
+            households = frozenset(h for e in events[start:end]
+                                   for h in (e.key.household, e.before_key.household if e.before_key else None) if h)
+            rows.append(("lazy", commit.order, end - start, households, _pickled_rows(builder, events, refs, start, end)))
         else:
-            rows += chunk
+            rows += [_row(builder, event, visit_ref, before_ref)
+                     for event, (visit_ref, before_ref) in zip(events[start:end], refs[start:end])]
         start = end
     house_rows = getattr(builder, "kept_household_rows", [])
     for event, (before, after) in zip(builder.household_events[len(house_rows):],
@@ -134,12 +133,16 @@ def save(location: git.Location, builder: _Builder) -> None:
         house_rows.append((event.action, event.commit.order, event.household, event.path, before, after,
                            event.previous.order if event.previous else -1))
     shards = list(builder.shards) if builder.shards is not None else [None] * SHARDS
-    groups: dict[int, dict] = {shard: {} for shard, kept in enumerate(shards) if kept is None}
-    for key, value in builder.visits.items():  # every one of a shard taken back (`_Builder._known`), or all
-        groups[shard_of(key[2])][key if type(key) is tuple else tuple(key)] = (
-            value if type(value) is tuple else
-            (_plain(value.ref), order[id(value.first)], order[id(value.last)], value.present))
-    for shard, group in groups.items():
+    keys: dict[int, list] = {shard: [] for shard, kept in enumerate(shards) if kept is None}
+    for key in builder.visits:  # every one of a shard taken back (`_Builder._known`), or all
+        keys[shard_of(key[2])].append(key)
+    for shard, of_shard in keys.items():  # one shard's states at a time: a county's import has a million
+        group = {}
+        for key in of_shard:
+            value = builder.visits[key]
+            group[key if type(key) is tuple else tuple(key)] = (
+                value if type(value) is tuple else
+                (_plain(value.ref), order[id(value.first)], order[id(value.last)], value.present))
         shards[shard] = pickle.dumps(group, protocol=pickle.HIGHEST_PROTOCOL)
     lists = (builder.commits, builder.table, rows, house_rows, builder.unreadable)
     segments = list(getattr(builder, "kept_segments", []))
@@ -166,6 +169,19 @@ def save(location: git.Location, builder: _Builder) -> None:
         _remove_other_segments(store.base, {name for name, _ in segments})
     except OSError:
         pass  # a cache that cannot be written only makes the next build slower
+
+
+ROWS_A_PICKLE = 20_000  # a lazy commit's rows are pickled in parts of this many, each made only as it is pickled
+
+
+def _pickled_rows(builder: _Builder, events: list, refs: list, start: int, end: int) -> tuple[bytes, ...]:
+    """The rows of events[start:end] (one large commit's), pickled part by part: the rows of a county's import (a
+    million tuples) are never all made at once."""
+    return tuple(pickle.dumps([_row(builder, event, visit_ref, before_ref)
+                               for event, (visit_ref, before_ref) in zip(events[at:min(at + ROWS_A_PICKLE, end)],
+                                                                        refs[at:min(at + ROWS_A_PICKLE, end)])],
+                              protocol=pickle.HIGHEST_PROTOCOL)
+                 for at in range(start, end, ROWS_A_PICKLE))
 
 
 def _row(builder: _Builder, event: VisitEvent, visit_ref, before_ref) -> tuple:
@@ -271,11 +287,13 @@ def _event(row: tuple, versions: _Versions, c: list[Commit]) -> VisitEvent:
                       c[previous] if previous >= 0 else None)
 
 
-def _lazy_events(builder: _Builder, versions: _Versions, location: git.Location, order: int, payload: bytes):
-    """The visit events of a lazy commit (`save`), made from its rows; when a version they need cannot be had
-    again (`Gone`), from a walk from the first commit, as a build without the kept walk would make them."""
+def _lazy_events(builder: _Builder, versions: _Versions, location: git.Location, order: int,
+                 payload: tuple[bytes, ...]):
+    """The visit events of a lazy commit (`save`), made from its rows (`_pickled_rows`); when a version they need
+    cannot be had again (`Gone`), from a walk from the first commit, as a build without the kept walk would make
+    them."""
     try:
-        rows = pickle.loads(payload)
+        rows = [row for part in payload for row in pickle.loads(part)]
         for row in rows:
             _want(versions, row)
         versions.fetch()
