@@ -46,7 +46,8 @@ from .yamlread import SequenceNode, decode, empty_file, parse_text, unreadable
 _RECORD_TYPES = frozenset({CustodyLedger, Household, Inspection, SpotCheckResult, Staff, Visit})
 IN_PROCESS_UP_TO = 200  # fewer new files than this are parsed in this process: a pool costs more to start
 BATCH_AT_LEAST = 20  # files a task of the parse pool
-_READER_MODULES = ("bulkread", "schema", "yamlread", "records", "identifiers", "vocab", "findings", "refs", "personal")
+_READER_MODULES = ("bulkread", "schema", "yamlread", "records", "identifiers", "vocab", "findings", "refs", "personal",
+                   "lookfor", "reading")
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,8 @@ class Records:
     pages: tuple
     blob_ids: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)  # of the files read in bulk
     spot_checks: tuple = ()  # spot-checks/: results of 抽查 (SpotCheckResult)
-    # household file -> (its households, their personal values summed up when it was parsed: refs.personal_values),
+    # household file -> (its households, their personal values summed up when it was parsed, those values as the
+    # proof looks for them and the version of that reading: refs.personal_values),
     # for proof.secrets_of, which takes the values only for those very record objects (not for a replaced household)
     personal: Mapping[str, tuple] = field(default_factory=dict, compare=False, repr=False)
 
@@ -318,7 +319,8 @@ class _Reader:
 
     def personal_values(self) -> dict[str, tuple]:
         """The personal values of each household file read, from its summary (cached with its records)."""
-        return {rel: (households, summary.values) for rel, households in self.household_files.items()
+        return {rel: (households, summary.values, summary.forms, summary.reading)
+                for rel, households in self.household_files.items()
                 if type(summary := self.summaries.get(rel)) is refs.PersonalValues}
 
     def custody(self) -> tuple:
