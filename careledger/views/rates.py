@@ -48,6 +48,7 @@ def hidden_groups(groups: Mapping[str, frozenset], measures: list[tuple[Mapping,
         shown = {g for g in groups if g not in hidden and groups[g]}
         sig = {key: frozenset(g for g in member_of[key] if g in shown) for key in keys}
         more: set[str] = set()
+        near = None  # the keys by signature, made when first needed in this pass
         for values, binary in measures:
             stated = _stated(groups, shown, values, binary)
             peak = {g: max(values[a] for a in groups[g]) for g in shown} if binary == MAX else {}
@@ -67,7 +68,8 @@ def hidden_groups(groups: Mapping[str, frozenset], measures: list[tuple[Mapping,
                     inside.setdefault(sig[a], Counter())[values[a]] += 1
                 if any(_twin(by_sig[sig[a]], inside[sig[a]], values[a]) for a in free):
                     continue
-                more |= _nearest(free, keys, groups[g], sig, values)
+                near = near or _Near(keys, sig)
+                more |= _nearest(free, near, groups[g], sig, values)
         if not more:
             return hidden
         hidden |= more
@@ -133,19 +135,46 @@ def _twin(all_with_sig: Counter, inside_with_sig: Counter, value) -> bool:
     return any(n - inside_with_sig.get(v, 0) > 0 for v, n in all_with_sig.items() if v != value)
 
 
-def _nearest(free, keys, members, sig, values) -> set[str]:
+def _nearest(free, near: "_Near", members, sig, values) -> set[str]:
     """The shown groups that tell a free member from the nearest key outside with another value (all the groups
-    of the free members when there is none)."""
-    best = None
+    of the free members when there is none). The nearest: of the pairs (free member, key) in that order (free
+    members as given, keys in order) the first that differs in at most one group, else the first of those that
+    differ in the fewest groups. Keys are looked for by signature: those one group or less away first."""
     for a in free:
-        for b in keys:
-            if b in members or values[b] == values[a]:
-                continue
-            differ = sig[a] ^ sig[b]
-            if best is None or len(differ) < len(best):
-                best = differ
-                if len(best) <= 1:
-                    return set(best)
+        mine = sig[a]
+        close = [mine, *(mine - {g} for g in mine), *near.wider.get(mine, ())]  # no group or one apart
+        found = [b for s in close if (b := near.first(s, members, values, values[a])) is not None]
+        if found:
+            return set(mine ^ sig[min(found)])
+    best = None  # (groups apart, free member, key): none is one group or less apart
+    for a in free:
+        mine = sig[a]
+        pairs = [(len(mine ^ s), b) for s in near.by_sig if (b := near.first(s, members, values, values[a])) is not None]
+        if pairs:
+            apart, b = min(pairs)
+            if best is None or apart < best[0]:
+                best = (apart, a, b)
     if best is None:
         return {g for a in free for g in sig[a]}
-    return set(best)
+    return set(sig[best[1]] ^ sig[best[2]])
+
+
+class _Near:
+    """The keys of each signature (the shown groups a key is in), in key order, and the signatures one group wider
+    than another: a pass's index for `_nearest`, whose every hidden group would otherwise walk every key."""
+
+    def __init__(self, keys, sig):
+        self.by_sig: dict[frozenset, list] = {}
+        for key in keys:
+            self.by_sig.setdefault(sig[key], []).append(key)
+        self.wider: dict[frozenset, list] = {}
+        for s in self.by_sig:
+            for g in s:
+                self.wider.setdefault(s - {g}, []).append(s)
+
+    def first(self, s, members, values, value):
+        """The first key of signature `s`, outside `members`, whose value is not `value` (None: none)."""
+        for b in self.by_sig.get(s, ()):
+            if values[b] != value and b not in members:
+                return b
+        return None
