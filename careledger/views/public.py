@@ -131,6 +131,15 @@ class _People:
         for case in self.listed:
             for staff_id in case.assigned("responsible"):
                 self.by_staff.setdefault(staff_id, []).append(case)
+        profile = facts.profile
+        self.categories: dict = {}  # code -> the first category (level) of that code, as profile.category() finds
+        self.levels: dict = {}
+        for c in profile.categories:
+            self.categories.setdefault(c.code, c)
+        for lv in profile.levels:
+            self.levels.setdefault(lv.code, lv)
+        self.category_order = {c.code: i for i, c in enumerate(profile.categories)}
+        self.level_ranks = {lv.code: -lv.rank for lv in profile.levels}
         self._cadres: dict[str, Cadre] = {}  # staff id -> how she is shown (cadre())
         self._contact_names: dict[str, str | None] = {}  # staff id -> published name (contact_name())
         self.hidden = self.hidden_groups()
@@ -176,8 +185,8 @@ class _People:
 
     def entry(self, case) -> Entry:
         profile, settings = self.facts.profile, self.settings
-        category = profile.category(case.subject.category)
-        level = profile.level(case.subject.level) if case.subject.level else None
+        category = self.categories.get(case.subject.category)
+        level = self.levels.get(case.subject.level) if case.subject.level else None
         contacts = case.assigned("contact")
         names = [self.contact_name(c) for c in contacts if c in self.facts.staff] \
             if settings.publish_contact_names else []
@@ -200,8 +209,7 @@ class _People:
         return self._contact_names[staff_id]
 
     def village(self, village) -> Village:
-        order = {c.code: i for i, c in enumerate(self.facts.profile.categories)}
-        ranks = {lv.code: -lv.rank for lv in self.facts.profile.levels}
+        order, ranks = self.category_order, self.level_ranks
         cases = self.listed_by_village.get(village.id, [])
         pairs = sorted(((c, self.entry(c)) for c in cases),
                        key=lambda ce: (order.get(ce[0].subject.category, 99), ranks.get(ce[0].subject.level, 0),
