@@ -127,9 +127,10 @@ class _People:
                 self.alerts_by_village[village] = self.alerts_by_village.get(village, 0) + 1
         self.village_names = {v.id: v.name for v in records.site.villages}
         self.village_order = {v.id: i for i, v in enumerate(records.site.villages)}
+        self.responsible = {id(case): case.assigned("responsible") for case in self.listed}  # asked for thrice
         self.by_staff: dict[str, list] = {}
         for case in self.listed:
-            for staff_id in case.assigned("responsible"):
+            for staff_id in self.responsible[id(case)]:
                 self.by_staff.setdefault(staff_id, []).append(case)
         profile = facts.profile
         self.categories: dict = {}  # code -> the first category (level) of that code, as profile.category() finds
@@ -197,7 +198,7 @@ class _People:
             level=level.name if level else ("未定级" if profile.levels else ""),
             policies=tuple(vocab.POLICY[p] for p in case.household.policies
                            if p not in HEALTH_POLICIES and p not in CHILD_POLICIES),
-            cadres=tuple(self.cadre(s) for s in case.assigned("responsible")), contact=contact,
+            cadres=tuple(self.cadre(s) for s in self.responsible[id(case)]), contact=contact,
             enrolled=f"{case.subject.enrolled:%Y-%m}",
             id_number=mask_id_number(case.member.id_number or "", settings.id_number_mask),
             phone=mask_phone(case.member.phone or "", settings.phone_mask))
@@ -242,7 +243,7 @@ class _People:
         one be subtracted from the other."""
         by_cadre: dict[str, list] = {}
         for case in self.listed if village_id is None else self.listed_by_village.get(village_id, []):
-            for staff_id in case.assigned("responsible"):
+            for staff_id in self.responsible[id(case)]:
                 by_cadre.setdefault(staff_id, []).append(case)
         rows = []
         for staff_id, cases in by_cadre.items():
