@@ -284,7 +284,10 @@ def _band(days: int) -> str:
 
 
 def _band_index(days: int) -> int:
-    return next(i for i, (limit, _) in enumerate(GAP_BANDS) if limit is None or days <= limit)
+    for i, (limit, _) in enumerate(GAP_BANDS):
+        if limit is None or days <= limit:
+            return i
+    raise ValueError(days)  # unreachable: the last band has no limit
 
 
 def _weeks(counts: dict, as_of: dt.date, village_id: str | None) -> tuple[Week, ...]:
