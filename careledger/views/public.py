@@ -31,6 +31,7 @@ import bisect
 import datetime as dt
 import itertools
 import operator
+from collections import Counter
 
 from .. import vocab
 from ..privacy import digits, id_salt, private_names, private_phones, published_name, published_phone
@@ -51,6 +52,8 @@ CHILD_POLICIES = frozenset({"orphan", "unsupported_child"})  # a household polic
 GAP_BANDS = ((7, "≤7天"), (14, "8–14天"), (30, "15–30天"), (None, ">30天"))  # 1..rates.MAX_TOP as a measure
 WEEKS = 12
 _DATE = operator.attrgetter("date")
+_HOUSEHOLD = operator.attrgetter("household")
+_UNKNOWN = object()  # the village of a household not in the records
 
 def redact(records, findings, as_of: dt.date, settings, *, commit: str = "", facts: Facts | None = None) -> PublicView:
     """The public view of `records` on `as_of` under the `privacy:` settings. `facts`: the build's own facts of the
@@ -301,10 +304,22 @@ def _week_counts(visits, as_of: dt.date, households) -> dict:
     """Visits per week for every village, and for all (key None), in one pass over the visits."""
     first = as_of - dt.timedelta(days=as_of.weekday(), weeks=WEEKS - 1)
     counts: dict = {None: [0] * WEEKS}
-    # In date order (as `load` gives them, checked here in C): only the weeks' visits are walked, not the year's.
+    # In date order (as `load` gives them, checked here in C), a week's visits are one slice, counted by village in C
     dates = list(map(_DATE, visits))
     if all(map(operator.le, dates, itertools.islice(dates, 1, None))):
-        visits = visits[bisect.bisect_left(dates, first):bisect.bisect_right(dates, as_of)]
+        village_of = {key: household.village for key, household in households.items()}
+        for week in range(WEEKS):
+            start = first + dt.timedelta(weeks=week)
+            lo = bisect.bisect_left(dates, start)
+            hi = bisect.bisect_right(dates, min(start + dt.timedelta(days=6), as_of))
+            if hi <= lo:
+                continue
+            counts[None][week] += hi - lo
+            by_village = Counter(map(village_of.get, map(_HOUSEHOLD, visits[lo:hi]), itertools.repeat(_UNKNOWN)))
+            by_village.pop(_UNKNOWN, None)  # a visit to a household not in the records counts for all only
+            for village, n in by_village.items():
+                counts.setdefault(village, [0] * WEEKS)[week] += n
+        return counts
     for visit in visits:
         if first <= visit.date <= as_of:
             week = (visit.date - first).days // 7
