@@ -100,34 +100,41 @@ def _max_pinned_by(groups, members, values, sig, peak, outsiders: "_Outsiders") 
     holders = [a for a in members if values[a] == top]
     pinned_by = set()
     for s in {s for a in holders for s in sig[a] if peak[s] == top}:
-        nearest, free = outsiders.of(s)
         if groups[s] <= members:  # nobody outside
             pinned_by.add(s)
-        elif free <= members:  # nobody outside can hold it: hide what keeps the nearest from it (often a cadre's row)
-            pinned_by |= next(lower for b, lower in nearest if b not in members)
+        elif outsiders.free(s) <= members:
+            # nobody outside can hold it: hide what keeps the nearest from it (often a cadre's row)
+            pinned_by |= next(lower for b, lower in outsiders.nearest(s) if b not in members)
     return pinned_by
 
 
 class _Outsiders:
     """Who in a shown group could hold its maximum `top` (= its peak): for each member b, `lower(b)`, the shown groups
-    that keep b from it (those whose maximum is below `top`). `of(s)` gives the members with their lower groups,
-    fewest first (ties by key, so that the result does not depend on the hash seed), and the
-    members with none (free to hold it). Worked out once per group and pass, not once per hidden group in it: the
-    county's group holds every listed subject, and a county has thousands of hidden groups."""
+    that keep b from it (those whose maximum is below `top`). `free(s)` gives the members with none (free to hold
+    it); `nearest(s)` the members with their lower groups, fewest first (ties by key, so that the result does not
+    depend on the hash seed), needed only when no member outside a hidden group is free. Worked out once per group
+    and pass, not once per hidden group in it: the county's group holds every listed subject, and a county has
+    thousands of hidden groups."""
 
     def __init__(self, groups, sig, peak):
         self.groups, self.sig, self.peak = groups, sig, peak
-        self._of: dict[str, tuple[list, frozenset]] = {}
+        self._free: dict[str, frozenset] = {}
+        self._nearest: dict[str, list] = {}
 
-    def of(self, s: str) -> tuple[list[tuple[str, set[str]]], frozenset]:
-        if s not in self._of:
+    def free(self, s: str) -> frozenset:
+        if s not in self._free:
+            top, peak, sig = self.peak[s], self.peak, self.sig
+            self._free[s] = frozenset(b for b in self.groups[s] if all(peak[g] >= top for g in sig[b]))
+        return self._free[s]
+
+    def nearest(self, s: str) -> list[tuple[str, set[str]]]:
+        if s not in self._nearest:
             top = self.peak[s]
             lowers = [(b, {g for g in self.sig[b] if self.peak[g] < top}) for b in self.groups[s]]
             # ties by the member's key: a frozenset's order follows the process's hash seed, and two builds of
             # the same records must hide the same rows (a reader who keeps both would see both)
-            self._of[s] = (sorted(lowers, key=lambda bl: (len(bl[1]), bl[0])),
-                           frozenset(b for b, lower in lowers if not lower))
-        return self._of[s]
+            self._nearest[s] = sorted(lowers, key=lambda bl: (len(bl[1]), bl[0]))
+        return self._nearest[s]
 
 
 def _twin(all_with_sig: Counter, inside_with_sig: Counter, value) -> bool:
