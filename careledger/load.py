@@ -114,6 +114,7 @@ def _load(root: Path, today: dt.date, cache: bool,
         spot_checks=reader.dated_lists("spot-checks"),
         personal=reader.personal_values(),
     )
+    records.__dict__[_DATE_ORDERED] = records.visits  # see in_date_order
     reader.unknown_entries()
     findings += reader.unaccounted(records)
     findings += integrity.check(records, integrity.Unreadable(frozenset(reader.unreadable_households),
@@ -131,6 +132,15 @@ def _unaccounted(rel: str) -> Finding:
 def _month(folder: str) -> tuple[int, int] | None:
     m = _MONTH_DIR.match(folder)
     return (int(m[1]), int(m[2])) if m and 1 <= int(m[2]) <= 12 else None
+
+
+_DATE_ORDERED = "_visits_in_date_order"
+
+
+def visits_in_date_order(records) -> bool:
+    """Whether `records.visits` is the very tuple `load` put in date order (a replaced one is not known to be): the
+    views then find a span of days by bisection instead of walking a year of visits."""
+    return records.__dict__.get(_DATE_ORDERED) is records.visits
 
 
 def _in_date_order(records: list, rels: list[str]) -> tuple:
