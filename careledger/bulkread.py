@@ -47,7 +47,7 @@ _RECORD_TYPES = frozenset({CustodyLedger, Household, Inspection, SpotCheckResult
 IN_PROCESS_UP_TO = 200  # fewer new files than this are parsed in this process: a pool costs more to start
 BATCH_AT_LEAST = 20  # files a task of the parse pool
 _READER_MODULES = ("bulkread", "schema", "yamlread", "records", "identifiers", "vocab", "findings", "refs", "personal",
-                   "slotted")
+                   "slotted", "lookfor", "reading")
 
 
 @dataclass(frozen=True)

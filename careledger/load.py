@@ -52,7 +52,8 @@ class Records:
     pages: tuple
     blob_ids: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)  # of the files read in bulk
     spot_checks: tuple = ()  # spot-checks/: results of 抽查 (SpotCheckResult)
-    # household file -> (its households, their personal values summed up when it was parsed: refs.personal_values),
+    # household file -> (its households, their personal values summed up when it was parsed, those values as the
+    # proof looks for them and the version of that reading: refs.personal_values),
     # for proof.secrets_of, which takes the values only for those very record objects (not for a replaced household)
     personal: Mapping[str, tuple] = field(default_factory=dict, compare=False, repr=False)
 
@@ -113,6 +114,7 @@ def _load(root: Path, today: dt.date, cache: bool,
         spot_checks=reader.dated_lists("spot-checks"),
         personal=reader.personal_values(),
     )
+    records.__dict__[_DATE_ORDERED] = records.visits  # see in_date_order
     reader.unknown_entries()
     findings += reader.unaccounted(records)
     findings += integrity.check(records, integrity.Unreadable(frozenset(reader.unreadable_households),
@@ -130,6 +132,15 @@ def _unaccounted(rel: str) -> Finding:
 def _month(folder: str) -> tuple[int, int] | None:
     m = _MONTH_DIR.match(folder)
     return (int(m[1]), int(m[2])) if m and 1 <= int(m[2]) <= 12 else None
+
+
+_DATE_ORDERED = "_visits_in_date_order"
+
+
+def visits_in_date_order(records) -> bool:
+    """Whether `records.visits` is the very tuple `load` put in date order (a replaced one is not known to be): the
+    views then find a span of days by bisection instead of walking a year of visits."""
+    return records.__dict__.get(_DATE_ORDERED) is records.visits
 
 
 def _in_date_order(records: list, rels: list[str]) -> tuple:
@@ -318,7 +329,8 @@ class _Reader:
 
     def personal_values(self) -> dict[str, tuple]:
         """The personal values of each household file read, from its summary (cached with its records)."""
-        return {rel: (households, summary.values) for rel, households in self.household_files.items()
+        return {rel: (households, summary.values, summary.forms, summary.reading)
+                for rel, households in self.household_files.items()
                 if type(summary := self.summaries.get(rel)) is refs.PersonalValues}
 
     def custody(self) -> tuple:

@@ -30,9 +30,23 @@ def is_official(staff) -> bool:
     return any(role in OFFICIAL_ROLES for role in staff.roles)
 
 
+def _once(records, what: str, settings, make):
+    """`make()`, worked out once per records object (and settings): the public view and the proof both ask, and a
+    county has a hundred thousand names and phones. Kept beside the records' own cached properties."""
+    memo = records.__dict__.setdefault("_privacy_memo", {})
+    kept = memo.get(what)
+    if kept is None or kept[0] is not settings:
+        kept = memo[what] = (settings, make())
+    return kept[1]
+
+
 def private_names(records, settings) -> frozenset[str]:
     """Names never published, whoever else bears them: household members', supporters', and those of staff whose
     roles the settings keep private (a caregiver called 钱梅 keeps a village director called 钱梅 off the site too)."""
+    return _once(records, "names", settings, lambda: _private_names(records, settings))
+
+
+def _private_names(records, settings) -> frozenset[str]:
     names = ({m.name for h in records.households for m in h.members}
              | {s.name for h in records.households for s in h.supporters}
              | {s.name for s in records.staff if not _publishable(s, settings)})
@@ -58,6 +72,10 @@ def published_name(staff, settings, private: frozenset[str]) -> str | None:
 
 def private_phones(records) -> frozenset[str]:
     """Phones of household members and supporters and staff's own mobiles, as digits: never published."""
+    return _once(records, "phones", None, lambda: _private_phones(records))
+
+
+def _private_phones(records) -> frozenset[str]:
     phones = {p for h in records.households for m in h.members for p in (m.phone, m.landline)}
     phones |= {s.phone for h in records.households for s in h.supporters} | {s.phone for s in records.staff}
     return frozenset(digits(p) for p in phones if p)

@@ -46,8 +46,9 @@ from urllib.parse import unquote
 
 import ahocorasick
 
-from . import vocab
+from . import lookfor, vocab
 from .findings import ERROR, Finding, Source
+from .lookfor import looked_for
 from .identifiers import birth_date_of, check_digit, mobiles_in, valid_id_numbers_in
 from .personal import values_of
 from .privacy import digits, private_names, published_name, published_phones
@@ -56,7 +57,6 @@ from .reading import BOUNDARY, DIGIT_RUN, read, read_number
 ANY_ID = "有效的身份证号（不论是否在记录中）"
 ANY_MOBILE = "手机号（不论是否在记录中）"
 
-_STREETLIKE = re.compile(r"[0-9０-９号路街巷弄栋幢室楼组]|单元|小区")
 _ZERO_WIDTH = re.compile("[\u00ad\u200b-\u200f\u2060\ufeff]")
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _PERCENT_ESCAPES = re.compile(r"(?:%[0-9a-fA-F]{2})+")
@@ -90,34 +90,36 @@ def secrets_of(records, settings, as_of) -> Secrets:
     published_staff = {read(s.name) for s in records.staff if published_name(s, settings, private)}
     allowed = published_phones(records, settings)
 
-    def add(raw: str, mark: str, kind: str) -> None:
+    def add(form, mark: str, kind: str) -> None:  # form: lookfor.looked_for(value, mark)
+        if form is None:
+            return
         if mark == "number":
-            number = read_number(raw)
-            if len(number) < 7 or number in allowed:
+            number, first_generation, local = form
+            if number in allowed:
                 return
             numbers.setdefault(number, kind)
-            if len(number) == 18:  # the first-generation number it was made from: no century, no check digit
-                numbers.setdefault(number[:6] + number[8:17], kind)
-            local = _local_number(raw, number)
+            if first_generation:
+                numbers.setdefault(first_generation, kind)
             if local:
                 whole.setdefault(local, kind)
             return
-        if mark == "place" and not _STREETLIKE.search(raw):
-            return
-        value = read(raw)
-        if len(value) >= 2 and not (mark == "name" and value in published_staff):
-            texts.setdefault(value, kind)
+        if not (mark == "name" and form[0] in published_staff):
+            texts.setdefault(form[0], kind)
 
-    summed_up = records.personal  # a household file's values, cached with its records (refs.py)
+    summed_up = records.personal  # a household file's values and their forms, cached with its records (refs.py)
+    current = lookfor.version()
     for household in records.households:
-        parsed, values = summed_up.get(household.source.file, ((), None))
+        parsed, values, forms, reading = summed_up.get(household.source.file, ((), None, None, None))
         if not (len(parsed) == 1 and parsed[0] is household):  # not the record the summary was made from
             values = [(p.value, p.mark, p.kind) for p in values_of(household)]
-        for raw, mark, kind in values:
-            add(raw, mark, kind)
+            forms = None
+        if forms is None or reading != current:  # made by other code: read them here
+            forms = [looked_for(raw, mark) for raw, mark, _ in values]
+        for form, (_, mark, kind) in zip(forms, values):
+            add(form, mark, kind)
     for staff in records.staff:
         for personal in values_of(staff):
-            add(personal.value, personal.mark, personal.kind)
+            add(looked_for(personal.value, personal.mark), personal.mark, personal.kind)
     public = {read(t) for t in settings.public_texts or ()} - set(texts) - {""}
     site, profile = records.site, records.profile
     words = {site.name, site.parent, profile.title, profile.document_number, *published_staff,
@@ -141,19 +143,6 @@ def _fixed_words() -> frozenset[str]:
     texts += [Path(m.__file__).read_text(encoding="utf-8") for m in (site_renderer, public_view, public_parts)]
     found = {w for t in texts for w in re.findall(r"[\u3400-\u9fff]{2,}", t)}
     return frozenset(found | set(vocab.POLICY.values()) | set(vocab.HOUSEHOLD_STATUS.values()))
-
-
-def _local_number(written: str, number: str) -> str:
-    """A landline's number without its area code ("" for anything else): 0564-3312345 → 3312345."""
-    if not number.startswith("0") or len(number) < 10:
-        return ""
-    parts = re.split(r"[-－—\s()（）]+", written.strip())
-    parts = [p for p in parts if p]
-    if len(parts) >= 2 and parts[0].startswith("0") and 7 <= len(read_number("".join(parts[1:2]))) <= 8:
-        return read_number(parts[1])
-    area = 3 if number[1] in "12" else 4  # 010 and 02x are the three-digit area codes
-    local = number[area:]
-    return local if 7 <= len(local) <= 8 else ""
 
 
 def scan(files: Mapping[str, bytes], secrets: Secrets, *, prefix: str = "site/", scanner=None) -> list[Finding]:

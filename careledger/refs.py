@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import lookfor
+from .lookfor import looked_for
 from .personal import values_of
 from .records import Household, Visit
 
@@ -21,6 +23,8 @@ class VisitRefs:
 @dataclass(frozen=True)
 class PersonalValues:
     values: tuple  # (value, mark, kind) of each `personal.Personal` of the file's households, in their order
+    forms: tuple = ()  # each value as the proof looks for it (lookfor.looked_for), in the same order
+    reading: str = ""  # lookfor.version() of the forms: forms of another version are not used
 
 
 _EMPTY = frozenset()  # one object for the usual empty set: a cache file then holds (and unpickles) it once
@@ -37,7 +41,8 @@ def of_file(records: list) -> VisitRefs | PersonalValues | None:
 
 
 def personal_values(records) -> PersonalValues:
-    return PersonalValues(tuple((p.value, p.mark, p.kind) for record in records for p in values_of(record)))
+    values = tuple((p.value, p.mark, p.kind) for record in records for p in values_of(record))
+    return PersonalValues(values, tuple(looked_for(raw, mark) for raw, mark, _ in values), lookfor.version())
 
 
 def of_visits(visits) -> VisitRefs:

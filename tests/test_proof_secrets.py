@@ -117,3 +117,31 @@ def test_an_added_a_renamed_household_file_and_a_checkout_to_an_older_commit(rep
     older = load(repo.root, today=AS_OF)[0]
     assert newcomer not in secrets(older).texts
     assert secrets(older) == walked(load(repo.root, today=AS_OF, cache=False)[0])
+
+
+def test_forms_read_by_other_code_are_read_again(repo):
+    """A summary's forms (each value as the proof looks for it, lookfor.py) are used only under the reading they
+    were made with: under another, the values are read again, and the secrets are the same."""
+    records = load(repo.root, today=AS_OF)[0]
+    stale = {rel: (households, values, tuple(("stale",) for _ in values), "another reading")
+             for rel, (households, values, _, _) in records.personal.items()}
+    assert secrets(dataclasses.replace(records, personal=stale)) == secrets(records) == walked(records)
+
+
+def test_the_private_names_and_phones_are_kept_per_records_and_settings(repo):
+    """privacy.private_names and private_phones are worked out once per records object (the view and the proof
+    both ask): other settings, or other records, are worked out anew."""
+    from careledger import privacy
+
+    records = load(repo.root, today=AS_OF)[0]
+    settings = records.site.privacy
+    other = dataclasses.replace(settings, publish_cadre_names=not settings.publish_cadre_names)
+    for given in (settings, other, settings):
+        assert privacy.private_names(records, given) == privacy._private_names(records, given)
+    assert privacy.private_names(records, settings) != privacy.private_names(records, other)
+    first = records.households[0]
+    member = dataclasses.replace(first.members[0], name="萧换名", phone="13999990001")  # synthetic
+    changed = dataclasses.replace(records, households=(dataclasses.replace(first, members=(member,)),
+                                                       *records.households[1:]))
+    assert privacy.private_phones(records) == privacy._private_phones(records)
+    assert "萧换名" in privacy.private_names(changed, settings) and "13999990001" in privacy.private_phones(changed)

@@ -146,6 +146,49 @@ def test_parts_refuse_anything_but_plain_values(town):
         view.jurisdiction = "x"
 
 
+class _Str(str):
+    pass
+
+
+def test_the_quick_type_check_gives_the_walks_verdict():
+    """Parts check exact types with a set lookup first (issue 16): a subclass of an allowed type still passes (by
+    the isinstance walk), anything else nested in a tuple is still refused."""
+    assert Cell(_Str("1"), True).text == "1"
+    assert Row("v1", "一村", (Cell("1", 1), Cell(_Str("2"), 2))).cells[1].text == "2"
+    with pytest.raises(TypeError, match="plain values only"):
+        Row("v1", "一村", ((Cell("1", 1), [1]),))
+    with pytest.raises(TypeError, match="plain values only"):
+        Cell("1", b"1")
+
+
+def test_the_weeks_visits_are_found_by_date_as_by_a_walk(town):
+    """`_week_counts` bisects for the weeks' visits when they are known to be in date order (the tuple `load` made),
+    else walks all of them: the counts are the same either way."""
+    import random
+    from types import SimpleNamespace
+
+    from careledger.views.public import _week_counts
+
+    households = {f"h{i}": SimpleNamespace(village=f"v{i % 3}") for i in range(6)}
+    rng = random.Random(16)
+    for _ in range(50):
+        visits = sorted((SimpleNamespace(date=AS_OF - dt.timedelta(days=rng.randint(-3, 120)),
+                                         household=rng.choice([*households, "gone"]))
+                         for _ in range(rng.randint(0, 40))), key=lambda v: v.date)
+        shuffled = visits[:]
+        rng.shuffle(shuffled)
+        assert _week_counts(tuple(visits), AS_OF, households, in_order=True) == _week_counts(shuffled, AS_OF,
+                                                                                              households)
+        first = AS_OF - dt.timedelta(days=AS_OF.weekday(), weeks=11)
+        in_weeks = [v for v in visits if first <= v.date <= AS_OF]
+        assert sum(_week_counts(tuple(visits), AS_OF, households, in_order=True)[None]) == len(in_weeks)
+    from careledger.load import visits_in_date_order
+
+    records = load(town, today=AS_OF)[0]
+    assert visits_in_date_order(records)
+    assert not visits_in_date_order(dataclasses.replace(records, visits=records.visits[::-1]))
+
+
 def test_the_published_renderer_takes_a_public_view_only(town):
     records, view = view_of(town)
     with pytest.raises(TypeError, match="PublicView only"):

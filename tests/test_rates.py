@@ -110,3 +110,38 @@ def test_no_hidden_band_is_pinned(data):
         stated = all(any(a in groups[s] and max(values[b] for b in groups[s]) <= MAX_STATED for s in shown)
                      for a in groups[g])
         assert len(fits) >= 2 or top == 0 or stated, (g, groups, values, hidden)
+
+
+# --- the nearest key, looked up by signature --------------------------------------------------------------------
+
+
+def walked_nearest(free, keys, members, sig, values):
+    """`rates._nearest` as it was before its index (issue 16): every key for every free member."""
+    best = None
+    for a in free:
+        for b in keys:
+            if b in members or values[b] == values[a]:
+                continue
+            differ = sig[a] ^ sig[b]
+            if best is None or len(differ) < len(best):
+                best = differ
+                if len(best) <= 1:
+                    return set(best)
+    if best is None:
+        return {g for a in free for g in sig[a]}
+    return set(best)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_the_nearest_by_signature_is_the_nearest_walked(data):
+    from careledger.views.rates import _Near, _nearest
+
+    n = data.draw(st.integers(1, 14))
+    keys = [f"p{i:02d}" for i in range(n)]
+    shown = [f"g{i}" for i in range(data.draw(st.integers(0, 6)))]
+    sig = {a: frozenset(g for g in shown if data.draw(st.booleans())) for a in keys}
+    values = {a: data.draw(st.integers(0, 2)) for a in keys}
+    members = frozenset(a for a in keys if data.draw(st.booleans()))
+    free = sorted(a for a in members if data.draw(st.booleans())) or sorted(members)[:1]
+    assert _nearest(free, _Near(keys, sig), members, sig, values) == walked_nearest(free, keys, members, sig, values)

@@ -161,10 +161,11 @@ class History:
             index: dict[str, tuple[list, list]] = defaultdict(lambda: ([], []))
             for event in self.household_events:
                 index[event.household][0].append(event)
-            for event in self.eager_events:
-                households = {event.key.household} | ({event.before_key.household} if event.before_key else set())
-                for household in households:
-                    index[household][1].append(event)
+            for event in self.eager_events:  # under its household, and under the one it moved from if another
+                household = event.key.household
+                index[household][1].append(event)
+                if event.before_key and event.before_key.household != household:
+                    index[event.before_key.household][1].append(event)
             self._by_household.update(index)
         return self._by_household.get(household_id, ([], []))
 

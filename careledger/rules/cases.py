@@ -21,8 +21,8 @@ class Case:
     subject: Subject
     member: Member
 
-    @property
-    def key(self) -> str:
+    @cached_property
+    def key(self) -> str:  # made once: the rules and the views ask for it a million times in a county
         return f"{self.household.id}/{self.member.id}"
 
     @property

@@ -67,5 +67,16 @@ def public_id(key: str, salt: bytes, length: int = 10) -> str:
     Ten base32 characters are 50 bits: collisions within one jurisdiction are out of the question, and the id holds
     no digit other than 2–7, so it can never look like an ID number or a phone.
     """
-    digest = hmac.new(salt, key.encode("utf-8"), hashlib.sha256).digest()
-    return base64.b32encode(digest).decode("ascii").lower()[:length]
+    digest = hmac.digest(salt, key.encode("utf-8"), "sha256")
+    if length > _B32_CHARS:
+        return base64.b32encode(digest).decode("ascii").lower()[:length]
+    # base32 by hand, as b32encode reads the digest (five bits a character, the last padded with zero bits): the
+    # same characters without its Python-level loop, for every listed subject of a county
+    bits = int.from_bytes(digest, "big") << (5 * _B32_CHARS - 8 * len(digest))
+    return "".join([_B32_PAIRS[(bits >> (10 * (_B32_CHARS // 2 - 1 - i))) & 1023]
+                    for i in range((length + 1) // 2)])[:length]
+
+
+_B32 = "abcdefghijklmnopqrstuvwxyz234567"
+_B32_PAIRS = tuple(a + b for a in _B32 for b in _B32)  # ten bits → two characters
+_B32_CHARS = 52  # characters b32encode gives a SHA-256 digest before its padding (256 bits, padded to 260)

@@ -27,9 +27,14 @@ describe no one and are shown as they are.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
+import operator
+from collections import Counter
 
 from .. import vocab
+from ..load import visits_in_date_order
 from ..privacy import digits, id_salt, private_names, private_phones, published_name, published_phone
 from ..rules import Facts, cadence
 from ..rules.periods import period_of
@@ -47,6 +52,9 @@ HEALTH_POLICIES = frozenset({"disability_allowances"})  # a benefit that names a
 CHILD_POLICIES = frozenset({"orphan", "unsupported_child"})  # a household policy that says a child lives there
 GAP_BANDS = ((7, "≤7天"), (14, "8–14天"), (30, "15–30天"), (None, ">30天"))  # 1..rates.MAX_TOP as a measure
 WEEKS = 12
+_DATE = operator.attrgetter("date")
+_HOUSEHOLD = operator.attrgetter("household")
+_UNKNOWN = object()  # the village of a household not in the records
 
 def redact(records, findings, as_of: dt.date, settings, *, commit: str = "", facts: Facts | None = None) -> PublicView:
     """The public view of `records` on `as_of` under the `privacy:` settings. `facts`: the build's own facts of the
@@ -100,7 +108,8 @@ class _People:
         self.private = private_names(records, settings)
         self.private_phones = private_phones(records)
         self.gaps = facts.derived.gaps  # cadence.current_gaps, from the household cache in a build
-        self.week_counts = _week_counts(records.visits, as_of, records.households_by_id)
+        self.week_counts = _week_counts(records.visits, as_of, records.households_by_id,
+                                        in_order=visits_in_date_order(records))
         gaps = cadence.gaps(findings, as_of)
         self.late = {g.subject for g in gaps if g.ongoing and g.duty == "responsible"}
         month = f"{as_of:%Y-%m}"
@@ -123,10 +132,20 @@ class _People:
                 self.alerts_by_village[village] = self.alerts_by_village.get(village, 0) + 1
         self.village_names = {v.id: v.name for v in records.site.villages}
         self.village_order = {v.id: i for i, v in enumerate(records.site.villages)}
+        self.responsible = {id(case): case.assigned("responsible") for case in self.listed}  # asked for thrice
         self.by_staff: dict[str, list] = {}
         for case in self.listed:
-            for staff_id in case.assigned("responsible"):
+            for staff_id in self.responsible[id(case)]:
                 self.by_staff.setdefault(staff_id, []).append(case)
+        profile = facts.profile
+        self.categories: dict = {}  # code -> the first category (level) of that code, as profile.category() finds
+        self.levels: dict = {}
+        for c in profile.categories:
+            self.categories.setdefault(c.code, c)
+        for lv in profile.levels:
+            self.levels.setdefault(lv.code, lv)
+        self.category_order = {c.code: i for i, c in enumerate(profile.categories)}
+        self.level_ranks = {lv.code: -lv.rank for lv in profile.levels}
         self._cadres: dict[str, Cadre] = {}  # staff id -> how she is shown (cadre())
         self._contact_names: dict[str, str | None] = {}  # staff id -> published name (contact_name())
         self.hidden = self.hidden_groups()
@@ -172,8 +191,8 @@ class _People:
 
     def entry(self, case) -> Entry:
         profile, settings = self.facts.profile, self.settings
-        category = profile.category(case.subject.category)
-        level = profile.level(case.subject.level) if case.subject.level else None
+        category = self.categories.get(case.subject.category)
+        level = self.levels.get(case.subject.level) if case.subject.level else None
         contacts = case.assigned("contact")
         names = [self.contact_name(c) for c in contacts if c in self.facts.staff] \
             if settings.publish_contact_names else []
@@ -184,7 +203,7 @@ class _People:
             level=level.name if level else ("未定级" if profile.levels else ""),
             policies=tuple(vocab.POLICY[p] for p in case.household.policies
                            if p not in HEALTH_POLICIES and p not in CHILD_POLICIES),
-            cadres=tuple(self.cadre(s) for s in case.assigned("responsible")), contact=contact,
+            cadres=tuple(self.cadre(s) for s in self.responsible[id(case)]), contact=contact,
             enrolled=f"{case.subject.enrolled:%Y-%m}",
             id_number=mask_id_number(case.member.id_number or "", settings.id_number_mask),
             phone=mask_phone(case.member.phone or "", settings.phone_mask))
@@ -196,8 +215,7 @@ class _People:
         return self._contact_names[staff_id]
 
     def village(self, village) -> Village:
-        order = {c.code: i for i, c in enumerate(self.facts.profile.categories)}
-        ranks = {lv.code: -lv.rank for lv in self.facts.profile.levels}
+        order, ranks = self.category_order, self.level_ranks
         cases = self.listed_by_village.get(village.id, [])
         pairs = sorted(((c, self.entry(c)) for c in cases),
                        key=lambda ce: (order.get(ce[0].subject.category, 99), ranks.get(ce[0].subject.level, 0),
@@ -230,7 +248,7 @@ class _People:
         one be subtracted from the other."""
         by_cadre: dict[str, list] = {}
         for case in self.listed if village_id is None else self.listed_by_village.get(village_id, []):
-            for staff_id in case.assigned("responsible"):
+            for staff_id in self.responsible[id(case)]:
                 by_cadre.setdefault(staff_id, []).append(case)
         rows = []
         for staff_id, cases in by_cadre.items():
@@ -271,7 +289,10 @@ def _band(days: int) -> str:
 
 
 def _band_index(days: int) -> int:
-    return next(i for i, (limit, _) in enumerate(GAP_BANDS) if limit is None or days <= limit)
+    for i, (limit, _) in enumerate(GAP_BANDS):
+        if limit is None or days <= limit:
+            return i
+    raise ValueError(days)  # unreachable: the last band has no limit
 
 
 def _weeks(counts: dict, as_of: dt.date, village_id: str | None) -> tuple[Week, ...]:
@@ -281,10 +302,26 @@ def _weeks(counts: dict, as_of: dt.date, village_id: str | None) -> tuple[Week, 
                       visits=n) for i, n in enumerate(counts.get(village_id, [0] * WEEKS)))
 
 
-def _week_counts(visits, as_of: dt.date, households) -> dict:
-    """Visits per week for every village, and for all (key None), in one pass over the visits."""
+def _week_counts(visits, as_of: dt.date, households, *, in_order: bool = False) -> dict:
+    """Visits per week for every village, and for all (key None), in one pass over the visits. `in_order`: the
+    visits are known to be in date order (`load.visits_in_date_order`): each week's are then one slice, found by
+    bisection and counted by village in C, and the year's other visits are not touched."""
     first = as_of - dt.timedelta(days=as_of.weekday(), weeks=WEEKS - 1)
     counts: dict = {None: [0] * WEEKS}
+    if in_order:
+        village_of = {key: household.village for key, household in households.items()}
+        for week in range(WEEKS):
+            start = first + dt.timedelta(weeks=week)
+            lo = bisect.bisect_left(visits, start, key=_DATE)
+            hi = bisect.bisect_right(visits, min(start + dt.timedelta(days=6), as_of), lo=lo, key=_DATE)
+            if hi <= lo:
+                continue
+            counts[None][week] += hi - lo
+            by_village = Counter(map(village_of.get, map(_HOUSEHOLD, visits[lo:hi]), itertools.repeat(_UNKNOWN)))
+            by_village.pop(_UNKNOWN, None)  # a visit to a household not in the records counts for all only
+            for village, n in by_village.items():
+                counts.setdefault(village, [0] * WEEKS)[week] += n
+        return counts
     for visit in visits:
         if first <= visit.date <= as_of:
             week = (visit.date - first).days // 7

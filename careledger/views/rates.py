@@ -48,6 +48,7 @@ def hidden_groups(groups: Mapping[str, frozenset], measures: list[tuple[Mapping,
         shown = {g for g in groups if g not in hidden and groups[g]}
         sig = {key: frozenset(g for g in member_of[key] if g in shown) for key in keys}
         more: set[str] = set()
+        near = None  # the keys by signature, made when first needed in this pass
         for values, binary in measures:
             stated = _stated(groups, shown, values, binary)
             peak = {g: max(values[a] for a in groups[g]) for g in shown} if binary == MAX else {}
@@ -67,7 +68,8 @@ def hidden_groups(groups: Mapping[str, frozenset], measures: list[tuple[Mapping,
                     inside.setdefault(sig[a], Counter())[values[a]] += 1
                 if any(_twin(by_sig[sig[a]], inside[sig[a]], values[a]) for a in free):
                     continue
-                more |= _nearest(free, keys, groups[g], sig, values)
+                near = near or _Near(keys, sig)
+                more |= _nearest(free, near, groups[g], sig, values)
         if not more:
             return hidden
         hidden |= more
@@ -98,34 +100,41 @@ def _max_pinned_by(groups, members, values, sig, peak, outsiders: "_Outsiders") 
     holders = [a for a in members if values[a] == top]
     pinned_by = set()
     for s in {s for a in holders for s in sig[a] if peak[s] == top}:
-        nearest, free = outsiders.of(s)
         if groups[s] <= members:  # nobody outside
             pinned_by.add(s)
-        elif free <= members:  # nobody outside can hold it: hide what keeps the nearest from it (often a cadre's row)
-            pinned_by |= next(lower for b, lower in nearest if b not in members)
+        elif outsiders.free(s) <= members:
+            # nobody outside can hold it: hide what keeps the nearest from it (often a cadre's row)
+            pinned_by |= next(lower for b, lower in outsiders.nearest(s) if b not in members)
     return pinned_by
 
 
 class _Outsiders:
     """Who in a shown group could hold its maximum `top` (= its peak): for each member b, `lower(b)`, the shown groups
-    that keep b from it (those whose maximum is below `top`). `of(s)` gives the members with their lower groups,
-    fewest first (ties by key, so that the result does not depend on the hash seed), and the
-    members with none (free to hold it). Worked out once per group and pass, not once per hidden group in it: the
-    county's group holds every listed subject, and a county has thousands of hidden groups."""
+    that keep b from it (those whose maximum is below `top`). `free(s)` gives the members with none (free to hold
+    it); `nearest(s)` the members with their lower groups, fewest first (ties by key, so that the result does not
+    depend on the hash seed), needed only when no member outside a hidden group is free. Worked out once per group
+    and pass, not once per hidden group in it: the county's group holds every listed subject, and a county has
+    thousands of hidden groups."""
 
     def __init__(self, groups, sig, peak):
         self.groups, self.sig, self.peak = groups, sig, peak
-        self._of: dict[str, tuple[list, frozenset]] = {}
+        self._free: dict[str, frozenset] = {}
+        self._nearest: dict[str, list] = {}
 
-    def of(self, s: str) -> tuple[list[tuple[str, set[str]]], frozenset]:
-        if s not in self._of:
+    def free(self, s: str) -> frozenset:
+        if s not in self._free:
+            top, peak, sig = self.peak[s], self.peak, self.sig
+            self._free[s] = frozenset(b for b in self.groups[s] if all(peak[g] >= top for g in sig[b]))
+        return self._free[s]
+
+    def nearest(self, s: str) -> list[tuple[str, set[str]]]:
+        if s not in self._nearest:
             top = self.peak[s]
             lowers = [(b, {g for g in self.sig[b] if self.peak[g] < top}) for b in self.groups[s]]
             # ties by the member's key: a frozenset's order follows the process's hash seed, and two builds of
             # the same records must hide the same rows (a reader who keeps both would see both)
-            self._of[s] = (sorted(lowers, key=lambda bl: (len(bl[1]), bl[0])),
-                           frozenset(b for b, lower in lowers if not lower))
-        return self._of[s]
+            self._nearest[s] = sorted(lowers, key=lambda bl: (len(bl[1]), bl[0]))
+        return self._nearest[s]
 
 
 def _twin(all_with_sig: Counter, inside_with_sig: Counter, value) -> bool:
@@ -133,19 +142,46 @@ def _twin(all_with_sig: Counter, inside_with_sig: Counter, value) -> bool:
     return any(n - inside_with_sig.get(v, 0) > 0 for v, n in all_with_sig.items() if v != value)
 
 
-def _nearest(free, keys, members, sig, values) -> set[str]:
+def _nearest(free, near: "_Near", members, sig, values) -> set[str]:
     """The shown groups that tell a free member from the nearest key outside with another value (all the groups
-    of the free members when there is none)."""
-    best = None
+    of the free members when there is none). The nearest: of the pairs (free member, key) in that order (free
+    members as given, keys in order) the first that differs in at most one group, else the first of those that
+    differ in the fewest groups. Keys are looked for by signature: those one group or less away first."""
     for a in free:
-        for b in keys:
-            if b in members or values[b] == values[a]:
-                continue
-            differ = sig[a] ^ sig[b]
-            if best is None or len(differ) < len(best):
-                best = differ
-                if len(best) <= 1:
-                    return set(best)
+        mine = sig[a]
+        close = [mine, *(mine - {g} for g in mine), *near.wider.get(mine, ())]  # no group or one apart
+        found = [b for s in close if (b := near.first(s, members, values, values[a])) is not None]
+        if found:
+            return set(mine ^ sig[min(found)])
+    best = None  # (groups apart, free member, key): none is one group or less apart
+    for a in free:
+        mine = sig[a]
+        pairs = [(len(mine ^ s), b) for s in near.by_sig if (b := near.first(s, members, values, values[a])) is not None]
+        if pairs:
+            apart, b = min(pairs)
+            if best is None or apart < best[0]:
+                best = (apart, a, b)
     if best is None:
         return {g for a in free for g in sig[a]}
-    return set(best)
+    return set(sig[best[1]] ^ sig[best[2]])
+
+
+class _Near:
+    """The keys of each signature (the shown groups a key is in), in key order, and the signatures one group wider
+    than another: a pass's index for `_nearest`, whose every hidden group would otherwise walk every key."""
+
+    def __init__(self, keys, sig):
+        self.by_sig: dict[frozenset, list] = {}
+        for key in keys:
+            self.by_sig.setdefault(sig[key], []).append(key)
+        self.wider: dict[frozenset, list] = {}
+        for s in self.by_sig:
+            for g in s:
+                self.wider.setdefault(s - {g}, []).append(s)
+
+    def first(self, s, members, values, value):
+        """The first key of signature `s`, outside `members`, whose value is not `value` (None: none)."""
+        for b in self.by_sig.get(s, ()):
+            if values[b] != value and b not in members:
+                return b
+        return None

@@ -52,11 +52,12 @@ def build_trends(facts, findings) -> Trends:
         raised_in.setdefault(village_of.get(subject, ""), []).append(day)
     villages = []
     for village in facts.records.site.villages:
-        cases = cases_of.get(village.id, [])
+        # each case's span and late months, taken once for the months below
+        spans = [(c.start, c.end, late_months.get(c.key, ())) for c in cases_of.get(village.id, [])]
         rates, counts, warned = [], [], []
         for month, (first, last) in months.items():
-            in_care = [c for c in cases if c.start <= last and (c.end is None or c.end > first)]
-            on_time = sum(1 for c in in_care if month not in late_months.get(c.key, ()))
+            in_care = [late for start, end, late in spans if start <= last and (end is None or end > first)]
+            on_time = sum(1 for late in in_care if month not in late)
             counts.append(len(in_care))
             rates.append(round(100 * on_time / len(in_care)) if in_care else None)
             warned.append(sum(1 for day in raised_in.get(village.id, ()) if first <= day <= last))
