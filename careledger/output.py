@@ -30,6 +30,7 @@ import os
 import secrets
 import shutil
 import stat
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,53 @@ MARKER_TEXT = ("careledger 生成的输出目录：每次 build 整体替换，�
 class Written:
     files: int  # files of the tree written (files carried over by `replace` not counted)
     changed: tuple[str, ...]  # those written anew: new, or with other bytes than before
+
+
+class Kept(bytes):
+    """Bytes read from a file of the current output (`read_kept`), with what identified that file then: the writer
+    links the file into the new tree without reading it again when it is still the same file, unchanged since."""
+
+    signature: tuple | None = None  # (device, inode, size, mtime, ctime) at the reading; None: not to be trusted
+
+
+_RACY_NS = 3_000_000_000  # a file changed this recently may change again within the same timestamp: read it again
+
+
+def read_kept(path: str) -> Kept | None:
+    """The bytes of `path` (a regular file, not a link) as `Kept`, or None when it cannot be read. The signature is
+    taken before the reading, so a change during it changes the file's times after it; a file whose times are too
+    recent to tell a later change from this one has none (git's "racily clean" index entries)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        data = Kept(_read_upto(fd, info.st_size + 1))
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    old_enough = max(info.st_mtime_ns, info.st_ctime_ns) < time.time_ns() - _RACY_NS
+    data.signature = _signature(info) if old_enough and len(data) == info.st_size else None
+    return data
+
+
+def _signature(info: os.stat_result) -> tuple:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def _read_upto(fd: int, size: int) -> bytes:
+    chunks = []
+    while size > 0:
+        chunk = os.read(fd, size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
 
 
 class OutputError(Exception):
@@ -277,22 +325,18 @@ def _keep_unchanged(current: str, dest: str, data: bytes) -> bool:
 
 
 def _same_bytes(current: str, data: bytes) -> bool:
-    """Whether `current` is a regular file (not a link) holding exactly `data`."""
+    """Whether `current` is a regular file (not a link) holding exactly `data`: without reading it when `data` was
+    read from this very file (`Kept`) and the file has not changed since."""
     info = os.lstat(current)
     if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
         return False
+    if isinstance(data, Kept) and data.signature is not None and data.signature == _signature(info):
+        return True
     fd = os.open(current, os.O_RDONLY | os.O_NOFOLLOW)
     try:
-        chunks, left = [], len(data) + 1  # one byte more: a file grown since the lstat differs
-        while left > 0:
-            chunk = os.read(fd, left)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
+        return _read_upto(fd, len(data) + 1) == data  # one byte more: a file grown since the lstat differs
     finally:
         os.close(fd)
-    return b"".join(chunks) == data
 
 
 def _carry_over(current: str, staging: str, tree: Tree, replace: tuple[str, ...], folders: set[str]) -> None:

@@ -25,8 +25,9 @@ from pathlib import Path
 
 from .. import assets
 from ..cachestore import cache_root, short_hash, unseal, write_sealed
+from ..output import read_kept
 
-VERSION = "2"  # bump when what a page's digest covers changes (2: the Python version)
+VERSION = "3"  # bump when what a page's digest covers changes (2: the Python version; 3: parts by digest)
 _LIBRARIES = ("jinja2", "markupsafe", "markdown")
 
 
@@ -70,6 +71,22 @@ def digest(value) -> bytes:
     return hashlib.blake2b(buffer.getvalue(), digest_size=20).digest()
 
 
+class Parts:
+    """The digests of the parts pages share (a village, a working list, a template's narrowed fields), each worked
+    out once per build whichever pages read it: by identity, the value kept alive and unchanged while the pages
+    render. A page's key then holds the parts' digests (20 bytes each), not the parts: an unchanged village or list
+    costs one digest, not one per page that shows it."""
+
+    def __init__(self):
+        self._kept: dict[int, tuple[object, bytes]] = {}  # id → (the value, kept alive; its digest)
+
+    def of(self, value) -> bytes:
+        kept = self._kept.get(id(value))
+        if kept is None:
+            kept = self._kept[id(value)] = (value, digest(value))
+        return kept[1]
+
+
 def base_digest(templates: Path) -> bytes:
     """What every page depends on besides its context: careledger's code (charts, csp, safehtml, filters, the
     renderers), every file of the templates' folder (extends, includes and imports among them), the libraries and
@@ -106,10 +123,7 @@ class Memo:
         self.digests[path] = key
         kept = self.previous.get(path)
         if kept is not None and kept[0] == key and self.output_dir is not None:
-            try:
-                data = (self.output_dir / path).read_bytes()
-            except OSError:
-                data = None
+            data = read_kept(f"{self.output_dir}/{path}")  # for the writer, too: output.Kept
             if data is not None and hashlib.sha256(data).digest() == kept[1]:
                 self.known[path] = kept[1]
                 self.reused.append(path)

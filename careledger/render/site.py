@@ -144,15 +144,11 @@ class _Narrowed:
         self.view = view
         self.values: dict[tuple[str, object], object] = {}
         self.digests: dict[tuple[str, object], bytes] = {}
-        self.parts: dict[int, tuple[object, bytes]] = {}  # id → (the part, kept alive; its digest)
+        self.parts = memos.Parts()
 
     def part(self, value) -> bytes:
-        """The digest of one part of the view (a village), worked out once per build whichever pages read it: by
-        identity, the view being alive and unchanged while the site renders."""
-        kept = self.parts.get(id(value))
-        if kept is None:
-            kept = self.parts[id(value)] = (value, digest(value))
-        return kept[1]
+        """The digest of one part of the view (a village), worked out once per build whichever pages read it."""
+        return self.parts.of(value)
 
     def digest_of(self, value) -> bytes:
         """A tuple of parts (the villages) digests as its parts' digests, which the villages' own pages share."""
