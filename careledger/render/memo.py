@@ -26,6 +26,7 @@ from pathlib import Path
 from .. import assets
 from ..cachestore import cache_root, short_hash, unseal, write_sealed
 from ..output import read_kept
+from . import rows as rowcache
 
 VERSION = "3"  # bump when what a page's digest covers changes (2: the Python version; 3: parts by digest)
 _LIBRARIES = ("jinja2", "markupsafe", "markdown")
@@ -116,6 +117,16 @@ class Memo:
         self.known: dict[str, bytes] = {}  # path → hash of the bytes reused (checked already)
         self.rendered: list[str] = []
         self.reused: list[str] = []
+        self._rows: rowcache.Rows | None = None  # loaded when a page first renders kept rows
+        self._page = ""
+
+    @property
+    def rows(self) -> rowcache.Rows:
+        """The kept rows of the long tables (rows.py), as the previous build into the same output left them."""
+        if self._rows is None:
+            self._rows = rowcache.Rows(_load_rows(self.output_dir) if self.output_dir is not None else None)
+            self._rows.page = self._page
+        return self._rows
 
     def page(self, path: str, inputs: Callable[[], object], render: Callable[[], bytes]) -> bytes:
         """The bytes of the output file `path` (relative to the output): `inputs()` is all it is rendered from."""
@@ -129,6 +140,9 @@ class Memo:
                 self.reused.append(path)
                 return data
         self.rendered.append(path)
+        self._page = path
+        if self._rows is not None:
+            self._rows.page = path
         return render()
 
     def under(self, prefix: str) -> "_Under":
@@ -144,6 +158,10 @@ class Memo:
         try:
             record.parent.mkdir(parents=True, exist_ok=True)
             write_sealed(record, {"version": VERSION, "pages": pages})
+            if self._rows is not None and self._rows.used:  # else the rows kept are still those of the pages
+                _rows_record(self.output_dir).parent.mkdir(parents=True, exist_ok=True)
+                write_sealed(_rows_record(self.output_dir),
+                             {"version": VERSION, "rows": self._rows.to_keep(pages, set(self.rendered))})
         except OSError:
             pass  # without the record the next build renders every page
 
@@ -157,9 +175,15 @@ class _Under:
     def page(self, path: str, inputs: Callable[[], object], render: Callable[[], bytes]) -> bytes:
         return self.memo.page(self.prefix + path, inputs, render)
 
+    @property
+    def rows(self) -> rowcache.Rows:
+        return self.memo.rows
+
 
 class NoMemo:
     """Render every page (a caller with no output to reuse from: tests, the preview)."""
+
+    rows = rowcache.Unkept()
 
     def page(self, path: str, inputs: Callable[[], object], render: Callable[[], bytes]) -> bytes:
         return render()
@@ -177,3 +201,17 @@ def _load(output_dir: Path) -> dict[str, tuple[bytes, bytes]]:
     if not isinstance(kept, dict) or kept.get("version") != VERSION or not isinstance(kept.get("pages"), dict):
         return {}
     return kept["pages"]
+
+
+def _rows_record(output_dir: Path) -> Path:
+    return cache_root() / "rows" / f"{short_hash(str(Path(output_dir).resolve()))}.pickle"
+
+
+def _load_rows(output_dir: Path) -> dict[str, dict[bytes, str]]:
+    try:
+        kept = unseal(_rows_record(output_dir).read_bytes())
+    except OSError:
+        return {}
+    if not isinstance(kept, dict) or kept.get("version") != VERSION or not isinstance(kept.get("rows"), dict):
+        return {}
+    return kept["rows"]

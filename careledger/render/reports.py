@@ -66,13 +66,17 @@ def render_reports(view: ReportsView, *, templates: Path = TEMPLATES, stamp=None
             narrowed[template] = (memos.narrow(view, values), shown)
         return narrowed[template]
 
+    def base_of() -> bytes:
+        if not base:
+            base.append(base_digest(templates))
+        return base[0]
+
+    env.globals["kept_rows"] = lambda macro, items, *args: memo.rows.render(base_of, macro, items, *args,
+                                                                            parts=parts)
+
     def inputs(path: str, *values):
         """A file's inputs: the templates' and code's digest, its path, and each value's digest (`Parts`)."""
-        def digest_inputs():
-            if not base:
-                base.append(base_digest(templates))
-            return (base[0], path, *(parts.of(value) for value in values))
-        return digest_inputs
+        return lambda: (base_of(), path, *(parts.of(value) for value in values))
 
     def page(path: str, template: str, charts=None, **context) -> None:
         """`charts(**context)`: more of the context, made only when the page is rendered (from what it digests)."""
