@@ -35,6 +35,11 @@ class Rendering:
         self.rows.page = path
         return render()
 
+    def always(self, path, render):
+        self.rendered.append(path)
+        self.rows.page = path
+        return render()
+
     def kept(self):
         return self.rows.to_keep(self.rendered, set(self.rendered))
 

@@ -117,6 +117,7 @@ class Memo:
         self.known: dict[str, bytes] = {}  # path → hash of the bytes reused (checked already)
         self.rendered: list[str] = []
         self.reused: list[str] = []
+        self.every: list[str] = []  # pages made on every build (`always`)
         self._rows: rowcache.Rows | None = None  # loaded when a page first renders kept rows
         self._page = ""
 
@@ -145,6 +146,15 @@ class Memo:
             self._rows.page = path
         return render()
 
+    def always(self, path: str, render: Callable[[], bytes]) -> bytes:
+        """A page made on every build (it reads nearly all of the view): rendered, its rows kept like a page's (not
+        in `rendered`, which names the pages whose inputs changed)."""
+        self.every.append(path)
+        self._page = path
+        if self._rows is not None:
+            self._rows.page = path
+        return render()
+
     def under(self, prefix: str) -> "_Under":
         return _Under(self, prefix)
 
@@ -161,7 +171,8 @@ class Memo:
             if self._rows is not None and self._rows.used:  # else the rows kept are still those of the pages
                 _rows_record(self.output_dir).parent.mkdir(parents=True, exist_ok=True)
                 write_sealed(_rows_record(self.output_dir),
-                             {"version": VERSION, "rows": self._rows.to_keep(pages, set(self.rendered))})
+                             {"version": VERSION, "rows": self._rows.to_keep([*pages, *self.every],
+                                                                      {*self.rendered, *self.every})})
         except OSError:
             pass  # without the record the next build renders every page
 
@@ -175,6 +186,9 @@ class _Under:
     def page(self, path: str, inputs: Callable[[], object], render: Callable[[], bytes]) -> bytes:
         return self.memo.page(self.prefix + path, inputs, render)
 
+    def always(self, path: str, render: Callable[[], bytes]) -> bytes:
+        return self.memo.always(self.prefix + path, render)
+
     @property
     def rows(self) -> rowcache.Rows:
         return self.memo.rows
@@ -186,6 +200,9 @@ class NoMemo:
     rows = rowcache.Unkept()
 
     def page(self, path: str, inputs: Callable[[], object], render: Callable[[], bytes]) -> bytes:
+        return render()
+
+    def always(self, path: str, render: Callable[[], bytes]) -> bytes:
         return render()
 
 

@@ -89,8 +89,9 @@ def render_reports(view: ReportsView, *, templates: Path = TEMPLATES, stamp=None
 
     files = Tree()
     stamped = environment(templates, stamp)  # the index and the 通报: the whole view, the whole stamp
-    files.add("index.html", csp.sealed(stamped.get_template("index.html").render(
-        view=view, kinds=KINDS, dossiers=dossiers)).encode("utf-8"))
+    stamped.globals["kept_rows"] = env.globals["kept_rows"]  # (a row macro does not read the stamp)
+    files.add("index.html", memo.always("index.html", lambda: csp.sealed(stamped.get_template("index.html").render(
+        view=view, kinds=KINDS, dossiers=dossiers)).encode("utf-8")))
     for wl in view.desk.lists if view.desk else ():
         page(f"{wl.slug}.html", "desk.html", wl=wl, kinds=KINDS, dossiers=dossiers)
         files.add(f"{wl.slug}.csv", memo.page(f"{wl.slug}.csv", inputs(f"{wl.slug}.csv", CSV_COLUMNS, wl),
