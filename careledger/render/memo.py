@@ -9,8 +9,13 @@ The previous build into the same output recorded each page's digest and the hash
 (`pages/<hash of the output path>.pickle`, written only after a successful build, under the output's lock). A page
 whose digest is the recorded one is read back from the output itself, and used only when its bytes still have the
 recorded hash: a page edited by hand, or written since by another build, is rendered again. The output is the
-source rather than a copy in the cache: the writer links the unchanged files from it anyway, and the cache does not
-grow by a second copy of the site and the reports.
+source rather than a copy in the cache: the writer links the unchanged files from it anyway (handed the bytes as
+`output.Kept`, without reading them again), and the cache does not grow by a second copy of the site and the
+reports. Only the rows of the long tables are kept in the cache (rows.py): a county-wide page changes with nearly
+every commit, its rows seldom.
+
+A page's key holds the digests of the parts it shares with other pages (`Parts`: a village, a working list, a
+template's fields), each worked out once per build.
 """
 
 from __future__ import annotations
