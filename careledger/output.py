@@ -29,9 +29,11 @@ import fcntl
 import os
 import secrets
 import shutil
+import stat
+import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from . import oscalls
 
@@ -44,6 +46,53 @@ MARKER_TEXT = ("careledger 生成的输出目录：每次 build 整体替换，�
 class Written:
     files: int  # files of the tree written (files carried over by `replace` not counted)
     changed: tuple[str, ...]  # those written anew: new, or with other bytes than before
+
+
+class Kept(bytes):
+    """Bytes read from a file of the current output (`read_kept`), with what identified that file then: the writer
+    links the file into the new tree without reading it again when it is still the same file, unchanged since."""
+
+    signature: tuple | None = None  # (device, inode, size, mtime, ctime) at the reading; None: not to be trusted
+
+
+_RACY_NS = 3_000_000_000  # a file changed this recently may change again within the same timestamp: read it again
+
+
+def read_kept(path: str) -> Kept | None:
+    """The bytes of `path` (a regular file, not a link) as `Kept`, or None when it cannot be read. The signature is
+    taken before the reading, so a change during it changes the file's times after it; a file whose times are too
+    recent to tell a later change from this one has none (git's "racily clean" index entries)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        data = Kept(_read_upto(fd, info.st_size + 1))
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    old_enough = max(info.st_mtime_ns, info.st_ctime_ns) < time.time_ns() - _RACY_NS
+    data.signature = _signature(info) if old_enough and len(data) == info.st_size else None
+    return data
+
+
+def _signature(info: os.stat_result) -> tuple:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def _read_upto(fd: int, size: int) -> bytes:
+    chunks = []
+    while size > 0:
+        chunk = os.read(fd, size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
 
 
 class OutputError(Exception):
@@ -74,7 +123,7 @@ class Tree(Mapping):
             raise DuplicatePath(f"输出文件重复：{key} 已经写过（{self._folded[folded]}）")
         if folded in self._dirs:
             raise DuplicatePath(f"输出路径冲突：{key} 已经是一个目录")
-        parents = [str(p).casefold() for p in PurePosixPath(key).parents][:-1]  # without "."
+        parents = _parents(folded)
         for parent in parents:
             if parent in self._folded:
                 raise DuplicatePath(f"输出路径冲突：{parent} 已经是一个文件，不能再作为 {key} 的目录")
@@ -85,8 +134,7 @@ class Tree(Mapping):
     def clashes(self, path: str) -> bool:
         """Whether adding `path` would be refused (it is already here, or a file or folder is in its way)."""
         folded = path.casefold()
-        parents = [str(p).casefold() for p in PurePosixPath(path).parents][:-1]
-        return folded in self._folded or folded in self._dirs or any(p in self._folded for p in parents)
+        return folded in self._folded or folded in self._dirs or any(p in self._folded for p in _parents(folded))
 
     def add_all(self, prefix: str, files: Mapping[str, bytes]) -> None:
         """Add each file under the folder `prefix` (e.g. `site`)."""
@@ -104,11 +152,23 @@ class Tree(Mapping):
 
 
 def _check_path(path: str) -> str:
-    pure = PurePosixPath(path)
-    if (not path or "\\" in path or pure.is_absolute() or str(pure) != path
-            or any(part in ("", ".", "..") for part in pure.parts) or path == MARKER):
+    """`path` if it is a plain relative path: no empty, `.` or `..` part, no backslash, not the marker. (Strings, not
+    pathlib: a county's tree has tens of thousands of paths.)"""
+    if (not path or "\\" in path or path.startswith("/") or path == MARKER
+            or any(part in ("", ".", "..") for part in path.split("/"))):
         raise OutputError(f"输出路径不合法：{path!r}（应为不含 . 和 .. 的相对路径）")
     return path
+
+
+def _parents(path: str) -> list[str]:
+    """The folders above a relative path, nearest first: "a/b/c" → ["a/b", "a"]."""
+    out = []
+    at = path.rfind("/")
+    while at > 0:
+        path = path[:at]
+        out.append(path)
+        at = path.rfind("/")
+    return out
 
 
 def write_tree(output_dir: Path, files: Mapping[str, bytes], *, replace: tuple[str, ...] | None = None,
@@ -148,17 +208,21 @@ def _write(target: Path, tree: Tree, replace: tuple[str, ...] | None, then) -> W
         staging = target.with_name(f".{target.name}.new-{token}")
         staging.mkdir()  # honours the umask, unlike tempfile.mkdtemp's 0700
         changed = []
+        folders = {""}  # the folders of the new tree, relative to it, made already
+        current, fresh = str(target), str(staging)  # strings, not pathlib: one call per file, not a dozen
         try:
             for path in tree:
-                dest = staging / path
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                if not _keep_unchanged(target / path, dest, tree[path]):
-                    dest.write_bytes(tree[path])
+                folder = path.rpartition("/")[0]
+                if folder not in folders:
+                    _make_folders(fresh, folder, folders)
+                data = tree[path]
+                if not _keep_unchanged(f"{current}/{path}", f"{fresh}/{path}", data):
+                    Path(fresh, path).write_bytes(data)
                     changed.append(path)
             if replace is not None and target.is_dir():
-                _carry_over(target, staging, tree, replace)
+                _carry_over(current, fresh, tree, replace, folders)
             (staging / MARKER).write_bytes(MARKER_TEXT)
-            _make_durable(staging, changed)
+            _make_durable(fresh, changed, folders)
             _swap(staging, target, target.with_name(f".{target.name}.old-{token}"))
             _fsync(target.parent)  # the swap itself
         except BaseException:
@@ -170,20 +234,27 @@ def _write(target: Path, tree: Tree, replace: tuple[str, ...] | None, then) -> W
     return written
 
 
-def _make_durable(staging: Path, changed: list[str]) -> None:
+def _make_durable(staging: str, changed: list[str], folders: set[str]) -> None:
     """fsync the files written anew and every folder of the new tree before it is swapped in, so that after a power
     cut the output is the old tree or the whole new one, never one with empty files (ext4 and xfs may commit a
     rename before the data of the files it names). Files linked from the current output were made durable by the
-    build that wrote them. Cost on the demo build: docs/performance.md."""
+    build that wrote them; their folders' entries are new, so every folder (`folders`: all the writing made, relative
+    to `staging`, "" for itself) is synced, the deepest first. Cost on the demo build: docs/performance.md."""
     for path in changed:
-        _fsync(staging / path, os.O_RDONLY)
-    folders = {staging} | {(staging / path).parent for path in changed}
-    folders |= {p for p in staging.rglob("*") if p.is_dir() and not p.is_symlink()}  # linked files' entries too
-    for folder in sorted(folders, key=lambda p: len(p.parts), reverse=True):
-        _fsync(folder)
+        _fsync(f"{staging}/{path}", os.O_RDONLY)
+    for folder in sorted(folders, key=lambda f: f.count("/") + bool(f), reverse=True):
+        _fsync(f"{staging}/{folder}" if folder else staging)
 
 
-def _fsync(path: Path, flags: int = os.O_RDONLY | os.O_DIRECTORY) -> None:
+def _make_folders(staging: str, folder: str, folders: set[str]) -> None:
+    """Make `folder` (relative) and those above it in the new tree, each once: `folders` holds those made."""
+    missing = [folder, *(p for p in _parents(folder))]
+    for made in reversed([f for f in missing if f not in folders]):
+        os.mkdir(f"{staging}/{made}")
+        folders.add(made)
+
+
+def _fsync(path: Path | str, flags: int = os.O_RDONLY | os.O_DIRECTORY) -> None:
     fd = os.open(path, flags | os.O_NOFOLLOW)
     try:
         os.fsync(fd)
@@ -240,11 +311,12 @@ def _clear_leftovers(target: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def _keep_unchanged(current: Path, dest: Path, data: bytes) -> bool:
+def _keep_unchanged(current: str, dest: str, data: bytes) -> bool:
     """Link the current file into the new tree when its bytes are the same: an unchanged file keeps its inode and
-    modification time, so rsync, web caches and whoever watches the output see only what really changed."""
+    modification time, so rsync, web caches and whoever watches the output see only what really changed. One lstat,
+    then the bytes read only when the size is the same."""
     try:
-        if current.is_symlink() or current.stat().st_size != len(data) or current.read_bytes() != data:
+        if not _same_bytes(current, data):
             return False
         os.link(current, dest)
     except OSError:
@@ -252,30 +324,45 @@ def _keep_unchanged(current: Path, dest: Path, data: bytes) -> bool:
     return True
 
 
-def _carry_over(target: Path, staging: Path, tree: Tree, replace: tuple[str, ...]) -> None:
-    """Link the current files that the new tree keeps (outside `replace`, not overridden) into `staging`: a folder at
-    a time, each made once (the preview carries the reports' 2,000 files over on every rebuild)."""
-    for folder, subfolders, names in os.walk(target):
-        subfolders.sort()
-        rel_folder = os.path.relpath(folder, target).replace(os.sep, "/") + "/"
-        rel_folder = "" if rel_folder == "./" else rel_folder
-        if rel_folder.startswith(replace):
-            subfolders[:] = []
-            continue
-        made = False
-        for name in sorted(names):
-            current, rel = os.path.join(folder, name), rel_folder + name
-            if (rel == MARKER or os.path.islink(current) or not os.path.isfile(current) or rel.startswith(replace)
+def _same_bytes(current: str, data: bytes) -> bool:
+    """Whether `current` is a regular file (not a link) holding exactly `data`: without reading it when `data` was
+    read from this very file (`Kept`) and the file has not changed since."""
+    info = os.lstat(current)
+    if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+        return False
+    if isinstance(data, Kept) and data.signature is not None and data.signature == _signature(info):
+        return True
+    fd = os.open(current, os.O_RDONLY | os.O_NOFOLLOW)
+    try:
+        return _read_upto(fd, len(data) + 1) == data  # one byte more: a file grown since the lstat differs
+    finally:
+        os.close(fd)
+
+
+def _carry_over(current: str, staging: str, tree: Tree, replace: tuple[str, ...], folders: set[str]) -> None:
+    """Link the current files that the new tree keeps (outside `replace`, not overridden) into `staging`. A folder
+    wholly inside `replace` is not even listed."""
+    def walk(folder: str) -> None:
+        with os.scandir(f"{current}/{folder}" if folder else current) as listing:
+            entries = sorted(listing, key=lambda entry: entry.name)
+        for entry in entries:
+            rel = f"{folder}/{entry.name}" if folder else entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if not (rel + "/").startswith(replace):
+                    walk(rel)
+                continue
+            if (not entry.is_file(follow_symlinks=False) or rel == MARKER or rel.startswith(replace)
                     or tree.clashes(rel)):
                 continue
-            dest = staging / rel
-            if not made:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                made = True
+            where = rel.rpartition("/")[0]
+            if where not in folders:
+                _make_folders(staging, where, folders)
             try:
-                os.link(current, dest)  # the old tree is never written to again, only deleted: sharing is safe
+                os.link(entry.path, f"{staging}/{rel}")  # the old tree is never written to again, only deleted
             except OSError:
-                shutil.copy2(current, dest)
+                shutil.copy2(entry.path, f"{staging}/{rel}")
+
+    walk("")
 
 
 @contextlib.contextmanager

@@ -9,8 +9,13 @@ The previous build into the same output recorded each page's digest and the hash
 (`pages/<hash of the output path>.pickle`, written only after a successful build, under the output's lock). A page
 whose digest is the recorded one is read back from the output itself, and used only when its bytes still have the
 recorded hash: a page edited by hand, or written since by another build, is rendered again. The output is the
-source rather than a copy in the cache: the writer links the unchanged files from it anyway, and the cache does not
-grow by a second copy of the site and the reports.
+source rather than a copy in the cache: the writer links the unchanged files from it anyway (handed the bytes as
+`output.Kept`, without reading them again), and the cache does not grow by a second copy of the site and the
+reports. Only the rows of the long tables are kept in the cache (rows.py): a county-wide page changes with nearly
+every commit, its rows seldom.
+
+A page's key holds the digests of the parts it shares with other pages (`Parts`: a village, a working list, a
+template's fields), each worked out once per build.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ from pathlib import Path
 
 from .. import assets
 from ..cachestore import cache_root, read_sealed, short_hash, write_sealed
+from ..output import read_kept
+from . import rows as rowcache
 
-VERSION = "2"  # bump when what a page's digest covers changes (2: the Python version)
+VERSION = "3"  # bump when what a page's digest covers changes (2: the Python version; 3: parts by digest)
 _LIBRARIES = ("jinja2", "markupsafe", "markdown")
 
 
@@ -70,6 +77,22 @@ def digest(value) -> bytes:
     return hashlib.blake2b(buffer.getvalue(), digest_size=20).digest()
 
 
+class Parts:
+    """The digests of the parts pages share (a village, a working list, a template's narrowed fields), each worked
+    out once per build whichever pages read it: by identity, the value kept alive and unchanged while the pages
+    render. A page's key then holds the parts' digests (20 bytes each), not the parts: an unchanged village or list
+    costs one digest, not one per page that shows it."""
+
+    def __init__(self):
+        self._kept: dict[int, tuple[object, bytes]] = {}  # id → (the value, kept alive; its digest)
+
+    def of(self, value) -> bytes:
+        kept = self._kept.get(id(value))
+        if kept is None:
+            kept = self._kept[id(value)] = (value, digest(value))
+        return kept[1]
+
+
 def base_digest(templates: Path) -> bytes:
     """What every page depends on besides its context: careledger's code (charts, csp, safehtml, filters, the
     renderers), every file of the templates' folder (extends, includes and imports among them), the libraries and
@@ -99,6 +122,17 @@ class Memo:
         self.known: dict[str, bytes] = {}  # path → hash of the bytes reused (checked already)
         self.rendered: list[str] = []
         self.reused: list[str] = []
+        self.every: list[str] = []  # pages made on every build (`always`)
+        self._rows: rowcache.Rows | None = None  # loaded when a page first renders kept rows
+        self._page = ""
+
+    @property
+    def rows(self) -> rowcache.Rows:
+        """The kept rows of the long tables (rows.py), as the previous build into the same output left them."""
+        if self._rows is None:
+            self._rows = rowcache.Rows(_load_rows(self.output_dir) if self.output_dir is not None else None)
+            self._rows.page = self._page
+        return self._rows
 
     def page(self, path: str, inputs: Callable[[], object], render: Callable[[], bytes]) -> bytes:
         """The bytes of the output file `path` (relative to the output): `inputs()` is all it is rendered from."""
@@ -106,15 +140,24 @@ class Memo:
         self.digests[path] = key
         kept = self.previous.get(path)
         if kept is not None and kept[0] == key and self.output_dir is not None:
-            try:
-                data = (self.output_dir / path).read_bytes()
-            except OSError:
-                data = None
+            data = read_kept(f"{self.output_dir}/{path}")  # for the writer, too: output.Kept
             if data is not None and hashlib.sha256(data).digest() == kept[1]:
                 self.known[path] = kept[1]
                 self.reused.append(path)
                 return data
         self.rendered.append(path)
+        self._page = path
+        if self._rows is not None:
+            self._rows.page = path
+        return render()
+
+    def always(self, path: str, render: Callable[[], bytes]) -> bytes:
+        """A page made on every build (it reads nearly all of the view): rendered, its rows kept like a page's (not
+        in `rendered`, which names the pages whose inputs changed)."""
+        self.every.append(path)
+        self._page = path
+        if self._rows is not None:
+            self._rows.page = path
         return render()
 
     def under(self, prefix: str) -> "_Under":
@@ -132,6 +175,11 @@ class Memo:
         try:
             record.parent.mkdir(parents=True, exist_ok=True)
             write_sealed(record, {"version": VERSION, "pages": pages})
+            if self._rows is not None and self._rows.used:  # else the rows kept are still those of the pages
+                _rows_record(self.output_dir).parent.mkdir(parents=True, exist_ok=True)
+                write_sealed(_rows_record(self.output_dir),
+                             {"version": VERSION, "rows": self._rows.to_keep([*pages, *self.every],
+                                                                      {*self.rendered, *self.every})})
         except OSError:
             pass  # without the record the next build renders every page
 
@@ -145,11 +193,23 @@ class _Under:
     def page(self, path: str, inputs: Callable[[], object], render: Callable[[], bytes]) -> bytes:
         return self.memo.page(self.prefix + path, inputs, render)
 
+    def always(self, path: str, render: Callable[[], bytes]) -> bytes:
+        return self.memo.always(self.prefix + path, render)
+
+    @property
+    def rows(self) -> rowcache.Rows:
+        return self.memo.rows
+
 
 class NoMemo:
     """Render every page (a caller with no output to reuse from: tests, the preview)."""
 
+    rows = rowcache.Unkept()
+
     def page(self, path: str, inputs: Callable[[], object], render: Callable[[], bytes]) -> bytes:
+        return render()
+
+    def always(self, path: str, render: Callable[[], bytes]) -> bytes:
         return render()
 
 
@@ -165,3 +225,17 @@ def _load(output_dir: Path) -> dict[str, tuple[bytes, bytes]]:
     if not isinstance(kept, dict) or kept.get("version") != VERSION or not isinstance(kept.get("pages"), dict):
         return {}
     return kept["pages"]
+
+
+def _rows_record(output_dir: Path) -> Path:
+    return cache_root() / "rows" / f"{short_hash(str(Path(output_dir).resolve()))}.pickle"
+
+
+def _load_rows(output_dir: Path) -> dict[str, dict[bytes, str]]:
+    try:
+        kept = read_sealed(_rows_record(output_dir))
+    except OSError:
+        return {}
+    if not isinstance(kept, dict) or kept.get("version") != VERSION or not isinstance(kept.get("rows"), dict):
+        return {}
+    return kept["rows"]

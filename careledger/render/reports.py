@@ -51,38 +51,47 @@ def render_reports(view: ReportsView, *, templates: Path = TEMPLATES, stamp=None
     memo = memo or NoMemo()
     base: list[bytes] = []
     projected: dict[tuple[str, str], object] = {}
+    narrowed: dict[str, tuple] = {}  # template → (its fields, the stamp's fields it shows): one object each
+    parts = memos.Parts()  # a list's digest is shared by its page and its CSV, the fields' by every page
 
-    def fields(template: str) -> memos.Fields:
-        values = {}
-        for name, projection in READS[template].items():
-            if (template, name) not in projected:
-                projected[template, name] = getattr(view, name) if projection is WHOLE else projection(view)
-            values[name] = projected[template, name]
-        return memos.narrow(view, values)
+    def fields(template: str) -> tuple:
+        if template not in narrowed:
+            values = {}
+            for name, projection in READS[template].items():
+                if (template, name) not in projected:
+                    projected[template, name] = getattr(view, name) if projection is WHOLE else projection(view)
+                values[name] = projected[template, name]
+            shown = None if stamp is None else memos.narrow(
+                stamp, {n: getattr(stamp, n) for n in STAMP_READS.get(template, STAMP_SHOWN)})
+            narrowed[template] = (memos.narrow(view, values), shown)
+        return narrowed[template]
 
-    def shown(template: str):
-        return None if stamp is None else memos.narrow(
-            stamp, {n: getattr(stamp, n) for n in STAMP_READS.get(template, STAMP_SHOWN)})
+    def base_of() -> bytes:
+        if not base:
+            base.append(base_digest(templates))
+        return base[0]
+
+    env.globals["kept_rows"] = lambda macro, items, *args: memo.rows.render(base_of, macro, items, *args,
+                                                                            parts=parts)
 
     def inputs(path: str, *values):
-        def digest_inputs():
-            if not base:
-                base.append(base_digest(templates))
-            return (base[0], path, *values)
-        return digest_inputs
+        """A file's inputs: the templates' and code's digest, its path, and each value's digest (`Parts`)."""
+        return lambda: (base_of(), path, *(parts.of(value) for value in values))
 
     def page(path: str, template: str, charts=None, **context) -> None:
         """`charts(**context)`: more of the context, made only when the page is rendered (from what it digests)."""
-        narrowed, stamp_shown = fields(template), shown(template)
-        files.add(path, memo.page(path, inputs(path, template, narrowed, stamp_shown, sorted(context.items())),
+        view_fields, stamp_shown = fields(template)
+        files.add(path, memo.page(path, inputs(path, template, view_fields, stamp_shown,
+                                               *(x for item in sorted(context.items()) for x in item)),
                                   lambda: csp.sealed(env.get_template(template).render(
-                                      view=narrowed, stamp=stamp_shown, **context,
+                                      view=view_fields, stamp=stamp_shown, **context,
                                       **(charts(**context) if charts else {}))).encode("utf-8")))
 
     files = Tree()
     stamped = environment(templates, stamp)  # the index and the 通报: the whole view, the whole stamp
-    files.add("index.html", csp.sealed(stamped.get_template("index.html").render(
-        view=view, kinds=KINDS, dossiers=dossiers)).encode("utf-8"))
+    stamped.globals["kept_rows"] = env.globals["kept_rows"]  # (a row macro does not read the stamp)
+    files.add("index.html", memo.always("index.html", lambda: csp.sealed(stamped.get_template("index.html").render(
+        view=view, kinds=KINDS, dossiers=dossiers)).encode("utf-8")))
     for wl in view.desk.lists if view.desk else ():
         page(f"{wl.slug}.html", "desk.html", wl=wl, kinds=KINDS, dossiers=dossiers)
         files.add(f"{wl.slug}.csv", memo.page(f"{wl.slug}.csv", inputs(f"{wl.slug}.csv", CSV_COLUMNS, wl),

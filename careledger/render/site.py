@@ -39,6 +39,7 @@ from ..views.public_parts import _PLAIN, _Part
 from .charts import on_time_chart, weeks_chart
 from . import memo as memos
 from .memo import Fields, NoMemo, base_digest, digest
+from .rows import unkept
 from .templating import compiled_templates, zh_date
 
 TEMPLATES = assets.SITE_TEMPLATES
@@ -63,6 +64,7 @@ def published_environment(stamp: Stamp | None = None) -> SandboxedEnvironment:
                                bytecode_cache=compiled_templates(__name__))
     env.filters["zh_date"] = zh_date
     env.globals["stamp"] = stamp
+    env.globals["kept_rows"] = unkept  # render_site keeps its pages' rows (rows.py)
     return env
 
 
@@ -144,15 +146,11 @@ class _Narrowed:
         self.view = view
         self.values: dict[tuple[str, object], object] = {}
         self.digests: dict[tuple[str, object], bytes] = {}
-        self.parts: dict[int, tuple[object, bytes]] = {}  # id → (the part, kept alive; its digest)
+        self.parts = memos.Parts()
 
     def part(self, value) -> bytes:
-        """The digest of one part of the view (a village), worked out once per build whichever pages read it: by
-        identity, the view being alive and unchanged while the site renders."""
-        kept = self.parts.get(id(value))
-        if kept is None:
-            kept = self.parts[id(value)] = (value, digest(value))
-        return kept[1]
+        """The digest of one part of the view (a village), worked out once per build whichever pages read it."""
+        return self.parts.of(value)
 
     def digest_of(self, value) -> bytes:
         """A tuple of parts (the villages) digests as its parts' digests, which the villages' own pages share."""
@@ -197,15 +195,21 @@ def render_site(view: PublicView, pages_html: Mapping[str, Markup], *, stamp: St
     base: list[bytes] = []  # the templates' and code's digest, worked out when a first page needs it
     files = Tree()
 
+    def base_of() -> bytes:
+        if not base:
+            base.append(base_digest(TEMPLATES))
+        return base[0]
+
+    env.globals["kept_rows"] = lambda macro, items, *args: memo.rows.render(base_of, macro, items, *args,
+                                                                            parts=narrowed.parts)
+
     def render(path: str, template: str, charts=None, **context) -> None:
         reads = READS[template]
         shown = None if stamp is None else memos.narrow(
             stamp, {n: getattr(stamp, n) for n in STAMP_READS.get(template, STAMP_SHOWN)})
 
         def inputs():
-            if not base:
-                base.append(base_digest(TEMPLATES))
-            return (base[0], path, template, narrowed.digests_of(reads), shown, narrowed.context(context))
+            return (base_of(), path, template, narrowed.digests_of(reads), shown, narrowed.context(context))
 
         def make() -> bytes:
             site = narrowed.fields(reads)

@@ -27,12 +27,13 @@ from collections.abc import Iterable
 TRIGGERS = frozenset("=+-@\t\r" + "＝＋－＠")
 _NUMBER = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 _LEADING = re.compile(r"[ \t\r\n\u3000]*")
+_LOOK_CLOSER = frozenset(" \t\r\n\u3000") | TRIGGERS  # a text starting otherwise is kept as it is
 
 
 def cell(value) -> str:
     """The text of one cell, with a formula-looking text made inert by a leading single quote."""
     text = "" if value is None else str(value)
-    if not text or _NUMBER.fullmatch(text):
+    if not text or text[0] not in _LOOK_CLOSER or _NUMBER.fullmatch(text):  # (the first: most cells, quickly)
         return text
     first = text[0]
     rest = text[_LEADING.match(text).end():]

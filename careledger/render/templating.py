@@ -13,6 +13,7 @@ import jinja2
 from jinja2 import Environment, FileSystemBytecodeCache, FileSystemLoader, StrictUndefined
 
 from .. import cachestore
+from .rows import unkept
 
 
 def environment(templates: Path, stamp=None) -> Environment:
@@ -23,6 +24,7 @@ def environment(templates: Path, stamp=None) -> Environment:
                       bytecode_cache=compiled_templates(__name__))
     env.filters["zh_date"] = zh_date
     env.globals["stamp"] = stamp
+    env.globals["kept_rows"] = unkept  # render_reports keeps its pages' rows (rows.py)
     return env
 
 
