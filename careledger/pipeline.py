@@ -27,6 +27,7 @@ from .render import convert_pages, render_site
 from .render.memo import Memo
 from .render.reports import render_reports
 from .render.site import SiteTemplateError
+from .render.spread import Deferred
 from .rules import Facts, judge, run_rules
 from .stamp import Stamp, make_stamp
 from .views.public import redact
@@ -127,7 +128,8 @@ def _views_render_write(prepared: Prepared, content_dir: Path, output_dir: Path,
     published = _published_site(site, pages_html, stamp, records, as_of, findings, memo.under("site"))
     tree = Tree()
     tree.add_all("site", published)
-    tree.add_all("reports", render_reports(reports, stamp=stamp, dossiers=paper, memo=memo.under("reports")))
+    deferred = Deferred(memo.under("reports"))  # its pages rendered on every core (render/spread.py)
+    tree.add_all("reports", deferred.fill(render_reports(reports, stamp=stamp, dossiers=paper, memo=deferred)))
     tree.add("BUILD.json", stamp.to_json())
     if paper:  # issue 6: every dossier and every blank form, for output/private/ only, never the site
         files, paper_findings = make_paper(facts, policy_findings, PaperRequest(), stamp=stamp)
@@ -171,10 +173,11 @@ def _id_key(site, content_dir: Path, findings: list[Finding]) -> list[Finding]:
 
 
 def _published_site(site, pages_html, stamp, records, as_of: dt.date, findings: list[Finding], memo=None) -> Tree:
-    """Render the published site, then prove it: any personal value in any file stops the build (proof.py); pages
-    read back from the output are proved like the others."""
+    """Render the published site (its pages on every core: render/spread.py), then prove it: any personal value in any
+    file stops the build (proof.py); pages read back from the output are proved like the others."""
+    deferred = Deferred(memo)
     try:
-        published = render_site(site, pages_html, stamp=stamp, memo=memo)
+        published = deferred.fill(render_site(site, pages_html, stamp=stamp, memo=deferred))
     except SiteTemplateError as failed:
         findings.append(failed.finding)
         raise BuildFailed(findings) from None
