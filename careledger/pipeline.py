@@ -28,7 +28,7 @@ from .render.memo import Memo
 from .render.reports import render_reports
 from .render.site import SiteTemplateError
 from .render.spread import Deferred
-from .rules import Facts, judge, run_rules
+from .rules import Facts, households, judge, run_rules
 from .stamp import Stamp, make_stamp
 from .views.public import redact
 from .views.reports import build_reports
@@ -84,11 +84,18 @@ def prepare(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty:
     _stop_on_errors(findings, records is None)
     if more_checks is not None:
         findings += more_checks(records)
-    history = read_history(content_dir, records)
-    findings += _refuse_dirty(history, allow_dirty)
-    _stop_on_errors(findings)
-    facts = Facts(records, records.profile, as_of, history)
-    policy_findings = judge(facts, cached=True)  # households whose inputs are unchanged: from the household cache
+    # The households' local rules need no history: workers judge them while this process reads it (issue 16)
+    begun = households.begin(Facts(records, records.profile, as_of)) if not has_errors(findings) else None
+    try:
+        history = read_history(content_dir, records)
+        findings += _refuse_dirty(history, allow_dirty)
+        _stop_on_errors(findings)
+        facts = Facts(records, records.profile, as_of, history)
+        # households whose inputs are unchanged: from the household cache
+        policy_findings = judge(facts, cached=True, begun=begun)
+    finally:
+        if begun is not None:
+            begun.close()
     return Prepared(facts, findings, policy_findings, make_stamp(history, as_of, records.profile.id, content_dir))
 
 

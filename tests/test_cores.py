@@ -84,8 +84,9 @@ def test_one_and_two_processes_build_the_same_files_and_findings(tmp_path, monke
     monkeypatch.setattr(households, "IN_PROCESS_UP_TO", 0)
     monkeypatch.setattr(spread, "IN_PROCESS_UP_TO", 0)
     forked, spread_over = [], []
-    real, real_map = workers._forked_pool, workers.shared_map
+    real, real_map, real_history = workers._forked_pool, workers.shared_map, pipeline.read_history
     monkeypatch.setattr(workers, "_forked_pool", lambda n: forked.append(n) or real(n))
+    monkeypatch.setattr(pipeline, "read_history", lambda *a: forked.append("history") or real_history(*a))
 
     def recorded_map(fn, tasks, **options):
         before = len(forked)
@@ -105,11 +106,11 @@ def test_one_and_two_processes_build_the_same_files_and_findings(tmp_path, monke
                 m.setattr(pipeline, "Deferred", _RenderedAtOnce)
             result = build_all(root, tmp_path / f"out{jobs}", as_of=AS_OF, paper=False)
         results[jobs] = (result.findings, result.policy_findings, tree(tmp_path / f"out{jobs}"))
-        if jobs == "2":  # the judge, the site's pages and the reports' pages each in a forked worker too
-            assert forked == [1, 1, 1]
-            assert [name for name, fork in spread_over if fork] == ["_judge_task", "_render_run", "_render_run"]
+        if jobs == "2":  # two workers judge while the history is read; the pages in a worker each and here
+            assert forked == [2, "history", 1, 1]
+            assert [name for name, fork in spread_over if fork] == ["_render_run", "_render_run"]
         else:  # CARELEDGER_JOBS=1 forks nothing
-            assert forked == []
+            assert forked == ["history"]
     for jobs in ("1", "2"):
         assert results[jobs][0] == results["at once"][0]
         assert results[jobs][1] == results["at once"][1] and results[jobs][1]  # the demo has findings, in order
