@@ -152,11 +152,15 @@ def _write(target: Path, tree: Tree, replace: tuple[str, ...] | None, then) -> W
         staging = target.with_name(f".{target.name}.new-{token}")
         staging.mkdir()  # honours the umask, unlike tempfile.mkdtemp's 0700
         changed = []
+        folders = {staging}  # made already
+        linkable = target.is_dir()  # else (the first build into it) no file can be linked from it
         try:
             for path in tree:
                 dest = staging / path
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                if not _keep_unchanged(target / path, dest, tree[path]):
+                if dest.parent not in folders:
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    folders.add(dest.parent)
+                if not (linkable and _keep_unchanged(target / path, dest, tree[path])):
                     dest.write_bytes(tree[path])
                     changed.append(path)
             if replace is not None and target.is_dir():
@@ -194,10 +198,15 @@ def _make_durable(staging: Path, changed: list[str]) -> None:
             _fsync(folder)
         return
     with ThreadPoolExecutor(FSYNC_AT_ONCE, thread_name_prefix="careledger-fsync") as pool:
-        for _ in pool.map(_fsync, files, repeat(os.O_RDONLY, len(files))):
-            pass  # (an OSError comes out here)
-        for _ in pool.map(_fsync, deepest_first):
-            pass
+        for paths, flags in ((files, os.O_RDONLY), (deepest_first, os.O_RDONLY | os.O_DIRECTORY)):
+            shares = [paths[i::FSYNC_AT_ONCE] for i in range(FSYNC_AT_ONCE)]  # a thread's, one by one
+            for _ in pool.map(_fsync_all, shares, repeat(flags, len(shares))):
+                pass  # (an OSError comes out here)
+
+
+def _fsync_all(paths: list[Path], flags: int) -> None:
+    for path in paths:
+        _fsync(path, flags)
 
 
 def _fsync(path: Path, flags: int = os.O_RDONLY | os.O_DIRECTORY) -> None:
