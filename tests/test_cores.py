@@ -43,6 +43,20 @@ def test_shared_map_spreads_the_tasks_over_this_process_and_a_worker_in_order():
     assert workers.shared() is None  # not left behind
 
 
+def test_start_map_runs_while_the_caller_works_and_the_caller_takes_what_is_left_in_order():
+    started = workers.start_map(_slow_square, list(range(400)), jobs=2, shared=1000)
+    with started:
+        assert workers.shared() is None  # (only the forked workers read it)
+        results = started.results(shared=1000)  # at once: most tasks are not started, this process takes them
+    assert [r for _, r in results] == [n * n + 1000 for n in range(400)]
+    pids = {pid for pid, _ in results}
+    assert os.getpid() in pids and len(pids) >= 2  # this process and the workers
+    with pytest.raises(ValueError, match="十三"):
+        workers.start_map(_pid_and_square, list(range(30)), jobs=2, shared=0).results(shared=0)
+    alone = workers.start_map(_slow_square, list(range(5)), jobs=1, shared=0)  # no fork: run when asked, here
+    assert {pid for pid, _ in alone.results(shared=7)} == {os.getpid()}
+
+
 def test_shared_map_raises_what_a_task_raises():
     with pytest.raises(ValueError, match="十三"):
         workers.shared_map(_pid_and_square, list(range(30)), jobs=2, shared=0)
