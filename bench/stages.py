@@ -9,7 +9,11 @@ it prints the seconds of each pipeline stage (cumulative time of the stage's fun
 about twice, so the shares matter more than the seconds) and of each rule family.
 
 With `--cpu` it runs the same two builds without cProfile and prints each stage's own CPU seconds (`os.times()`
-around the stage functions `pipeline.build_all` calls): the figures of an unprofiled rebuild.
+around the stage functions `pipeline.build_all` calls): the figures of an unprofiled rebuild. `--jobs N` (with
+`--cpu`) runs them on N processes (CARELEDGER_JOBS=N) and prints for each stage the building process's CPU and its
+workers' (the children's, as `os.times()` counts them once they have ended), and the bound on N free cores: each
+stage takes at least the larger of the building process's CPU and the stage's total divided by N (stages that run
+at the same time taken as one).
 
 With `--new-day` the second and third builds change nothing but the as-of date (the day after, then the day after
 that): the first builds of a new day, warm from the day before.
@@ -85,14 +89,48 @@ def profiled(label: str, content: Path, output: Path, as_of: dt.date) -> None:
 
 
 # The stage functions as `pipeline.build_all` calls them (names imported into careledger.pipeline).
-PIPELINE_STAGES = ("load", "read_history", "judge", "redact", "build_reports", "render_site", "secrets_of",
-                   "scan_changed", "render_reports", "write_tree")
+PIPELINE_STAGES = ("load", "read_history", "judge", "redact", "convert_pages", "build_reports", "render_site",
+                   "secrets_of", "scan_changed", "render_reports", "write_tree")
+# Stages called through a module or a class, where this version of careledger has them: (label, module, attribute).
+OTHER_STAGES = (("households.begin", "careledger.rules.households", "begin"),
+                ("pages rendered (Deferred.fill)", "careledger.render.spread", "Deferred.fill"))
+# Stages that run at the same time when the first is there: the households judged while the history is read.
+OVERLAPPING = ("households.begin", "read_history", "judge")
 
 
-def timed(label: str, content: Path, output: Path, as_of: dt.date) -> None:
+def _own(times) -> float:
+    return times.user + times.system
+
+
+def _children(times) -> float:
+    return times.children_user + times.children_system
+
+
+def _hooks() -> list[tuple[str, object, str]]:
+    """(label, the object holding the stage function, its name) of each stage this careledger has."""
+    import importlib
+
+    from careledger import pipeline
+
+    hooks = [(name, pipeline, name) for name in PIPELINE_STAGES]
+    for label, module, attribute in OTHER_STAGES:
+        try:
+            owner = importlib.import_module(module)
+        except ImportError:
+            continue
+        *path, name = attribute.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        if hasattr(owner, name):
+            hooks.append((label, owner, name))
+    return hooks
+
+
+def timed(label: str, content: Path, output: Path, as_of: dt.date, jobs: int = 1) -> None:
     from careledger import pipeline
 
     spent: dict[str, float] = {}
+    workers: dict[str, float] = {}
 
     def wrap(name: str, function):
         def stage(*args, **kwargs):
@@ -101,24 +139,45 @@ def timed(label: str, content: Path, output: Path, as_of: dt.date) -> None:
                 return function(*args, **kwargs)
             finally:
                 after = os.times()
-                spent[name] = spent.get(name, 0.0) + after.user - before.user + after.system - before.system
+                spent[name] = spent.get(name, 0.0) + _own(after) - _own(before)
+                workers[name] = workers.get(name, 0.0) + _children(after) - _children(before)
         return stage
 
-    originals = {name: getattr(pipeline, name) for name in PIPELINE_STAGES}
-    for name, function in originals.items():
-        setattr(pipeline, name, wrap(name, function))
+    hooks = _hooks()
+    originals = [(owner, name, owner.__dict__[name]) for _, owner, name in hooks]
+    for (label_, owner, name), (_, _, function) in zip(hooks, originals):
+        setattr(owner, name, wrap(label_, function))
     try:
         before, start = os.times(), time.perf_counter()
         result = pipeline.build_all(content, output, as_of=as_of, paper=False)
         after = os.times()
     finally:
-        for name, function in originals.items():
-            setattr(pipeline, name, function)
-    total = after.user - before.user + after.system - before.system
-    print(f"\n== {label}: {time.perf_counter() - start:.2f} s wall, {total:.2f} s CPU, "
-          f"{len(result.files_changed)} files written anew")
-    for name in PIPELINE_STAGES:
-        print(f"  {name:40} {spent.get(name, 0.0):7.2f} s CPU")
+        for owner, name, function in originals:
+            setattr(owner, name, function)
+    wall = time.perf_counter() - start
+    total, children = _own(after) - _own(before), _children(after) - _children(before)
+    labels = [label_ for label_, _, _ in hooks]
+    if jobs == 1:
+        print(f"\n== {label}: {wall:.2f} s wall, {total:.2f} s CPU, {len(result.files_changed)} files written anew")
+        for name in labels:
+            print(f"  {name:40} {spent.get(name, 0.0):7.2f} s CPU")
+        return
+    rest, rest_workers = total - sum(spent.values()), children - sum(workers.values())
+    groups = [[name] for name in labels if name not in OVERLAPPING or OVERLAPPING[0] not in labels]
+    if OVERLAPPING[0] in labels:
+        groups.append(list(OVERLAPPING))
+    bound = max(rest, (rest + rest_workers) / jobs) + sum(
+        max(sum(spent.get(n, 0.0) for n in group), sum(spent.get(n, 0.0) + workers.get(n, 0.0) for n in group) / jobs)
+        for group in groups)
+    print(f"\n== {label}, {jobs} processes: {wall:.2f} s wall, CPU {total:.2f} s in the building process + "
+          f"{children:.2f} s in its children; bound on {jobs} free cores {bound:.2f} s "
+          f"(one process: {total + children:.2f})")
+    print(f"  {'stage':40} {'building':>9} {'workers':>9}   (CPU s)")
+    for name, own, theirs in [(n, spent.get(n, 0.0), workers.get(n, 0.0)) for n in labels] + [
+            ("the rest (fingerprint, stamp, memo, ...)", rest, rest_workers)]:
+        print(f"  {name:40} {own:9.2f} {theirs:9.2f}")
+    if OVERLAPPING[0] in labels:
+        print(f"  (the bound takes {', '.join(OVERLAPPING)} as one stage: they run at the same time)")
 
 
 def add_one_visit(content: Path) -> Path:
@@ -137,18 +196,21 @@ def main() -> None:
     parser.add_argument("--as-of", default="2026-11-23")
     parser.add_argument("--work", type=Path, default=Path("/tmp/careledger-stages"))
     parser.add_argument("--cpu", action="store_true", help="each stage's CPU seconds, without cProfile")
+    parser.add_argument("--jobs", type=int, default=1, help="with --cpu: processes (CARELEDGER_JOBS)")
     parser.add_argument("--new-day", action="store_true",
                         help="then build as of the next day twice, nothing else changed")
     args = parser.parse_args()
-    measure = timed if args.cpu else profiled
+    if args.jobs != 1 and not args.cpu:
+        parser.error("--jobs goes with --cpu (cProfile sees the building process only)")
+    measure = (lambda *a: timed(*a, jobs=args.jobs)) if args.cpu else profiled
     shutil.rmtree(args.work, ignore_errors=True)
     content = args.work / "content"
     subprocess.run(["git", "clone", "-q", str(args.content), str(content)], check=True)
     os.environ["CARELEDGER_CACHE_DIR"] = str(args.work / "cache")
-    os.environ["CARELEDGER_JOBS"] = "1"
+    os.environ["CARELEDGER_JOBS"] = str(args.jobs)
     as_of = dt.date.fromisoformat(args.as_of)
     print(f"load average {os.getloadavg()[0]:.1f}")
-    measure("cold build --no-paper, one process", content, args.work / "output", as_of)
+    measure("cold build --no-paper" + (", one process" if args.jobs == 1 else ""), content, args.work / "output", as_of)
     if args.new_day:
         for days in (1, 2):
             day = as_of + dt.timedelta(days=days)

@@ -27,7 +27,8 @@ from .render import convert_pages, render_site
 from .render.memo import Memo
 from .render.reports import render_reports
 from .render.site import SiteTemplateError
-from .rules import Facts, judge, run_rules
+from .render.spread import Deferred
+from .rules import Facts, households, judge, run_rules
 from .stamp import Stamp, make_stamp
 from .views.public import redact
 from .views.reports import build_reports
@@ -83,13 +84,20 @@ def prepare(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty:
     _stop_on_errors(findings, records is None)
     if more_checks is not None:
         findings += more_checks(records)
-    oscalls.give_back_memory()  # the parse's bytes: freed, but resident until given back
-    history = read_history(content_dir, records)
-    oscalls.give_back_memory()  # the walk's states, before the rules fork their workers (oscalls.py)
-    findings += _refuse_dirty(history, allow_dirty)
-    _stop_on_errors(findings)
-    facts = Facts(records, records.profile, as_of, history)
-    policy_findings = judge(facts, cached=True)  # households whose inputs are unchanged: from the household cache
+    oscalls.give_back_memory()  # the parse's bytes: freed, but resident until given back, before workers fork
+    # The households' local rules need no history: workers judge them while this process reads it (issue 16)
+    begun = households.begin(Facts(records, records.profile, as_of)) if not has_errors(findings) else None
+    try:
+        history = read_history(content_dir, records)
+        oscalls.give_back_memory()  # the walk's states (oscalls.py)
+        findings += _refuse_dirty(history, allow_dirty)
+        _stop_on_errors(findings)
+        facts = Facts(records, records.profile, as_of, history)
+        # households whose inputs are unchanged: from the household cache
+        policy_findings = judge(facts, cached=True, begun=begun)
+    finally:
+        if begun is not None:
+            begun.close()
     return Prepared(facts, findings, policy_findings, make_stamp(history, as_of, records.profile.id, content_dir))
 
 
@@ -139,7 +147,8 @@ def _views_render_write(prepared: Prepared, content_dir: Path, output_dir: Path,
     tree = Tree()
     tree.add_all("site", published)
     if view is not None:
-        tree.add_all("reports", render_reports(view, stamp=stamp, dossiers=paper, memo=memo.under("reports")))
+        deferred = Deferred(memo.under("reports"))  # its pages rendered on every core (render/spread.py)
+        tree.add_all("reports", deferred.fill(render_reports(view, stamp=stamp, dossiers=paper, memo=deferred)))
     tree.add("BUILD.json", stamp.to_json())
     if paper:  # issue 6: every dossier and every blank form, for output/private/ only, never the site
         files, paper_findings = make_paper(facts, policy_findings, PaperRequest(), stamp=stamp)
@@ -184,10 +193,11 @@ def _id_key(site, content_dir: Path, findings: list[Finding]) -> list[Finding]:
 
 
 def _published_site(site, pages_html, stamp, records, as_of: dt.date, findings: list[Finding], memo=None) -> Tree:
-    """Render the published site, then prove it: any personal value in any file stops the build (proof.py); pages
-    read back from the output are proved like the others."""
+    """Render the published site (its pages on every core: render/spread.py), then prove it: any personal value in any
+    file stops the build (proof.py); pages read back from the output are proved like the others."""
+    deferred = Deferred(memo)
     try:
-        published = render_site(site, pages_html, stamp=stamp, memo=memo)
+        published = deferred.fill(render_site(site, pages_html, stamp=stamp, memo=deferred))
     except SiteTemplateError as failed:
         findings.append(failed.finding)
         raise BuildFailed(findings) from None

@@ -19,6 +19,11 @@ copy-on-write instead of receiving it: only the tasks (small: indexes) go out an
 copies only the forking thread, so while another thread runs (the history reader's, a preview server's) that is
 unsafe, and everything then runs in the building process, as it does without fork (not Linux) and with
 CARELEDGER_JOBS=1. The results are in the order of the tasks whichever process ran them.
+
+`start_map` hands its tasks to `count()` workers forked at once and returns: the building process does other work
+(reads the history) while they run, and takes the results later (`Started.results`), running there the tasks no
+worker has started yet. Where no fork is made, the tasks run in the building process when their results are asked
+for.
 """
 
 from __future__ import annotations
@@ -134,3 +139,63 @@ def _forked_pool(max_workers: int) -> ProcessPoolExecutor | None:
         return None
     return ProcessPoolExecutor(max_workers=max_workers, mp_context=multiprocessing.get_context("fork"),
                                initializer=_die_with, initargs=(os.getpid(),))
+
+
+def start_map(fn, tasks: list, *, shared: object, jobs: int | None = None) -> "Started":
+    """`shared_map(fn, tasks, shared=shared, helps=False)` begun in `jobs` workers forked now (all of them, before
+    this returns: a thread the caller starts next is not copied into them), its results taken with
+    `Started.results`; where no fork is made (one job, one task, another thread running), nothing runs until then."""
+    global _SHARED
+    jobs = jobs or count()
+    runner = None
+    if jobs > 1 and len(tasks) > 1:
+        previous, _SHARED = _SHARED, shared
+        try:
+            runner = _forked_pool(jobs)
+            futures = [runner.submit(fn, task) for task in tasks] if runner is not None else None
+        except BaseException:
+            if runner is not None:
+                runner.shutdown(wait=True, cancel_futures=True)
+            raise
+        finally:
+            _SHARED = previous
+    return Started(fn, tasks, runner, futures if runner is not None else None)
+
+
+class Started:
+    """Tasks begun by `start_map`: `results()` waits for them; `close()` (or leaving a `with`) stops what has not
+    started and waits for the rest, so no worker outlives the caller's use of them."""
+
+    def __init__(self, fn, tasks: list, runner: ProcessPoolExecutor | None, futures: list | None):
+        self.fn, self.tasks, self.runner, self.futures = fn, tasks, runner, futures
+
+    def results(self, shared: object = None) -> list:
+        """[fn(task) for task in tasks], in order. The tasks no worker has started yet run here, from the end (as
+        `shared_map`'s building process takes them), and so do all of them where no worker was forked: `fn` then
+        reads `shared`, the caller's object as it is now (equal, for what `fn` reads, to the one the workers have)."""
+        global _SHARED
+        if self.runner is None:
+            return shared_map(self.fn, self.tasks, jobs=1, shared=shared)
+        previous, _SHARED = _SHARED, shared
+        out: list = [None] * len(self.tasks)
+        try:
+            mine = len(self.tasks)
+            while mine > 0 and self.futures[mine - 1].cancel():
+                mine -= 1
+                out[mine] = self.fn(self.tasks[mine])
+            for i in range(mine):
+                out[i] = self.futures[i].result()
+        finally:
+            _SHARED = previous
+            self.close()
+        return out
+
+    def close(self) -> None:
+        if self.runner is not None:
+            self.runner.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> "Started":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -43,6 +43,20 @@ def test_shared_map_spreads_the_tasks_over_this_process_and_a_worker_in_order():
     assert workers.shared() is None  # not left behind
 
 
+def test_start_map_runs_while_the_caller_works_and_the_caller_takes_what_is_left_in_order():
+    started = workers.start_map(_slow_square, list(range(400)), jobs=2, shared=1000)
+    with started:
+        assert workers.shared() is None  # (only the forked workers read it)
+        results = started.results(shared=1000)  # at once: most tasks are not started, this process takes them
+    assert [r for _, r in results] == [n * n + 1000 for n in range(400)]
+    pids = {pid for pid, _ in results}
+    assert os.getpid() in pids and len(pids) >= 2  # this process and the workers
+    with pytest.raises(ValueError, match="十三"):
+        workers.start_map(_pid_and_square, list(range(30)), jobs=2, shared=0).results(shared=0)
+    alone = workers.start_map(_slow_square, list(range(5)), jobs=1, shared=0)  # no fork: run when asked, here
+    assert {pid for pid, _ in alone.results(shared=7)} == {os.getpid()}
+
+
 def test_shared_map_raises_what_a_task_raises():
     with pytest.raises(ValueError, match="十三"):
         workers.shared_map(_pid_and_square, list(range(30)), jobs=2, shared=0)
@@ -61,29 +75,66 @@ def test_one_job_or_a_running_thread_keeps_everything_in_this_process():
     assert {pid for pid, _ in results} == {os.getpid()}
 
 
+class _RenderedAtOnce:
+    """The memo as the renderers had it before render/spread.py: each page rendered when the memo is asked."""
+
+    def __init__(self, memo=None):
+        self.memo = memo
+
+    def page(self, path, inputs, render):
+        return self.memo.page(path, inputs, render)
+
+    def fill(self, files):
+        return files
+
+
 def test_one_and_two_processes_build_the_same_files_and_findings(tmp_path, monkeypatch):
+    from careledger import pipeline
+    from careledger.render import spread
+
     root = tmp_path / "content"
     write_demo_repo(root, DemoSpec(households=40, months=3))
-    monkeypatch.setattr(bulkread, "IN_PROCESS_UP_TO", 0)  # the demo is small: parse and judge on both processes
+    monkeypatch.setattr(bulkread, "IN_PROCESS_UP_TO", 0)  # the demo is small: parse, judge and render on both
     monkeypatch.setattr(households, "IN_PROCESS_UP_TO", 0)
-    forked = []
-    real = workers._forked_pool
+    monkeypatch.setattr(spread, "IN_PROCESS_UP_TO", 0)
+    forked, spread_over = [], []
+    real, real_map, real_history = workers._forked_pool, workers.shared_map, pipeline.read_history
     monkeypatch.setattr(workers, "_forked_pool", lambda n: forked.append(n) or real(n))
+    monkeypatch.setattr(pipeline, "read_history", lambda *a: forked.append("history") or real_history(*a))
+
+    def recorded_map(fn, tasks, **options):
+        before = len(forked)
+        out = real_map(fn, tasks, **options)
+        spread_over.append((fn.__name__, len(forked) > before))
+        return out
+
+    monkeypatch.setattr(workers, "shared_map", recorded_map)
     results = {}
-    for jobs in ("1", "2"):
-        monkeypatch.setenv(workers.ENV_JOBS, jobs)
+    for jobs in ("at once", "1", "2"):  # "at once": one process, each page rendered as the renderer asks for it
+        monkeypatch.setenv(workers.ENV_JOBS, "1" if jobs == "at once" else jobs)
         monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / f"cache{jobs}"))
-        result = build_all(root, tmp_path / f"out{jobs}", as_of=AS_OF, paper=False)
+        forked.clear()
+        spread_over.clear()
+        with monkeypatch.context() as m:
+            if jobs == "at once":
+                m.setattr(pipeline, "Deferred", _RenderedAtOnce)
+            result = build_all(root, tmp_path / f"out{jobs}", as_of=AS_OF, paper=False)
         results[jobs] = (result.findings, result.policy_findings, tree(tmp_path / f"out{jobs}"))
-        assert forked == ([] if jobs == "1" else [1])  # CARELEDGER_JOBS=1 forks nothing; 2 forks one judge worker
-    assert results["1"][0] == results["2"][0]
-    assert results["1"][1] == results["2"][1] and results["1"][1]  # the demo has findings: all of them, in order
-    assert results["1"][2].keys() == results["2"][2].keys() and len(results["1"][2]) > 40
-    assert results["1"][2] == results["2"][2]
+        if jobs == "2":  # two workers judge while the history is read; the pages in a worker each and here
+            assert forked == [2, "history", 1, 1]
+            assert [name for name, fork in spread_over if fork] == ["_render_run", "_render_run"]
+        else:  # CARELEDGER_JOBS=1 forks nothing
+            assert forked == ["history"]
+    for jobs in ("1", "2"):
+        assert results[jobs][0] == results["at once"][0]
+        assert results[jobs][1] == results["at once"][1] and results[jobs][1]  # the demo has findings, in order
+        assert results[jobs][2].keys() == results["at once"][2].keys() and len(results[jobs][2]) > 40
+        assert results[jobs][2] == results["at once"][2]
     # the caches the workers wrote (the parse's and the household rules', a folder a task) hold what one process writes
     for kind in ("records", "rules"):
         one, two = cache_files(tmp_path / "cache1", kind), cache_files(tmp_path / "cache2", kind)
         assert one == two and len(one) > 3, kind
+    assert results["1"][2] == results["2"][2]
     judgements = []  # a warm rebuild from the workers' caches judges no household again
     real_judge = households.judge_households
     monkeypatch.setattr(households, "judge_households", lambda *a, **k: judgements.append(real_judge(*a, **k))
@@ -155,3 +206,32 @@ def test_the_proof_scanned_on_two_processes_finds_what_one_scan_finds(tmp_path, 
     found = proofcache.scan_changed(pages, secrets, folder=tmp_path / "proof")
     assert forked == [1]
     assert len(found) > 16 and found == proof.scan(pages, secrets)
+
+
+class _Unpicklable(Exception):
+    """An error whose details do not survive a pickle (as a template error's finding)."""
+
+    def __init__(self, page: int):
+        super().__init__(f"第 {page} 页")
+        self.page = page
+
+
+def _page(n: int) -> bytes:
+    if n in (123, 141):
+        raise _Unpicklable(n)
+    return f"{os.getpid()}:{n}".encode()
+
+
+def test_pages_rendered_in_workers_come_back_in_order_and_the_first_failure_is_raised_as_itself(monkeypatch):
+    from functools import partial
+
+    from careledger.render import spread
+
+    monkeypatch.setattr(spread, "IN_PROCESS_UP_TO", 0)
+    monkeypatch.setenv(workers.ENV_JOBS, "2")
+    made = spread.render_all([partial(_page, n) for n in range(60)])
+    assert [m.split(b":")[1] for m in made] == [str(n).encode() for n in range(60)]
+    assert len({m.split(b":")[0] for m in made}) == 2  # the building process and a worker
+    with pytest.raises(_Unpicklable) as raised:
+        spread.render_all([partial(_page, n) for n in range(100, 160)])
+    assert raised.value.page == 123  # the first in the pages' order, raised in the building process with its details

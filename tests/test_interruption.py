@@ -189,9 +189,13 @@ def test_tidying_does_not_wait_for_a_build_that_holds_the_lock(tmp_path):
     assert beside(out) == []
 
 
-def test_the_new_tree_is_fsynced_before_the_swap(tmp_path, monkeypatch):
+@pytest.mark.parametrize("together", [False, True], ids=["one by one", "by threads"])
+def test_the_new_tree_is_fsynced_before_the_swap(tmp_path, monkeypatch, together):
     """Every file written anew and every folder of the new tree is fsynced before the exchange, the output's parent
-    after it; a file linked unchanged from the old tree is not fsynced again."""
+    after it; a file linked unchanged from the old tree is not fsynced again. A large tree's files are fsynced by
+    threads (`output.FSYNC_TOGETHER_FROM`): all of them, too, before the exchange."""
+    if together:
+        monkeypatch.setattr(output, "FSYNC_TOGETHER_FROM", 0)
     out = tmp_path / "out"
     write_tree(out, tree_for("old"))
     calls: list[tuple[str, str]] = []

@@ -146,19 +146,29 @@ class Memo:
                 self.reused.append(path)
                 return data
         self.rendered.append(path)
-        self._page = path
-        if self._rows is not None:
-            self._rows.page = path
+        self.rendering(path)
         return render()
 
     def always(self, path: str, render: Callable[[], bytes]) -> bytes:
         """A page made on every build (it reads nearly all of the view): rendered, its rows kept like a page's (not
         in `rendered`, which names the pages whose inputs changed)."""
         self.every.append(path)
+        self.rendering(path)
+        return render()
+
+    def rendering(self, path: str) -> None:
+        """`path` is the page rendered now: the kept rows it renders are noted under it."""
         self._page = path
         if self._rows is not None:
             self._rows.page = path
-        return render()
+
+    def rows_of(self, path: str) -> dict | None:
+        """The rows page `path` rendered (taken out: a worker sends them back to the building process's memo)."""
+        return self._rows.used.pop(path, None) if self._rows is not None else None
+
+    def add_rows(self, path: str, used: dict | None) -> None:
+        if used:
+            self.rows.used[path] = used
 
     def under(self, prefix: str) -> "_Under":
         return _Under(self, prefix)
@@ -196,6 +206,15 @@ class _Under:
     def always(self, path: str, render: Callable[[], bytes]) -> bytes:
         return self.memo.always(self.prefix + path, render)
 
+    def rendering(self, path: str) -> None:
+        self.memo.rendering(self.prefix + path)
+
+    def rows_of(self, path: str) -> dict | None:
+        return self.memo.rows_of(self.prefix + path)
+
+    def add_rows(self, path: str, used: dict | None) -> None:
+        self.memo.add_rows(self.prefix + path, used)
+
     @property
     def rows(self) -> rowcache.Rows:
         return self.memo.rows
@@ -211,6 +230,15 @@ class NoMemo:
 
     def always(self, path: str, render: Callable[[], bytes]) -> bytes:
         return render()
+
+    def rendering(self, path: str) -> None:
+        pass
+
+    def rows_of(self, path: str) -> None:
+        return None
+
+    def add_rows(self, path: str, used: dict | None) -> None:
+        pass
 
 
 def _record(output_dir: Path) -> Path:

@@ -43,7 +43,8 @@ def render_reports(view: ReportsView, *, templates: Path = TEMPLATES, stamp=None
                    memo=None) -> Tree:
     """`dossiers`: whether this build writes the household dossiers the working lists link to and the notice's PDF
     (not with --no-paper). `memo` (memo.Memo, seen from `reports/`): a file whose inputs are those of the previous
-    build into the same output is taken from the output rather than made again.
+    build into the same output is taken from the output rather than made again. A page's rendering may run after
+    this returns (render/spread.py): it binds the loop's values it reads (`lambda wl=wl: ...`).
 
     The index reads nearly all of the view (every list's and table's counts) and is made on every build; the 通报
     prints the whole stamp (its commit among it), so its digest holds all of it."""
@@ -95,7 +96,7 @@ def render_reports(view: ReportsView, *, templates: Path = TEMPLATES, stamp=None
     for wl in view.desk.lists if view.desk else ():
         page(f"{wl.slug}.html", "desk.html", wl=wl, kinds=KINDS, dossiers=dossiers)
         files.add(f"{wl.slug}.csv", memo.page(f"{wl.slug}.csv", inputs(f"{wl.slug}.csv", CSV_COLUMNS, wl),
-                                              lambda: to_csv(CSV_COLUMNS, csv_rows(wl))))
+                                              lambda wl=wl: to_csv(CSV_COLUMNS, csv_rows(wl))))
     if view.trends and view.trends.months:
         page("trends.html", "trends.html", trends=view.trends, charts=_trends_charts)
     if view.notice is not None:  # the 通报 (issue 18): notice.html reads the view's name and notice only
@@ -108,7 +109,7 @@ def render_reports(view: ReportsView, *, templates: Path = TEMPLATES, stamp=None
     for table in view.tables:
         page(f"{table.slug}.html", "table.html", table=table)
         files.add(f"{table.slug}.csv", memo.page(f"{table.slug}.csv", inputs(f"{table.slug}.csv", table),
-                                                 lambda: to_csv(table.columns, table.rows)))
+                                                 lambda table=table: to_csv(table.columns, table.rows)))
     page("version.html", "version.html")
     files.add("report.css", (templates / "report.css").read_bytes())
     files.add("tables.js", (templates / "tables.js").read_bytes())

@@ -63,11 +63,12 @@ def run_rules(records, as_of: dt.date, profile: Profile | None = None, history=N
     return judge(Facts(records, profile or records.profile, as_of, history))
 
 
-def judge(facts: Facts, *, cached: bool = False) -> list[Finding]:
+def judge(facts: Facts, *, cached: bool = False, begun: households.Begun | None = None) -> list[Finding]:
     """Every family's findings on these facts (whose indexes the caller may go on using). `cached`: the
     household-local parts come from the household cache where a household's inputs are unchanged (households.py);
-    the findings are the same, in the same order, and so is `facts.derived`, which the cache supplies too."""
-    judged = _household_local(facts) if cached else None
+    the findings are the same, in the same order, and so is `facts.derived`, which the cache supplies too. `begun`:
+    those parts as `households.begin` started them on the same records, before the history was read."""
+    judged = _household_local(facts, begun) if cached else None
     local = judged.findings if judged is not None else None
     if judged is not None:  # the cached property's own slot: `facts.derived` is then read, not computed
         facts.__dict__["derived"] = judged.derived
@@ -83,11 +84,11 @@ def judge(facts: Facts, *, cached: bool = False) -> list[Finding]:
     return findings
 
 
-def _household_local(facts: Facts) -> households.Judged | None:
+def _household_local(facts: Facts, begun: households.Begun | None = None) -> households.Judged | None:
     """The local parts' findings per family and the views' rule results, from the household cache; None when a rule
     raised (the whole jurisdiction is then judged as without the cache, so the crash is reported once, as there)."""
     try:
-        return households.judge_households(facts)
+        return households.judge_households(facts, begun=begun)
     except Exception:
         return None
 

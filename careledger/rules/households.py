@@ -178,14 +178,48 @@ def _valid(key, value) -> bool:
 _NAMES = {family: family.__name__.rsplit(".", 1)[-1] for family in LOCAL}
 
 
-def judge_households(facts, *, cache: bool = True) -> Judged:
+@dataclass
+class Begun:
+    """The households' cache looked up and those to judge handed to workers (`begin`), before the history is read:
+    the local parts never read it (`restricted` gives them none)."""
+
+    store: object
+    every: list
+    looked: list
+    villages: dict
+    tasks: list
+    running: object  # workers.Started
+
+    def close(self) -> None:
+        self.running.close()
+
+    def __enter__(self) -> "Begun":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def begin(facts, *, cache: bool = True) -> Begun | None:
+    """Start `judge_households` on `facts` (its records, profile and as-of date: no history needed): the households
+    to judge go to workers forked now, and the building process may read the history meanwhile; pass the result to
+    `judge_households` (via `rules.judge`). None when it raises (the judgement then raises it again, as without)."""
+    try:
+        with cachestore.without_gc():
+            return _begin(facts, cache)
+    except Exception:
+        return None
+
+
+def judge_households(facts, *, cache: bool = True, begun: Begun | None = None) -> Judged:
     """The local parts' findings of every household: from the cache when its key is unchanged, else judged on its
-    own records (and stored). Raises what a rule raises (the caller then judges the whole jurisdiction)."""
+    own records (and stored). Raises what a rule raises (the caller then judges the whole jurisdiction). `begun`:
+    what `begin` started on these records (its tasks run here if no worker took them)."""
     with cachestore.without_gc():  # unpickling 2,500 households' findings makes many objects and no cycles
-        return _judge_households(facts, cache)
+        return _judge_households(facts, begun or _begin(facts, cache))
 
 
-def _judge_households(facts, cache: bool) -> Judged:
+def _begin(facts, cache: bool) -> Begun:
     records = facts.records
     store = cachestore.FolderStore("rules", records.root, cachestore.code_hash(*CODE), _valid) if cache else None
     keys = Keys(facts) if cache else None
@@ -197,7 +231,14 @@ def _judge_households(facts, cache: bool) -> Judged:
         hit = store.folder(rel).get(unit.id) if key else None
         fits = hit is not None and hit[0] == key and hit[3][0] <= facts.as_of < hit[3][1]  # daywatch: its days
         looked.append((key, rel, hit if fits else None))
-    missed, outside = _judge_missed(facts, every, looked, store)
+    villages, tasks, spread = _missed_tasks(every, looked, store)
+    running = workers.start_map(_judge_task, tasks, jobs=None if spread else 1, shared=(facts, every))
+    return Begun(store, every, looked, villages, tasks, running)
+
+
+def _judge_households(facts, begun: Begun) -> Judged:
+    store, every, looked = begun.store, begun.every, begun.looked
+    missed, outside = _judge_missed(facts, begun)
     per_unit: list[tuple[Unit, dict]] = []
     parts: list[tuple[Unit, derived.Part]] = []
     judged, reused = [], 0
@@ -229,13 +270,25 @@ def _judge_households(facts, cache: bool) -> Judged:
 IN_PROCESS_UP_TO = 200  # fewer households to judge than this are judged in this process: a fork costs more
 
 
-def _judge_missed(facts, every: list[Unit], looked: list, store) -> tuple[dict, dict[str, dict]]:
+def _judge_missed(facts, begun: Begun) -> tuple[dict, dict[str, dict]]:
     """(index -> ({family name: findings}, its share of the views' results, the first day they may differ) of the
-    households to judge; the cache
-    folders whose file a task wrote, each with {} for the caller to fill). On every core (workers.shared_map, forked
-    after loading: the facts are read in place, the tasks are indexes), a village a task (the folder of the
-    household's file); in the building process when they are few. A village the cache has nothing of (a cold build)
-    has its cache file written by the process that judged it, so the building process need not pickle it."""
+    households to judge; the cache folders whose file a task wrote, each with {} for the caller to fill). On every
+    core (workers.start_map, forked after loading: the facts are read in place, the tasks are indexes), a village a
+    task (the folder of the household's file); in the building process when they are few. A village the cache has
+    nothing of (a cold build) has its cache file written by the process that judged it, so the building process need
+    not pickle it."""
+    results = begun.running.results(shared=(facts, begun.every))
+    missed, outside = {}, {}
+    for folder, (indexes, _, _), (done, wrote) in zip(begun.villages, begun.tasks, results):
+        missed.update(zip(indexes, done))
+        if wrote:
+            outside[folder] = {}
+    return missed, outside
+
+
+def _missed_tasks(every: list[Unit], looked: list, store) -> tuple[dict, list, bool]:
+    """The households to judge by village (folder → their indexes), a task a village, and whether they are enough
+    to spread over the cores."""
     villages: dict[str, list[int]] = {}
     for i, (unit, (_, _, hit)) in enumerate(zip(every, looked)):
         if hit is None:
@@ -246,13 +299,7 @@ def _judge_missed(facts, every: list[Unit], looked: list, store) -> tuple[dict, 
         rels = {looked[i][1] for i in indexes if looked[i][0]}
         target = store.file_of(folder) if spread and store and rels and not store.folder(next(iter(rels))) else None
         tasks.append((indexes, [looked[i][0] for i in indexes], target))
-    results = workers.shared_map(_judge_task, tasks, jobs=None if spread else 1, shared=(facts, every))
-    missed, outside = {}, {}
-    for folder, (indexes, _, _), (done, wrote) in zip(villages, tasks, results):
-        missed.update(zip(indexes, done))
-        if wrote:
-            outside[folder] = {}
-    return missed, outside
+    return villages, tasks, spread
 
 
 def _judge_task(task: tuple) -> tuple[list[tuple[dict, derived.Part, dt.date]], bool]:
