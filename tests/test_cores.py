@@ -81,8 +81,8 @@ class _RenderedAtOnce:
     def __init__(self, memo=None):
         self.memo = memo
 
-    def page(self, path, inputs, render):
-        return self.memo.page(path, inputs, render)
+    def __getattr__(self, name):  # page, always, rows: the memo's own
+        return getattr(self.memo, name)
 
     def fill(self, files):
         return files

@@ -167,11 +167,12 @@ def test_the_build_keeps_the_rows_and_a_rebuild_uses_them(tmp_path, monkeypatch)
     made = []
 
     class Counting(memos.Memo):
-        def remember(self, tree):
+        def remember(self, tree, **options):
             made.append(self._rows.made if self._rows is not None else None)
-            return super().remember(tree)
+            return super().remember(tree, **options)
 
     monkeypatch.setattr(pipeline, "Memo", Counting)
+    monkeypatch.setenv("CARELEDGER_JOBS", "1")  # the count is the building process's (workers keep rows too)
     write_demo(tmp_path / "content", DemoSpec(households=40, months=3))
     build_all(tmp_path / "content", tmp_path / "out", as_of=AS_OF, paper=False)
     first = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out").rglob("*.html")}
@@ -180,3 +181,24 @@ def test_the_build_keeps_the_rows_and_a_rebuild_uses_them(tmp_path, monkeypatch)
     again = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out").rglob("*.html")}
     assert again == first
     assert made[0] > 100 and made[2] < made[0]
+
+
+def test_rows_rendered_in_workers_are_kept_as_in_one_process(tmp_path, monkeypatch):
+    """Pages rendered in forked workers (render/spread.py) send their rows back: the rows' record equals the one a
+    single process leaves."""
+    from careledger.render import spread
+
+    write_demo(tmp_path / "content", DemoSpec(households=40, months=3))
+    forked = []
+    real = spread.workers.shared_map
+    monkeypatch.setattr(spread.workers, "shared_map", lambda fn, tasks, **kw: (
+        forked.append(kw.get("jobs")), real(fn, tasks, **kw))[1])
+    kept = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv("CARELEDGER_JOBS", jobs)
+        monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / f"cache{jobs}"))
+        build_all(tmp_path / "content", tmp_path / "out", as_of=AS_OF, paper=False)
+        kept[jobs] = memos._load_rows(tmp_path / "out")
+        (tmp_path / "out").rename(tmp_path / f"out{jobs}")
+    assert 2 in forked  # the second build rendered its pages in workers
+    assert kept["2"] == kept["1"] and len(kept["1"]) > 5
