@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from stages import add_one_visit  # bench/stages.py: this script's folder is on the path
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -130,16 +132,6 @@ def top(label: str, count: int = 12) -> None:
         frame = stat.traceback[0]
         where = f"{Path(frame.filename).parent.name}/{Path(frame.filename).name}:{frame.lineno}"
         print(f"      {stat.size / MB:8.1f} MB {stat.count:9} blocks  {where}", flush=True)
-
-
-def add_one_visit(content: Path) -> Path:
-    month = sorted((content / "visits").iterdir())[-1]
-    path = sorted(month.glob("*.yaml"))[-1]
-    text = path.read_text(encoding="utf-8")
-    path.write_text(text + text[text.rindex("\n- date:") + 1:], encoding="utf-8")
-    git = ["git", "-C", str(content), "-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
-    subprocess.run([*git, "commit", "-q", "-am", "one more visit"], check=True)
-    return path
 
 
 def measured(label: str, args: list[str], env: dict) -> None:

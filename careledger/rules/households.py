@@ -75,7 +75,7 @@ ORDER: dict[object, tuple[tuple[frozenset | None, str], ...]] = {
 CODE = ("rules.__init__", "rules.households", "rules.daywatch",
         "rules.derived", "rules.cases", "rules.people", "rules.periods",
         *(f"rules.{family.__name__.rsplit('.', 1)[-1]}" for family in LOCAL),
-        "findings", "records", "policy", "vocab", "schema", "identifiers")
+        "findings", "records", "slotted", "policy", "vocab", "schema", "identifiers")
 
 
 @dataclass
