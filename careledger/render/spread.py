@@ -21,7 +21,7 @@ from ..output import Tree
 from .memo import NoMemo
 
 RUN = 16  # pages a task at most: fewer round trips than a page each
-IN_PROCESS_UP_TO = 60  # pages: fewer are rendered in the building process (a fork costs more than they do)
+IN_PROCESS_UP_TO = 200  # pages: fewer are rendered in the building process (starting a pool costs more than they do)
 
 
 class Deferred:
