@@ -271,7 +271,7 @@ def _fsync_all(paths: list[str], flags: int) -> None:
 
 def _make_folders(staging: str, folder: str, folders: set[str]) -> None:
     """Make `folder` (relative) and those above it in the new tree, each once: `folders` holds those made."""
-    missing = [folder, *(p for p in _parents(folder))]
+    missing = [folder, *_parents(folder)]
     for made in reversed([f for f in missing if f not in folders]):
         os.mkdir(f"{staging}/{made}")
         folders.add(made)

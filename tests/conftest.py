@@ -1,4 +1,5 @@
 import datetime as dt
+import os
 import shutil
 from pathlib import Path
 
@@ -21,3 +22,14 @@ def basic(tmp_path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(FIXTURES / "basic", target)
     return target
+
+
+@pytest.fixture
+def restore_cache_env():
+    """CARELEDGER_CACHE_DIR as it was before the test (tests that build in fresh caches set it as they go)."""
+    saved = os.environ.get("CARELEDGER_CACHE_DIR")
+    yield
+    if saved is None:
+        os.environ.pop("CARELEDGER_CACHE_DIR", None)
+    else:
+        os.environ["CARELEDGER_CACHE_DIR"] = saved

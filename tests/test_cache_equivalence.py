@@ -228,16 +228,6 @@ def lazy_imports(monkeypatch):
     monkeypatch.setattr(resume, "LAZY_FROM", 2)
 
 
-@pytest.fixture
-def restore_cache_env():
-    saved = os.environ.get("CARELEDGER_CACHE_DIR")
-    yield
-    if saved is None:
-        os.environ.pop("CARELEDGER_CACHE_DIR", None)
-    else:
-        os.environ["CARELEDGER_CACHE_DIR"] = saved
-
-
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(steps=st.lists(STEP, min_size=1, max_size=6))

@@ -31,16 +31,10 @@ STEP = st.tuples(st.one_of(visit, visit, note, level, phone, household, problem,
 
 
 @pytest.fixture(autouse=True)
-def memory(monkeypatch):
+def memory(monkeypatch, restore_cache_env):
     """This test's own kept values (as a `serve` process has), and lazy history commits as in a county."""
     monkeypatch.setattr(cachestore, "_kept", {})
     monkeypatch.setattr(resume, "LAZY_FROM", 2)
-    saved = os.environ.get("CARELEDGER_CACHE_DIR")
-    yield
-    if saved is None:
-        os.environ.pop("CARELEDGER_CACHE_DIR", None)
-    else:
-        os.environ["CARELEDGER_CACHE_DIR"] = saved
 
 
 def edit(world: World, step: tuple, broken_files: list[Path]) -> None:
