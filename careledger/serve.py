@@ -2,9 +2,9 @@
 
 It builds the site alone (`build_all(..., allow_dirty=True, paper=False, reports=False)`: a preview is of
 uncommitted edits, and serves neither the reports nor the paper, so OUTPUT/reports/ and OUTPUT/private/ keep what the
-last `build` wrote), serves OUTPUT/site/ on 127.0.0.1, and watches the content directory by polling the files' sizes
-and modification times (no dependency; careledger/preview/watch.py: the recently modified files every 0.1 s, every
-file at most every --interval seconds). The process keeps the cache files it read or wrote in memory
+last `build` wrote), serves OUTPUT/site/ on 127.0.0.1, and watches the content directory (careledger/preview/watch.py:
+the system's file events through watchdog where it gives them, else polling the files' sizes and modification times,
+the recently modified files every 0.1 s and every file at most every --interval seconds). The process keeps the cache files it read or wrote in memory
 (`cachestore.keep_in_memory`), so a rebuild unpickles nothing it had already. When a file changes it builds again and
 reports the findings on the terminal and in the page (careledger/preview/): every HTML page is sent with a banner at
 the top, added to the response only, never to the files on disk. A build with errors leaves the previous site up and
@@ -232,7 +232,7 @@ def watch(content: Path, output: Path, as_of: dt.date, watcher: Watcher, preview
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="本机端口；0 表示任选一个空闲端口。")
 @click.option("--interval", default=1.0, show_default=True, type=click.FloatRange(0.1, 60),
-              help="每隔多少秒查看一遍全部记录文件是否有变化（最近改过的文件和目录每 0.1 秒查看一次）。")
+              help="系统不报告文件改动时（如网络盘），每隔多少秒查看一遍全部记录文件是否有变化（最近改过的文件和目录每 0.1 秒查看一次）。")
 @click.option("--internal", is_flag=True,
               help="同时提供内部报表（/reports/，含姓名）和报表链接的入户档案（/private/dossiers/），只给本单位工作人员在自己的电脑上看。")
 def serve(content_dir: Path, output_dir: Path, as_of: dt.date, port: int, interval: float, internal: bool):

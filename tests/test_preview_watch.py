@@ -6,6 +6,8 @@ import os
 import threading
 import time
 
+import pytest
+
 from careledger.preview import watch
 from careledger.preview.watch import Snapshot, Watcher
 
@@ -39,7 +41,15 @@ def test_a_glance_sees_a_hot_file_saved_in_place_and_a_file_added_or_renamed_ove
     assert seen.moved() and seen.changed(Snapshot.take(tmp_path)) == [str(files[1])]
 
 
-def test_the_watcher_returns_every_change_the_cold_one_at_the_next_full_look(tmp_path):
+@pytest.fixture(params=["events", "polling"])
+def mode(request, monkeypatch):
+    """Each watcher test runs with the system's events and without them (the polling fallback)."""
+    if request.param == "polling":
+        monkeypatch.setattr(watch._Events, "start", classmethod(lambda cls, content, skip: None))
+    return request.param
+
+
+def test_the_watcher_returns_every_change_the_cold_one_at_the_next_full_look(tmp_path, mode):
     files = _files(tmp_path, 4)
     watcher = Watcher(tmp_path, None, 0.5)
     changed: list = []
@@ -55,3 +65,40 @@ def test_the_watcher_returns_every_change_the_cold_one_at_the_next_full_look(tmp
     (tmp_path / "visits" / "2026-01" / "new.yaml").write_text("- date: 2026-01-04\n", encoding="utf-8")
     files[2].unlink()
     assert watcher.wait() == sorted([str(tmp_path / "visits" / "2026-01" / "new.yaml"), str(files[2])])
+
+
+def _counting_looks(monkeypatch) -> list:
+    looks: list = []
+    take = Snapshot.take.__func__
+
+    def counted(cls, content, skip=None):
+        looks.append(content)
+        return take(cls, content, skip)
+
+    monkeypatch.setattr(Snapshot, "take", classmethod(counted))
+    return looks
+
+
+def test_with_events_a_save_is_seen_without_a_walk_and_a_new_folder_with_one(tmp_path, tmp_path_factory,
+                                                                           monkeypatch):
+    files = _files(tmp_path, 4)
+    looks = _counting_looks(monkeypatch)
+    watcher = Watcher(tmp_path, tmp_path / "output", 60)
+    if watcher.events is None:
+        pytest.skip("this system reports no file events")
+    assert len(looks) == 1  # the first look
+    files[0].write_text("- date: 2026-01-03\n", encoding="utf-8")  # in place
+    assert watcher.wait() == [str(files[0])]
+    saved = files[1].with_name(".v1.yaml.swp")
+    saved.write_text("- date: 2026-02-09\n", encoding="utf-8")
+    saved.replace(files[1])  # by a rename, as many editors save
+    assert watcher.wait() == [str(files[1])] and len(looks) == 1
+    (tmp_path / "output").mkdir()
+    (tmp_path / "output" / "index.html").write_text("x", encoding="utf-8")  # the build's own output: not a change
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "index").write_text("x", encoding="utf-8")
+    staged = tmp_path_factory.mktemp("staged")  # outside the content, on the same file system
+    (staged / "2026-04").mkdir(parents=True)
+    (staged / "2026-04" / "a.yaml").write_text("- date: 2026-04-01\n", encoding="utf-8")
+    staged.rename(tmp_path / "visits" / "new")  # a folder moved in: no event names the file inside
+    assert watcher.wait() == [str(tmp_path / "visits" / "new" / "2026-04" / "a.yaml")] and len(looks) == 2

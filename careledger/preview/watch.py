@@ -1,24 +1,30 @@
-"""How the preview notices a saved file, by polling (no dependency): a full look at every file below the content
-(`Snapshot.take`: size, modification time and inode of each, since an editor that saves by renaming changes the
-inode) every few seconds, and in between, every QUICK seconds, a glance (`Snapshot.moved`) at the HOT most recently
-modified files and at every folder (a file added, removed or renamed into a folder changes the folder's
-modification time). A clerk saves the file they are working on again and again, so a save is seen within QUICK
-seconds, for a few hundred stats; the first save of a file not touched for a while waits for the next full look.
+"""How the preview notices a saved file. Where the system reports changes (inotify on Linux, its counterparts
+elsewhere, through watchdog), a save is seen as it happens: the paths the events name are statted and compared with
+the snapshot, and the build starts with no full look at the content. Where it cannot (the watch limit reached, a
+file system that reports nothing), and as a safety net every SAFETY_NET seconds besides, the watcher polls: a full
+look at every file below the content (`Snapshot.take`: size, modification time and inode of each, since an editor
+that saves by renaming changes the inode) every few seconds, and in between, every QUICK seconds, a glance
+(`Snapshot.moved`) at the HOT most recently modified files and at every folder (a file added, removed or renamed
+into a folder changes the folder's modification time).
 
 A full look costs a stat per file (0.1 CPU s at 2,500 households, 1 s at 25,000): `Watcher` takes one at most every
-`interval` seconds and never more than a tenth of a core's time on it."""
+`interval` seconds (SAFETY_NET with events) and never more than a tenth of a core's time on it."""
 
 from __future__ import annotations
 
 import heapq
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-QUICK = 0.1  # seconds between two glances
+QUICK = 0.1  # seconds between two glances, when polling
 HOT = 256  # files glanced at: the most recently modified
 SHARE = 0.1  # of a core, at most, spent on full looks
+SETTLE = 0.03  # seconds without a new event before a burst (an editor's write, rename and chmod) is taken as one
+SAFETY_NET = 60.0  # seconds between full looks when the system reports changes (events it may have dropped)
+_CHANGES = frozenset({"created", "modified", "deleted", "moved"})  # not opened or closed
 
 
 def _stat(path: str) -> tuple[int, int, int] | None:
@@ -63,19 +69,103 @@ class Snapshot:
         return sorted(set(now.files) ^ set(self.files)
                       | {p for p, state in now.files.items() if p in self.files and self.files[p] != state})
 
+    def update(self, paths) -> list[str] | None:
+        """Take the files `paths` again; those added, removed or changed, sorted. None when one of them is a folder
+        (a folder made, moved or removed carries files no event named: a full look is needed)."""
+        if any(os.path.isdir(path) or path in self.folders for path in paths):
+            return None  # before any file is taken again: the full look compares with this snapshot as it was
+        changed = []
+        for path in paths:
+            state = _stat(path)
+            if state != self.files.get(path):
+                changed.append(path)
+                if state is None:
+                    self.files.pop(path, None)
+                else:
+                    self.files[path] = state
+        return sorted(changed)
+
+
+class _Events:
+    """The paths the system reports changed below the content, gathered on watchdog's thread until taken."""
+
+    def __init__(self, content: Path, skip: Path | None):
+        self.root, self.skip = os.path.abspath(content), str(skip) if skip is not None else None
+        self.paths: set[str] = set()
+        self.lock, self.ready = threading.Lock(), threading.Event()
+        self.last = 0.0
+
+    @classmethod
+    def start(cls, content: Path, skip: Path | None) -> "_Events | None":
+        """Events below `content`, or None where the system gives none (then the watcher polls)."""
+        try:
+            from watchdog.events import FileSystemEventHandler
+            from watchdog.observers import Observer
+        except ImportError:
+            return None
+        events = cls(content, skip)
+
+        class Handler(FileSystemEventHandler):
+            def on_any_event(self, event) -> None:
+                events.note(event)
+
+        observer = Observer()
+        observer.daemon = True
+        try:
+            observer.schedule(Handler(), events.root, recursive=True)
+            observer.start()
+        except OSError:  # the system's watch limit (fs.inotify.max_user_watches), or no such facility
+            return None
+        return events
+
+    def note(self, event) -> None:
+        if event.event_type not in _CHANGES or (event.is_directory and event.event_type == "modified"):
+            return  # a folder "modified" is a file in it made or removed, which has an event of its own
+        paths = [p for p in (event.src_path, getattr(event, "dest_path", ""))
+                 if p and self._watched(os.fsdecode(p), event.is_directory)]
+        if paths:
+            with self.lock:
+                self.paths.update(os.fsdecode(p) for p in paths)
+                self.last = time.monotonic()
+            self.ready.set()
+
+    def _watched(self, path: str, folder: bool) -> bool:
+        """Below the content, outside dot folders (.git) and the output, as `Snapshot.take` looks."""
+        relative = os.path.relpath(path, self.root)
+        if relative == os.curdir or relative == os.pardir or relative.startswith(os.pardir + os.sep):
+            return False
+        if self.skip is not None and (path == self.skip or path.startswith(self.skip + os.sep)):
+            return False
+        folders = relative.split(os.sep) if folder else relative.split(os.sep)[:-1]
+        return not any(part.startswith(".") for part in folders)
+
+    def take(self, timeout: float) -> set[str]:
+        """The paths named since the last take, once no event came for SETTLE seconds; empty after `timeout`."""
+        if not self.ready.wait(max(0.0, timeout)):
+            return set()
+        while (quiet := time.monotonic() - self.last) < SETTLE:
+            time.sleep(SETTLE - quiet)
+        with self.lock:
+            paths, self.paths = self.paths, set()
+            self.ready.clear()
+        return paths
+
 
 class Watcher:
-    """The snapshot of the content, taken again when a glance sees a change or a full look is due."""
+    """The snapshot of the content, kept up to date from the system's events, or taken again when a glance sees a
+    change or a full look is due."""
 
     def __init__(self, content: Path, skip: Path | None, interval: float):
         self.content, self.skip, self.interval = content, skip, interval
+        self.events = _Events.start(content, skip)  # before the first look, so that no change falls between
         self.every = interval
         self.seen = self.look()
 
     def look(self) -> Snapshot:
         cpu = time.thread_time()  # this thread walks; the server answers pages in others
         taken = Snapshot.take(self.content, self.skip)
-        self.every = max(self.interval, (time.thread_time() - cpu) / SHARE)
+        least = SAFETY_NET if self.events is not None else self.interval
+        self.every = max(least, (time.thread_time() - cpu) / SHARE)
         self.last = time.monotonic()
         return taken
 
@@ -83,9 +173,17 @@ class Watcher:
         """Block until a file changes; the files changed since the last call (or since the watcher was made)."""
         while True:
             due = self.last + self.every - time.monotonic()
-            time.sleep(max(0.0, min(QUICK, due)))
-            if time.monotonic() < self.last + self.every and not self.seen.moved():
-                continue
+            if self.events is not None and due > 0:
+                paths = self.events.take(due)
+                changed = self.seen.update(paths) if paths else []
+                if changed:
+                    return changed
+                if changed is not None:
+                    continue  # nothing the snapshot holds changed (a file written back as it was), or no event
+            else:
+                time.sleep(max(0.0, min(QUICK, due)))
+                if time.monotonic() < self.last + self.every and not self.seen.moved():
+                    continue
             now = self.look()
             changed = self.seen.changed(now)
             self.seen = now
