@@ -78,7 +78,7 @@ def redact(records, findings, as_of: dt.date, settings, *, commit: str = "", fac
         by_category=tables.by_category, by_level=tables.by_level, households=tables.households,
         villages=tuple(people.village(v) for v in site.villages),
         cadres=people.cadre_statuses(None),
-        weeks=_weeks(people.week_counts, as_of, None),
+        weeks=people.weeks(None),
         gap_bands=tuple(label for _, label in GAP_BANDS),
         pages=tuple(PageText(slug=p.slug, title=p.title, markdown=p.body, source=p.source)
                     for p in sorted(records.pages, key=lambda p: p.slug)),
@@ -148,6 +148,7 @@ class _People:
         self.level_ranks = {lv.code: -lv.rank for lv in profile.levels}
         self._cadres: dict[str, Cadre] = {}  # staff id -> how she is shown (cadre())
         self._contact_names: dict[str, str | None] = {}  # staff id -> published name (contact_name())
+        self.kept = _Kept.of((self.salt, settings, self.private, self.private_phones, profile))
         self.hidden = self.hidden_groups()
 
     def hidden_groups(self) -> set[str]:
@@ -170,14 +171,16 @@ class _People:
                         groups[f"s:{staff_id}@{v}"] = part
         # the longest-gap band: a maximum over the group (0: no visit rule applies, then the bands in order)
         band = {c.key: 1 + _band_index(self.gaps[c.key]) if c.key in self.gaps else 0 for c in self.listed}
-        return hidden_groups(groups, [(on_time, True), (warned, False), (band, MAX)], self.settings.k)
+        measures = [(on_time, True), (warned, False), (band, MAX)]
+        return self.kept.hidden(groups, measures, self.settings.k)
 
     # --- the 公示 ---------------------------------------------------------------------------------------------
 
     def cadre(self, staff_id: str) -> Cadre:
         """How a responsible cadre is shown: the same part on every entry and status row that names her."""
         if staff_id not in self._cadres:
-            self._cadres[staff_id] = self._make_cadre(staff_id)
+            staff = self.facts.staff.get(staff_id)
+            self._cadres[staff_id] = self.kept.value("cadre", staff_id, staff, lambda: self._make_cadre(staff_id))
         return self._cadres[staff_id]
 
     def _make_cadre(self, staff_id: str) -> Cadre:
@@ -190,20 +193,29 @@ class _People:
                      phone=published_phone(staff, self.settings, self.private_phones) or "")
 
     def entry(self, case) -> Entry:
-        profile, settings = self.facts.profile, self.settings
-        category = self.categories.get(case.subject.category)
-        level = self.levels.get(case.subject.level) if case.subject.level else None
+        settings = self.settings
         contacts = case.assigned("contact")
         names = [self.contact_name(c) for c in contacts if c in self.facts.staff] \
             if settings.publish_contact_names else []
         contact = "、".join(n for n in names if n) or ("已安排" if contacts else "未安排")
+        cadres = tuple(self.cadre(s) for s in self.responsible[id(case)])
+        subject, member = case.subject, case.member
+        # everything the entry shows besides the context `_Kept` compares once per build
+        inputs = (member.name, member.id_number, member.phone, subject.category, subject.level, subject.enrolled,
+                  case.household.policies, cadres, contact)
+        return self.kept.value("entry", case.key, inputs, lambda: self._make_entry(case, cadres, contact))
+
+    def _make_entry(self, case, cadres: tuple[Cadre, ...], contact: str) -> Entry:
+        profile, settings = self.facts.profile, self.settings
+        category = self.categories.get(case.subject.category)
+        level = self.levels.get(case.subject.level) if case.subject.level else None
         return Entry(
             public_id=public_id(case.key, self.salt), name=mask_name(case.member.name),
             category=category.name if category else case.subject.category,
             level=level.name if level else ("未定级" if profile.levels else ""),
             policies=tuple(vocab.POLICY[p] for p in case.household.policies
                            if p not in HEALTH_POLICIES and p not in CHILD_POLICIES),
-            cadres=tuple(self.cadre(s) for s in self.responsible[id(case)]), contact=contact,
+            cadres=cadres, contact=contact,
             enrolled=f"{case.subject.enrolled:%Y-%m}",
             id_number=mask_id_number(case.member.id_number or "", settings.id_number_mask),
             phone=mask_phone(case.member.phone or "", settings.phone_mask))
@@ -211,7 +223,9 @@ class _People:
     def contact_name(self, staff_id: str) -> str | None:
         """A care contact's published name (None: not published), worked out once per person."""
         if staff_id not in self._contact_names:
-            self._contact_names[staff_id] = published_name(self.facts.staff[staff_id], self.settings, self.private)
+            staff = self.facts.staff[staff_id]
+            self._contact_names[staff_id] = self.kept.value(
+                "contact", staff_id, staff, lambda: published_name(staff, self.settings, self.private))
         return self._contact_names[staff_id]
 
     def village(self, village) -> Village:
@@ -224,7 +238,12 @@ class _People:
                        status=self.status(village.name, village.name, cases,
                                           self.alerts_by_village.get(village.id, 0), group=f"v:{village.id}"),
                        cadres=self.cadre_statuses(village.id),
-                       weeks=_weeks(self.week_counts, self.facts.as_of, village.id))
+                       weeks=self.weeks(village.id))
+
+    def weeks(self, village_id: str | None) -> tuple[Week, ...]:
+        as_of = self.facts.as_of
+        counts = tuple(self.week_counts.get(village_id, ()))
+        return self.kept.part(("weeks", as_of, counts), lambda: _weeks(self.week_counts, as_of, village_id))
 
     # --- status -----------------------------------------------------------------------------------------------
 
@@ -232,15 +251,16 @@ class _People:
                group: str) -> Status:
         """The figures of a group of listed subjects (its number is on the 公示 anyway), or "—" where hidden."""
         n = len(cases)
-        listed = Cell(str(n), n)
         if n == 0 or not group or group in self.hidden:
-            return Status(label, village, listed, Rate(NOT_SHOWN, None), NOT_SHOWN,
-                          Cell(NOT_SHOWN, None) if n else Cell("0", 0), cadre)
+            return self.kept.part((label, village, n, cadre), lambda: Status(
+                label, village, Cell(str(n), n), Rate(NOT_SHOWN, None), NOT_SHOWN,
+                Cell(NOT_SHOWN, None) if n else Cell("0", 0), cadre))
         on_time = sum(1 for c in cases if c.key not in self.late)
         percent = round(100 * on_time / n)
         gaps = [self.gaps[c.key] for c in cases if c.key in self.gaps]
-        return Status(label, village, listed, Rate(f"{percent}%", percent), _band(max(gaps)) if gaps else NOT_SHOWN,
-                      Cell(str(warnings), warnings), cadre)
+        band = _band(max(gaps)) if gaps else NOT_SHOWN
+        return self.kept.part((label, village, n, cadre, percent, band, warnings), lambda: Status(
+            label, village, Cell(str(n), n), Rate(f"{percent}%", percent), band, Cell(str(warnings), warnings), cadre))
 
     def cadre_statuses(self, village_id: str | None) -> tuple[Status, ...]:
         """One row per responsible cadre of listed subjects (of one village, or all), village by village. A village's
@@ -282,6 +302,65 @@ class _People:
                         open_problems=len(facts.derived.problems),
                         reviews_done=reviews_done, quarter=quarter.label,
                         month=f"{facts.as_of.year}年{facts.as_of.month}月")
+
+
+class _Kept:
+    """What the last public views of this process made, for the next (the preview rebuilds in one process): each
+    value kept with everything it reads besides the context, and used only when those are equal (by value, not by
+    identity). The context (the id key, the settings, the private names and phones, the profile) is compared once
+    per build; another context starts an empty memo, which a build holds for itself (two builds at once in one
+    process never mix their contexts)."""
+
+    _last: "_Kept | None" = None
+
+    def __init__(self, context: tuple):
+        self.context = context
+        self.values: dict = {}  # (kind, key) -> (inputs, value), used by this build
+        self.parts: dict = {}  # a part's values -> the part (`part`), used by this build
+        self.old_values: dict = {}  # the same, of the build before
+        self.old_parts: dict = {}
+        self._hidden = None  # (groups, measures, k, hidden): the last `rates.hidden_groups` call
+
+    @classmethod
+    def of(cls, context: tuple) -> "_Kept":
+        last = cls._last
+        if last is None or last.context != context:
+            last = cls._last = cls(context)
+        else:  # keep what the last build used, and drop what it did not (removed households, past weeks)
+            last.old_values, last.values = last.values, {}
+            last.old_parts, last.parts = last.parts, {}
+        return last
+
+    def value(self, kind: str, key, inputs, make):
+        """`make()`, or the value kept under (kind, key) when it was made from equal `inputs`."""
+        kept = self.values.get((kind, key)) or self.old_values.get((kind, key))
+        if kept is None or kept[0] != inputs:
+            kept = (inputs, make())
+        self.values[kind, key] = kept
+        return kept[1]
+
+    def part(self, key: tuple, make):
+        """A part made of exactly the values in `key` (which holds every one it shows), made once: parts are frozen
+        and compared by value, so an equal one is the same to every reader."""
+        part = self.parts.get(key) or self.old_parts.get(key) or make()
+        self.parts[key] = part
+        return part
+
+    def hidden(self, groups: dict, measures: list, k: int) -> set[str]:
+        """`rates.hidden_groups(groups, measures, k)`, given again when every argument is equal, in the same order
+        (a rebuild that changed no listed subject's group, band, rate or warnings)."""
+        last = self._hidden
+        if (last is not None and last[2] == k and _ordered_equal(last[0], groups)
+                and len(last[1]) == len(measures)
+                and all(a[1] == b[1] and _ordered_equal(a[0], b[0]) for a, b in zip(last[1], measures))):
+            return set(last[3])
+        hidden = hidden_groups(groups, measures, k)
+        self._hidden = (groups, measures, k, frozenset(hidden))
+        return hidden
+
+
+def _ordered_equal(a: dict, b: dict) -> bool:
+    return a == b and list(a) == list(b)
 
 
 def _band(days: int) -> str:

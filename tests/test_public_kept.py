@@ -1,0 +1,72 @@
+"""The public view's in-process memo (`views/public._Kept`): after random edits and as-of dates, a view made with
+what earlier views of the process kept equals one made from nothing, part for part and in its repr."""
+
+import datetime as dt
+import random
+
+import pytest
+
+from careledger.load import load
+from careledger.rules import run_rules
+from careledger.views import public
+
+from .publickit import AS_OF, jurisdiction
+
+# (file, text, its replacement): toggled at random. Names (entries, private names), levels and categories (entry,
+# status order), cadres (who is responsible, a cadre's name and post), the settings, and visits (gaps, bands,
+# warnings, the weeks, so the hidden rows).
+EDITS = [
+    ("households/v1/h11.yaml", "name: 欧阳明", "name: 欧阳明德"),
+    ("households/v1/h15.yaml", "level: '2'", "level: '1'"),
+    ("households/v2/h24.yaml", "category: '2'", "category: '3'"),
+    ("households/v2/h27.yaml", "responsible: [v2-shuji]", "responsible: [v2-shuji, v1-bp]"),
+    ("households/v1/h15.yaml", "responsible: [v1-bp]", "responsible: [v1-shuji]"),
+    ("households/v1/h17.yaml", "responsible: [v1-bp]", "responsible: [v2-shuji]"),
+    ("households/v1/h16.yaml", "enrolled: 2025-01-01", "enrolled: 2025-03-01"),
+    ("staff/v1.yaml", "name: 王秀兰", "name: 王秀英"),
+    ("staff/v1.yaml", "post: 村委委员", "post: 村委副主任"),
+    ("staff/v2.yaml", "roles: [contact]", "roles: [contact, grid_worker]"),
+    ("site.yaml", "privacy:\n", "privacy:\n  publish_contact_names: true\n"),
+    ("site.yaml", "privacy:\n", "privacy:\n  k: 2\n"),
+]
+VISITS = [("v1-bp", "h15"), ("v1-bp", "h16"), ("v1-shuji", "h11"), ("v2-shuji", "h21"), ("v2-shuji", "h24"),
+          ("v2-shuji", "h29")]
+
+
+def view(root, as_of, *, fresh: bool):
+    records, findings = load(root, today=as_of)
+    assert not [f.format() for f in findings if f.is_error]
+    if fresh:
+        public._Kept._last = None
+    return public.redact(records, run_rules(records, as_of), as_of, records.site.privacy)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_view_from_what_was_kept_equals_a_view_made_anew(tmp_path, seed):
+    rng = random.Random(seed)
+    root = jurisdiction(tmp_path / "content")
+    on = set()
+    visits: dict[str, list[str]] = {}
+    reused = 0
+    for _ in range(12):
+        for i in rng.sample(range(len(EDITS)), rng.randint(0, 2)):
+            rel, old, new = EDITS[i]
+            path = root / rel
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace(new, old, 1) if i in on else text.replace(old, new, 1), encoding="utf-8")
+            on ^= {i}
+        for _ in range(rng.randint(0, 3)):
+            staff, household = rng.choice(VISITS)
+            day = AS_OF - dt.timedelta(days=rng.randint(0, 60))
+            rel = f"visits/{day:%Y-%m}/{staff}.yaml"
+            visits.setdefault(rel, []).append(f"- date: {day}\n  household: {household}\n  duty: responsible\n"
+                                              f"  mode: in_person\n")
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_text("".join(visits[rel]), encoding="utf-8")
+        as_of = AS_OF + dt.timedelta(days=rng.choice([0, 0, 1, 7, 40]))
+        kept_before = public._Kept._last
+        warm = view(root, as_of, fresh=False)
+        reused += public._Kept._last is kept_before and kept_before is not None
+        cold = view(root, as_of, fresh=True)
+        assert warm == cold and repr(warm) == repr(cold)
+    assert reused  # the memo was used, not only rebuilt
