@@ -432,9 +432,13 @@ class _Reader:
         a ledger's worst failure, records gone without a word; whatever path of the reader let it through, the build
         stops here."""
         accounted = {f.source.file for f in self.findings if f.is_error}
-        for kind in (records.staff, records.households, records.visits, records.inspections, records.custody,
-                     records.spot_checks, records.pages):
+        for kind in (records.staff, records.households, records.custody, records.pages):
             accounted.update(map(_FILE_OF, kind))
+        for files in self.dated_files.values():  # the records of visits/, inspections/, spot-checks/, a month at once
+            for _, group in groupby(files, key=lambda file: _folder(file[0])):
+                lists = tuple(records for _, records in group)
+                accounted.update(_MADE.get("files", lists, lambda: frozenset(
+                    map(_FILE_OF, chain.from_iterable(lists)))))
         return [_unaccounted(rel) for files in self.listed.values() for rel in files if rel not in accounted]
 
     def unknown_entries(self) -> None:
