@@ -280,7 +280,7 @@ class _Store:
         entry = self.store.folder(rel).get(rel)
         if entry is None or not stat:
             return None
-        if entry[0] != stat or max(stat[1], stat[3]) >= self.store.written(rel):  # changed, or racily clean
+        if entry[0] != stat or max(stat[1], stat[3]) >= self.store.written_ns[_folder(rel)]:  # changed, or racily clean
             try:
                 digest = _digest(read_below(self.root, rel))
             except OSError:

@@ -182,6 +182,12 @@ def keep_in_memory(keep: bool = True) -> None:
     _kept = {} if keep else None
 
 
+def keeping() -> bool:
+    """Whether this process keeps cache files' values in memory (`keep_in_memory`): a stage may then keep, between
+    builds, what it made of those read-only values (load.py's runs of records by date)."""
+    return _kept is not None
+
+
 def _identity(st: os.stat_result) -> tuple:
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from operator import attrgetter
 from pathlib import Path
 
 from .findings import ERROR, Finding, Source
@@ -24,6 +25,7 @@ from .findings import ERROR, Finding, Source
 RECORD_SUFFIXES = (".yaml", ".yml", ".md")
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_NAME = attrgetter("name")
 _REASONS = {
     errno.EACCES: "没有读取权限",
     errno.EPERM: "没有读取权限",
@@ -109,23 +111,23 @@ def walk(root: Path, folder: str, findings: list[Finding]) -> tuple[list[tuple[s
 def _walk(root: Path, rel: str, level: int, files: list, folders: list, findings: list[Finding]) -> None:
     try:
         with os.scandir(root / rel) as it:
-            entries = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+            entries = sorted((e for e in it if not e.name.startswith(".")), key=_NAME)
     except OSError as exc:
         findings.append(_error(rel, "E-FOLDER-READ", f"无法读取目录，其中的记录都没有读到：{reason(exc)}"))
         return
     for entry in entries:
         child = f"{rel}/{entry.name}"
         try:
-            if entry.is_symlink():
-                findings.append(symlink_error(child))
+            if entry.is_file(follow_symlinks=False):  # the usual case first (a symlink is neither file nor folder)
+                files.append((child, level))
             elif entry.is_dir(follow_symlinks=False):
                 if entry.name.endswith(RECORD_SUFFIXES):
                     findings.append(_error(child, "E-NOT-FILE", "这里应是记录文件，却是同名的目录：其中的内容不会被读取"))
                     continue
                 folders.append((child, level))
                 _walk(root, child, level + 1, files, folders, findings)
-            elif entry.is_file(follow_symlinks=False):
-                files.append((child, level))
+            elif entry.is_symlink():
+                findings.append(symlink_error(child))
             else:
                 findings.append(kind_error(child))
         except OSError as exc:  # the entry vanished or cannot be inspected

@@ -12,12 +12,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from itertools import chain, groupby
 from operator import attrgetter
 from pathlib import Path
 
 from . import integrity, listing, refs
 from .bulkread import FileJob, Settings, read_all
-from .cachestore import long_lived, take_warnings, without_gc
+from .cachestore import keeping, long_lived, take_warnings, without_gc
 from .findings import ERROR, WARNING, Finding, Source
 from .policy import Profile, load_profile
 from .records import CustodyLedger, Household, Inspection, Page, Site, SpotCheckResult, Staff, Visit
@@ -74,7 +75,10 @@ def load(content_dir: Path, *, today: dt.date, cache: bool = True,
     of a county's files), just those files; everything else is read whole, so references still resolve
     (`careledger check PATH...`; its caller keeps the findings of those files)."""
     with without_gc():  # millions of objects and no cycles: see cachestore.without_gc and long_lived
-        loaded = _load(Path(content_dir), today, cache, only)
+        try:
+            loaded = _load(Path(content_dir), today, cache, only)
+        finally:
+            _MADE.done()
         long_lived()
     return loaded
 
@@ -150,6 +154,59 @@ def _in_date_order(records: list, rels: list[str]) -> tuple:
     for a fraction of the keys."""
     records.sort(key=_DATE if rels == sorted(rels) else _FULL_ORDER)
     return tuple(records)
+
+
+class _ByIdentity:
+    """What a load made of read-only values (the record lists and summaries a file's cache entry hands out), under
+    the identities of those values: a preview rebuild (`cachestore.keeping`) takes it back for every folder whose
+    files gave the very same objects, and makes it again for the others. Each entry holds its values, so an
+    identity stays theirs while it is kept; only the last load's entries are kept."""
+
+    def __init__(self):
+        self.last: dict[tuple, tuple] = {}
+        self.now: dict[tuple, tuple] = {}
+
+    def get(self, kind: str, values: tuple, make):
+        key = (kind, *map(id, values))
+        entry = self.last.get(key) or self.now.get(key)
+        if entry is None:
+            entry = (values, make())
+        self.now[key] = entry
+        return entry[1]
+
+    def done(self) -> None:
+        """The end of a load: keep its entries for the next one (none when this process does not keep caches)."""
+        self.last, self.now = (self.now if keeping() else {}), {}
+
+
+_MADE = _ByIdentity()
+
+
+def _folder(rel: str) -> str:
+    return rel.rpartition("/")[0]
+
+
+def _dated_order(files: list[tuple[str, list]]) -> tuple:
+    """`_in_date_order` of the records of `files` ((rel, records) in the listing's order), sorted a folder (a month)
+    at a time: when each folder's records all come on or before the next folder's, the stable sort of them all is
+    those runs one after the other (an equal date keeps the earlier folder's first, as the whole sort would)."""
+    rels = [rel for rel, _ in files]
+    if rels != sorted(rels):
+        return _in_date_order([record for _, records in files for record in records], rels)
+    runs = []
+    for _, group in groupby(files, key=lambda file: _folder(file[0])):
+        lists = tuple(records for _, records in group)
+        runs.append(_MADE.get("run", lists, lambda: sorted(chain.from_iterable(lists), key=_DATE)))
+    runs = [run for run in runs if run]
+    if all(before[-1].date <= after[0].date for before, after in zip(runs, runs[1:])):
+        return tuple(chain.from_iterable(runs))
+    return tuple(sorted(chain.from_iterable(runs), key=_DATE))  # a record outside its month (E-DATE-PLACE)
+
+
+def _misplaced(records: list, month: tuple[int, int]) -> tuple:
+    """The records of a month's file dated outside that month."""
+    return _MADE.get(month, (records,), lambda: tuple(record for record in records
+                                                      if (record.date.year, record.date.month) != month))
 
 
 def _stem(rel: str) -> str:
@@ -299,7 +356,7 @@ class _Reader:
 
     def dated_lists(self, folder: str) -> tuple:
         """visits/, inspections/, spot-checks/: <yyyy-mm>/<staff-id>.yaml, one person's records of one month."""
-        out, files = [], []
+        files = []
         for rel in self.yaml_files(folder, 2):
             month_dir, author = rel.rsplit("/", 2)[-2], _stem(rel)
             month = self.month_of(rel)
@@ -307,15 +364,13 @@ class _Reader:
                 self.error(rel, "E-FILE-PLACE", f"目录名“{month_dir}”应为年月，例如 2026-11")
                 continue
             records = self.records_in(rel)
-            for record in records:
-                if (record.date.year, record.date.month) != month:
-                    self.error(rel, "E-DATE-PLACE", f"日期 {record.date} 不在目录 {month_dir} 的月份内："
+            for record in _misplaced(records, month):
+                self.error(rel, "E-DATE-PLACE", f"日期 {record.date} 不在目录 {month_dir} 的月份内："
                                f"请把这条记录放到 {folder}/{record.date:%Y-%m}/{author}.yaml", record.source.line,
-                               "date")
-            out += records
+                           "date")
             files.append((rel, records))
         self.dated_files[folder] = files
-        return _in_date_order(out, [rel for rel, _ in files])
+        return _dated_order(files)
 
     def visits_at_a_glance(self) -> integrity.VisitsAtAGlance:
         """For the checks across visits: the summaries (cached with each file, refs.py) of the files `dated_lists`
@@ -325,7 +380,10 @@ class _Reader:
         summaries = [self.summaries[rel] for rel in rels]
         with_problems = [visit for (_, visits), summary in zip(files, summaries) if summary and summary.problems
                          for visit in visits if visit.problems or visit.resolved]
-        return integrity.VisitsAtAGlance(refs.union(summaries), _in_date_order(with_problems, rels))
+        by_folder = [tuple(summary for _, summary in group)
+                     for _, group in groupby(zip(rels, summaries), key=lambda pair: _folder(pair[0]))]
+        summary = refs.union([_MADE.get("union", part, lambda: refs.union(part)) for part in by_folder])
+        return integrity.VisitsAtAGlance(summary, _in_date_order(with_problems, rels))
 
     def personal_values(self) -> dict[str, tuple]:
         """The personal values of each household file read, from its summary (cached with its records)."""
@@ -374,9 +432,13 @@ class _Reader:
         a ledger's worst failure, records gone without a word; whatever path of the reader let it through, the build
         stops here."""
         accounted = {f.source.file for f in self.findings if f.is_error}
-        for kind in (records.staff, records.households, records.visits, records.inspections, records.custody,
-                     records.spot_checks, records.pages):
+        for kind in (records.staff, records.households, records.custody, records.pages):
             accounted.update(map(_FILE_OF, kind))
+        for files in self.dated_files.values():  # the records of visits/, inspections/, spot-checks/, a month at once
+            for _, group in groupby(files, key=lambda file: _folder(file[0])):
+                lists = tuple(records for _, records in group)
+                accounted.update(_MADE.get("files", lists, lambda: frozenset(
+                    map(_FILE_OF, chain.from_iterable(lists)))))
         return [_unaccounted(rel) for files in self.listed.values() for rel in files if rel not in accounted]
 
     def unknown_entries(self) -> None:
