@@ -18,17 +18,18 @@ from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
-from .audit.git import GitUnavailable, dirty_paths, locate, shallow_boundary
+from .audit.git import Glance, GitUnavailable, dirty_paths, glance, locate, shallow_boundary
 from .cachestore import cache_root, read_sealed, write_sealed
 
 _RENDERING_LIBRARIES = ("jinja2", "markdown", "weasyprint", "pyyaml", "pydyf", "fonttools")
 VERSION = "2"  # bump when what a fingerprint covers changes (2: the shallowness of the clone)
 
 
-def of_build(content_dir: Path, **options) -> str:
-    """The fingerprint of everything a build into one output reads (`options`: as-of date, flags)."""
+def of_build(content_dir: Path, *, glance: Glance | None = None, **options) -> str:
+    """The fingerprint of everything a build into one output reads (`options`: as-of date, flags; `glance`: the
+    content's `git.glance`, when already taken)."""
     digest = hashlib.blake2b(f"{VERSION}|{sorted(options.items())}".encode(), digest_size=20)
-    _add_content(digest, Path(content_dir))
+    _add_content(digest, Path(content_dir), glance)
     for code in _code_folders():
         _add_tree(digest, code, skip_dot=False)
     for name in _RENDERING_LIBRARIES:
@@ -59,12 +60,12 @@ def _system_font() -> str:
     return f"{face.path}|{face.index}|{st.st_size}|{st.st_mtime_ns}"
 
 
-def _add_content(digest, content: Path) -> None:
+def _add_content(digest, content: Path, glance: Glance | None = None) -> None:
     """In git: the commit, and the files that differ from it (with their stats); git keeps the stats of the rest
     in its index, so a county's 200,000 files are not walked again here. Outside git: every file's stats."""
     try:
-        location = locate(content)
-        changed = dirty_paths(location, ignored=True)
+        location = glance.location if glance else locate(content)
+        changed = glance.every if glance else dirty_paths(location, ignored=True)
     except GitUnavailable as why:
         digest.update(f"no git: {why.reason}".encode())
         _add_tree(digest, content, skip_dot=True)
@@ -76,13 +77,15 @@ def _add_content(digest, content: Path) -> None:
         _add_file(digest, rel, content / rel)
 
 
-def recall_build(content_dir: Path, output_dir: Path, **options) -> tuple[str, object]:
-    """(`of_build(content_dir, **options)`, `recall` of it): the output's files are statted on a thread while git
-    stats the content's (in a county both take about as long, and git's work is in its own process)."""
+def recall_build(content_dir: Path, output_dir: Path, **options) -> tuple[str, object, Glance | None]:
+    """(`of_build(content_dir, **options)`, `recall` of it, the content's `git.glance` it was made of, for the
+    history to take its status): the output's files are statted on a thread while git stats the content's (in a
+    county both take about as long, and git's work is in its own process)."""
     with ThreadPoolExecutor(1) as aside:
         output_state = aside.submit(_output_state, output_dir)
-        fingerprint = of_build(content_dir, **options)
-        return fingerprint, recall(output_dir, fingerprint, output_state.result())
+        seen = glance(content_dir)
+        fingerprint = of_build(content_dir, glance=seen, **options)
+        return fingerprint, recall(output_dir, fingerprint, output_state.result()), seen
 
 
 def recall(output_dir: Path, fingerprint: str, output_state: str | None = None):

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import cachestore, fingerprint, idkey, oscalls
-from .audit import History, read_history
+from .audit import History, git, read_history
 from .findings import ERROR, Finding, Source, has_errors
 from .load import load
 from .output import OutputError, Tree, tidy, write_tree
@@ -76,9 +76,11 @@ class Prepared:
 
 
 def prepare(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty: bool = False,
-            more_checks: Callable[[object], list[Finding]] | None = None) -> Prepared:
+            more_checks: Callable[[object], list[Finding]] | None = None,
+            glance: git.Glance | None = None) -> Prepared:
     """Load, refuse what cannot be built from (errors, output over the records, a dirty tree), judge by the rules.
-    `more_checks(records)` adds a command's own checks on the loaded records (e.g. households it was asked for)."""
+    `more_checks(records)` adds a command's own checks on the loaded records (e.g. households it was asked for).
+    `glance`: the content's `git.glance` the build's fingerprint was made of (its `git status` serves the history)."""
     records, findings = load(content_dir, today=as_of)
     findings += _output_must_not_hold_content(content_dir, output_dir)
     _stop_on_errors(findings, records is None)
@@ -88,7 +90,7 @@ def prepare(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty:
     # The households' local rules need no history: workers judge them while this process reads it (issue 16)
     begun = households.begin(Facts(records, records.profile, as_of)) if not has_errors(findings) else None
     try:
-        history = read_history(content_dir, records)
+        history = read_history(content_dir, records, glance)
         oscalls.give_back_memory()  # the walk's states (oscalls.py)
         findings += _refuse_dirty(history, allow_dirty)
         _stop_on_errors(findings)
@@ -115,12 +117,13 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
     if reports is False and paper:
         raise ValueError("reports=False needs paper=False")  # the paper's monthly report is made from the reports
     options = {} if reports else {"reports": False}  # (a full build's fingerprint as it always was)
-    inputs, unchanged = fingerprint.recall_build(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty,
-                                                 paper=paper, id_key=idkey.digest(), **options)
+    # (glance: the one `git status` of the build, for the fingerprint and the history)
+    inputs, unchanged, glance = fingerprint.recall_build(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty,
+                                                         paper=paper, id_key=idkey.digest(), **options)
     tidy(output_dir)  # what a killed build left beside the output (private PDFs among it) goes, even if skipped
     if unchanged is not None:
         return dataclasses.replace(unchanged, files_changed=(), skipped=True)
-    prepared = prepare(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty)
+    prepared = prepare(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty, glance=glance)
     if prepared_to is not None:
         prepared_to(prepared)
     with cachestore.exempt_from_gc():  # the records, history and judgement live as long as the build

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import functools
 import html
+import operator
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -46,7 +47,7 @@ from urllib.parse import unquote
 
 import ahocorasick
 
-from . import lookfor, vocab
+from . import cachestore, lookfor, vocab
 from .findings import ERROR, Finding, Source
 from .lookfor import looked_for
 from .identifiers import birth_date_of, check_digit, mobiles_in, valid_id_numbers_in
@@ -83,6 +84,40 @@ class Secrets:
 
 
 def secrets_of(records, settings, as_of) -> Secrets:
+    """What the proof looks for in these records. In a process that keeps the caches in memory (the preview), the
+    last secrets are handed back while what they were made of is the very same (the parse cache hands out the same
+    read-only records for unchanged files: a visit changed leaves them): `_made_of`."""
+    if not cachestore.keeping():
+        return _secrets_of(records, settings, as_of)
+    same, equal = _made_of(records, settings, as_of)
+    if _last and _last[0] == equal and len(_last[1]) == len(same) and all(map(operator.is_, _last[1], same)):
+        return _last[2]
+    secrets = _secrets_of(records, settings, as_of)
+    _last[:] = (equal, same, secrets)
+    return secrets
+
+
+_last: list = []  # (equal, same, Secrets) of the last `secrets_of` in a process that keeps caches in memory
+
+
+def _made_of(records, settings, as_of) -> tuple[list, tuple]:
+    """Everything `_secrets_of` reads: (the staff, households and personal summaries, to be the same objects; the
+    rest, read afresh at each load, to be equal). Records are frozen: the same object is the same values."""
+    same = list(records.staff)
+    summed_up, readings = records.personal, set()
+    for household in records.households:
+        same.append(household)
+        entry = summed_up.get(household.source.file)
+        if entry is not None:  # (its file's households, their values, their forms, the reading of the forms)
+            same.extend((*entry[0], entry[1], entry[2]))
+            readings.add(entry[3])
+        else:
+            same.append(None)
+    return same, (as_of, settings, records.profile, records.site, records.pages, lookfor.version(),
+                  frozenset(readings))
+
+
+def _secrets_of(records, settings, as_of) -> Secrets:
     texts: dict[str, str] = {}
     numbers: dict[str, str] = {}
     whole: dict[str, str] = {}
@@ -148,7 +183,7 @@ def _fixed_words() -> frozenset[str]:
 def scan(files: Mapping[str, bytes], secrets: Secrets, *, prefix: str = "site/", scanner=None) -> list[Finding]:
     """A finding for each (file, kind of value) found; [] when the tree is clean. `scanner`: `scanner_of(secrets)`,
     made once for several calls (proofcache scans a tree in parts, on every core)."""
-    scanner = scanner or _Scanner(secrets)
+    scanner = scanner or scanner_of(secrets)
     findings = []
     for path in sorted(files):
         # The file's name is read apart from its text (a name does not run on into the first line).
@@ -159,7 +194,14 @@ def scan(files: Mapping[str, bytes], secrets: Secrets, *, prefix: str = "site/",
 
 
 def scanner_of(secrets: Secrets) -> "_Scanner":
-    return _Scanner(secrets)
+    """The scanner of these secrets; the last one made is handed back for the same Secrets (a rebuild of the preview
+    whose secrets are unchanged: `secrets_of`). A scanner is not changed by scanning."""
+    if not (_last_scanner and _last_scanner[0] is secrets):
+        _last_scanner[:] = (secrets, _Scanner(secrets))
+    return _last_scanner[1]
+
+
+_last_scanner: list = []  # (Secrets, its _Scanner)
 
 
 class _Scanner:

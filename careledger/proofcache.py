@@ -29,11 +29,23 @@ def secrets_digest(secrets: proof.Secrets) -> str:
     h = hashlib.blake2b(digest_size=20)
     for path in _CODE:
         h.update(path.read_bytes())
-    s = secrets
-    # repr, not pickle: a pickle's bytes depend on which equal strings are one object (the parse cache shares them)
-    h.update(repr((sorted(s.texts.items()), sorted(s.numbers.items()), sorted(s.allowed_phones), s.public,
-                   sorted(s.pages.items()), str(s.as_of), sorted((s.whole or {}).items()), s.words)).encode())
+    h.update(_written(secrets))
     return h.hexdigest()
+
+
+def _written(s: proof.Secrets) -> bytes:
+    """The secrets as the digest takes them; the last one's kept (the preview hands the same Secrets back while
+    the records it was made of are the same: `proof.secrets_of`; a Secrets is frozen and read-only)."""
+    if _last_written and _last_written[0] is s:
+        return _last_written[1]
+    # repr, not pickle: a pickle's bytes depend on which equal strings are one object (the parse cache shares them)
+    written = repr((sorted(s.texts.items()), sorted(s.numbers.items()), sorted(s.allowed_phones), s.public,
+                    sorted(s.pages.items()), str(s.as_of), sorted((s.whole or {}).items()), s.words)).encode()
+    _last_written[:] = (s, written)
+    return written
+
+
+_last_written: list = []  # (the last Secrets digested, its bytes)
 
 
 def file_digests(files: Mapping[str, bytes]) -> dict[str, bytes]:

@@ -78,3 +78,40 @@ def test_commits_with_separator_bytes_and_newlines_are_read_whole(tmp_path, cach
     assert not result.skipped and json.loads((out / "BUILD.json").read_bytes())["commit"] == repo.head()
     audit = "".join(p.read_text(encoding="utf-8-sig") for p in (out / "reports").rglob("*.csv"))
     assert odd.short in audit or odd.id in audit
+
+
+def test_one_status_serves_the_fingerprint_and_the_history(tmp_path):
+    """`git.glance` (one `git status --ignored`) gives exactly what the two commands it replaces give: the paths
+    with the ignored ones for the fingerprint, without them for the history; in a subfolder of the repository too."""
+    from careledger.audit import git as gitcmd
+
+    repo = basic_repo(tmp_path / "top")
+    top = repo.root
+    (top / ".gitignore").write_text("records/visits/2099-01/\n*.bak\n", encoding="utf-8")
+    records = top / "records"
+    records.mkdir()
+    (records / "kept.yaml").write_text("a: 1\n", encoding="utf-8")
+    (records / "gone.yaml").write_text("a: 1\n", encoding="utf-8")
+    (records / "staged.yaml").write_text("a: 1\n", encoding="utf-8")
+    repo.commit("2026-11-10", "records")
+    for root in (top, records):
+        assert gitcmd.glance(root).every == gitcmd.glance(root).dirty == ()
+    (records / "kept.yaml").write_text("a: 2\n", encoding="utf-8")
+    (records / "gone.yaml").unlink()
+    (records / "staged.yaml").write_text("a: 3\n", encoding="utf-8")
+    git(top, "add", "records/staged.yaml")
+    (records / "new.yaml").write_text("a: 1\n", encoding="utf-8")
+    (records / "old.bak").write_text("a: 1\n", encoding="utf-8")
+    (records / "visits" / "2099-01").mkdir(parents=True)
+    (records / "visits" / "2099-01" / "hidden.yaml").write_text("[]\n", encoding="utf-8")
+    (top / "outside.yaml").write_text("a: 1\n", encoding="utf-8")
+    for root in (top, records):
+        seen = gitcmd.glance(root)
+        location = gitcmd.locate(root)
+        assert seen.location == location
+        assert seen.every == gitcmd.dirty_paths(location, ignored=True)
+        assert seen.dirty == gitcmd.dirty_paths(location) != seen.every
+        assert read_history(root, glance=seen).dirty == read_history(root).dirty == seen.dirty
+        assert fingerprint.of_build(root, glance=seen, as_of=AS_OF) == fingerprint.of_build(root, as_of=AS_OF)
+    assert set(gitcmd.glance(records).every) - set(gitcmd.glance(records).dirty) == {"old.bak", "visits/2099-01/"}
+    assert gitcmd.glance(tmp_path / "nowhere") is None

@@ -427,3 +427,45 @@ def test_the_views_read_the_rule_results_the_cache_supplied(county, monkeypatch)
     got = (redact(records, findings, END, records.site.privacy, facts=warm), build_reports(warm, findings))
     assert got == want
     assert want[1].desk.lists[0].rows and any(t.rows for t in want[1].tables if t.slug in ("reminders", "reviews"))
+
+
+def _plain_key(keys: households.Keys, unit: households.Unit) -> str | None:
+    """The household's key as first written: the digest of repr((its id, sorted (path, blob id) of its files))."""
+    import hashlib
+
+    files = {v.source.file for v in unit.visits} | {ledger.source.file for ledger in unit.custody}
+    if unit.household is not None:
+        files.add(unit.household.source.file)
+    blobs = sorted((rel, keys.blobs.get(rel, "")) for rel in files)
+    if unit.household is None or any(not blob for _, blob in blobs):
+        return None
+    digest = hashlib.blake2b(keys.common, digest_size=20)
+    digest.update(repr((unit.id, blobs)).encode("utf-8", "surrogateescape"))
+    return digest.hexdigest()
+
+
+@pytest.mark.parametrize("profile", PROFILE_NAMES)
+def test_a_household_s_key_is_the_digest_of_its_files_as_first_written(tmp_path, monkeypatch, profile):
+    """`Keys.of` joins each file's part of the text it digests once a build: the keys are those of the plain
+    formula, for every household (with ledgers, without a blob id, named only by visits), in one Keys or fresh."""
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "content"
+    write_demo(root, DemoSpec(households=30, months=3, profile=profile))
+    records, _ = load(root, today=END)
+    units = households.units(records)
+    rng = random.Random(profile)
+    stray = dataclasses.replace(rng.choice(records.visits), household="nobody-000")
+    units.append(households.Unit("nobody-000", None, [stray]))
+    facts = Facts(records, records.profile, END)
+    shared = households.Keys(facts)
+    keys = [shared.of(unit) for unit in units]
+    assert keys == [_plain_key(shared, unit) for unit in units]
+    assert keys == [households.Keys(facts).of(unit) for unit in units]
+    assert None not in keys[:-1] and keys[-1] is None and len(set(keys[:-1])) == len(keys) - 1
+    assert any(unit.custody for unit in units) or profile not in ("qiandongnan-2023",)
+    gone = rng.choice([v.source.file for v in records.visits])  # a file without its blob id: judged, never cached
+    unblobbed = dataclasses.replace(records, blob_ids={k: v for k, v in records.blob_ids.items() if k != gone})
+    without = households.Keys(Facts(unblobbed, records.profile, END))
+    missing = [without.of(unit) for unit in units]
+    assert missing == [_plain_key(without, unit) for unit in units]
+    assert None in missing[:-1] and any(missing)

@@ -6,7 +6,8 @@
   with its author, dates, subject and the files it added, changed or removed, with their old and new blob ids;
 - `BlobReader`: one `git cat-file --batch` process that returns the contents of those blobs, asked for as soon as
   the log names them;
-- `dirty_paths`: one `git status` for uncommitted changes below the content directory.
+- `dirty_paths`: one `git status` for uncommitted changes below the content directory (`glance`: one for the
+  fingerprint and the history of a build).
 
 Nothing here knows about records: paths are returned relative to the content directory, as the loader names them.
 """
@@ -237,17 +238,46 @@ class BlobReader:
 def dirty_paths(location: Location, *, ignored: bool = False) -> tuple[str, ...]:
     """Files below the content directory that differ from HEAD: modified, staged, removed or untracked (and, with
     `ignored`, the files .gitignore hides, which the loader reads all the same)."""
+    every, not_ignored = _status(location, ignored)
+    return every if ignored else not_ignored
+
+
+@dataclass(frozen=True)
+class Glance:
+    """One `git status` of the content, for the build fingerprint and the history both (a county's status is the
+    largest of the git commands a rebuild runs): `every` with the ignored files, `dirty` without them."""
+
+    location: Location
+    every: tuple[str, ...]  # dirty_paths(location, ignored=True)
+    dirty: tuple[str, ...]  # dirty_paths(location)
+
+
+def glance(content_dir: Path) -> Glance | None:
+    """The content's location and status; None outside git (the callers then ask again and say why)."""
+    try:
+        location = locate(content_dir)
+        return Glance(location, *_status(location, True))
+    except GitUnavailable:
+        return None
+
+
+def _status(location: Location, ignored: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(every path `git status` lists, those of them not ignored). An ignored file is listed as "!! path", and
+    `--ignored` adds such lines only: the others are those the command lists without it."""
     result = _run(["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames",
                    *(["--ignored=matching"] if ignored else []), "--", location.pathspec], location.toplevel)
     if result.returncode != 0:
         raise GitUnavailable("no-repository", result.stderr.decode("utf-8", "replace").strip())
     prefix = location.prefix
-    paths = set()
+    every, not_ignored = set(), set()
     for entry in result.stdout.decode("utf-8", "surrogateescape").split("\0"):
         if len(entry) > 3:
             path = entry[3:]
-            paths.add(path[len(prefix):] if path.startswith(prefix) else path)
-    return tuple(sorted(paths))
+            path = path[len(prefix):] if path.startswith(prefix) else path
+            every.add(path)
+            if not entry.startswith("!! "):
+                not_ignored.add(path)
+    return tuple(sorted(every)), tuple(sorted(not_ignored))
 
 
 def shallow_boundary(location: Location) -> bytes:

@@ -237,13 +237,14 @@ def _slice(events: tuple, order: int) -> tuple:
 _PARSING_MODULES = ("audit.parse", "schema", "yamlread", "records", "identifiers", "vocab", "slotted")
 
 
-def read_history(content_dir: Path, records=None) -> History:
+def read_history(content_dir: Path, records=None, glance: git.Glance | None = None) -> History:
     """Read the history of the content directory. Never raises for a missing repository or git: the History's
     `state` says what is missing. `records`, loaded from the same directory without errors, saves parsing the
-    versions of files that are the same as the working tree's (`Records.blob_ids`)."""
+    versions of files that are the same as the working tree's (`Records.blob_ids`). `glance`: the build's
+    `git.glance` of the content (its fingerprint's), whose status stands while HEAD is the same."""
     try:
         location = git.locate(content_dir)
-        dirty = git.dirty_paths(location)
+        dirty = glance.dirty if glance is not None and glance.location == location else git.dirty_paths(location)
         if not location.head:
             return History("no-commits", dirty=dirty)
         store = FolderStore("history", Path(content_dir), code_hash(*_PARSING_MODULES), _valid_version)

@@ -149,17 +149,29 @@ class Keys:
         staff = sorted((rel, blob) for rel, blob in self.blobs.items() if rel.startswith("staff/"))
         common = repr((cachestore.code_hash(*CODE), repr(facts.profile), repr(settings), staff))
         self.common = hashlib.blake2b(common.encode("utf-8", "surrogateescape"), digest_size=20).digest()
+        self.parts: dict[str, str] = {}  # path -> repr((path, blob id)), for `of`
 
     def of(self, unit: Unit) -> str | None:
-        """The key, or None when a file it comes from has no blob id (then the household is judged, not cached)."""
-        files = {v.source.file for v in unit.visits} | {ledger.source.file for ledger in unit.custody}
-        if unit.household is not None:
-            files.add(unit.household.source.file)
-        blobs = sorted((rel, self.blobs.get(rel, "")) for rel in files)
-        if unit.household is None or any(not blob for _, blob in blobs):
+        """The key, or None when a file it comes from has no blob id (then the household is judged, not cached).
+        The digest of `repr((unit.id, sorted((path, blob id) of its files)))`, its text joined from each file's part,
+        made once a build (a visit file names several households; `tests/test_rules_households.py`)."""
+        if unit.household is None:
             return None
+        files = {v.source.file for v in unit.visits}
+        files.add(unit.household.source.file)
+        for ledger in unit.custody:
+            files.add(ledger.source.file)
+        parts, made = [], self.parts
+        for rel in sorted(files):  # (a path is in the list once: sorted by path is sorted by (path, blob))
+            part = made.get(rel)
+            if part is None:
+                blob = self.blobs.get(rel, "")
+                if not blob:
+                    return None
+                part = made[rel] = repr((rel, blob))
+            parts.append(part)
         digest = hashlib.blake2b(self.common, digest_size=20)
-        digest.update(repr((unit.id, blobs)).encode("utf-8", "surrogateescape"))
+        digest.update(f"({unit.id!r}, [{', '.join(parts)}])".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
 
