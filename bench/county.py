@@ -8,7 +8,9 @@ to a git repository, and prints one figure a line:
 
 - cold `check` and cold `build --no-paper` (empty parse cache): seconds and peak resident memory;
 - the cold build's speed-up from 1 core to N (pinned to 1, 2, 4, … of the cores, CARELEDGER_JOBS set to as many),
-  with the load average (on a shared machine, others' work takes cores from the larger runs);
+  with the load average (on a shared machine, others' work takes cores from the larger runs) and the machine's own
+  ceiling at that moment: a plain Python loop on 1 core and on all of them at once (a virtual machine's cores may
+  share a physical one: then no program gets the full N×);
 - the rebuild after one visit file changed (one visit added and committed), and the rebuild with nothing changed;
 - the preview after one visit file changed: a `careledger serve` child (its default poll interval), a visit added to
   a visit file (not committed), timed from the save until the server says the new site is served (its status URL,
@@ -255,7 +257,7 @@ def core_speedup(build: list[str], env: dict, cache: Path, output: Path) -> str:
     allowed = sorted(os.sched_getaffinity(0))
     counts = sorted({*(2 ** i for i in range(len(allowed).bit_length()) if 2 ** i <= len(allowed)), len(allowed)})
     said, one = [], None
-    load = os.getloadavg()[0]
+    load, ceiling = os.getloadavg()[0], machine_ceiling()
     for n in counts:
         for stale in (cache / "records", cache / "builds", output):
             shutil.rmtree(stale, ignore_errors=True)
@@ -263,7 +265,33 @@ def core_speedup(build: list[str], env: dict, cache: Path, output: Path) -> str:
         one = one or seconds
         said.append(f"{n} core{'s' if n > 1 else ''} {seconds:.1f} s" + ("" if n == 1 else
                     f" ({one / seconds:.2f}× = {one / seconds / n:.2f} × cores; target ≥ 0.7 × cores)"))
-    return "; ".join(said) + f" (load average {load:.1f} before, {os.getloadavg()[0]:.1f} after)"
+    return ("; ".join(said) + f" (load average {load:.1f} before, {os.getloadavg()[0]:.1f} after; the machine's "
+            f"ceiling, a plain loop on every core at once against one: {ceiling:.2f}× before, {machine_ceiling():.2f}× "
+            "after)")
+
+
+def _loop(_=None) -> float:
+    """CPU-bound work that shares nothing: the same on any core, whatever the program."""
+    start = time.perf_counter()
+    total = 0
+    for i in range(20_000_000):
+        total += i
+    return time.perf_counter() - start
+
+
+def machine_ceiling() -> float:
+    """How much faster the same loop runs on every core this process may use, all at once, than on one: the most
+    any program's speed-up can be on this machine now (a virtual machine's cores may share a physical one, or
+    other tenants' work may take them)."""
+    import multiprocessing
+
+    allowed = sorted(os.sched_getaffinity(0))
+    one = min(_loop() for _ in range(2))
+    with multiprocessing.get_context("fork").Pool(len(allowed)) as pool:
+        start = time.perf_counter()
+        pool.map(_loop, range(len(allowed)), chunksize=1)
+        together = time.perf_counter() - start
+    return len(allowed) * one / together
 
 
 def _cpu_of(pid: int) -> float:
