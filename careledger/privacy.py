@@ -15,7 +15,9 @@ what was rendered) read these answers, so a cadre's name can be on the site exac
 
 from __future__ import annotations
 
-from . import idkey
+import operator
+
+from . import cachestore, idkey
 from .findings import Finding
 from .identifiers import normalise_phone
 from .reading import read
@@ -36,8 +38,27 @@ def _once(records, what: str, settings, make):
     memo = records.__dict__.setdefault("_privacy_memo", {})
     kept = memo.get(what)
     if kept is None or kept[0] is not settings:
-        kept = memo[what] = (settings, make())
+        kept = memo[what] = (settings, _since_last_build(records, what, settings, make))
     return kept[1]
+
+
+_last: dict[str, tuple] = {}  # what -> (settings, households, staff, value) of the last records (`keeping()` only)
+
+
+def _since_last_build(records, what: str, settings, make):
+    """In a process that keeps the caches in memory (the preview), the last records' answer while the households
+    and staff it was made of are the very objects (records are frozen; the parse cache hands out the same ones for
+    unchanged files, so a visit changed leaves them) and the settings are equal; else `make()`."""
+    if not cachestore.keeping():
+        return make()
+    households, staff = records.households, records.staff
+    last = _last.get(what)
+    if (last is not None and last[0] == settings and len(last[1]) == len(households) and len(last[2]) == len(staff)
+            and all(map(operator.is_, last[1], households)) and all(map(operator.is_, last[2], staff))):
+        return last[3]
+    value = make()
+    _last[what] = (settings, tuple(households), tuple(staff), value)
+    return value
 
 
 def private_names(records, settings) -> frozenset[str]:
