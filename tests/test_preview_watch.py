@@ -93,6 +93,7 @@ def test_with_events_a_save_is_seen_without_a_walk_and_a_new_folder_with_one(tmp
     saved.write_text("- date: 2026-02-09\n", encoding="utf-8")
     saved.replace(files[1])  # by a rename, as many editors save
     assert watcher.wait() == [str(files[1])] and len(looks) == 1
+    (files[2].parent / ".v2.yaml.swp").write_text("x", encoding="utf-8")  # an editor's swap file: not a record
     (tmp_path / "output").mkdir()
     (tmp_path / "output" / "index.html").write_text("x", encoding="utf-8")  # the build's own output: not a change
     (tmp_path / ".git").mkdir()

@@ -43,8 +43,8 @@ class Snapshot:
 
     @classmethod
     def take(cls, content: Path, skip: Path | None = None) -> "Snapshot":
-        """Every file below `content` and every folder (dot folders such as .git left out, and `skip`: the output
-        when it lies inside)."""
+        """Every file below `content` and every folder, as the load lists them: dot files and folders (.git, an
+        editor's swap file) left out, and `skip` (the output when it lies inside)."""
         files, folders = {}, {}
         for dirpath, dirnames, filenames in os.walk(content):
             dirnames[:] = [d for d in dirnames if not d.startswith(".") and (skip is None or Path(dirpath, d) != skip)]
@@ -53,6 +53,8 @@ class Snapshot:
                 continue  # removed while walking: the next look sees it gone
             folders[dirpath] = state
             for name in filenames:
+                if name.startswith("."):
+                    continue
                 path = os.path.join(dirpath, name)
                 state = _stat(path)
                 if state is not None:
@@ -121,23 +123,22 @@ class _Events:
     def note(self, event) -> None:
         if event.event_type not in _CHANGES or (event.is_directory and event.event_type == "modified"):
             return  # a folder "modified" is a file in it made or removed, which has an event of its own
-        paths = [p for p in (event.src_path, getattr(event, "dest_path", ""))
-                 if p and self._watched(os.fsdecode(p), event.is_directory)]
+        paths = [p for p in (event.src_path, getattr(event, "dest_path", "")) if p and self._watched(os.fsdecode(p))]
         if paths:
             with self.lock:
                 self.paths.update(os.fsdecode(p) for p in paths)
                 self.last = time.monotonic()
             self.ready.set()
 
-    def _watched(self, path: str, folder: bool) -> bool:
-        """Below the content, outside dot folders (.git) and the output, as `Snapshot.take` looks."""
+    def _watched(self, path: str) -> bool:
+        """Below the content, outside the output, neither a dot file nor in a dot folder, as `Snapshot.take` looks
+        (a swap file saved by the editor the clerk has open is no change to the records)."""
         relative = os.path.relpath(path, self.root)
         if relative == os.curdir or relative == os.pardir or relative.startswith(os.pardir + os.sep):
             return False
         if self.skip is not None and (path == self.skip or path.startswith(self.skip + os.sep)):
             return False
-        folders = relative.split(os.sep) if folder else relative.split(os.sep)[:-1]
-        return not any(part.startswith(".") for part in folders)
+        return not any(part.startswith(".") for part in relative.split(os.sep))
 
     def take(self, timeout: float) -> set[str]:
         """The paths named since the last take, once no event came for SETTLE seconds; empty after `timeout`."""
