@@ -12,9 +12,10 @@ to a git repository, and prints one figure a line:
   ceiling at that moment: a plain Python loop on 1 core and on all of them at once (a virtual machine's cores may
   share a physical one: then no program gets the full N×);
 - the rebuild after one visit file changed (one visit added and committed), and the rebuild with nothing changed;
-- the preview after one visit file changed: a `careledger serve` child (its default poll interval), a visit added to
-  a visit file (not committed), timed from the save until the server says the new site is served (its status URL,
-  which the previewed page polls to reload), with the child's CPU seconds (also with each `--compare` checkout);
+- the preview after one visit file changed: a `careledger serve` child (its watcher as it runs by default), a visit
+  added to a visit file (not committed), timed from the save until the server says the new site is served (its
+  status URL, which the previewed page polls to reload), with the child's CPU seconds (also with each `--compare`
+  checkout);
 - pages written per second by the cold build (HTML pages of the site and the reports);
 - dossier PDFs per second over all cores, on a sample of 200 households, and how busy the cores were;
 - Hugo (Debian's `hugo`, when installed) building one page per village from the same households and visits as YAML

@@ -23,6 +23,7 @@ import gc
 import grp
 import hashlib
 import hmac
+import operator
 import os
 import pickle
 import pwd
@@ -30,6 +31,7 @@ import shutil
 import stat
 import tempfile
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any, Callable
 
 from . import __version__
@@ -184,8 +186,32 @@ def keep_in_memory(keep: bool = True) -> None:
 
 def keeping() -> bool:
     """Whether this process keeps cache files' values in memory (`keep_in_memory`): a stage may then keep, between
-    builds, what it made of those read-only values (load.py's runs of records by date)."""
+    builds, what it made of those read-only values (load.py's runs of records by date, `LastMade`)."""
     return _kept is not None
+
+
+class LastMade:
+    """The value last made, handed back while what it was made of is the very same objects and the rest equal; only
+    in a process that keeps the caches in memory (`keeping`), where the parse cache hands out the same read-only
+    records for unchanged files, so a visit changed leaves the households and staff as they were. Elsewhere each
+    call makes the value anew."""
+
+    def __init__(self):
+        self.last: tuple | None = None  # (same, equal, value)
+
+    def get(self, made_of: Callable[[], tuple[Sequence, object]], make: Callable[[], Any]) -> Any:
+        """`make()`, or the last value while `made_of()` gives (objects that are the last ones, in order; values
+        equal to the last ones)."""
+        if not keeping():
+            return make()
+        same, equal = made_of()
+        last = self.last
+        if (last is not None and last[1] == equal and len(last[0]) == len(same)
+                and all(map(operator.is_, last[0], same))):
+            return last[2]
+        value = make()
+        self.last = (tuple(same), equal, value)
+        return value
 
 
 def _identity(st: os.stat_result) -> tuple:

@@ -15,8 +15,6 @@ what was rendered) read these answers, so a cadre's name can be on the site exac
 
 from __future__ import annotations
 
-import operator
-
 from . import cachestore, idkey
 from .findings import Finding
 from .identifiers import normalise_phone
@@ -42,23 +40,14 @@ def _once(records, what: str, settings, make):
     return kept[1]
 
 
-_last: dict[str, tuple] = {}  # what -> (settings, households, staff, value) of the last records (`keeping()` only)
+_last = {"names": cachestore.LastMade(), "phones": cachestore.LastMade()}  # the last records' (the preview)
 
 
 def _since_last_build(records, what: str, settings, make):
     """In a process that keeps the caches in memory (the preview), the last records' answer while the households
-    and staff it was made of are the very objects (records are frozen; the parse cache hands out the same ones for
-    unchanged files, so a visit changed leaves them) and the settings are equal; else `make()`."""
-    if not cachestore.keeping():
-        return make()
-    households, staff = records.households, records.staff
-    last = _last.get(what)
-    if (last is not None and last[0] == settings and len(last[1]) == len(households) and len(last[2]) == len(staff)
-            and all(map(operator.is_, last[1], households)) and all(map(operator.is_, last[2], staff))):
-        return last[3]
-    value = make()
-    _last[what] = (settings, tuple(households), tuple(staff), value)
-    return value
+    and staff it was made of are the very objects and the settings are equal (`cachestore.LastMade`); else
+    `make()`."""
+    return _last[what].get(lambda: ((*records.households, *records.staff), settings), make)
 
 
 def private_names(records, settings) -> frozenset[str]:

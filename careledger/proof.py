@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import functools
 import html
-import operator
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -85,19 +84,11 @@ class Secrets:
 
 def secrets_of(records, settings, as_of) -> Secrets:
     """What the proof looks for in these records. In a process that keeps the caches in memory (the preview), the
-    last secrets are handed back while what they were made of is the very same (the parse cache hands out the same
-    read-only records for unchanged files: a visit changed leaves them): `_made_of`."""
-    if not cachestore.keeping():
-        return _secrets_of(records, settings, as_of)
-    same, equal = _made_of(records, settings, as_of)
-    if _last and _last[0] == equal and len(_last[1]) == len(same) and all(map(operator.is_, _last[1], same)):
-        return _last[2]
-    secrets = _secrets_of(records, settings, as_of)
-    _last[:] = (equal, same, secrets)
-    return secrets
+    last secrets while what they were made of is the very same (`_made_of`, `cachestore.LastMade`)."""
+    return _last.get(lambda: _made_of(records, settings, as_of), lambda: _secrets_of(records, settings, as_of))
 
 
-_last: list = []  # (equal, same, Secrets) of the last `secrets_of` in a process that keeps caches in memory
+_last = cachestore.LastMade()  # the last secrets, in a process that keeps caches in memory
 
 
 def _made_of(records, settings, as_of) -> tuple[list, tuple]:

@@ -19,8 +19,8 @@ from .gitkit import loaded_demo
 @pytest.fixture(autouse=True)
 def memory(monkeypatch, restore_cache_env):
     monkeypatch.setattr(cachestore, "_kept", {})
-    monkeypatch.setattr(proof, "_last", [])
-    monkeypatch.setattr(privacy, "_last", {})
+    monkeypatch.setattr(proof, "_last", cachestore.LastMade())
+    monkeypatch.setattr(privacy, "_last", {"names": cachestore.LastMade(), "phones": cachestore.LastMade()})
 
 
 def secrets(root, as_of=AS_OF):
