@@ -18,9 +18,6 @@ from .audit import History, git, read_history
 from .findings import ERROR, Finding, Source, has_errors
 from .load import load
 from .output import OutputError, Tree, tidy, write_tree
-from .paper.printing import PaperRequest, make_paper
-from .paper.notice_pdf import notice_pdf
-from .paper.report_pdf import monthly_report_pdfs
 from .proof import secrets_of
 from .proofcache import scan_changed
 from .render import convert_pages, render_site
@@ -154,12 +151,7 @@ def _views_render_write(prepared: Prepared, content_dir: Path, output_dir: Path,
         tree.add_all("reports", deferred.fill(render_reports(view, stamp=stamp, dossiers=paper, memo=deferred)))
     tree.add("BUILD.json", stamp.to_json())
     if paper:  # issue 6: every dossier and every blank form, for output/private/ only, never the site
-        files, paper_findings = make_paper(facts, policy_findings, PaperRequest(), stamp=stamp)
-        findings += paper_findings
-        _stop_on_errors(findings)
-        tree.add_all("private", files)
-        tree.add_all("private", monthly_report_pdfs(view, stamp=stamp))  # issue 15: the report sent on paper
-        tree.add_all("reports", notice_pdf(view, stamp=stamp))  # issue 18: the 通报, printed to be issued
+        _add_paper(tree, facts, policy_findings, view, stamp, findings)
     replace = None if paper else ("site/", "reports/") if reports else ("site/",)
     try:
         written = write_tree(output_dir, tree, replace=replace,
@@ -170,6 +162,21 @@ def _views_render_write(prepared: Prepared, content_dir: Path, output_dir: Path,
     except OutputError as refused:
         raise BuildFailed(findings + [Finding("E-OUTPUT", ERROR, str(refused), Source(str(output_dir)))]) from None
     return _result(written, findings, policy_findings, output_dir, stamp)
+
+
+def _add_paper(tree: Tree, facts: Facts, policy_findings, view, stamp: Stamp, findings: list[Finding]) -> None:
+    """The dossiers, the blank forms and the printed reports. Imported here: a `--no-paper` build (the bench's, the
+    preview's, and one that finds nothing changed) does not pay for the paper's modules (0.1 s a command)."""
+    from .paper.notice_pdf import notice_pdf
+    from .paper.printing import PaperRequest, make_paper
+    from .paper.report_pdf import monthly_report_pdfs
+
+    files, paper_findings = make_paper(facts, policy_findings, PaperRequest(), stamp=stamp)
+    findings += paper_findings
+    _stop_on_errors(findings)
+    tree.add_all("private", files)
+    tree.add_all("private", monthly_report_pdfs(view, stamp=stamp))  # issue 15: the report sent on paper
+    tree.add_all("reports", notice_pdf(view, stamp=stamp))  # issue 18: the 通报, printed to be issued
 
 
 def _result(written, findings, policy_findings, output_dir: Path, stamp: Stamp) -> BuildResult:
