@@ -160,6 +160,7 @@ def _views_render_write(prepared: Prepared, content_dir: Path, output_dir: Path,
         tree.add_all("private", files)
         tree.add_all("private", monthly_report_pdfs(view, stamp=stamp))  # issue 15: the report sent on paper
         tree.add_all("reports", notice_pdf(view, stamp=stamp))  # issue 18: the 通报, printed to be issued
+    memo.settle()  # (the previous build's rows that no page keeps: not held while the output is written)
     replace = None if paper else ("site/", "reports/") if reports else ("site/",)
     try:
         written = write_tree(output_dir, tree, replace=replace,
