@@ -1,15 +1,17 @@
 """Benchmark (not a test): where a `build --no-paper` holds its memory, stage by stage, in the building process and in
 the workers it forks.
 
-    .venv/bin/python bench/memory.py CONTENT [--as-of 2026-11-23] [--work /tmp/careledger-memory] [--tracemalloc]
+    .venv/bin/python bench/memory.py CONTENT [--as-of 2026-11-23] [--work /tmp/careledger-memory] [--new-day] [--tracemalloc]
 
 CONTENT is a git repository of records (e.g. a county `bench/run` generated). It is cloned under --work; a cold
 build (empty cache, no earlier output) runs in a child process, then one visit is added to one visit file and
-committed, and the rebuild runs in another. Each child prints, after each pipeline stage, the building process's
-resident set (VmRSS) and its peak so far (VmHWM), and around each `workers.shared_map` (the parse, the cold judge,
-the proof scan) the largest resident set of the workers it forked (their VmRSS, read by each worker after each of
-its tasks). The parent prints each build's peak as `wait4` reports it (the largest of the process and its
-children: what `/usr/bin/time -f %M` and bench/county.py report) and its CPU seconds.
+committed, and the rebuild runs in another; with `--new-day`, the second build is the first build of the next day
+instead (nothing changed but the as-of date, the caches warm from the cold build). Each child prints, after each
+pipeline stage, the building process's resident set (VmRSS) and its peak so far (VmHWM); within the writing, after
+the fsyncs and after each record the build keeps (`WRITING_STEPS`); and around each `workers.shared_map` (the parse,
+the cold judge, the proof scan, the pages) the largest resident set of the workers it forked (their VmRSS, read by
+each worker after each of its tasks). The parent prints each build's peak as `wait4` reports it (the largest of the
+process and its children: what `/usr/bin/time -f %M` and bench/county.py report) and its CPU seconds.
 
 With `--tracemalloc` (slow; use a small county, CARELEDGER_JOBS=1 is set) each child also prints, after each
 stage, the traced bytes and the object types that hold the most of them.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import os
 import shutil
 import subprocess
@@ -34,6 +37,9 @@ sys.path.insert(0, str(ROOT))
 
 PIPELINE_STAGES = ("load", "read_history", "judge", "redact", "convert_pages", "build_reports", "render_site",
                    "secrets_of", "scan_changed", "render_reports", "write_tree")
+# steps within the writing, reported like the stages: (module, owner in it or None, function)
+WRITING_STEPS = (("careledger.output", None, "_make_durable"), ("careledger.render.memo", "Memo", "remember"),
+                 ("careledger.fingerprint", None, "remember"))
 MB = 1024 * 1024
 
 
@@ -104,6 +110,10 @@ def child(content: Path, output: Path, as_of: dt.date, trace: bool) -> None:
     originals = {name: getattr(pipeline, name) for name in PIPELINE_STAGES}
     for name, function in originals.items():
         setattr(pipeline, name, wrap(name, function))
+    for module, owner, name in WRITING_STEPS:
+        holder = importlib.import_module(module)
+        holder = getattr(holder, owner) if owner else holder
+        setattr(holder, name, wrap(f"  {owner or module.rsplit('.', 1)[-1]}.{name}", getattr(holder, name)))
     before = os.times()
     result = pipeline.build_all(content, output, as_of=as_of, paper=False)
     after = os.times()
@@ -156,6 +166,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/careledger-memory"))
     parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument("--cold-only", action="store_true")
+    parser.add_argument("--new-day", action="store_true",
+                        help="then build as of the next day, nothing else changed (not a visit added)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     as_of = dt.date.fromisoformat(args.as_of)
@@ -171,7 +183,11 @@ def main() -> None:
     child_args = [str(content), "--as-of", args.as_of, "--work", str(args.work), "--child"]
     child_args += ["--tracemalloc"] if args.tracemalloc else []
     measured("cold build --no-paper", child_args, env)
-    if not args.cold_only:
+    if args.new_day:
+        day = (as_of + dt.timedelta(days=1)).isoformat()
+        measured(f"first build of a new day, as of {day} (nothing else changed)",
+                 [str(content), "--as-of", day, *child_args[3:]], env)
+    elif not args.cold_only:
         changed = add_one_visit(content)
         measured(f"rebuild after one visit added to {changed.relative_to(content)}", child_args, env)
 

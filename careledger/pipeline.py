@@ -152,6 +152,7 @@ def _views_render_write(prepared: Prepared, content_dir: Path, output_dir: Path,
     tree.add("BUILD.json", stamp.to_json())
     if paper:  # issue 6: every dossier and every blank form, for output/private/ only, never the site
         _add_paper(tree, facts, policy_findings, view, stamp, findings)
+    memo.settle()  # (the previous build's rows that no page keeps: not held while the output is written)
     replace = None if paper else ("site/", "reports/") if reports else ("site/",)
     try:
         written = write_tree(output_dir, tree, replace=replace,

@@ -203,3 +203,40 @@ def test_rows_rendered_in_workers_are_kept_as_in_one_process(tmp_path, monkeypat
         (tmp_path / "out").rename(tmp_path / f"out{jobs}")
     assert 2 in forked  # the second build rendered its pages in workers
     assert kept["2"] == kept["1"] and len(kept["1"]) > 5
+
+
+def test_a_worker_sends_back_the_rows_it_made_and_only_the_keys_of_those_kept(views):
+    """A page rendered in a worker comes back with its rows (Rows.taken): the HTML of the rows the worker made, the
+    key alone of a row kept from the previous build. The building process, which holds the same previous rows, puts
+    back the very strings it keeps (Rows.given): the page's rows equal the worker's, without a copy of each."""
+    (view, *_), options = views["render_reports"]
+    first = Rendering()
+    report_render.render_reports(view, **options, memo=first)
+    worker = Rendering(first.kept())
+    report_render.render_reports(edited_reports(view, random.Random(7)), **options, memo=worker)
+    building = rowcache.Rows(first.kept())
+    sent = with_html = 0
+    for page, used in list(worker.rows.used.items()):
+        taken = worker.rows.taken(page)
+        assert page not in worker.rows.used and [key for key, _ in taken] == list(used)
+        assert all((html is None) == (key not in worker.rows.fresh) for key, html in taken)
+        building.given(page, taken)
+        assert building.used[page] == used
+        assert all(building.used[page][key] is building.kept[key] for key, _ in taken)
+        sent, with_html = sent + len(taken), with_html + sum(html is not None for _, html in taken)
+    assert 0 < with_html < sent / 2  # the edited rows' HTML, the others by key
+
+
+def test_rows_let_go_after_the_rendering_keep_what_the_next_build_starts_from(views):
+    """`settle` drops the rows no page keeps; `to_keep` afterwards is what it was before."""
+    (view, *_), options = views["render_reports"]
+    first = Rendering()
+    report_render.render_reports(view, **options, memo=first)
+    second = Rendering(first.kept())
+    report_render.render_reports(edited_reports(view, random.Random(9)), **options, memo=second)
+    pages = [*second.rendered, *first.rendered[:3]]
+    rendered = set(second.rendered[len(second.rendered) // 2:])  # as if the others were reused from the output
+    before = second.rows.to_keep(pages, rendered)
+    second.rows.settle(rendered)
+    assert second.rows.to_keep(pages, rendered) == before and not second.rows.kept
+    assert not set(second.rows.previous) & rendered

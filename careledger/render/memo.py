@@ -33,6 +33,7 @@ from ..cachestore import cache_root, read_sealed, short_hash, write_sealed
 from ..output import read_kept
 from . import rows as rowcache
 
+ROWS_FORM = "utf-8"  # the kept rows' HTML as UTF-8 bytes (rows.Rows); a record of str rows is not read
 VERSION = "3"  # bump when what a page's digest covers changes (2: the Python version; 3: parts by digest)
 _LIBRARIES = ("jinja2", "markupsafe", "markdown")
 
@@ -162,13 +163,19 @@ class Memo:
         if self._rows is not None:
             self._rows.page = path
 
-    def rows_of(self, path: str) -> dict | None:
-        """The rows page `path` rendered (taken out: a worker sends them back to the building process's memo)."""
-        return self._rows.used.pop(path, None) if self._rows is not None else None
+    def rows_of(self, path: str) -> list | None:
+        """The rows page `path` rendered, taken out for `add_rows` (a worker sends them back to the building
+        process's memo): `rows.Rows.taken`, the rows kept from the previous build by their keys alone."""
+        return self._rows.taken(path) if self._rows is not None else None
 
-    def add_rows(self, path: str, used: dict | None) -> None:
-        if used:
-            self.rows.used[path] = used
+    def add_rows(self, path: str, taken: list | None) -> None:
+        if taken:
+            self.rows.given(path, taken)
+
+    def settle(self) -> None:
+        """Every page is rendered: the kept rows no page of this build keeps are let go before the writing."""
+        if self._rows is not None:
+            self._rows.settle({*self.rendered, *self.every})
 
     def under(self, prefix: str) -> "_Under":
         return _Under(self, prefix)
@@ -187,9 +194,8 @@ class Memo:
             write_sealed(record, {"version": VERSION, "pages": pages})
             if self._rows is not None and self._rows.used:  # else the rows kept are still those of the pages
                 _rows_record(self.output_dir).parent.mkdir(parents=True, exist_ok=True)
-                write_sealed(_rows_record(self.output_dir),
-                             {"version": VERSION, "rows": self._rows.to_keep([*pages, *self.every],
-                                                                      {*self.rendered, *self.every})})
+                rows = self._rows.to_keep([*pages, *self.every], {*self.rendered, *self.every})
+                write_sealed(_rows_record(self.output_dir), {"version": VERSION, "form": ROWS_FORM, "rows": rows})
         except OSError:
             pass  # without the record the next build renders every page
 
@@ -209,11 +215,11 @@ class _Under:
     def rendering(self, path: str) -> None:
         self.memo.rendering(self.prefix + path)
 
-    def rows_of(self, path: str) -> dict | None:
+    def rows_of(self, path: str) -> list | None:
         return self.memo.rows_of(self.prefix + path)
 
-    def add_rows(self, path: str, used: dict | None) -> None:
-        self.memo.add_rows(self.prefix + path, used)
+    def add_rows(self, path: str, taken: list | None) -> None:
+        self.memo.add_rows(self.prefix + path, taken)
 
     @property
     def rows(self) -> rowcache.Rows:
@@ -237,7 +243,7 @@ class NoMemo:
     def rows_of(self, path: str) -> None:
         return None
 
-    def add_rows(self, path: str, used: dict | None) -> None:
+    def add_rows(self, path: str, taken: list | None) -> None:
         pass
 
 
@@ -259,11 +265,12 @@ def _rows_record(output_dir: Path) -> Path:
     return cache_root() / "rows" / f"{short_hash(str(Path(output_dir).resolve()))}.pickle"
 
 
-def _load_rows(output_dir: Path) -> dict[str, dict[bytes, str]]:
+def _load_rows(output_dir: Path) -> dict[str, dict[bytes, bytes]]:
     try:
         kept = read_sealed(_rows_record(output_dir))
     except OSError:
         return {}
-    if not isinstance(kept, dict) or kept.get("version") != VERSION or not isinstance(kept.get("rows"), dict):
+    if (not isinstance(kept, dict) or kept.get("version") != VERSION or kept.get("form") != ROWS_FORM
+            or not isinstance(kept.get("rows"), dict)):
         return {}
     return kept["rows"]

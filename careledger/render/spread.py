@@ -51,6 +51,7 @@ class Deferred:
         if not self.pending:
             return files if isinstance(files, Tree) else Tree(files)
         paths = list(self.pending)
+        self.rows  # the previous build's kept rows loaded before the fork: the workers share them (rows.Rows.taken)
         made = {}
         for path, (data, rows) in zip(paths, render_all([partial(self._render, path) for path in paths])):
             self.memo.add_rows(path, rows)
