@@ -33,7 +33,9 @@ HOT = 256  # files glanced at: the most recently modified
 SHARE = 0.1  # of a core, at most, spent on full looks
 SETTLE = 0.03  # seconds without a new event before a burst (an editor's write, rename and chmod) is taken as one
 SAFETY_NET = 60.0  # seconds between full looks when the system reports changes (events it may have dropped)
-_CHANGES = frozenset({"created", "modified", "deleted", "moved"})  # not opened or closed
+# not opened or closed; "attrib": a chmod or touch changes the change time, which the parse cache compares
+_CHANGES = frozenset({"created", "modified", "deleted", "moved", "attrib"})
+_LOST = "events_lost"  # the system's queue overflowed: events were dropped
 
 
 def _stat(path: str) -> tuple[int, int, int, int] | None:
@@ -131,9 +133,13 @@ class _Events:
         return events
 
     def note(self, event) -> None:
-        if event.event_type not in _CHANGES or (event.is_directory and event.event_type == "modified"):
+        if event.event_type == _LOST:
+            paths = [self.root]  # a folder: only a full look says what changed
+        elif event.event_type not in _CHANGES or (event.is_directory and event.event_type == "modified"):
             return  # a folder "modified" is a file in it made or removed, which has an event of its own
-        paths = [p for p in (event.src_path, getattr(event, "dest_path", "")) if p and self._watched(os.fsdecode(p))]
+        else:
+            paths = [p for p in (event.src_path, getattr(event, "dest_path", ""))
+                     if p and self._watched(os.fsdecode(p))]
         if paths:
             with self.lock:
                 self.paths.update(os.fsdecode(p) for p in paths)
