@@ -36,6 +36,22 @@ STEP = st.tuples(st.one_of(visit, visit, note, level, phone, household, problem,
 
 
 @pytest.fixture(autouse=True)
+def closed_watchers(monkeypatch):
+    """Every watcher a test makes is closed after it: its thread would keep later tests from forking workers."""
+    made = []
+    init = Watcher.__init__
+
+    def remembered(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(Watcher, "__init__", remembered)
+    yield
+    for watcher in made:
+        watcher.close()
+
+
+@pytest.fixture(autouse=True)
 def memory(monkeypatch, restore_cache_env):
     """This test's own kept values (as a `serve` process has), and lazy history commits as in a county."""
     monkeypatch.setattr(cachestore, "_kept", {})

@@ -13,6 +13,22 @@ from careledger.preview import watch
 from careledger.preview.watch import Snapshot, Watcher
 
 
+@pytest.fixture(autouse=True)
+def closed_watchers(monkeypatch):
+    """Every watcher a test makes is closed after it: its thread would keep later tests from forking workers."""
+    made = []
+    init = Watcher.__init__
+
+    def remembered(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(Watcher, "__init__", remembered)
+    yield
+    for watcher in made:
+        watcher.close()
+
+
 def _files(root, n: int):
     for i in range(n):
         folder = root / "visits" / f"2026-{1 + i % 3:02d}"

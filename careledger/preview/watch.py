@@ -108,6 +108,7 @@ class _Events:
         self.paths: set[str] = set()
         self.lock, self.ready = threading.Lock(), threading.Event()
         self.last = 0.0
+        self.observer = None
 
     @classmethod
     def start(cls, content: Path, skip: Path | None) -> "_Events | None":
@@ -130,6 +131,7 @@ class _Events:
             observer.start()
         except OSError:  # the system's watch limit (fs.inotify.max_user_watches), or no such facility
             return None
+        events.observer = observer
         return events
 
     def note(self, event) -> None:
@@ -179,6 +181,12 @@ class Watcher:
         self.seen = self.look()
         self.changed: list[str] = []  # what the last `wait` returned
         self.walked = True  # whether it took a full look (the first build follows the first look)
+
+    def close(self) -> None:
+        """Stop taking the system's events (its thread ends: a process with one thread may fork workers again)."""
+        if self.events is not None and self.events.observer is not None:
+            self.events.observer.stop()
+            self.events.observer.join()
 
     def known(self) -> KnownStats | None:
         """For the build that follows a `wait`: the snapshot's stats of every file and the files `wait` returned
