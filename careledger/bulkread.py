@@ -20,6 +20,11 @@ change time (ctime) is what no tool can set: `git checkout OLD -- file`, cp -p, 
 other bytes with the size and modification time the cache remembers, on the same inode again. As in git, an
 entry is "racily clean" when its file was modified or changed at or after the time the cache file was written (the
 file system's clock): an edit in that same tick keeps all four, so such an entry is hashed too.
+
+A caller that watches the files (the preview's watcher) may hand over the four values it holds of each
+(`KnownStats`), with the files it saw change: an entry equal to the values known of a file not named changed, and not
+racily clean, is trusted without a stat of the file; every other file is statted (and hashed, parsed) as without, and
+only such a stat of its own ever goes into an entry.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import datetime as dt
 import hashlib
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
@@ -64,6 +70,22 @@ class FileJob:
     cls: type  # the record type
     many: bool  # a list of records (visits of a month) rather than one (a household)
     given: tuple = field(default=())  # (field, value) set from the file's place, e.g. the visitor from its name
+
+
+@dataclass(frozen=True)
+class KnownStats:
+    """The stats of the content's files as a watcher of them holds them (`preview/watch.py`: a snapshot kept up to
+    date from the system's file events), and the files it saw change since the last build. `read_all` takes a file's
+    stat from here when the file is known and not among those changed, and only to confirm a cache entry (the same
+    four values, not racily clean); a file known otherwise, or not known, is statted, hashed and parsed as without."""
+
+    root: str  # the content folder, absolute: every key begins with it and "/"
+    stats: Mapping[str, tuple]  # absolute path -> (size, mtime_ns, inode, ctime_ns), as `_stat` gives them
+    changed: frozenset[str]  # absolute paths
+
+    def stat(self, path: str) -> tuple | None:
+        """The stat held of `path`, or None when it changed since the last build or is not known."""
+        return None if path in self.changed else self.stats.get(path)
 
 
 def read_file(root: Path, job: FileJob, settings: Settings) -> tuple[list, list[Finding]]:
@@ -109,21 +131,31 @@ def _read_bytes(raw: bytes, root: Path, job: FileJob, settings: Settings) -> tup
 
 
 def read_all(root: Path, jobs: list[FileJob], settings: Settings, *, cache: bool = True,
-             workers: int | None = None) -> list[tuple[list, list[Finding], str, refs.VisitRefs | None]]:
+             workers: int | None = None,
+             known: KnownStats | None = None) -> list[tuple[list, list[Finding], str, refs.VisitRefs | None]]:
     """The result of `read_file` for each job, in order, with the git blob id of the bytes read ("" when the file
     could not be read): the audit trail takes the working tree's versions from here instead of parsing them; and what
-    its visits refer to (`refs.of_file`, cached with them: the checks across visits add these up)."""
+    its visits refer to (`refs.of_file`, cached with them: the checks across visits add these up). `known`: the
+    stats a watcher of `root` holds (`KnownStats`), to spare a stat of each unchanged file."""
+    if known is not None and known.root != os.path.abspath(root):
+        raise ValueError(f"stats known of {known.root}, not of {root}")
     with without_gc():
-        return _read_all(Path(root), jobs, settings, cache, workers)
+        return _read_all(Path(root), jobs, settings, cache, workers, known)
 
 
-def _read_all(root: Path, jobs: list[FileJob], settings: Settings, cache: bool, workers: int | None):
+def _read_all(root: Path, jobs: list[FileJob], settings: Settings, cache: bool, workers: int | None,
+              known: KnownStats | None = None):
     timeless = dataclasses.replace(settings, today=dt.date.max)  # a result holds for every as-of date >= its latest
     store = _Store(root, timeless) if cache else None
     results: dict[str, tuple] = {}  # rel -> (records, findings, digest, latest, summary)
     todo: list[tuple[FileJob, tuple]] = []  # (job, stat) of the files to parse
     prefix = f"{root}/"  # a string, not a Path per file: a county has 20,000 files to stat
+    known_prefix = f"{known.root}/" if known is not None and store else None
     for job in jobs:
+        hit = store.confirmed(job.rel, known.stat(known_prefix + job.rel)) if known_prefix else None
+        if hit is not None:
+            results[job.rel] = hit
+            continue
         stat = _stat(prefix + job.rel)
         hit = store.get(job.rel, stat) if store else None
         if hit is not None:
@@ -289,6 +321,17 @@ class _Store:
                 return None
             if entry[0] != stat or max(stat[1], stat[3]) < time.time_ns():  # remembered again: trusted after this write
                 self.put(rel, stat, digest, entry[2])
+        records, findings, latest, summary = entry[2]
+        return records, findings, entry[1], latest, summary
+
+    def confirmed(self, rel: str, stat: tuple | None):
+        """What `get` gives for a file whose entry has this very `stat` and is not racily clean; otherwise None (the
+        caller then stats the file itself: a known stat never makes or remembers an entry)."""
+        if stat is None:
+            return None
+        entry = self.store.folder(rel).get(rel)
+        if entry is None or entry[0] != stat or max(stat[1], stat[3]) >= self.store.written_ns[_folder(rel)]:
+            return None
         records, findings, latest, summary = entry[2]
         return records, findings, entry[1], latest, summary
 

@@ -17,7 +17,7 @@ from operator import attrgetter
 from pathlib import Path
 
 from . import integrity, listing, refs
-from .bulkread import FileJob, Settings, read_all
+from .bulkread import FileJob, KnownStats, Settings, read_all
 from .cachestore import keeping, long_lived, take_warnings, without_gc
 from .findings import ERROR, WARNING, Finding, Source
 from .policy import Profile, load_profile
@@ -67,24 +67,26 @@ class Records:
         return {h.id: h for h in self.households}
 
 
-def load(content_dir: Path, *, today: dt.date, cache: bool = True,
-         only: frozenset[str] | None = None) -> tuple[Records | None, list[Finding]]:
+def load(content_dir: Path, *, today: dt.date, cache: bool = True, only: frozenset[str] | None = None,
+         known: KnownStats | None = None) -> tuple[Records | None, list[Finding]]:
     """Read and check a content tree. Records is None only when site.yaml or the profile cannot be read.
     `cache=False` parses every file again instead of taking unchanged files from the cache (bulkread.py).
     `only` (paths relative to the root) reads, of the dated folders (visits/, inspections/, spot-checks/: the bulk
     of a county's files), just those files; everything else is read whole, so references still resolve
-    (`careledger check PATH...`; its caller keeps the findings of those files)."""
+    (`careledger check PATH...`; its caller keeps the findings of those files).
+    `known`: the files' stats as the preview's watcher holds them (bulkread.KnownStats), which the parse cache takes
+    instead of a stat of each unchanged file."""
     with without_gc():  # millions of objects and no cycles: see cachestore.without_gc and long_lived
         try:
-            loaded = _load(Path(content_dir), today, cache, only)
+            loaded = _load(Path(content_dir), today, cache, only, known)
         finally:
             _MADE.done()
         long_lived()
     return loaded
 
 
-def _load(root: Path, today: dt.date, cache: bool,
-          only: frozenset[str] | None) -> tuple[Records | None, list[Finding]]:
+def _load(root: Path, today: dt.date, cache: bool, only: frozenset[str] | None,
+          known: KnownStats | None = None) -> tuple[Records | None, list[Finding]]:
     findings: list[Finding] = []
     site_file = listing.check_file(root, "site.yaml", findings)
     if site_file is None:
@@ -102,7 +104,7 @@ def _load(root: Path, today: dt.date, cache: bool,
     if profile is None:
         return None, findings
     reader = _Reader(root, findings, today, site, only)
-    reader.read_in_bulk(cache)
+    reader.read_in_bulk(cache, known)
     findings += [Finding("W-CACHE-UNSAFE", WARNING, message, Source(folder)) for folder, message in take_warnings()]
     records = Records(
         root=root,
@@ -261,7 +263,7 @@ class _Reader:
     def error_count(self) -> int:
         return sum(1 for f in self.findings if f.is_error)
 
-    def read_in_bulk(self, cache: bool) -> None:
+    def read_in_bulk(self, cache: bool, known: KnownStats | None = None) -> None:
         """Parse the record files at once: cached, and on every core."""
         jobs = [FileJob(rel, Staff, True, (("village", self.staff_unit(rel)),))
                 for rel in self.yaml_files("staff", 1) if self.staff_unit(rel) is not None]
@@ -272,7 +274,7 @@ class _Reader:
             jobs += [FileJob(rel, cls, True, ((author_field, _stem(rel)),))
                      for rel in self.yaml_files(folder, 2) if self.month_of(rel)]
         for job, (records, findings, blob, summary) in zip(jobs, read_all(self.root, jobs, self.settings,
-                                                                           cache=cache)):
+                                                                           cache=cache, known=known)):
             self.parsed[job.rel] = (records, findings)
             self.summaries[job.rel] = summary
             if blob:

@@ -15,6 +15,7 @@ from typing import Callable
 
 from . import cachestore, fingerprint, idkey, oscalls
 from .audit import History, git, read_history
+from .bulkread import KnownStats
 from .findings import ERROR, Finding, Source, has_errors
 from .load import load
 from .output import OutputError, Tree, tidy, write_tree
@@ -74,11 +75,12 @@ class Prepared:
 
 def prepare(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty: bool = False,
             more_checks: Callable[[object], list[Finding]] | None = None,
-            glance: git.Glance | None = None) -> Prepared:
+            glance: git.Glance | None = None, known: KnownStats | None = None) -> Prepared:
     """Load, refuse what cannot be built from (errors, output over the records, a dirty tree), judge by the rules.
     `more_checks(records)` adds a command's own checks on the loaded records (e.g. households it was asked for).
-    `glance`: the content's `git.glance` the build's fingerprint was made of (its `git status` serves the history)."""
-    records, findings = load(content_dir, today=as_of)
+    `glance`: the content's `git.glance` the build's fingerprint was made of (its `git status` serves the history).
+    `known`: the content files' stats as the preview's watcher holds them, for the load (bulkread.KnownStats)."""
+    records, findings = load(content_dir, today=as_of, known=known)
     findings += _output_must_not_hold_content(content_dir, output_dir)
     _stop_on_errors(findings, records is None)
     if more_checks is not None:
@@ -102,12 +104,15 @@ def prepare(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty:
 
 def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty: bool = False,
               paper: bool = True, reports: bool = True,
-              prepared_to: Callable[[Prepared], None] | None = None) -> BuildResult:
+              prepared_to: Callable[[Prepared], None] | None = None,
+              known: KnownStats | None = None) -> BuildResult:
     """The whole build. `paper=False` leaves out the dossiers and blank forms (the slow part): the site, the reports
     and BUILD.json are replaced, and output/private/ keeps the PDFs of the last build that made them.
     `reports=False` (with `paper=False`: the preview, which serves the site only) leaves out the reports too: the site
     and BUILD.json are replaced, and output/reports/ keeps what the last build that made them wrote.
     `prepared_to(prepared)` is given what `prepare` made, when it ran (`serve --internal` makes its desk of it).
+    `known`: the content files' stats as the preview's watcher holds them, with the files it saw change since the
+    last build (bulkread.KnownStats): the load then stats only those and the files whose cache entry disagrees.
 
     When nothing the build reads has changed since the last build into the same output, and the output is as that
     build left it, its result is returned at once (fingerprint.py)."""
@@ -120,7 +125,7 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
     tidy(output_dir)  # what a killed build left beside the output (private PDFs among it) goes, even if skipped
     if unchanged is not None:
         return dataclasses.replace(unchanged, files_changed=(), skipped=True)
-    prepared = prepare(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty, glance=glance)
+    prepared = prepare(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty, glance=glance, known=known)
     if prepared_to is not None:
         prepared_to(prepared)
     with cachestore.exempt_from_gc():  # the records, history and judgement live as long as the build

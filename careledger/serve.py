@@ -30,6 +30,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import click
@@ -39,6 +40,9 @@ from .preview import banner, paths
 from .preview.state import Outcome, Preview
 from .preview.terminal import report
 from .preview.watch import Watcher
+
+if TYPE_CHECKING:
+    from .bulkread import KnownStats
 
 HOST = "127.0.0.1"  # the preview holds what the site holds, but uncommitted: never on the network
 LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")  # what a browser on this computer sends as Host
@@ -162,8 +166,9 @@ def start_server(output: Path, port: int, preview: Preview, *, internal: bool = 
 
 
 def rebuild(content: Path, output: Path, as_of: dt.date, preview: Preview, address: str | None = None,
-            internal: bool = False) -> None:
-    """One preview build, reported on the terminal and to the page; errors leave the previous site in place."""
+            internal: bool = False, known: KnownStats | None = None) -> None:
+    """One preview build, reported on the terminal and to the page; errors leave the previous site in place.
+    `known`: the watcher's stats of the files (`Watcher.known`), which the load takes instead of statting each."""
     from . import cachestore
     from .pipeline import BuildFailed, build_all
 
@@ -174,7 +179,7 @@ def rebuild(content: Path, output: Path, as_of: dt.date, preview: Preview, addre
     prepared = []  # with --internal: what the build loaded and judged, for the desk (loaded once, not twice)
     try:
         result = build_all(content, output, as_of=as_of, allow_dirty=True, paper=False, reports=False,
-                           prepared_to=prepared.append if internal else None)
+                           prepared_to=prepared.append if internal else None, known=known)
     except BuildFailed as failed:
         now = time.strftime("%H:%M:%S")
         outcome = Outcome(True, now, tuple(failed.findings), last_good=last_good)
@@ -217,12 +222,13 @@ def _inside(content: Path, output: Path) -> Path | None:
 def watch(content: Path, output: Path, as_of: dt.date, watcher: Watcher, preview: Preview, address: str,
           internal: bool) -> None:
     """Rebuild after every change until interrupted; the watcher's snapshot was taken before the last build, so an
-    edit made while it ran is not missed."""
+    edit made while it ran is not missed (and the build may take the stats of the files it did not see change from
+    that snapshot: an edit since has an event, which starts the next build)."""
     while True:
         changed = watcher.wait()
         shown = "、".join(os.path.relpath(p, content) for p in changed[:3]) + ("等" if len(changed) > 3 else "")
         click.echo(f"记录有变化（{shown}），重新生成……")
-        rebuild(content, output, as_of, preview, address, internal)
+        rebuild(content, output, as_of, preview, address, internal, known=watcher.known())
 
 
 @main.command()

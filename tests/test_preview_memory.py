@@ -3,14 +3,17 @@
 household changed, a file broken then fixed, some committed) must each give the output tree, the findings and, with
 --internal, the staff's files of a cold build of the same content (a fresh cache and output, nothing kept in
 memory); and nothing a cache handed out may have been changed by its users: every value kept still equals what its
-cache file unpickles to."""
+cache file unpickles to. As in `serve`, a watcher (preview/watch.py) sees each edit, and each rebuild takes the stats
+of the files it did not see change from the watcher's snapshot (`Watcher.known`)."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -21,6 +24,8 @@ from careledger.audit import resume
 from careledger.pipeline import BuildFailed, build_all
 from careledger.preview.internal import internal_files
 from careledger.preview.state import Preview
+from careledger.preview.watch import Snapshot, Watcher
+from careledger.recordfiles import is_record_file
 
 from .gitkit import basic_repo
 from .test_cache_equivalence import AS_OF, World, apply, commit, household, level, note, phone, problem, tree, visit
@@ -28,6 +33,22 @@ from .test_cache_equivalence import AS_OF, World, apply, commit, household, leve
 BAD = "\n- date: 2026-11-0\n  household: [unclosed\n"
 broken = st.tuples(st.just("break"), st.integers(0, 9))  # a visit file broken; fixed by the next step
 STEP = st.tuples(st.one_of(visit, visit, note, level, phone, household, problem, broken), st.booleans())
+
+
+@pytest.fixture(autouse=True)
+def closed_watchers(monkeypatch):
+    """Every watcher a test makes is closed after it: its thread would keep later tests from forking workers."""
+    made = []
+    init = Watcher.__init__
+
+    def remembered(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(Watcher, "__init__", remembered)
+    yield
+    for watcher in made:
+        watcher.close()
 
 
 @pytest.fixture(autouse=True)
@@ -82,18 +103,36 @@ def kept_equal_their_files(said: str) -> None:
     assert checked, said
 
 
+def seen_all(watcher: Watcher, timeout: float = 30) -> None:
+    """Wait until the watcher has seen every edit made (events of one edit may come in more than one burst), as
+    `serve` would after as many rebuilds."""
+    for _ in range(20):
+        waited = threading.Thread(target=watcher.wait, daemon=True)
+        waited.start()
+        waited.join(timeout)
+        assert not waited.is_alive(), "the watcher did not see an edit"
+        if watcher.seen.files == Snapshot.take(watcher.content, watcher.skip).files:
+            return
+    raise AssertionError("the watcher's snapshot never caught up with the files")
+
+
 def run_preview(work: Path, steps: list[tuple], internal: bool, monkeypatch) -> None:
     world = World(basic_repo(work / "content").root)
     output, preview = work / "preview-output", Preview()
     os.environ["CARELEDGER_CACHE_DIR"] = str(work / "preview-cache")
-    serve.rebuild(world.root, output, AS_OF, preview, internal=internal)
+    watcher = Watcher(world.root, None, 60)
+    serve.rebuild(world.root, output, AS_OF, preview, internal=internal, known=watcher.known())
     broken_files: list[Path] = []
+    given = 0  # rebuilds given the watcher's stats (none where the system gives no events)
     for number, (step, then_commit) in enumerate(steps):
         edit(world, step, broken_files)
         if then_commit and not broken_files:
             commit(world)
+        seen_all(watcher)
+        known = watcher.known()
+        given += known is not None
         os.environ["CARELEDGER_CACHE_DIR"] = str(work / "preview-cache")
-        serve.rebuild(world.root, output, AS_OF, preview, internal=internal)
+        serve.rebuild(world.root, output, AS_OF, preview, internal=internal, known=known)
         outcome = preview.current()[0]
         said = f"after step {number} {step} (committed: {then_commit})"
         kept_equal_their_files(said)
@@ -106,6 +145,7 @@ def run_preview(work: Path, steps: list[tuple], internal: bool, monkeypatch) -> 
         assert tree(output) == files, said
         if internal:
             assert preview.internal == staff, said
+    assert given or watcher.events is None
 
 
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
@@ -157,3 +197,50 @@ def test_what_is_kept_of_a_removed_or_replaced_cache_file_is_forgotten(tmp_path)
     cachestore.forget_gone()
     assert set(cachestore.kept_values()) == {str(kept)}
     assert cachestore.read_sealed(replaced) == {"file": "another process's"}
+
+
+@contextlib.contextmanager
+def record_stats(root: Path):
+    """The record files below `root` that `os.stat` is called on in the block (relative paths, in call order)."""
+    statted: list[str] = []
+    real = os.stat
+
+    def counted(path, *args, **kwargs):
+        relative = os.path.relpath(os.fspath(path), root)
+        if is_record_file(relative.replace(os.sep, "/")):
+            statted.append(relative)
+        return real(path, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "stat", counted)
+        yield statted
+
+
+def test_a_rebuild_given_the_watchers_stats_stats_only_the_files_it_saw_change(tmp_path, monkeypatch):
+    world = World(basic_repo(tmp_path / "content").root)
+    output, preview = tmp_path / "output", Preview()
+    os.environ["CARELEDGER_CACHE_DIR"] = str(tmp_path / "cache")
+    watcher = Watcher(world.root, None, 60)
+    if watcher.events is None:
+        pytest.skip("this system reports no file events")
+    assert watcher.known() is None  # the first build stats every file
+    serve.rebuild(world.root, output, AS_OF, preview)
+    edits = {"visits/2026-11/ds-shuji.yaml": ("add_visit", 1, "ds-shuji", "2026-11", 20, "in_person"),
+             "households/dongshan/ds-002.yaml": ("phone", 1, 42)}
+    for number, (rel, step) in enumerate(edits.items()):
+        apply(world, step)
+        seen_all(watcher)
+        known = watcher.known()
+        assert known is not None and [os.path.relpath(p, world.root) for p in known.changed] == [rel]
+        with record_stats(world.root) as statted:
+            serve.rebuild(world.root, output, AS_OF, preview, known=known)
+        # the one the watcher saw change, and those the fingerprint stats: git names them uncommitted (the edited)
+        assert set(statted) == set(list(edits)[:number + 1]) and not preview.current()[0].failed
+        _, cold_policy, cold_tree, _ = cold(world, tmp_path, number, False, monkeypatch)
+        assert tree(output) == cold_tree and preview.current()[0].policy_findings == cold_policy
+    apply(world, ("add_visit", 2, "ds-baopian", "2026-11", 22, "phone"))
+    records = sorted(rel for p in world.root.rglob("*.yaml")  # (site.yaml is read alone, not by the parse cache)
+                     if is_record_file(rel := p.relative_to(world.root).as_posix()) and rel != "site.yaml")
+    with record_stats(world.root) as statted:
+        serve.rebuild(world.root, output, AS_OF, preview)  # without the watcher's stats: every file, as `build` does
+    assert sorted(set(statted)) == records

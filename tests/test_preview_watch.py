@@ -5,11 +5,28 @@ from __future__ import annotations
 import os
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
 from careledger.preview import watch
 from careledger.preview.watch import Snapshot, Watcher
+
+
+@pytest.fixture(autouse=True)
+def closed_watchers(monkeypatch):
+    """Every watcher a test makes is closed after it: its thread would keep later tests from forking workers."""
+    made = []
+    init = Watcher.__init__
+
+    def remembered(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(Watcher, "__init__", remembered)
+    yield
+    for watcher in made:
+        watcher.close()
 
 
 def _files(root, n: int):
@@ -103,3 +120,56 @@ def test_with_events_a_save_is_seen_without_a_walk_and_a_new_folder_with_one(tmp
     (staged / "2026-04" / "a.yaml").write_text("- date: 2026-04-01\n", encoding="utf-8")
     staged.rename(tmp_path / "visits" / "new")  # a folder moved in: no event names the file inside
     assert watcher.wait() == [str(tmp_path / "visits" / "new" / "2026-04" / "a.yaml")] and len(looks) == 2
+
+
+def test_the_build_after_events_alone_is_given_the_snapshots_stats_after_a_full_look_none(tmp_path, mode):
+    """`Watcher.known`: what the load may take instead of its own stats (bulkread.KnownStats), only after a `wait`
+    that took events alone; the first build, the build after a full look and every build while polling stat all."""
+    from careledger import bulkread
+
+    files = _files(tmp_path, 4)
+    watcher = Watcher(tmp_path, None, 0.3 if mode == "polling" else 60)
+    assert watcher.known() is None  # the first build
+    files[0].write_text("- date: 2026-01-03\n", encoding="utf-8")
+    assert watcher.wait() == [str(files[0])]
+    known = watcher.known()
+    if mode == "polling":
+        assert known is None
+        return
+    assert known.root == str(tmp_path) and known.changed == {str(files[0])}
+    assert known.stats == {str(p): bulkread._stat(str(p)) for p in files}  # the four values the parse cache keeps
+    assert known.stat(str(files[0])) is None and known.stat(str(files[1])) == bulkread._stat(str(files[1]))
+    os.chmod(files[1], 0o600)  # the change time alone: a file made unreadable must be read again
+    assert watcher.wait() == [str(files[1])] and watcher.known().changed == {str(files[1])}
+    (tmp_path / "visits" / "2026-04").mkdir()  # a folder made: a full look
+    (tmp_path / "visits" / "2026-04" / "a.yaml").write_text("- date: 2026-04-01\n", encoding="utf-8")
+    assert watcher.wait() == [str(tmp_path / "visits" / "2026-04" / "a.yaml")] and watcher.known() is None
+    files[2].write_text("- date: 2026-01-05\n", encoding="utf-8")
+    assert watcher.wait() == [str(files[2])] and watcher.known().changed == {str(files[2])}
+
+
+def test_a_relative_content_folder_is_watched_by_absolute_paths(tmp_path, monkeypatch, mode):
+    """The events name absolute paths: a snapshot of relative ones would see every saved file as added, and gone at
+    the next full look."""
+    files = _files(tmp_path, 2)
+    monkeypatch.chdir(tmp_path)
+    watcher = Watcher(Path("visits"), None, 0.3 if mode == "polling" else 60)
+    files[1].write_text("- date: 2026-02-03\n", encoding="utf-8")
+    assert watcher.wait() == [str(files[1])] and set(watcher.seen.files) == set(map(str, files))
+
+
+def test_events_the_system_lost_take_a_full_look(tmp_path, monkeypatch):
+    from watchdog.events import EventsLostEvent
+
+    files = _files(tmp_path, 3)
+    looks = _counting_looks(monkeypatch)
+    watcher = Watcher(tmp_path, None, 60)
+    if watcher.events is None:
+        pytest.skip("this system reports no file events")
+    note = watcher.events.note
+    watcher.events.note = lambda event: None  # the kernel's queue overflowed: this save's events are gone
+    files[1].write_text("- date: 2026-02-04\n", encoding="utf-8")
+    time.sleep(0.2)
+    watcher.events.note = note
+    note(EventsLostEvent(str(tmp_path), is_directory=True))
+    assert watcher.wait() == [str(files[1])] and len(looks) == 2 and watcher.known() is None
