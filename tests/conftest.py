@@ -7,6 +7,38 @@ import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
 AS_OF = dt.date(2026, 11, 23)
+# The font subsets `bash scripts/test` makes (careledger/paper/fonts.py), in the cache folder configured before the
+# tests take their own: read here, once, at import.
+_CONFIGURED_FONTS = Path(os.environ.get("CARELEDGER_CACHE_DIR") or Path(
+    os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "careledger") / "fonts"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory) -> Path:
+    """CARELEDGER_CACHE_DIR for this test process alone (with pytest-xdist, each worker its own): tests that do not
+    choose a cache of their own neither share one with the tests another worker runs at the same time nor read or
+    grow the developer's ~/.cache/careledger. It starts with the GB 2312 font subsets (`seed_fonts`)."""
+    folder = tmp_path_factory.mktemp("cache")
+    seed_fonts(folder)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CARELEDGER_CACHE_DIR", str(folder))
+        yield folder
+
+
+def seed_fonts(cache: Path) -> Path:
+    """Put the font subsets made already (keyed by the font file and the characters, so the same bytes a fresh
+    cache would make) into the fresh cache folder `cache`: making the two GB 2312 subsets takes about 12 s of
+    fontTools, most of a cold paper build on a small jurisdiction. For tests whose point is not the making of the
+    subsets; the PDFs themselves are still rendered afresh. Copies from this process's cache when it has them,
+    else from the one configured before the tests (`bash scripts/test` makes them there)."""
+    target = cache / "fonts"
+    target.mkdir(parents=True, exist_ok=True)
+    for source in (Path(os.environ.get("CARELEDGER_CACHE_DIR", "/nonexistent")) / "fonts", _CONFIGURED_FONTS):
+        if source.is_dir() and source.resolve() != target.resolve():
+            for font in source.glob("*.otf"):
+                if not (target / font.name).exists():
+                    shutil.copy2(font, target / font.name)
+    return cache
 
 
 @pytest.fixture(autouse=True)

@@ -24,6 +24,7 @@ from careledger.identifiers import check_digit
 from careledger.output import MARKER
 from careledger.pipeline import BuildFailed, build_all
 
+from .conftest import seed_fonts
 from .gitkit import basic_repo, git
 
 AS_OF = dt.date(2026, 11, 23)
@@ -191,9 +192,12 @@ def build(world: World, output: Path, cache: Path, paper: bool):
 
 def run_steps(work: Path, steps: list[tuple], *, paper: bool, record=lambda what: None) -> None:
     """With paper, the cold build starts with the warm cache's font subsets (keyed by the font and the characters:
-    making them is two thirds of a cold paper build); the PDFs themselves are rendered afresh."""
+    making them is two thirds of a cold paper build), and the warm cache with those made already (`seed_fonts`);
+    the PDFs themselves are rendered afresh."""
     world = World(basic_repo(work / "content").root)
     warm_out, warm_cache = work / "warm-output", work / "warm-cache"
+    if paper:
+        seed_fonts(warm_cache)
     build(world, warm_out, warm_cache, paper)  # the first build, on the imported records
     for number, (step, then_commit) in enumerate(steps):
         apply(world, step)

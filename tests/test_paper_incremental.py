@@ -15,6 +15,7 @@ import pytest
 from careledger.paper import pdf
 from careledger.pipeline import build_all
 
+from .conftest import seed_fonts
 from .gitkit import basic_repo
 
 SHUJI = "visits/2026-11/ds-shuji.yaml"  # dongshan's 书记: ds-001's principal (三级: every 3 days, warned past 5)
@@ -23,7 +24,8 @@ DOSSIERS = "private/dossiers"
 
 @pytest.fixture(autouse=True)
 def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
+    """A fresh cache, so every PDF of the first build is rendered; with the font subsets (not what is counted here)."""
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(seed_fonts(tmp_path / "cache")))
 
 
 @pytest.fixture

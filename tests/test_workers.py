@@ -16,7 +16,7 @@ import pytest
 
 from careledger import workers
 
-from .conftest import AS_OF
+from .conftest import AS_OF, seed_fonts
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,7 +82,7 @@ def test_workers_die_with_a_killed_build(basic, tmp_path, which):
     args = ["build", "--content", str(basic), "--output", str(tmp_path / "out"), "--as-of", AS_OF.isoformat(),
             "--allow-dirty"]
     code = DRIVER.format(root=str(ROOT), started=str(started), which=which, args=args)
-    env = {**os.environ, "CARELEDGER_CACHE_DIR": str(tmp_path / "cache")}
+    env = {**os.environ, "CARELEDGER_CACHE_DIR": str(seed_fonts(tmp_path / "cache"))}  # no font subsets to make first
     build = subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.DEVNULL,
                              stderr=subprocess.PIPE)
     pids: list[int] = []
