@@ -65,3 +65,22 @@ def restore_cache_env():
         os.environ.pop("CARELEDGER_CACHE_DIR", None)
     else:
         os.environ["CARELEDGER_CACHE_DIR"] = saved
+
+
+@pytest.fixture
+def closed_watchers(monkeypatch):
+    """Every preview watcher a test makes is closed after it: its thread would keep later tests from forking
+    workers."""
+    from careledger.preview.watch import Watcher
+
+    made = []
+    init = Watcher.__init__
+
+    def remembered(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        made.append(self)
+
+    monkeypatch.setattr(Watcher, "__init__", remembered)
+    yield
+    for watcher in made:
+        watcher.close()

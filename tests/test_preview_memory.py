@@ -35,20 +35,7 @@ broken = st.tuples(st.just("break"), st.integers(0, 9))  # a visit file broken; 
 STEP = st.tuples(st.one_of(visit, visit, note, level, phone, household, problem, broken), st.booleans())
 
 
-@pytest.fixture(autouse=True)
-def closed_watchers(monkeypatch):
-    """Every watcher a test makes is closed after it: its thread would keep later tests from forking workers."""
-    made = []
-    init = Watcher.__init__
-
-    def remembered(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        made.append(self)
-
-    monkeypatch.setattr(Watcher, "__init__", remembered)
-    yield
-    for watcher in made:
-        watcher.close()
+pytestmark = pytest.mark.usefixtures("closed_watchers")  # (conftest.py)
 
 
 @pytest.fixture(autouse=True)

@@ -13,20 +13,7 @@ from careledger.preview import watch
 from careledger.preview.watch import Snapshot, Watcher
 
 
-@pytest.fixture(autouse=True)
-def closed_watchers(monkeypatch):
-    """Every watcher a test makes is closed after it: its thread would keep later tests from forking workers."""
-    made = []
-    init = Watcher.__init__
-
-    def remembered(self, *args, **kwargs):
-        init(self, *args, **kwargs)
-        made.append(self)
-
-    monkeypatch.setattr(Watcher, "__init__", remembered)
-    yield
-    for watcher in made:
-        watcher.close()
+pytestmark = pytest.mark.usefixtures("closed_watchers")  # (conftest.py)
 
 
 def _files(root, n: int):
