@@ -81,6 +81,7 @@ def load(content_dir: Path, *, today: dt.date, cache: bool = True, only: frozens
             loaded = _load(Path(content_dir), today, cache, only, known)
         finally:
             _MADE.done()
+            _LISTED.done(keeping())
         long_lived()
     return loaded
 
@@ -182,6 +183,11 @@ class _ByIdentity:
 
 
 _MADE = _ByIdentity()
+_LISTED = listing.Kept()  # the folders' listings, from one load to the next while the caches are kept in memory
+
+
+def _walk(root: Path, folder: str, findings: list[Finding]) -> tuple[list, list]:
+    return listing.walk(root, folder, findings, _LISTED if keeping() else None)
 
 
 def _folder(rel: str) -> str:
@@ -302,7 +308,7 @@ class _Reader:
 
     def _list(self, folder: str, depth: int) -> list[str]:
         found = []
-        files, folders = listing.walk(self.root, folder, self.findings)
+        files, folders = _walk(self.root, folder, self.findings)
         for rel, level in files:
             name = rel.rpartition("/")[2]
             if name.endswith(".yml"):
@@ -401,7 +407,7 @@ class _Reader:
 
     def pages(self) -> tuple:
         out = []
-        files, folders = listing.walk(self.root, "pages", self.findings)
+        files, folders = _walk(self.root, "pages", self.findings)
         for rel, level in files:
             path = self.root / rel
             if level != 1 or path.suffix != ".md":
