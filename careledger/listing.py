@@ -107,8 +107,11 @@ def walk(root: Path, folder: str, findings: list[Finding], kept: Kept | None = N
     listings of the last walk, taken back for each folder whose stat is the one it had then (`Kept`)."""
     files: list[tuple[str, int]] = []
     folders: list[tuple[str, int]] = []
-    if check_folder(root, folder, findings):
-        _walk(root, folder, 1, files, folders, findings, kept)
+    if not check_folder(root, folder, findings):
+        return files, folders
+    if kept is not None:
+        return kept.walk(root, folder, findings)
+    _walk(root, folder, 1, files, folders, findings, kept)
     return files, folders
 
 
@@ -183,18 +186,40 @@ class Kept:
     def __init__(self):
         self.last: dict[tuple[str, str], tuple] = {}
         self.now: dict[tuple[str, str], tuple] = {}
+        self.walks: dict[tuple[str, str], tuple] = {}  # (root, folder) -> (the listings it took, what it gave)
+        self.trail: list = []
+
+    def walk(self, root: Path, folder: str, findings: list[Finding]) -> tuple[list, list]:
+        """`walk`'s files and folders; the very lists of the last walk of `folder` when every listing it took is the
+        very one it took then (all kept), so what is made of them can be kept by their identity. Read-only."""
+        self.trail = []
+        files: list[tuple[str, int]] = []
+        folders: list[tuple[str, int]] = []
+        found: list[Finding] = []
+        _walk(root, folder, 1, files, folders, found, self)
+        key, trail = (str(root), folder), tuple(self.trail)
+        last = self.walks.get(key)
+        walked = (files, folders, found)
+        if (last is not None and len(last[0]) == len(trail) and None not in trail
+                and all(before is now for before, now in zip(last[0], trail))):
+            walked = last[1]
+        self.walks[key] = (trail, walked)  # holds the listings: an identity stays theirs
+        findings += walked[2]
+        return walked[0], walked[1]
 
     def entries(self, root: Path, rel: str, findings: list[Finding]) -> tuple | None:
         key = (str(root), rel)
         taken_ns = _now_ns()
         identity = _identity(root / rel)
-        if identity is None:
-            return _list(root, rel, findings)  # listed as without, and not kept
         entry = self.last.get(key) or self.now.get(key)
-        if entry is not None and entry[0] == identity:
+        if identity is not None and entry is not None and entry[0] == identity:
             self.now[key] = entry
+            self.trail.append(entry[1])
             return entry[1]
         entries = _list(root, rel, findings)
+        self.trail.append(entries)
+        if identity is None:
+            return entries  # listed as without, and not kept
         if (entries is not None and max(identity[3], identity[4]) < taken_ns - _RACE_MARGIN_NS
                 and all(kind is _FILE or kind is _FOLDER or kind.code != "E-FILE-READ" for _, kind in entries)):
             self.now[key] = (identity, entries)
@@ -203,6 +228,8 @@ class Kept:
     def done(self, keep: bool) -> None:
         """The end of a load: keep its listings for the next one (`keep`), or none."""
         self.last, self.now = (self.now if keep else {}), {}
+        if not keep:
+            self.walks = {}
 
 
 class LinkInPath(OSError):

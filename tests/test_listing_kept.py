@@ -36,7 +36,7 @@ def apply(root: Path, step: tuple) -> None:
     files = sorted(p for p in month.glob("*.yaml") if p.is_file() and not p.is_symlink())
     some = files[pick % len(files)] if files else None
     if what == "add" and some is not None:
-        shutil.copy(some, month / f"new-{pick}.yaml")
+        (month / f"new-{pick}.yaml").write_bytes(some.read_bytes())
     elif what == "remove" and some is not None:
         some.unlink()
     elif what == "rename" and some is not None:
@@ -44,10 +44,10 @@ def apply(root: Path, step: tuple) -> None:
     elif what == "add-month":
         (root / "visits" / f"2026-{pick % 12 + 1:02d}").mkdir(exist_ok=True)
         if some is not None:
-            shutil.copy(some, root / "visits" / f"2026-{pick % 12 + 1:02d}" / f"copy-{pick}.yaml")
+            (root / "visits" / f"2026-{pick % 12 + 1:02d}" / f"copy-{pick}.yaml").write_bytes(some.read_bytes())
     elif what == "remove-month" and month.is_dir() and not month.is_symlink() and len(months) > 1:
         shutil.rmtree(month)
-    elif what == "rename-month" and month.is_dir() and not month.is_symlink():
+    elif what == "rename-month" and not month.is_symlink() and not (root / "visits" / f"2025-{pick % 12 + 1:02d}").exists():
         month.rename(root / "visits" / f"2025-{pick % 12 + 1:02d}")
     elif what in ("ignored", "yml", "dot"):
         (month / {"ignored": f"note-{pick}.txt", "yml": f"v-{pick}.yml", "dot": f".swap-{pick}.yaml"}[what]
@@ -55,9 +55,9 @@ def apply(root: Path, step: tuple) -> None:
     elif what == "deep" and month.is_dir():
         (month / f"deep-{pick}").mkdir(exist_ok=True)
         if some is not None:
-            shutil.copy(some, month / f"deep-{pick}" / some.name)
+            (month / f"deep-{pick}" / some.name).write_bytes(some.read_bytes())
     elif what == "shallow" and some is not None:
-        shutil.copy(some, root / "visits" / f"shallow-{pick}.yaml")
+        (root / "visits" / f"shallow-{pick}.yaml").write_bytes(some.read_bytes())
     elif what == "folder-named-file":
         (month / f"folder-{pick}.yaml").mkdir(exist_ok=True)
     elif what == "symlink" and some is not None and not (month / f"link-{pick}.yaml").exists():
@@ -140,14 +140,17 @@ def test_an_unchanged_folder_is_not_listed_again(later_clock, kept_in_memory, mo
     first = snapshot(load(root, today=AS_OF))
     assert len(listed) > 10 and len(listed) == len(set(listed))  # every folder listed, once
     listed.clear()
+    walked = loading._LISTED.walks[str(root), "visits"][1]
     assert snapshot(load(root, today=AS_OF)) == first
     assert listed == []
+    assert loading._LISTED.walks[str(root), "visits"][1] is walked  # the very files, so their jobs are kept too
     time.sleep(0.02)
     month = sorted((root / "visits").iterdir())[-1]
     shutil.copy(next(month.glob("*.yaml")), month / "zz-new.yaml")
     listed.clear()
     warm = snapshot(load(root, today=AS_OF))
     assert listed == [f"visits/{month.name}"]  # the changed folder alone
+    assert loading._LISTED.walks[str(root), "visits"][1] is not walked
     assert warm == cold_load(root, tmp_path)
 
 
