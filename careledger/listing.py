@@ -9,7 +9,8 @@ folder named like a record file (E-NOT-FILE), a file that cannot be read (E-FILE
 checked to be regular after opening, so one swapped in after the listing is refused too; and a file below the
 content root is reached folder by folder from the root (`read_below`: each folder opened with O_NOFOLLOW and
 O_DIRECTORY relative to the one above), so a folder swapped for a symlink after the listing is refused as well
-(`LinkInPath`, E-SYMLINK), never followed.
+(`LinkInPath`, E-SYMLINK), never followed. A process that builds many times (the preview) keeps each folder's
+listing, findings included, under the folder's stat, and lists again only the folders whose stat changed (`Kept`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import time
 from operator import attrgetter
 from pathlib import Path
 
@@ -98,40 +100,136 @@ def check_file(root: Path, rel: str, findings: list[Finding]) -> bool | None:
     return False
 
 
-def walk(root: Path, folder: str, findings: list[Finding]) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+def walk(root: Path, folder: str, findings: list[Finding], kept: Kept | None = None
+         ) -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
     """The regular files and the folders below `folder`, each as (path relative to `root`, level below `folder`:
-    1 for its own entries), in name order, folders first visited; everything else is reported."""
+    1 for its own entries), in name order, folders first visited; everything else is reported. `kept`: the folders'
+    listings of the last walk, taken back for each folder whose stat is the one it had then (`Kept`)."""
     files: list[tuple[str, int]] = []
     folders: list[tuple[str, int]] = []
-    if check_folder(root, folder, findings):
-        _walk(root, folder, 1, files, folders, findings)
+    if not check_folder(root, folder, findings):
+        return files, folders
+    if kept is not None:
+        return kept.walk(root, folder, findings)
+    _walk(root, folder, 1, files, folders, findings, kept)
     return files, folders
 
 
-def _walk(root: Path, rel: str, level: int, files: list, folders: list, findings: list[Finding]) -> None:
+def _walk(root: Path, rel: str, level: int, files: list, folders: list, findings: list[Finding],
+          kept: Kept | None) -> None:
+    entries = _list(root, rel, findings) if kept is None else kept.entries(root, rel, findings)
+    if entries is None:
+        return
+    for child, kind in entries:
+        if kind is _FILE:
+            files.append((child, level))
+        elif kind is _FOLDER:
+            folders.append((child, level))
+            _walk(root, child, level + 1, files, folders, findings, kept)
+        else:
+            findings.append(kind)
+
+
+_FILE, _FOLDER = "file", "folder"
+
+
+def _list(root: Path, rel: str, findings: list[Finding]) -> tuple | None:
+    """A folder's own entries in name order, as (path relative to `root`, _FILE, _FOLDER or the finding that refuses
+    it); None when the folder cannot be listed (reported)."""
     try:
         with os.scandir(root / rel) as it:
             entries = sorted((e for e in it if not e.name.startswith(".")), key=_NAME)
     except OSError as exc:
         findings.append(_error(rel, "E-FOLDER-READ", f"无法读取目录，其中的记录都没有读到：{reason(exc)}"))
-        return
-    for entry in entries:
-        child = f"{rel}/{entry.name}"
-        try:
-            if entry.is_file(follow_symlinks=False):  # the usual case first (a symlink is neither file nor folder)
-                files.append((child, level))
-            elif entry.is_dir(follow_symlinks=False):
-                if entry.name.endswith(RECORD_SUFFIXES):
-                    findings.append(_error(child, "E-NOT-FILE", "这里应是记录文件，却是同名的目录：其中的内容不会被读取"))
-                    continue
-                folders.append((child, level))
-                _walk(root, child, level + 1, files, folders, findings)
-            elif entry.is_symlink():
-                findings.append(symlink_error(child))
-            else:
-                findings.append(kind_error(child))
-        except OSError as exc:  # the entry vanished or cannot be inspected
-            findings.append(_error(child, "E-FILE-READ", f"无法读取：{reason(exc)}"))
+        return None
+    return tuple((child := f"{rel}/{entry.name}", _kind(entry, child)) for entry in entries)
+
+
+def _kind(entry: os.DirEntry, child: str):
+    try:
+        if entry.is_file(follow_symlinks=False):  # the usual case first (a symlink is neither file nor folder)
+            return _FILE
+        if entry.is_dir(follow_symlinks=False):
+            if entry.name.endswith(RECORD_SUFFIXES):
+                return _error(child, "E-NOT-FILE", "这里应是记录文件，却是同名的目录：其中的内容不会被读取")
+            return _FOLDER
+        return symlink_error(child) if entry.is_symlink() else kind_error(child)
+    except OSError as exc:  # the entry vanished or cannot be inspected
+        return _error(child, "E-FILE-READ", f"无法读取：{reason(exc)}")
+
+
+# A folder modified or changed within this long before its listing was taken is listed again next time: a change in
+# the same tick of the file system's clock (coarser than the system's, up to 2 s on FAT) keeps the folder's stat.
+_RACE_MARGIN_NS = 3_000_000_000
+_now_ns = time.time_ns  # the clock a listing is taken by (a test sets it ahead)
+
+
+def _identity(path: Path) -> tuple | None:
+    """A folder's device, inode, size, modification and change time (ns); None when it cannot be statted."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
+
+
+class Kept:
+    """Each folder's listing (`_list`: its entries and the findings that refuse some) under the folder's own stat:
+    device, inode, size, modification and change time. A file or folder made, removed or renamed in a folder changes
+    its modification and change time (as git's untracked cache relies on), so a folder whose stat is the one it had
+    when listed lists the same entries, of the same kinds (an entry's kind is its inode's, and a name gets another
+    inode only by such a change). A listing is kept only when the folder was not modified or changed within
+    `_RACE_MARGIN_NS` before it was taken ("racily clean", as bulkread's cache entries: a change in that same tick
+    keeps the stat), and when it holds no error: a folder that cannot be listed, or an entry that cannot be
+    inspected, is listed again. Only the last walk's folders are kept (`done`)."""
+
+    def __init__(self):
+        self.last: dict[tuple[str, str], tuple] = {}
+        self.now: dict[tuple[str, str], tuple] = {}
+        self.walks: dict[tuple[str, str], tuple] = {}  # (root, folder) -> (the listings it took, what it gave)
+        self.trail: list = []
+
+    def walk(self, root: Path, folder: str, findings: list[Finding]) -> tuple[list, list]:
+        """`walk`'s files and folders; the very lists of the last walk of `folder` when every listing it took is the
+        very one it took then (all kept), so what is made of them can be kept by their identity. Read-only."""
+        self.trail = []
+        files: list[tuple[str, int]] = []
+        folders: list[tuple[str, int]] = []
+        found: list[Finding] = []
+        _walk(root, folder, 1, files, folders, found, self)
+        key, trail = (str(root), folder), tuple(self.trail)
+        last = self.walks.get(key)
+        walked = (files, folders, found)
+        if (last is not None and len(last[0]) == len(trail) and None not in trail
+                and all(before is now for before, now in zip(last[0], trail))):
+            walked = last[1]
+        self.walks[key] = (trail, walked)  # holds the listings: an identity stays theirs
+        findings += walked[2]
+        return walked[0], walked[1]
+
+    def entries(self, root: Path, rel: str, findings: list[Finding]) -> tuple | None:
+        key = (str(root), rel)
+        taken_ns = _now_ns()
+        identity = _identity(root / rel)
+        entry = self.last.get(key) or self.now.get(key)
+        if identity is not None and entry is not None and entry[0] == identity:
+            self.now[key] = entry
+            self.trail.append(entry[1])
+            return entry[1]
+        entries = _list(root, rel, findings)
+        self.trail.append(entries)
+        if identity is None:
+            return entries  # listed as without, and not kept
+        if (entries is not None and max(identity[3], identity[4]) < taken_ns - _RACE_MARGIN_NS
+                and all(kind is _FILE or kind is _FOLDER or kind.code != "E-FILE-READ" for _, kind in entries)):
+            self.now[key] = (identity, entries)
+        return entries
+
+    def done(self, keep: bool) -> None:
+        """The end of a load: keep its listings for the next one (`keep`), or none."""
+        self.last, self.now = (self.now if keep else {}), {}
+        if not keep:
+            self.walks = {}
 
 
 class LinkInPath(OSError):

@@ -81,6 +81,7 @@ def load(content_dir: Path, *, today: dt.date, cache: bool = True, only: frozens
             loaded = _load(Path(content_dir), today, cache, only, known)
         finally:
             _MADE.done()
+            _LISTED.done(keeping())
         long_lived()
     return loaded
 
@@ -159,10 +160,11 @@ def _in_date_order(records: list, rels: list[str]) -> tuple:
 
 
 class _ByIdentity:
-    """What a load made of read-only values (the record lists and summaries a file's cache entry hands out), under
-    the identities of those values: a preview rebuild (`cachestore.keeping`) takes it back for every folder whose
-    files gave the very same objects, and makes it again for the others. Each entry holds its values, so an
-    identity stays theirs while it is kept; only the last load's entries are kept."""
+    """What a load made of read-only values (the record lists and summaries a file's cache entry hands out, the lists
+    of files the walk of an unchanged folder hands back: `listing.Kept.walk`), under the identities of those values:
+    a preview rebuild (`cachestore.keeping`) takes it back for every folder whose files gave the very same objects,
+    and makes it again for the others. Each entry holds its values, so an identity stays theirs while it is kept;
+    only the last load's entries are kept."""
 
     def __init__(self):
         self.last: dict[tuple, tuple] = {}
@@ -182,6 +184,11 @@ class _ByIdentity:
 
 
 _MADE = _ByIdentity()
+_LISTED = listing.Kept()  # the folders' listings, from one load to the next while the caches are kept in memory
+
+
+def _walk(root: Path, folder: str, findings: list[Finding]) -> tuple[list, list]:
+    return listing.walk(root, folder, findings, _LISTED if keeping() else None)
 
 
 def _folder(rel: str) -> str:
@@ -238,6 +245,25 @@ def _load_one(root: Path, rel: str, cls, findings: list[Finding], today: dt.date
     return None if record is MISSING else record
 
 
+def _sort_out(files: list[tuple[str, int]], folder: str, depth: int) -> tuple[list[str], list[Finding]]:
+    """Of the files `listing.walk` found below `folder`, the YAML files `depth` levels down, and the findings about
+    the others (read-only: kept by the identity of `files`, which an unchanged tree keeps, `listing.Kept.walk`)."""
+    found, findings = [], []
+    for rel, level in files:
+        name = rel.rpartition("/")[2]
+        if name.endswith(".yml"):
+            findings.append(Finding("E-FILE-NAME", ERROR, "扩展名请用 .yaml（不是 .yml），否则不会被读取",
+                                    Source(rel, 0, 0)))
+        elif not name.endswith(".yaml"):
+            findings.append(Finding("W-FILE-IGNORED", WARNING, "不是 .yaml 文件，已忽略", Source(rel)))
+        elif level != depth:
+            findings.append(Finding("E-FILE-PLACE", ERROR, f"文件位置不对：{folder}/ 下的记录应放在第 {depth} 层目录中"
+                                    f"（见 docs/records.md）", Source(rel, 0, 0)))
+        else:
+            found.append(rel)
+    return found, findings
+
+
 class _Reader:
     """Reads the record files below the content root, one folder convention per kind."""
 
@@ -267,12 +293,14 @@ class _Reader:
         """Parse the record files at once: cached, and on every core."""
         jobs = [FileJob(rel, Staff, True, (("village", self.staff_unit(rel)),))
                 for rel in self.yaml_files("staff", 1) if self.staff_unit(rel) is not None]
-        jobs += [FileJob(rel, CustodyLedger, False) for rel in self.yaml_files("custody", 2)]
-        jobs += [FileJob(rel, Household, False) for rel in self.yaml_files("households", 2)]
+        for folder, cls in (("custody", CustodyLedger), ("households", Household)):
+            listed = self.yaml_files(folder, 2)
+            jobs += _MADE.get(("jobs", folder), (listed,), lambda: [FileJob(rel, cls, False) for rel in listed])
         for folder, cls, author_field in (("visits", Visit, "visitor"), ("inspections", Inspection, "inspector"),
                                           ("spot-checks", SpotCheckResult, "checker")):
-            jobs += [FileJob(rel, cls, True, ((author_field, _stem(rel)),))
-                     for rel in self.yaml_files(folder, 2) if self.month_of(rel)]
+            listed = self.yaml_files(folder, 2)  # the jobs kept with the listing (`_sort_out`): the same objects
+            jobs += _MADE.get(("jobs", folder), (listed,), lambda: [
+                FileJob(rel, cls, True, ((author_field, _stem(rel)),)) for rel in listed if self.month_of(rel)])
         for job, (records, findings, blob, summary) in zip(jobs, read_all(self.root, jobs, self.settings,
                                                                            cache=cache, known=known)):
             self.parsed[job.rel] = (records, findings)
@@ -301,19 +329,9 @@ class _Reader:
         return self.listed[folder, depth]
 
     def _list(self, folder: str, depth: int) -> list[str]:
-        found = []
-        files, folders = listing.walk(self.root, folder, self.findings)
-        for rel, level in files:
-            name = rel.rpartition("/")[2]
-            if name.endswith(".yml"):
-                self.error(rel, "E-FILE-NAME", "扩展名请用 .yaml（不是 .yml），否则不会被读取")
-            elif not name.endswith(".yaml"):
-                self.findings.append(Finding("W-FILE-IGNORED", WARNING, "不是 .yaml 文件，已忽略", Source(rel)))
-            elif level != depth:
-                self.error(rel, "E-FILE-PLACE", f"文件位置不对：{folder}/ 下的记录应放在第 {depth} 层目录中"
-                           f"（见 docs/records.md）")
-            else:
-                found.append(rel)
+        files, folders = _walk(self.root, folder, self.findings)
+        found, findings = _MADE.get(("listed", folder, depth), (files,), lambda: _sort_out(files, folder, depth))
+        self.findings += findings
         return found
 
     def records_in(self, rel: str) -> list:
@@ -401,7 +419,7 @@ class _Reader:
 
     def pages(self) -> tuple:
         out = []
-        files, folders = listing.walk(self.root, "pages", self.findings)
+        files, folders = _walk(self.root, "pages", self.findings)
         for rel, level in files:
             path = self.root / rel
             if level != 1 or path.suffix != ".md":
