@@ -110,7 +110,7 @@ def build(content_dir: Path, output_dir: Path, as_of: dt.date, allow_dirty: bool
 
     例：careledger build --content content/ --output output/ --as-of 2026-11-23
     """
-    from .pipeline import BuildFailed, build_all
+    from .build import BuildFailed, build_all
 
     progress.enable()
     try:

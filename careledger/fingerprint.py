@@ -99,7 +99,7 @@ def recall(output_dir: Path, fingerprint: str, output_state: str | None = None):
         return None
     if kept.get("output") != (output_state or _output_state(output_dir)):
         return None
-    from .pipeline import BuildResult  # here: the pipeline imports this module
+    from .build import BuildResult  # here: build.py imports this module
     result = kept.get("result")
     return result if isinstance(result, BuildResult) else None
 

@@ -1,4 +1,5 @@
-"""The build, as a script of stages: load → stop on errors → views → pages → render → write.
+"""The build, as a script of stages: load → stop on errors → views → pages → render → write. `build.build_all` runs
+them when the build's fingerprint says something changed (build.py).
 
 Everything is gathered and checked in memory first; the one writer (`output.write_tree`) then replaces the output
 directory in a single swap. Any error, in the records or in a page, stops the build before a file is written,
@@ -7,18 +8,18 @@ so a failed build leaves the previous output as it was.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import cachestore, fingerprint, idkey, oscalls
+from . import fingerprint, idkey, oscalls
 from .audit import History, git, read_history
+from .build import BuildFailed, BuildResult, build_all  # noqa: F401  (the command's side of a build)
 from .bulkread import KnownStats
 from .findings import ERROR, Finding, Source, has_errors
 from .load import load
-from .output import OutputError, Tree, tidy, write_tree
+from .output import OutputError, Tree, write_tree
 from .proof import secrets_of
 from .proofcache import scan_changed
 from .render import convert_pages, render_site
@@ -31,25 +32,6 @@ from .stamp import Stamp, make_stamp
 from .views.public import redact
 from .views.reports import build_reports
 from .views.suppress import SuppressionError
-
-class BuildFailed(Exception):
-    """The build stopped before writing anything; `findings` says why (all of them, warnings included)."""
-
-    def __init__(self, findings: list[Finding]):
-        super().__init__(f"{sum(f.is_error for f in findings)} error(s); nothing was written")
-        self.findings = findings
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    findings: tuple[Finding, ...]  # load and page warnings (an error would have stopped the build)
-    policy_findings: tuple[Finding, ...]  # what the rules engine found in the records
-    files_written: int  # files in the output
-    output_dir: Path
-    files_changed: tuple[str, ...] = ()  # of them, those new or different from the previous build's
-    skipped: bool = False  # nothing had changed since the last build: nothing was loaded, rendered or written
-    stamp: Stamp | None = None  # the commit, as-of date, tool and profile every page shows (and BUILD.json)
-
 
 def check_records(content_dir: Path, *, as_of: dt.date):
     """Load the records and, when they load without errors, judge them by the policy rules and their git history.
@@ -102,38 +84,7 @@ def prepare(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty:
     return Prepared(facts, findings, policy_findings, make_stamp(history, as_of, records.profile.id, content_dir))
 
 
-def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty: bool = False,
-              paper: bool = True, reports: bool = True,
-              prepared_to: Callable[[Prepared], None] | None = None,
-              known: KnownStats | None = None) -> BuildResult:
-    """The whole build. `paper=False` leaves out the dossiers and blank forms (the slow part): the site, the reports
-    and BUILD.json are replaced, and output/private/ keeps the PDFs of the last build that made them.
-    `reports=False` (with `paper=False`: the preview, which serves the site only) leaves out the reports too: the site
-    and BUILD.json are replaced, and output/reports/ keeps what the last build that made them wrote.
-    `prepared_to(prepared)` is given what `prepare` made, when it ran (`serve --internal` makes its desk of it).
-    `known`: the content files' stats as the preview's watcher holds them, with the files it saw change since the
-    last build (bulkread.KnownStats): the load then stats only those and the files whose cache entry disagrees.
-
-    When nothing the build reads has changed since the last build into the same output, and the output is as that
-    build left it, its result is returned at once (fingerprint.py)."""
-    if reports is False and paper:
-        raise ValueError("reports=False needs paper=False")  # the paper's monthly report is made from the reports
-    options = {} if reports else {"reports": False}  # (a full build's fingerprint as it always was)
-    # (glance: the one `git status` of the build, for the fingerprint and the history)
-    inputs, unchanged, glance = fingerprint.recall_build(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty,
-                                                         paper=paper, id_key=idkey.digest(), **options)
-    tidy(output_dir)  # what a killed build left beside the output (private PDFs among it) goes, even if skipped
-    if unchanged is not None:
-        return dataclasses.replace(unchanged, files_changed=(), skipped=True)
-    prepared = prepare(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty, glance=glance, known=known)
-    if prepared_to is not None:
-        prepared_to(prepared)
-    with cachestore.exempt_from_gc():  # the records, history and judgement live as long as the build
-        return _views_render_write(prepared, content_dir, output_dir, inputs, as_of=as_of, paper=paper,
-                                   reports=reports)
-
-
-def _views_render_write(prepared: Prepared, content_dir: Path, output_dir: Path, inputs, *, as_of: dt.date,
+def views_render_write(prepared: Prepared, content_dir: Path, output_dir: Path, inputs, *, as_of: dt.date,
                         paper: bool, reports: bool = True) -> BuildResult:
     """The stages after `prepare`: the views, the pages, the proof, the paper and the one write."""
     facts, findings, policy_findings, stamp = (prepared.facts, prepared.findings, prepared.policy_findings,

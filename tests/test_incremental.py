@@ -4,6 +4,8 @@ rewrites no file, and a changed visit rewrites exactly the pages whose bytes dep
 import dataclasses
 import datetime as dt
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -299,3 +301,19 @@ def test_the_loaded_records_go_to_the_oldest_generation_without_a_scan(demo, cac
     gone = weakref.ref(records)
     del records
     assert gone() is None
+
+
+def test_the_command_that_finds_nothing_changed_imports_none_of_the_stages(demo, cache, tmp_path):
+    """`careledger build` with nothing changed answers from the fingerprint (build.py) without importing the stages
+    (pipeline.py and what it imports: the renderers, the views, the rules); a build that has work imports them."""
+    output = tmp_path / "out"
+    report = "import sys; from careledger.cli import main\ntry: main()\nexcept SystemExit: pass\n" \
+             "print('STAGES', sorted(m for m in ('careledger.pipeline', 'careledger.render', 'careledger.rules') " \
+             "if m in sys.modules))"
+    command = [sys.executable, "-c", report, "build", "--no-paper", "--content", str(demo), "--output", str(output),
+               "--as-of", AS_OF.isoformat()]
+    env = {**os.environ, "CARELEDGER_CACHE_DIR": str(cache)}
+    first = subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
+    again = subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
+    assert "STAGES ['careledger.pipeline', 'careledger.render', 'careledger.rules']" in first
+    assert "未重新生成" in again and "STAGES []" in again
