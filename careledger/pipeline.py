@@ -85,7 +85,7 @@ def prepare(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty:
 
 
 def views_render_write(prepared: Prepared, content_dir: Path, output_dir: Path, inputs, *, as_of: dt.date,
-                        paper: bool, reports: bool = True) -> BuildResult:
+                       paper: bool, reports: bool = True) -> BuildResult:
     """The stages after `prepare`: the views, the pages, the proof, the paper and the one write."""
     facts, findings, policy_findings, stamp = (prepared.facts, prepared.findings, prepared.policy_findings,
                                                prepared.stamp)
