@@ -19,7 +19,8 @@ _set = object.__setattr__  # past a frozen dataclass's __setattr__, as its own _
 
 
 def compact(cls):
-    """Give a dataclass (slotted or not) the compact pickling above. Its fields are all set by `__init__`."""
+    """Give a dataclass (slotted or not) the compact pickling above. Its fields are all set by `__init__`; a subclass
+    needs `compact` of its own (it would pickle as this class)."""
     names = tuple(field.name for field in dataclasses.fields(cls))
     values = attrgetter(*names) if len(names) > 1 else (lambda record: (getattr(record, names[0]),))
     from_fields = _from_fields(cls, names)
