@@ -6,8 +6,9 @@ takes about half the memory. Pickle would rebuild a frozen slotted dataclass thr
 `__setstate__`, which looks the fields up again for every object (twice the time of reading the parse cache); and
 an instance with a dict, unpickled, gets a dict of its own where one built by `__init__` shares its class's keys.
 `compact` makes pickle keep an instance as a call of its class's `_from_fields` with the field values: a function
-written for that class, one statement a field, with no loop (400,000 objects unpickle in half the time a loop over
-the field names took; issue 16). Pickle finds it by its qualified name, as an attribute of the class.
+written for that class, one statement a field, with no loop (400,000 objects unpickle in about 30 % less time than
+through a loop over the field names: bench/unpickle.py). Pickle finds it by its qualified name, as an attribute of
+the class.
 """
 
 from __future__ import annotations
