@@ -108,10 +108,34 @@ def build(content_dir: Path, output_dir: Path, as_of: dt.date, allow_dirty: bool
     同时生成每户的入户档案（一户一档一策）和全部空白表格（可填写 PDF）到 OUTPUT/private/（含个人信息，不在网站中）。
     内容没有变化的输出文件不重写（保留原文件和修改时间），只有变化的文件是新写的。
 
+    在终端中运行时，第一次构建后会在后台留下一个构建进程，保留读过的记录：以后的构建只重做有变化的部分。
+    它空闲 15 分钟后自行退出；careledger shutdown 可立即停止它；设环境变量 CARELEDGER_BUILD_SERVER=0 则不使用，
+    =1 则在脚本中也使用。
+
     例：careledger build --content content/ --output output/ --as-of 2026-11-23
     """
+    from . import buildserver
+
+    try:
+        remote = buildserver.wanted()
+    except buildserver.SettingError as problem:
+        raise click.ClickException(str(problem)) from None
+    if remote:
+        options = {"content_dir": str(content_dir), "output_dir": str(output_dir), "as_of": as_of.isoformat(),
+                   "allow_dirty": allow_dirty, "no_paper": no_paper}
+        code = buildserver.build_remotely(options, notify=lambda text: click.echo(text, err=True))
+        if code is not None:
+            sys.exit(code)
+    run_build(content_dir, output_dir, as_of, allow_dirty, no_paper)
+
+
+def run_build(content_dir: Path | str, output_dir: Path | str, as_of: dt.date | str, allow_dirty: bool,
+              no_paper: bool) -> None:
+    """The build command's work, here or in the build server (which passes the options as JSON values)."""
     from .build import BuildFailed, build_all
 
+    content_dir, output_dir = Path(content_dir), Path(output_dir)
+    as_of = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(as_of)
     progress.enable()
     try:
         result = build_all(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty, paper=not no_paper)
@@ -129,6 +153,21 @@ def build(content_dir: Path, output_dir: Path, as_of: dt.date, allow_dirty: bool
                "是新的或有变化的，其余未重写。")
     if result.stamp:
         click.echo(result.stamp.text())
+
+
+@main.command()
+def shutdown():
+    """停止本用户的后台构建进程（careledger build 在终端中运行时留下的，保留着读过的记录）。
+
+    下次构建会重新读取全部记录（慢一些），并再启动一个。
+    """
+    from . import buildserver
+
+    stopped = buildserver.stop_all()
+    if stopped:
+        click.echo(f"已停止后台构建进程：{'、'.join(str(pid) for pid in stopped)}。")
+    else:
+        click.echo("没有正在运行的后台构建进程。")
 
 
 @main.command()

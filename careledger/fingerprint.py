@@ -30,6 +30,16 @@ def of_build(content_dir: Path, *, glance: Glance | None = None, **options) -> s
     content's `git.glance`, when already taken)."""
     digest = hashlib.blake2b(f"{VERSION}|{sorted(options.items())}".encode(), digest_size=20)
     _add_content(digest, Path(content_dir), glance)
+    digest.update(of_code().encode())
+    if options.get("paper", True):
+        digest.update(_system_font().encode())
+    return digest.hexdigest()
+
+
+def of_code() -> str:
+    """careledger's own files (by their stats) and the versions of the libraries that render: what a build server
+    must share with its client (buildserver.py), and part of every build's fingerprint."""
+    digest = hashlib.blake2b(digest_size=20)
     for code in _code_folders():
         _add_tree(digest, code, skip_dot=False)
     for name in _RENDERING_LIBRARIES:
@@ -37,8 +47,6 @@ def of_build(content_dir: Path, *, glance: Glance | None = None, **options) -> s
             digest.update(f"{name}={metadata.version(name)}".encode())
         except metadata.PackageNotFoundError:
             digest.update(f"{name}=-".encode())
-    if options.get("paper", True):
-        digest.update(_system_font().encode())
     return digest.hexdigest()
 
 

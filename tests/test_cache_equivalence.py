@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 
+from careledger import cachestore
 from careledger.audit import resume
 from careledger.identifiers import check_digit
 from careledger.output import MARKER
@@ -180,31 +181,37 @@ def inodes(output: Path) -> dict[str, int]:
     return {p.relative_to(output).as_posix(): p.stat().st_ino for p in output.rglob("*") if p.is_file()}
 
 
-def build(world: World, output: Path, cache: Path, paper: bool):
-    """(findings, policy findings) of a build, or the findings that stopped it."""
+def build(world: World, output: Path, cache: Path, paper: bool, kept: dict | None = None):
+    """(findings, policy findings) of a build, or the findings that stopped it; with `kept`, built as a process that
+    keeps the caches in memory (`cachestore.keep_in_memory`: a build server) whose kept values these are."""
     os.environ["CARELEDGER_CACHE_DIR"] = str(cache)
+    previous, cachestore._kept = cachestore._kept, kept
     try:
         result = build_all(world.root, output, as_of=world.as_of, allow_dirty=world.dirty(), paper=paper)
     except BuildFailed as failed:
         return "failed", failed.findings
+    finally:
+        cachestore._kept = previous
     return result.findings, result.policy_findings
 
 
-def run_steps(work: Path, steps: list[tuple], *, paper: bool, record=lambda what: None) -> None:
+def run_steps(work: Path, steps: list[tuple], *, paper: bool, record=lambda what: None,
+              kept: dict | None = None) -> None:
     """With paper, the cold build starts with the warm cache's font subsets (keyed by the font and the characters:
     making them is two thirds of a cold paper build), and the warm cache with those made already (`seed_fonts`);
-    the PDFs themselves are rendered afresh."""
+    the PDFs themselves are rendered afresh. With `kept` (a dict), the warm builds are one process's that keeps
+    the caches in memory, as the build server does; the cold ones keep nothing."""
     world = World(basic_repo(work / "content").root)
     warm_out, warm_cache = work / "warm-output", work / "warm-cache"
     if paper:
         seed_fonts(warm_cache)
-    build(world, warm_out, warm_cache, paper)  # the first build, on the imported records
+    build(world, warm_out, warm_cache, paper, kept)  # the first build, on the imported records
     for number, (step, then_commit) in enumerate(steps):
         apply(world, step)
         if then_commit:
             commit(world)
         before, before_inodes = tree(warm_out), inodes(warm_out)
-        warm = build(world, warm_out, warm_cache, paper)
+        warm = build(world, warm_out, warm_cache, paper, kept)
         cold_out = work / f"cold-output-{number}"
         cold_cache = work / f"cold-cache-{number}"
         if paper and (warm_cache / "fonts").is_dir():

@@ -1,0 +1,431 @@
+"""The build server (issue 16): `careledger build` run from a terminal hands its build to a process that stays.
+
+A build in a fresh process unpickles every record of the county before it can tell what changed; a process that
+builds again keeps what it read (`cachestore.keep_in_memory`, as `careledger serve` does), so its next build costs
+what changed. Like Bazel's client and server, or Mercurial's chg: the `build` command (the client) connects to a
+server on a Unix socket, hands it its standard output and error (the file descriptors themselves, so colours,
+progress bars and messages are exactly a local build's), its working directory, environment and umask, and the
+parsed options; the server runs the same build code in its process and answers with the exit code.
+
+- One server per careledger code, Python and cache folder (`server_key`): changed code starts another server (the
+  old one is never asked again, and exits when idle).
+- The socket lives in a folder only this user can enter (`runtime_folder`), and each side checks the other's uid.
+- The server builds one request at a time and exits after `IDLE_SECONDS` without one, when its socket is removed
+  (`careledger shutdown`), or after a build that ended by an interrupt or an unexpected error (what it kept might
+  then be half made: the next build starts a fresh server).
+- Used when the setting `CARELEDGER_BUILD_SERVER` is 1, never when it is 0; unset, only when the output goes to a
+  terminal and not in CI (a script, cron job or CI run builds in its own process, as before).
+- When no server answers, the client starts one and waits for it; when the server fails to answer, the build runs
+  in the client's process instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import json
+import os
+import signal
+import socket
+import stat
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+SETTING = "CARELEDGER_BUILD_SERVER"
+IDLE_SECONDS = 15 * 60  # a server left alone this long exits (and frees the county it holds)
+TICK_SECONDS = 5.0  # how often an idle server looks whether its socket is still its own
+START_SECONDS = 20.0  # how long a client waits for the server it started to listen
+_HEADER = struct.Struct("!Q")  # the length of the request's JSON, sent with the file descriptors
+
+
+class SettingError(ValueError):
+    """The setting holds something other than 0 or 1."""
+
+
+def wanted(stdout=None) -> bool:
+    """Whether this `careledger build` should use the build server (the module's docstring)."""
+    setting = os.environ.get(SETTING, "").strip()
+    if setting in ("0", "1"):
+        return setting == "1"
+    if setting:
+        raise SettingError(f"环境变量 {SETTING} 只能是 1（使用后台构建进程）或 0（不使用），现在是“{setting}”")
+    stream = stdout or sys.stdout
+    return stream.isatty() and not os.environ.get("CI")
+
+
+# -- where the server is --------------------------------------------------------------------------------------
+
+
+def server_key() -> str:
+    """What a server must share with its client: careledger's code (`fingerprint.of_code`), the Python that runs it,
+    the cache folder it keeps and the encoding its messages are written in (the server's streams keep the one they
+    were opened with)."""
+    from . import cachestore, fingerprint
+
+    text = "|".join([fingerprint.of_code(), sys.executable, sys.version, str(cachestore.configured_root()),
+                     str(os.getuid()), sys.stdout.encoding or "", sys.stderr.encoding or ""])
+    return hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
+
+
+def runtime_folder() -> Path:
+    """A folder for this user's sockets that nobody else may enter: `$XDG_RUNTIME_DIR/careledger`, else
+    `careledger-<uid>` in the temporary folder. Made 0700; refused (OSError) when it is not ours or others may
+    enter it (someone else could otherwise put a socket of theirs where our client looks)."""
+    base = os.environ.get("XDG_RUNTIME_DIR")
+    folder = Path(base) / "careledger" if base and os.path.isdir(base) else \
+        Path(tempfile.gettempdir()) / f"careledger-{os.getuid()}"
+    with contextlib.suppress(FileExistsError):
+        folder.mkdir(mode=0o700)
+    st = os.lstat(folder)
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+        raise OSError(errno.EPERM, f"{folder} is not a private folder of this user")
+    return folder
+
+
+def socket_path(key: str) -> Path:
+    """Where the server for `key` listens; OSError when that path is too long for a Unix socket (about 100 bytes:
+    then there is no server, and each build runs in its own process)."""
+    path = runtime_folder() / f"build-{key}.sock"
+    if len(os.fsencode(path)) > 100:
+        raise OSError(errno.ENAMETOOLONG, f"{path} is too long for a socket")
+    return path
+
+
+def _peer_uid(connection: socket.socket) -> int:
+    creds = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return struct.unpack("3i", creds)[1]
+
+
+def _peer_pid(connection: socket.socket) -> int:
+    creds = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    return struct.unpack("3i", creds)[0]
+
+
+# -- the client -----------------------------------------------------------------------------------------------
+
+
+def build_remotely(options: dict, notify) -> int | None:
+    """Run `careledger build` with these parsed options (JSON values) in the build server, starting one when none
+    answers: its exit code, or None when no server could take the build (the caller then builds itself).
+    `notify(text)` tells the user of a server started or gone."""
+    try:
+        key = server_key()
+        path = socket_path(key)
+    except OSError:
+        return None
+    connection = _connect(path)
+    if connection is None:
+        started = start(path, key)
+        connection = _wait_for(path, started)
+        if connection is None:
+            return None
+        notify(f"已在后台启动构建进程（进程号 {started.pid}）：以后的构建只重做有变化的部分，快得多。"
+               f"它空闲 {IDLE_SECONDS // 60} 分钟后自行退出；careledger shutdown 可立即停止它，"
+               f"设环境变量 {SETTING}=0 则不使用。")
+    with connection:
+        code = _ask(connection, options)
+    if code is None:
+        notify("后台构建进程没有完成这次构建就退出了：改在本进程中生成。")
+    return code
+
+
+def _connect(path: Path) -> socket.socket | None:
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.connect(str(path))
+        if _peer_uid(connection) != os.getuid():
+            raise ConnectionRefusedError
+    except OSError:
+        connection.close()
+        return None
+    return connection
+
+
+def start(path: Path, key: str, idle: float = IDLE_SECONDS) -> subprocess.Popen:
+    """Start a server for `path` in a session of its own (a Ctrl+C in the terminal is the client's to pass on),
+    importing this very careledger; its own messages go to a log beside the socket."""
+    package_parent = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # compiled modules kept, as an installed careledger has them
+    log = path.with_suffix(".log")
+    with open(log, "ab") as log_file:
+        return subprocess.Popen([sys.executable, "-m", "careledger.buildserver", str(path), key, str(idle)],
+                                stdin=subprocess.DEVNULL, stdout=log_file, stderr=log_file, cwd="/", env=env,
+                                start_new_session=True, close_fds=True)
+
+
+def _wait_for(path: Path, started: subprocess.Popen) -> socket.socket | None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        connection = _connect(path)
+        if connection is not None:
+            return connection
+        if started.poll() is not None:  # it exited: another client's server may have taken the socket
+            return _connect(path)
+        time.sleep(0.02)
+    return None
+
+
+def _ask(connection: socket.socket, options: dict) -> int | None:
+    """Send the request with this process's standard output and error; wait for the exit code. A Ctrl+C is passed
+    to the server (its build stops as a local one would, writing nothing); a second one leaves at once."""
+    request = json.dumps({"build": options, "cwd": os.getcwd(), "env": dict(os.environ),
+                          "umask": _umask()}).encode()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        socket.send_fds(connection, [_HEADER.pack(len(request))], [sys.stdout.fileno(), sys.stderr.fileno()])
+        connection.sendall(request)
+    except OSError:
+        return None
+    server_pid = _peer_pid(connection)
+    reply = b""
+    while True:
+        try:
+            chunk = connection.recv(4096)
+        except KeyboardInterrupt:
+            with contextlib.suppress(OSError):
+                os.kill(server_pid, signal.SIGINT)
+            try:
+                reply += _read_rest(connection)
+            except KeyboardInterrupt:
+                return 130
+            break
+        except OSError:
+            return None
+        if not chunk:
+            break
+        reply += chunk
+    try:
+        return int(json.loads(reply)["exit"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _read_rest(connection: socket.socket) -> bytes:
+    parts = []
+    while chunk := connection.recv(4096):
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def stop_all() -> list[int]:
+    """Stop every build server of this user (`careledger shutdown`): remove each socket, which a server notices
+    within `TICK_SECONDS` when idle and after its build when busy. The process ids asked to stop."""
+    try:
+        folder = runtime_folder()
+    except OSError:
+        return []
+    stopped = []
+    for path in sorted(folder.glob("build-*.sock")):
+        connection = _connect(path)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+        if connection is not None:
+            with connection:
+                pid = _peer_pid(connection)
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)  # an idle server (in accept) exits at once
+            stopped.append(pid)
+    return stopped
+
+
+# -- the server -----------------------------------------------------------------------------------------------
+
+
+class _Stop(Exception):
+    """SIGTERM while idle: the server exits now."""
+
+
+class _Termination:
+    """SIGTERM (`careledger shutdown`, the system's shutdown): an idle server exits at once, a busy one after the
+    build it is running (which it finishes and answers, as it would have without the signal)."""
+
+    def __init__(self):
+        self.busy = False
+        self.asked = False
+
+    def __call__(self, signum, frame):
+        self.asked = True
+        if not self.busy:
+            raise _Stop
+
+
+def serve(path: Path, key: str, idle: float = IDLE_SECONDS) -> None:
+    """Answer build requests on `path` until idle for `idle` seconds, the socket is no longer ours, or a build
+    ended in a way that leaves what is kept in doubt."""
+    from . import cachestore
+
+    if key != server_key():  # the code changed between the client's look and this start
+        return
+    cachestore.keep_in_memory()
+    import careledger.pipeline  # noqa: F401  -- imported now, not at the first build (the client is waiting)
+
+    listener = _listen(path)
+    if listener is None:
+        return
+    mine = os.stat(path).st_ino
+    termination = _Termination()
+    signal.signal(signal.SIGTERM, termination)
+    # a build's worker processes die of SIGTERM as elsewhere (a pool's terminate sends it)
+    os.register_at_fork(after_in_child=lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
+    last = time.monotonic()
+    with listener:
+        listener.settimeout(min(TICK_SECONDS, idle))
+        while not termination.asked:
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                if time.monotonic() - last >= idle or not _still_mine(path, mine):
+                    break
+                continue
+            except (_Stop, KeyboardInterrupt):  # (a Ctrl+C the client passed on just after its build ended)
+                break
+            with connection:
+                if _peer_uid(connection) != os.getuid():
+                    continue
+                termination.busy = True
+                carry_on = _answer(connection)
+                termination.busy = False
+            last = time.monotonic()
+            if not carry_on or not _still_mine(path, mine):
+                break
+    if _still_mine(path, mine):
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    log = path.with_suffix(".log")
+    with contextlib.suppress(OSError):
+        if not log.stat().st_size:  # kept only when it says why a server failed
+            log.unlink()
+
+
+def _listen(path: Path) -> socket.socket | None:
+    """Listen on `path`; None when another live server has it already (two clients started one each)."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    old = os.umask(0o177)  # the socket itself 0600 (its folder is 0700 already)
+    try:
+        try:
+            listener.bind(str(path))
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE or _connect(path) is not None:
+                listener.close()
+                return None
+            path.unlink()  # a dead server's socket
+            listener.bind(str(path))
+    finally:
+        os.umask(old)
+    listener.listen(8)
+    return listener
+
+
+def _still_mine(path: Path, inode: int) -> bool:
+    try:
+        return os.stat(path).st_ino == inode
+    except OSError:
+        return False
+
+
+def _answer(connection: socket.socket) -> bool:
+    """Run one request with the client's output, directory, environment and umask; send the exit code. Whether the
+    server may go on (False after an interrupt or an unexpected error)."""
+    message, fds, _, _ = socket.recv_fds(connection, _HEADER.size, 2)
+    try:
+        if len(message) != _HEADER.size or len(fds) != 2:
+            return True
+        (length,) = _HEADER.unpack(message)
+        request = json.loads(_read_exactly(connection, length))
+        with _as_the_client(request, fds):
+            code, carry_on = _run(request["build"])
+        with contextlib.suppress(OSError):
+            connection.sendall(json.dumps({"exit": code}).encode())
+        return carry_on
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+def _read_exactly(connection: socket.socket, length: int) -> bytes:
+    parts, left = [], length
+    while left:
+        chunk = connection.recv(min(left, 1 << 16))
+        if not chunk:
+            raise ConnectionError("the client left")
+        parts.append(chunk)
+        left -= len(chunk)
+    return b"".join(parts)
+
+
+@contextlib.contextmanager
+def _as_the_client(request: dict, fds: list[int]):
+    """Standard output and error, working directory, environment and umask are the client's while its build runs."""
+    saved_fds = [os.dup(1), os.dup(2)]
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    streams = (sys.stdout, sys.stderr)
+    for stream in streams:
+        stream.flush()
+    os.dup2(fds[0], 1)
+    os.dup2(fds[1], 2)
+    for stream in streams:
+        stream.reconfigure(line_buffering=stream.isatty())
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.chdir(request["cwd"])
+    old_mask = os.umask(int(request["umask"]))
+    try:
+        yield
+    finally:
+        os.umask(old_mask)
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        for stream in streams:
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os.dup2(saved_fds[0], 1)
+        os.dup2(saved_fds[1], 2)
+        for fd in saved_fds:
+            os.close(fd)
+        for stream in streams:
+            stream.reconfigure(line_buffering=False)
+
+
+def _run(options: dict) -> tuple[int, bool]:
+    """(exit code, whether the server may go on) of `careledger build` with these options, run here."""
+    import click
+
+    from . import cli
+
+    try:
+        cli.run_build(**options)
+        return 0, True
+    except click.ClickException as problem:
+        problem.show()
+        return problem.exit_code, True
+    except KeyboardInterrupt:
+        click.echo("已中断：未写入任何文件，原有输出保持不变。", err=True)
+        return 130, False
+    except BaseException:  # what a local build would print, then a fresh server next time
+        traceback.print_exc()
+        return 1, False
+
+
+def main(arguments: list[str]) -> None:
+    path, key, idle = arguments
+    serve(Path(path), key, float(idle))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

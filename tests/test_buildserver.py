@@ -1,0 +1,223 @@
+"""Issue 16: the build server (careledger/buildserver.py). `careledger build` hands its build to a process that
+stays and keeps what it read; what it writes and prints must be what a build in the command's own process writes and
+prints, after random edits too, and the server must stop when told, when idle, and after an interrupted build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from careledger import buildserver
+
+from .gitkit import basic_repo
+from .test_cache_equivalence import STEP, World, apply, commit, run_steps, tree
+
+ROOT = Path(__file__).resolve().parent.parent
+BAD = "\n- date: 2026-11-0\n  household: [unclosed\n"
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(steps=st.lists(STEP, min_size=2, max_size=5))
+def test_builds_in_one_process_that_keeps_the_caches_equal_cold_builds(restore_cache_env, steps):
+    """What the server does between requests: every build of one process that keeps the caches in memory (the
+    site, the reports, BUILD.json) equals a cold build after random edits, commits and dates."""
+    with tempfile.TemporaryDirectory(prefix="careledger-server-") as work:
+        run_steps(Path(work), steps, paper=False, kept={})
+
+
+@pytest.fixture
+def runtime(monkeypatch):
+    """A runtime folder of this test's own (the servers it starts are its own; short, as a socket's path must be),
+    and every server in it stopped after the test."""
+    folder = Path(tempfile.mkdtemp(prefix="cl-run-", dir="/tmp"))
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(folder))
+    yield folder / "careledger"
+    for pid in _server_pids(folder / "careledger"):
+        _kill(pid)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _server_pids(folder: Path) -> list[int]:
+    pids = []
+    for path in folder.glob("build-*.sock"):
+        connection = buildserver._connect(path)
+        if connection is not None:
+            with connection:
+                pids.append(buildserver._peer_pid(connection))
+    return pids
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie (not ours to reap) is gone too
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def _gone_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not _alive(pid):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def careledger(*args: str, cwd: Path, cache: Path, server: str, **kwargs) -> subprocess.CompletedProcess:
+    env = dict(os.environ, CARELEDGER_BUILD_SERVER=server, CARELEDGER_CACHE_DIR=str(cache),
+               PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "careledger", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300, **kwargs)
+
+
+def test_a_build_through_the_server_prints_and_writes_what_a_build_of_its_own_does(tmp_path, runtime):
+    """Builds through one server (started by the first) against builds in their own process, each in a fresh cache:
+    the same output, exit code and messages, after a committed visit, an uncommitted one, a broken file (nothing
+    written, the error named by file and line, the server still serving) and its repair."""
+    world = World(basic_repo(tmp_path / "content").root)
+    served, own = tmp_path / "served", tmp_path / "own"
+    served.mkdir()
+    own.mkdir()
+    build = ["build", "--no-paper", "--content", str(world.root), "--output", "out", "--as-of", "2026-11-23"]
+
+    def both(*extra: str, step: int):
+        by_server = careledger(*build, *extra, cwd=served, cache=tmp_path / "served-cache", server="1")
+        by_itself = careledger(*build, *extra, cwd=own, cache=tmp_path / f"own-cache-{step}", server="0")
+        return by_server, by_itself
+
+    started, alone = both(step=0)
+    assert "已在后台启动构建进程" in started.stderr
+    assert started.returncode == alone.returncode == 0, started.stderr
+    assert started.stdout == alone.stdout
+    [pid] = _server_pids(runtime)
+    steps = [(("add_visit", 1, "ds-shuji", "2026-11", 20, "in_person"), True),
+             (("visit_note", 0, "屋顶已修好"), False), ("break", False), ("fix", True)]
+    for number, (step, then_commit) in enumerate(steps, start=1):
+        broken = world.visit_files()[0]
+        if step == "break":
+            broken.write_text(broken.read_text(encoding="utf-8") + BAD, encoding="utf-8")
+        elif step == "fix":
+            broken.write_text(broken.read_text(encoding="utf-8").replace(BAD, ""), encoding="utf-8")
+        else:
+            apply(world, step)
+        if then_commit:
+            commit(world)
+        extra = () if not world.dirty() else ("--allow-dirty",)
+        by_server, by_itself = both(*extra, step=number)
+        said = f"step {number} {step}"
+        assert by_server.returncode == by_itself.returncode, (said, by_server.stderr, by_itself.stderr)
+        assert (by_server.stdout, by_server.stderr) == (by_itself.stdout, by_itself.stderr), said
+        assert _server_pids(runtime) == [pid], f"{said}: served by the first server"
+        if step == "break":
+            assert by_server.returncode == 1 and f"{broken.relative_to(world.root)}" in by_server.stdout
+            assert "未写入任何文件" in by_server.stderr
+        assert tree(served / "out") == tree(own / "out"), said
+
+    stopped = careledger("shutdown", cwd=served, cache=tmp_path / "served-cache", server="1")
+    assert str(pid) in stopped.stdout
+    assert _gone_within(pid, 10) and not list(runtime.glob("*.sock"))
+
+
+def test_an_idle_server_exits_and_a_stale_socket_is_replaced(tmp_path, runtime, monkeypatch):
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(buildserver, "TICK_SECONDS", 0.2)
+    key = buildserver.server_key()
+    path = buildserver.socket_path(key)
+    path.write_bytes(b"")  # what a server killed outright leaves: nothing listens there
+    server = buildserver.start(path, key, idle=1)
+    connection = buildserver._wait_for(path, server)
+    assert connection is not None, "the server did not take the stale socket's place"
+    connection.close()
+    assert server.wait(timeout=30) == 0
+    assert not path.exists()
+
+
+def test_an_interrupted_build_stops_the_server_and_writes_nothing(tmp_path, runtime):
+    """Ctrl+C in the terminal goes to the client; it passes it on, the build stops as a local one would (the output
+    as it was) and the server exits, since what it kept may be half made."""
+    world = World(basic_repo(tmp_path / "content").root)
+    build = ["build", "--content", str(world.root), "--output", "out", "--as-of", "2026-11-23"]
+    first = careledger(*build, "--no-paper", cwd=tmp_path, cache=tmp_path / "cache", server="1")
+    assert first.returncode == 0, first.stderr
+    [pid] = _server_pids(runtime)
+    before = tree(tmp_path / "out")
+    apply(world, ("add_visit", 1, "ds-shuji", "2026-11", 20, "in_person"))
+    commit(world)
+    env = dict(os.environ, CARELEDGER_BUILD_SERVER="1", CARELEDGER_CACHE_DIR=str(tmp_path / "cache"),
+               PYTHONPATH=str(ROOT))
+    client = subprocess.Popen([sys.executable, "-m", "careledger", *build], cwd=tmp_path, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)  # the paper (fonts, dossiers, forms) takes far longer than this
+    client.send_signal(signal.SIGINT)
+    out, err = client.communicate(timeout=120)
+    assert client.returncode == 130, err
+    assert "已中断" in err
+    assert _gone_within(pid, 30)
+    assert tree(tmp_path / "out") == before
+
+
+def test_the_setting_decides_and_unset_only_a_terminal_outside_ci_uses_the_server(monkeypatch):
+    class Stream:
+        def __init__(self, terminal):
+            self.terminal = terminal
+
+        def isatty(self):
+            return self.terminal
+
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv(buildserver.SETTING, "1")
+    assert buildserver.wanted(Stream(False))
+    monkeypatch.setenv(buildserver.SETTING, "0")
+    assert not buildserver.wanted(Stream(True))
+    monkeypatch.setenv(buildserver.SETTING, "")
+    assert buildserver.wanted(Stream(True)) and not buildserver.wanted(Stream(False))
+    monkeypatch.setenv("CI", "true")
+    assert not buildserver.wanted(Stream(True))
+    monkeypatch.setenv(buildserver.SETTING, "yes")
+    with pytest.raises(buildserver.SettingError, match="只能是 1"):
+        buildserver.wanted(Stream(True))
+
+
+def test_a_socket_path_too_long_means_no_server(tmp_path, monkeypatch):
+    deep = tmp_path / ("x" * 90)
+    deep.mkdir()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(deep))
+    with pytest.raises(OSError):
+        buildserver.socket_path(buildserver.server_key())
+    assert buildserver.build_remotely({}, notify=print) is None
+
+
+def test_a_runtime_folder_others_may_enter_is_refused(tmp_path, monkeypatch):
+    shared = tmp_path / "shared"
+    (shared / "careledger").mkdir(parents=True)
+    (shared / "careledger").chmod(0o777)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(shared))
+    with pytest.raises(OSError):
+        buildserver.runtime_folder()
+    assert buildserver.build_remotely({}, notify=print) is None  # the build then runs in the command's process
+
+
+def test_with_paper_builds_in_one_process_that_keeps_the_caches_equal_cold_builds(restore_cache_env, tmp_path):
+    """The same with the dossiers and forms (slow: one step), as a `careledger build` through the server makes them."""
+    run_steps(tmp_path, [(("visit_note", 0, "屋顶已修好"), False)], paper=True, kept={})
