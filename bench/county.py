@@ -193,7 +193,7 @@ def measure(name: str, work: Path, households: int, months: int, profile: str, s
             compare: list[Path] | None = None, quick: bool = False) -> None:
     print(f"\n== {name}: {households} households, {months} months, profile {profile}")
     content, output, cache = work / "content", work / "output", work / "cache"
-    env = {**os.environ, "CARELEDGER_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "CARELEDGER_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT), "CARELEDGER_BUILD_SERVER": "0"}
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: a sandbox that sets it compiles every module each run
     generate(content, households, months, profile, env)
     print(f"  records: {counts(content)}")
@@ -224,6 +224,7 @@ def measure(name: str, work: Path, households: int, months: int, profile: str, s
         said = preview_latency(content, work / "output-preview-compare", {**env, "PYTHONPATH": str(other)})
         print(f"  preview: one visit file changed, with the code of {other}: {said}")
     print(f"  first build of a new day (nothing changed, as-of {NEXT_DAY}): {new_day(build, env)}")
+    print(f"  through the build server: {served(content, build, env)}")
     for other in compare or ():  # the same figure with another checkout's code (e.g. before a change)
         env_other = {**env, "CARELEDGER_CACHE_DIR": str(work / "cache-compare"), "PYTHONPATH": str(other)}
         build_other = [*build[:build.index("--output") + 1], str(work / "output-compare"), "--as-of", AS_OF]
@@ -400,6 +401,49 @@ def new_day(build: list[str], env: dict) -> str:
     seconds, peak = run([*build[:-1], NEXT_DAY], env)
     run(build, env)  # back to AS_OF, for what follows
     return f"{seconds:.1f} s, peak {peak:.0f} MB"
+
+
+def served(content: Path, build: list[str], env: dict, edits: int = 3) -> str:
+    """`careledger build` handing its builds to the build server (buildserver.py), as in a terminal: the first build
+    (which starts the server and loads everything), then `edits` rebuilds after one visit file changed and committed
+    (their median and range), one with nothing changed and the first of a new day; with the server's peak resident
+    memory (its own process: VmHWM, the workers it forks not counted). The server is stopped after."""
+    runtime = Path(tempfile.mkdtemp(prefix="cl-bench-", dir="/tmp"))  # short: a socket's path must be
+    env = {**env, "CARELEDGER_BUILD_SERVER": "1", "XDG_RUNTIME_DIR": str(runtime)}
+    try:
+        first, _ = run(build, env)
+        one = []
+        for _ in range(edits):
+            change_one_visit_file(content)
+            one.append(run(build, env)[0])
+        nothing, _ = run(build, env)
+        day, _ = run([*build[:-1], NEXT_DAY], env)
+        peak = _server_peak(runtime)
+        run(build, env)  # back to AS_OF, for what follows
+    finally:
+        run([*CARELEDGER, "shutdown"], env)
+        shutil.rmtree(runtime, ignore_errors=True)
+    one.sort()
+    return (f"first (starts the server) {first:.1f} s; one visit file changed {one[len(one) // 2]:.2f} s "
+            f"(median of {edits}: {one[0]:.2f}–{one[-1]:.2f}); nothing changed {nothing:.2f} s; "
+            f"first build of a new day {day:.1f} s; server's peak {peak}")
+
+
+def _server_peak(runtime: Path) -> str:
+    sys.path.insert(0, str(ROOT))
+    from careledger import buildserver
+
+    saved = os.environ.get("XDG_RUNTIME_DIR")
+    os.environ["XDG_RUNTIME_DIR"] = str(runtime)  # (this process looks where the server's clients looked)
+    try:
+        pids = [pid for _, pid in buildserver.servers()]
+    finally:
+        os.environ.pop("XDG_RUNTIME_DIR") if saved is None else os.environ.update(XDG_RUNTIME_DIR=saved)
+    for pid in pids:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return f"{int(line.split()[1]) / 1024:.0f} MB"
+    return "unknown (no server)"
 
 
 def hugo_version() -> str:

@@ -97,14 +97,26 @@ def socket_path(key: str) -> Path:
     return path
 
 
-def _peer_uid(connection: socket.socket) -> int:
+def _peer(connection: socket.socket) -> tuple[int, int]:
+    """(pid, uid) of the process at the other end."""
     creds = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    return struct.unpack("3i", creds)[1]
+    pid, uid, _ = struct.unpack("3i", creds)
+    return pid, uid
 
 
-def _peer_pid(connection: socket.socket) -> int:
-    creds = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    return struct.unpack("3i", creds)[0]
+def servers() -> list[tuple[Path, int]]:
+    """(socket, process id) of each build server of this user that answers."""
+    try:
+        folder = runtime_folder()
+    except OSError:
+        return []
+    found = []
+    for path in sorted(folder.glob("build-*.sock")):
+        connection = _connect(path)
+        if connection is not None:
+            with connection:
+                found.append((path, _peer(connection)[0]))
+    return found
 
 
 # -- the client -----------------------------------------------------------------------------------------------
@@ -139,7 +151,7 @@ def _connect(path: Path) -> socket.socket | None:
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         connection.connect(str(path))
-        if _peer_uid(connection) != os.getuid():
+        if _peer(connection)[1] != os.getuid():
             raise ConnectionRefusedError
     except OSError:
         connection.close()
@@ -185,7 +197,7 @@ def _ask(connection: socket.socket, options: dict) -> int | None:
         connection.sendall(request)
     except OSError:
         return None
-    server_pid = _peer_pid(connection)
+    server_pid = _peer(connection)[0]
     reply = b""
     while True:
         try:
@@ -223,23 +235,15 @@ def _umask() -> int:
 
 
 def stop_all() -> list[int]:
-    """Stop every build server of this user (`careledger shutdown`): remove each socket, which a server notices
-    within `TICK_SECONDS` when idle and after its build when busy. The process ids asked to stop."""
-    try:
-        folder = runtime_folder()
-    except OSError:
-        return []
+    """Stop every build server of this user (`careledger shutdown`): its socket removed, then SIGTERM (an idle server
+    exits at once, a busy one after its build). The process ids asked to stop."""
     stopped = []
-    for path in sorted(folder.glob("build-*.sock")):
-        connection = _connect(path)
+    for path, pid in servers():
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
-        if connection is not None:
-            with connection:
-                pid = _peer_pid(connection)
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGTERM)  # an idle server (in accept) exits at once
-            stopped.append(pid)
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+        stopped.append(pid)
     return stopped
 
 
@@ -295,7 +299,7 @@ def serve(path: Path, key: str, idle: float = IDLE_SECONDS) -> None:
             except (_Stop, KeyboardInterrupt):  # (a Ctrl+C the client passed on just after its build ended)
                 break
             with connection:
-                if _peer_uid(connection) != os.getuid():
+                if _peer(connection)[1] != os.getuid():
                     continue
                 termination.busy = True
                 carry_on = _answer(connection)

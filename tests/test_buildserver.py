@@ -48,13 +48,8 @@ def runtime(monkeypatch):
 
 
 def _server_pids(folder: Path) -> list[int]:
-    pids = []
-    for path in folder.glob("build-*.sock"):
-        connection = buildserver._connect(path)
-        if connection is not None:
-            with connection:
-                pids.append(buildserver._peer_pid(connection))
-    return pids
+    assert os.environ["XDG_RUNTIME_DIR"] == str(folder.parent)  # (the test's own, from `runtime`)
+    return [pid for _, pid in buildserver.servers()]
 
 
 def _kill(pid: int) -> None:
