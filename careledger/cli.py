@@ -160,6 +160,8 @@ def shutdown():
     """停止本用户的后台构建进程（careledger build 在终端中运行时留下的，保留着读过的记录）。
 
     下次构建会重新读取全部记录（慢一些），并再启动一个。
+
+    例：careledger shutdown
     """
     from . import buildserver
 

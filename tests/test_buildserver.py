@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from careledger import buildserver
 
+from .conftest import seed_fonts
 from .gitkit import basic_repo
 from .test_cache_equivalence import STEP, World, apply, commit, run_steps, tree
 
@@ -216,3 +217,46 @@ def test_a_runtime_folder_others_may_enter_is_refused(tmp_path, monkeypatch):
 def test_with_paper_builds_in_one_process_that_keeps_the_caches_equal_cold_builds(restore_cache_env, tmp_path):
     """The same with the dossiers and forms (slow: one step), as a `careledger build` through the server makes them."""
     run_steps(tmp_path, [(("visit_note", 0, "屋顶已修好"), False)], paper=True, kept={})
+
+
+def test_when_the_server_dies_mid_build_the_command_builds_in_its_own_process(tmp_path, runtime):
+    """A server killed outright (the out-of-memory killer, a `kill -9`) answers nothing: the client says so and
+    builds in its own process, to the same output a build of its own makes."""
+    world = World(basic_repo(tmp_path / "content").root)
+    build = ["build", "--content", str(world.root), "--output", "out", "--as-of", "2026-11-23"]
+    seed_fonts(tmp_path / "cache")
+    first = careledger(*build, "--no-paper", cwd=tmp_path, cache=tmp_path / "cache", server="1")
+    assert first.returncode == 0, first.stderr
+    [pid] = _server_pids(runtime)
+    env = dict(os.environ, CARELEDGER_BUILD_SERVER="1", CARELEDGER_CACHE_DIR=str(tmp_path / "cache"),
+               PYTHONPATH=str(ROOT))
+    client = subprocess.Popen([sys.executable, "-m", "careledger", *build], cwd=tmp_path, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)  # mid-way through the dossiers and forms
+    _kill(pid)
+    out, err = client.communicate(timeout=300)
+    assert client.returncode == 0, err
+    assert "没有完成这次构建就退出了" in err
+    (tmp_path / "own").mkdir()
+    seed_fonts(tmp_path / "own-cache")
+    alone = careledger(*build, cwd=tmp_path / "own", cache=tmp_path / "own-cache", server="0")
+    assert alone.returncode == 0, alone.stderr
+    assert tree(tmp_path / "out") == tree(tmp_path / "own" / "out")
+
+
+def test_changed_code_is_served_by_another_server(tmp_path, monkeypatch):
+    """The socket's name follows careledger's files: after an upgrade (or a developer's edit) the client finds no
+    server of the old code."""
+    from careledger import fingerprint
+
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "module.py").write_text("A = 1\n", encoding="utf-8")
+    monkeypatch.setattr(fingerprint, "_code_folders", lambda: (code,))
+    before = buildserver.server_key()
+    os.utime(code / "module.py", ns=(1, 1))
+    (code / "module.py").write_text("A = 2\n", encoding="utf-8")
+    changed = buildserver.server_key()
+    assert changed != before
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "another-cache"))  # another cache, another server
+    assert buildserver.server_key() != changed
