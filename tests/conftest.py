@@ -22,6 +22,9 @@ def private_cache(tmp_path_factory) -> Path:
     seed_fonts(folder)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CARELEDGER_CACHE_DIR", str(folder))
+        # no build server (buildserver.py) left behind by a test whose `careledger build` writes to the terminal
+        # (pytest -s); tests/test_buildserver.py asks for one explicitly
+        patch.setenv("CARELEDGER_BUILD_SERVER", "0")
         yield folder
 
 
