@@ -198,34 +198,26 @@ def _ask(connection: socket.socket, options: dict) -> int | None:
     except OSError:
         return None
     server_pid = _peer(connection)[0]
-    reply = b""
+    reply, interrupted = b"", False
     while True:
         try:
             chunk = connection.recv(4096)
         except KeyboardInterrupt:
+            if interrupted:
+                return 130
+            interrupted = True
             with contextlib.suppress(OSError):
                 os.kill(server_pid, signal.SIGINT)
-            try:
-                reply += _read_rest(connection)
-            except KeyboardInterrupt:
-                return 130
-            break
+            continue
         except OSError:
-            return None
+            chunk = b""
         if not chunk:
             break
         reply += chunk
     try:
         return int(json.loads(reply)["exit"])
     except (ValueError, KeyError, TypeError):
-        return None
-
-
-def _read_rest(connection: socket.socket) -> bytes:
-    parts = []
-    while chunk := connection.recv(4096):
-        parts.append(chunk)
-    return b"".join(parts)
+        return 130 if interrupted else None  # (stopped, not to be built here instead)
 
 
 def _umask() -> int:
