@@ -260,3 +260,10 @@ def test_changed_code_is_served_by_another_server(tmp_path, monkeypatch):
     assert changed != before
     monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "another-cache"))  # another cache, another server
     assert buildserver.server_key() != changed
+
+
+def test_a_server_gives_its_memory_back_when_the_machine_is_short_of_it():
+    meminfo = "MemTotal:       24000000 kB\nMemFree:         1000000 kB\nMemAvailable:   {} kB\n"
+    assert buildserver.memory_short(meminfo.format(5_000_000))
+    assert not buildserver.memory_short(meminfo.format(7_000_000))
+    assert not buildserver.memory_short("")  # nothing known: no reason to exit
