@@ -57,6 +57,9 @@ class Records:
     # proof looks for them and the version of that reading: refs.personal_values),
     # for proof.secrets_of, which takes the values only for those very record objects (not for a replaced household)
     personal: Mapping[str, tuple] = field(default_factory=dict, compare=False, repr=False)
+    # visit file -> its visits in the file's order (the loader's read-only lists), for the audit trail's versions of
+    # today's files; trusted only while `visits_in_date_order` (then `visits` is the loader's own)
+    visits_by_file: Mapping[str, list] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
     def staff_by_id(self) -> dict[str, Staff]:
@@ -120,6 +123,7 @@ def _load(root: Path, today: dt.date, cache: bool, only: frozenset[str] | None,
         blob_ids=reader.blob_ids,
         spot_checks=reader.dated_lists("spot-checks"),
         personal=reader.personal_values(),
+        visits_by_file=dict(reader.dated_files.get("visits", ())),
     )
     records.__dict__[_DATE_ORDERED] = records.visits  # see in_date_order
     reader.unknown_entries()

@@ -2,6 +2,7 @@
 over random commits, amends, resets, rebases, merges and branch switches, a rebuild's History, audit findings and
 audit report equal those of a fresh cache; and a damaged or foreign cache file is only a walk from the start."""
 
+import dataclasses
 import datetime as dt
 import pickle
 
@@ -289,17 +290,23 @@ def test_a_lazy_commit_whose_versions_are_gone_is_made_by_a_walk_from_the_start(
 
 
 def test_the_loaded_visits_of_a_file_are_found_by_its_month_as_by_the_index(tmp_path):
-    """A continued walk takes a file's loaded visits from a pass over the visits (`history._Seeds`): the same visits,
-    in the same order, as the index of every file a walk from the start makes (visits/2026-10/ds-shuji.yaml holds
-    visits of 2026-11 here)."""
+    """The audit trail takes a file's loaded visits from the loader's own lists (`Records.visits_by_file`); for
+    records it did not load, a continued walk takes them from a pass over the visits (`history._Seeds`) and a walk
+    from the start from an index of every file: the same visits each way, in the file's order once sorted as
+    `version` sorts them (visits/2026-10/ds-shuji.yaml holds visits of 2026-11 here)."""
     repo = basic_repo(tmp_path / "c")
     repo.commit("2026-11-10", "录入", files={FILES[0]: "".join(entry(n) for n in range(9)),
                                             FILES[2]: entry(1)})
     records, _ = load(repo.root, today=AS_OF)
     files = sorted({v.source.file for v in records.visits})
-    scanned = history_module._Seeds(records)
+    loaded = history_module._Seeds(records)
+    by_loader = {path: loaded._in_file(path) for path in files}
+    assert loaded._visits_by_file is None and all(by_loader.values())
+    replaced = dataclasses.replace(records)  # the same visits, not known to be the loader's
+    scanned = history_module._Seeds(replaced)
     scanned.scans = resume.SCANS
-    by_pass = {path: scanned._in_file(path) for path in files}
-    indexed = history_module._Seeds(records)
-    assert by_pass == {path: indexed._in_file(path) for path in files} and all(by_pass.values())
+    by_pass = {path: sorted(scanned._in_file(path), key=history_module._POSITION) for path in files}
+    indexed = history_module._Seeds(replaced)
+    assert by_pass == {path: sorted(indexed._in_file(path), key=history_module._POSITION) for path in files}
+    assert by_loader == by_pass  # the loader's lists: the same visits, in the file's order already
     assert scanned._visits_by_file is None and indexed._visits_by_file is not None and len(files) < resume.SCANS

@@ -28,6 +28,7 @@ from queue import Full, Queue
 from zoneinfo import ZoneInfo
 
 from ..cachestore import FolderStore, code_hash, without_gc
+from ..load import visits_in_date_order
 from ..records import Household, Visit
 from ..slotted import compact
 from . import digest as digests, git
@@ -384,8 +385,11 @@ class _Seeds:
         self.scans = 0  # files to look up by a pass over the visits before indexing them (`_in_file`)
 
     def _in_file(self, path: str) -> list:
-        """The loaded visits of one file: in a continued walk (`resume.py`, which asks for the files of its new
-        commits only), a pass over the visits for the first few files; an index of every file otherwise."""
+        """The loaded visits of one file: the loader's own list when these are its records; else, in a continued walk
+        (`resume.py`, which asks for the files of its new commits only), a pass over the visits for the first few
+        files, and an index of every file otherwise."""
+        if self.records is not None and visits_in_date_order(self.records) and self.records.visits_by_file:
+            return self.records.visits_by_file.get(path, [])
         if self._visits_by_file is None and self.scans:
             self.scans -= 1
             visits = self.records.visits
