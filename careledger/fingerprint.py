@@ -60,6 +60,7 @@ def _system_font() -> str:
     """The CJK face the PDFs are made from: a font installed or removed since is a reason to build again (and a
     missing one is then reported by the build, not hidden by an earlier result)."""
     from .paper import fonts
+    fonts.look_again()  # a process that builds many times (buildserver.py) sees a font installed since, too
     try:
         face = fonts.find_face()
         st = os.stat(face.path)

@@ -74,6 +74,14 @@ def find_face(family: str = FAMILY, style: str = "Regular") -> Face:
                       f"{FONT_PACKAGE}（sudo apt-get install {FONT_PACKAGE}，或运行 bash scripts/setup）")
 
 
+def look_again() -> None:
+    """Make the next `find_face` look for the face anew (a font installed or removed since it last looked)."""
+    _find_face_cached.cache_clear()
+
+
+_find_face_cached = find_face  # (the cached function itself, whatever a test puts in its place)
+
+
 def _fc_list(family: str, style: str) -> Face | None:
     if not shutil.which("fc-list"):
         return None
