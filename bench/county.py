@@ -16,6 +16,9 @@ to a git repository, and prints one figure a line:
   added to a visit file (not committed), timed from the save until the server says the new site is served (its
   status URL, which the previewed page polls to reload), with the child's CPU seconds (also with each `--compare`
   checkout);
+- the builds through the build server (`careledger build` in a terminal: buildserver.py): one visit file changed,
+  nothing changed and a new day, with the server's peak memory; every other build runs in its own process
+  (CARELEDGER_BUILD_SERVER=0);
 - pages written per second by the cold build (HTML pages of the site and the reports);
 - dossier PDFs per second over all cores, on a sample of 200 households, and how busy the cores were;
 - Hugo (Debian's `hugo`, when installed) building one page per village from the same households and visits as YAML
