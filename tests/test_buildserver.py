@@ -80,17 +80,22 @@ def _gone_within(pid: int, seconds: float) -> bool:
     return False
 
 
-def careledger(*args: str, cwd: Path, cache: Path, server: str, **kwargs) -> subprocess.CompletedProcess:
+def careledger(*args: str, cwd: Path, cache: Path, server: str, umask: int = 0o022) -> subprocess.CompletedProcess:
     env = dict(os.environ, CARELEDGER_BUILD_SERVER=server, CARELEDGER_CACHE_DIR=str(cache),
                PYTHONPATH=str(ROOT))
     return subprocess.run([sys.executable, "-m", "careledger", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300, **kwargs)
+                          text=True, timeout=300, preexec_fn=lambda: os.umask(umask))
+
+
+def modes(output: Path) -> dict[str, int]:
+    return {p.relative_to(output).as_posix(): p.stat().st_mode for p in sorted(output.rglob("*"))}
 
 
 def test_a_build_through_the_server_prints_and_writes_what_a_build_of_its_own_does(tmp_path, runtime):
     """Builds through one server (started by the first) against builds in their own process, each in a fresh cache:
-    the same output, exit code and messages, after a committed visit, an uncommitted one, a broken file (nothing
-    written, the error named by file and line, the server still serving) and its repair."""
+    the same output (bytes and modes: the client's umask), exit code and messages, after a committed visit, an
+    uncommitted one, a broken file (nothing written, the error named by file and line, the server still serving)
+    and its repair."""
     world = World(basic_repo(tmp_path / "content").root)
     served, own = tmp_path / "served", tmp_path / "own"
     served.mkdir()
@@ -98,8 +103,10 @@ def test_a_build_through_the_server_prints_and_writes_what_a_build_of_its_own_do
     build = ["build", "--no-paper", "--content", str(world.root), "--output", "out", "--as-of", "2026-11-23"]
 
     def both(*extra: str, step: int):
-        by_server = careledger(*build, *extra, cwd=served, cache=tmp_path / "served-cache", server="1")
-        by_itself = careledger(*build, *extra, cwd=own, cache=tmp_path / f"own-cache-{step}", server="0")
+        umask = 0o022 if step < 2 else 0o077  # the client's umask, not the server's, for the files it writes
+        by_server = careledger(*build, *extra, cwd=served, cache=tmp_path / "served-cache", server="1", umask=umask)
+        by_itself = careledger(*build, *extra, cwd=own, cache=tmp_path / f"own-cache-{step}", server="0",
+                               umask=umask)
         return by_server, by_itself
 
     started, alone = both(step=0)
@@ -129,6 +136,7 @@ def test_a_build_through_the_server_prints_and_writes_what_a_build_of_its_own_do
             assert by_server.returncode == 1 and f"{broken.relative_to(world.root)}" in by_server.stdout
             assert "未写入任何文件" in by_server.stderr
         assert tree(served / "out") == tree(own / "out"), said
+        assert modes(served / "out") == modes(own / "out"), said
 
     stopped = careledger("shutdown", cwd=served, cache=tmp_path / "served-cache", server="1")
     assert str(pid) in stopped.stdout
