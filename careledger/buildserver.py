@@ -7,8 +7,8 @@ server on a Unix socket, hands it its standard output and error (the file descri
 progress bars and messages are exactly a local build's), its working directory, environment and umask, and the
 parsed options; the server runs the same build code in its process and answers with the exit code.
 
-- One server per careledger code, Python and cache folder (`server_key`): changed code starts another server (the
-  old one is never asked again, and exits when idle).
+- One server per careledger code, Python, cache folder and output encoding (`server_key`): changed code starts
+  another server (the old one is never asked again, and exits when idle).
 - The socket lives in a folder only this user can enter (`runtime_folder`), and each side checks the other's uid.
 - The server builds one request at a time and exits after `IDLE_SECONDS` without one, when its socket is removed
   (`careledger shutdown`), after a build that ended by an interrupt or an unexpected error (what it kept might
