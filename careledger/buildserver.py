@@ -188,7 +188,8 @@ def _wait_for(path: Path, started: subprocess.Popen) -> socket.socket | None:
 
 def _ask(connection: socket.socket, options: dict) -> int | None:
     """Send the request with this process's standard output and error; wait for the exit code. A Ctrl+C is passed
-    to the server (its build stops as a local one would, writing nothing); a second one leaves at once."""
+    to the server (its build stops as a local one would, and says so); a second one, or a server that answers
+    nothing after it, ends this command as a Ctrl+C ends a local build (KeyboardInterrupt)."""
     request = json.dumps({"build": options, "cwd": os.getcwd(), "env": dict(os.environ),
                           "umask": _umask()}).encode()
     sys.stdout.flush()
@@ -205,7 +206,7 @@ def _ask(connection: socket.socket, options: dict) -> int | None:
             chunk = connection.recv(4096)
         except KeyboardInterrupt:
             if interrupted:
-                return 130
+                raise  # the second: leave now (click says 已中止, as for a build of this process's own)
             interrupted = True
             with contextlib.suppress(OSError):
                 os.kill(server_pid, signal.SIGINT)
@@ -218,7 +219,9 @@ def _ask(connection: socket.socket, options: dict) -> int | None:
     try:
         return int(json.loads(reply)["exit"])
     except (ValueError, KeyError, TypeError):
-        return 130 if interrupted else None  # (stopped, not to be built here instead)
+        if interrupted:  # stopped, not to be built here instead
+            raise KeyboardInterrupt from None
+        return None
 
 
 def _umask() -> int:
@@ -384,21 +387,22 @@ def _read_exactly(connection: socket.socket, length: int) -> bytes:
 
 @contextlib.contextmanager
 def _as_the_client(request: dict, fds: list[int]):
-    """Standard output and error, working directory, environment and umask are the client's while its build runs."""
+    """Standard output and error, working directory, environment and umask are the client's while its build runs
+    (and the server's again after, whatever happened: a working directory gone since raises here)."""
     saved_fds = [os.dup(1), os.dup(2)]
     saved_env, saved_cwd = dict(os.environ), os.getcwd()
     streams = (sys.stdout, sys.stderr)
     for stream in streams:
         stream.flush()
-    os.dup2(fds[0], 1)
-    os.dup2(fds[1], 2)
-    for stream in streams:
-        stream.reconfigure(line_buffering=stream.isatty())
-    os.environ.clear()
-    os.environ.update(request["env"])
-    os.chdir(request["cwd"])
     old_mask = os.umask(int(request["umask"]))
     try:
+        os.dup2(fds[0], 1)
+        os.dup2(fds[1], 2)
+        for stream in streams:
+            stream.reconfigure(line_buffering=stream.isatty())
+        os.environ.clear()
+        os.environ.update(request["env"])
+        os.chdir(request["cwd"])
         yield
     finally:
         os.umask(old_mask)
@@ -420,7 +424,7 @@ def _run(options: dict) -> tuple[int, bool]:
     """(exit code, whether the server may go on) of `careledger build` with these options, run here."""
     import click
 
-    from . import cli
+    from . import cli, clizh
 
     try:
         cli.run_build(**options)
@@ -428,9 +432,10 @@ def _run(options: dict) -> tuple[int, bool]:
     except click.ClickException as problem:
         problem.show()
         return problem.exit_code, True
-    except KeyboardInterrupt:
-        click.echo("已中断：未写入任何文件，原有输出保持不变。", err=True)
-        return 130, False
+    except KeyboardInterrupt:  # as click ends an interrupted command
+        click.echo(err=True)
+        click.echo(clizh.gettext("Aborted!"), err=True)
+        return 1, False
     except BaseException:  # what a local build would print, then a fresh server next time
         traceback.print_exc()
         return 1, False
