@@ -49,13 +49,21 @@ class SettingError(ValueError):
     """The setting holds something other than 0 or 1."""
 
 
+def supported() -> bool:
+    """Whether this system can pass file descriptors and name a socket's peer (Linux, and WSL, can)."""
+    return all(hasattr(socket, name) for name in ("AF_UNIX", "SO_PEERCRED", "send_fds"))
+
+
 def wanted(stdout=None) -> bool:
-    """Whether this `careledger build` should use the build server (the module's docstring)."""
+    """Whether this `careledger build` should use the build server (the module's docstring); never where it is not
+    `supported`."""
     setting = os.environ.get(SETTING, "").strip()
-    if setting in ("0", "1"):
-        return setting == "1"
-    if setting:
+    if setting not in ("", "0", "1"):
         raise SettingError(f"环境变量 {SETTING} 只能是 1（使用后台构建进程）或 0（不使用），现在是“{setting}”")
+    if not supported():
+        return False
+    if setting:
+        return setting == "1"
     stream = stdout or sys.stdout
     return stream.isatty() and not os.environ.get("CI")
 
@@ -107,6 +115,8 @@ def _peer(connection: socket.socket) -> tuple[int, int]:
 
 def servers() -> list[tuple[Path, int]]:
     """(socket, process id) of each build server of this user that answers."""
+    if not supported():
+        return []
     try:
         folder = runtime_folder()
     except OSError:

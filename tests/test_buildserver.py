@@ -200,6 +200,9 @@ def test_the_setting_decides_and_unset_only_a_terminal_outside_ci_uses_the_serve
     monkeypatch.setenv(buildserver.SETTING, "yes")
     with pytest.raises(buildserver.SettingError, match="只能是 1"):
         buildserver.wanted(Stream(True))
+    monkeypatch.setenv(buildserver.SETTING, "1")
+    monkeypatch.delattr(buildserver.socket, "SO_PEERCRED")  # a system that cannot name the peer (macOS)
+    assert not buildserver.wanted(Stream(True)) and buildserver.servers() == []
 
 
 def test_a_socket_path_too_long_means_no_server(tmp_path, monkeypatch):
