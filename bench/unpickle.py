@@ -43,14 +43,10 @@ class Today:
 slotted.compact(Today)
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class Before:
-    a: int
-    b: str
-    c: tuple
-    d: object
-    e: object
-    f: int
+class Before(Today):
+    """The same record (fields and slots), pickled as before `_from_fields`: through one shared loop."""
+
+    __slots__ = ()
 
     def __reduce__(self):
         return _made, (Before, _NAMES, (self.a, self.b, self.c, self.d, self.e, self.f))
