@@ -375,8 +375,7 @@ def preview_latency(content: Path, output: Path, env: dict, edits: int = 3) -> s
         for path, data in saved.items():
             path.write_bytes(data)
         next_generation(generation, time.perf_counter() + 300)  # the files as they were, before stopping
-        memory = {line.split(":")[0]: int(line.split()[1]) // 1024 for line in
-                  Path(f"/proc/{proc.pid}/status").read_text().splitlines() if line.startswith(("VmRSS", "VmHWM"))}
+        memory = resident_memory(proc.pid)
     finally:
         for path, data in saved.items():
             if path.read_bytes() != data:
@@ -410,8 +409,8 @@ def served(content: Path, build: list[str], env: dict, edits: int = 5) -> str:
     """`careledger build` handing its builds to the build server (buildserver.py), as in a terminal: the first build
     after one visit file changed (which starts the server and loads everything), then `edits` rebuilds after one
     visit file changed and committed (their median and range), one with nothing changed and the first of a new day;
-    with the server's peak resident memory (its own process: VmHWM, the workers it forks not counted). The server is
-    stopped after."""
+    with the server's resident memory after those builds and its peak (its own process: VmRSS and VmHWM, the workers
+    it forks not counted). The server is stopped after."""
     runtime = Path(tempfile.mkdtemp(prefix="cl-bench-", dir="/tmp"))  # short: a socket's path must be
     env = {**env, "CARELEDGER_BUILD_SERVER": "1", "XDG_RUNTIME_DIR": str(runtime)}
     try:
@@ -423,7 +422,7 @@ def served(content: Path, build: list[str], env: dict, edits: int = 5) -> str:
             one.append(run(build, env)[0])
         nothing, _ = run(build, env)
         day, _ = run([*build[:-1], NEXT_DAY], env)
-        peak = _server_peak(runtime)
+        memory = _server_memory(runtime)
         run(build, env)  # back to AS_OF, for what follows
     finally:
         run([*CARELEDGER, "shutdown"], env)
@@ -431,10 +430,11 @@ def served(content: Path, build: list[str], env: dict, edits: int = 5) -> str:
     one.sort()
     return (f"the first, one visit file changed (starts the server) {first:.1f} s; then one visit file changed {one[len(one) // 2]:.2f} s "
             f"(median of {edits}: {one[0]:.2f}–{one[-1]:.2f}); nothing changed {nothing:.2f} s; "
-            f"first build of a new day {day:.1f} s; server's peak {peak}")
+            f"first build of a new day {day:.1f} s; the server's memory {memory}")
 
 
-def _server_peak(runtime: Path) -> str:
+def _server_memory(runtime: Path) -> str:
+    """The server's resident memory between builds (VmRSS, taken after one) and its peak (VmHWM)."""
     sys.path.insert(0, str(ROOT))
     from careledger import buildserver
 
@@ -445,10 +445,15 @@ def _server_peak(runtime: Path) -> str:
     finally:
         os.environ.pop("XDG_RUNTIME_DIR") if saved is None else os.environ.update(XDG_RUNTIME_DIR=saved)
     for pid in pids:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return f"{int(line.split()[1]) / 1024:.0f} MB"
+        memory = resident_memory(pid)
+        return f"{memory['VmRSS']} MB between builds, peak {memory['VmHWM']} MB"
     return "unknown (no server)"
+
+
+def resident_memory(pid: int) -> dict[str, int]:
+    """A process's resident memory now and at its peak, in MB: {"VmRSS": …, "VmHWM": …}."""
+    return {line.split(":")[0]: int(line.split()[1]) // 1024 for line in
+            Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith(("VmRSS", "VmHWM"))}
 
 
 def hugo_version() -> str:

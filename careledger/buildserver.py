@@ -352,8 +352,9 @@ def memory_short(meminfo: str | None = None) -> bool:
     values = {}
     for line in meminfo.splitlines():
         name, _, rest = line.partition(":")
-        if rest.split() and rest.split()[0].isdigit():
-            values[name] = int(rest.split()[0])
+        number = rest.split()[:1]
+        if number and number[0].isdigit():
+            values[name] = int(number[0])
     total, available = values.get("MemTotal"), values.get("MemAvailable")
     return bool(total and available is not None and available < total / 4)
 

@@ -57,9 +57,8 @@ class Records:
     # proof looks for them and the version of that reading: refs.personal_values),
     # for proof.secrets_of, which takes the values only for those very record objects (not for a replaced household)
     personal: Mapping[str, tuple] = field(default_factory=dict, compare=False, repr=False)
-    # visit file -> its visits in the file's order (the loader's read-only lists), for the audit trail's versions of
-    # today's files; trusted only while `visits_in_date_order` (then `visits` is the loader's own)
-    visits_by_file: Mapping[str, list] = field(default_factory=dict, compare=False, repr=False)
+    # (visit file, its visits in the file's order): the loader's read-only lists, for `visits_by_file`
+    visit_files: tuple = field(default=(), compare=False, repr=False)
 
     @cached_property
     def staff_by_id(self) -> dict[str, Staff]:
@@ -68,6 +67,12 @@ class Records:
     @cached_property
     def households_by_id(self) -> dict[str, Household]:
         return {h.id: h for h in self.households}
+
+    @cached_property
+    def visits_by_file(self) -> dict[str, list]:
+        """Visit file -> its visits in the file's order, as the loader read them (made when first asked: the audit
+        trail's versions of today's files). Trusted only while `visits_in_date_order` (`visits` the loader's own)."""
+        return dict(self.visit_files)
 
 
 def load(content_dir: Path, *, today: dt.date, cache: bool = True, only: frozenset[str] | None = None,
@@ -123,7 +128,7 @@ def _load(root: Path, today: dt.date, cache: bool, only: frozenset[str] | None,
         blob_ids=reader.blob_ids,
         spot_checks=reader.dated_lists("spot-checks"),
         personal=reader.personal_values(),
-        visits_by_file=dict(reader.dated_files.get("visits", ())),
+        visit_files=tuple(reader.dated_files.get("visits", ())),
     )
     records.__dict__[_DATE_ORDERED] = records.visits  # see in_date_order
     reader.unknown_entries()
