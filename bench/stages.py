@@ -17,6 +17,10 @@ at the same time taken as one).
 
 With `--new-day` the second and third builds change nothing but the as-of date (the day after, then the day after
 that): the first builds of a new day, warm from the day before.
+
+With `--kept` the process keeps what it read between builds (`cachestore.keep_in_memory`), as the build server and
+the preview do, and the one-visit rebuild is done three times (a visit added and committed before each): the figures
+of a rebuild through the build server (buildserver.py), less its client.
 """
 
 from __future__ import annotations
@@ -199,6 +203,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=1, help="with --cpu: processes (CARELEDGER_JOBS)")
     parser.add_argument("--new-day", action="store_true",
                         help="then build as of the next day twice, nothing else changed")
+    parser.add_argument("--kept", action="store_true",
+                        help="keep what was read between builds, as the build server does; three rebuilds")
     args = parser.parse_args()
     if args.jobs != 1 and not args.cpu:
         parser.error("--jobs goes with --cpu (cProfile sees the building process only)")
@@ -209,6 +215,10 @@ def main() -> None:
     os.environ["CARELEDGER_CACHE_DIR"] = str(args.work / "cache")
     os.environ["CARELEDGER_JOBS"] = str(args.jobs)
     as_of = dt.date.fromisoformat(args.as_of)
+    if args.kept:
+        from careledger import cachestore
+
+        cachestore.keep_in_memory()
     print(f"load average {os.getloadavg()[0]:.1f}")
     measure("cold build --no-paper" + (", one process" if args.jobs == 1 else ""), content, args.work / "output", as_of)
     if args.new_day:
@@ -216,9 +226,10 @@ def main() -> None:
             day = as_of + dt.timedelta(days=days)
             measure(f"first build of a new day, as of {day} (nothing else changed)", content, args.work / "output", day)
     else:
-        changed = add_one_visit(content)
-        measure(f"rebuild after one visit added to {changed.relative_to(content)}", content, args.work / "output",
-                as_of)
+        for _ in range(3 if args.kept else 1):
+            changed = add_one_visit(content)
+            measure(f"rebuild after one visit added to {changed.relative_to(content)}"
+                    + (", caches kept in memory" if args.kept else ""), content, args.work / "output", as_of)
     print(f"load average {os.getloadavg()[0]:.1f}")
 
 

@@ -36,12 +36,14 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from itertools import repeat
+from functools import cached_property
+from itertools import groupby, repeat
+from operator import attrgetter
 from pathlib import Path
 
 from . import progress, refs
 from . import workers as processes  # not `workers`: that is the number of them below
-from .cachestore import FolderStore, code_hash, seal, unseal, without_gc, write_durable
+from .cachestore import FolderStore, code_hash, keeping, seal, unseal, without_gc, write_durable
 from .findings import Finding
 from .listing import read_below
 from .records import CustodyLedger, Household, Inspection, SpotCheckResult, Staff, Visit
@@ -70,6 +72,10 @@ class FileJob:
     cls: type  # the record type
     many: bool  # a list of records (visits of a month) rather than one (a household)
     given: tuple = field(default=())  # (field, value) set from the file's place, e.g. the visitor from its name
+
+    @cached_property
+    def folder(self) -> str:
+        return _folder(self.rel)
 
 
 @dataclass(frozen=True)
@@ -147,21 +153,33 @@ def _read_all(root: Path, jobs: list[FileJob], settings: Settings, cache: bool, 
               known: KnownStats | None = None):
     timeless = dataclasses.replace(settings, today=dt.date.max)  # a result holds for every as-of date >= its latest
     store = _Store(root, timeless) if cache else None
+    runs = _RUNS.of(root, store, settings) if store and keeping() else None
     results: dict[str, tuple] = {}  # rel -> (records, findings, digest, latest, summary)
     todo: list[tuple[FileJob, tuple]] = []  # (job, stat) of the files to parse
     prefix = f"{root}/"  # a string, not a Path per file: a county has 20,000 files to stat
     known_prefix = f"{known.root}/" if known is not None and store else None
-    for job in jobs:
-        hit = store.confirmed(job.rel, known.stat(known_prefix + job.rel)) if known_prefix else None
-        if hit is not None:
-            results[job.rel] = hit
-            continue
-        stat = _stat(prefix + job.rel)
-        hit = store.get(job.rel, stat) if store else None
-        if hit is not None:
-            results[job.rel] = hit
-        else:
-            todo.append((job, stat))
+    folders = [(folder, list(group)) for folder, group in groupby(jobs, key=_FOLDER_OF)]
+    if runs is not None and len({folder for folder, _ in folders}) < len(folders):
+        runs = None  # a folder's files apart (a walk lists them together): read file by file
+    stats_of: dict[str, list] = {}  # folder -> its files' stats, for its run (when this process keeps them)
+    for folder, group in folders:
+        stats = None
+        if runs is not None:
+            stats = stats_of[folder] = _stats(group, prefix, known, known_prefix)
+            if runs.unchanged(folder, group, stats):
+                continue
+        for i, job in enumerate(group):
+            hit = store.confirmed(job.rel, known.stat(known_prefix + job.rel)) if known_prefix else None
+            if hit is not None:
+                results[job.rel] = hit
+                continue
+            # (the stat just taken, unless it came from a watcher: an entry only ever holds a stat of its own)
+            stat = stats[i] if stats is not None and known_prefix is None else _stat(prefix + job.rel)
+            hit = store.get(job.rel, stat) if store else None
+            if hit is not None:
+                results[job.rel] = hit
+            else:
+                todo.append((job, stat))
     outside: dict[str, dict] = {}  # the entries of the folders whose cache file a worker wrote
     for (job, stat), (digest, result), wrote in _parse_many(root, todo, timeless, workers, store):
         results[job.rel] = (*result[:2], digest, *result[2:])
@@ -175,7 +193,73 @@ def _read_all(root: Path, jobs: list[FileJob], settings: Settings, cache: bool, 
         for folder, entries in outside.items():
             store.store.written_elsewhere(folder, entries)
         store.save()
-    return [_on_the_day(root, job, settings, results[job.rel]) for job in jobs]
+    out = []
+    for folder, group in folders:
+        run = runs.get(folder) if runs is not None else None
+        if run is None:
+            run = [_on_the_day(root, job, settings, results[job.rel]) for job in group]
+            if runs is not None:
+                runs.made(folder, group, stats_of[folder], run)
+        out += run
+    if runs is not None:
+        runs.done()
+    return out
+
+
+class _Runs:
+    """The results of each folder of files as the last read of a content tree in this process gave them, while the
+    process keeps cache files in memory (`cachestore.keeping`: the build server, the preview): a folder whose files
+    are the same jobs with the same stats as then, none of them racily clean against the folder's cache file, is
+    handed over whole, the very same result objects, without a cache lookup of each file (load.py then takes what
+    it made of them by their identity). A month of visits is a thousand files at 25,000 households."""
+
+    def __init__(self):
+        self.trees: dict[str, tuple] = {}  # root -> (the store's directory, the as-of date, {folder: _Run})
+
+    def of(self, root: Path, store: "_Store", settings: Settings) -> "_Runs.Tree":
+        version, day, last = self.trees.get(str(root), (None, None, {}))
+        if (version, day) != (store.store.directory, settings.today):  # another reader or another day: read anew
+            last = {}
+        return _Runs.Tree(self, str(root), store, settings.today, last)
+
+    @dataclass
+    class Tree:
+        owner: "_Runs"
+        root: str
+        store: "_Store"
+        today: dt.date
+        last: dict  # folder -> (jobs, stats, results) of the last read
+        now: dict = field(default_factory=dict)
+
+        def unchanged(self, folder: str, jobs: list, stats: list) -> bool:
+            run = self.last.get(folder)
+            if (run is None or run[1] != stats or run[0] != jobs  # (the same jobs, mostly the very same objects)
+                    or not all(stats) or max(max(s[1], s[3]) for s in stats) >= self.store.store.written(jobs[0].rel)):
+                return False
+            self.now[folder] = run
+            return True
+
+        def get(self, folder: str) -> list | None:
+            run = self.now.get(folder)
+            return run[2] if run is not None else None
+
+        def made(self, folder: str, jobs: list, stats: list, results: list) -> None:
+            if all(stats) and all(digest for _, _, digest, _ in results):  # (an unreadable file is read every time)
+                self.now[folder] = (jobs, stats, results)
+
+        def done(self) -> None:
+            self.owner.trees[self.root] = (self.store.store.directory, self.today, self.now)
+
+
+_RUNS = _Runs()
+_FOLDER_OF = attrgetter("folder")
+
+
+def _stats(jobs: list[FileJob], prefix: str, known: KnownStats | None, known_prefix: str | None) -> list[tuple]:
+    """The stats of the jobs' files: as known (`KnownStats`) where the watcher holds them, else of the file."""
+    if known_prefix is None:
+        return [_stat(prefix + job.rel) for job in jobs]
+    return [known.stat(known_prefix + job.rel) or _stat(prefix + job.rel) for job in jobs]
 
 
 def _folder(rel: str) -> str:

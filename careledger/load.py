@@ -36,6 +36,7 @@ DATED_FOLDERS = ("visits", "inspections", "spot-checks")  # <yyyy-mm>/<staff-id>
 _DATE = attrgetter("date")
 _FULL_ORDER = attrgetter("date", "source.file", "source.line", "source.column")
 _FILE_OF = attrgetter("source.file")  # made in C: a county has a hundred thousand visits to account for
+_JOB_FOLDER = attrgetter("folder")
 
 
 @dataclass(frozen=True)
@@ -164,7 +165,12 @@ def _in_date_order(records: list, rels: list[str]) -> tuple:
     the order they are written, so by line and column: when the listing's order is that of the paths (as it is,
     unless a month folder's name ends in a line break or the like), a stable sort by date alone gives that order,
     for a fraction of the keys."""
-    records.sort(key=_DATE if rels == sorted(rels) else _FULL_ORDER)
+    return _sorted_by_date(records, rels == sorted(rels))
+
+
+def _sorted_by_date(records: list, in_path_order: bool) -> tuple:
+    """`_in_date_order`, told whether the files came in path order."""
+    records.sort(key=_DATE if in_path_order else _FULL_ORDER)
     return tuple(records)
 
 
@@ -204,27 +210,84 @@ def _folder(rel: str) -> str:
     return rel.rpartition("/")[0]
 
 
-def _dated_order(files: list[tuple[str, list]]) -> tuple:
-    """`_in_date_order` of the records of `files` ((rel, records) in the listing's order), sorted a folder (a month)
-    at a time: when each folder's records all come on or before the next folder's, the stable sort of them all is
-    those runs one after the other (an equal date keeps the earlier folder's first, as the whole sort would)."""
-    rels = [rel for rel, _ in files]
-    if rels != sorted(rels):
-        return _in_date_order([record for _, records in files for record in records], rels)
-    runs = []
-    for _, group in groupby(files, key=lambda file: _folder(file[0])):
-        lists = tuple(records for _, records in group)
-        runs.append(_MADE.get("run", lists, lambda: sorted(chain.from_iterable(lists), key=_DATE)))
-    runs = [run for run in runs if run]
+def _dated_order(months: list["_Month"], in_path_order: bool) -> tuple:
+    """`_in_date_order` of the records of `months` (in the listing's order; `in_path_order`: whether that is the
+    paths' order), sorted a folder (a month) at a time: when each folder's records all come on or before the next
+    folder's, the stable sort of them all is those runs one after the other (an equal date keeps the earlier folder's
+    first, as the whole sort would)."""
+    if not in_path_order:
+        return _sorted_by_date([record for month in months for _, records in month.files for record in records], False)
+    runs = [month.by_date for month in months if month.by_date]
     if all(before[-1].date <= after[0].date for before, after in zip(runs, runs[1:])):
         return tuple(chain.from_iterable(runs))
     return tuple(sorted(chain.from_iterable(runs), key=_DATE))  # a record outside its month (E-DATE-PLACE)
 
 
-def _misplaced(records: list, month: tuple[int, int]) -> tuple:
-    """The records of a month's file dated outside that month."""
-    return _MADE.get(month, (records,), lambda: tuple(record for record in records
-                                                      if (record.date.year, record.date.month) != month))
+@dataclass(frozen=True)
+class _FolderRead:
+    """What `read_all` gave for the files of one folder, by file (made once for the very same results: `_MADE`)."""
+
+    parsed: dict  # rel -> (records, findings)
+    summaries: dict  # rel -> what its records refer to (refs.of_file)
+    blob_ids: dict  # rel -> git blob id of the bytes read (the files that could be read)
+
+    @classmethod
+    def of(cls, jobs: list[FileJob], results: list) -> "_FolderRead":
+        rels = [job.rel for job in jobs]
+        return cls({rel: (records, findings) for rel, (records, findings, _, _) in zip(rels, results)},
+                   {rel: summary for rel, (_, _, _, summary) in zip(rels, results)},
+                   {rel: blob for rel, (_, _, blob, _) in zip(rels, results) if blob})
+
+
+class _Month:
+    """The files of one month folder of visits/, inspections/ or spot-checks/ as `dated_lists` takes them, made
+    once for the very same read (`_MADE`): a rebuild in a process that keeps its caches hands over the months whose
+    files are unchanged, and makes only the changed month's again."""
+
+    def __init__(self, read: _FolderRead, folder: str, month: tuple[int, int]):
+        self.read = read
+        self.files: list[tuple[str, list]] = []  # (rel, its records)
+        self.findings: list[Finding] = []  # each file's findings, then its records dated outside the month
+        for rel, (records, findings) in read.parsed.items():
+            self.findings += findings
+            self.findings += [_misplaced(rel, folder, record) for record in records
+                              if (record.date.year, record.date.month) != month]
+            self.files.append((rel, records))
+
+    @cached_property
+    def by_date(self) -> list:
+        """The month's records by date, those of a date in the files' order."""
+        return sorted(chain.from_iterable(records for _, records in self.files), key=_DATE)
+
+    @cached_property
+    def accounted(self) -> frozenset[str]:
+        """The files its records came from (`unaccounted`)."""
+        return frozenset(map(_FILE_OF, chain.from_iterable(records for _, records in self.files)))
+
+    @cached_property
+    def refers_to(self) -> refs.VisitRefs:
+        """What its visits refer to: the union of its files' summaries."""
+        return refs.union(self.read.summaries.values())
+
+    @cached_property
+    def problem_visits(self) -> list:
+        """Its visits that find or resolve a problem (looked for in the files whose summary says they hold one)."""
+        return [visit for rel, visits in self.files if (summary := self.read.summaries[rel]) and summary.problems
+                for visit in visits if visit.problems or visit.resolved]
+
+
+def _misplaced(rel: str, folder: str, record) -> Finding:
+    """A record of a month's file dated outside that month."""
+    month_dir = rel.rsplit("/", 2)[-2]
+    return Finding("E-DATE-PLACE", ERROR, f"日期 {record.date} 不在目录 {month_dir} 的月份内：请把这条记录放到 "
+                   f"{folder}/{record.date:%Y-%m}/{_stem(rel)}.yaml", Source(rel, record.source.line,
+                                                                            1 if record.source.line else 0),
+                   path="date")
+
+
+def _by_folder(rels: list[str]) -> list[tuple[str, list[str]]]:
+    """(folder, its files) in the order of `rels`."""
+    return [(folder, list(group)) for folder, group in groupby(rels, key=_folder)]
 
 
 def _stem(rel: str) -> str:
@@ -283,11 +346,13 @@ class _Reader:
         self.settings = Settings(today, site.synthetic_ids)
         self.village_ids = {v.id for v in site.villages}
         self.listed: dict[tuple[str, int], list[str]] = {}
-        self.parsed: dict[str, tuple] = {}  # rel -> (records, findings), read ahead in bulk
+        self.parsed: dict[str, tuple] = {}  # rel -> (records, findings), read ahead in bulk (not dated folders')
+        self.reads: dict[str, _FolderRead] = {}  # folder -> what its files gave
         self.blob_ids: dict[str, str] = {}  # rel -> git blob id of the bytes read
         self.summaries: dict[str, refs.VisitRefs | refs.PersonalValues | None] = {}  # rel -> refs.of_file
         self.household_files: dict[str, tuple] = {}  # rel -> the households `households` took from it
         self.dated_files: dict[str, list] = {}  # folder -> (rel, records) of the files `dated_lists` took
+        self.months: dict[str, list[_Month]] = {}  # folder -> the month folders `dated_lists` took
         # What could not be read is not reported again as "unknown" wherever it is referred to.
         self.unreadable_households: set[str] = set()
         self.staff_incomplete = False
@@ -300,7 +365,7 @@ class _Reader:
 
     def read_in_bulk(self, cache: bool, known: KnownStats | None = None) -> None:
         """Parse the record files at once: cached, and on every core."""
-        jobs = [FileJob(rel, Staff, True, (("village", self.staff_unit(rel)),))
+        jobs = [FileJob(rel, Staff, True, (("village", self.staff_unit(rel)),))  # (equal jobs: bulkread._Runs)
                 for rel in self.yaml_files("staff", 1) if self.staff_unit(rel) is not None]
         for folder, cls in (("custody", CustodyLedger), ("households", Household)):
             listed = self.yaml_files(folder, 2)
@@ -310,12 +375,22 @@ class _Reader:
             listed = self.yaml_files(folder, 2)  # the jobs kept with the listing (`_sort_out`): the same objects
             jobs += _MADE.get(("jobs", folder), (listed,), lambda: [
                 FileJob(rel, cls, True, ((author_field, _stem(rel)),)) for rel in listed if self.month_of(rel)])
-        for job, (records, findings, blob, summary) in zip(jobs, read_all(self.root, jobs, self.settings,
-                                                                           cache=cache, known=known)):
-            self.parsed[job.rel] = (records, findings)
-            self.summaries[job.rel] = summary
-            if blob:
-                self.blob_ids[job.rel] = blob
+        results = read_all(self.root, jobs, self.settings, cache=cache, known=known)
+        start = 0
+        for folder, group in groupby(jobs, key=_JOB_FOLDER):  # a folder at a time: a county has 200,000 files
+            end = start + len(list(group))
+            chunk = results[start:end]
+            read = _MADE.get("read", chunk, lambda: _FolderRead.of(jobs[start:end], chunk))
+            start = end
+            if folder in self.reads:  # (a walk lists a folder's files together: not seen, but never lost)
+                before = self.reads[folder]
+                read = _FolderRead({**before.parsed, **read.parsed}, {**before.summaries, **read.summaries},
+                                   {**before.blob_ids, **read.blob_ids})
+            self.reads[folder] = read
+            self.blob_ids.update(read.blob_ids)
+            if folder.partition("/")[0] not in DATED_FOLDERS:
+                self.parsed.update(read.parsed)
+                self.summaries.update(read.summaries)
 
     def staff_unit(self, rel: str) -> str | None:
         """The village a staff file is named after ("" for the street office's), or None for an unknown name."""
@@ -385,34 +460,34 @@ class _Reader:
 
     def dated_lists(self, folder: str) -> tuple:
         """visits/, inspections/, spot-checks/: <yyyy-mm>/<staff-id>.yaml, one person's records of one month."""
-        files = []
-        for rel in self.yaml_files(folder, 2):
-            month_dir, author = rel.rsplit("/", 2)[-2], _stem(rel)
-            month = self.month_of(rel)
+        listed = self.yaml_files(folder, 2)
+        files, months = [], []
+        for month_dir, rels in _MADE.get(("months", folder), (listed,), lambda: _by_folder(listed)):
+            month = _month(month_dir.rpartition("/")[2])
             if month is None:
-                self.error(rel, "E-FILE-PLACE", f"目录名“{month_dir}”应为年月，例如 2026-11")
+                for rel in rels:
+                    self.error(rel, "E-FILE-PLACE", f"目录名“{month_dir.rpartition('/')[2]}”应为年月，例如 2026-11")
                 continue
-            records = self.records_in(rel)
-            for record in _misplaced(records, month):
-                self.error(rel, "E-DATE-PLACE", f"日期 {record.date} 不在目录 {month_dir} 的月份内："
-                               f"请把这条记录放到 {folder}/{record.date:%Y-%m}/{author}.yaml", record.source.line,
-                           "date")
-            files.append((rel, records))
-        self.dated_files[folder] = files
-        return _dated_order(files)
+            read = self.reads[month_dir]
+            taken = _MADE.get(("month", folder), (read,), lambda: _Month(read, folder, month))
+            self.findings += taken.findings
+            files += taken.files
+            months.append(taken)
+        self.dated_files[folder], self.months[folder] = files, months
+        return _dated_order(months, self.in_path_order(folder))
+
+    def in_path_order(self, folder: str) -> bool:
+        """Whether a dated folder's files are listed in the order of their paths (`_in_date_order`)."""
+        listed = self.yaml_files(folder, 2)
+        return _MADE.get(("in path order", folder), (listed,), lambda: listed == sorted(listed))
 
     def visits_at_a_glance(self) -> integrity.VisitsAtAGlance:
         """For the checks across visits: the summaries (cached with each file, refs.py) of the files `dated_lists`
         took the visits from, and the visits that find or resolve a problem (looked for in the files that hold one)."""
-        files = self.dated_files.get("visits", [])
-        rels = [rel for rel, _ in files]
-        summaries = [self.summaries[rel] for rel in rels]
-        with_problems = [visit for (_, visits), summary in zip(files, summaries) if summary and summary.problems
-                         for visit in visits if visit.problems or visit.resolved]
-        by_folder = [tuple(summary for _, summary in group)
-                     for _, group in groupby(zip(rels, summaries), key=lambda pair: _folder(pair[0]))]
-        summary = refs.union([_MADE.get("union", part, lambda: refs.union(part)) for part in by_folder])
-        return integrity.VisitsAtAGlance(summary, _in_date_order(with_problems, rels))
+        months = self.months.get("visits", [])
+        with_problems = [visit for month in months for visit in month.problem_visits]
+        return integrity.VisitsAtAGlance(refs.union([month.refers_to for month in months]),
+                                         _sorted_by_date(with_problems, self.in_path_order("visits")))
 
     def personal_values(self) -> dict[str, tuple]:
         """The personal values of each household file read, from its summary (cached with its records)."""
@@ -463,11 +538,9 @@ class _Reader:
         accounted = {f.source.file for f in self.findings if f.is_error}
         for kind in (records.staff, records.households, records.custody, records.pages):
             accounted.update(map(_FILE_OF, kind))
-        for files in self.dated_files.values():  # the records of visits/, inspections/, spot-checks/, a month at once
-            for _, group in groupby(files, key=lambda file: _folder(file[0])):
-                lists = tuple(records for _, records in group)
-                accounted.update(_MADE.get("files", lists, lambda: frozenset(
-                    map(_FILE_OF, chain.from_iterable(lists)))))
+        for months in self.months.values():  # the records of visits/, inspections/, spot-checks/, a month at once
+            for month in months:
+                accounted.update(month.accounted)
         return [_unaccounted(rel) for files in self.listed.values() for rel in files if rel not in accounted]
 
     def unknown_entries(self) -> None:

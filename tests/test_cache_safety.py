@@ -75,6 +75,49 @@ def test_an_entry_older_than_its_cache_file_is_still_trusted_unread(basic, cache
     assert reads == [] and len(records.visits) == 5
 
 
+@pytest.fixture
+def kept(monkeypatch):
+    """This process keeps cache files in memory, as the build server and the preview do."""
+    monkeypatch.setattr(cachestore, "_kept", {})
+
+
+def test_a_kept_process_hands_over_unchanged_folders_whole(basic, cache, kept, monkeypatch):
+    """bulkread._Runs: the second load takes each folder's results as the first left them (the very same records),
+    reading no file and looking up no entry."""
+    first, _ = load(basic, today=AS_OF)
+    monkeypatch.setattr(bulkread._Store, "get", lambda *a: pytest.fail("a file looked up one by one"))
+    monkeypatch.setattr(bulkread, "read_below", lambda *a: pytest.fail("a file read"))
+    second, _ = load(basic, today=AS_OF)
+    assert second.visits == first.visits and all(map(lambda a, b: a is b, second.visits, first.visits))
+    assert second.households[0] is first.households[0]
+
+
+def test_a_kept_folder_whose_file_is_as_new_as_its_cache_file_is_read_again(basic, cache, kept, monkeypatch):
+    """A folder is handed over only while none of its files was modified or changed at or after the time its cache
+    file was written (racily clean): that file is hashed again, as without a kept process."""
+    load(basic, today=AS_OF)
+    load(basic, today=AS_OF)
+    path, written = basic / VISITS, folder_file(basic, VISITS)
+    at = os.stat(path)
+    os.utime(written, ns=(at.st_ctime_ns, at.st_ctime_ns))  # the cache file written in the file's tick
+    reads = []
+    monkeypatch.setattr(bulkread, "read_below", lambda root, rel: reads.append(rel) or (root / rel).read_bytes())
+    records, _ = load(basic, today=AS_OF)
+    assert VISITS in reads and visits_of(records) == visits_of(load(basic, today=AS_OF, cache=False)[0])
+
+
+def test_a_kept_folder_with_a_file_changed_in_place_is_read_again(basic, cache, kept):
+    """Same size and modification time restored (`cp -p`, `git checkout`): the change time tells."""
+    load(basic, today=AS_OF)
+    path = basic / VISITS
+    before = os.stat(path)
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b"- date: 2026-11-04", b"- date: 2026-11-05"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    records, _ = load(basic, today=AS_OF)
+    assert (VISITS, AS_OF.replace(day=5), "ds-002") in visits_of(records)
+
+
 # --- entries of the wrong type ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("wrong", [lambda e: "a string", lambda e: None, lambda e: ("too", "short"),
