@@ -380,19 +380,30 @@ class FolderStore:
         self.directory = self.base / short_hash(version)
         self.valid = valid  # (key, value) -> whether an entry read back has the shape its user expects
         self.folders: dict[str, dict] = {}
+        self.own: set[str] = set()  # the folders whose entries are this store's copy (`put` makes it)
         self.written_ns: dict[str, int] = {}  # folder -> modification time of its cache file when loaded (0: none)
         self.changed: set[str] = set()
         self.elsewhere = False  # a folder's file was written by another process (`written_elsewhere`)
 
     def folder(self, rel: str) -> dict:
-        """The entries of the folder that holds `rel` (loaded once)."""
+        """The entries of the folder that holds `rel` (loaded once). Read-only: they may be the very value kept of
+        the cache file (`keep_in_memory`); `put` and `drop` change a copy."""
         folder = rel.rpartition("/")[0]
         entries = self.folders.get(folder)
         if entries is None:
             entries, self.written_ns[folder] = _load(self.directory / f"{short_hash(folder)}.pickle", self.valid)
-            entries = dict(entries)  # its own: `put` and the callers change it, never the value kept of the file
             self.folders[folder] = entries
         return entries
+
+    def _own(self, rel: str) -> dict:
+        """The entries of `rel`'s folder as this store's own copy, to change (a month of visits is copied only when
+        one of its entries changes, not at every build of a process that keeps cache files)."""
+        folder = rel.rpartition("/")[0]
+        if folder not in self.own:
+            self.folders[folder] = dict(self.folder(rel))
+            self.own.add(folder)
+        self.changed.add(folder)
+        return self.folders[folder]
 
     def written(self, rel: str) -> int:
         """When the cache file of `rel`'s folder was written (ns, by the file system's clock; 0 when there was none).
@@ -401,8 +412,13 @@ class FolderStore:
         return self.written_ns[rel.rpartition("/")[0]]
 
     def put(self, rel: str, key, value) -> None:
-        self.folder(rel)[key] = value
-        self.changed.add(rel.rpartition("/")[0])
+        self._own(rel)[key] = value
+
+    def drop(self, folder: str, keys) -> None:
+        """Remove these entries of `folder` (one this store has loaded)."""
+        entries = self._own(f"{folder}/")
+        for key in keys:
+            del entries[key]
 
     def file_of(self, folder: str) -> Path | None:
         """The cache file of `folder`, its directory made, for another process (a parse worker: bulkread) to write
@@ -417,6 +433,7 @@ class FolderStore:
         """`folder`'s entries, whose cache file another process has written (`file_of`): `save` fsyncs the directory
         and does its other housekeeping, but does not write the file again."""
         self.folders[folder] = entries
+        self.own.add(folder)
         self.elsewhere = True
 
     def save(self) -> None:

@@ -160,8 +160,8 @@ def _kind(entry: os.DirEntry, child: str):
 
 # A folder modified or changed within this long before its listing was taken is listed again next time: a change in
 # the same tick of the file system's clock (coarser than the system's, up to 2 s on FAT) keeps the folder's stat.
-_RACE_MARGIN_NS = 3_000_000_000
-_now_ns = time.time_ns  # the clock a listing is taken by (a test sets it ahead)
+RACE_MARGIN_NS = 3_000_000_000
+now_ns = time.time_ns  # the clock a listing is taken by (a test sets it ahead)
 
 
 def _identity(path: Path) -> tuple | None:
@@ -179,7 +179,7 @@ class Kept:
     its modification and change time (as git's untracked cache relies on), so a folder whose stat is the one it had
     when listed lists the same entries, of the same kinds (an entry's kind is its inode's, and a name gets another
     inode only by such a change). A listing is kept only when the folder was not modified or changed within
-    `_RACE_MARGIN_NS` before it was taken ("racily clean", as bulkread's cache entries: a change in that same tick
+    `RACE_MARGIN_NS` before it was taken ("racily clean", as bulkread's cache entries: a change in that same tick
     keeps the stat), and when it holds no error: a folder that cannot be listed, or an entry that cannot be
     inspected, is listed again. Only the last walk's folders are kept (`done`)."""
 
@@ -209,7 +209,7 @@ class Kept:
 
     def entries(self, root: Path, rel: str, findings: list[Finding]) -> tuple | None:
         key = (str(root), rel)
-        taken_ns = _now_ns()
+        taken_ns = now_ns()
         identity = _identity(root / rel)
         entry = self.last.get(key) or self.now.get(key)
         if identity is not None and entry is not None and entry[0] == identity:
@@ -220,7 +220,7 @@ class Kept:
         self.trail.append(entries)
         if identity is None:
             return entries  # listed as without, and not kept
-        if (entries is not None and max(identity[3], identity[4]) < taken_ns - _RACE_MARGIN_NS
+        if (entries is not None and max(identity[3], identity[4]) < taken_ns - RACE_MARGIN_NS
                 and all(kind is _FILE or kind is _FOLDER or kind.code != "E-FILE-READ" for _, kind in entries)):
             self.now[key] = (identity, entries)
         return entries

@@ -4,11 +4,12 @@ someone else put in it. Each test failed on the code before the fix."""
 import os
 import pickle
 import stat
+import time
 from pathlib import Path
 
 import pytest
 
-from careledger import bulkread, cachestore, fingerprint
+from careledger import bulkread, cachestore, fingerprint, listing
 from careledger.load import load
 from careledger.pipeline import build_all
 
@@ -116,6 +117,20 @@ def test_a_kept_folder_with_a_file_changed_in_place_is_read_again(basic, cache, 
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     records, _ = load(basic, today=AS_OF)
     assert (VISITS, AS_OF.replace(day=5), "ds-002") in visits_of(records)
+
+
+def test_a_kept_process_reads_site_yaml_again_only_when_it_changed(basic, cache, kept, monkeypatch):
+    """load._read_site: the site the last load read, while site.yaml keeps its stat; an edit with its modification
+    time put back is read all the same (the change time tells)."""
+    real = time.time_ns
+    monkeypatch.setattr(listing, "now_ns", lambda: real() + 10 * 10**9)  # the file just written: not racily clean
+    first, _ = load(basic, today=AS_OF)
+    assert load(basic, today=AS_OF)[0].site is first.site
+    path = basic / "site.yaml"
+    before = os.stat(path)
+    path.write_text(path.read_text(encoding="utf-8").replace(first.site.name, "另一个镇"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert load(basic, today=AS_OF)[0].site.name == "另一个镇"
 
 
 # --- entries of the wrong type ----------------------------------------------------------------------------------

@@ -79,7 +79,7 @@ def snapshot(loaded):
 def later_clock(monkeypatch):
     """The listing's clock LATER_NS ahead, so the folders a test has just made are kept (not racily clean)."""
     real = time.time_ns
-    monkeypatch.setattr(listing, "_now_ns", lambda: real() + LATER_NS)
+    monkeypatch.setattr(listing, "now_ns", lambda: real() + LATER_NS)
 
 
 @pytest.fixture
@@ -167,7 +167,7 @@ def test_a_folder_changed_in_the_tick_of_its_listing_is_listed_again(kept_in_mem
     now = max(os.stat(month).st_mtime_ns, os.stat(month).st_ctime_ns)
     for clock, seen in ((now, True), (now + LATER_NS, False)):
         monkeypatch.setattr(loading, "_LISTED", listing.Kept())
-        monkeypatch.setattr(listing, "_now_ns", lambda: clock)
+        monkeypatch.setattr(listing, "now_ns", lambda: clock)
         load(root, today=AS_OF)
         added = month / f"zz-{clock}.yaml"
         shutil.copy(next(month.glob("*.yaml")), added)

@@ -512,14 +512,13 @@ class _Builder:
         seeded = self.seeds.version(change.path, blob)
         if seeded is not None:
             return seeded
-        known = self.store.folder(change.path)
         key = (change.path, blob)
-        if key not in known:
+        if key not in self.store.folder(change.path):
             data = contents.get(blob)
             if data is None:  # not asked of git (see `_needed`): nothing to remember
                 return read(None, change.path)
             self.store.put(change.path, key, read(data, change.path))
-        return known[key]
+        return self.store.folder(change.path)[key]
 
     def _ref(self, path: str, blob: str) -> int:
         index = self.table_index.get((path, blob))

@@ -337,12 +337,10 @@ def _judge_task(task: tuple) -> tuple[list[tuple[dict, derived.Part, dt.date]], 
 
 def _forget_gone(store, present: dict[str, set]) -> None:
     """Drop the entries of households no longer in a cache folder that this build read."""
-    for folder, entries in store.folders.items():
+    for folder, entries in list(store.folders.items()):
         gone = set(entries) - present.get(folder, set())
         if gone:
-            for unit_id in gone:
-                del entries[unit_id]
-            store.changed.add(folder)
+            store.drop(folder, gone)
 
 
 def _in_order(facts, per_unit: list[tuple[Unit, dict]]) -> dict:
