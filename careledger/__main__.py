@@ -1,3 +1,3 @@
-from careledger.cli import main
+from careledger.launch import main
 
 main()

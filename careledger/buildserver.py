@@ -5,7 +5,8 @@ builds again keeps what it read (`cachestore.keep_in_memory`, as `careledger ser
 what changed. Like Bazel's client and server, or Mercurial's chg: the `build` command (the client) connects to a
 server on a Unix socket, hands it its standard output and error (the file descriptors themselves, so colours,
 progress bars and messages are exactly a local build's), its working directory, environment and umask, and the
-parsed options; the server runs the same build code in its process and answers with the exit code.
+command's arguments; the server runs the same command (cli.py) in its process and answers with the exit code. The
+client is the command's entry point (launch.py), which hands the build over before it imports the command line.
 
 - One server per careledger code, Python, cache folder and output encoding (`server_key`): changed code starts
   another server (the old one is never asked again, and exits when idle).
@@ -43,6 +44,7 @@ IDLE_SECONDS = 15 * 60  # a server left alone this long exits (and frees the cou
 TICK_SECONDS = 5.0  # how often an idle server looks whether its socket is still its own
 START_SECONDS = 20.0  # how long a client waits for the server it started to listen
 _HEADER = struct.Struct("!Q")  # the length of the request's JSON, sent with the file descriptors
+_serving = False  # this process is a build server: its builds run here
 
 
 class SettingError(ValueError):
@@ -55,12 +57,12 @@ def supported() -> bool:
 
 
 def wanted(stdout=None) -> bool:
-    """Whether this `careledger build` should use the build server (the module's docstring); never where it is not
-    `supported`."""
+    """Whether this `careledger build` should use the build server (the module's docstring); never in the server
+    itself, nor where it is not `supported`. SettingError for a setting other than 0 or 1."""
     setting = os.environ.get(SETTING, "").strip()
     if setting not in ("", "0", "1"):
         raise SettingError(f"环境变量 {SETTING} 只能是 1（使用后台构建进程）或 0（不使用），现在是“{setting}”")
-    if not supported():
+    if _serving or not supported():
         return False
     if setting:
         return setting == "1"
@@ -133,14 +135,16 @@ def servers() -> list[tuple[Path, int]]:
 # -- the client -----------------------------------------------------------------------------------------------
 
 
-def build_remotely(options: dict, notify) -> int | None:
-    """Run `careledger build` with these parsed options (JSON values) in the build server, starting one when none
-    answers: its exit code, or None when no server could take the build (the caller then builds itself).
-    `notify(text)` tells the user of a server started or gone."""
+def hand_over(arguments: list[str]) -> int | None:
+    """Run `careledger` with these arguments (`build` and its options) in the build server when one is `wanted`,
+    starting one when none answers: its exit code, or None when the command is to run in this process (no server
+    wanted or able to take it; a setting other than 0 or 1, which the command then reports)."""
     try:
+        if not wanted():
+            return None
         key = server_key()
         path = socket_path(key)
-    except OSError:
+    except (OSError, SettingError):
         return None
     connection = _connect(path)
     if connection is None:
@@ -148,14 +152,18 @@ def build_remotely(options: dict, notify) -> int | None:
         connection = _wait_for(path, started)
         if connection is None:
             return None
-        notify(f"已在后台启动构建进程（进程号 {started.pid}）：以后的构建只重做有变化的部分，快得多。"
-               f"它空闲 {IDLE_SECONDS // 60} 分钟后自行退出；careledger shutdown 可立即停止它，"
-               f"设环境变量 {SETTING}=0 则不使用。")
+        _notify(f"已在后台启动构建进程（进程号 {started.pid}）：以后的构建只重做有变化的部分，快得多。"
+                f"它空闲 {IDLE_SECONDS // 60} 分钟后自行退出；careledger shutdown 可立即停止它，"
+                f"设环境变量 {SETTING}=0 则不使用。")
     with connection:
-        code = _ask(connection, options)
+        code = _ask(connection, arguments)
     if code is None:
-        notify("后台构建进程没有完成这次构建就退出了：改在本进程中生成。")
+        _notify("后台构建进程没有完成这次构建就退出了：改在本进程中生成。")
     return code
+
+
+def _notify(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
 
 
 def _connect(path: Path) -> socket.socket | None:
@@ -196,11 +204,13 @@ def _wait_for(path: Path, started: subprocess.Popen) -> socket.socket | None:
     return None
 
 
-def _ask(connection: socket.socket, options: dict) -> int | None:
+def _ask(connection: socket.socket, arguments: list[str]) -> int | None:
     """Send the request with this process's standard output and error; wait for the exit code. A Ctrl+C is passed
     to the server (its build stops as a local one would, and says so); a second one, or a server that answers
     nothing after it, ends this command as a Ctrl+C ends a local build (KeyboardInterrupt)."""
-    request = json.dumps({"build": options, "cwd": os.getcwd(), "env": dict(os.environ),
+    main = sys.modules["__main__"]  # how the command was run, for its usage messages (`_program_name`)
+    request = json.dumps({"arguments": arguments, "program": [sys.argv[0], getattr(main, "__package__", None)],
+                          "cwd": os.getcwd(), "env": dict(os.environ),
                           "umask": _umask()}).encode()
     sys.stdout.flush()
     sys.stderr.flush()
@@ -279,10 +289,13 @@ def serve(path: Path, key: str, idle: float = IDLE_SECONDS) -> None:
     ended in a way that leaves what is kept in doubt."""
     from . import cachestore
 
+    global _serving
     if key != server_key():  # the code changed between the client's look and this start
         return
+    _serving = True
     cachestore.keep_in_memory()
-    import careledger.pipeline  # noqa: F401  -- imported now, not at the first build (the client is waiting)
+    import careledger.cli  # noqa: F401  -- imported now, not at the first build (the client is waiting)
+    import careledger.pipeline  # noqa: F401
 
     listener = _listen(path)
     if listener is None:
@@ -376,7 +389,7 @@ def _answer(connection: socket.socket) -> bool:
         (length,) = _HEADER.unpack(message)
         request = json.loads(_read_exactly(connection, length))
         with _as_the_client(request, fds):
-            code, carry_on = _run(request["build"])
+            code, carry_on = _run(request["arguments"], _program_name(*request["program"]))
         with contextlib.suppress(OSError):
             connection.sendall(json.dumps({"exit": code}).encode())
         return carry_on
@@ -431,20 +444,31 @@ def _as_the_client(request: dict, fds: list[int]):
             stream.reconfigure(line_buffering=False)
 
 
-def _run(options: dict) -> tuple[int, bool]:
-    """(exit code, whether the server may go on) of `careledger build` with these options, run here."""
+def _program_name(argv0: str, main_package: str | None) -> str:
+    """The command's name as click gives it in the client's process ("careledger", "python -m careledger")."""
+    from types import SimpleNamespace
+
+    from click.utils import _detect_program_name
+
+    return _detect_program_name(argv0, SimpleNamespace(__package__=main_package))
+
+
+def _run(arguments: list[str], program: str = "careledger") -> tuple[int, bool]:
+    """(exit code, whether the server may go on) of `careledger` with these arguments, run here as the command runs
+    in a process of its own (click's standalone mode, whose exits and messages are spelled out here)."""
     import click
 
     from . import cli, clizh
 
     try:
-        cli.run_build(**options)
-        return 0, True
-    except click.ClickException as problem:
+        code = cli.main.main(args=arguments, prog_name=program, standalone_mode=False)
+        return (code if isinstance(code, int) else 0), True
+    except click.ClickException as problem:  # (a usage error, a build stopped by errors in the records)
         problem.show()
         return problem.exit_code, True
-    except KeyboardInterrupt:  # as click ends an interrupted command
-        click.echo(err=True)
+    except (click.Abort, KeyboardInterrupt) as stopped:  # as click ends an interrupted command
+        if isinstance(stopped, KeyboardInterrupt):
+            click.echo(err=True)  # (click says this itself before its Abort)
         click.echo(clizh.gettext("Aborted!"), err=True)
         return 1, False
     except BaseException:  # what a local build would print, then a fresh server next time

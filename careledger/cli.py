@@ -115,27 +115,12 @@ def build(content_dir: Path, output_dir: Path, as_of: dt.date, allow_dirty: bool
     例：careledger build --content content/ --output output/ --as-of 2026-11-23
     """
     from . import buildserver
-
-    try:
-        remote = buildserver.wanted()
-    except buildserver.SettingError as problem:
-        raise click.ClickException(str(problem)) from None
-    if remote:
-        options = {"content_dir": str(content_dir), "output_dir": str(output_dir), "as_of": as_of.isoformat(),
-                   "allow_dirty": allow_dirty, "no_paper": no_paper}
-        code = buildserver.build_remotely(options, notify=lambda text: click.echo(text, err=True))
-        if code is not None:
-            sys.exit(code)
-    run_build(content_dir, output_dir, as_of, allow_dirty, no_paper)
-
-
-def run_build(content_dir: Path | str, output_dir: Path | str, as_of: dt.date | str, allow_dirty: bool,
-              no_paper: bool) -> None:
-    """The build command's work, here or in the build server (which passes the options as JSON values)."""
     from .build import BuildFailed, build_all
 
-    content_dir, output_dir = Path(content_dir), Path(output_dir)
-    as_of = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(as_of)
+    try:  # (the entry point, launch.py, hands the build to a server when one is wanted: here none was)
+        buildserver.wanted()
+    except buildserver.SettingError as problem:
+        raise click.ClickException(str(problem)) from None
     progress.enable()
     try:
         result = build_all(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty, paper=not no_paper)

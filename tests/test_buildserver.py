@@ -138,6 +138,13 @@ def test_a_build_through_the_server_prints_and_writes_what_a_build_of_its_own_do
         assert tree(served / "out") == tree(own / "out"), said
         assert modes(served / "out") == modes(own / "out"), said
 
+    for wrong in (["--no-such-option"], ["--as-of", "2026-02-30"]):  # parsed by the server's own click
+        by_server = careledger("build", *wrong, cwd=served, cache=tmp_path / "served-cache", server="1")
+        by_itself = careledger("build", *wrong, cwd=own, cache=tmp_path / "own-cache-usage", server="0")
+        assert by_server.returncode == by_itself.returncode == 2, by_server.stderr
+        assert (by_server.stdout, by_server.stderr) == (by_itself.stdout, by_itself.stderr)
+    assert _server_pids(runtime) == [pid]
+
     stopped = careledger("shutdown", cwd=served, cache=tmp_path / "served-cache", server="1")
     assert str(pid) in stopped.stdout
     assert _gone_within(pid, 10) and not list(runtime.glob("*.sock"))
@@ -205,13 +212,23 @@ def test_the_setting_decides_and_unset_only_a_terminal_outside_ci_uses_the_serve
     assert not buildserver.wanted(Stream(True)) and buildserver.servers() == []
 
 
+def test_help_and_a_wrong_setting_start_no_server(tmp_path, runtime):
+    """`build --help` is answered by the command itself; a setting other than 0 or 1 is the command's error."""
+    helped = careledger("build", "--help", cwd=tmp_path, cache=tmp_path / "cache", server="1")
+    assert helped.returncode == 0 and "例：careledger build" in helped.stdout
+    wrong = careledger("build", "--content", str(tmp_path), cwd=tmp_path, cache=tmp_path / "cache", server="yes")
+    assert wrong.returncode == 1 and "只能是 1" in wrong.stderr
+    assert _server_pids(runtime) == [] and not list(runtime.glob("*.sock"))
+
+
 def test_a_socket_path_too_long_means_no_server(tmp_path, monkeypatch):
     deep = tmp_path / ("x" * 90)
     deep.mkdir()
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(deep))
+    monkeypatch.setenv(buildserver.SETTING, "1")
     with pytest.raises(OSError):
         buildserver.socket_path(buildserver.server_key())
-    assert buildserver.build_remotely({}, notify=print) is None
+    assert buildserver.hand_over(["build"]) is None
 
 
 def test_a_runtime_folder_others_may_enter_is_refused(tmp_path, monkeypatch):
@@ -219,9 +236,10 @@ def test_a_runtime_folder_others_may_enter_is_refused(tmp_path, monkeypatch):
     (shared / "careledger").mkdir(parents=True)
     (shared / "careledger").chmod(0o777)
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(shared))
+    monkeypatch.setenv(buildserver.SETTING, "1")
     with pytest.raises(OSError):
         buildserver.runtime_folder()
-    assert buildserver.build_remotely({}, notify=print) is None  # the build then runs in the command's process
+    assert buildserver.hand_over(["build"]) is None  # the build then runs in the command's process
 
 
 def test_with_paper_builds_in_one_process_that_keeps_the_caches_equal_cold_builds(restore_cache_env, tmp_path):
