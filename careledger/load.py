@@ -75,6 +75,13 @@ class Records:
         trail's versions of today's files). Trusted only while `visits_in_date_order` (`visits` the loader's own)."""
         return dict(self.visit_files)
 
+    def visit_months(self) -> tuple | None:
+        """The month folders `visits` is made of, one after the other (`_Month`: each month's visits by date, and by
+        household), when it is the very tuple `load` joined from them; else None (a copy, a replaced tuple). What is
+        made of a month is kept with it, so a process that keeps its caches makes it again for a changed month only."""
+        made = self.__dict__.get(_VISIT_MONTHS)
+        return made[1] if made is not None and made[0] is self.visits else None
+
 
 def load(content_dir: Path, *, today: dt.date, cache: bool = True, only: frozenset[str] | None = None,
          known: KnownStats | None = None) -> tuple[Records | None, list[Finding]]:
@@ -132,6 +139,8 @@ def _load(root: Path, today: dt.date, cache: bool, only: frozenset[str] | None,
         visit_files=tuple(reader.dated_files.get("visits", ())),
     )
     records.__dict__[_DATE_ORDERED] = records.visits  # see in_date_order
+    if reader.joined.get("visits"):
+        records.__dict__[_VISIT_MONTHS] = (records.visits, tuple(reader.months["visits"]))  # see visit_months
     reader.unknown_entries()
     findings += reader.unaccounted(records)
     findings += integrity.check(records, integrity.Unreadable(frozenset(reader.unreadable_households),
@@ -184,6 +193,7 @@ def _month(folder: str) -> tuple[int, int] | None:
 
 
 _DATE_ORDERED = "_visits_in_date_order"
+_VISIT_MONTHS = "_visit_months"
 
 
 def visits_in_date_order(records) -> bool:
@@ -242,17 +252,18 @@ def _folder(rel: str) -> str:
     return rel.rpartition("/")[0]
 
 
-def _dated_order(months: list["_Month"], in_path_order: bool) -> tuple:
-    """`_in_date_order` of the records of `months` (in the listing's order; `in_path_order`: whether that is the
-    paths' order), sorted a folder (a month) at a time: when each folder's records all come on or before the next
-    folder's, the stable sort of them all is those runs one after the other (an equal date keeps the earlier folder's
-    first, as the whole sort would)."""
+def _dated_order(months: list["_Month"], in_path_order: bool) -> tuple[tuple, bool]:
+    """(`_in_date_order` of the records of `months`, whether that is the months' `by_date` one after the other).
+    `months` come in the listing's order (`in_path_order`: whether that is the paths' order) and are sorted a folder
+    (a month) at a time: when each folder's records all come on or before the next folder's, the stable sort of them
+    all is those runs one after the other (an equal date keeps the earlier folder's first, as the whole sort would)."""
     if not in_path_order:
-        return _sorted_by_date([record for month in months for _, records in month.files for record in records], False)
+        return _sorted_by_date([record for month in months for _, records in month.files for record in records],
+                               False), False
     runs = [month.by_date for month in months if month.by_date]
     if all(before[-1].date <= after[0].date for before, after in zip(runs, runs[1:])):
-        return tuple(chain.from_iterable(runs))
-    return tuple(sorted(chain.from_iterable(runs), key=_DATE))  # a record outside its month (E-DATE-PLACE)
+        return tuple(chain.from_iterable(runs)), True
+    return tuple(sorted(chain.from_iterable(runs), key=_DATE)), False  # a record outside its month (E-DATE-PLACE)
 
 
 @dataclass(frozen=True)
@@ -290,6 +301,18 @@ class _Month:
     def by_date(self) -> list:
         """The month's records by date, those of a date in the files' order."""
         return sorted(chain.from_iterable(records for _, records in self.files), key=_DATE)
+
+    @cached_property
+    def by_household(self) -> dict[str, tuple[list, frozenset]]:
+        """Household id -> (its records of the month by date, the files they are in): `visit_months`."""
+        out: dict[str, tuple[list, set]] = {}
+        for record in self.by_date:
+            found = out.get(record.household)
+            if found is None:
+                found = out[record.household] = ([], set())
+            found[0].append(record)
+            found[1].add(record.source.file)
+        return {household: (records, frozenset(files)) for household, (records, files) in out.items()}
 
     @cached_property
     def accounted(self) -> frozenset[str]:
@@ -385,6 +408,7 @@ class _Reader:
         self.household_files: dict[str, tuple] = {}  # rel -> the households `households` took from it
         self.dated_files: dict[str, list] = {}  # folder -> (rel, records) of the files `dated_lists` took
         self.months: dict[str, list[_Month]] = {}  # folder -> the month folders `dated_lists` took
+        self.joined: dict[str, bool] = {}  # folder -> whether its records are the months' `by_date` joined
         # What could not be read is not reported again as "unknown" wherever it is referred to.
         self.unreadable_households: set[str] = set()
         self.staff_incomplete = False
@@ -506,7 +530,8 @@ class _Reader:
             files += taken.files
             months.append(taken)
         self.dated_files[folder], self.months[folder] = files, months
-        return _dated_order(months, self.in_path_order(folder))
+        ordered, self.joined[folder] = _dated_order(months, self.in_path_order(folder))
+        return ordered
 
     def in_path_order(self, folder: str) -> bool:
         """Whether a dated folder's files are listed in the order of their paths (`_in_date_order`)."""

@@ -95,6 +95,21 @@ def _spliced(facts, local: dict) -> list:
     return out
 
 
+@pytest.mark.parametrize("profile", PROFILE_NAMES)
+def test_units_taken_a_month_at_a_time_equal_units_taken_visit_by_visit(demos, profile):
+    """`households.units` on the loader's own records (`Records.visit_months`) and on a copy (visit by visit): the same
+    households in the same order, each with the same visits in the same order and the same key."""
+    records = demos[profile]
+    copy = dataclasses.replace(records)
+    assert records.visit_months() and copy.visit_months() is None
+    by_month, by_visit = households.units(records), households.units(copy)
+    assert [(u.id, u.household, u.custody) for u in by_month] == [(u.id, u.household, u.custody) for u in by_visit]
+    assert all(list(map(id, a.visits)) == list(map(id, b.visits)) for a, b in zip(by_month, by_visit))
+    assert sum(len(u.visits) for u in by_month) == len(records.visits)
+    keys = households.Keys(Facts(records, records.profile, END))
+    assert [keys.of(u) for u in by_month] == [keys.of(u) for u in by_visit]
+
+
 def test_every_family_is_local_or_county():
     assert set(households.LOCAL) | {m for m in RULES if m.__name__.rsplit(".", 1)[-1] in ("pay", "spotcheck", "audit")} \
         == set(RULES)

@@ -86,6 +86,7 @@ class Unit:
     household: object = None
     visits: list = field(default_factory=list)
     custody: list = field(default_factory=list)
+    visit_files: set | None = None  # the files of `visits`, when `units` took them a month at a time
 
 
 @dataclass
@@ -100,9 +101,22 @@ class Judged:
 
 
 def units(records) -> list[Unit]:
-    """Every household, in the records' order, then the ids that only visits or ledgers name."""
+    """Every household, in the records' order, then the ids that only visits or ledgers name (in the order of their
+    first visit). The visits are taken a month at a time, each month's already by household, when `records.visits`
+    is the loader's join of its months (`Records.visit_months`: a process that keeps its caches made that of each
+    unchanged month at an earlier build); else visit by visit."""
     out = {h.id: Unit(h.id, h) for h in records.households}
-    for visit in records.visits:
+    months = records.visit_months()
+    for month in months or ():
+        for household, (visits, files) in month.by_household.items():
+            unit = out.get(household)
+            if unit is None:
+                unit = out[household] = Unit(household)
+            if unit.visit_files is None:
+                unit.visit_files = set()
+            unit.visits += visits
+            unit.visit_files |= files
+    for visit in records.visits if months is None else ():
         unit = out.get(visit.household)
         if unit is None:  # (not `setdefault`: a Unit made for each of a million visits costs more than the loop)
             unit = out[visit.household] = Unit(visit.household)
@@ -157,7 +171,7 @@ class Keys:
         made once a build (a visit file names several households; `tests/test_rules_households.py`)."""
         if unit.household is None:
             return None
-        files = {v.source.file for v in unit.visits}
+        files = set(unit.visit_files) if unit.visit_files is not None else {v.source.file for v in unit.visits}
         files.add(unit.household.source.file)
         for ledger in unit.custody:
             files.add(ledger.source.file)
