@@ -214,7 +214,7 @@ class _Runs:
     it made of them by their identity). A month of visits is a thousand files at 25,000 households."""
 
     def __init__(self):
-        self.trees: dict[str, tuple] = {}  # root -> (the store's directory, the as-of date, {folder: _Run})
+        self.trees: dict[str, tuple] = {}  # root -> (the store's directory, the as-of date, {folder: its run})
 
     def of(self, root: Path, store: "_Store", settings: Settings) -> "_Runs.Tree":
         version, day, last = self.trees.get(str(root), (None, None, {}))
@@ -224,11 +224,13 @@ class _Runs:
 
     @dataclass
     class Tree:
+        """The runs of one read of a content tree: those of the last read it may hand over, those it leaves."""
+
         owner: "_Runs"
         root: str
         store: "_Store"
         today: dt.date
-        last: dict  # folder -> (jobs, stats, results) of the last read
+        last: dict  # folder -> its run, (jobs, stats, results), of the last read
         now: dict = field(default_factory=dict)
 
         def unchanged(self, folder: str, jobs: list, stats: list) -> bool:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from . import refs
+from .cachestore import keeping
 from .findings import ERROR, Finding, Source
 
 
@@ -66,13 +67,58 @@ def check(records, unreadable: Unreadable = Unreadable(), glance: VisitsAtAGlanc
     c = _Checker(records, unreadable)
     _unique_ids(c)
     _id_numbers(c)
+    checked = _KEPT.begin(c) if keeping() else None
     for household in records.households:
-        _household(c, household)
+        if checked is None:
+            _household(c, household)
+        else:
+            checked.household(c, household)
+    if checked is not None:
+        _KEPT.done(checked)
     _visits(c, glance)
     _inspections(c)
     _spot_checks(c)
     _custody(c)
     return c.findings
+
+
+class _Kept:
+    """In a process that keeps its caches (the build server, the preview): each household's own findings
+    (`_household`) as the last check made them for that very household object (a household whose file is unchanged
+    is the same object: bulkread._Runs), while what they also depend on is unchanged: the profile's categories,
+    levels and cadence, the staff's ids and whether the staff files were all read."""
+
+    def __init__(self):
+        self.basis = None
+        self.last: dict[int, tuple] = {}  # id(household) -> (the household, kept alive; its findings)
+
+    def begin(self, c: _Checker) -> "_Kept.Check":
+        profile = c.records.profile
+        basis = (profile.id, profile.categories, profile.levels, profile.cadence_driver, c.staff_ids,
+                 c.unreadable.staff_incomplete)
+        last = self.last if basis == self.basis else {}
+        self.basis = basis
+        return _Kept.Check(last, {})
+
+    def done(self, check: "_Kept.Check") -> None:
+        self.last = check.now
+
+    class Check:
+        def __init__(self, last: dict, now: dict):
+            self.last, self.now = last, now
+
+        def household(self, c: _Checker, household) -> None:
+            entry = self.last.get(id(household))
+            if entry is None or entry[0] is not household:
+                start = len(c.findings)
+                _household(c, household)
+                entry = (household, c.findings[start:])
+            else:
+                c.findings += entry[1]
+            self.now[id(household)] = entry
+
+
+_KEPT = _Kept()
 
 
 def _unique_ids(c: _Checker) -> None:

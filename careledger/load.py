@@ -304,7 +304,7 @@ class _Month:
 
     @cached_property
     def by_household(self) -> dict[str, tuple[list, frozenset]]:
-        """Household id -> (its records of the month by date, the files they are in): `visit_months`."""
+        """Household id -> (its records of the month by date, the files they are in): `Records.visit_months`."""
         out: dict[str, tuple[list, set]] = {}
         for record in self.by_date:
             found = out.get(record.household)

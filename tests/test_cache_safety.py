@@ -133,6 +133,27 @@ def test_a_kept_process_reads_site_yaml_again_only_when_it_changed(basic, cache,
     assert load(basic, today=AS_OF)[0].site.name == "另一个镇"
 
 
+def test_a_kept_process_checks_a_household_again_when_it_or_the_staff_changed(basic, cache, kept):
+    """integrity._Kept: a household's own findings are taken from the last check only for the same household while
+    the staff are the same; a staff member removed, or a category changed, is found as a cold load finds it."""
+    def errors(records_findings):
+        return sorted((f.code, f.source.file, f.path) for f in records_findings[1] if f.is_error)
+
+    assert errors(load(basic, today=AS_OF)) == []
+    staff = basic / "staff/dongshan.yaml"
+    text = staff.read_text(encoding="utf-8")
+    start = text.index("- id: ds-baopian")
+    staff.write_text(text[:start] + text[text.index("- id:", start + 1):], encoding="utf-8")
+    assert errors(load(basic, today=AS_OF)) == errors(load(basic, today=AS_OF, cache=False)) != []
+    staff.write_text(text, encoding="utf-8")
+    household = basic / "households/dongshan/ds-002.yaml"
+    household.write_text(household.read_text(encoding="utf-8").replace("category: '3'", "category: '99'"),
+                         encoding="utf-8")
+    found = errors(load(basic, today=AS_OF))
+    assert ("E-CATEGORY", "households/dongshan/ds-002.yaml", "subjects[0].category") in found
+    assert found == errors(load(basic, today=AS_OF, cache=False))
+
+
 # --- entries of the wrong type ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("wrong", [lambda e: "a string", lambda e: None, lambda e: ("too", "short"),
