@@ -102,11 +102,11 @@ class Judged:
 
 def units(records) -> list[Unit]:
     """Every household, in the records' order, then the ids that only visits or ledgers name (in the order of their
-    first visit). The visits are taken a month at a time, each month's already by household, when `records.visits`
-    is the loader's join of its months (`Records.visit_months`: a process that keeps its caches made that of each
-    unchanged month at an earlier build); else visit by visit."""
+    first visit). In a process that keeps its caches the visits are taken a month at a time, each month's already by
+    household (made at an earlier build for each unchanged month), when `records.visits` is the loader's join of its
+    months (`Records.visit_months`); else visit by visit (grouping every month afresh would cost more)."""
     out = {h.id: Unit(h.id, h) for h in records.households}
-    months = records.visit_months()
+    months = records.visit_months() if cachestore.keeping() else None
     for month in months or ():
         for household, (visits, files) in month.by_household.items():
             unit = out.get(household)
