@@ -317,12 +317,13 @@ def serve(path: Path, key: str, idle: float = IDLE_SECONDS) -> None:
                 continue
             except (_Stop, KeyboardInterrupt):  # (a Ctrl+C the client passed on just after its build ended)
                 break
-            with connection:
-                if _peer(connection)[1] != os.getuid():
-                    continue
-                termination.busy = True
-                carry_on = _answer(connection)
-                termination.busy = False
+            with cachestore.saves_after():  # the caches written once the client has its answer
+                with connection:
+                    if _peer(connection)[1] != os.getuid():
+                        continue
+                    termination.busy = True
+                    carry_on = _answer(connection)
+            termination.busy = False
             last = time.monotonic()
             if not carry_on or not _still_mine(path, mine) or memory_short():
                 break

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from careledger import buildserver
+from careledger import buildserver, cachestore
 
 from .conftest import seed_fonts
 from .gitkit import basic_repo
@@ -288,6 +288,21 @@ def test_changed_code_is_served_by_another_server(tmp_path, monkeypatch):
     assert changed != before
     monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "another-cache"))  # another cache, another server
     assert buildserver.server_key() != changed
+
+
+def test_a_server_writes_the_caches_of_a_build_after_its_answer(tmp_path, monkeypatch):
+    """cachestore.saves_after: a FolderStore saved inside the block is written when the block ends (the server
+    closes the client's connection first), and is read back as saved."""
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
+    store = cachestore.FolderStore("records", tmp_path, "a version")
+    written = store.directory / f"{cachestore.short_hash('visits/2026-11')}.pickle"
+    with cachestore.saves_after():
+        store.put("visits/2026-11/a.yaml", "a", ("its", "entry"))
+        store.save()
+        assert not written.exists()
+    assert cachestore.read_sealed(written) == {"a": ("its", "entry")}
+    assert cachestore.FolderStore("records", tmp_path, "a version").folder("visits/2026-11/a.yaml") == {
+        "a": ("its", "entry")}
 
 
 def test_a_server_gives_its_memory_back_when_the_machine_is_short_of_it():
