@@ -169,12 +169,13 @@ def _read_all(root: Path, jobs: list[FileJob], settings: Settings, cache: bool, 
             if runs.unchanged(folder, group, stats):
                 continue
         for i, job in enumerate(group):
-            hit = store.confirmed(job.rel, known.stat(known_prefix + job.rel)) if known_prefix else None
+            held = known.stat(known_prefix + job.rel) if known_prefix else None
+            hit = store.confirmed(job.rel, held) if held is not None else None
             if hit is not None:
                 results[job.rel] = hit
                 continue
-            # (the stat just taken, unless it came from a watcher: an entry only ever holds a stat of its own)
-            stat = stats[i] if stats is not None and known_prefix is None else _stat(prefix + job.rel)
+            # (the stat `_stats` took of the file itself, if it did: an entry only ever holds a stat of its own)
+            stat = stats[i] if stats is not None and held is None else _stat(prefix + job.rel)
             hit = store.get(job.rel, stat) if store else None
             if hit is not None:
                 results[job.rel] = hit

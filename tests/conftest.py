@@ -51,6 +51,15 @@ def no_id_key_from_the_environment(monkeypatch):
     monkeypatch.delenv("CARELEDGER_ID_KEY_FILE", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def caches_not_kept_after(monkeypatch):
+    """A test that runs `careledger serve` in its own process turns on keeping caches in memory
+    (`cachestore.keep_in_memory`), which changes how later loads go (bulkread._Runs): not for the next test."""
+    from careledger import cachestore
+
+    monkeypatch.setattr(cachestore, "_kept", cachestore._kept)
+
+
 @pytest.fixture
 def basic(tmp_path) -> Path:
     """A writable copy of the hand-made fixture jurisdiction."""

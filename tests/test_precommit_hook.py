@@ -26,7 +26,7 @@ def test_the_hook_names_an_existing_command():
     h = hook()
     script, command = h["entry"].split()
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
-    assert scripts[script] == "careledger.cli:main" and command in main.commands
+    assert scripts[script] == "careledger.launch:main" and command in main.commands
     assert h["language"] == "python" and h["pass_filenames"] is True  # pre-commit installs this repository
 
 
