@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from careledger import bulkread
+from careledger import bulkread, cachestore
 from careledger.bulkread import FileJob, KnownStats, Settings, read_all
 from careledger.records import Visit
 
@@ -40,8 +40,12 @@ def dates(results) -> list:
     return [[str(record.date) for record in records] for records, *_ in results]
 
 
-@pytest.fixture
-def counted(monkeypatch):
+@pytest.fixture(params=["one build", "a process that keeps its caches"])
+def counted(request, monkeypatch):
+    """The stats taken of the files, by name; in a process that keeps its caches too (the preview's), where a folder
+    is first looked at whole (bulkread._Runs)."""
+    if request.param != "one build":
+        monkeypatch.setattr(cachestore, "_kept", {})
     statted: list[str] = []
     monkeypatch.setattr(bulkread, "_stat", lambda path: statted.append(path.rpartition("/")[2]) or STAT(path))
     return statted
