@@ -44,7 +44,6 @@ IDLE_SECONDS = 15 * 60  # a server left alone this long exits (and frees the cou
 TICK_SECONDS = 5.0  # how often an idle server looks whether its socket is still its own
 START_SECONDS = 20.0  # how long a client waits for the server it started to listen
 _HEADER = struct.Struct("!Q")  # the length of the request's JSON, sent with the file descriptors
-_serving = False  # this process is a build server: its builds run here
 
 
 class SettingError(ValueError):
@@ -56,16 +55,22 @@ def supported() -> bool:
     return all(hasattr(socket, name) for name in ("AF_UNIX", "SO_PEERCRED", "send_fds"))
 
 
+def setting() -> str:
+    """The setting: "1", "0" or "" (unset); SettingError for anything else."""
+    value = os.environ.get(SETTING, "").strip()
+    if value not in ("", "0", "1"):
+        raise SettingError(f"环境变量 {SETTING} 只能是 1（使用后台构建进程）或 0（不使用），现在是“{value}”")
+    return value
+
+
 def wanted(stdout=None) -> bool:
-    """Whether this `careledger build` should use the build server (the module's docstring); never in the server
-    itself, nor where it is not `supported`. SettingError for a setting other than 0 or 1."""
-    setting = os.environ.get(SETTING, "").strip()
-    if setting not in ("", "0", "1"):
-        raise SettingError(f"环境变量 {SETTING} 只能是 1（使用后台构建进程）或 0（不使用），现在是“{setting}”")
-    if _serving or not supported():
+    """Whether this `careledger build` should use the build server (the module's docstring); never where it is not
+    `supported`. SettingError for a setting other than 0 or 1."""
+    value = setting()
+    if not supported():
         return False
-    if setting:
-        return setting == "1"
+    if value:
+        return value == "1"
     stream = stdout or sys.stdout
     return stream.isatty() and not os.environ.get("CI")
 
@@ -289,10 +294,8 @@ def serve(path: Path, key: str, idle: float = IDLE_SECONDS) -> None:
     ended in a way that leaves what is kept in doubt."""
     from . import cachestore
 
-    global _serving
     if key != server_key():  # the code changed between the client's look and this start
         return
-    _serving = True
     cachestore.keep_in_memory()
     import careledger.cli  # noqa: F401  -- imported now, not at the first build (the client is waiting)
     import careledger.pipeline  # noqa: F401

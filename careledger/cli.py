@@ -118,7 +118,7 @@ def build(content_dir: Path, output_dir: Path, as_of: dt.date, allow_dirty: bool
     from .build import BuildFailed, build_all
 
     try:  # (the entry point, launch.py, hands the build to a server when one is wanted: here none was)
-        buildserver.wanted()
+        buildserver.setting()
     except buildserver.SettingError as problem:
         raise click.ClickException(str(problem)) from None
     progress.enable()

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import integrity, listing, refs
 from .bulkread import FileJob, KnownStats, Settings, read_all
+from .bulkread import _stat as file_stat  # (size, mtime, inode, ctime) as the parse cache compares them
 from .cachestore import keeping, long_lived, take_warnings, without_gc
 from .findings import ERROR, WARNING, Finding, Source
 from .policy import Profile, load_profile
@@ -160,25 +161,17 @@ def _read_site(root: Path, findings: list[Finding], today: dt.date, known: Known
         return _load_one(root, "site.yaml", Site, findings, today, synthetic_ids=False)
     kept = _SITES.get(str(root))
     held = known.stat(f"{known.root}/site.yaml") if known is not None else None
-    stat = held if held is not None else _stat(root / "site.yaml")  # (only a stat of its own is remembered)
-    if stat is not None and kept is not None and kept[:2] == (today, stat):
+    stat = held if held is not None else file_stat(f"{root}/site.yaml")  # (only a stat of its own is remembered)
+    if stat and kept is not None and kept[:2] == (today, stat):
         findings += kept[3]
         return kept[2]
     taken, own = listing.now_ns(), []
     site = _load_one(root, "site.yaml", Site, own, today, synthetic_ids=False)
     findings += own
     _SITES.pop(str(root), None)
-    if stat is not None and stat is not held and max(stat[1], stat[3]) < taken - listing.RACE_MARGIN_NS:
+    if stat and stat is not held and max(stat[1], stat[3]) < taken - listing.RACE_MARGIN_NS:
         _SITES[str(root)] = (today, stat, site, tuple(own))
     return site
-
-
-def _stat(path: Path) -> tuple | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns
 
 
 def _unaccounted(rel: str) -> Finding:
@@ -438,11 +431,7 @@ class _Reader:
             chunk = results[start:end]
             read = _MADE.get("read", chunk, lambda: _FolderRead.of(jobs[start:end], chunk))
             start = end
-            if folder in self.reads:  # (a walk lists a folder's files together: not seen, but never lost)
-                before = self.reads[folder]
-                read = _FolderRead({**before.parsed, **read.parsed}, {**before.summaries, **read.summaries},
-                                   {**before.blob_ids, **read.blob_ids})
-            self.reads[folder] = read
+            self.reads[folder] = read  # (a walk lists a folder's files together: see also `unaccounted`)
             self.blob_ids.update(read.blob_ids)
             if folder.partition("/")[0] not in DATED_FOLDERS:
                 self.parsed.update(read.parsed)
