@@ -43,7 +43,7 @@ from pathlib import Path
 
 from . import progress, refs
 from . import workers as processes  # not `workers`: that is the number of them below
-from .cachestore import FolderStore, code_hash, keeping, seal, unseal, without_gc, write_durable
+from .cachestore import FolderStore, code_hash, kept_as_written, keeping, seal, unseal, without_gc, write_durable
 from .findings import Finding
 from .listing import read_below
 from .records import CustodyLedger, Household, Inspection, SpotCheckResult, Staff, Visit
@@ -200,7 +200,7 @@ def _read_all(root: Path, jobs: list[FileJob], settings: Settings, cache: bool, 
         if run is None:
             run = [_on_the_day(root, job, settings, results[job.rel]) for job in group]
             if runs is not None:
-                runs.made(folder, group, stats_of[folder], run)
+                runs.made(folder, group, stats_of[folder], run, max(results[job.rel][3] for job in group))
         out += run
     if runs is not None:
         runs.done()
@@ -212,14 +212,18 @@ class _Runs:
     process keeps cache files in memory (`cachestore.keeping`: the build server, the preview): a folder whose files
     are the same jobs with the same stats as then, none of them racily clean against the folder's cache file, is
     handed over whole, the very same result objects, without a cache lookup of each file (load.py then takes what
-    it made of them by their identity). A month of visits is a thousand files at 25,000 households."""
+    it made of them by their identity). A month of visits is a thousand files at 25,000 households.
+
+    A run is kept only when its results are the timeless ones (no check compared a date later than the as-of date:
+    `_on_the_day`), and handed over on any as-of date from the latest date its checks compared on: the first build
+    of a new day takes the folders over as a rebuild of the same day does."""
 
     def __init__(self):
-        self.trees: dict[str, tuple] = {}  # root -> (the store's directory, the as-of date, {folder: its run})
+        self.trees: dict[str, tuple] = {}  # root -> (the store's directory, {folder: its run})
 
     def of(self, root: Path, store: "_Store", settings: Settings) -> "_Runs.Tree":
-        version, day, last = self.trees.get(str(root), (None, None, {}))
-        if (version, day) != (store.store.directory, settings.today):  # another reader or another day: read anew
+        version, last = self.trees.get(str(root), (None, {}))
+        if version != store.store.directory:  # another reader: read anew
             last = {}
         return _Runs.Tree(self, str(root), store, settings.today, last)
 
@@ -231,12 +235,13 @@ class _Runs:
         root: str
         store: "_Store"
         today: dt.date
-        last: dict  # folder -> its run, (jobs, stats, results), of the last read
+        last: dict  # folder -> its run, (jobs, stats, results, the latest date its checks compared), last read
         now: dict = field(default_factory=dict)
 
         def unchanged(self, folder: str, jobs: list, stats: list) -> bool:
             run = self.last.get(folder)
             if (run is None or run[1] != stats or run[0] != jobs  # (the same jobs, mostly the very same objects)
+                    or run[3] > self.today  # (a result that is not the timeless one on this day)
                     or not all(stats) or max(max(s[1], s[3]) for s in stats) >= self.store.store.written(jobs[0].rel)):
                 return False
             self.now[folder] = run
@@ -246,12 +251,14 @@ class _Runs:
             run = self.now.get(folder)
             return run[2] if run is not None else None
 
-        def made(self, folder: str, jobs: list, stats: list, results: list) -> None:
-            if all(stats) and all(digest for _, _, digest, _ in results):  # (an unreadable file is read every time)
-                self.now[folder] = (jobs, stats, results)
+        def made(self, folder: str, jobs: list, stats: list, results: list, latest: dt.date) -> None:
+            """`latest`: the latest date the checks of the folder's files compared with the as-of date."""
+            if (latest <= self.today  # (else a file was read again on the day: its result holds for this day only)
+                    and all(stats) and all(digest for _, _, digest, _ in results)):  # (an unreadable one: every time)
+                self.now[folder] = (jobs, stats, results, latest)
 
         def done(self) -> None:
-            self.owner.trees[self.root] = (self.store.store.directory, self.today, self.now)
+            self.owner.trees[self.root] = (self.store.store.directory, self.now)
 
 
 _RUNS = _Runs()
@@ -318,12 +325,14 @@ def _parse_many(root: Path, todo: list[tuple[FileJob, tuple]], settings: Setting
             counter.advance(len(out[0]))
 
         results = processes.shared_map(_parse_task, tasks, jobs=workers, done=done, helps=False)
-        for i, (_, items, _, _) in enumerate(tasks):
+        for i, (_, items, _, targets) in enumerate(tasks):
             parsed, written = results[i]
             results[i] = None  # a task's bytes go once unpickled: the county's would all be held at once
             entries, wrote = {}, set(written)
             for folder in wrote:
-                entries.update(unseal(written.pop(folder)))
+                value = unseal(written.pop(folder))
+                entries.update(value)
+                kept_as_written(targets[folder], value)  # (the next load here need not read it back)
             for item, result in zip(items, parsed):
                 if result is None:  # in a cache file the worker wrote
                     _, digest, result = entries[item[0].rel]

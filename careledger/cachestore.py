@@ -290,6 +290,17 @@ def write_sealed(target: Path, value: Any, *, sync_folder: bool = True) -> None:
             _kept.pop(str(target), None)
 
 
+def kept_as_written(target: Path, value: Any) -> None:
+    """In a process that keeps cache files in memory: `value` is what another process (a parse worker) has just
+    written to `target` with `write_sealed`, unsealed here from the very bytes it wrote; kept as that file's, so the
+    next build of this process does not read it back (a cold build's month of visits, at the first rebuild)."""
+    if _kept is not None:
+        try:
+            _kept[str(target)] = (_identity(os.stat(target)), value)
+        except OSError:
+            _kept.pop(str(target), None)
+
+
 def write_durable(target: Path, data: bytes, *, sync_folder: bool = True) -> None:
     """Write `data` to `target` through a temporary file that is fsynced, renamed into place, and the folder fsynced:
     every cache (records, fingerprints, PDFs, font subsets) writes this way. `sync_folder=False`: the caller fsyncs

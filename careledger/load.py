@@ -150,27 +150,32 @@ def _load(root: Path, today: dt.date, cache: bool, only: frozenset[str] | None,
     return records, findings
 
 
-_SITES: dict[str, tuple] = {}  # a process that keeps its caches: root -> (as-of date, stat, site, its findings)
+_SITES: dict[str, tuple] = {}  # a process that keeps its caches: root -> (stat, site, its findings, latest date)
 
 
 def _read_site(root: Path, findings: list[Finding], today: dt.date, known: KnownStats | None) -> Site | None:
     """site.yaml (`_load_one`). In a process that keeps its caches, the site the last load read while the file's
     stat (size, modification time, inode, change time; as a watcher holds it, `known`, else its own) is the one it
-    had then and was not racily clean (listing's margin): at 25,000 households it is 230 KB, 0.2 s to read."""
+    had then and was not racily clean (listing's margin): at 25,000 households it is 230 KB, 0.2 s to read. It is
+    read as of no day in particular, as bulkread reads a record file (its checks' latest date kept with it), so it
+    holds on a new day too."""
     if not keeping():
         return _load_one(root, "site.yaml", Site, findings, today, synthetic_ids=False)
     kept = _SITES.get(str(root))
     held = known.stat(f"{known.root}/site.yaml") if known is not None else None
     stat = held if held is not None else file_stat(f"{root}/site.yaml")  # (only a stat of its own is remembered)
-    if stat and kept is not None and kept[:2] == (today, stat):
-        findings += kept[3]
-        return kept[2]
+    if stat and kept is not None and kept[0] == stat and kept[3] <= today:
+        findings += kept[2]
+        return kept[1]
     taken, own = listing.now_ns(), []
-    site = _load_one(root, "site.yaml", Site, own, today, synthetic_ids=False)
+    site, latest = _load_one_timeless(root, "site.yaml", Site, own)
+    if latest > today:  # a check compared a date after the as-of date: read on the day, not kept
+        own = []
+        site = _load_one(root, "site.yaml", Site, own, today, synthetic_ids=False)
     findings += own
     _SITES.pop(str(root), None)
-    if stat and stat is not held and max(stat[1], stat[3]) < taken - listing.RACE_MARGIN_NS:
-        _SITES[str(root)] = (today, stat, site, tuple(own))
+    if latest <= today and stat and stat is not held and max(stat[1], stat[3]) < taken - listing.RACE_MARGIN_NS:
+        _SITES[str(root)] = (stat, site, tuple(own), latest)
     return site
 
 
@@ -353,16 +358,26 @@ def read_site(content_dir: Path, today: dt.date | None = None) -> tuple[Site | N
 
 
 def _load_one(root: Path, rel: str, cls, findings: list[Finding], today: dt.date, *, synthetic_ids: bool):
+    return _load_one_on(root, rel, cls, findings, today, synthetic_ids)[0]
+
+
+def _load_one_timeless(root: Path, rel: str, cls, findings: list[Finding]):
+    """(the record as of no day in particular, the latest date its checks compared): it is the record of every
+    as-of date from that date on (schema.Context.latest)."""
+    return _load_one_on(root, rel, cls, findings, dt.date.max, False)
+
+
+def _load_one_on(root: Path, rel: str, cls, findings: list[Finding], today: dt.date, synthetic_ids: bool):
     parsed, problems = read_yaml(root / rel, rel)
     findings += problems
     empty = None if problems else empty_file(parsed.root, rel)
     if empty is not None:
         findings.append(empty)
     if parsed.root is None or empty is not None:
-        return None
+        return None, dt.date.min
     ctx = Context(findings=findings, today=today, synthetic_ids=synthetic_ids)
     record = convert(cls, parsed.root, ctx)
-    return None if record is MISSING else record
+    return (None if record is MISSING else record), ctx.latest
 
 
 def _sort_out(files: list[tuple[str, int]], folder: str, depth: int) -> tuple[list[str], list[Finding]]:

@@ -1,6 +1,7 @@
 """Issue 13, the cache: it never serves a stale record, never ends a run in a traceback, and never runs code that
 someone else put in it. Each test failed on the code before the fix."""
 
+import datetime as dt
 import os
 import pickle
 import stat
@@ -91,6 +92,19 @@ def test_a_kept_process_hands_over_unchanged_folders_whole(basic, cache, kept, m
     second, _ = load(basic, today=AS_OF)
     assert second.visits == first.visits and all(map(lambda a, b: a is b, second.visits, first.visits))
     assert second.households[0] is first.households[0]
+
+
+def test_a_kept_process_hands_over_unchanged_folders_and_the_site_on_a_new_day_too(basic, cache, kept, monkeypatch):
+    """The first load of a new day takes the folders (and site.yaml) over as a load of the same day does: their
+    results hold for every as-of date from the latest date their checks compared (bulkread._Runs)."""
+    real = time.time_ns
+    monkeypatch.setattr(listing, "now_ns", lambda: real() + 10 * 10**9)  # site.yaml just written: not racily clean
+    first, _ = load(basic, today=AS_OF)
+    monkeypatch.setattr(bulkread._Store, "get", lambda *a: pytest.fail("a file looked up one by one"))
+    monkeypatch.setattr(bulkread, "read_below", lambda *a: pytest.fail("a file read"))
+    second, _ = load(basic, today=AS_OF + dt.timedelta(days=1))
+    assert all(map(lambda a, b: a is b, second.visits, first.visits)) and len(second.visits) == len(first.visits)
+    assert second.households[0] is first.households[0] and second.site is first.site
 
 
 def test_a_kept_folder_whose_file_is_as_new_as_its_cache_file_is_read_again(basic, cache, kept, monkeypatch):

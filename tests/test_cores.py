@@ -183,6 +183,31 @@ def test_the_parse_cache_a_worker_writes_is_the_one_the_building_process_writes(
     assert parsed == [] and repr(again) == repr(loaded["2"])
 
 
+def test_a_kept_process_keeps_the_cache_files_its_workers_wrote(tmp_path, monkeypatch):
+    """In a process that keeps cache files in memory (the preview, the build server), the cache files the parse
+    workers wrote are kept as written (`cachestore.kept_as_written`): the next load reads none of them back, on the
+    same day or the next, and each value kept is what its file holds."""
+    from careledger import cachestore
+    from careledger.load import load
+
+    root = tmp_path / "content"
+    write_demo_repo(root, DemoSpec(households=30, months=2))
+    monkeypatch.setattr(bulkread, "IN_PROCESS_UP_TO", 0)
+    monkeypatch.setattr(bulkread, "BATCH_AT_LEAST", 1)
+    monkeypatch.setattr(cachestore, "_kept", {})
+    monkeypatch.setenv(workers.ENV_JOBS, "2")
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
+    first = load(root, today=AS_OF)
+    written = sorted((tmp_path / "cache" / "records").rglob("*.pickle"))
+    assert len(written) > 5 and {str(p) for p in written} <= set(cachestore.kept_values())
+    for path in written:
+        assert cachestore.kept_values()[str(path)][1] == cachestore.unseal(path.read_bytes())
+    monkeypatch.setattr(cachestore, "unseal", lambda *a: pytest.fail("a cache file read back"))
+    bulkread._RUNS.trees.clear()  # (not handed over whole: each file looked up in its folder's entries)
+    again = load(root, today=AS_OF + dt.timedelta(days=1))
+    assert repr(again[0].visits) == repr(first[0].visits)
+
+
 def test_the_proof_scanned_on_two_processes_finds_what_one_scan_finds(tmp_path, monkeypatch):
     from careledger import proof, proofcache
     from careledger.load import load

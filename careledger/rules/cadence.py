@@ -15,6 +15,7 @@ interval) puts it in a month, where it is counted per person as the warnings are
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import dataclasses
 import datetime as dt
@@ -68,6 +69,7 @@ def check(facts) -> Iterable[Finding]:
                     counted.append(visit)
                 elif visit.date >= case.start:
                     yield _not_counted(visit, case, rule, facts, why)
+            _counted_of(facts)[case.key, id(rule)] = counted  # (for the due list and the monthly minimums)
             yield from _gaps(case, rule, counted, facts, since)
             if rule.monthly_minimum:
                 yield from _monthly(case, rule, counted, facts, since)
@@ -86,6 +88,24 @@ def distinct_visits(visits: list) -> tuple[list, list]:
             first[key] = visit
             kept.append(visit)
     return kept, repeats
+
+
+def counted_visits(facts, case: Case, rule: CadenceRule) -> list:
+    """The case's visits (one per visitor, date and duty: `distinct_visits`) in the rule's duty that count for it, in
+    order. Worked out once per judgement: `check` makes them, and the due list and the monthly minimums of the same
+    facts take them, rather than asking each visit's `refusal` again."""
+    known = _counted_of(facts)
+    counted = known.get((case.key, id(rule)))
+    if counted is None:
+        visits, _ = distinct_visits(facts.visits.get(case.key, []))
+        counted = known[case.key, id(rule)] = [v for v in visits if v.duty == rule.duty and case.in_care_on(v.date)
+                                               and refusal(v, case, rule, facts) is None]
+    return counted
+
+
+def _counted_of(facts) -> dict:
+    """(case key, id of the rule) -> its counted visits, kept with the facts (whose profile holds the rules)."""
+    return facts.__dict__.setdefault("_counted_visits", {})
 
 
 def fits(visit, case: Case, rule: CadenceRule, facts) -> bool:
@@ -159,6 +179,32 @@ def alerts_named(profile: Profile) -> bool:
 
 def limits(rule: CadenceRule, profile: Profile, periods, day: dt.date) -> tuple[int, int]:
     """(interval, threshold) in force on `day`, tightened during declared special periods."""
+    if type(day) is not dt.date:  # the watched as-of date (daywatch.Day): each comparison is noted, as below
+        return _limits_on(rule, profile, periods, day)
+    spans = _SPANS.get((id(rule), id(profile), id(periods)))
+    if spans is None or spans[0] is not rule or spans[1] is not profile or spans[2] is not periods:
+        spans = _spans(rule, profile, periods)
+    return spans[4][bisect.bisect_right(spans[3], day)]
+
+
+# (rule, profile, periods) by their ids -> (rule, profile, periods, the days the limits change, the limits before the
+# first such day and from each on): the gaps of a county ask for the limits a million times
+_SPANS: dict[tuple[int, int, int], tuple] = {}
+
+
+def _spans(rule: CadenceRule, profile: Profile, periods) -> tuple:
+    """The limits `_limits_on` gives, span by span: they change only on the day a special period begins and the day
+    after it ends."""
+    changes = sorted({day for p in periods for day in (p.start, p.end + ONE_DAY if p.end < dt.date.max else p.end)})
+    before = changes[0] - ONE_DAY if changes and changes[0] > dt.date.min else dt.date.min
+    values = tuple(_limits_on(rule, profile, periods, day) for day in (before, *changes))
+    if len(_SPANS) > 1000:  # (a process that builds many times: new profile objects each build)
+        _SPANS.clear()
+    spans = _SPANS[(id(rule), id(profile), id(periods))] = (rule, profile, periods, changes, values)
+    return spans
+
+
+def _limits_on(rule: CadenceRule, profile: Profile, periods, day: dt.date) -> tuple[int, int]:
     interval = rule.interval_days
     threshold = rule.warn_after_days or rule.interval_days
     for special in profile.special_periods:
@@ -435,9 +481,8 @@ class MonthShort:
         return self.minimum - self.visits
 
 
-def _counted_dates(case: Case, rule: CadenceRule, visits: list, facts, start: dt.date) -> list[dt.date]:
-    return [v.date for v in visits if v.duty == rule.duty and v.date >= start
-            and case.in_care_on(v.date) and fits(v, case, rule, facts)]
+def _counted_dates(case: Case, rule: CadenceRule, facts, start: dt.date) -> list[dt.date]:
+    return [v.date for v in counted_visits(facts, case, rule) if v.date >= start]
 
 
 def due_list(facts, days_ahead: int = 6) -> list[Due]:
@@ -454,11 +499,10 @@ def due_list(facts, days_ahead: int = 6) -> list[Due]:
         if not case.in_care_on(facts.as_of) or case.paused_on(facts.as_of):
             continue
         start = max(case.start, since) if since else case.start
-        visits, _ = distinct_visits(facts.visits.get(case.key, []))
         for rule in facts.profile.cadence:
             if not rule.applies_to.matches(**case.selector_facts()):
                 continue
-            counted = _counted_dates(case, rule, visits, facts, start)
+            counted = _counted_dates(case, rule, facts, start)
             last = max(counted, default=start)
             over = first_day_over(case, last, horizon + ONE_DAY,
                                   lambda d: limits(rule, facts.profile, periods, d)[0], changes)
@@ -498,9 +542,8 @@ def month_short(facts, days_left: bool = True) -> list[MonthShort]:
         start = max(case.start, since) if since else case.start
         if start > first or (case.end and last_day >= case.end) or case.paused_during(first, last_day):
             continue
-        visits, _ = distinct_visits(facts.visits.get(case.key, []))
         for rule in rules:
-            n = sum(1 for d in _counted_dates(case, rule, visits, facts, start) if first <= d <= as_of)
+            n = sum(1 for d in _counted_dates(case, rule, facts, start) if first <= d <= as_of)
             if n >= rule.monthly_minimum:
                 continue
             for staff in answerable(case, rule.duty):

@@ -55,9 +55,14 @@ class Case:
 
     def assigned(self, slot: str) -> tuple:
         """The staff ids named in an assignment slot (responsible, contact, caregiver, ...), in order, no repeats."""
-        value = getattr(self.subject.assigned, slot, None) if self.subject.assigned else None
-        people = value if isinstance(value, tuple) else ((value,) if value else ())
-        return tuple(dict.fromkeys(people))
+        known = self.__dict__.get("_assigned")  # (asked for each visit of each rule: kept per slot, as `key` is)
+        if known is None:
+            known = self.__dict__["_assigned"] = {}
+        people = known.get(slot)
+        if people is None:
+            value = getattr(self.subject.assigned, slot, None) if self.subject.assigned else None
+            people = known[slot] = tuple(dict.fromkeys(value if isinstance(value, tuple) else ((value,) if value else ())))
+        return people
 
     def selector_facts(self) -> dict:
         """The keyword arguments of `policy.Selector.matches` for this subject."""

@@ -101,12 +101,10 @@ class CycleDue:
 
 def cycles_due(facts) -> list[CycleDue]:
     """Every household's cycles missing or due (`review_cycles`), households in the records' order."""
-    policy, since = facts.profile.review, facts.records.site.records_since
     spans = care_spans(facts.cases)
     out = []
     for household in facts.records.households:
-        cycles = review_cycles(household, spans.get(household.id, []), policy.cycle_months, facts.as_of, since)
-        for cycle, _, state in cycles:
+        for cycle, _, state in _cycles_of(facts, household, spans.get(household.id, [])):
             if state == "reviewed":
                 continue
             last = max((r.date for r in household.reviews if r.date <= facts.as_of), default=None)
@@ -114,10 +112,21 @@ def cycles_due(facts) -> list[CycleDue]:
     return out
 
 
+def _cycles_of(facts, household, spans) -> list:
+    """`review_cycles` of the household under the facts' policy and date, worked out once per judgement: the check
+    and the views' share of the same facts (`cycles_due`) both ask. `spans`: `care_spans` of the facts' cases."""
+    known = facts.__dict__.setdefault("_review_cycles", {})
+    cycles = known.get(household.id)
+    if cycles is None:
+        policy = facts.profile.review
+        cycles = known[household.id] = review_cycles(household, spans, policy.cycle_months, facts.as_of,
+                                                     facts.records.site.records_since)
+    return cycles
+
+
 def _reviews(household, spans, facts) -> Iterable[Finding]:
     policy = facts.profile.review
-    since = facts.records.site.records_since
-    for cycle, _, state in review_cycles(household, spans, policy.cycle_months, facts.as_of, since):
+    for cycle, _, state in _cycles_of(facts, household, spans):
         if state != "missing":
             continue
         last = max((r.date for r in household.reviews if r.date < cycle.start), default=None)
@@ -194,6 +203,15 @@ def open_problems(visits, as_of: dt.date) -> list[tuple[object, object]]:
     return [(visits[i], visits[i].problems[j]) for i, j in open_problem_places(visits, as_of)]
 
 
+def open_problem_places_of(facts) -> list[tuple[int, int]]:
+    """`open_problem_places` of the facts' visits on their date, worked out once per judgement (the check and the
+    views' share of the same facts both ask)."""
+    places = facts.__dict__.get("_open_problem_places")
+    if places is None:
+        places = facts.__dict__["_open_problem_places"] = open_problem_places(facts.records.visits, facts.as_of)
+    return places
+
+
 def open_problem_places(visits, as_of: dt.date) -> list[tuple[int, int]]:
     """`open_problems` as places: (the visit's index in `visits`, the problem's index in its `problems`). The
     household cache keeps these rather than copies of the visits (rules/derived.py)."""
@@ -209,7 +227,8 @@ def open_problem_places(visits, as_of: dt.date) -> list[tuple[int, int]]:
 def _problems(facts, spans) -> Iterable[Finding]:
     as_of, policy = facts.as_of, facts.profile.review
     households = facts.records.households_by_id
-    for visit, problem in open_problems(facts.records.visits, as_of):
+    visits = facts.records.visits
+    for visit, problem in ((visits[i], visits[i].problems[j]) for i, j in open_problem_places_of(facts)):
         household = households.get(visit.household)
         if household is None:
             continue
