@@ -146,6 +146,47 @@ def test_emergency_period_halves_the_contact_interval(tmp_path):
 
 
 
+def test_the_last_day_of_a_special_period_is_still_in_it(tmp_path):
+    # The emergency runs Oct 5-20 (its last day included): the contact's weekly visits are every 4 days, warned past
+    # 4. Last visit Oct 15: Oct 20 is the 5th day, still in the period, so the warning is raised that day and stands
+    # after the period ends; as of Oct 22 the gap is 7 days, which the ordinary weekly interval would allow.
+    site_extra = "special_periods:\n  - kind: emergency\n    start: 2026-10-05\n    end: 2026-10-20\n"
+    files = {"households/v1/h1.yaml": household("1", responsible="area", enrolled="2026-10-15"),
+             "visits/2026-10/area.yaml": visits("2026-10-15"),
+             "visits/2026-10/con.yaml": visits("2026-10-15", duty="contact")}
+    got, findings = run(tmp_path, files, "2026-10-22", site_extra=site_extra)
+    assert got == [("CAD-ALERT", "contact", 7)]
+    assert findings[0].evidence["raised_on"] == "2026-10-20" and findings[0].evidence["threshold_days"] == 4
+
+
+def test_the_limits_in_force_by_span_are_those_of_each_day():
+    """cadence.limits works the limits out span by span between the days special periods begin and end: the same
+    as looking at each day's periods (`_limits_on`), on every day around overlapping periods of several kinds."""
+    import datetime as dt
+    import random
+
+    from careledger import policy
+    from careledger.records import SpecialPeriod
+    from careledger.rules import cadence
+
+    profile = policy.load_profile("wangcheng-2020")[0]
+    assert profile.special_periods
+    kinds = sorted({kind for special in profile.special_periods for kind in special.kinds}) + ["other"]
+    pick = random.Random(16)
+    first = dt.date(2026, 1, 1)
+    for _ in range(30):
+        periods = []
+        for _ in range(pick.randint(0, 4)):
+            start = first + dt.timedelta(days=pick.randint(0, 60))
+            periods.append(SpecialPeriod(kind=pick.choice(kinds[:-1]), start=start,
+                                         end=start + dt.timedelta(days=pick.randint(0, 15))))
+        periods = tuple(periods)
+        for rule in profile.cadence:
+            for n in range(-2, 80):
+                day = first + dt.timedelta(days=n)
+                assert cadence.limits(rule, profile, periods, day) == cadence._limits_on(rule, profile, periods, day)
+
+
 def test_a_warning_raised_in_a_special_period_names_the_threshold_that_was_passed(tmp_path):
     # Guiyang 二（五）: monthly visits (31 days, our default) halved to ⌈31 / 2⌉ = 16 during extreme weather.
     # Last visit Nov 10; the cold spell runs Nov 28 – Dec 2: on Nov 28 the gap is 18 > 16 → warned. As of Dec 5 the
