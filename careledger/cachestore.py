@@ -42,7 +42,7 @@ _DIGEST_SIZE = 32
 _UNPICKLING_ERRORS = (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, KeyError, TypeError,
                       ValueError, MemoryError, RecursionError)
 _kept: dict[str, tuple[tuple, Any]] | None = None  # `keep_in_memory`: cache file path -> (its identity, its value)
-_deferred: list | None = None  # `saves_after`: the FolderStores whose `save` waits
+_deferred: list | None = None  # `saves_after`: the work that waits for the block's end (`when_done`)
 _refused: dict[str, Path] = {}  # configured cache folder -> the temporary one used instead, this process
 _warnings: list[tuple[str, str]] = []  # (folder, why) of the refusals not reported yet (`take_warnings`)
 
@@ -452,7 +452,7 @@ class FolderStore:
         if not self.changed and not self.elsewhere:
             return
         if _deferred is not None:
-            _deferred.append(self)
+            _deferred.append(self.save)
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -473,19 +473,29 @@ class FolderStore:
 
 @contextlib.contextmanager
 def saves_after():
-    """The `FolderStore.save`s asked for in the block are done when it ends: the build server closes its client's
-    connection first, then writes the caches of the records, the households' judgements and the history (0.4 s at
-    25,000 households, a month of visits rewritten). These caches are keyed by what they are made from and only ever
-    spare work: another process that reads one before it is written finds the files changed since and reads them;
-    this process's next build comes after."""
+    """The `FolderStore.save`s and the other work that can wait (`when_done`) asked for in the block are done when
+    it ends: the build server closes its client's connection first, then writes the caches of the records, the
+    households' judgements and the history (0.4 s at 25,000 households, a month of visits rewritten) and removes
+    the output tree its build replaced. These caches are keyed by what they are made from and only ever spare work:
+    another process that reads one before it is written finds the files changed since and reads them; this
+    process's next build comes after."""
     global _deferred
     outer, _deferred = _deferred, []
     try:
         yield
     finally:
         waiting, _deferred = _deferred, outer
-        for store in waiting:
-            store.save()
+        for work in waiting:
+            work()
+
+
+def when_done(work: Callable[[], None]) -> None:
+    """`work()` now, or at the end of the enclosing `saves_after` block: work whose result no one waits for (the
+    removal of an output tree already replaced)."""
+    if _deferred is not None:
+        _deferred.append(work)
+    else:
+        work()
 
 
 def _forget_removed_trees(directory: Path) -> None:

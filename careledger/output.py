@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from pathlib import Path
 
-from . import oscalls
+from . import cachestore, oscalls
 
 MARKER = ".careledger-output"
 FSYNC_AT_ONCE = 16  # threads fsyncing the files of a large tree (`_make_durable`)
@@ -412,12 +412,15 @@ def _check_replaceable(target: Path) -> None:
 
 
 def _swap(staging: Path, target: Path, old: Path) -> None:
-    """Put `staging` where `target` is, then delete the old tree. Atomic where the two can be exchanged."""
+    """Put `staging` where `target` is, then delete the old tree. Atomic where the two can be exchanged. The build
+    server deletes the old tree after its answer (`cachestore.when_done`): a tree of files no longer linked from the
+    output costs an unlink each (0.2 s for the 2,400 pages a new day changes at 2,500 households); one it leaves
+    (killed meanwhile) is a leftover the next build removes."""
     if not target.exists():
         os.rename(staging, target)
         return
     if oscalls.exchange(staging, target):
-        shutil.rmtree(staging, ignore_errors=True)  # `staging` now names the old tree
+        cachestore.when_done(lambda: shutil.rmtree(staging, ignore_errors=True))  # `staging` names the old tree
         return
     os.rename(target, old)  # fallback: for a moment there is no output (a build killed here: `_clear_leftovers`)
     try:
@@ -425,4 +428,5 @@ def _swap(staging: Path, target: Path, old: Path) -> None:
     except BaseException:
         os.rename(old, target)
         raise
-    shutil.rmtree(old, ignore_errors=True)  # the new tree is in place: a leftover here must not fail the build
+    # the new tree is in place: a leftover here must not fail the build
+    cachestore.when_done(lambda: shutil.rmtree(old, ignore_errors=True))

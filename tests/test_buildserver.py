@@ -305,6 +305,24 @@ def test_a_server_writes_the_caches_of_a_build_after_its_answer(tmp_path, monkey
         "a": ("its", "entry")}
 
 
+def test_a_server_removes_the_output_tree_its_build_replaced_after_its_answer(tmp_path):
+    """The tree a build swapped out is removed when the `saves_after` block ends (in the server: after the client
+    has its answer); outside such a block, at once. The output is the new tree either way."""
+    from careledger.output import write_tree
+
+    out = tmp_path / "out"
+    write_tree(out, {"a.html": b"one"})
+    beside = lambda: sorted(p.name for p in tmp_path.iterdir() if p.name != "out")  # noqa: E731
+    with cachestore.saves_after():
+        write_tree(out, {"a.html": b"two"})
+        assert (out / "a.html").read_bytes() == b"two"
+        old = beside()
+        assert len(old) == 1 and (tmp_path / old[0] / "a.html").read_bytes() == b"one"
+    assert beside() == []
+    write_tree(out, {"a.html": b"three"})
+    assert beside() == [] and (out / "a.html").read_bytes() == b"three"
+
+
 def test_a_server_gives_its_memory_back_when_the_machine_is_short_of_it():
     meminfo = "MemTotal:       24000000 kB\nMemFree:         1000000 kB\nMemAvailable:   {} kB\n"
     assert buildserver.memory_short(meminfo.format(5_000_000))
