@@ -489,6 +489,11 @@ def saves_after():
             work()
 
 
+def deferring() -> bool:
+    """Whether work asked for now waits for the end of a `saves_after` block."""
+    return _deferred is not None
+
+
 def when_done(work: Callable[[], None]) -> None:
     """`work()` now, or at the end of the enclosing `saves_after` block: work whose result no one waits for (the
     removal of an output tree already replaced)."""

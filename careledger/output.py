@@ -188,7 +188,10 @@ def write_tree(output_dir: Path, files: Mapping[str, bytes], *, replace: tuple[s
     that refuses the writing (full, read-only, no permission) is an OutputError naming the folder.
 
     `then(written)` runs after the swap while the lock is still held: what it records about the output (the build's
-    fingerprint) cannot be mixed up with another process's output.
+    fingerprint) cannot be mixed up with another process's output. In the build server (`cachestore.saves_after`)
+    it runs after the answer, under the lock taken again, and only if no other build has replaced the output since:
+    recording the pages and the fingerprint stats every file of the output and rewrites the kept rows (39 MB at
+    25,000 households).
     """
     tree = files if isinstance(files, Tree) else Tree(files)
     for prefix in replace or ():
@@ -233,9 +236,30 @@ def _write(target: Path, tree: Tree, replace: tuple[str, ...] | None, then) -> W
             shutil.rmtree(staging, ignore_errors=True)
             raise
         written = Written(len(tree), tuple(changed))
-        if then is not None:
+        if then is not None and cachestore.deferring():  # the build server: after its answer (`_while_placed`)
+            placed = _placed(target)
+            cachestore.when_done(lambda: _while_placed(target, placed, then, written))
+        elif then is not None:
             then(written)
     return written
+
+
+def _placed(target: Path) -> tuple:
+    """What tells this output tree from another put in its place since: its directory's device, inode and change
+    time (a rename sets it)."""
+    st = os.stat(target)
+    return st.st_dev, st.st_ino, st.st_ctime_ns
+
+
+def _while_placed(target: Path, placed: tuple, then, written: Written) -> None:
+    """`then(written)` under the lock again, if the output is still the tree that was `placed`: else another build
+    has replaced it meanwhile, and what `then` records about this one (its pages, its fingerprint) is not said."""
+    try:
+        with _turn(target.parent):
+            if _placed(target) == placed:
+                then(written)
+    except OSError:
+        pass  # nothing recorded: the next build does the work again
 
 
 def _make_durable(staging: str, changed: list[str], folders: set[str]) -> None:

@@ -323,6 +323,25 @@ def test_a_server_removes_the_output_tree_its_build_replaced_after_its_answer(tm
     assert beside() == [] and (out / "a.html").read_bytes() == b"three"
 
 
+def test_a_server_records_its_build_after_its_answer_while_the_output_is_its_own(tmp_path):
+    """What a build records about the output it wrote (`then`: its pages and fingerprint) waits for the end of the
+    `saves_after` block, is done under the lock again, and is not done when another build has replaced the output
+    meanwhile."""
+    from careledger.output import write_tree
+
+    out, said = tmp_path / "out", []
+    with cachestore.saves_after():
+        write_tree(out, {"a.html": b"one"}, then=lambda written: said.append(("one", written.files)))
+        assert said == []
+    assert said == [("one", 1)]
+    write_tree(out, {"a.html": b"three"}, then=lambda written: said.append("three"))  # not in a server: at once
+    assert said == [("one", 1), "three"]
+    with cachestore.saves_after():
+        write_tree(out, {"a.html": b"four"}, then=lambda written: said.append("four"))
+        write_tree(out, {"a.html": b"five"})  # replaced before the block ends: "four" is not said
+    assert said == [("one", 1), "three"] and (out / "a.html").read_bytes() == b"five"
+
+
 def test_a_server_gives_its_memory_back_when_the_machine_is_short_of_it():
     meminfo = "MemTotal:       24000000 kB\nMemFree:         1000000 kB\nMemAvailable:   {} kB\n"
     assert buildserver.memory_short(meminfo.format(5_000_000))

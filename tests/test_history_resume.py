@@ -2,6 +2,7 @@
 over random commits, amends, resets, rebases, merges and branch switches, a rebuild's History, audit findings and
 audit report equal those of a fresh cache; and a damaged or foreign cache file is only a walk from the start."""
 
+import contextlib
 import dataclasses
 import datetime as dt
 import pickle
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from careledger.audit import read_history
 from careledger.audit import history as history_module
 from careledger.audit import resume
+from careledger import cachestore
 from careledger.cachestore import FolderStore, code_hash
 from careledger.load import load
 from careledger.rules import Facts
@@ -59,11 +61,13 @@ def audit_of(root, history, records):
     return findings, tables
 
 
-def same(root, warm, tmp_path, monkeypatch, step):
-    """The History read with the kept walk equals a fresh read, and so do the audit's findings and report."""
+def same(root, warm, tmp_path, monkeypatch, step, deferred=False):
+    """The History read with the kept walk equals a fresh read, and so do the audit's findings and report.
+    `deferred`: the kept walk read as in the build server, which keeps the walk after its answer (`saves_after`)."""
     records, _ = load(root, today=AS_OF)
     seeded = records if step % 2 else None  # with and without today's records to take versions from
-    incremental = read(root, warm, monkeypatch, seeded)
+    with cachestore.saves_after() if deferred else contextlib.nullcontext():
+        incremental = read(root, warm, monkeypatch, seeded)
     full = read(root, tmp_path / f"cold{step}", monkeypatch, seeded)
     assert incremental == full
     assert [e.visit for e in incremental.visit_events] == [e.visit for e in full.visit_events]
@@ -78,8 +82,8 @@ OPS = st.lists(st.tuples(st.sampled_from(["commit", "commit", "commit", "househo
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(ops=OPS)
-def test_a_continued_walk_equals_a_walk_from_the_start(tmp_path_factory, monkeypatch, ops):
+@given(ops=OPS, deferred=st.booleans())
+def test_a_continued_walk_equals_a_walk_from_the_start(tmp_path_factory, monkeypatch, ops, deferred):
     tmp_path = tmp_path_factory.mktemp("walk")
     repo = basic_repo(tmp_path / "c")
     warm = tmp_path / "warm"
@@ -126,7 +130,7 @@ def test_a_continued_walk_equals_a_walk_from_the_start(tmp_path_factory, monkeyp
                     git(repo.root, "reset", "-q", "--hard")
         elif op == "graph":
             git(repo.root, "commit-graph", "write", "--reachable")
-        same(repo.root, warm, tmp_path, monkeypatch, step)
+        same(repo.root, warm, tmp_path, monkeypatch, step, deferred)
 
 
 def repo_count(repo) -> int:
