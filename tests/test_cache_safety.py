@@ -107,6 +107,24 @@ def test_a_kept_process_hands_over_unchanged_folders_and_the_site_on_a_new_day_t
     assert second.households[0] is first.households[0] and second.site is first.site
 
 
+def test_a_kept_process_does_not_check_again_the_entries_it_wrote(tmp_path, cache, kept):
+    """cachestore._kept_checked: a store's own entries, once written, are kept as checked; a store that reads the
+    file with another `valid` checks them."""
+    calls = []
+
+    def valid(key, value):
+        calls.append(key)
+        return True
+
+    store = cachestore.FolderStore("records", tmp_path, "a version", valid)
+    store.put("visits/2026-11/a.yaml", "a", ("its", "entry"))
+    store.save()
+    again = cachestore.FolderStore("records", tmp_path, "a version", valid)
+    assert again.folder("visits/2026-11/a.yaml") == {"a": ("its", "entry")} and calls == []
+    other = cachestore.FolderStore("records", tmp_path, "a version", lambda key, value: valid(key, value))
+    assert other.folder("visits/2026-11/a.yaml") == {"a": ("its", "entry")} and calls == ["a"]
+
+
 def test_a_kept_folder_whose_file_is_as_new_as_its_cache_file_is_read_again(basic, cache, kept, monkeypatch):
     """A folder is handed over only while none of its files was modified or changed at or after the time its cache
     file was written (racily clean): that file is hashed again, as without a kept process."""
