@@ -7,6 +7,7 @@ checks (references, duplicate ID numbers) live in `integrity.py`; policy rules c
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import os
 import re
 from collections.abc import Mapping
@@ -239,6 +240,7 @@ class _ByIdentity:
 
 
 _MADE = _ByIdentity()
+_LAST_MONTHS: dict[str, dict[str, "_Month"]] = {}  # root -> month folder -> the last month made of it (keeping)
 _LISTED = listing.Kept()  # the folders' listings, from one load to the next while the caches are kept in memory
 
 
@@ -285,8 +287,10 @@ class _Month:
     once for the very same read (`_MADE`): a rebuild in a process that keeps its caches hands over the months whose
     files are unchanged, and makes only the changed month's again."""
 
-    def __init__(self, read: _FolderRead, folder: str, month: tuple[int, int]):
+    def __init__(self, read: _FolderRead, folder: str, month: tuple[int, int], previous: "_Month | None" = None):
         self.read = read
+        self.month = month
+        self.previous = previous  # the last month made of the same folder (`by_household`), while this one is new
         self.files: list[tuple[str, list]] = []  # (rel, its records)
         self.findings: list[Finding] = []  # each file's findings, then its records dated outside the month
         for rel, (records, findings) in read.parsed.items():
@@ -302,7 +306,9 @@ class _Month:
 
     @cached_property
     def by_household(self) -> dict[str, tuple[list, frozenset]]:
-        """Household id -> (its records of the month by date, the files they are in): `Records.visit_months`."""
+        """Household id -> (its records of the month by date, the files they are in): `Records.visit_months`. A
+        household whose records are the very ones the previous version of the month gave it keeps that version's
+        entry, the same object: `households.units` then knows it unchanged by identity."""
         out: dict[str, tuple[list, set]] = {}
         for record in self.by_date:
             found = out.get(record.household)
@@ -310,7 +316,15 @@ class _Month:
                 found = out[record.household] = ([], set())
             found[0].append(record)
             found[1].add(record.source.file)
-        return {household: (records, frozenset(files)) for household, (records, files) in out.items()}
+        before = self.previous.__dict__.get("by_household", {}) if self.previous is not None else {}
+        self.previous = None  # (not a chain of every version of the month)
+        made = {}
+        for household, (records, files) in out.items():
+            old = before.get(household)
+            made[household] = (old if old is not None and len(old[0]) == len(records)
+                                and all(map(operator.is_, old[0], records)) and old[1] == files
+                                else (records, frozenset(files)))
+        return made
 
     @cached_property
     def accounted(self) -> frozenset[str]:
@@ -529,7 +543,13 @@ class _Reader:
                     self.error(rel, "E-FILE-PLACE", f"目录名“{month_dir.rpartition('/')[2]}”应为年月，例如 2026-11")
                 continue
             read = self.reads[month_dir]
-            taken = _MADE.get(("month", folder), (read,), lambda: _Month(read, folder, month))
+            last = _LAST_MONTHS.get(str(self.root), {})
+            taken = _MADE.get(("month", folder), (read,), lambda: _Month(read, folder, month, last.get(month_dir)))
+            if keeping():
+                if str(self.root) not in _LAST_MONTHS:
+                    _LAST_MONTHS.clear()  # (one content tree's: a process builds one at a time)
+                    _LAST_MONTHS[str(self.root)] = {}
+                _LAST_MONTHS[str(self.root)][month_dir] = taken
             self.findings += taken.findings
             files += taken.files
             months.append(taken)

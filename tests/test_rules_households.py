@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
 import random
 import shutil
 from pathlib import Path
@@ -110,6 +111,75 @@ def test_units_taken_a_month_at_a_time_equal_units_taken_visit_by_visit(demos, p
     assert sum(len(u.visits) for u in by_month) == len(records.visits)
     keys = households.Keys(Facts(records, records.profile, END))
     assert [keys.of(u) for u in by_month] == [keys.of(u) for u in by_visit]
+
+
+def file_edit(root: Path, rng: random.Random, step: int) -> None:
+    """One edit of the content's files, as a clerk might make it between two builds."""
+    visit_files = sorted(root.glob("visits/*/*.yaml"))
+    kind = rng.choice(["add", "add elsewhere", "add elsewhere", "remove", "household", "ledger", "touch",
+                       "new month"])
+    if kind == "add":  # a visit more in a file (a copy of its last one)
+        path = rng.choice(visit_files)
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text + text[text.rindex("- date:"):], encoding="utf-8")
+    elif kind == "add elsewhere":  # the last visit of a file copied to a later file of its month: a household's
+        # visits of the month may then be its old ones and one more after them
+        first = rng.choice(visit_files)
+        later = [p for p in visit_files if p.parent == first.parent and p.name > first.name]
+        if later:
+            text = first.read_text(encoding="utf-8")
+            target = rng.choice(later)
+            target.write_text(target.read_text(encoding="utf-8") + text[text.rindex("- date:"):], encoding="utf-8")
+    elif kind == "remove":
+        rng.choice(visit_files).unlink()
+    elif kind in ("household", "ledger"):  # a comment: the same records, read again from another file version
+        path = rng.choice(sorted(root.glob("households/*/*.yaml" if kind == "household" else "custody/*/*.yaml")))
+        path.write_text(path.read_text(encoding="utf-8") + f"# 第 {step} 次修改\n", encoding="utf-8")
+    elif kind == "touch":  # another modification time, the same bytes
+        path = rng.choice(visit_files)
+        at = path.stat().st_mtime_ns + 10**9 * step
+        os.utime(path, ns=(at, at))
+    else:  # a month folder more, before the others
+        source = rng.choice(visit_files)
+        month = root / "visits" / f"2025-{step:02d}"
+        month.mkdir(exist_ok=True)
+        text = source.read_text(encoding="utf-8")
+        entry = text[text.rindex("- date:"):].splitlines()
+        entry[0] = f"- date: 2025-{step:02d}-15"
+        (month / source.name).write_text("\n".join(entry) + "\n", encoding="utf-8")
+
+
+def test_units_kept_from_build_to_build_equal_units_made_afresh(tmp_path, monkeypatch):
+    """In a process that keeps its caches, `units` takes back the unit of each household whose records are the very
+    objects of the last load's, makes the others again (`_KeptUnits`), and `Keys.of` takes back the keys of the
+    units taken back: after random edits of the files, the same units (households, visits, ledgers) and keys as made
+    afresh, visit by visit."""
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cachestore, "_kept", {})
+    root = tmp_path / "content"
+    write_demo(root, DemoSpec(households=30, months=4))
+    rng = random.Random("kept units")
+    last, taken_back = None, 0
+    for step in range(1, 16):
+        if last is not None:
+            file_edit(root, rng, step)
+        records, _ = load(root, today=END)
+        kept = households.units(records)
+        afresh = households.units(dataclasses.replace(records))  # (a copy: visit by visit)
+        assert [(u.id, u.household, u.custody) for u in kept] == [(u.id, u.household, u.custody) for u in afresh]
+        assert all(a.household is b.household and list(map(id, a.visits)) == list(map(id, b.visits))
+                   and list(map(id, a.custody)) == list(map(id, b.custody)) for a, b in zip(kept, afresh))
+        keys = households.Keys(Facts(records, records.profile, END))
+        kept_keys = [keys.of(u) for u in kept]
+        keys.done()
+        with monkeypatch.context() as patch:
+            patch.setattr(cachestore, "_kept", None)
+            fresh = households.Keys(Facts(records, records.profile, END))
+            assert kept_keys == [fresh.of(u) for u in afresh]
+        if last is not None:
+            taken_back += sum(a is b for a, b in zip(kept, last))
+        last = kept
+    assert taken_back  # (units were taken back: the test does test them)
 
 
 def test_every_family_is_local_or_county():

@@ -104,9 +104,17 @@ def units(records) -> list[Unit]:
     """Every household, in the records' order, then the ids that only visits or ledgers name (in the order of their
     first visit). In a process that keeps its caches the visits are taken a month at a time, each month's already by
     household (made at an earlier build for each unchanged month), when `records.visits` is the loader's join of its
-    months (`Records.visit_months`); else visit by visit (grouping every month afresh would cost more)."""
-    out = {h.id: Unit(h.id, h) for h in records.households}
+    months (`Records.visit_months`); else visit by visit (grouping every month afresh would cost more). There, too,
+    a household whose own records are the very objects of the last build's (its file, its ledgers, its entry in
+    each month: `_KeptUnits`) keeps its unit, the same object, and the others' units are made again."""
     months = records.visit_months() if cachestore.keeping() else None
+    if months is not None:
+        return _KEPT_UNITS.units(records, months)
+    return _units(records, months)
+
+
+def _units(records, months) -> list[Unit]:
+    out = {h.id: Unit(h.id, h) for h in records.households}
     for month in months or ():
         for household, (visits, files) in month.by_household.items():
             unit = out.get(household)
@@ -127,6 +135,74 @@ def units(records) -> list[Unit]:
             unit = out[ledger.household] = Unit(ledger.household)
         unit.custody.append(ledger)
     return list(out.values())
+
+
+class _KeptUnits:
+    """The last build's units (a process that keeps its caches), and what each was made of: a rebuild makes again
+    only the units of the households whose file, ledgers or entry in some month (`load._Month.by_household`, the
+    same object while its records are) is not the one it had, and takes the others back as they were. Anything else
+    that moved (the households' order, a month more or less, ids that only visits or ledgers name) makes them all."""
+
+    def __init__(self):
+        self.last: tuple | None = None  # (root, months, households, custody, units)
+
+    def units(self, records, months: tuple) -> list[Unit]:
+        last, self.last = self.last, None
+        households, custody = records.households, records.custody
+        redo = self._changed(last, records, months) if last is not None else None
+        if redo is None:
+            every = _units(records, months)
+        else:
+            old = last[4]
+            ledgers: dict[str, list] = {}
+            for ledger in custody:
+                if ledger.household in redo:
+                    ledgers.setdefault(ledger.household, []).append(ledger)
+            every = [self._made(household, months, ledgers) if household.id in redo else unit
+                     for household, unit in zip(households, old)]
+        if len(every) == len(households):  # (ids that only visits or ledgers name: made again every time)
+            self.last = (str(records.root), months, households, custody, every)
+        return every
+
+    @staticmethod
+    def _changed(last: tuple, records, months: tuple) -> set[str] | None:
+        """The ids of the households whose unit is to be made again, or None for all."""
+        root, old_months, old_households, old_custody, _ = last
+        households, custody = records.households, records.custody
+        if (root != str(records.root) or len(old_months) != len(months) or len(old_households) != len(households)
+                or any(a.id != b.id for a, b in zip(households, old_households))):
+            return None
+        redo = {new.id for new, old in zip(households, old_households) if new is not old}
+        if len(custody) != len(old_custody):
+            return None
+        redo.update(ledger.household for new, old in zip(custody, old_custody) if new is not old
+                    for ledger in (new, old))
+        for new, old in zip(months, old_months):
+            if new is old:
+                continue
+            if new.month != old.month:
+                return None  # (another month in this place)
+            now, then = new.by_household, old.by_household
+            redo.update(h for h in now.keys() | then.keys() if now.get(h) is not then.get(h))
+        known = {h.id for h in households}
+        return redo if redo <= known else None
+
+    @staticmethod
+    def _made(household, months: tuple, ledgers: dict) -> Unit:
+        """A household's unit, as `_units` makes it."""
+        unit = Unit(household.id, household)
+        for month in months:
+            entry = month.by_household.get(household.id)
+            if entry is not None:
+                if unit.visit_files is None:
+                    unit.visit_files = set()
+                unit.visits += entry[0]
+                unit.visit_files |= entry[1]
+        unit.custody = ledgers.get(household.id, [])
+        return unit
+
+
+_KEPT_UNITS = _KeptUnits()
 
 
 def restricted(facts, unit: Unit, as_of: dt.date | None = None):
@@ -164,11 +240,30 @@ class Keys:
         common = repr((cachestore.code_hash(*CODE), repr(facts.profile), repr(settings), staff))
         self.common = hashlib.blake2b(common.encode("utf-8", "surrogateescape"), digest_size=20).digest()
         self.parts: dict[str, str] = {}  # path -> repr((path, blob id)), for `of`
+        # A process that keeps its caches: the last build's keys by unit, while everything common is the same. A
+        # unit taken back whole (`_KeptUnits`) has the very records, so the very files and blob ids, it had then.
+        self.last = _KEPT_KEYS[1] if cachestore.keeping() and _KEPT_KEYS[0] == self.common else {}
+        self.now: dict[int, tuple[Unit, str]] = {}
 
     def of(self, unit: Unit) -> str | None:
         """The key, or None when a file it comes from has no blob id (then the household is judged, not cached).
         The digest of `repr((unit.id, sorted((path, blob id) of its files)))`, its text joined from each file's part,
         made once a build (a visit file names several households; `tests/test_rules_households.py`)."""
+        kept = self.last.get(id(unit))
+        if kept is not None and kept[0] is unit:
+            self.now[id(unit)] = kept
+            return kept[1]
+        key = self._of(unit)
+        if key is not None and cachestore.keeping():
+            self.now[id(unit)] = (unit, key)
+        return key
+
+    def done(self) -> None:
+        """The keys of this build, for the next one (a process that keeps its caches)."""
+        global _KEPT_KEYS
+        _KEPT_KEYS = (self.common, self.now) if cachestore.keeping() else (None, {})
+
+    def _of(self, unit: Unit) -> str | None:
         if unit.household is None:
             return None
         files = set(unit.visit_files) if unit.visit_files is not None else {v.source.file for v in unit.visits}
@@ -187,6 +282,9 @@ class Keys:
         digest = hashlib.blake2b(self.common, digest_size=20)
         digest.update(f"({unit.id!r}, [{', '.join(parts)}])".encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
+
+
+_KEPT_KEYS: tuple[bytes | None, dict] = (None, {})  # (Keys.common, {id(unit): (unit, key)}) of the last build
 
 
 def _valid(key, value) -> bool:
@@ -257,6 +355,8 @@ def _begin(facts, cache: bool) -> Begun:
         hit = store.folder(rel).get(unit.id) if key else None
         fits = hit is not None and hit[0] == key and hit[3][0] <= facts.as_of < hit[3][1]  # daywatch: its days
         looked.append((key, rel, hit if fits else None))
+    if keys:
+        keys.done()
     villages, tasks, spread = _missed_tasks(every, looked, store)
     running = workers.start_map(_judge_task, tasks, jobs=None if spread else 1, shared=(facts, every))
     return Begun(store, every, looked, villages, tasks, running)
