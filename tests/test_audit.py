@@ -367,3 +367,27 @@ def test_an_empty_first_commit_is_not_the_import(tmp_path):
     [bulk] = audit(repo.root)
     assert bulk.evidence["kind"] == "导入" and bulk.evidence["visits_added"] == 5
     assert len(read_history(repo.root).commits) == 1
+
+
+def test_the_visits_of_a_few_households_are_found_by_the_loaders_months_as_by_a_scan(tmp_path, monkeypatch):
+    """rules/audit.py `_visit_sources`: in a process that keeps its caches, the visits of the households it asks for
+    come from the loader's months by household (made by `households.units`); the same sources, by the same keys,
+    as a scan of every visit."""
+    import dataclasses
+
+    from careledger import cachestore
+    from careledger.demo import DemoSpec, write_demo
+    from careledger.load import load
+    from careledger.rules import audit as audit_rules, households
+
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(cachestore, "_kept", {})
+    root = tmp_path / "content"
+    write_demo(root, DemoSpec(households=30, months=4))
+    records, _ = load(root, today=AS_OF)
+    households.units(records)  # (the months by household, as a build in such a process makes them)
+    assert all("by_household" in month.__dict__ for month in records.visit_months())
+    asked = {v.household for v in records.visits[::7]} | {"no-such-household"}
+    by_months = audit_rules._visit_sources(records, asked)
+    scanned = audit_rules._visit_sources(dataclasses.replace(records), asked)  # (a copy: no months)
+    assert by_months == scanned and len(by_months) == sum(1 for v in records.visits if v.household in asked)

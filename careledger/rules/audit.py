@@ -281,7 +281,7 @@ class _Judge:
     def _source(self, e: VisitEvent) -> Source:
         """Where the visit is in today's records (its path at the commit when it is gone)."""
         if self.sources is None:
-            self.sources = _visit_sources(self.facts.records.visits, self._judged_households())
+            self.sources = _visit_sources(self.facts.records, self._judged_households())
         return self.sources.get(e.key, Source(e.path))
 
     def _judged_households(self) -> set[str]:
@@ -299,11 +299,17 @@ class _Judge:
         return digest.notable if self.allowed >= 0 else range(len(visits))
 
 
-def _visit_sources(visits, households: set[str]) -> dict[VisitKey, Source]:
+def _visit_sources(records, households: set[str]) -> dict[VisitKey, Source]:
     """Where each visit of these households is, by its identity (numbered as `audit.parse` numbers them: the
-    household is part of the identity, so numbering only their visits gives the keys numbering all would)."""
+    household is part of the identity, so numbering only their visits gives the keys numbering all would). Their
+    visits are taken from the loader's months by household where it has them (`Records.visit_months`), not looked
+    for among a county's million."""
     out: dict[VisitKey, Source] = {}
-    mine = [v for v in visits if v.household in households]
+    months = records.visit_months()
+    if months is not None and all("by_household" in month.__dict__ for month in months):
+        mine = [v for month in months for h in households for v in month.by_household.get(h, ((),))[0]]
+    else:
+        mine = [v for v in records.visits if v.household in households]
     for visit in sorted(mine, key=lambda v: (v.source.file, v.source.line)):
         key = VisitKey(visit.visitor, visit.date, visit.household, visit.duty)
         while key in out:
