@@ -42,6 +42,7 @@ from pathlib import Path
 SETTING = "CARELEDGER_BUILD_SERVER"
 IDLE_SECONDS = 15 * 60  # a server left alone this long exits (and frees the county it holds)
 TICK_SECONDS = 5.0  # how often an idle server looks whether its socket is still its own
+COLLECT_AFTER_SECONDS = 10.0  # idle this long after a build, the server collects the garbage its builds left
 START_SECONDS = 20.0  # how long a client waits for the server it started to listen
 _HEADER = struct.Struct("!Q")  # the length of the request's JSON, sent with the file descriptors
 
@@ -309,6 +310,7 @@ def serve(path: Path, key: str, idle: float = IDLE_SECONDS) -> None:
     # a build's worker processes die of SIGTERM as elsewhere (a pool's terminate sends it)
     os.register_at_fork(after_in_child=lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
     last = time.monotonic()
+    uncollected = False  # objects held frozen since the last collection (`cachestore.hold_frozen`)
     with listener:
         listener.settimeout(min(TICK_SECONDS, idle))
         while not termination.asked:
@@ -317,6 +319,9 @@ def serve(path: Path, key: str, idle: float = IDLE_SECONDS) -> None:
             except TimeoutError:
                 if time.monotonic() - last >= idle or not _still_mine(path, mine):
                     break
+                if uncollected and time.monotonic() - last >= COLLECT_AFTER_SECONDS:
+                    cachestore.collect_frozen()  # the cycles of the builds since, while no client waits
+                    uncollected = False
                 continue
             except (_Stop, KeyboardInterrupt):  # (a Ctrl+C the client passed on just after its build ended)
                 break
@@ -326,6 +331,8 @@ def serve(path: Path, key: str, idle: float = IDLE_SECONDS) -> None:
                         continue
                     termination.busy = True
                     carry_on = _answer(connection)
+            cachestore.hold_frozen()  # what is kept is not scanned again by the next build's collections
+            uncollected = True
             termination.busy = False
             last = time.monotonic()
             if not carry_on or not _still_mine(path, mine) or memory_short():

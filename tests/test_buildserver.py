@@ -4,6 +4,7 @@ prints, after random edits too, and the server must stop when told, when idle, a
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -340,6 +341,40 @@ def test_a_server_records_its_build_after_its_answer_while_the_output_is_its_own
         write_tree(out, {"a.html": b"four"}, then=lambda written: said.append("four"))
         write_tree(out, {"a.html": b"five"})  # replaced before the block ends: "four" is not said
     assert said == [("one", 1), "three"] and (out / "a.html").read_bytes() == b"five"
+
+
+def test_a_server_holds_what_it_keeps_frozen_and_collects_it_when_idle(monkeypatch):
+    """cachestore.hold_frozen: after a build the server freezes every object, and the next build's blocks
+    (`exempt_from_gc`, `long_lived`) leave them frozen, so its collections do not scan the county it keeps; a cycle
+    among them is collected by `collect_frozen` (the server, when idle), not before."""
+    import gc
+    import weakref
+
+    class Node:
+        pass
+
+    monkeypatch.setattr(cachestore, "_held", False)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        node = Node()
+        node.itself = node  # a cycle: only the collector frees it
+        gone = weakref.ref(node)
+        del node
+        cachestore.hold_frozen()
+        frozen = gc.get_freeze_count()
+        assert frozen and gone() is not None
+        for block in (cachestore.exempt_from_gc, lambda: contextlib.nullcontext(cachestore.long_lived())):
+            with block():
+                pass
+            gc.collect()
+            assert gc.get_freeze_count() >= frozen and gone() is not None  # still frozen: not scanned, not collected
+        cachestore.collect_frozen()
+        assert gone() is None and gc.get_freeze_count()
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
 
 
 def test_a_server_gives_its_memory_back_when_the_machine_is_short_of_it():
