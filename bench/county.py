@@ -16,9 +16,9 @@ to a git repository, and prints one figure a line:
   added to a visit file (not committed), timed from the save until the server says the new site is served (its
   status URL, which the previewed page polls to reload), with the child's CPU seconds (also with each `--compare`
   checkout);
-- the builds through the build server (`careledger build` in a terminal: buildserver.py): one visit file changed,
-  nothing changed and a new day, with the server's peak memory; every other build runs in its own process
-  (CARELEDGER_BUILD_SERVER=0);
+- the builds through the build server (`careledger build` in a terminal: buildserver.py): one visit file changed
+  (back to back, and with a clerk's pause between the commit and the build), nothing changed and a new day, with
+  the server's peak memory; every other build runs in its own process (CARELEDGER_BUILD_SERVER=0);
 - pages written per second by the cold build (HTML pages of the site and the reports);
 - dossier PDFs per second over all cores, on a sample of 200 households, and how busy the cores were;
 - Hugo (Debian's `hugo`, when installed) building one page per village from the same households and visits as YAML
@@ -405,21 +405,30 @@ def new_day(build: list[str], env: dict) -> str:
     return f"{seconds:.1f} s, peak {peak:.0f} MB"
 
 
+CLERK_PAUSE = 2.0  # seconds between a commit and the build after it, as a clerk takes them (`served`)
+
+
 def served(content: Path, build: list[str], env: dict, edits: int = 5) -> str:
     """`careledger build` handing its builds to the build server (buildserver.py), as in a terminal: the first build
     after one visit file changed (which starts the server and loads everything), then `edits` rebuilds after one
-    visit file changed and committed (their median and range), one with nothing changed and the first of a new day;
-    with the server's resident memory after those builds and its peak (its own process: VmRSS and VmHWM, the workers
-    it forks not counted). The server is stopped after."""
+    visit file changed and committed (their median and range), back to back, and `edits` more with `CLERK_PAUSE`
+    seconds between the commit and the build (the server does the work that can wait, its caches and the records of
+    the output, after its answer: back to back, a build waits for the last one's), one with nothing changed and the
+    first of a new day; with the server's resident memory after those builds and its peak (its own process: VmRSS
+    and VmHWM, the workers it forks not counted). The server is stopped after."""
     runtime = Path(tempfile.mkdtemp(prefix="cl-bench-", dir="/tmp"))  # short: a socket's path must be
     env = {**env, "CARELEDGER_BUILD_SERVER": "1", "XDG_RUNTIME_DIR": str(runtime)}
     try:
         change_one_visit_file(content)
         first, _ = run(build, env)
-        one = []
+        one, paced = [], []
         for _ in range(edits):
             change_one_visit_file(content)
             one.append(run(build, env)[0])
+        for _ in range(edits):
+            change_one_visit_file(content)
+            time.sleep(CLERK_PAUSE)
+            paced.append(run(build, env)[0])
         nothing, _ = run(build, env)
         day, _ = run([*build[:-1], NEXT_DAY], env)
         memory = _server_memory(runtime)
@@ -428,8 +437,10 @@ def served(content: Path, build: list[str], env: dict, edits: int = 5) -> str:
         run([*CARELEDGER, "shutdown"], env)
         shutil.rmtree(runtime, ignore_errors=True)
     one.sort()
+    paced.sort()
     return (f"the first, one visit file changed (starts the server) {first:.1f} s; then one visit file changed {one[len(one) // 2]:.2f} s "
-            f"(median of {edits}: {one[0]:.2f}–{one[-1]:.2f}); nothing changed {nothing:.2f} s; "
+            f"(median of {edits} back to back: {one[0]:.2f}–{one[-1]:.2f}), {paced[len(paced) // 2]:.2f} s {CLERK_PAUSE:.0f} s "
+            f"after the commit (median of {edits}: {paced[0]:.2f}–{paced[-1]:.2f}); nothing changed {nothing:.2f} s; "
             f"first build of a new day {day:.1f} s; the server's memory {memory}")
 
 
