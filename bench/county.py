@@ -413,9 +413,10 @@ def served(content: Path, build: list[str], env: dict, edits: int = 5) -> str:
     after one visit file changed (which starts the server and loads everything), then `edits` rebuilds after one
     visit file changed and committed (their median and range), back to back, and `edits` more with `CLERK_PAUSE`
     seconds between the commit and the build (the server does the work that can wait, its caches and the records of
-    the output, after its answer: back to back, a build waits for the last one's), one with nothing changed and the
-    first of a new day; with the server's resident memory after those builds and its peak (its own process: VmRSS
-    and VmHWM, the workers it forks not counted). The server is stopped after."""
+    the output, after its answer: back to back, a build waits for the last one's), one with nothing changed right
+    after the last of them and one after a pause, and the first of a new day; with the server's resident memory
+    after those builds and its peak (its own process: VmRSS and VmHWM, the workers it forks not counted). The server
+    is stopped after."""
     runtime = Path(tempfile.mkdtemp(prefix="cl-bench-", dir="/tmp"))  # short: a socket's path must be
     env = {**env, "CARELEDGER_BUILD_SERVER": "1", "XDG_RUNTIME_DIR": str(runtime)}
     try:
@@ -429,7 +430,9 @@ def served(content: Path, build: list[str], env: dict, edits: int = 5) -> str:
             change_one_visit_file(content)
             time.sleep(CLERK_PAUSE)
             paced.append(run(build, env)[0])
-        nothing, _ = run(build, env)
+        nothing, _ = run(build, env)  # right after a rebuild: it waits for that build's work after its answer
+        time.sleep(CLERK_PAUSE)
+        nothing_paced, _ = run(build, env)
         day, _ = run([*build[:-1], NEXT_DAY], env)
         memory = _server_memory(runtime)
         run(build, env)  # back to AS_OF, for what follows
@@ -440,7 +443,8 @@ def served(content: Path, build: list[str], env: dict, edits: int = 5) -> str:
     paced.sort()
     return (f"the first, one visit file changed (starts the server) {first:.1f} s; then one visit file changed {one[len(one) // 2]:.2f} s "
             f"(median of {edits} back to back: {one[0]:.2f}–{one[-1]:.2f}), {paced[len(paced) // 2]:.2f} s {CLERK_PAUSE:.0f} s "
-            f"after the commit (median of {edits}: {paced[0]:.2f}–{paced[-1]:.2f}); nothing changed {nothing:.2f} s; "
+            f"after the commit (median of {edits}: {paced[0]:.2f}–{paced[-1]:.2f}); nothing changed {nothing:.2f} s right "
+            f"after a rebuild, {nothing_paced:.2f} s {CLERK_PAUSE:.0f} s after one; "
             f"first build of a new day {day:.1f} s; the server's memory {memory}")
 
 

@@ -543,7 +543,7 @@ class _Reader:
                     self.error(rel, "E-FILE-PLACE", f"目录名“{month_dir.rpartition('/')[2]}”应为年月，例如 2026-11")
                 continue
             read = self.reads[month_dir]
-            last = _LAST_MONTHS.get(str(self.root), {})
+            last = _LAST_MONTHS.get(str(self.root), {}) if keeping() else {}
             taken = _MADE.get(("month", folder), (read,), lambda: _Month(read, folder, month, last.get(month_dir)))
             if keeping():
                 if str(self.root) not in _LAST_MONTHS:

@@ -61,7 +61,8 @@ class Case:
         people = known.get(slot)
         if people is None:
             value = getattr(self.subject.assigned, slot, None) if self.subject.assigned else None
-            people = known[slot] = tuple(dict.fromkeys(value if isinstance(value, tuple) else ((value,) if value else ())))
+            named = value if isinstance(value, tuple) else ((value,) if value else ())
+            people = known[slot] = tuple(dict.fromkeys(named))
         return people
 
     def selector_facts(self) -> dict:
