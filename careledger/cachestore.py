@@ -475,7 +475,7 @@ class FolderStore:
         if not self.changed and not self.elsewhere:
             return
         if _deferred is not None:
-            _deferred.append(self.save)
+            when_done(self.save)
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -509,8 +509,9 @@ def saves_after():
         yield
     finally:
         waiting, _deferred = _deferred, outer
-        for work in waiting:
-            work()
+        for work, context in waiting:
+            with _as_asked(context):
+                work()
 
 
 def deferring() -> bool:
@@ -520,11 +521,41 @@ def deferring() -> bool:
 
 def when_done(work: Callable[[], None]) -> None:
     """`work()` now, or at the end of the enclosing `saves_after` block: work whose result no one waits for (the
-    removal of an output tree already replaced)."""
+    removal of an output tree already replaced). It runs in the working directory, environment and umask it was asked
+    for in (the build server's client's, whose request has ended by then: a relative output folder, a cache folder
+    named in the environment)."""
     if _deferred is not None:
-        _deferred.append(work)
+        mask = os.umask(0o077)
+        os.umask(mask)
+        _deferred.append((work, (_cwd(), dict(os.environ), mask)))
     else:
         work()
+
+
+def _cwd() -> str | None:
+    try:
+        return os.getcwd()
+    except OSError:  # (removed while the process was in it)
+        return None
+
+
+@contextlib.contextmanager
+def _as_asked(context: tuple):
+    """The working directory, environment and umask of `when_done`'s caller, for the time of its work."""
+    cwd, env, mask = context
+    saved_cwd, saved_env, saved_mask = _cwd(), dict(os.environ), os.umask(mask)
+    try:
+        with contextlib.suppress(OSError, TypeError):  # (a folder gone since: the work's paths are its own to check)
+            os.chdir(cwd)
+        os.environ.clear()
+        os.environ.update(env)
+        yield
+    finally:
+        os.umask(saved_mask)
+        with contextlib.suppress(OSError, TypeError):
+            os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
 
 
 def _forget_removed_trees(directory: Path) -> None:

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from careledger import buildserver, cachestore
 
-from .conftest import seed_fonts
+from .conftest import AS_OF, seed_fonts
 from .gitkit import basic_repo
 from .test_cache_equivalence import STEP, World, apply, commit, run_steps, tree
 
@@ -341,6 +341,37 @@ def test_a_server_records_its_build_after_its_answer_while_the_output_is_its_own
         write_tree(out, {"a.html": b"four"}, then=lambda written: said.append("four"))
         write_tree(out, {"a.html": b"five"})  # replaced before the block ends: "four" is not said
     assert said == [("one", 1), "three"] and (out / "a.html").read_bytes() == b"five"
+
+
+def test_the_work_after_the_answer_is_done_where_the_build_was_asked_for(tmp_path, monkeypatch):
+    """A build in the server with a relative output folder and the cache folder named in the environment: what it
+    records after its answer (the pages and the fingerprint) is recorded for that output and in that cache, though
+    the server is back in its own folder and environment by then; the same build again finds nothing changed."""
+    from careledger.demo import DemoSpec, write_demo
+
+    from .gitkit import git
+
+    write_demo(tmp_path / "content", DemoSpec(households=6, months=2))
+    git(tmp_path / "content", "init", "-q")
+    git(tmp_path / "content", "add", "-A")
+    git(tmp_path / "content", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", "import")
+    elsewhere = tmp_path / "server"
+    elsewhere.mkdir()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", "cache")  # relative: the client's folder
+
+    def asked() -> tuple:
+        from careledger.pipeline import build_all
+        return build_all(Path("content"), Path("out"), as_of=AS_OF, paper=False)
+
+    with cachestore.saves_after():
+        first = asked()
+        os.chdir(elsewhere)  # as the server's `_as_the_client` leaves the request
+        monkeypatch.delenv("CARELEDGER_CACHE_DIR")
+    assert not first.skipped and not (elsewhere / "cache").exists() and not (elsewhere / "out").exists()
+    os.chdir(tmp_path)
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", "cache")
+    assert asked().skipped  # the fingerprint was recorded for this output, in this cache
 
 
 def test_a_server_holds_what_it_keeps_frozen_and_collects_it_when_idle(monkeypatch):
