@@ -216,6 +216,39 @@ class LastMade:
         return value
 
 
+class PerObject:
+    """What was last made for each of some objects, by the very object, while the basis they share is equal; only
+    in a process that keeps the caches in memory (`keeping`), where an unchanged record is the same object from one
+    build to the next (elsewhere `get` makes every value). A build's use runs from `begin` to `done`; only the
+    objects it asked for are kept after."""
+
+    def __init__(self):
+        self.basis = None
+        self.last: dict[int, tuple] = {}  # id(object) -> (the object, kept alive; what was made for it)
+        self.now: dict[int, tuple] = {}
+
+    def begin(self, basis) -> None:
+        """A build's use, with its basis: another basis starts afresh."""
+        if keeping():
+            if basis != self.basis:
+                self.last = {}
+            self.basis, self.now = basis, {}
+
+    def get(self, obj, make: Callable[[], Any]) -> Any:
+        """`make()`, or what it gave for this very object last time."""
+        if not keeping():
+            return make()
+        entry = self.last.get(id(obj))
+        if entry is None or entry[0] is not obj:
+            entry = (obj, make())
+        self.now[id(obj)] = entry
+        return entry[1]
+
+    def done(self) -> None:
+        if keeping():
+            self.last, self.now = self.now, {}
+
+
 def _identity(st: os.stat_result) -> tuple:
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from . import refs
-from .cachestore import keeping
+from .cachestore import PerObject
 from .findings import ERROR, Finding, Source
 
 
@@ -67,14 +67,16 @@ def check(records, unreadable: Unreadable = Unreadable(), glance: VisitsAtAGlanc
     c = _Checker(records, unreadable)
     _unique_ids(c)
     _id_numbers(c)
-    checked = _KEPT.begin(c) if keeping() else None
+    # In a process that keeps its caches, a household's own findings as the last check made them for that very
+    # household object (a household whose file is unchanged is the same object: bulkread._Runs), while what they
+    # also depend on is unchanged: the profile's categories, levels and cadence, the staff's ids, whether the staff
+    # files were all read.
+    profile = records.profile
+    _KEPT.begin((profile.id, profile.categories, profile.levels, profile.cadence_driver, c.staff_ids,
+                 unreadable.staff_incomplete))
     for household in records.households:
-        if checked is None:
-            _household(c, household)
-        else:
-            checked.household(c, household)
-    if checked is not None:
-        _KEPT.done(checked)
+        c.findings += _KEPT.get(household, lambda: _household_findings(c, household))
+    _KEPT.done()
     _visits(c, glance)
     _inspections(c)
     _spot_checks(c)
@@ -82,43 +84,7 @@ def check(records, unreadable: Unreadable = Unreadable(), glance: VisitsAtAGlanc
     return c.findings
 
 
-class _Kept:
-    """In a process that keeps its caches (the build server, the preview): each household's own findings
-    (`_household`) as the last check made them for that very household object (a household whose file is unchanged
-    is the same object: bulkread._Runs), while what they also depend on is unchanged: the profile's categories,
-    levels and cadence, the staff's ids and whether the staff files were all read."""
-
-    def __init__(self):
-        self.basis = None
-        self.last: dict[int, tuple] = {}  # id(household) -> (the household, kept alive; its findings)
-
-    def begin(self, c: _Checker) -> "_Kept.Check":
-        profile = c.records.profile
-        basis = (profile.id, profile.categories, profile.levels, profile.cadence_driver, c.staff_ids,
-                 c.unreadable.staff_incomplete)
-        last = self.last if basis == self.basis else {}
-        self.basis = basis
-        return _Kept.Check(last, {})
-
-    def done(self, check: "_Kept.Check") -> None:
-        self.last = check.now
-
-    class Check:
-        def __init__(self, last: dict, now: dict):
-            self.last, self.now = last, now
-
-        def household(self, c: _Checker, household) -> None:
-            entry = self.last.get(id(household))
-            if entry is None or entry[0] is not household:
-                start = len(c.findings)
-                _household(c, household)
-                entry = (household, c.findings[start:])
-            else:
-                c.findings += entry[1]
-            self.now[id(household)] = entry
-
-
-_KEPT = _Kept()
+_KEPT = PerObject()
 
 
 def _unique_ids(c: _Checker) -> None:
@@ -146,6 +112,15 @@ def _id_numbers(c: _Checker) -> None:
                         f"身份证号与{place}（{where}）相同：同一人只能登记在一户中", household.id)
             else:
                 seen[member.id_number] = (household.id, member.source)
+
+
+def _household_findings(c: _Checker, household) -> list[Finding]:
+    """`_household`'s findings for one household, apart: `check` adds them (and keeps them, `_KEPT`)."""
+    start = len(c.findings)
+    _household(c, household)
+    made = c.findings[start:]
+    del c.findings[start:]
+    return made
 
 
 def _household(c: _Checker, household) -> None:

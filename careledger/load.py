@@ -536,6 +536,11 @@ class _Reader:
         """visits/, inspections/, spot-checks/: <yyyy-mm>/<staff-id>.yaml, one person's records of one month."""
         listed = self.yaml_files(folder, 2)
         files, months = [], []
+        root, kept = str(self.root), keeping()
+        if kept and root not in _LAST_MONTHS:
+            _LAST_MONTHS.clear()  # (one content tree's: a process builds one at a time)
+            _LAST_MONTHS[root] = {}
+        last = _LAST_MONTHS[root] if kept else {}
         for month_dir, rels in _MADE.get(("months", folder), (listed,), lambda: _by_folder(listed)):
             month = _month(month_dir.rpartition("/")[2])
             if month is None:
@@ -543,13 +548,9 @@ class _Reader:
                     self.error(rel, "E-FILE-PLACE", f"目录名“{month_dir.rpartition('/')[2]}”应为年月，例如 2026-11")
                 continue
             read = self.reads[month_dir]
-            last = _LAST_MONTHS.get(str(self.root), {}) if keeping() else {}
             taken = _MADE.get(("month", folder), (read,), lambda: _Month(read, folder, month, last.get(month_dir)))
-            if keeping():
-                if str(self.root) not in _LAST_MONTHS:
-                    _LAST_MONTHS.clear()  # (one content tree's: a process builds one at a time)
-                    _LAST_MONTHS[str(self.root)] = {}
-                _LAST_MONTHS[str(self.root)][month_dir] = taken
+            if kept:
+                last[month_dir] = taken
             self.findings += taken.findings
             files += taken.files
             months.append(taken)

@@ -27,7 +27,7 @@ from pathlib import Path
 from queue import Full, Queue
 from zoneinfo import ZoneInfo
 
-from ..cachestore import FolderStore, code_hash, deferring, when_done, without_gc
+from ..cachestore import FolderStore, code_hash, when_done, without_gc
 from ..load import visits_in_date_order
 from ..records import Household, Visit
 from ..slotted import compact
@@ -281,11 +281,9 @@ def _walk(location: git.Location, store: FolderStore, seeds: _Seeds) -> _Builder
         _walk_from(location, builder, "")
     elif since == location.head:
         return builder.walked()
-    if deferring():  # the build server keeps the walk after its answer; what `walked` lets go, the saving reads
-        when_done(lambda: (resume.save(location, builder), builder.walked()))
-        return builder
-    resume.save(location, builder)
-    return builder.walked()
+    # kept, then let go of what only going on needs (`walked`); in the build server after its answer
+    when_done(lambda: (resume.save(location, builder), builder.walked()))
+    return builder
 
 
 def _walk_from(location: git.Location, builder: _Builder, since: str) -> None:

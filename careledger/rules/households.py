@@ -242,26 +242,17 @@ class Keys:
         self.parts: dict[str, str] = {}  # path -> repr((path, blob id)), for `of`
         # A process that keeps its caches: the last build's keys by unit, while everything common is the same. A
         # unit taken back whole (`_KeptUnits`) has the very records, so the very files and blob ids, it had then.
-        self.last = _KEPT_KEYS[1] if cachestore.keeping() and _KEPT_KEYS[0] == self.common else {}
-        self.now: dict[int, tuple[Unit, str]] = {}
+        _KEPT_KEYS.begin(self.common)
 
     def of(self, unit: Unit) -> str | None:
         """The key, or None when a file it comes from has no blob id (then the household is judged, not cached).
         The digest of `repr((unit.id, sorted((path, blob id) of its files)))`, its text joined from each file's part,
         made once a build (a visit file names several households; `tests/test_rules_households.py`)."""
-        kept = self.last.get(id(unit))
-        if kept is not None and kept[0] is unit:
-            self.now[id(unit)] = kept
-            return kept[1]
-        key = self._of(unit)
-        if key is not None and cachestore.keeping():
-            self.now[id(unit)] = (unit, key)
-        return key
+        return _KEPT_KEYS.get(unit, lambda: self._of(unit))
 
     def done(self) -> None:
         """The keys of this build, for the next one (a process that keeps its caches)."""
-        global _KEPT_KEYS
-        _KEPT_KEYS = (self.common, self.now) if cachestore.keeping() else (None, {})
+        _KEPT_KEYS.done()
 
     def _of(self, unit: Unit) -> str | None:
         if unit.household is None:
@@ -284,7 +275,7 @@ class Keys:
         return digest.hexdigest()
 
 
-_KEPT_KEYS: tuple[bytes | None, dict] = (None, {})  # (Keys.common, {id(unit): (unit, key)}) of the last build
+_KEPT_KEYS = cachestore.PerObject()  # the last build's key of each unit (`Keys`), while `Keys.common` is the same
 
 
 def _valid(key, value) -> bool:
