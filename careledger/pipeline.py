@@ -168,7 +168,8 @@ def _published_site(site, pages_html, stamp, records, as_of: dt.date, findings: 
     except SiteTemplateError as failed:
         findings.append(failed.finding)
         raise BuildFailed(findings) from None
-    findings += scan_changed(published, secrets_of(records, records.site.privacy, as_of))  # proofcache.py
+    # (the commit id version.html names: its digits are no one's number)
+    findings += scan_changed(published, secrets_of(records, records.site.privacy, as_of), ids=(stamp.commit,))
     _stop_on_errors(findings)
     return published
 

@@ -12,7 +12,9 @@ What is looked for, in every file (HTML, the search index, CSS, JS, anything) an
   anywhere, and its local number standing alone), household addresses and street-like supporter addresses,
   illness texts and the disability kinds recorded; a field marked personal tomorrow is looked for tomorrow;
 - any valid 18-digit ID number (check digit and birth date) and any mainland mobile number at all, whether or not it
-  is in the records, except the office phones the settings publish.
+  is in the records, except the office phones the settings publish, and the digits inside the build's own commit
+  id (`ids`: version.html names it; about one commit in 540 has eleven digits standing alone that read like a
+  mobile number, and describes no one). The records' own numbers are looked for inside it too.
 
 Everything is compared as a reader reads it (`reading.py`, applied alike to the files and to the values): NFKC,
 spaces, line breaks, format characters, combining marks, dots and dashes skipped, traditional characters folded to
@@ -171,14 +173,16 @@ def _fixed_words() -> frozenset[str]:
     return frozenset(found | set(vocab.POLICY.values()) | set(vocab.HOUSEHOLD_STATUS.values()))
 
 
-def scan(files: Mapping[str, bytes], secrets: Secrets, *, prefix: str = "site/", scanner=None) -> list[Finding]:
+def scan(files: Mapping[str, bytes], secrets: Secrets, *, prefix: str = "site/", scanner=None,
+         ids: tuple[str, ...] = ()) -> list[Finding]:
     """A finding for each (file, kind of value) found; [] when the tree is clean. `scanner`: `scanner_of(secrets)`,
-    made once for several calls (proofcache scans a tree in parts, on every core)."""
+    made once for several calls (proofcache scans a tree in parts, on every core). `ids`: the build's own
+    identifiers the site publishes (the commit id), whose digits are no number of anyone's."""
     scanner = scanner or scanner_of(secrets)
     findings = []
     for path in sorted(files):
         # The file's name is read apart from its text (a name does not run on into the first line).
-        hits = scanner.hits(path + "\n" + BOUNDARY + files[path].decode("utf-8", errors="replace"))
+        hits = scanner.hits(path + "\n" + BOUNDARY + files[path].decode("utf-8", errors="replace"), ids)
         for kind, count in sorted(hits.items()):
             findings.append(_finding(prefix, path, kind, count, secrets, scanner))
     return findings
@@ -222,14 +226,14 @@ class _Scanner:
         # of identifiers.py) lies in one such stretch of the decoded text, and they are few.
         self.stretch = re.compile(rf"[\dXx][\dXx{_SEPS}]{{10,}}")
 
-    def hits(self, raw: str) -> dict[str, int]:
-        """How many values of each kind the file holds, the most found in any one form."""
+    def hits(self, raw: str, ids: tuple[str, ...] = ()) -> dict[str, int]:
+        """How many values of each kind the file holds, the most found in any one form. `ids`: see `scan`."""
         normal, marked, blocks = forms(raw)
         text = blocks.replace(BOUNDARY, "")  # the text as a reader's eye runs on, across cells and blocks
         found: dict[str, int] = {}
         for counts in (self.text_hits(marked), self.text_hits(text), self.record_numbers(marked),
-                       self.record_numbers(text), self.patterns(normal), self.patterns_read(blocks),
-                       self.patterns_read(marked)):
+                       self.record_numbers(text), self.patterns(_without(normal, ids)),
+                       self.patterns_read(_without(blocks, ids)), self.patterns_read(_without(marked, ids))):
             for kind, count in counts.items():
                 found[kind] = max(found.get(kind, 0), count)
         return found
@@ -320,6 +324,15 @@ class _Scanner:
                 if number not in self.s.numbers and number not in self.s.allowed_phones:
                     found[ANY_MOBILE] = found.get(ANY_MOBILE, 0) + 1
         return found
+
+
+def _without(text: str, ids: tuple[str, ...]) -> str:
+    """`text` with each of the build's own `ids` (hexadecimal) as letters that are no digit: its digits are no
+    number, and stop the runs of any digits next to it."""
+    for own in ids:
+        if own and own in text:
+            text = text.replace(own, "g" * len(own))
+    return text
 
 
 def forms(raw: str) -> tuple[str, str, str]:

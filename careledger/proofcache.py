@@ -53,9 +53,9 @@ def file_digests(files: Mapping[str, bytes]) -> dict[str, bytes]:
 
 
 def scan_changed(files: Mapping[str, bytes], secrets: proof.Secrets, *, prefix: str = "site/",
-                 folder: Path | None = None) -> list[Finding]:
-    """The findings of `proof.scan(files, secrets)`, scanning only what the last clean proof under the same secrets
-    did not already prove clean."""
+                 folder: Path | None = None, ids: tuple[str, ...] = ()) -> list[Finding]:
+    """The findings of `proof.scan(files, secrets, ids=ids)`, scanning only what the last clean proof under the same
+    secrets did not already prove clean (the build's `ids` change only the files that show them: version.html)."""
     folder = folder or cachestore.cache_root() / "proof"
     digest = secrets_digest(secrets)
     target = folder / f"{digest}.pickle"
@@ -67,7 +67,7 @@ def scan_changed(files: Mapping[str, bytes], secrets: proof.Secrets, *, prefix: 
     if not isinstance(proven, dict):
         proven = {}
     todo = {path: data for path, data in files.items() if proven.get(path) != digests[path]}
-    findings = _scan(todo, secrets, prefix)
+    findings = _scan(todo, secrets, prefix, ids)
     if not findings:
         _remember(folder, target, digests)
     return findings
@@ -77,22 +77,22 @@ IN_PROCESS_UP_TO = 200  # fewer files to scan than this are scanned in this proc
 _PART = 40  # files a task
 
 
-def _scan(files: Mapping[str, bytes], secrets: proof.Secrets, prefix: str) -> list[Finding]:
+def _scan(files: Mapping[str, bytes], secrets: proof.Secrets, prefix: str, ids: tuple[str, ...]) -> list[Finding]:
     """`proof.scan(files, secrets)`, on every core when the files are many (workers.shared_map, forked after the
     render: the workers read the files and the scanner in place). A file's verdict depends only on it and the
     secrets, and `scan` goes through the files in sorted order, so the findings of consecutive parts of that order,
     put together, are those of one scan."""
     if len(files) < IN_PROCESS_UP_TO:
-        return proof.scan(files, secrets, prefix=prefix)
+        return proof.scan(files, secrets, prefix=prefix, ids=ids)
     paths = sorted(files)
     parts = [paths[i:i + _PART] for i in range(0, len(paths), _PART)]
-    shared = (files, secrets, prefix, proof.scanner_of(secrets))
+    shared = (files, secrets, prefix, proof.scanner_of(secrets), ids)
     return [finding for found in workers.shared_map(_scan_part, parts, shared=shared) for finding in found]
 
 
 def _scan_part(paths: list[str]) -> list[Finding]:
-    files, secrets, prefix, scanner = workers.shared()
-    return proof.scan({path: files[path] for path in paths}, secrets, prefix=prefix, scanner=scanner)
+    files, secrets, prefix, scanner, ids = workers.shared()
+    return proof.scan({path: files[path] for path in paths}, secrets, prefix=prefix, scanner=scanner, ids=ids)
 
 
 def _remember(folder: Path, target: Path, digests: dict[str, bytes]) -> None:

@@ -21,11 +21,11 @@ STRANGER = ("路人甲", "someone@example.invalid")  # in no staff record
 ISOLATED = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_TERMINAL_PROMPT": "0"}
 
 
-def git(cwd: Path, *args: str, env: dict | None = None) -> str:
+def git(cwd: Path, *args: str, env: dict | None = None, input: str | None = None) -> str:
     full = {**os.environ, **ISOLATED, **(env or {})}
     for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
         full.pop(name, None)
-    run = subprocess.run(["git", *args], cwd=cwd, env=full, capture_output=True, text=True)
+    run = subprocess.run(["git", *args], cwd=cwd, env=full, capture_output=True, text=True, input=input)
     assert run.returncode == 0, run.stderr
     return run.stdout
 

@@ -316,6 +316,22 @@ def test_no_false_alarm_on_public_text(secrets, data):
     assert scan({"x.html": data.encode("utf-8")}, secrets) == []
 
 
+def test_the_builds_own_commit_id_is_no_mobile_number(secrets):
+    """About one commit id in 540 holds eleven digits that read like a mobile number (this one, 19274689958),
+    and version.html names the commit: the build must not stop on it. Numbers next to it, and a record's number
+    inside it, are still found."""
+    commit = "26a7fd0f81f9d77f43ca844ff1f19274689958ef"
+    page = f"<p>提交 <code>{commit}</code></p>"
+    assert {f.evidence["kind"] for f in scan({"version.html": page.encode()}, secrets)} == {ANY_MOBILE}
+    assert scan({"version.html": page.encode()}, secrets, ids=(commit,)) == []
+    beside = f"<p>{commit}13912345678 {commit}-139-1234-5678</p>"
+    assert {f.evidence["kind"] for f in scan({"version.html": beside.encode()}, secrets, ids=(commit,))} \
+        == {ANY_MOBILE}
+    inside = "26a7fd0f13800001000d77f43ca844ff1f192746"  # a member's phone (the fixture's) in the id
+    assert {f.evidence["kind"] for f in scan({"version.html": f"<code>{inside}</code>".encode()}, secrets,
+                                             ids=(inside,))} == {PHONE}
+
+
 def test_a_name_inside_a_longer_public_text_is_a_hit_unless_that_text_is_declared(town):
     """A member called 测试 is found in 测试街道 (the jurisdiction's name) too: no text is exempt because it is
     published. Declared word for word in privacy.public_texts, 测试街道 excuses her there, and only there."""
