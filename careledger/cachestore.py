@@ -224,8 +224,8 @@ class PerObject:
 
     def __init__(self):
         self.basis = None
-        self.last: dict[int, tuple] = {}  # id(object) -> (the object, kept alive; what was made for it)
-        self.now: dict[int, tuple] = {}
+        self.last: dict = {}  # id(object), or (kind, id) -> (the object, kept alive; what was made for it)
+        self.now: dict = {}
 
     def begin(self, basis) -> None:
         """A build's use, with its basis: another basis starts afresh."""
@@ -234,15 +234,48 @@ class PerObject:
                 self.last = {}
             self.basis, self.now = basis, {}
 
-    def get(self, obj, make: Callable[[], Any]) -> Any:
-        """`make()`, or what it gave for this very object last time."""
+    def get(self, obj, make: Callable[[], Any], kind: str = "") -> Any:
+        """`make()`, or what it gave for this very object last time (`kind`: which of the values made of one
+        object, where there are several)."""
         if not keeping():
             return make()
-        entry = self.last.get(id(obj))
+        key = (kind, id(obj)) if kind else id(obj)
+        entry = self.now.get(key) or self.last.get(key)
         if entry is None or entry[0] is not obj:
             entry = (obj, make())
-        self.now[id(obj)] = entry
+        self.now[key] = entry
         return entry[1]
+
+    def done(self) -> None:
+        if keeping():
+            self.last, self.now = self.now, {}
+
+
+class ByValue:
+    """Frozen values made once from one build to the next, by an equal key; only in a process that keeps the caches
+    in memory (`keeping`), elsewhere `get` makes every value. An equal value is the same to every reader, and the
+    very object handed out again keeps what was made for it (its digest: render/memo.Parts). A build's use runs
+    from `begin` to `done`; only the keys it asked for are kept after."""
+
+    def __init__(self):
+        self.last: dict = {}  # key -> the value
+        self.now: dict = {}
+
+    def begin(self) -> None:
+        self.now = {}
+
+    def get(self, key, make: Callable[[], Any], fits: Callable[[Any], bool] | None = None) -> Any:
+        """`make()`, or the value kept under `key`: made of exactly the key, or else `fits(value)` says it is equal
+        to what `make` would give."""
+        if not keeping():
+            return make()
+        value = self.now.get(key)
+        if value is None:
+            value = self.last.get(key)
+            if value is None or (fits is not None and not fits(value)):
+                value = make()
+            self.now[key] = value
+        return value
 
     def done(self) -> None:
         if keeping():

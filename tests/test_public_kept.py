@@ -70,3 +70,20 @@ def test_a_view_from_what_was_kept_equals_a_view_made_anew(tmp_path, seed):
         cold = view(root, as_of, fresh=True)
         assert warm == cold and repr(warm) == repr(cold)
     assert reused  # the memo was used, not only rebuilt
+
+
+def test_a_village_nothing_changed_is_the_very_village_of_the_last_view(tmp_path):
+    """So that the page memo keeps its digest (render/memo.Parts): a visit in one village leaves the others' parts
+    as they were, and a view made again with nothing changed is the same villages."""
+    root = jurisdiction(tmp_path / "content")
+    first = view(root, AS_OF, fresh=True)
+    again = view(root, AS_OF, fresh=False)
+    assert all(a is b for a, b in zip(first.villages, again.villages)) and len(first.villages) > 1
+    staff, household = VISITS[0]  # a visit this week in v1
+    rel = f"visits/{AS_OF:%Y-%m}/{staff}.yaml"
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    with (root / rel).open("a", encoding="utf-8") as out:
+        out.write(f"- date: {AS_OF}\n  household: {household}\n  duty: responsible\n  mode: in_person\n")
+    after = view(root, AS_OF, fresh=False)
+    changed = {v.id for a, v in zip(again.villages, after.villages) if v is not a}
+    assert changed == {"v1"}

@@ -286,3 +286,54 @@ def test_the_code_the_libraries_and_python_are_in_every_pages_digest(tmp_path, m
     assert third != second
     monkeypatch.setattr(memos.sys, "version", memos.sys.version + " (another build)")
     assert memos.base_digest(site_render.TEMPLATES) != third
+
+
+def test_a_kept_parts_digest_is_the_very_objects_and_its_only(monkeypatch, tmp_path):
+    """In a process that keeps its caches, a frozen part's digest is kept from one build (a Memo's life) to the next
+    for that very object; an equal new object, a tuple and anything outside such a process are digested again."""
+    from careledger import cachestore
+    from careledger.views.public_parts import Term
+
+    digested = []
+    real = memos.digest
+    monkeypatch.setattr(memos, "digest", lambda value: digested.append(value) or real(value))
+    cachestore.keep_in_memory()
+    part, rows = Term("1", "特困供养人员", ""), ("a", "b")
+    memo = memos.Memo(tmp_path / "out")
+    memos.Parts().of(part), memos.Parts().of(rows)
+    memo.settle()
+    assert digested == [part, rows]
+    memo = memos.Memo(tmp_path / "out")
+    assert memos.Parts().of(part) == real(part) and len(digested) == 2  # the very object: kept
+    assert memos.Parts().of(Term("1", "特困供养人员", "")) == real(part) and len(digested) == 3  # an equal one
+    memos.Parts().of(rows)
+    assert len(digested) == 4
+    memo.settle()
+    cachestore.keep_in_memory(False)
+    memo = memos.Memo(tmp_path / "out")
+    memos.Parts().of(part)
+    assert len(digested) == 5
+
+
+def test_a_villages_and_cadres_projections_are_kept_with_them(tmp_path):
+    """The search page's and the navigation's projections of a village or a cadre's row are made again only for a
+    part the view made anew, so that an unchanged village's digest is kept (render/site._PROJECTED)."""
+    from careledger import cachestore
+    from careledger.load import load
+    from careledger.rules import run_rules
+    from careledger.views.public import redact
+
+    from .publickit import AS_OF as PUBLIC_AS_OF, jurisdiction
+
+    records, _ = load(jurisdiction(tmp_path / "content"), today=PUBLIC_AS_OF)
+    view = redact(records, run_rules(records, PUBLIC_AS_OF), PUBLIC_AS_OF, records.site.privacy)
+    cachestore.keep_in_memory()
+    made = []
+    for _ in range(2):
+        site_render._PROJECTED.begin(None)
+        made.append((*site_render._search_villages(view), *site_render._search_cadres(view),
+                     *site_render._village_links(view)))
+        site_render._PROJECTED.done()
+    assert len(made[0]) > 3 and all(a is b for a, b in zip(*made))
+    assert made[0] == tuple(x for f in (site_render._search_villages, site_render._search_cadres,
+                                        site_render._village_links) for x in f(view))

@@ -20,6 +20,7 @@ template's fields), each worked out once per build.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import pickle
@@ -29,7 +30,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .. import assets
-from ..cachestore import cache_root, read_sealed, short_hash, write_sealed
+from ..cachestore import PerObject, cache_root, read_sealed, short_hash, write_sealed
 from ..output import read_kept
 from . import rows as rowcache
 
@@ -78,11 +79,18 @@ def digest(value) -> bytes:
     return hashlib.blake2b(buffer.getvalue(), digest_size=20).digest()
 
 
+# In a process that keeps its caches (the build server, the preview), the digests of the frozen parts the views
+# hand out again from one build to the next (public._Kept, desk._LISTS): an unchanged village or list is not
+# pickled again. A Memo's life is a build's use of it.
+_ACROSS = PerObject()
+
+
 class Parts:
     """The digests of the parts pages share (a village, a working list, a template's narrowed fields), each worked
     out once per build whichever pages read it: by identity, the value kept alive and unchanged while the pages
     render. A page's key then holds the parts' digests (20 bytes each), not the parts: an unchanged village or list
-    costs one digest, not one per page that shows it."""
+    costs one digest, not one per page that shows it. A frozen dataclass (a part of a view, immutable all the way
+    down) keeps its digest from one build to the next, too (`_ACROSS`)."""
 
     def __init__(self):
         self._kept: dict[int, tuple[object, bytes]] = {}  # id → (the value, kept alive; its digest)
@@ -90,8 +98,15 @@ class Parts:
     def of(self, value) -> bytes:
         kept = self._kept.get(id(value))
         if kept is None:
-            kept = self._kept[id(value)] = (value, digest(value))
+            made = _ACROSS.get(value, lambda: digest(value)) if _frozen(type(value)) else digest(value)
+            kept = self._kept[id(value)] = (value, made)
         return kept[1]
+
+
+@functools.cache
+def _frozen(kind: type) -> bool:
+    params = getattr(kind, "__dataclass_params__", None)
+    return params is not None and params.frozen
 
 
 def base_digest(templates: Path) -> bytes:
@@ -126,6 +141,7 @@ class Memo:
         self.every: list[str] = []  # pages made on every build (`always`)
         self._rows: rowcache.Rows | None = None  # loaded when a page first renders kept rows
         self._page = ""
+        _ACROSS.begin(VERSION)
 
     @property
     def rows(self) -> rowcache.Rows:
@@ -176,6 +192,7 @@ class Memo:
         """Every page is rendered: the kept rows no page of this build keeps are let go before the writing."""
         if self._rows is not None:
             self._rows.settle({*self.rendered, *self.every})
+        _ACROSS.done()  # the parts this build digested are those the next may hand out again
 
     def under(self, prefix: str) -> "_Under":
         return _Under(self, prefix)

@@ -31,6 +31,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from .. import assets, csp
+from ..cachestore import PerObject
 from ..findings import ERROR, Finding, Source
 from ..output import Tree
 from ..stamp import Stamp
@@ -110,16 +111,21 @@ class CadreLink(_Part):
     village: str
 
 
+# In a process that keeps its caches: each village's and cadre's projection made of the very village or status row
+# the last view held too (public._Kept hands the unchanged ones out again), so that its digest is kept (memo.Parts).
+_PROJECTED = PerObject()
+
+
 def _search_villages(view: PublicView) -> tuple[Listed, ...]:
-    return tuple(Listed(v.id, v.name, v.entries) for v in view.villages)
+    return tuple(_PROJECTED.get(v, lambda v=v: Listed(v.id, v.name, v.entries), "listed") for v in view.villages)
 
 
 def _search_cadres(view: PublicView) -> tuple[CadreLink, ...]:
-    return tuple(CadreLink(c.label, c.village) for c in view.cadres)
+    return tuple(_PROJECTED.get(c, lambda c=c: CadreLink(c.label, c.village), "cadre") for c in view.cadres)
 
 
 def _village_links(view: PublicView) -> tuple[Link, ...]:
-    return tuple(Link(v.id, v.name) for v in view.villages)
+    return tuple(_PROJECTED.get(v, lambda v=v: Link(v.id, v.name), "link") for v in view.villages)
 
 
 def _page_links(view: PublicView) -> tuple[PageLink, ...]:
@@ -200,6 +206,7 @@ def render_site(view: PublicView, pages_html: Mapping[str, Markup], *, stamp: St
     env = published_environment(None)  # the stamp reaches a page in its context, narrowed like the view
     _check_values("stamp", stamp)
     memo = memo or NoMemo()
+    _PROJECTED.begin(None)
     narrowed = _Narrowed(view)
     base: list[bytes] = []  # the templates' and code's digest, worked out when a first page needs it
     files = Tree()
@@ -249,6 +256,7 @@ def render_site(view: PublicView, pages_html: Mapping[str, Markup], *, stamp: St
     for page in view.pages:
         render(f"pages/{page.slug}.html", "page.html", page=page, body=pages_html[page.slug])
     files.add("search-index.js", search_index(view, pages_html))
+    _PROJECTED.done()
     static = TEMPLATES / "static"
     for path in sorted(p for p in static.rglob("*") if p.is_file() and not p.name.startswith(".")):
         files.add(f"static/{path.relative_to(static).as_posix()}", path.read_bytes())

@@ -17,7 +17,7 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
-from .. import vocab
+from .. import cachestore, vocab
 from ..audit.trail import Authors
 from .dossier_history import HistoryVersion, last_change, version_of
 
@@ -96,7 +96,22 @@ class Desk:
         return tuple(w for w in self.lists if w.scope == scope)
 
 
+# In a process that keeps its caches: the last desk's rows and lists, handed out again where equal, so that an
+# unchanged list is the very object and keeps its digest (render/memo.Parts); elsewhere each is made anew.
+_ROWS = cachestore.ByValue()  # a row, by its fields
+_LISTS = cachestore.ByValue()  # a list, by its slug, when equal
+
+
 def build_desk(facts) -> Desk:
+    _ROWS.begin()
+    _LISTS.begin()
+    desk = _build_desk(facts)
+    _ROWS.done()
+    _LISTS.done()
+    return desk
+
+
+def _build_desk(facts) -> Desk:
     rows = _rows(facts)
     villages = {v.id: v.name for v in facts.records.site.villages}
     village_order = {vid: i for i, vid in enumerate(villages)}
@@ -119,7 +134,7 @@ def _versioned(facts, lists: list[WorkingList]) -> tuple[WorkingList, ...]:
     """Each list with the newest record version among the households it lists."""
     history = facts.history
     if history is None or not getattr(history, "available", False):
-        return tuple(lists)
+        return tuple(_kept(wl) for wl in lists)
     last = {h: last_change(history, h) for h in {r.household for wl in lists for r in wl.rows}}
     authors = Authors(facts.records.staff)
     out = []
@@ -127,7 +142,12 @@ def _versioned(facts, lists: list[WorkingList]) -> tuple[WorkingList, ...]:
         newest = max((c for c in (last[h] for h in {r.household for r in wl.rows}) if c is not None),
                      key=lambda c: c.order, default=None)
         out.append(dataclasses.replace(wl, version=version_of(newest, authors)) if newest is not None else wl)
-    return tuple(out)
+    return tuple(_kept(wl) for wl in out)
+
+
+def _kept(wl: WorkingList) -> WorkingList:
+    """The last desk's list of that slug when it is equal (its rows the very rows: `_ROWS`), else `wl`."""
+    return _LISTS.get(wl.slug, lambda: wl, fits=wl.__eq__)  # (rows compared by identity first: C's tuple ==)
 
 
 def _village_order(facts, village_order: dict[str, int], staff_id: str) -> int:
@@ -195,8 +215,8 @@ class _People:
     def row(self, kind, case, staff_id, duty, what, days, **more) -> Row:
         name, phone = self.person(staff_id)
         village = case.household.village
-        return Row(kind, case.member.name, case.key, case.household.id, village, self.villages.get(village, village),
-                   staff_id, name, phone, duty, what, days, **more)
+        return _row(kind, case.member.name, case.key, case.household.id, village, self.villages.get(village, village),
+                    staff_id, name, phone, duty, what, days, more.get("due"), more.get("missing", 0))
 
     def responsible(self, household_id: str) -> tuple[str, ...]:
         """Who answers for a household's problem: every 包保责任人 of its subjects in care (else who found it)."""
@@ -207,6 +227,11 @@ class _People:
     def problem_row(self, household, staff_id, duty, what, days) -> Row:
         name, phone = self.person(staff_id)
         subjects = "、".join(dict.fromkeys(c.member.name for c in self.of_household.get(household.id, ())))
-        return Row("problems", subjects or household.id, household.id, household.id, household.village,
-                   self.villages.get(household.village, household.village), staff_id, name, phone,
-                   duty, what, days)
+        return _row("problems", subjects or household.id, household.id, household.id, household.village,
+                    self.villages.get(household.village, household.village), staff_id, name, phone,
+                    duty, what, days, None, 0)
+
+
+def _row(*fields) -> Row:
+    """A row of these fields (all of them, in order): the last desk's when it had an equal one (`_ROWS`)."""
+    return _ROWS.get(fields, lambda: Row(*fields))

@@ -234,11 +234,12 @@ class _People:
         pairs = sorted(((c, self.entry(c)) for c in cases),
                        key=lambda ce: (order.get(ce[0].subject.category, 99), ranks.get(ce[0].subject.level, 0),
                                        ce[1].public_id))
-        return Village(id=village.id, name=village.name, entries=tuple(e for _, e in pairs),
-                       status=self.status(village.name, village.name, cases,
-                                          self.alerts_by_village.get(village.id, 0), group=f"v:{village.id}"),
-                       cadres=self.cadre_statuses(village.id),
-                       weeks=self.weeks(village.id))
+        parts = (village.name, tuple(e for _, e in pairs),
+                 self.status(village.name, village.name, cases, self.alerts_by_village.get(village.id, 0),
+                             group=f"v:{village.id}"),
+                 self.cadre_statuses(village.id), self.weeks(village.id))
+        # the very village of the last view when its parts are (an unchanged village's digest is kept: render/memo.py)
+        return self.kept.value("village", village.id, parts, lambda: Village(village.id, *parts))
 
     def weeks(self, village_id: str | None) -> tuple[Week, ...]:
         as_of = self.facts.as_of
