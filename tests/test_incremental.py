@@ -4,6 +4,7 @@ rewrites no file, and a changed visit rewrites exactly the pages whose bytes dep
 import dataclasses
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -173,6 +174,30 @@ def test_the_fingerprint_follows_the_templates_in_the_package(demo, cache, monke
     assert before != first
     (templates / "base.html").write_text("<html><body></body></html>", encoding="utf-8")
     assert fingerprint.of_build(demo, as_of=AS_OF, paper=False) != before
+
+
+def test_the_fingerprint_follows_a_rendering_library_upgraded_or_removed(monkeypatch, tmp_path):
+    """A library is taken by where it is installed and that folder's stat (fingerprint._installed): an upgrade
+    (its files removed and written again), a move or its removal each changes the code's fingerprint, and so the
+    build server's key."""
+    import importlib
+
+    site = tmp_path / "site-packages"
+    (site / "renderlib").mkdir(parents=True)
+    (site / "renderlib" / "__init__.py").write_text("VERSION = '1.0'\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(site))
+    importlib.invalidate_caches()
+    monkeypatch.setattr(fingerprint, "_RENDERING_LIBRARIES", ("renderlib", "nosuchlib"))
+    first = fingerprint.of_code()
+    assert fingerprint.of_code() == first and fingerprint._installed("nosuchlib") == "-"
+    os.utime(site / "renderlib", ns=(1, 1))  # as if written long ago
+    installed = fingerprint.of_code()
+    (site / "renderlib" / "__init__.py").unlink()  # pip's upgrade: the old files out, the new ones in
+    (site / "renderlib" / "__init__.py").write_text("VERSION = '2.0'\n", encoding="utf-8")
+    assert fingerprint.of_code() != installed
+    shutil.rmtree(site / "renderlib")
+    importlib.invalidate_caches()
+    assert fingerprint._installed("renderlib") == "-" and fingerprint.of_code() != installed
 
 
 def test_many_new_files_are_parsed_in_worker_processes_with_the_same_result(demo, cache, monkeypatch):
