@@ -391,3 +391,24 @@ def test_the_visits_of_a_few_households_are_found_by_the_loaders_months_as_by_a_
     by_months = audit_rules._visit_sources(records, asked)
     scanned = audit_rules._visit_sources(dataclasses.replace(records), asked)  # (a copy: no months)
     assert by_months == scanned and len(by_months) == sum(1 for v in records.visits if v.household in asked)
+
+
+def test_a_visit_files_repeated_visits_are_counted_up_in_file_order():
+    """A visit's identity is (visitor, date, household, duty) and which repeat of it it is, in file order: a file
+    of many repeats (a pasted block) takes one lookup a visit, and the keys are those of counting up."""
+    import random
+    from collections import Counter
+    from types import SimpleNamespace
+
+    from careledger.audit.parse import keyed_visits
+
+    rng = random.Random(5)
+    visits = [SimpleNamespace(date=dt.date(2026, 11, rng.randint(1, 3)), household=rng.choice("ab"),
+                              duty=rng.choice(("responsible", "contact"))) for _ in range(400)]
+    keyed = keyed_visits("s1", visits)
+    assert list(keyed.values()) == visits
+    seen = Counter()
+    for key, visit in keyed.items():
+        base = ("s1", visit.date, visit.household, visit.duty)
+        assert tuple(key) == (*base, seen[base]) and key.n == seen[base]
+        seen[base] += 1

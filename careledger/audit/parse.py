@@ -59,11 +59,13 @@ def household_of(path: str) -> str | None:
 def keyed_visits(visitor: str, visits) -> dict[VisitKey, Visit]:
     """A visit file's visits by identity, in file order (a second visit with the same identity counts up `n`)."""
     out: dict[VisitKey, Visit] = {}
+    repeats: dict[VisitKey, int] = {}  # a first key → the `n` of its last repeat (a file of many: not n² lookups)
     new = tuple.__new__  # VisitKey(...) without the named tuple's Python-level __new__: this runs for every visit
     for visit in visits:
         key = new(VisitKey, (visitor, visit.date, visit.household, visit.duty, 0))
-        while key in out:
-            key = key._replace(n=key.n + 1)
+        if key in out:
+            n = repeats[key] = repeats.get(key, 0) + 1
+            key = key._replace(n=n)
         out[key] = visit
     return out
 
