@@ -153,6 +153,7 @@ def _read_all(root: Path, jobs: list[FileJob], settings: Settings, cache: bool, 
               known: KnownStats | None = None):
     timeless = dataclasses.replace(settings, today=dt.date.max)  # a result holds for every as-of date >= its latest
     store = _Store(root, timeless) if cache else None
+    _SUPERSEDED.clear()
     runs = _RUNS.of(root, store, settings) if store and keeping() else None
     results: dict[str, tuple] = {}  # rel -> (records, findings, digest, latest, summary)
     todo: list[tuple[FileJob, tuple]] = []  # (job, stat) of the files to parse
@@ -262,6 +263,23 @@ class _Runs:
 
 
 _RUNS = _Runs()
+
+# In a process that keeps its caches, the records of the files whose bytes changed since the last read, under the
+# blob id of the bytes they were read from (the last read's only): the history's walk of the new commit asks for the
+# version before it of each file it changed, which is this (`superseded`), and need not read it from git again.
+_SUPERSEDED: dict[tuple[str, str], list] = {}
+
+
+def superseded(rel: str, blob: str) -> list | None:
+    """The records the last read in this process made of `rel` when its bytes had the git blob id `blob` and it read
+    without errors, if the file has changed since; else None."""
+    return _SUPERSEDED.get((rel, blob))
+
+
+def _supersede(rel: str, entry: tuple) -> None:
+    records, findings = entry[2][0], entry[2][1]
+    if keeping() and not any(f.is_error for f in findings):
+        _SUPERSEDED[rel, entry[1]] = records
 _FOLDER_OF = attrgetter("folder")
 
 
@@ -414,6 +432,7 @@ class _Store:
             except OSError:
                 return None
             if digest != entry[1]:
+                _supersede(rel, entry)
                 return None
             if entry[0] != stat or max(stat[1], stat[3]) < time.time_ns():  # remembered again: trusted after this write
                 self.put(rel, stat, digest, entry[2])

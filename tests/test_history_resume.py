@@ -63,7 +63,12 @@ def audit_of(root, history, records):
 
 def same(root, warm, tmp_path, monkeypatch, step, deferred=False):
     """The History read with the kept walk equals a fresh read, and so do the audit's findings and report.
-    `deferred`: the kept walk read as in the build server, which keeps the walk after its answer (`saves_after`)."""
+    `deferred`: the kept walk read as in the build server, which keeps its caches in memory (the versions a commit
+    changed taken from the records it read before: `bulkread.superseded`) and keeps the walk after its answer
+    (`saves_after`)."""
+    if deferred:
+        cachestore.keep_in_memory()
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(warm))  # the records read as the build reads them
     records, _ = load(root, today=AS_OF)
     seeded = records if step % 2 else None  # with and without today's records to take versions from
     with cachestore.saves_after() if deferred else contextlib.nullcontext():
@@ -314,3 +319,27 @@ def test_the_loaded_visits_of_a_file_are_found_by_its_month_as_by_the_index(tmp_
     assert by_pass == {path: sorted(indexed._in_file(path), key=history_module._POSITION) for path in files}
     assert by_loader == by_pass  # the loader's lists: the same visits, in the file's order already
     assert scanned._visits_by_file is None and indexed._visits_by_file is not None and len(files) < resume.SCANS
+
+
+def test_in_a_kept_process_the_version_a_commit_changed_is_taken_from_the_records_read_before(tmp_path,
+                                                                                              monkeypatch):
+    """The build server's continued walk asks for the version of a visit file before the last commit changed it:
+    the records the last load read of it (`bulkread.superseded`), not git, and the History is a fresh read's."""
+    cachestore.keep_in_memory()
+    repo = basic_repo(tmp_path / "c")
+    requested = []
+    real = resume.git.BlobReader.request
+    monkeypatch.setattr(resume.git.BlobReader, "request", lambda self, ids: requested.append(ids) or real(self, ids))
+    text = (repo.root / FILES[0]).read_text(encoding="utf-8")
+    for n in range(2, 6):  # a visit a commit
+        text += entry(n)
+        repo.write({FILES[0]: text})
+        repo.commit(f"2026-11-{10 + n}", f"录入 {n}")
+        monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "warm"))  # the server's one cache
+        records, _ = load(repo.root, today=AS_OF)
+        requested.clear()
+        with cachestore.saves_after():
+            warm = read(repo.root, tmp_path / "warm", monkeypatch, records)
+        if n > 2:  # (the first build walks from the start)
+            assert requested == [], n
+        assert warm == read(repo.root, tmp_path / f"cold{n}", monkeypatch, records)

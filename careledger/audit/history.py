@@ -27,6 +27,7 @@ from pathlib import Path
 from queue import Full, Queue
 from zoneinfo import ZoneInfo
 
+from ..bulkread import superseded
 from ..cachestore import FolderStore, code_hash, when_done, without_gc
 from ..load import visits_in_date_order
 from ..records import Household, Visit
@@ -419,6 +420,21 @@ class _Seeds:
             if self._households_by_file is None:
                 self._households_by_file = {h.source.file: h for h in self.records.households}
             return self._households_by_file.get(path)
+        return None
+
+
+    @staticmethod
+    def before(path: str, blob: str):
+        """The version of a file this process read before it last changed (`bulkread.superseded`: the version the
+        last commit changed, which a continued walk's events ask for), as the records give it; else None."""
+        records = superseded(path, blob)
+        if records is None:
+            return None
+        visitor = visitor_of(path)
+        if visitor is not None:
+            return keyed_visits(visitor, sorted((r for r in records if type(r) is Visit), key=_POSITION))
+        if household_of(path) is not None:
+            return next((r for r in records if type(r) is Household), None)
         return None
 
 

@@ -346,6 +346,10 @@ class _Versions:
         got = self.builder.seeds.version(path, blob)
         if got is None:
             got = self.builder.store.folder(path).get((path, blob))
+        if got is None:
+            got = self.builder.seeds.before(path, blob)
+            if got is not None:  # kept like a version read from git: the next builds' events ask for it too
+                self.builder.store.put(path, (path, blob), got)
         return got
 
     def _parse(self, index: int, data: bytes | None):
