@@ -343,3 +343,47 @@ def test_in_a_kept_process_the_version_a_commit_changed_is_taken_from_the_record
         if n > 2:  # (the first build walks from the start)
             assert requested == [], n
         assert warm == read(repo.root, tmp_path / f"cold{n}", monkeypatch, records)
+
+
+def test_in_a_kept_process_a_commits_findings_are_kept_with_todays_places(tmp_path, monkeypatch):
+    """The build server judges a commit once (rules/audit._JUDGED): later builds take its findings again, with the
+    place of each visit they name as today's files have it (a visit written above it moves it down), and the audit's
+    findings are those of a fresh walk and check."""
+    from careledger.cachestore import PerObject
+    from careledger.rules import audit as audit_rules
+
+    cachestore.keep_in_memory()
+    repo = basic_repo(tmp_path / "c")
+    judged = []
+    real = audit_rules._Judge.commit
+    monkeypatch.setattr(audit_rules._Judge, "commit", lambda self, c: judged.append(c) or real(self, c))
+    original = (repo.root / FILES[0]).read_text(encoding="utf-8")
+    added = ""
+    for n in range(1, 7):
+        if n % 3 == 0:  # a visit written at the top: the visits below it move down
+            original = entry(40 + n) + original
+        else:  # a visit entered weeks after its day (AUD-LATE, naming its place)
+            added += entry(n)
+        repo.write({FILES[0]: original + added})
+        if n == 4:  # a level changed with no review (AUD-LEVEL): judged with today's household, at every build
+            repo.replace(HOUSEHOLD, "level: '3'", "level: '2'")
+        if n == 6:  # the review written since, in today's file: the level change was reviewed after all
+            repo.replace(HOUSEHOLD, "reviews:\n", "reviews:\n  - date: 2026-11-26\n    result: adjust\n"
+                                                "    by: s-minzheng\n")
+        repo.commit(f"2026-11-{27 if n % 2 else 28}", f"录入 {n}", author=STRANGER if n == 4 else CLERK)
+        monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "warm"))
+        records, _ = load(repo.root, today=AS_OF)
+        with cachestore.saves_after():
+            warm = read(repo.root, tmp_path / "warm", monkeypatch, records)
+        judged.clear()
+        found = audit_of(repo.root, warm, records)
+        if n > 1:  # the new commit, and the one of a level change (the import is judged as a whole)
+            assert judged == [c for c in warm.commits if c.subject == "录入 4" and n > 4] + [warm.commits[-1]], n
+        kept, audit_rules._JUDGED = audit_rules._JUDGED, PerObject()  # a fresh check beside the kept one's
+        try:
+            cold = read(repo.root, tmp_path / f"cold{n}", monkeypatch, records)
+            assert found == audit_of(repo.root, cold, records)
+        finally:
+            audit_rules._JUDGED = kept
+        assert any("AUD-LATE" in f for f in found[0])
+        assert any("AUD-LEVEL" in f for f in found[0]) == (n in (4, 5)), n

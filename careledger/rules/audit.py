@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import replace
 from typing import Iterable
 
 from ..audit.diff import diff_records
@@ -34,6 +35,7 @@ from ..audit.digest import CommitDigest
 from ..audit.history import Commit, History, HouseholdEvent, VisitEvent
 from ..audit.parse import VisitKey
 from ..audit.trail import Authors
+from ..cachestore import PerObject
 from ..findings import WARNING, Finding, Source
 
 CODES = {
@@ -61,9 +63,22 @@ def check(facts) -> Iterable[Finding]:
     if not history.available:
         return out
     judge = _Judge(facts, history)
+    # In a process that keeps its caches (the build server), a commit's findings are those it gave last time while
+    # the settings and the staff it was judged by are equal, unless they read today's records (where a visit stands
+    # in today's files, today's households): its events are those of the very commit object the continued walk hands
+    # back (audit/resume.py). A history of ten thousand commits is not judged again at every rebuild.
+    _JUDGED.begin((judge.allowed, judge.months, tuple(facts.records.staff), history.state))
     for commit in history.commits:
-        out += judge.commit(commit)
+        made: list = []
+        kept = _JUDGED.get(commit, lambda commit=commit: judge.to_keep(commit, made))
+        out += judge.placed(kept) if kept is not None else made[0] if made else judge.commit(commit)
+    _JUDGED.done()
     return out
+
+
+# commit → its findings, each with the visit whose place in today's files it names (or None), as `to_keep` made
+# them; None where judging it read today's households. By the very commit object.
+_JUDGED = PerObject()
 
 
 def trail_findings(history: History) -> Iterable[Finding]:
@@ -109,6 +124,34 @@ class _Judge:
         self.staff = facts.records.staff_by_id
         self.current = facts.records.households_by_id
         self.sources: dict[VisitKey, Source] | None = None  # made at the first finding that names a visit
+        self.read_today = 0  # how many judgements read today's households (`to_keep`)
+        self.placing: dict[int, tuple] = {}  # id(source given) → (that source, the visit's key and path): `_source`
+
+    def to_keep(self, commit: Commit, made: list) -> tuple | None:
+        """The commit's findings, to be kept, each with the visit whose place in today's files it names (key and
+        path, or None): judged again they would differ in those places only. None when judging it read today's
+        households (a level change); the findings are then in `made`."""
+        read = self.read_today
+        found = self.commit(commit)
+        made.append(found)
+        if self.read_today != read:
+            return None
+        return tuple((f, self._placed_visit(f.source)) for f in found)
+
+    def _placed_visit(self, source: Source) -> tuple[VisitKey, str] | None:
+        placing = self.placing.get(id(source))
+        return placing[1:] if placing is not None and placing[0] is source else None
+
+    def placed(self, kept: tuple) -> list[Finding]:
+        """Kept findings, each naming its visit's place in today's files."""
+        out = []
+        for finding, visit in kept:
+            if visit is not None:
+                source = self._place(*visit)
+                if source != finding.source:
+                    finding = replace(finding, source=source)
+            out.append(finding)
+        return out
 
     def commit(self, commit: Commit) -> list[Finding]:
         visits, households = self.history.events_of(commit)
@@ -131,6 +174,8 @@ class _Judge:
             elif e.action == "removed":
                 out.append(self.removed(e))
         out += self.author(commit, visits, digest)
+        if households:
+            self.read_today += 1  # (a level change is judged with today's household file: `_reviewed`)
         for e in households:
             out += self.levels(e)
         return out
@@ -279,10 +324,15 @@ class _Judge:
         return f"提交 {commit.short}"
 
     def _source(self, e: VisitEvent) -> Source:
+        source = self._place(e.key, e.path)
+        self.placing[id(source)] = (source, e.key, e.path)
+        return source
+
+    def _place(self, key: VisitKey, path: str) -> Source:
         """Where the visit is in today's records (its path at the commit when it is gone)."""
         if self.sources is None:
             self.sources = _visit_sources(self.facts.records, self._judged_households())
-        return self.sources.get(e.key, Source(e.path))
+        return self.sources.get(key, Source(path))
 
     def _judged_households(self) -> set[str]:
         """The households of the events judged one by one (a superset of those whose findings name a visit)."""
