@@ -280,6 +280,8 @@ def _supersede(rel: str, entry: tuple) -> None:
     records, findings = entry[2][0], entry[2][1]
     if keeping() and not any(f.is_error for f in findings):
         _SUPERSEDED[rel, entry[1]] = records
+
+
 _FOLDER_OF = attrgetter("folder")
 
 

@@ -422,7 +422,6 @@ class _Seeds:
             return self._households_by_file.get(path)
         return None
 
-
     @staticmethod
     def before(path: str, blob: str):
         """The version of a file this process read before it last changed (`bulkread.superseded`: the version the

@@ -159,7 +159,6 @@ def _signature(st) -> tuple:
     return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
 
 
-
 class Memo:
     """The pages of one build: each rendered, or reused from the output when its digest is the recorded one."""
 
