@@ -137,24 +137,26 @@ def _read_bytes(raw: bytes, root: Path, job: FileJob, settings: Settings) -> tup
 
 
 def read_all(root: Path, jobs: list[FileJob], settings: Settings, *, cache: bool = True,
-             workers: int | None = None,
-             known: KnownStats | None = None) -> list[tuple[list, list[Finding], str, refs.VisitRefs | None]]:
+             workers: int | None = None, known: KnownStats | None = None,
+             glance=None) -> list[tuple[list, list[Finding], str, refs.VisitRefs | None]]:
     """The result of `read_file` for each job, in order, with the git blob id of the bytes read ("" when the file
     could not be read): the audit trail takes the working tree's versions from here instead of parsing them; and what
     its visits refer to (`refs.of_file`, cached with them: the checks across visits add these up). `known`: the
-    stats a watcher of `root` holds (`KnownStats`), to spare a stat of each unchanged file."""
+    stats a watcher of `root` holds (`KnownStats`), to spare a stat of each unchanged file. `glance`: the build's
+    `git status` of `root` (audit.git.Glance), to spare a stat of each file git says is as it was (`_Clean`)."""
     if known is not None and known.root != os.path.abspath(root):
         raise ValueError(f"stats known of {known.root}, not of {root}")
     with without_gc():
-        return _read_all(Path(root), jobs, settings, cache, workers, known)
+        return _read_all(Path(root), jobs, settings, cache, workers, known, glance)
 
 
 def _read_all(root: Path, jobs: list[FileJob], settings: Settings, cache: bool, workers: int | None,
-              known: KnownStats | None = None):
+              known: KnownStats | None = None, glance=None):
     timeless = dataclasses.replace(settings, today=dt.date.max)  # a result holds for every as-of date >= its latest
     store = _Store(root, timeless) if cache else None
     _SUPERSEDED.clear()
     runs = _RUNS.of(root, store, settings) if store and keeping() else None
+    clean = _Clean.since_last(root, glance) if runs is not None and known is None else None
     results: dict[str, tuple] = {}  # rel -> (records, findings, digest, latest, summary)
     todo: list[tuple[FileJob, tuple]] = []  # (job, stat) of the files to parse
     prefix = f"{root}/"  # a string, not a Path per file: a county has 20,000 files to stat
@@ -166,7 +168,10 @@ def _read_all(root: Path, jobs: list[FileJob], settings: Settings, cache: bool, 
     for folder, group in folders:
         stats = None
         if runs is not None:
-            stats = stats_of[folder] = _stats(group, prefix, known, known_prefix)
+            if clean is not None and clean.holds(folder, group) and runs.held(folder, group, clean.before_ns):
+                continue
+            held = runs.held_stats(folder, clean) if clean is not None else None
+            stats = stats_of[folder] = _stats(group, prefix, known, known_prefix, held)
             if runs.unchanged(folder, group, stats):
                 continue
         for i, job in enumerate(group):
@@ -205,6 +210,7 @@ def _read_all(root: Path, jobs: list[FileJob], settings: Settings, cache: bool, 
         out += run
     if runs is not None:
         runs.done()
+        _Clean.seen(root, glance)
     return out
 
 
@@ -248,6 +254,27 @@ class _Runs:
             self.now[folder] = run
             return True
 
+        def held(self, folder: str, jobs: list, before_ns: int) -> bool:
+            """`unchanged` where git says the folder's files hold the bytes they held at the status taken at
+            `before_ns` (`_Clean`), without a stat: the last run's files were not modified since (their stats, as
+            the run took them, are older than that by the racy margin), so its results are of those bytes."""
+            run = self.last.get(folder)
+            if (run is None or run[0] != jobs or run[3] > self.today or not all(run[1])
+                    or max(max(s[1], s[3]) for s in run[1]) >= before_ns - _RACY_NS):
+                return False
+            self.now[folder] = run
+            return True
+
+        def held_stats(self, folder: str, clean: "_Clean") -> dict[str, tuple] | None:
+            """Of a folder git says some files of differ (`_Clean`), the stats the last run took of the others,
+            where the files were not modified since: a stat of each is spared, and the parse cache takes them."""
+            run = self.last.get(folder)
+            if run is None or run[3] > self.today:
+                return None
+            limit = clean.before_ns - _RACY_NS
+            return {job.rel: stat for job, stat in zip(run[0], run[1])
+                    if stat and max(stat[1], stat[3]) < limit and job.rel not in clean.changed}
+
         def get(self, folder: str) -> list | None:
             run = self.now.get(folder)
             return run[2] if run is not None else None
@@ -263,6 +290,49 @@ class _Runs:
 
 
 _RUNS = _Runs()
+_RACY_NS = 3_000_000_000  # a stat this close to a moment may not tell a change made at that moment (output.py)
+
+
+class _Clean:
+    """What git says of a content tree since the last read of it in this process that had the build's `git status`
+    (the build server's, which keeps its runs: `_Runs`): the files that may differ from the bytes read then are
+    those committed since (a diff of the two HEADs) and those either status listed (modified, untracked, ignored:
+    `Glance.every`). A folder none of whose files is among them, nor below a listed folder, holds what it held, and
+    the stat of each of its files is spared (a county has 200,000: half a second). As git's index (and the build
+    fingerprint) does, this trusts git's status; a file marked assume-unchanged or skip-worktree is not seen."""
+
+    _last: dict[str, tuple] = {}  # root -> (HEAD, the paths its status listed, when that status was taken)
+
+    def __init__(self, changed: set[str], before_ns: int):
+        self.changed = changed
+        self.folders = tuple(path for path in changed if path.endswith("/"))  # (git lists an ignored folder whole)
+        self.before_ns = before_ns
+
+    @classmethod
+    def since_last(cls, root: Path, glance) -> "_Clean | None":
+        last = cls._last.get(str(root))
+        if glance is None or last is None or not glance.location.head or not last[0]:
+            return None
+        head, every, taken = last
+        if head == glance.location.head:
+            committed = ()
+        else:
+            from .audit.git import changed_between  # (here: the audit package imports this module)
+
+            committed = changed_between(glance.location, head, glance.location.head)
+            if committed is None:
+                return None
+        return cls({*glance.every, *committed}, taken)
+
+    @classmethod
+    def seen(cls, root: Path, glance) -> None:
+        if glance is not None and glance.taken_ns:
+            cls._last[str(root)] = (glance.location.head, frozenset(glance.every), glance.taken_ns)
+
+    def holds(self, folder: str, jobs: list) -> bool:
+        inside = folder + "/"
+        return (not any(inside.startswith(listed) for listed in self.folders)
+                and not any(job.rel in self.changed for job in jobs))
 
 # In a process that keeps its caches, the records of the files whose bytes changed since the last read, under the
 # blob id of the bytes they were read from (the last read's only): the history's walk of the new commit asks for the
@@ -285,8 +355,12 @@ def _supersede(rel: str, entry: tuple) -> None:
 _FOLDER_OF = attrgetter("folder")
 
 
-def _stats(jobs: list[FileJob], prefix: str, known: KnownStats | None, known_prefix: str | None) -> list[tuple]:
-    """The stats of the jobs' files: as known (`KnownStats`) where the watcher holds them, else of the file."""
+def _stats(jobs: list[FileJob], prefix: str, known: KnownStats | None, known_prefix: str | None,
+           held: dict[str, tuple] | None = None) -> list[tuple]:
+    """The stats of the jobs' files: as known (`KnownStats`) where the watcher holds them, or as the last read took
+    them where git says the file is as it was then (`held`: `_Runs.Tree.held_stats`), else of the file."""
+    if held:
+        return [held.get(job.rel) or _stat(prefix + job.rel) for job in jobs]
     if known_prefix is None:
         return [_stat(prefix + job.rel) for job in jobs]
     return [known.stat(known_prefix + job.rel) or _stat(prefix + job.rel) for job in jobs]

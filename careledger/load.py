@@ -86,17 +86,18 @@ class Records:
 
 
 def load(content_dir: Path, *, today: dt.date, cache: bool = True, only: frozenset[str] | None = None,
-         known: KnownStats | None = None) -> tuple[Records | None, list[Finding]]:
+         known: KnownStats | None = None, glance=None) -> tuple[Records | None, list[Finding]]:
     """Read and check a content tree. Records is None only when site.yaml or the profile cannot be read.
     `cache=False` parses every file again instead of taking unchanged files from the cache (bulkread.py).
     `only` (paths relative to the root) reads, of the dated folders (visits/, inspections/, spot-checks/: the bulk
     of a county's files), just those files; everything else is read whole, so references still resolve
     (`careledger check PATH...`; its caller keeps the findings of those files).
     `known`: the files' stats as the preview's watcher holds them (bulkread.KnownStats), which the parse cache takes
-    instead of a stat of each unchanged file."""
+    instead of a stat of each unchanged file. `glance`: the build's `git status` of the content (audit.git.Glance),
+    by which a process that keeps its caches spares the stat of the files git says are as they were."""
     with without_gc():  # millions of objects and no cycles: see cachestore.without_gc and long_lived
         try:
-            loaded = _load(Path(content_dir), today, cache, only, known)
+            loaded = _load(Path(content_dir), today, cache, only, known, glance)
         finally:
             _MADE.done()
             _LISTED.done(keeping())
@@ -105,7 +106,7 @@ def load(content_dir: Path, *, today: dt.date, cache: bool = True, only: frozens
 
 
 def _load(root: Path, today: dt.date, cache: bool, only: frozenset[str] | None,
-          known: KnownStats | None = None) -> tuple[Records | None, list[Finding]]:
+          known: KnownStats | None = None, glance=None) -> tuple[Records | None, list[Finding]]:
     findings: list[Finding] = []
     site_file = listing.check_file(root, "site.yaml", findings)
     if site_file is None:
@@ -123,7 +124,7 @@ def _load(root: Path, today: dt.date, cache: bool, only: frozenset[str] | None,
     if profile is None:
         return None, findings
     reader = _Reader(root, findings, today, site, only)
-    reader.read_in_bulk(cache, known)
+    reader.read_in_bulk(cache, known, glance)
     findings += [Finding("W-CACHE-UNSAFE", WARNING, message, Source(folder)) for folder, message in take_warnings()]
     records = Records(
         root=root,
@@ -441,7 +442,7 @@ class _Reader:
     def error_count(self) -> int:
         return sum(1 for f in self.findings if f.is_error)
 
-    def read_in_bulk(self, cache: bool, known: KnownStats | None = None) -> None:
+    def read_in_bulk(self, cache: bool, known: KnownStats | None = None, glance=None) -> None:
         """Parse the record files at once: cached, and on every core."""
         jobs = [FileJob(rel, Staff, True, (("village", self.staff_unit(rel)),))  # (equal jobs: bulkread._Runs)
                 for rel in self.yaml_files("staff", 1) if self.staff_unit(rel) is not None]
@@ -453,7 +454,7 @@ class _Reader:
             listed = self.yaml_files(folder, 2)  # the jobs kept with the listing (`_sort_out`): the same objects
             jobs += _MADE.get(("jobs", folder), (listed,), lambda: [
                 FileJob(rel, cls, True, ((author_field, _stem(rel)),)) for rel in listed if self.month_of(rel)])
-        results = read_all(self.root, jobs, self.settings, cache=cache, known=known)
+        results = read_all(self.root, jobs, self.settings, cache=cache, known=known, glance=glance)
         start = 0
         for folder, group in groupby(jobs, key=_JOB_FOLDER):  # a folder at a time: a county has 200,000 files
             end = start + len(list(group))

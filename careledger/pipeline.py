@@ -60,9 +60,10 @@ def prepare(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty:
             glance: git.Glance | None = None, known: KnownStats | None = None) -> Prepared:
     """Load, refuse what cannot be built from (errors, output over the records, a dirty tree), judge by the rules.
     `more_checks(records)` adds a command's own checks on the loaded records (e.g. households it was asked for).
-    `glance`: the content's `git.glance` the build's fingerprint was made of (its `git status` serves the history).
+    `glance`: the content's `git.glance` the build's fingerprint was made of (its `git status` serves the load and
+    the history).
     `known`: the content files' stats as the preview's watcher holds them, for the load (bulkread.KnownStats)."""
-    records, findings = load(content_dir, today=as_of, known=known)
+    records, findings = load(content_dir, today=as_of, known=known, glance=glance)
     findings += _output_must_not_hold_content(content_dir, output_dir)
     _stop_on_errors(findings, records is None)
     if more_checks is not None:

@@ -62,7 +62,7 @@ class Parses:
 def read_on_the_day(monkeypatch, content: Path, day: dt.date):
     """The reading before issue 16: every file parsed with the as-of date, no cache."""
     with monkeypatch.context() as m:
-        m.setattr(bulkread, "read_all", lambda root, jobs, s, cache=True, workers=None, known=None:
+        m.setattr(bulkread, "read_all", lambda root, jobs, s, cache=True, workers=None, known=None, glance=None:
                   [(records, findings, "", refs.of_file(records))
                    for records, findings in (bulkread.read_file(Path(root), job, s) for job in jobs)])
         import careledger.load as loading

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -250,15 +251,32 @@ class Glance:
     location: Location
     every: tuple[str, ...]  # dirty_paths(location, ignored=True)
     dirty: tuple[str, ...]  # dirty_paths(location)
+    taken_ns: int = 0  # the clock just before git looked: a file modified since may or may not be among `every`
 
 
 def glance(content_dir: Path) -> Glance | None:
     """The content's location and status; None outside git (the callers then ask again and say why)."""
     try:
         location = locate(content_dir)
-        return Glance(location, *_status(location, True))
+        taken = time.time_ns()
+        return Glance(location, *_status(location, True), taken)
     except GitUnavailable:
         return None
+
+
+def changed_between(location: Location, older: str, newer: str) -> tuple[str, ...] | None:
+    """The files below the content directory that differ between two commits; None when git cannot say (a commit
+    gone since, git gone)."""
+    try:
+        result = _run(["diff", "--name-only", "-z", "--no-renames", older, newer, "--", location.pathspec],
+                      location.toplevel)
+    except GitUnavailable:
+        return None
+    if result.returncode != 0:
+        return None
+    prefix = location.prefix
+    paths = result.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return tuple(path[len(prefix):] if path.startswith(prefix) else path for path in paths if path)
 
 
 def _status(location: Location, ignored: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
