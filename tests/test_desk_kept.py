@@ -13,7 +13,7 @@ from careledger.rules import Facts
 from careledger.views.desk import build_desk
 
 from .publickit import AS_OF, jurisdiction
-from .test_public_kept import EDITS, VISITS
+from .test_public_kept import random_edits
 
 
 def desk_of(root, as_of):
@@ -39,20 +39,7 @@ def test_a_desk_from_what_was_kept_equals_a_desk_made_anew(tmp_path, seed):
     visits: dict[str, list[str]] = {}
     last, handed_again = None, 0
     for _ in range(10):
-        for i in rng.sample(range(len(EDITS)), rng.randint(0, 2)):
-            rel, old, new = EDITS[i]
-            path = root / rel
-            text = path.read_text(encoding="utf-8")
-            path.write_text(text.replace(new, old, 1) if i in on else text.replace(old, new, 1), encoding="utf-8")
-            on ^= {i}
-        for _ in range(rng.randint(0, 2)):
-            staff, household = rng.choice(VISITS)
-            day = AS_OF - dt.timedelta(days=rng.randint(0, 60))
-            rel = f"visits/{day:%Y-%m}/{staff}.yaml"
-            visits.setdefault(rel, []).append(f"- date: {day}\n  household: {household}\n  duty: responsible\n"
-                                              f"  mode: in_person\n")
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            (root / rel).write_text("".join(visits[rel]), encoding="utf-8")
+        random_edits(root, rng, on, visits, 2)
         as_of = AS_OF + dt.timedelta(days=rng.choice([0, 0, 1, 7]))
         warm = desk_of(root, as_of)
         cold = cold_desk(root, as_of)

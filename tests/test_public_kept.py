@@ -41,6 +41,25 @@ def view(root, as_of, *, fresh: bool):
     return public.redact(records, run_rules(records, as_of), as_of, records.site.privacy)
 
 
+def random_edits(root, rng, on: set, visits: dict, most_visits: int) -> None:
+    """One step of random edits: up to two of EDITS toggled (`on`: those in effect), and up to `most_visits` visits
+    of the last 60 days written (`visits`: each file's)."""
+    for i in rng.sample(range(len(EDITS)), rng.randint(0, 2)):
+        rel, old, new = EDITS[i]
+        path = root / rel
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace(new, old, 1) if i in on else text.replace(old, new, 1), encoding="utf-8")
+        on ^= {i}
+    for _ in range(rng.randint(0, most_visits)):
+        staff, household = rng.choice(VISITS)
+        day = AS_OF - dt.timedelta(days=rng.randint(0, 60))
+        rel = f"visits/{day:%Y-%m}/{staff}.yaml"
+        visits.setdefault(rel, []).append(f"- date: {day}\n  household: {household}\n  duty: responsible\n"
+                                          f"  mode: in_person\n")
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("".join(visits[rel]), encoding="utf-8")
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_a_view_from_what_was_kept_equals_a_view_made_anew(tmp_path, seed):
     rng = random.Random(seed)
@@ -49,20 +68,7 @@ def test_a_view_from_what_was_kept_equals_a_view_made_anew(tmp_path, seed):
     visits: dict[str, list[str]] = {}
     reused = 0
     for _ in range(12):
-        for i in rng.sample(range(len(EDITS)), rng.randint(0, 2)):
-            rel, old, new = EDITS[i]
-            path = root / rel
-            text = path.read_text(encoding="utf-8")
-            path.write_text(text.replace(new, old, 1) if i in on else text.replace(old, new, 1), encoding="utf-8")
-            on ^= {i}
-        for _ in range(rng.randint(0, 3)):
-            staff, household = rng.choice(VISITS)
-            day = AS_OF - dt.timedelta(days=rng.randint(0, 60))
-            rel = f"visits/{day:%Y-%m}/{staff}.yaml"
-            visits.setdefault(rel, []).append(f"- date: {day}\n  household: {household}\n  duty: responsible\n"
-                                              f"  mode: in_person\n")
-            (root / rel).parent.mkdir(parents=True, exist_ok=True)
-            (root / rel).write_text("".join(visits[rel]), encoding="utf-8")
+        random_edits(root, rng, on, visits, 3)
         as_of = AS_OF + dt.timedelta(days=rng.choice([0, 0, 1, 7, 40]))
         kept_before = public._Kept._last
         warm = view(root, as_of, fresh=False)
