@@ -367,7 +367,7 @@ def _listen(path: Path) -> socket.socket | None:
 
 def memory_short(meminfo: str | None = None) -> bool:
     """Whether the machine has less than a quarter of its memory available (`/proc/meminfo`): a server then exits
-    after its build, giving back what it holds (about 2.8 GB at 25,000 households) rather than keep it for speed."""
+    after its build, giving back what it holds (about 3 GB at 25,000 households) rather than keep it for speed."""
     if meminfo is None:
         try:
             meminfo = Path("/proc/meminfo").read_text()
