@@ -75,6 +75,10 @@ def same(root, warm, tmp_path, monkeypatch, step, deferred=False):
         incremental = read(root, warm, monkeypatch, seeded)
     full = read(root, tmp_path / f"cold{step}", monkeypatch, seeded)
     assert incremental == full
+    for household in ("ds-001", "ds-002", "xw-001", "xw-002"):  # each household's record version: its last event
+        files, visits = full.for_household(household)
+        last = incremental.last_commit_of(household)
+        assert (last.order if last else None) == max((e.commit.order for e in files + visits), default=None)
     assert [e.visit for e in incremental.visit_events] == [e.visit for e in full.visit_events]
     if records is not None:
         assert audit_of(root, incremental, records) == audit_of(root, full, records)
@@ -387,3 +391,18 @@ def test_in_a_kept_process_a_commits_findings_are_kept_with_todays_places(tmp_pa
             audit_rules._JUDGED = kept
         assert any("AUD-LATE" in f for f in found[0])
         assert any("AUD-LEVEL" in f for f in found[0]) == (n in (4, 5)), n
+
+
+def test_a_visit_moved_to_another_household_is_the_last_change_of_both(tmp_path, monkeypatch):
+    """A visit whose household is corrected in place (removed from one, added to the other: only a date or duty
+    correction is one visit changed) is a change of both households' record versions (`History.last_commit_of`,
+    which the dossier and the desk print)."""
+    repo = basic_repo(tmp_path / "c")
+    text = (repo.root / FILES[0]).read_text(encoding="utf-8")
+    repo.write({FILES[0]: text + entry(0)})  # ds-001's
+    repo.commit("2026-11-12", "录入")
+    repo.write({FILES[0]: text + entry(0).replace("ds-001", "xw-001")})
+    moved = repo.commit("2026-11-13", "改户")
+    history = read(repo.root, tmp_path / "cache", monkeypatch)
+    assert history.last_commit_of("ds-001").id == moved == history.last_commit_of("xw-001").id
+    assert history.last_commit_of("ds-002").id != moved
