@@ -322,7 +322,7 @@ class _Clean:
             committed = changed_between(glance.location, head, glance.location.head)
             if committed is None:
                 return None
-        return cls({*glance.every, *committed}, taken)
+        return cls({*every, *glance.every, *committed}, taken)
 
     @classmethod
     def seen(cls, root: Path, glance) -> None:
