@@ -143,3 +143,20 @@ def test_a_file_changed_between_the_status_and_the_read_and_put_back_is_read_aga
         with other.open("a", encoding="utf-8") as out:
             out.write(visit(4, "ds-001"))
     assert warm(root) == cold(root, tmp_path)
+
+
+def test_a_file_edited_and_then_put_back_by_git_is_read_again(tmp_path, monkeypatch):
+    """Uncommitted at the last build (its status listed it), put back since (`git checkout`): clean now, as it was
+    at HEAD all along, and read again all the same."""
+    root = tmp_path / "content"
+    repository(root)
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "warm"))
+    monkeypatch.setattr(bulkread._Clean, "_last", {})
+    cachestore.keep_in_memory()
+    warm(root)
+    rel = sorted((root / "visits").glob("2026-10/*.yaml"))[0]
+    with rel.open("a", encoding="utf-8") as out:
+        out.write(visit(5, "ds-001"))
+    assert warm(root) == cold(root, tmp_path)
+    git(root, "checkout", "--", ".")
+    assert warm(root) == cold(root, tmp_path)
