@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from operator import attrgetter
 from pathlib import Path
 
 import pytest
@@ -24,7 +23,6 @@ from careledger.load import load
 from .gitkit import Repo, git
 
 AS_OF = dt.date(2026, 11, 23)
-FULL_ORDER = attrgetter("date", "source.file", "source.line", "source.column")
 IGNORED = "visits/2026-11/draft.yaml"  # a record file .gitignore hides: the loader reads it all the same
 SETTLE = 0.06  # seconds: longer than the racy margin the tests run with, and than the file system's clock tick
 OPS = st.lists(st.tuples(st.sampled_from(["commit", "commit", "edit", "revert", "touch", "ignored", "reset", "amend"]),
