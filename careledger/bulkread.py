@@ -45,6 +45,7 @@ from . import progress, refs
 from . import workers as processes  # not `workers`: that is the number of them below
 from .cachestore import FolderStore, code_hash, kept_as_written, keeping, seal, unseal, without_gc, write_durable
 from .findings import Finding
+from . import listing
 from .listing import read_below
 from .records import CustodyLedger, Household, Inspection, SpotCheckResult, Staff, Visit
 from .schema import MISSING, Context, convert
@@ -260,7 +261,7 @@ class _Runs:
             the run took them, are older than that by the racy margin), so its results are of those bytes."""
             run = self.last.get(folder)
             if (run is None or run[0] != jobs or run[3] > self.today or not all(run[1])
-                    or max(max(s[1], s[3]) for s in run[1]) >= before_ns - _RACY_NS):
+                    or max(max(s[1], s[3]) for s in run[1]) >= before_ns - listing.RACE_MARGIN_NS):
                 return False
             self.now[folder] = run
             return True
@@ -271,7 +272,7 @@ class _Runs:
             run = self.last.get(folder)
             if run is None or run[3] > self.today:
                 return None
-            limit = clean.before_ns - _RACY_NS
+            limit = clean.before_ns - listing.RACE_MARGIN_NS
             return {job.rel: stat for job, stat in zip(run[0], run[1])
                     if stat and max(stat[1], stat[3]) < limit and job.rel not in clean.changed}
 
@@ -290,7 +291,6 @@ class _Runs:
 
 
 _RUNS = _Runs()
-_RACY_NS = 3_000_000_000  # a stat this close to a moment may not tell a change made at that moment (output.py)
 
 
 class _Clean:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from careledger import bulkread, cachestore
+from careledger import bulkread, cachestore, listing
 from careledger import load as loading
 from careledger.audit import git as gitcmd
 from careledger.demo import DemoSpec, write_demo
@@ -31,7 +31,7 @@ OPS = st.lists(st.tuples(st.sampled_from(["commit", "commit", "edit", "revert", 
 
 @pytest.fixture(autouse=True)
 def margin(monkeypatch):
-    monkeypatch.setattr(bulkread, "_RACY_NS", int(SETTLE * 1e9) // 2)
+    monkeypatch.setattr(listing, "RACE_MARGIN_NS", int(SETTLE * 1e9) // 2)
 
 
 def snapshot(loaded):

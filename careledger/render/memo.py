@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from importlib import metadata
 from pathlib import Path
 
-from .. import assets
+from .. import assets, listing
 from ..cachestore import PerObject, cache_root, read_sealed, short_hash, write_sealed
 from ..output import read_kept
 from . import rows as rowcache
@@ -135,7 +135,7 @@ def base_digest(templates: Path) -> bytes:
         except metadata.PackageNotFoundError:
             h.update(f"{name}=-".encode())
     made = h.digest()
-    racy = time.time_ns() - _RACY_NS
+    racy = time.time_ns() - listing.RACE_MARGIN_NS
     if all(max(signature[3], signature[4]) < racy for _, signature in stats):  # else it may change unseen
         _BASES[str(templates)] = (stats, made)
     return made
@@ -152,7 +152,6 @@ def _files(folder: str, suffix: str) -> list[str]:
 
 
 _BASES: dict[str, tuple[tuple, bytes]] = {}  # templates folder → (every file's stat, the base digest made of them)
-_RACY_NS = 3_000_000_000  # a file changed this recently may change again within the same timestamp (output.py)
 
 
 def _signature(st) -> tuple:
