@@ -48,6 +48,23 @@ class Facts:
     def staff(self) -> dict:
         return self.records.staff_by_id
 
+    # What more than one rule (or a rule and the views' share, rules/derived.py) would work out of the same facts,
+    # worked out once per judgement and kept here: filled by the rule that owns each (cadence, reviews).
+    @cached_property
+    def counted_visits(self) -> dict:
+        """(case key, id of a cadence rule) -> the case's visits that count for it (`cadence.counted_visits`)."""
+        return {}
+
+    @cached_property
+    def review_cycles(self) -> dict:
+        """household id -> its review cycles (`reviews.review_cycles`)."""
+        return {}
+
+    @cached_property
+    def open_problem_places(self) -> list[tuple[int, int]]:
+        """`reviews.open_problem_places` of the records' visits on the as-of date."""
+        return reviews.open_problem_places(self.records.visits, self.as_of)
+
     @cached_property
     def derived(self) -> derived_results.Derived:
         """The rule results the views list besides the findings (gaps, visits due, monthly minimums, review cycles,

@@ -69,7 +69,7 @@ def check(facts) -> Iterable[Finding]:
                     counted.append(visit)
                 elif visit.date >= case.start:
                     yield _not_counted(visit, case, rule, facts, why)
-            _counted_of(facts)[case.key, id(rule)] = counted  # (for the due list and the monthly minimums)
+            facts.counted_visits[case.key, id(rule)] = counted  # (for the due list and the monthly minimums)
             yield from _gaps(case, rule, counted, facts, since)
             if rule.monthly_minimum:
                 yield from _monthly(case, rule, counted, facts, since)
@@ -94,18 +94,13 @@ def counted_visits(facts, case: Case, rule: CadenceRule) -> list:
     """The case's visits (one per visitor, date and duty: `distinct_visits`) in the rule's duty that count for it, in
     order. Worked out once per judgement: `check` makes them, and the due list and the monthly minimums of the same
     facts take them, rather than asking each visit's `refusal` again."""
-    known = _counted_of(facts)
+    known = facts.counted_visits
     counted = known.get((case.key, id(rule)))
     if counted is None:
         visits, _ = distinct_visits(facts.visits.get(case.key, []))
         counted = known[case.key, id(rule)] = [v for v in visits if v.duty == rule.duty and case.in_care_on(v.date)
                                                and refusal(v, case, rule, facts) is None]
     return counted
-
-
-def _counted_of(facts) -> dict:
-    """(case key, id of the rule) -> its counted visits, kept with the facts (whose profile holds the rules)."""
-    return facts.__dict__.setdefault("_counted_visits", {})
 
 
 def fits(visit, case: Case, rule: CadenceRule, facts) -> bool:

@@ -53,7 +53,7 @@ def part(facts) -> Part:
     """A household's share, from facts restricted to it (`households.restricted`: its visits in the records' order)."""
     return Part(cadence.current_gap_starts(facts), cadence.due_list(facts),
                 cadence.month_short(facts, days_left=False),
-                reviews.cycles_due(facts), reviews.open_problem_places_of(facts))
+                reviews.cycles_due(facts), facts.open_problem_places)
 
 
 def well_formed(mine: Part) -> bool:

@@ -115,7 +115,7 @@ def cycles_due(facts) -> list[CycleDue]:
 def _cycles_of(facts, household, spans) -> list:
     """`review_cycles` of the household under the facts' policy and date, worked out once per judgement: the check
     and the views' share of the same facts (`cycles_due`) both ask. `spans`: `care_spans` of the facts' cases."""
-    known = facts.__dict__.setdefault("_review_cycles", {})
+    known = facts.review_cycles
     cycles = known.get(household.id)
     if cycles is None:
         policy = facts.profile.review
@@ -203,15 +203,6 @@ def open_problems(visits, as_of: dt.date) -> list[tuple[object, object]]:
     return [(visits[i], visits[i].problems[j]) for i, j in open_problem_places(visits, as_of)]
 
 
-def open_problem_places_of(facts) -> list[tuple[int, int]]:
-    """`open_problem_places` of the facts' visits on their date, worked out once per judgement (the check and the
-    views' share of the same facts both ask)."""
-    places = facts.__dict__.get("_open_problem_places")
-    if places is None:
-        places = facts.__dict__["_open_problem_places"] = open_problem_places(facts.records.visits, facts.as_of)
-    return places
-
-
 def open_problem_places(visits, as_of: dt.date) -> list[tuple[int, int]]:
     """`open_problems` as places: (the visit's index in `visits`, the problem's index in its `problems`). The
     household cache keeps these rather than copies of the visits (rules/derived.py)."""
@@ -228,7 +219,7 @@ def _problems(facts, spans) -> Iterable[Finding]:
     as_of, policy = facts.as_of, facts.profile.review
     households = facts.records.households_by_id
     visits = facts.records.visits
-    for visit, problem in ((visits[i], visits[i].problems[j]) for i, j in open_problem_places_of(facts)):
+    for visit, problem in ((visits[i], visits[i].problems[j]) for i, j in facts.open_problem_places):
         household = households.get(visit.household)
         if household is None:
             continue
