@@ -319,12 +319,15 @@ class _Month:
             found[1].add(record.source.file)
         before = self.previous.__dict__.get("by_household", {}) if self.previous is not None else {}
         self.previous = None  # (not a chain of every version of the month)
-        made = {}
+        made, sets = {}, {}  # sets: one object for each set of files (most households of a month share a few)
         for household, (records, files) in out.items():
             old = before.get(household)
-            made[household] = (old if old is not None and len(old[0]) == len(records)
-                                and all(map(operator.is_, old[0], records)) and old[1] == files
-                                else (records, frozenset(files)))
+            if old is not None and len(old[0]) == len(records) and all(map(operator.is_, old[0], records)) \
+                    and old[1] == files:
+                made[household] = old
+            else:
+                files = frozenset(files)
+                made[household] = (records, sets.setdefault(files, files))
         return made
 
     @cached_property
