@@ -408,6 +408,31 @@ def test_a_server_holds_what_it_keeps_frozen_and_collects_it_when_idle(monkeypat
             gc.enable()
 
 
+_FREED_AND_COLLECTED = """
+import sys
+from careledger import cachestore
+
+def resident():
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmRSS:"))
+
+blocks = [bytes(1000) + bytes([i % 256]) for i in range(100_000)]  # 100 MB of malloc's heap (over pymalloc's 512)
+pinned = bytes(1000) + b"!"  # above them: the heap's top stays in use, so free() alone gives nothing back
+del blocks
+held = resident()
+cachestore.collect_frozen()
+print(held - resident())
+"""
+
+
+def test_an_idle_server_gives_the_memory_its_builds_freed_back_to_the_system():
+    """cachestore.collect_frozen (the idle server) ends with malloc_trim: freed memory below the heap's top, which
+    free() keeps, leaves the resident set. In a child process: its heap is this test's alone."""
+    given_back = int(subprocess.run([sys.executable, "-c", _FREED_AND_COLLECTED], cwd=ROOT, check=True,
+                                    capture_output=True, text=True).stdout)
+    assert given_back > 50 * 1024 * 1024
+
+
 def test_a_server_gives_its_memory_back_when_the_machine_is_short_of_it():
     meminfo = "MemTotal:       24000000 kB\nMemFree:         1000000 kB\nMemAvailable:   {} kB\n"
     assert buildserver.memory_short(meminfo.format(5_000_000))
