@@ -32,6 +32,7 @@ import datetime as dt
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable
 
 from .. import cachestore, workers
@@ -449,32 +450,59 @@ def _forget_gone(store, present: dict[str, set]) -> None:
 
 
 def _in_order(facts, per_unit: list[tuple[Unit, dict]]) -> dict:
-    """family -> its local findings over every household, in the order a judgement of the whole gives them."""
+    """family -> its local findings over every household, in the order a judgement of the whole gives them: phase
+    by phase (`ORDER`); in a phase ordered by household, the households' order (no sort); else by its anchor, then
+    the household's order, then the finding's place in the household's list."""
     rank = {unit.id: i for i, (unit, _) in enumerate(per_unit)}
-    ledger_rank: dict[str, int] = {}
-    for i, ledger in enumerate(facts.records.custody):
-        ledger_rank.setdefault(ledger.source.file, i)
-    first_visit = {household: i for i, household in enumerate(content.judged_visits(facts))}
+    anchors = _Anchors(facts)
     out = {}
     for family, parts in ORDER.items():
-        keyed = []
+        phase_of: dict[str, int] = {}  # code -> its phase: the first whose codes hold it (None: any code)
+        phases: list[list] = [[] for _ in parts]
         for unit, found in per_unit:
             found_on = None
             for n, finding in enumerate(found[family]):
-                phase = next(i for i, (codes, _) in enumerate(parts) if codes is None or finding.code in codes)
+                phase = phase_of.get(finding.code)
+                if phase is None:
+                    phase = phase_of[finding.code] = next(i for i, (codes, _) in enumerate(parts)
+                                                          if codes is None or finding.code in codes)
                 kind = parts[phase][1]
                 if kind == HOUSEHOLD:
-                    anchor = (rank[unit.id],)
-                elif kind == LEDGER:  # custody/<village>/<household>-<member>.yaml: a ledger a file
-                    anchor = (ledger_rank.get(finding.source.file, len(ledger_rank)),)
+                    phases[phase].append(finding)
+                    continue
+                if kind == LEDGER:  # custody/<village>/<household>-<member>.yaml: a ledger a file
+                    anchor = (anchors.ledger_rank.get(finding.source.file, len(anchors.ledger_rank)),)
                 elif kind == PROBLEM:  # the visit that found it, by the loader's order of visits
                     found_on = found_on or {p.source: v for v in unit.visits for p in v.problems}
                     visit = found_on.get(finding.source)
                     source = visit.source if visit else finding.source
                     anchor = (visit.date if visit else dt.date.max, source.file, source.line, source.column)
                 else:
-                    anchor = (first_visit.get(unit.id, len(first_visit)),)
-                keyed.append(((phase, anchor, rank[unit.id], n), finding))
-        keyed.sort(key=lambda pair: pair[0])
-        out[family] = [finding for _, finding in keyed]
+                    anchor = (anchors.first_visit.get(unit.id, len(anchors.first_visit)),)
+                phases[phase].append(((anchor, rank[unit.id], n), finding))
+        for (_, kind), found in zip(parts, phases):
+            if kind != HOUSEHOLD:
+                found.sort(key=lambda pair: pair[0])
+                found[:] = [finding for _, finding in found]
+        out[family] = [finding for found in phases for finding in found]
     return out
+
+
+class _Anchors:
+    """What orders the findings of a phase that is not ordered by household, worked out when first asked."""
+
+    def __init__(self, facts):
+        self.facts = facts
+
+    @cached_property
+    def ledger_rank(self) -> dict[str, int]:
+        """A custody file -> the place of its first ledger in the records."""
+        ranks: dict[str, int] = {}
+        for i, ledger in enumerate(self.facts.records.custody):
+            ranks.setdefault(ledger.source.file, i)
+        return ranks
+
+    @cached_property
+    def first_visit(self) -> dict[str, int]:
+        """A household -> its place in the order of first judged visits (`content.judged_visits`)."""
+        return {household: i for i, household in enumerate(content.judged_visits(self.facts))}
