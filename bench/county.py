@@ -415,8 +415,9 @@ def served(content: Path, build: list[str], env: dict, edits: int = 5) -> str:
     seconds between the commit and the build (the server does the work that can wait, its caches and the records of
     the output, after its answer: back to back, a build waits for the last one's), one with nothing changed right
     after the last of them and one after a pause, and the first of a new day; with the server's resident memory
-    after those builds and its peak (its own process: VmRSS and VmHWM, the workers it forks not counted). The server
-    is stopped after."""
+    after those builds and its peak (its own process: VmRSS and VmHWM, the workers it forks not counted), and its
+    resident memory again once it has been idle long enough to collect and give back what its builds freed. The
+    server is stopped after."""
     runtime = Path(tempfile.mkdtemp(prefix="cl-bench-", dir="/tmp"))  # short: a socket's path must be
     env = {**env, "CARELEDGER_BUILD_SERVER": "1", "XDG_RUNTIME_DIR": str(runtime)}
     try:
@@ -435,6 +436,9 @@ def served(content: Path, build: list[str], env: dict, edits: int = 5) -> str:
         nothing_paced, _ = run(build, env)
         day, _ = run([*build[:-1], NEXT_DAY], env)
         memory = _server_memory(runtime)
+        server = _buildserver()
+        time.sleep(server.COLLECT_AFTER_SECONDS + server.TICK_SECONDS + 1)
+        idle = _server_memory(runtime)
         run(build, env)  # back to AS_OF, for what follows
     finally:
         run([*CARELEDGER, "shutdown"], env)
@@ -445,24 +449,28 @@ def served(content: Path, build: list[str], env: dict, edits: int = 5) -> str:
             f"(median of {edits} back to back: {one[0]:.2f}–{one[-1]:.2f}), {paced[len(paced) // 2]:.2f} s {CLERK_PAUSE:.0f} s "
             f"after the commit (median of {edits}: {paced[0]:.2f}–{paced[-1]:.2f}); nothing changed {nothing:.2f} s right "
             f"after a rebuild, {nothing_paced:.2f} s {CLERK_PAUSE:.0f} s after one; "
-            f"first build of a new day {day:.1f} s; the server's memory {memory}")
+            f"first build of a new day {day:.1f} s; the server's memory "
+            + (f"{memory['VmRSS']} MB between builds, peak {memory['VmHWM']} MB, {idle['VmRSS']} MB once idle"
+               if memory and idle else "unknown (no server)"))
 
 
-def _server_memory(runtime: Path) -> str:
-    """The server's resident memory between builds (VmRSS, taken after one) and its peak (VmHWM)."""
-    sys.path.insert(0, str(ROOT))
+def _buildserver():
+    """careledger's buildserver module (this script runs careledger as commands; it imports it only here)."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     from careledger import buildserver
+    return buildserver
 
+
+def _server_memory(runtime: Path) -> dict[str, int] | None:
+    """The server's `resident_memory` (None: no server answers)."""
     saved = os.environ.get("XDG_RUNTIME_DIR")
     os.environ["XDG_RUNTIME_DIR"] = str(runtime)  # (this process looks where the server's clients looked)
     try:
-        pids = [pid for _, pid in buildserver.servers()]
+        pids = [pid for _, pid in _buildserver().servers()]
     finally:
         os.environ.pop("XDG_RUNTIME_DIR") if saved is None else os.environ.update(XDG_RUNTIME_DIR=saved)
-    for pid in pids:
-        memory = resident_memory(pid)
-        return f"{memory['VmRSS']} MB between builds, peak {memory['VmHWM']} MB"
-    return "unknown (no server)"
+    return resident_memory(pids[0]) if pids else None
 
 
 def resident_memory(pid: int) -> dict[str, int]:
