@@ -4,14 +4,16 @@ builds, by holder.
     .venv/bin/python bench/held.py CONTENT [--as-of 2026-11-23] [--work /tmp/careledger-held] [--rebuilds 2]
 
 CONTENT is a git repository of records (e.g. a county `bench/run` generated: its `content/`). It is cloned under
---work (kept there, with its cache, so a second run starts warm; the output is made anew); this process keeps what
-it reads (`cachestore.keep_in_memory`), builds once, then adds one visit and commits it before each of --rebuilds rebuilds,
-as the server builds them (`cachestore.saves_after`). It then prints its resident set and, for each value a
-careledger module keeps at module level, the bytes of the Python objects reachable from it and not from a value
-printed before it (`sys.getsizeof` over `gc.get_referents`; modules, classes and functions not followed). The
-cache files' kept values come first, by cache folder; a class's attributes count as its module's values. What the
-resident set holds beyond the sum is the interpreter and the modules the builds imported (printed: the resident set
-of a fresh process that imports them) and what malloc keeps of the memory freed.
+--work (kept there, with its cache, so a second run starts warm; the output is made anew). This process keeps what
+it reads (`cachestore.keep_in_memory`), builds once, then adds one visit and commits it before each of --rebuilds
+rebuilds, as the server builds them (`cachestore.saves_after`). It prints its resident set after them and again
+once it has done what the idle server does (`cachestore.collect_frozen`: every cycle collected, malloc's free
+memory given back). Then, for each value a careledger module keeps at module level, the bytes of the Python objects
+reachable from it and not from a value printed before it (`sys.getsizeof` over `gc.get_referents`; modules,
+classes and functions not followed). The cache files' kept values come first, by cache folder; a class's
+attributes count as its module's values. What the resident set holds beyond the sum is the interpreter and the
+modules the builds imported (printed: the resident set of a fresh process that imports them), what those modules
+hold outside Python objects, and the free memory malloc and Python's allocator keep in blocks still partly used.
 """
 
 from __future__ import annotations
@@ -107,7 +109,7 @@ def main() -> None:
     if not content.exists():
         subprocess.run(["git", "clone", "-q", str(args.content), str(content)], check=True)
     os.environ["CARELEDGER_CACHE_DIR"] = str(args.work / "cache")
-    from careledger import cachestore, oscalls
+    from careledger import cachestore
     from careledger.pipeline import build_all
     as_of, output = dt.date.fromisoformat(args.as_of), args.work / "output"
     shutil.rmtree(output, ignore_errors=True)
@@ -121,12 +123,11 @@ def main() -> None:
         with cachestore.saves_after():
             build_all(content, output, as_of=as_of, paper=False)
         print(f"one visit: {time.perf_counter() - started:.1f} s")
-    gc.collect()
     held = resident()
-    oscalls.give_back_memory()
+    cachestore.collect_frozen()  # as the server does once idle: every cycle collected, malloc's free memory given back
     after, before = resident(), baseline()
-    print(f"resident set: {held / MiB:,.0f} MiB after the builds, {after / MiB:,.0f} MiB once malloc gave back its "
-          f"free memory; {before / MiB:,.0f} MiB in a fresh process that imports the same modules")
+    print(f"resident set: {held / MiB:,.0f} MiB after the builds, {after / MiB:,.0f} MiB once collected and given "
+          f"back as by the idle server; {before / MiB:,.0f} MiB in a fresh process that imports the same modules")
     reach, small, total = Reach(), 0, 0
     for label, value in holders():
         size = reach.size(value)
