@@ -69,8 +69,9 @@ def holders() -> list[tuple[str, object]]:
     careledger's modules that is not code or a small constant."""
     from careledger import cachestore
     by_folder: dict[str, list] = {}
+    root = cachestore.cache_root()
     for path, (_, value) in (cachestore._kept or {}).items():
-        folder = path.split("/cache/", 1)[-1].split("/", 1)[0]
+        folder = Path(path).relative_to(root).parts[0]
         by_folder.setdefault(f"cache files: {folder}/", []).append(value)
     found = sorted(by_folder.items())
     for name in sorted(n for n in sys.modules if n == "careledger" or n.startswith("careledger.")):

@@ -452,8 +452,8 @@ def hold_frozen() -> None:
 
 def collect_frozen() -> None:
     """Collect every object, frozen or not, and freeze what is left (`hold_frozen`): the build server, when idle.
-    Then malloc gives the memory freed by the builds back to the system: it would otherwise stay the server's while
-    it waits, a tenth of what it holds (bench/held.py)."""
+    Then malloc gives back to the system what the builds freed and free() kept (`oscalls.give_back_memory`), rather
+    than the server holding it while it waits (docs/performance.md, the eleventh round)."""
     gc.unfreeze()
     gc.collect()
     gc.freeze()

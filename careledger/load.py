@@ -319,7 +319,7 @@ class _Month:
             found[1].add(record.source.file)
         before = self.previous.__dict__.get("by_household", {}) if self.previous is not None else {}
         self.previous = None  # (not a chain of every version of the month)
-        made, sets = {}, {}  # sets: one object for each set of files (most households of a month share a few)
+        made, sets = {}, {}  # sets: one object for each set of files (the households visited from the same files)
         for household, (records, files) in out.items():
             old = before.get(household)
             if old is not None and len(old[0]) == len(records) and all(map(operator.is_, old[0], records)) \

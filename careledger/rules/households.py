@@ -480,11 +480,11 @@ def _in_order(facts, per_unit: list[tuple[Unit, dict]]) -> dict:
                 else:
                     anchor = (anchors.first_visit.get(unit.id, len(anchors.first_visit)),)
                 phases[phase].append(((anchor, rank[unit.id], n), finding))
-        for (_, kind), found in zip(parts, phases):
+        for (_, kind), listed in zip(parts, phases):
             if kind != HOUSEHOLD:
-                found.sort(key=lambda pair: pair[0])
-                found[:] = [finding for _, finding in found]
-        out[family] = [finding for found in phases for finding in found]
+                listed.sort(key=lambda pair: pair[0])
+                listed[:] = [finding for _, finding in listed]
+        out[family] = [finding for listed in phases for finding in listed]
     return out
 
 
