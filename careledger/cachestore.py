@@ -234,14 +234,14 @@ class PerObject:
                 self.last = {}
             self.basis, self.now = basis, {}
 
-    def get(self, obj, make: Callable[[], Any], kind: str = "") -> Any:
+    def get(self, obj, make: Callable[[], Any], kind: str = "", fits: Callable[[Any], bool] | None = None) -> Any:
         """`make()`, or what it gave for this very object last time (`kind`: which of the values made of one
-        object, where there are several)."""
+        object, where there are several) when `fits(value)` says it holds still (it was made of more than `obj`)."""
         if not keeping():
             return make()
         key = (kind, id(obj)) if kind else id(obj)
         entry = self.now.get(key) or self.last.get(key)
-        if entry is None or entry[0] is not obj:
+        if entry is None or entry[0] is not obj or (fits is not None and not fits(entry[1])):
             entry = (obj, make())
         self.now[key] = entry
         return entry[1]

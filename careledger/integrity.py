@@ -6,8 +6,9 @@ record's file and line and the field path of the reference.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import operator
 from dataclasses import dataclass
+from typing import Callable
 
 from . import refs
 from .cachestore import PerObject
@@ -38,6 +39,8 @@ class _Checker:
         self.unreadable = unreadable
         self.findings: list[Finding] = []
         self.staff_ids = {s.id for s in records.staff}
+        # what the checks of visits and ledgers read besides their records (`_VISITS_KEPT`, `_LEDGERS_KEPT`)
+        self.reference_basis = (frozenset(self.staff_ids), unreadable)
         self._subjects: dict[int, set] = {}  # id(household) -> its subjects' member ids, made once a household
 
     def subject_ids(self, household) -> set:
@@ -45,6 +48,14 @@ class _Checker:
         if found is None:
             found = self._subjects[id(household)] = {s.member for s in household.subjects}
         return found
+
+    def apart(self, check: Callable[[], None]) -> list[Finding]:
+        """What `check()` reports, taken out of `findings`: the caller adds it (and keeps it for the next check)."""
+        start = len(self.findings)
+        check()
+        made = self.findings[start:]
+        del self.findings[start:]
+        return made
 
     def error(self, source: Source, path: str, code: str, message: str, subject: str = "") -> None:
         self.findings.append(Finding(code, ERROR, message, source, path=path, subject=subject))
@@ -75,7 +86,7 @@ def check(records, unreadable: Unreadable = Unreadable(), glance: VisitsAtAGlanc
     _KEPT.begin((profile.id, profile.categories, profile.levels, profile.cadence_driver, c.staff_ids,
                  unreadable.staff_incomplete))
     for household in records.households:
-        c.findings += _KEPT.get(household, lambda: _household_findings(c, household))
+        c.findings += _KEPT.get(household, lambda: c.apart(lambda: _household(c, household)))
     _KEPT.done()
     _visits(c, glance)
     _inspections(c)
@@ -112,15 +123,6 @@ def _id_numbers(c: _Checker) -> None:
                         f"身份证号与{place}（{where}）相同：同一人只能登记在一户中", household.id)
             else:
                 seen[member.id_number] = (household.id, member.source)
-
-
-def _household_findings(c: _Checker, household) -> list[Finding]:
-    """`_household`'s findings for one household, apart: `check` adds them (and keeps them, `_KEPT`)."""
-    start = len(c.findings)
-    _household(c, household)
-    made = c.findings[start:]
-    del c.findings[start:]
-    return made
 
 
 def _household(c: _Checker, household) -> None:
@@ -188,31 +190,69 @@ def _references_hold(c: _Checker, summary: refs.VisitRefs) -> bool:
 
 
 def _visit_by_visit(c: _Checker, visits) -> None:
-    problems: dict[str, dict[str, object]] = defaultdict(dict)  # household -> problem id -> visit that found it
-    for visit in visits:  # in date order, so a problem must be found before it is resolved
-        c.staff_ref(visit.source, "", visit.visitor, "文件名中的走访人编号")
-        for j, companion in enumerate(visit.companions):
-            c.staff_ref(visit.source, f"companions[{j}]", companion, "同行人员")
-        household = c.household_ref(visit.source, visit.household)
+    """Each visit's references, and its problems' ids within its household (`visits` are in date order, so a
+    problem must be found before it is resolved): household by household, then in the visits' order. In a process
+    that keeps its caches, a household's findings are those the last check made for that very household object and
+    the very same visits, while the staff's ids and what could not be read are as they were (`_VISITS_KEPT`)."""
+    of_household: dict[str, list] = {}
+    for visit in visits:
+        of_household.setdefault(visit.household, []).append(visit)
+    _VISITS_KEPT.begin(c.reference_basis)
+    found: list[tuple[object, list[Finding]]] = []  # (a visit, its findings), for the visits that have some
+    for household_id, mine in of_household.items():
+        household = c.records.households_by_id.get(household_id)
         if household is None:
+            found += _household_visits(c, household_id, None, mine)
             continue
-        subject_ids = c.subject_ids(household)
-        for j, member in enumerate(visit.subjects):
-            if member not in subject_ids:
-                c.error(visit.source, f"subjects[{j}]", "E-REF-SUBJECT",
-                        f"“{member}”不是户 {visit.household} 的关爱帮扶对象", visit.household)
-        known = problems[visit.household]
-        for j, problem in enumerate(visit.problems):
-            if problem.id in known:
-                c.error(problem.source, f"problems[{j}].id", "E-DUPLICATE-ID",
-                        f"问题编号“{problem.id}”在户 {visit.household} 中已用过（{known[problem.id]}）",
-                        visit.household)
-            else:
-                known[problem.id] = problem.source
-        for j, resolution in enumerate(visit.resolved):
-            if resolution.problem not in known:
-                c.error(resolution.source, f"resolved[{j}].problem", "E-REF-PROBLEM",
-                        f"户 {visit.household} 在此日期之前没有编号为“{resolution.problem}”的问题", visit.household)
+        kept = _VISITS_KEPT.get(household, lambda: (mine, _household_visits(c, household_id, household, mine)),
+                                fits=lambda made: len(made[0]) == len(mine) and all(map(operator.is_, made[0], mine)))
+        found += kept[1]
+    _VISITS_KEPT.done()
+    if found:
+        place = {id(visit): i for i, visit in enumerate(visits)}
+        found.sort(key=lambda pair: place[id(pair[0])])
+        c.findings += [finding for _, findings in found for finding in findings]
+
+
+_VISITS_KEPT = PerObject()
+
+
+def _household_visits(c: _Checker, household_id: str, household, visits: list) -> list[tuple[object, list]]:
+    """(visit, its findings) for each of one household's `visits` that has some (`household`: None when missing)."""
+    out = []
+    problems: dict[str, object] = {}  # problem id -> where the visit that found it was
+    for visit in visits:
+        found = c.apart(lambda: _visit(c, household_id, household, visit, problems))
+        if found:
+            out.append((visit, found))
+    return out
+
+
+def _visit(c: _Checker, household_id: str, household, visit, known: dict[str, object]) -> None:
+    """A visit's references; with its household, its subjects and its problems' ids (`known`: the problems found
+    before it in the household)."""
+    c.staff_ref(visit.source, "", visit.visitor, "文件名中的走访人编号")
+    for j, companion in enumerate(visit.companions):
+        c.staff_ref(visit.source, f"companions[{j}]", companion, "同行人员")
+    if household is None:
+        c.household_ref(visit.source, household_id)
+        return
+    subject_ids = c.subject_ids(household)
+    for j, member in enumerate(visit.subjects):
+        if member not in subject_ids:
+            c.error(visit.source, f"subjects[{j}]", "E-REF-SUBJECT",
+                    f"“{member}”不是户 {visit.household} 的关爱帮扶对象", visit.household)
+    for j, problem in enumerate(visit.problems):
+        if problem.id in known:
+            c.error(problem.source, f"problems[{j}].id", "E-DUPLICATE-ID",
+                    f"问题编号“{problem.id}”在户 {visit.household} 中已用过（{known[problem.id]}）",
+                    visit.household)
+        else:
+            known[problem.id] = problem.source
+    for j, resolution in enumerate(visit.resolved):
+        if resolution.problem not in known:
+            c.error(resolution.source, f"resolved[{j}].problem", "E-REF-PROBLEM",
+                    f"户 {visit.household} 在此日期之前没有编号为“{resolution.problem}”的问题", visit.household)
 
 
 def _spot_checks(c: _Checker) -> None:
@@ -244,17 +284,32 @@ def _inspections(c: _Checker) -> None:
 
 
 def _custody(c: _Checker) -> None:
+    """Each ledger once for its subject, and its references. In a process that keeps its caches, a ledger's
+    references are checked again only when the ledger or its household is another object, or the staff's ids or what
+    could not be read changed (`_LEDGERS_KEPT`)."""
     seen: dict[tuple[str, str], Source] = {}
+    _LEDGERS_KEPT.begin(c.reference_basis)
     for ledger in c.records.custody:
         key = (ledger.household, ledger.subject)
         if key in seen:
             c.error(ledger.source, "subject", "E-DUPLICATE-ID", f"这位对象已有代管台账：{seen[key]}", ledger.household)
         seen[key] = ledger.source
-        c.staff_ref(ledger.source, "custodian", ledger.custodian, "保障资金代管人")
-        household = c.household_ref(ledger.source, ledger.household)
-        if household is not None and ledger.subject not in c.subject_ids(household):
-            c.error(ledger.source, "subject", "E-REF-SUBJECT",
-                    f"“{ledger.subject}”不是户 {ledger.household} 的关爱帮扶对象", ledger.household)
-        for i, entry in enumerate(ledger.entries):
-            c.staff_ref(entry.source, f"entries[{i}].drawn_by", entry.drawn_by, "支取人")
-            c.staff_ref(entry.source, f"entries[{i}].checked_by", entry.checked_by, "检查人")
+        household = c.records.households_by_id.get(ledger.household)
+        c.findings += _LEDGERS_KEPT.get(ledger, lambda: (household, c.apart(lambda: _ledger(c, ledger))),
+                                        fits=lambda made: made[0] is household)[1]
+    _LEDGERS_KEPT.done()
+
+
+_LEDGERS_KEPT = PerObject()
+
+
+def _ledger(c: _Checker, ledger) -> None:
+    """A ledger's references."""
+    c.staff_ref(ledger.source, "custodian", ledger.custodian, "保障资金代管人")
+    household = c.household_ref(ledger.source, ledger.household)
+    if household is not None and ledger.subject not in c.subject_ids(household):
+        c.error(ledger.source, "subject", "E-REF-SUBJECT",
+                f"“{ledger.subject}”不是户 {ledger.household} 的关爱帮扶对象", ledger.household)
+    for i, entry in enumerate(ledger.entries):
+        c.staff_ref(entry.source, f"entries[{i}].drawn_by", entry.drawn_by, "支取人")
+        c.staff_ref(entry.source, f"entries[{i}].checked_by", entry.checked_by, "检查人")
