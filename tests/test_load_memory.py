@@ -41,7 +41,7 @@ def apply(root: Path, step: tuple) -> None:
             subject = re.search(r"^subject: '([^']+)'", ledger, re.M)[1]
             path = next((root / "households").glob(f"*/{household}.yaml"))
             text = path.read_text(encoding="utf-8")
-            path.write_text(text.replace(f"subjects:\n  - member: '{subject}'", "subjects:\n  - member: 'm9'", 1),
+            path.write_text(re.sub(rf"- member: '{subject}'(\n +category:)", r"- member: 'm9'\1", text, count=1),
                             encoding="utf-8")
         return
     files = sorted((root / "visits").glob("*/*.yaml"))
