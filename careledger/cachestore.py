@@ -192,6 +192,11 @@ def keeping() -> bool:
     return _kept is not None
 
 
+def same_objects(these: Sequence, those: Sequence) -> bool:
+    """Whether the two hold the very same objects, in the same order (what a kept value was made of, and now)."""
+    return len(these) == len(those) and all(map(operator.is_, these, those))
+
+
 class LastMade:
     """The value last made, handed back while what it was made of is the very same objects and the rest equal; only
     in a process that keeps the caches in memory (`keeping`), where the parse cache hands out the same read-only
@@ -208,8 +213,7 @@ class LastMade:
             return make()
         same, equal = made_of()
         last = self.last
-        if (last is not None and last[1] == equal and len(last[0]) == len(same)
-                and all(map(operator.is_, last[0], same))):
+        if last is not None and last[1] == equal and same_objects(last[0], same):
             return last[2]
         value = make()
         self.last = (tuple(same), equal, value)

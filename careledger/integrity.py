@@ -6,12 +6,11 @@ record's file and line and the field path of the reference.
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
 from typing import Callable
 
 from . import refs
-from .cachestore import PerObject
+from .cachestore import PerObject, same_objects
 from .findings import ERROR, Finding, Source
 
 
@@ -205,7 +204,7 @@ def _visit_by_visit(c: _Checker, visits) -> None:
             found += _household_visits(c, household_id, None, mine)
             continue
         kept = _VISITS_KEPT.get(household, lambda: (mine, _household_visits(c, household_id, household, mine)),
-                                fits=lambda made: len(made[0]) == len(mine) and all(map(operator.is_, made[0], mine)))
+                                fits=lambda made: same_objects(made[0], mine))
         found += kept[1]
     _VISITS_KEPT.done()
     if found:

@@ -7,7 +7,6 @@ checks (references, duplicate ID numbers) live in `integrity.py`; policy rules c
 from __future__ import annotations
 
 import datetime as dt
-import operator
 import os
 import re
 from collections.abc import Mapping
@@ -20,7 +19,7 @@ from pathlib import Path
 from . import integrity, listing, refs
 from .bulkread import FileJob, KnownStats, Settings, read_all
 from .bulkread import _stat as file_stat  # (size, mtime, inode, ctime) as the parse cache compares them
-from .cachestore import keeping, long_lived, take_warnings, without_gc
+from .cachestore import keeping, long_lived, same_objects, take_warnings, without_gc
 from .findings import ERROR, WARNING, Finding, Source
 from .policy import Profile, load_profile
 from .records import CustodyLedger, Household, Inspection, Page, Site, SpotCheckResult, Staff, Visit
@@ -322,8 +321,7 @@ class _Month:
         made, sets = {}, {}  # sets: one object for each set of files (the households visited from the same files)
         for household, (records, files) in out.items():
             old = before.get(household)
-            if old is not None and len(old[0]) == len(records) and all(map(operator.is_, old[0], records)) \
-                    and old[1] == files:
+            if old is not None and same_objects(old[0], records) and old[1] == files:
                 made[household] = old
             else:
                 files = frozenset(files)
