@@ -280,6 +280,42 @@ class _Paused(_Unpaused):
     pauses = ((dt.date(1900, 1, 1), dt.date(1900, 1, 2)),)
 
 
+def _case_with(pauses):
+    from careledger.rules.cases import Case
+    case = Case.__new__(Case)
+    case.__dict__["pauses"] = pauses  # the cached property, set directly
+    return case
+
+
+@given(st.lists(st.tuples(st.integers(-20, 120), st.one_of(st.none(), st.integers(0, 120))), min_size=1, max_size=3),
+       st.integers(0, 150), st.integers(0, 60))
+def test_with_stays_the_first_day_over_is_the_first_day_the_count_passes_the_limit(stays, span, limit):
+    """Stays skipped whole (and past the end of the span) find what counting the span's days one by one finds."""
+    last = dt.date(2026, 1, 1)
+    case = _case_with(tuple((last + dt.timedelta(days=a), None if b is None else last + dt.timedelta(days=a + b))
+                            for a, b in stays))
+    expected, counted = None, 0
+    for n in range(1, span + 1):
+        day = last + dt.timedelta(days=n)
+        counted += not case.paused_on(day)
+        if counted > limit:
+            expected = day, counted
+            break
+    assert cadence.first_day_over(case, last, last + dt.timedelta(days=span), lambda d: limit) == expected
+
+
+def test_a_stay_does_not_end_the_open_tail_s_days_the_next_day():
+    """With a stay in the gap, an open tail not yet over the limit holds a watched as-of date until the day it is
+    (rules/daywatch.py), not only until the next day."""
+    from careledger.rules import daywatch
+    last = dt.date(2026, 11, 1)
+    case = _case_with(((dt.date(2026, 11, 5), dt.date(2026, 11, 10)),))  # 5 days paused
+    watch, day = daywatch.watched(dt.date(2026, 11, 20))
+    assert cadence.first_day_over(case, last, day, lambda d: 30) is None
+    assert watch.until == dt.date(2026, 12, 7)  # 24 days counted in November, 31 on 12-07
+    assert cadence.first_day_over(case, last, dt.date(2026, 12, 7), lambda d: 30) == (dt.date(2026, 12, 7), 31)
+
+
 @given(st.lists(st.tuples(st.integers(0, 90), st.one_of(st.none(), st.integers(0, 90))), max_size=3),
        st.integers(0, 90), st.integers(0, 40))
 def test_paused_during_a_span_is_paused_on_one_of_its_days(stays, first, length):

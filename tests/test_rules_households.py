@@ -345,6 +345,23 @@ def test_a_new_day_judges_again_only_the_households_whose_judgement_ends(county)
     assert judged(county, END - dt.timedelta(days=1)) == (everyone, 0)  # an earlier day: judged again
 
 
+def test_a_new_day_judges_the_first_family_again_only_where_its_own_findings_end(county, monkeypatch):
+    """The households a new day judges again for an open problem's day count keep their cadence findings
+    (households.APART); `judged` compares every step with a cold judgement."""
+    judged(county)
+    cadence_judged = []
+    check = households.LOCAL[households.APART]
+
+    def counted(facts):
+        if len(facts.records.households) == 1:  # a household's, not `judged`'s cold judgement of the whole
+            cadence_judged.append(facts.records.households[0].id)
+        return check(facts)
+
+    monkeypatch.setitem(households.LOCAL, households.APART, counted)
+    again, _ = judged(county, END + dt.timedelta(days=1))
+    assert set(cadence_judged) < set(again), (cadence_judged, again)
+
+
 @pytest.mark.parametrize("change", ["settings", "staff", "profile"])
 def test_what_every_household_reads_judges_them_all_again(county, change):
     everyone = all_households(county)

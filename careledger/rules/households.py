@@ -21,8 +21,12 @@ Key of a household (`Keys.of`): the rules' code, the profile, the site settings 
 every staff file, and the blob ids (with paths) of the household's file, of each visit file naming it and of each
 of its ledgers; not the as-of date. A household is judged with a watched as-of date (`daywatch.py`), which tells
 the first later day on which its findings or its share could differ; the entry keeps (the day it was judged as of,
-that day) and is used on an as-of date from the one to before the other. An earlier as-of date judges it again. Entries live in `cachestore.FolderStore("rules", ...)`, a sealed pickle per village
-folder (`households/<village>`), versioned by the code; a missing, torn or foreign file is a miss.
+that day) and is used on an as-of date from the one to before the other. An earlier as-of date judges it again.
+The first family (`APART`, cadence: half the cost of a household) is judged first and its own days are kept too: an
+entry whose days are over but whose cadence findings still hold judges the other families only (most households a
+new day judges again do so for a day count in an open problem's message). Entries live in
+`cachestore.FolderStore("rules", ...)`, a sealed pickle per village folder (`households/<village>`), versioned by the
+code; a missing, torn or foreign file is a miss.
 """
 
 from __future__ import annotations
@@ -218,14 +222,27 @@ def restricted(facts, unit: Unit, as_of: dt.date | None = None):
     return Facts(records, facts.profile, facts.as_of if as_of is None else as_of, None)
 
 
-def judge_unit(facts, unit: Unit) -> tuple[dict, derived.Part, dt.date]:
+APART = cadence  # the family judged first, whose findings keep days of their own (module docstring)
+
+
+def judge_unit(facts, unit: Unit, held: tuple | None = None) -> tuple[dict, derived.Part, dt.date, tuple]:
     """(family -> the household's local findings, in the order its `check` gives them; its share of the views' rule
-    results; the first day after the as-of date on which either may differ: `daywatch`). Raises what a rule raises."""
+    results; the first day after the as-of date on which either may differ: `daywatch`; (the day `APART`'s findings
+    were judged as of, the first day they may differ)). Raises what a rule raises. `held`: (`APART`'s findings, their
+    days) from an earlier judgement of the same inputs, whose days hold the as-of date: that family is not judged.
+
+    `APART` runs first, on facts nothing has read yet, so what the watch notes by its end is all it read. The other
+    families may read what it worked out and kept in the facts (`Facts.counted_visits`) without noting it again:
+    their days never outlast its days. Judged without it, they work that out themselves and note it."""
     watch, day = daywatch.watched(facts.as_of)
     mine = restricted(facts, unit, day)
-    found, share = {family: list(part(mine)) for family, part in LOCAL.items()}, derived.part(mine)
-    (lists, share), until = daywatch.judged(watch, (list(found.values()), share))
-    return dict(zip(found, lists)), share, until
+    if held is None:
+        first, first_until = daywatch.judged(watch, list(LOCAL[APART](mine)))
+        held = (first, (facts.as_of, first_until))
+    rest = [family for family in LOCAL if family is not APART]
+    (lists, share), until = daywatch.judged(watch, ([list(LOCAL[family](mine)) for family in rest], derived.part(mine)))
+    found = {APART: held[0], **dict(zip(rest, lists))}
+    return {family: found[family] for family in LOCAL}, share, min(until, held[1][1]), held[1]
 
 
 class Keys:
@@ -281,12 +298,13 @@ _KEPT_KEYS = cachestore.PerObject()  # the last build's key of each unit (`Keys`
 
 def _valid(key, value) -> bool:
     """An entry read back: (key, {family name: [Finding, ...]} for the local families, derived.Part, (the day it was
-    judged as of, the first day it may differ))."""
-    if not (isinstance(key, str) and isinstance(value, tuple) and len(value) == 4 and isinstance(value[0], str)
+    judged as of, the first day it may differ), the same two days of `APART`'s findings, which hold them)."""
+    if not (isinstance(key, str) and isinstance(value, tuple) and len(value) == 5 and isinstance(value[0], str)
             and isinstance(value[1], dict) and set(value[1]) == set(_NAMES.values())
             and isinstance(value[2], derived.Part) and derived.well_formed(value[2])
-            and isinstance(value[3], tuple) and len(value[3]) == 2
-            and all(type(d) is dt.date for d in value[3]) and value[3][0] < value[3][1]):
+            and all(isinstance(days, tuple) and len(days) == 2 and all(type(d) is dt.date for d in days)
+                    and days[0] < days[1] for days in value[3:])
+            and value[4][0] <= value[3][0] and value[3][1] <= value[4][1]):
         return False
     return all(isinstance(f, list) and all(isinstance(x, Finding) for x in f) for f in value[1].values())
 
@@ -304,6 +322,7 @@ class Begun:
     looked: list
     villages: dict
     tasks: list
+    held: dict  # index of a unit to judge -> (`APART`'s findings, their days) that still hold
     running: object  # workers.Started
 
     def close(self) -> None:
@@ -341,17 +360,21 @@ def _begin(facts, cache: bool) -> Begun:
     keys = Keys(facts) if cache else None
     every = units(records)
     looked: list[tuple[str | None, str, object]] = []  # per unit: (key, its cache file, the cached entry or None)
-    for unit in every:
+    held = {}
+    for i, unit in enumerate(every):
         key = keys.of(unit) if keys else None
         rel = unit.household.source.file if key else ""
         hit = store.folder(rel).get(unit.id) if key else None
-        fits = hit is not None and hit[0] == key and hit[3][0] <= facts.as_of < hit[3][1]  # daywatch: its days
+        same = hit is not None and hit[0] == key
+        fits = same and hit[3][0] <= facts.as_of < hit[3][1]  # daywatch: its days
+        if same and not fits and hit[4][0] <= facts.as_of < hit[4][1]:
+            held[i] = (hit[1][_NAMES[APART]], hit[4])
         looked.append((key, rel, hit if fits else None))
     if keys:
         keys.done()
     villages, tasks, spread = _missed_tasks(every, looked, store)
-    running = workers.start_map(_judge_task, tasks, jobs=None if spread else 1, shared=(facts, every))
-    return Begun(store, every, looked, villages, tasks, running)
+    running = workers.start_map(_judge_task, tasks, jobs=None if spread else 1, shared=(facts, every, held))
+    return Begun(store, every, looked, villages, tasks, held, running)
 
 
 def _judge_households(facts, begun: Begun) -> Judged:
@@ -366,13 +389,13 @@ def _judge_households(facts, begun: Begun) -> Judged:
             found, share = {family: hit[1][name] for family, name in _NAMES.items()}, hit[2]
             reused += 1
         else:
-            by_name, share, until = missed[i]
+            by_name, share, until, apart = missed[i]
             found = {family: by_name[name] for family, name in _NAMES.items()}
             judged.append(unit.id)
             if key and rel.rpartition("/")[0] not in outside:
-                store.put(rel, unit.id, (key, by_name, share, (facts.as_of, until)))
+                store.put(rel, unit.id, (key, by_name, share, (facts.as_of, until), apart))
             elif key:
-                outside[rel.rpartition("/")[0]][unit.id] = (key, by_name, share, (facts.as_of, until))
+                outside[rel.rpartition("/")[0]][unit.id] = (key, by_name, share, (facts.as_of, until), apart)
         if key:
             present[rel.rpartition("/")[0]].add(unit.id)
         per_unit.append((unit, found))
@@ -395,7 +418,7 @@ def _judge_missed(facts, begun: Begun) -> tuple[dict, dict[str, dict]]:
     task (the folder of the household's file); in the building process when they are few. A village the cache has
     nothing of (a cold build) has its cache file written by the process that judged it, so the building process need
     not pickle it."""
-    results = begun.running.results(shared=(facts, begun.every))
+    results = begun.running.results(shared=(facts, begun.every, begun.held))
     missed, outside = {}, {}
     for folder, (indexes, _, _), (done, wrote) in zip(begun.villages, begun.tasks, results):
         missed.update(zip(indexes, done))
@@ -420,20 +443,20 @@ def _missed_tasks(every: list[Unit], looked: list, store) -> tuple[dict, list, b
     return villages, tasks, spread
 
 
-def _judge_task(task: tuple) -> tuple[list[tuple[dict, derived.Part, dt.date]], bool]:
-    """The judgement of these units of the shared (facts, units), by family name (a module does not pickle); with a
-    target, their cache entries written there (those with a key), as `FolderStore.save` would. Returns the
-    judgements and whether the file was written."""
+def _judge_task(task: tuple) -> tuple[list[tuple[dict, derived.Part, dt.date, tuple]], bool]:
+    """The judgement of these units of the shared (facts, units, held: `Begun.held`), by family name (a module does
+    not pickle); with a target, their cache entries written there (those with a key), as `FolderStore.save` would.
+    Returns the judgements and whether the file was written."""
     indexes, keys, target = task
-    facts, every = workers.shared()
+    facts, every, held = workers.shared()
     out = []
     for i in indexes:
-        found, share, until = judge_unit(facts, every[i])
-        out.append(({_NAMES[family]: f for family, f in found.items()}, share, until))
+        found, share, until, apart = judge_unit(facts, every[i], held.get(i))
+        out.append(({_NAMES[family]: f for family, f in found.items()}, share, until, apart))
     if target is None:
         return out, False
-    entries = {every[i].id: (key, by_name, share, (facts.as_of, until))
-               for i, key, (by_name, share, until) in zip(indexes, keys, out) if key}
+    entries = {every[i].id: (key, by_name, share, (facts.as_of, until), apart)
+               for i, key, (by_name, share, until, apart) in zip(indexes, keys, out) if key}
     try:
         cachestore.write_sealed(target, entries, sync_folder=False)  # the building process fsyncs the folder (save)
     except OSError:
