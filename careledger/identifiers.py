@@ -138,14 +138,20 @@ MOBILE_IN_TEXT = re.compile(rf"(?<!\d)(?:\+?86{_SEP}?)?(1[3-9]\d(?:\d{{8}}|{_SEP
 def valid_id_numbers_in(text: str, *, today: dt.date) -> list[str]:
     """Every valid resident ID number written in `text` (normalised): right check digit and a real birth date
     between 1880 and `today`. Any region code counts, the synthetic 99 included."""
+    return [number for number, born in id_numbers_in(text) if born <= today]
+
+
+def id_numbers_in(text: str) -> list[tuple[str, dt.date]]:
+    """(number, birth date) of every ID number written in `text` that is valid on its birth date and later: right
+    check digit, a real birth date from 1880 on (`valid_id_numbers_in` takes those born by a given day)."""
     found = []
     for m in ID_NUMBER_IN_TEXT.finditer(text):
         number = normalise_id_number(re.sub(_SEP, "", m.group(0)))
         if number[0] == "0" or number[17] != check_digit(number[:17]):
             continue
         born = birth_date_of(number)
-        if born is not None and 1880 <= born.year and born <= today:
-            found.append(number)
+        if born is not None and 1880 <= born.year:
+            found.append((number, born))
     return found
 
 

@@ -51,7 +51,7 @@ import ahocorasick
 from . import cachestore, lookfor, vocab
 from .findings import ERROR, Finding, Source
 from .lookfor import looked_for
-from .identifiers import birth_date_of, check_digit, mobiles_in, valid_id_numbers_in
+from .identifiers import birth_date_of, check_digit, id_numbers_in, mobiles_in
 from .personal import values_of
 from .privacy import digits, private_names, published_name, published_phones
 from .reading import BOUNDARY, DIGIT_RUN, read, read_number
@@ -174,15 +174,21 @@ def _fixed_words() -> frozenset[str]:
 
 
 def scan(files: Mapping[str, bytes], secrets: Secrets, *, prefix: str = "site/", scanner=None,
-         ids: tuple[str, ...] = ()) -> list[Finding]:
+         ids: tuple[str, ...] = (), later: dict | None = None) -> list[Finding]:
     """A finding for each (file, kind of value) found; [] when the tree is clean. `scanner`: `scanner_of(secrets)`,
     made once for several calls (proofcache scans a tree in parts, on every core). `ids`: the build's own
-    identifiers the site publishes (the commit id), whose digits are no number of anyone's."""
+    identifiers the site publishes (the commit id), whose digits are no number of anyone's. `later`: filled with
+    path → the first day after the as-of date on which the file's verdict may differ (an ID number in it whose
+    birth date is still to come: it is valid from that day on), for the files that have one; the verdict is the same
+    on every as-of date before it (and on every earlier one, which finds fewer such numbers)."""
     scanner = scanner or scanner_of(secrets)
     findings = []
     for path in sorted(files):
         # The file's name is read apart from its text (a name does not run on into the first line).
-        hits = scanner.hits(path + "\n" + BOUNDARY + files[path].decode("utf-8", errors="replace"), ids)
+        born_later: list = []
+        hits = scanner.hits(path + "\n" + BOUNDARY + files[path].decode("utf-8", errors="replace"), ids, born_later)
+        if born_later and later is not None:
+            later[path] = min(born_later)
         for kind, count in sorted(hits.items()):
             findings.append(_finding(prefix, path, kind, count, secrets, scanner))
     return findings
@@ -226,14 +232,17 @@ class _Scanner:
         # of identifiers.py) lies in one such stretch of the decoded text, and they are few.
         self.stretch = re.compile(rf"[\dXx][\dXx{_SEPS}]{{10,}}")
 
-    def hits(self, raw: str, ids: tuple[str, ...] = ()) -> dict[str, int]:
-        """How many values of each kind the file holds, the most found in any one form. `ids`: see `scan`."""
+    def hits(self, raw: str, ids: tuple[str, ...] = (), born_later: list | None = None) -> dict[str, int]:
+        """How many values of each kind the file holds, the most found in any one form. `ids`: see `scan`.
+        `born_later`: given, the birth dates after the as-of date of the ID numbers that would be found on them."""
         normal, marked, blocks = forms(raw)
         text = blocks.replace(BOUNDARY, "")  # the text as a reader's eye runs on, across cells and blocks
         found: dict[str, int] = {}
+        later = [] if born_later is None else born_later
         for counts in (self.text_hits(marked), self.text_hits(text), self.record_numbers(marked),
-                       self.record_numbers(text), self.patterns(_without(normal, ids)),
-                       self.patterns_read(_without(blocks, ids)), self.patterns_read(_without(marked, ids))):
+                       self.record_numbers(text), self.patterns(_without(normal, ids), later),
+                       self.patterns_read(_without(blocks, ids), later),
+                       self.patterns_read(_without(marked, ids), later)):
             for kind, count in counts.items():
                 found[kind] = max(found.get(kind, 0), count)
         return found
@@ -296,29 +305,38 @@ class _Scanner:
                     found[kind] = found.get(kind, 0) + 1
         return found
 
-    def patterns_read(self, text: str) -> dict[str, int]:
+    def patterns_read(self, text: str, born_later: list) -> dict[str, int]:
         """Numbers of no one in particular in a read form: a run of digits that is, as a whole, a valid ID number
-        or a mobile number (after 86 or 0086)."""
+        or a mobile number (after 86 or 0086). The birth dates of ID numbers valid only after the as-of date go to
+        `born_later`."""
         found: dict[str, int] = {}
         for m in DIGIT_RUN.finditer(text):
             run = re.sub(r"[^0-9X]", "", m[0].upper())
-            if len(run) == 18 and run not in self.s.numbers and _valid_id(run, self.s.as_of):
+            born = _born(run) if len(run) == 18 and run not in self.s.numbers else None
+            if born is not None and born > self.s.as_of:
+                born_later.append(born)
+            elif born is not None:
                 found[ANY_ID] = found.get(ANY_ID, 0) + 1
             mobile = _MOBILE_RUN.fullmatch(run)
             if mobile and mobile[1] not in self.s.numbers and mobile[1] not in self.s.allowed_phones:
                 found[ANY_MOBILE] = found.get(ANY_MOBILE, 0) + 1
         return found
 
-    def patterns(self, text: str) -> dict[str, int]:
+    def patterns(self, text: str, born_later: list) -> dict[str, int]:
         """Numbers of no one in particular in the decoded text, nothing skipped: identifiers.py's patterns, which
-        read spaces and hyphens between digit groups and need a number to stand apart from other digits."""
+        read spaces and hyphens between digit groups and need a number to stand apart from other digits. The birth
+        dates of ID numbers valid only after the as-of date go to `born_later`."""
         found: dict[str, int] = {}
         for stretch in self.stretch.finditer(text):
             a, b = stretch.span()
             # With one character either side, for the look-behind and look-ahead of the two patterns.
             window = text[max(0, a - 1):b + 1]
-            for number in valid_id_numbers_in(window, today=self.s.as_of):
-                if number not in self.s.numbers:
+            for number, born in id_numbers_in(window):
+                if number in self.s.numbers:
+                    continue
+                if born > self.s.as_of:
+                    born_later.append(born)
+                else:
                     found[ANY_ID] = found.get(ANY_ID, 0) + 1
             for number in mobiles_in(window):
                 if number not in self.s.numbers and number not in self.s.allowed_phones:
@@ -346,11 +364,12 @@ def forms(raw: str) -> tuple[str, str, str]:
     return _ZERO_WIDTH.sub("", normal), marked, blocks
 
 
-def _valid_id(number: str, today) -> bool:
+def _born(number: str):
+    """The birth date of an 18-character run that is a valid ID number from that day on, else None."""
     if number[0] == "0" or not number[:17].isdigit() or number[17] != check_digit(number[:17]):
-        return False
+        return None
     born = birth_date_of(number)
-    return born is not None and 1880 <= born.year and born <= today
+    return born if born is not None and 1880 <= born.year else None
 
 
 def _automaton(words: Mapping[str, object]):

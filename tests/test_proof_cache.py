@@ -2,11 +2,13 @@
 same secrets are scanned, and the verdict is always that of a full scan (proof.scan)."""
 
 import dataclasses
+import datetime as dt
 import random
 
 import pytest
 
 from careledger import proof, proofcache
+from careledger.identifiers import check_digit
 from careledger.load import load
 from careledger.proof import scan, secrets_of
 from careledger.reading import read
@@ -81,13 +83,54 @@ def test_a_damaged_cache_means_a_full_scan(secrets, scanned, tmp_path, damage):
     if damage == "forged":  # claims the leaky file clean, without a valid seal
         from careledger import cachestore
         value = cachestore.unseal(data)
-        value.update(proofcache.file_digests(leaky))
+        value.update({path: (data_digest, dt.date.max) for path, data_digest in proofcache.file_digests(leaky).items()})
         sealed = cachestore.seal(value)
         data = sealed[:-1] + bytes([sealed[-1] ^ 1])
     cached.write_bytes({"flip": data[:20] + bytes([data[20] ^ 0xFF]) + data[21:], "truncate": data[:len(data) // 2],
                         "other format": b"not a cache", "forged": data}[damage])
     found = proofcache.scan_changed(leaky, secrets, folder=folder)
     assert len(scanned[-1]) == 21 and leaked(found) == {("site/villages/v1.html", NAME)}
+
+
+def born_on(day: dt.date) -> str:
+    """A synthetic ID number (region 99) of someone born on `day`, in no record."""
+    first17 = f"990101{day:%Y%m%d}123"
+    return first17 + check_digit(first17)
+
+
+def test_a_new_day_rescans_only_the_files_with_a_number_born_since(secrets, scanned, tmp_path):
+    """The as-of date is not in the cache's digest: each file is kept with the last day its proof holds. A number
+    that becomes a valid ID number on its birth date is found that day in a file that did not change."""
+    folder = tmp_path / "proof"
+    birthday = AS_OF + dt.timedelta(days=3)
+    files = site(f"编号 {born_on(birthday)}")
+    on = lambda day: dataclasses.replace(secrets, as_of=day)  # noqa: E731
+    assert proofcache.scan_changed(files, secrets, folder=folder) == [] and len(scanned[-1]) == 21
+    for day in (AS_OF + dt.timedelta(days=1), birthday - dt.timedelta(days=1), AS_OF - dt.timedelta(days=30)):
+        assert proofcache.scan_changed(files, on(day), folder=folder) == [] and scanned[-1] == set(), day
+    found = proofcache.scan_changed(files, on(birthday), folder=folder)
+    assert scanned[-1] == {"index.html"} and leaked(found) == {("site/index.html", proof.ANY_ID)}
+    assert found == scan(files, on(birthday))
+    changed = {**files, "villages/v2.html": "<p>第 2 村：走访 3 次。</p>".encode()}
+    assert proofcache.scan_changed(changed, on(AS_OF + dt.timedelta(days=2)), folder=folder) == []
+    assert scanned[-1] == {"villages/v2.html"}
+
+
+@pytest.mark.parametrize("form", ["whole", "grouped", "dotted", "numerals", "full-width", "entities"])
+def test_the_scan_names_the_first_day_a_number_born_later_is_found(secrets, form):
+    """In the forms the scan reads an ID number in, one born after the as-of date is no finding yet, and its birth
+    date is the file's first day of another verdict."""
+    birthday = AS_OF + dt.timedelta(days=40)
+    number = born_on(birthday)
+    written = {"whole": number, "grouped": f"{number[:6]} {number[6:14]} {number[14:]}",
+               "dotted": f"{number[:6]}.{number[6:14]}.{number[14:]}",
+               "numerals": "".join("〇一二三四五六七八九"[int(c)] if c.isdigit() else c for c in number),
+               "full-width": "".join(chr(ord(c) + 0xFEE0) for c in number),
+               "entities": "".join(f"&#{ord(c)};" for c in number)}[form]
+    files = {"index.html": f"<p>编号：{written}</p>".encode()}
+    later: dict = {}
+    assert scan(files, secrets, later=later) == [] and later == {"index.html": birthday}
+    assert leaked(scan(files, dataclasses.replace(secrets, as_of=birthday))) == {("site/index.html", proof.ANY_ID)}
 
 
 def test_the_verdict_equals_a_full_scan_over_random_edits(secrets, tmp_path):
