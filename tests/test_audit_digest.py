@@ -354,3 +354,60 @@ def unseal_digests(path):
     from careledger.cachestore import unseal
 
     return unseal(path.read_bytes())["digests"]
+
+
+def test_the_changes_table_kept_commit_by_commit_equals_one_made_anew(tmp_path, monkeypatch):
+    """In a process that keeps its caches (the build server), each commit's rows are made once and handed out again
+    while its events, its bulk marker and the staff's git identities are equal: after each of a visit, a level
+    change, a staff member gaining the identity a commit was made under, and an amend, the tables equal those of a
+    history read anew in a process that keeps nothing; a visit commit makes the rows of that commit only."""
+    from careledger import cachestore
+    from careledger.audit import trail
+
+    repo = basic_repo(tmp_path / "c", when="2026-09-01")
+    made = []
+    for name in ("household_change", "visit_change"):
+        original = getattr(trail, name)
+        monkeypatch.setattr(report, name, lambda event, authors, original=original: made.append(event) or
+                            original(event, authors))
+
+    cachestore.keep_in_memory()
+    kept_rows = report._COMMIT_ROWS
+
+    def tables(cache: str, rows_kept: cachestore.PerObject):
+        """The tables of a history read with this cache folder, the commits' rows kept in `rows_kept`."""
+        monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / cache))
+        monkeypatch.setattr(report, "_COMMIT_ROWS", rows_kept)
+        records, _ = load(repo.root, today=AS_OF)
+        return report.audit_tables(Facts(records, records.profile, AS_OF, read_history(repo.root, records)))
+
+    steps = [("visit", 1), ("level", 2), ("staff", 0), ("visit", 2), ("amend", 1), ("visit", 2)]
+    for step, (op, who) in enumerate(steps):
+        if op == "visit":
+            repo.append(FILES[0], entry(step) + entry(step))  # a duplicate entry: a changed visit to list
+            repo.commit(f"2026-11-{10 + step:02d}", f"录入 {step}", author=AUTHORS[who])
+        elif op == "level":
+            household = (repo.root / HOUSEHOLD).read_text(encoding="utf-8")
+            repo.write({HOUSEHOLD: household.replace("level: '3'", "level: '2'", 1)
+                        .replace("level: '2'", "level: '1'", 1)})
+            repo.commit(f"2026-11-{10 + step:02d}", "改等级", author=AUTHORS[who])
+        elif op == "staff":
+            staff = (repo.root / STAFF).read_text(encoding="utf-8")
+            anchor = "  post: 村党总支书记\n"
+            repo.write({STAFF: staff.replace(anchor, anchor + f"  git: [{SHUJI[1]}]\n")})
+            repo.commit(f"2026-11-{10 + step:02d}", "人员", author=CLERK)
+        else:
+            repo.append(FILES[2], entry(step))
+            git(repo.root, "add", "-A")
+            git(repo.root, "commit", "-q", "--amend", "-m", f"改 {step}",
+                env=identity(AUTHORS[who], "2026-11-20T09:00:00+08:00"))
+        made.clear()
+        warm = tables("warm", kept_rows)
+        warm_made = len(made)
+        assert warm == tables(f"cold{step}", cachestore.PerObject()), (step, op)  # a walk from the first commit
+        rows = len(warm[0].rows)
+        assert rows, step
+        if step and op == "visit":
+            assert warm_made < rows, (step, warm_made, rows)  # only the new commit's rows were made
+    [level] = [r for r in warm[0].rows if r[4] == "户档案" and r[7] == "修改"]
+    assert level[2].startswith("李建国（")  # made before her identity was listed, remade after it
