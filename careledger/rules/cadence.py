@@ -229,17 +229,18 @@ def first_day_over(case: Case, last: dt.date, until: dt.date, limit_of,
     # Stays pause the count: counted day by day, past `until` too, and `until` compared once with the day found (so
     # that a watched as-of date, rules/daywatch.py, holds until that day rather than the next: the open tail).
     counted, day = 0, last
-    while True:
+    while day < dt.date.max:
         day += ONE_DAY
         stays = [end for start, end in case.pauses if start <= day and (end is None or day < end)]
         if not stays:
             counted += 1
             if counted > limit_of(day):
                 return (day, counted) if day <= until else None
-        elif None in stays or max(stays) >= dt.date.max:
+        elif None in stays:
             return None  # paused from here on: the count never passes the limit
         else:
             day = max(stays) - ONE_DAY  # every day before the longest of them ends is paused
+    return None
 
 
 def counted_days(case: Case, last: dt.date, until: dt.date) -> int:
