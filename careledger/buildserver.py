@@ -307,6 +307,10 @@ def serve(path: Path, key: str, idle: float = IDLE_SECONDS) -> None:
     mine = os.stat(path).st_ino
     termination = _Termination()
     signal.signal(signal.SIGTERM, termination)
+    # A build stops on the Ctrl+C its client passes on (SIGINT, `_ask`), however the server was started: a command
+    # run in the background of a script or a CI job has SIGINT ignored, and the server would inherit that.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     # a build's worker processes die of SIGTERM as elsewhere (a pool's terminate sends it)
     os.register_at_fork(after_in_child=lambda: signal.signal(signal.SIGTERM, signal.SIG_DFL))
     last = time.monotonic()

@@ -81,11 +81,18 @@ def _gone_within(pid: int, seconds: float) -> bool:
     return False
 
 
-def careledger(*args: str, cwd: Path, cache: Path, server: str, umask: int = 0o022) -> subprocess.CompletedProcess:
+def careledger(*args: str, cwd: Path, cache: Path, server: str, umask: int = 0o022,
+               sigint=signal.SIG_DFL) -> subprocess.CompletedProcess:
+    """The command run as a shell runs it (`sigint`: SIG_IGN as in the background of a script)."""
     env = dict(os.environ, CARELEDGER_BUILD_SERVER=server, CARELEDGER_CACHE_DIR=str(cache),
                PYTHONPATH=str(ROOT))
+
+    def prepared() -> None:
+        os.umask(umask)
+        signal.signal(signal.SIGINT, sigint)
+
     return subprocess.run([sys.executable, "-m", "careledger", *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=300, preexec_fn=lambda: os.umask(umask))
+                          text=True, timeout=300, preexec_fn=prepared)
 
 
 def modes(output: Path) -> dict[str, int]:
@@ -165,22 +172,40 @@ def test_an_idle_server_exits_and_a_stale_socket_is_replaced(tmp_path, runtime, 
     assert not path.exists()
 
 
+def _as_in_a_terminal() -> None:
+    """A command a shell starts takes Ctrl+C: SIGINT neither ignored nor blocked, whatever the test runner's
+    process holds (a pytest worker may have inherited either)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _sigint_held(pid: int) -> bool:
+    """Whether the process ignores or blocks SIGINT (/proc/PID/status: SigIgn, SigBlk)."""
+    lines = Path(f"/proc/{pid}/status").read_text().splitlines()
+    masks = {line.split(":")[0]: int(line.split()[1], 16) for line in lines if line.startswith(("SigIgn", "SigBlk"))}
+    return any(mask & (1 << (signal.SIGINT - 1)) for mask in masks.values())
+
+
 def test_an_interrupted_build_stops_the_server_and_writes_nothing(tmp_path, runtime):
     """Ctrl+C in the terminal goes to the client; it passes it on, the build stops as a local one would (the output
-    as it was) and the server exits, since what it kept may be half made."""
+    as it was) and the server exits, since what it kept may be half made. The server was started by a build run in
+    the background of a script (SIGINT ignored there, and inherited): it takes its client's Ctrl+C all the same."""
     world = World(basic_repo(tmp_path / "content").root)
     build = ["build", "--content", str(world.root), "--output", "out", "--as-of", "2026-11-23"]
-    first = careledger(*build, "--no-paper", cwd=tmp_path, cache=tmp_path / "cache", server="1")
+    first = careledger(*build, "--no-paper", cwd=tmp_path, cache=tmp_path / "cache", server="1",
+                       sigint=signal.SIG_IGN)
     assert first.returncode == 0, first.stderr
     [pid] = _server_pids(runtime)
+    assert _sigint_held(pid) is False
     before = tree(tmp_path / "out")
     apply(world, ("add_visit", 1, "ds-shuji", "2026-11", 20, "in_person"))
     commit(world)
     env = dict(os.environ, CARELEDGER_BUILD_SERVER="1", CARELEDGER_CACHE_DIR=str(tmp_path / "cache"),
                PYTHONPATH=str(ROOT))
     client = subprocess.Popen([sys.executable, "-m", "careledger", *build], cwd=tmp_path, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_as_in_a_terminal)
     time.sleep(1.0)  # the paper (fonts, dossiers, forms) takes far longer than this
+    assert not _sigint_held(client.pid), "the client would never see the Ctrl+C"
     client.send_signal(signal.SIGINT)
     out, err = client.communicate(timeout=120)
     assert client.returncode == 1 and err.endswith("\n已中止。\n"), err  # what click says of a local Ctrl+C
