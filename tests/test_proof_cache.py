@@ -133,19 +133,27 @@ def test_the_scan_names_the_first_day_a_number_born_later_is_found(secrets, form
     assert leaked(scan(files, dataclasses.replace(secrets, as_of=birthday))) == {("site/index.html", proof.ANY_ID)}
 
 
-def test_the_verdict_equals_a_full_scan_over_random_edits(secrets, tmp_path):
-    rng = random.Random(16)
+@pytest.mark.parametrize("seed", range(16, 22))
+def test_the_verdict_equals_a_full_scan_over_random_edits_and_days(secrets, tmp_path, seed):
+    """Random edits, new names and as-of dates back and forth, among files holding ID numbers born around them."""
+    rng = random.Random(seed)
     folder = tmp_path / "proof"
-    values = [v for v, kind in secrets.texts.items()][:30] + ["无关的文字", "走访 12 次"]
-    files = site()
-    for _ in range(40):
+    names = [v for v, kind in secrets.texts.items()][:30]
+    values = ["无关的文字", "走访 12 次"] + [born_on(AS_OF + dt.timedelta(days=n)) for n in (2, 5, 9, 14)]
+    files, day, found = site(), AS_OF, 0
+    for _ in range(80):
         files = dict(files)
-        for path in rng.sample(sorted(files), 3):
-            files[path] = f"<p>{rng.choice(values)}</p>".encode()
-        used = secrets
-        if rng.random() < 0.3:
-            used = dataclasses.replace(secrets, texts={**secrets.texts, read(rng.choice(values)): NAME})
-        assert proofcache.scan_changed(files, used, folder=folder) == scan(files, used)
+        files[rng.choice(sorted(files))] = f"<p>{rng.choice(values)}</p>".encode()
+        if rng.random() < 0.05:
+            files[rng.choice(sorted(files))] = f"<p>{rng.choice(names)}</p>".encode()
+        day += dt.timedelta(days=rng.choice([-2, -1, 0, 1, 1, 2, 3]))
+        used = dataclasses.replace(secrets, as_of=day)
+        if rng.random() < 0.1:
+            used = dataclasses.replace(used, texts={**used.texts, read(rng.choice(values[:2])): NAME})
+        verdict = proofcache.scan_changed(files, used, folder=folder)
+        assert verdict == scan(files, used), (day, verdict)
+        found += bool(verdict)
+    assert 0 < found < 80
 
 
 def test_the_digest_depends_on_the_values_not_on_which_equal_strings_are_one_object(secrets):
