@@ -48,6 +48,25 @@ AS_OF = "2026-11-23"
 NEXT_DAY = "2026-11-24"
 
 
+_SET_ASIDE: list[Path] = []  # trees `set_aside` renamed, removed once every figure is taken
+
+
+def set_aside(tree: Path) -> None:
+    """Take `tree` out of the way of a cold run by renaming it, not deleting it. On a file system whose deletions
+    slow the creations after them, a tree deleted right before a timed run would time the bench's own deletion:
+    ext4 without a journal (this bench machine's) skips, for each new file, every inode freed in the last 60 to
+    360 s (its `recently_deleted` check; docs/performance.md, the thirteenth round)."""
+    if tree.exists():
+        aside = tree.with_name(f".{tree.name}.aside-{len(_SET_ASIDE)}-{os.getpid()}")
+        tree.rename(aside)
+        _SET_ASIDE.append(aside)
+
+
+def remove_set_aside() -> None:
+    while _SET_ASIDE:
+        shutil.rmtree(_SET_ASIDE.pop(), ignore_errors=True)
+
+
 def run(args: list[str], env: dict, *, ok=(0,), cwd: Path | None = None,
         cores: set[int] | None = None) -> tuple[float, float]:
     """Seconds and peak resident memory (MB) of one command (run on those `cores` only, when given)."""
@@ -202,12 +221,12 @@ def measure(name: str, work: Path, households: int, months: int, profile: str, s
     print(f"  records: {counts(content)}")
     print(f"  parsing a visit file: {per_file_cost(content)}")
 
-    shutil.rmtree(cache / "records", ignore_errors=True)
+    set_aside(cache / "records")
     seconds, peak = run([*CARELEDGER, "check", "--content", str(content), "--as-of", AS_OF], env, ok=(0, 1))
     print(f"  cold check: {seconds:.1f} s, peak {peak:.0f} MB")
 
     for stale in (cache / "records", cache / "builds", output):
-        shutil.rmtree(stale, ignore_errors=True)
+        set_aside(stale)
     build = [*CARELEDGER, "build", "--no-paper", "--content", str(content), "--output", str(output), "--as-of", AS_OF]
     cold, peak = run(build, env)
     pages = sum(1 for p in output.rglob("*.html"))
@@ -231,7 +250,7 @@ def measure(name: str, work: Path, households: int, months: int, profile: str, s
     for other in compare or ():  # the same figure with another checkout's code (e.g. before a change)
         env_other = {**env, "CARELEDGER_CACHE_DIR": str(work / "cache-compare"), "PYTHONPATH": str(other)}
         build_other = [*build[:build.index("--output") + 1], str(work / "output-compare"), "--as-of", AS_OF]
-        shutil.rmtree(work / "cache-compare", ignore_errors=True)
+        set_aside(work / "cache-compare")
         run(build_other, env_other)  # fills that code's caches on AS_OF
         print(f"  first build of a new day with the code of {other}: {new_day(build_other, env_other)}")
     if quick:
@@ -246,7 +265,7 @@ def measure(name: str, work: Path, households: int, months: int, profile: str, s
         site = work / "hugo"
         if not (site / "config.yaml").is_file():
             hugo_site(content, site)
-        shutil.rmtree(site / "public", ignore_errors=True)
+        set_aside(site / "public")
         seconds, peak = run(["hugo", "--quiet", "-s", str(site), "-d", str(site / "public")], env)
         print(f"  hugo {hugo_version()}: {seconds:.1f} s, peak {peak:.0f} MB; our cold build / hugo = "
               f"{cold / seconds:.2f}")
@@ -265,7 +284,7 @@ def core_speedup(build: list[str], env: dict, cache: Path, output: Path) -> str:
     load, ceiling = os.getloadavg()[0], machine_ceiling()
     for n in counts:
         for stale in (cache / "records", cache / "builds", output):
-            shutil.rmtree(stale, ignore_errors=True)
+            set_aside(stale)
         seconds, _ = run(build, {**env, "CARELEDGER_JOBS": str(n)}, cores=set(allowed[:n]))
         one = one or seconds
         said.append(f"{n} core{'s' if n > 1 else ''} {seconds:.1f} s" + ("" if n == 1 else
@@ -324,7 +343,7 @@ def preview_latency(content: Path, output: Path, env: dict, edits: int = 3) -> s
     saved = {path: path.read_bytes() for path in files}
     for path in files:  # not touched for a day: the first save is of a file the watcher does not glance at
         os.utime(path, (time.time() - 86400, time.time() - 86400))
-    shutil.rmtree(output, ignore_errors=True)
+    set_aside(output)
     proc = subprocess.Popen([*CARELEDGER, "serve", "--content", str(content), "--output", str(output), "--as-of", AS_OF,
                              "--port", "0"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     port: list[int] = []
@@ -498,10 +517,13 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
           f"load average {os.getloadavg()[0]:.1f}, {dt.date.today()}")
-    for tenths in sorted((int(x) for x in args.sizes.split(",")), reverse=False):
-        households = args.households * tenths // 10
-        measure(f"county x{tenths / 10:g}", args.work / f"h{households}-m{args.months}-{args.profile}",
-                households, args.months, args.profile, args.sample, args.compare, args.quick)
+    try:
+        for tenths in sorted((int(x) for x in args.sizes.split(",")), reverse=False):
+            households = args.households * tenths // 10
+            measure(f"county x{tenths / 10:g}", args.work / f"h{households}-m{args.months}-{args.profile}",
+                    households, args.months, args.profile, args.sample, args.compare, args.quick)
+    finally:
+        remove_set_aside()
     print(f"\nmachine load average at the end: {os.getloadavg()[0]:.1f}")
 
 

@@ -418,7 +418,7 @@ def _parse_many(root: Path, todo: list[tuple[FileJob, tuple]], settings: Setting
         def done(out: tuple) -> None:
             counter.advance(len(out[0]))
 
-        results = processes.shared_map(_parse_task, tasks, jobs=workers, done=done, helps=False)
+        results = processes.shared_map(_parse_task, tasks, jobs=workers, done=done)
         for i, (_, items, _, targets) in enumerate(tasks):
             parsed, written = results[i]
             results[i] = None  # a task's bytes go once unpickled: the county's would all be held at once

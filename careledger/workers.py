@@ -12,8 +12,11 @@ from one thread that outlives it (as `with workers.pool(n) as p: ...` in the cal
 How many workers: `count()`, the cores this process may run on, or `$CARELEDGER_JOBS` when set (a positive whole
 number; 1 does all the work in the building process, as on one core).
 
-`shared_map` spreads tasks over `count()` processes of which the building process is one: it takes tasks from the
-end of the list while the workers take them from the start, so it does not sit idle waiting for them. Given
+`shared_map` hands its tasks to `count()` workers, and the building process takes their results. It used to run
+tasks itself as well, from the end of the list, but then it starved its workers: the pool's threads that pass the
+tasks and results on (concurrent.futures) wait for the interpreter's lock while the building process runs Python, so
+the worker sat idle between tasks (a cold build at 2,500 households: the building process rendered 2,207 of 2,447
+pages; docs/performance.md, the thirteenth round). Given
 `shared=`, the workers are forked after the caller has loaded that object (say, the judged facts), and read it
 copy-on-write instead of receiving it: only the tasks (small: indexes) go out and the results come back. A fork
 copies only the forking thread, so while another thread runs (the history reader's, a preview server's) that is
@@ -85,26 +88,22 @@ def shared() -> object:
     return _SHARED
 
 
-def shared_map(fn, tasks: list, *, jobs: int | None = None, shared: object = None, done=None,
-               helps: bool = True) -> list:
-    """[fn(task) for task in tasks], run by `jobs` processes (default `count()`): this one and `jobs - 1` workers
-    (module docstring). `fn` and the tasks must pickle (a module-level function; small tasks); `fn` reads the shared
-    object with `shared()`. An exception that `fn` raises comes out of here, as in the loop. `done(result)` is called
-    in this process (its calling thread) for each result as it has it, in no set order (a progress counter).
-    `helps=False`: this process runs no task but has `jobs` workers (when the results are large, receiving them
-    keeps it busy: the parse)."""
+def shared_map(fn, tasks: list, *, jobs: int | None = None, shared: object = None, done=None) -> list:
+    """[fn(task) for task in tasks], run by `jobs` workers (default `count()`; one: in this process; module
+    docstring). `fn` and the tasks must pickle (a module-level function; small tasks); `fn` reads the shared object
+    with `shared()`. An exception that `fn` raises comes out of here, as in the loop. `done(result)` is called in this
+    process (its calling thread) for each result in the order of the tasks, as it has it (a progress counter)."""
     global _SHARED
     jobs = jobs or count()
     previous, _SHARED = _SHARED, shared
     try:
         runner = None
         if jobs > 1 and len(tasks) > 1:
-            workers = jobs - 1 if helps else jobs
-            runner = _forked_pool(workers) if shared is not None else pool(workers)
+            runner = _forked_pool(jobs) if shared is not None else pool(jobs)
         done = done or (lambda result: None)
         if runner is None:
             return [_noted(fn(task), done) for task in tasks]
-        return _run_shared(runner, fn, tasks, done, helps)
+        return _run_shared(runner, fn, tasks, done)
     finally:
         _SHARED = previous
 
@@ -114,16 +113,10 @@ def _noted(result, done):
     return result
 
 
-def _run_shared(runner: ProcessPoolExecutor, fn, tasks: list, done, helps: bool) -> list:
-    results: list = [None] * len(tasks)
+def _run_shared(runner: ProcessPoolExecutor, fn, tasks: list, done) -> list:
     try:
         futures = [runner.submit(fn, task) for task in tasks]
-        mine = len(tasks)  # this process runs tasks[mine:], taken from the end while no worker has started them
-        while helps and mine > 0 and futures[mine - 1].cancel():
-            mine -= 1
-            results[mine] = _noted(fn(tasks[mine]), done)
-        for i in range(mine):
-            results[i] = _noted(futures[i].result(), done)
+        results = [_noted(future.result(), done) for future in futures]
     except BaseException:
         runner.shutdown(wait=True, cancel_futures=True)
         raise
@@ -142,7 +135,7 @@ def _forked_pool(max_workers: int) -> ProcessPoolExecutor | None:
 
 
 def start_map(fn, tasks: list, *, shared: object, jobs: int | None = None) -> "Started":
-    """`shared_map(fn, tasks, shared=shared, helps=False)` begun in `jobs` workers forked now (all of them, before
+    """`shared_map(fn, tasks, shared=shared)` begun in `jobs` workers forked now (all of them, before
     this returns: a thread the caller starts next is not copied into them), its results taken with
     `Started.results`; where no fork is made (one job, one task, another thread running), nothing runs until then."""
     global _SHARED

@@ -35,11 +35,14 @@ def _slow_square(n: int) -> tuple[int, int]:
     return os.getpid(), n * n + workers.shared()
 
 
-def test_shared_map_spreads_the_tasks_over_this_process_and_a_worker_in_order():
+def test_shared_map_spreads_the_tasks_over_the_workers_in_order():
     results = workers.shared_map(_slow_square, list(range(60)), jobs=2, shared=1000)
     assert [r for _, r in results] == [n * n + 1000 for n in range(60)]
-    pids = {pid for pid, _ in results}
-    assert os.getpid() in pids and len(pids) == 2  # the building process took its share; one worker the rest
+    pids = [pid for pid, _ in results]
+    # two workers share the tasks; the building process only takes the results (running tasks as well, it starved
+    # its workers: workers.py)
+    assert os.getpid() not in pids and len(set(pids)) == 2
+    assert min(pids.count(pid) for pid in set(pids)) >= 15  # each did a fair part of them
     assert workers.shared() is None  # not left behind
 
 
@@ -120,8 +123,8 @@ def test_one_and_two_processes_build_the_same_files_and_findings(tmp_path, monke
                 m.setattr(pipeline, "Deferred", _RenderedAtOnce)
             result = build_all(root, tmp_path / f"out{jobs}", as_of=AS_OF, paper=False)
         results[jobs] = (result.findings, result.policy_findings, tree(tmp_path / f"out{jobs}"))
-        if jobs == "2":  # two workers judge while the history is read; the pages in a worker each and here
-            assert forked == [2, "history", 1, 1]
+        if jobs == "2":  # two workers judge while the history is read; two render the site's pages, two the reports'
+            assert forked == [2, "history", 2, 2]
             assert [name for name, fork in spread_over if fork] == ["_render_run", "_render_run"]
         else:  # CARELEDGER_JOBS=1 forks nothing
             assert forked == ["history"]
@@ -229,7 +232,7 @@ def test_the_proof_scanned_on_two_processes_finds_what_one_scan_finds(tmp_path, 
     monkeypatch.setattr(workers, "_forked_pool", lambda n: forked.append(n) or real(n))
     monkeypatch.setenv(workers.ENV_JOBS, "2")
     found = proofcache.scan_changed(pages, secrets, folder=tmp_path / "proof")
-    assert forked == [1]
+    assert forked == [2]
     assert len(found) > 16 and found == proof.scan(pages, secrets)
 
 
