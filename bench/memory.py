@@ -23,14 +23,14 @@ import argparse
 import datetime as dt
 import importlib
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from stages import add_one_visit  # bench/stages.py: this script's folder is on the path
+from county import remove_set_aside, set_aside  # bench/: this script's folder is on the path
+from stages import add_one_visit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -174,7 +174,14 @@ def main() -> None:
     if args.child:
         child(args.content, args.work / "output", as_of, args.tracemalloc)
         return
-    shutil.rmtree(args.work, ignore_errors=True)
+    set_aside(args.work)  # the last run's tree, deleted after this one's (county.set_aside)
+    try:
+        _measure(args, as_of)
+    finally:
+        remove_set_aside()
+
+
+def _measure(args, as_of: dt.date) -> None:
     content = args.work / "content"
     subprocess.run(["git", "clone", "-q", str(args.content), str(content)], check=True)
     env = dict(os.environ, CARELEDGER_CACHE_DIR=str(args.work / "cache"), PYTHONPATH=str(ROOT))

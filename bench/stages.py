@@ -30,7 +30,6 @@ import cProfile
 import datetime as dt
 import os
 import pstats
-import shutil
 import subprocess
 import sys
 import time
@@ -38,6 +37,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from county import remove_set_aside, set_aside  # noqa: E402  (bench/: this script's folder is on the path)
 
 STAGES = [  # (label, module path suffix, function)
     ("fingerprint", "careledger/fingerprint.py", "of_build"),
@@ -209,7 +210,14 @@ def main() -> None:
     if args.jobs != 1 and not args.cpu:
         parser.error("--jobs goes with --cpu (cProfile sees the building process only)")
     measure = (lambda *a: timed(*a, jobs=args.jobs)) if args.cpu else profiled
-    shutil.rmtree(args.work, ignore_errors=True)
+    set_aside(args.work)  # the last run's tree, deleted after this one's (county.set_aside)
+    try:
+        _measure(args, measure)
+    finally:
+        remove_set_aside()
+
+
+def _measure(args, measure) -> None:
     content = args.work / "content"
     subprocess.run(["git", "clone", "-q", str(args.content), str(content)], check=True)
     os.environ["CARELEDGER_CACHE_DIR"] = str(args.work / "cache")

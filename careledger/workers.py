@@ -24,9 +24,8 @@ unsafe, and everything then runs in the building process, as it does without for
 CARELEDGER_JOBS=1. The results are in the order of the tasks whichever process ran them.
 
 `start_map` hands its tasks to `count()` workers forked at once and returns: the building process does other work
-(reads the history) while they run, and takes the results later (`Started.results`), running there the tasks no
-worker has started yet. Where no fork is made, the tasks run in the building process when their results are asked
-for.
+(reads the history) while they run, and takes the results later (`Started.results`). Where no fork is made, the
+tasks run in the building process when their results are asked for.
 """
 
 from __future__ import annotations
@@ -163,25 +162,15 @@ class Started:
         self.fn, self.tasks, self.runner, self.futures = fn, tasks, runner, futures
 
     def results(self, shared: object = None) -> list:
-        """[fn(task) for task in tasks], in order. The tasks no worker has started yet run here, from the end (as
-        `shared_map`'s building process takes them), and so do all of them where no worker was forked: `fn` then
-        reads `shared`, the caller's object as it is now (equal, for what `fn` reads, to the one the workers have)."""
-        global _SHARED
+        """[fn(task) for task in tasks], in order, from the workers; where no worker was forked, all of them run
+        here: `fn` then reads `shared`, the caller's object as it is now (equal, for what `fn` reads, to the one the
+        workers would have had). This process runs none beside the workers (it would starve them: module docstring)."""
         if self.runner is None:
             return shared_map(self.fn, self.tasks, jobs=1, shared=shared)
-        previous, _SHARED = _SHARED, shared
-        out: list = [None] * len(self.tasks)
         try:
-            mine = len(self.tasks)
-            while mine > 0 and self.futures[mine - 1].cancel():
-                mine -= 1
-                out[mine] = self.fn(self.tasks[mine])
-            for i in range(mine):
-                out[i] = self.futures[i].result()
+            return [future.result() for future in self.futures]
         finally:
-            _SHARED = previous
             self.close()
-        return out
 
     def close(self) -> None:
         if self.runner is not None:
