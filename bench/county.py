@@ -54,8 +54,8 @@ _SET_ASIDE: list[Path] = []  # trees `set_aside` renamed, removed once every fig
 def set_aside(tree: Path) -> None:
     """Take `tree` out of the way of a cold run by renaming it, not deleting it. On a file system whose deletions
     slow the creations after them, a tree deleted right before a timed run would time the bench's own deletion:
-    ext4 without a journal (this bench machine's) skips, for each new file, every inode freed in the last 60 to
-    360 s (its `recently_deleted` check; docs/performance.md, the thirteenth round)."""
+    ext4 without a journal (this bench machine's) looks up, for each new file, every inode freed in the last few
+    minutes, which it will not reuse (its `recently_deleted` check; docs/performance.md, the thirteenth round)."""
     if tree.exists():
         aside = tree.with_name(f".{tree.name}.aside-{len(_SET_ASIDE)}-{os.getpid()}")
         tree.rename(aside)
