@@ -179,11 +179,11 @@ def test_one_visit_committed_renders_only_the_pages_whose_inputs_changed(tmp_pat
     assert {"site/version.html", "reports/version.html"} <= rendered  # they name the commit
     assert rendered == {rel for rel, key in second.digests.items() if first.digests.get(rel) != key}
     # Rendered and come out as they were: only a list's or a table's CSV, which shows less than its page, and the
-    # status page, which reads the villages' and cadres' figures to show some of them. The search page lists the
-    # villages and cadres without their figures: not rendered.
+    # status page, which reads the villages' and cadres' figures to show some of them. The search page and its
+    # index list the villages and cadres without their figures: not rendered.
     assert rendered - changed <= {rel[:-5] + ".csv" for rel in changed if rel.endswith(".html")} | {
         "site/status.html"}, sorted(rendered - changed)
-    assert "site/search.html" not in rendered and "site/index.html" in rendered
+    assert {"site/search.html", "site/search-index.js"} <= set(second.reused) and "site/index.html" in rendered
     one_village = [rel for rel in rendered if rel.startswith("site/villages/")]
     assert len(one_village) == 1 and len([rel for rel in before if rel.startswith("site/villages/")]) > 1
     assert len(rendered) < len(second.digests) / 3, (len(rendered), len(second.digests))
@@ -332,8 +332,8 @@ def test_a_villages_and_cadres_projections_are_kept_with_them(tmp_path):
     for _ in range(2):
         site_render._PROJECTED.begin(None)
         made.append((*site_render._search_villages(view), *site_render._search_cadres(view),
-                     *site_render._village_links(view)))
+                     *site_render._indexed_cadres(view), *site_render._village_links(view)))
         site_render._PROJECTED.done()
     assert len(made[0]) > 3 and all(a is b for a, b in zip(*made))
     assert made[0] == tuple(x for f in (site_render._search_villages, site_render._search_cadres,
-                                        site_render._village_links) for x in f(view))
+                                        site_render._indexed_cadres, site_render._village_links) for x in f(view))

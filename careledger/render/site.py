@@ -36,7 +36,7 @@ from ..findings import ERROR, Finding, Source
 from ..output import Tree
 from ..stamp import Stamp
 from ..views.public import PublicView
-from ..views.public_parts import _PLAIN, _Part
+from ..views.public_parts import _PLAIN, Cadre, _Part
 from .charts import on_time_chart, weeks_chart
 from . import memo as memos
 from .memo import Fields, NoMemo, base_digest, digest
@@ -124,6 +124,20 @@ def _search_cadres(view: PublicView) -> tuple[CadreLink, ...]:
     return tuple(_PROJECTED.get(c, lambda c=c: CadreLink(c.label, c.village), "cadre") for c in view.cadres)
 
 
+@dataclass(frozen=True)
+class IndexedCadre(_Part):
+    """A cadre as the search index lists them: the search page's fields and the cadre's post (`cadre.post`)."""
+
+    label: str
+    village: str
+    cadre: Cadre | None
+
+
+def _indexed_cadres(view: PublicView) -> tuple[IndexedCadre, ...]:
+    return tuple(_PROJECTED.get(c, lambda c=c: IndexedCadre(c.label, c.village, c.cadre), "indexed")
+                 for c in view.cadres)
+
+
 def _village_links(view: PublicView) -> tuple[Link, ...]:
     return tuple(_PROJECTED.get(v, lambda v=v: Link(v.id, v.name), "link") for v in view.villages)
 
@@ -149,6 +163,9 @@ READS = {
     "page.html": _BASE,
     "version.html": _BASE,
 }
+# What the search index (`search_index`) reads: a visit changes none of it, so it is rendered when a name, an entry
+# or a page does (it is a county's largest file: 7 MB at 25,000 households).
+INDEX_READS = {"villages": _search_villages, "cadres": _indexed_cadres, "pages": _page_links, "alerts": WHOLE}
 # What the templates read of the stamp: base.html's footer, and version.html, the one page that names the commit.
 STAMP_SHOWN = ("dirty", "as_of", "trail_label", "tool_version")
 STAMP_READS = {"version.html": (*STAMP_SHOWN, "commit", "commit_time", "profile")}
@@ -255,7 +272,10 @@ def render_site(view: PublicView, pages_html: Mapping[str, Markup], *, stamp: St
             "chart_weeks": weeks_chart("chart-weeks", village.weeks, f"{village.name}每周走访次数")})
     for page in view.pages:
         render(f"pages/{page.slug}.html", "page.html", page=page, body=pages_html[page.slug])
-    files.add("search-index.js", search_index(view, pages_html))
+    page_texts = tuple((p.slug, str(pages_html[p.slug])) for p in view.pages)
+    files.add("search-index.js", memo.page(
+        "search-index.js", lambda: (base_of(), "search-index.js", narrowed.digests_of(INDEX_READS), page_texts),
+        lambda: search_index(narrowed.fields(INDEX_READS), pages_html)))
     _PROJECTED.done()
     static = TEMPLATES / "static"
     for path in sorted(p for p in static.rglob("*") if p.is_file() and not p.name.startswith(".")):
@@ -263,8 +283,9 @@ def render_site(view: PublicView, pages_html: Mapping[str, Markup], *, stamp: St
     return files
 
 
-def search_index(view: PublicView, pages_html: Mapping[str, Markup]) -> bytes:
+def search_index(view, pages_html: Mapping[str, Markup]) -> bytes:
     """What the search page searches: villages, 公示 entries, cadres and pages, each with its address and text.
+    `view`: the public view, or its fields `INDEX_READS` names.
 
     Besides the title (t), kind (k), address (u) and searched text (s), what tells like results apart on the results
     list (issue 18): the village (v), the 公示编号 (n), a short detail (d: category and level, a cadre's post) and the
