@@ -72,3 +72,69 @@ def test_a_list_nothing_changed_is_the_very_list_of_the_last_desk(tmp_path):
     assert kept and all(old[row] is row for row in kept)
     # a day later every overdue row counts one more day: equal to a cold desk's all the same
     assert desk_of(root, AS_OF + dt.timedelta(days=1)) == cold_desk(root, AS_OF + dt.timedelta(days=1))
+
+
+def test_a_due_row_is_kept_with_its_rule_result_until_its_person_or_village_changes(tmp_path, monkeypatch):
+    """As a build judges (the household cache), an unchanged household's visits due are the very rule results of the
+    last build, and their rows are not worked out again (`desk._DUE_ROWS`); after a new name or phone of a person
+    answerable, a village's new name or another as-of date the rows are those of a desk made from nothing."""
+    from careledger import pipeline
+    from careledger.views import desk
+
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
+    root = jurisdiction(tmp_path / "content")
+    cachestore.keep_in_memory()
+    made = []
+    monkeypatch.setattr(desk._People, "due_row", lambda self, due, case, made_row=desk._People.due_row:
+                        made.append(due) or made_row(self, due, case))
+
+    def judged_desk(as_of=AS_OF):
+        made.clear()
+        return build_desk(pipeline.prepare(root, tmp_path / "out", as_of=as_of, allow_dirty=True).facts)
+
+    def desk_from_nothing(as_of=AS_OF):
+        """The whole rule functions' results (no household cache), the rows and lists kept for the next build left
+        as they were."""
+        saved = [(kept, dict(vars(kept))) for kept in (desk._ROWS, desk._LISTS, desk._DUE_ROWS)]
+        try:
+            return desk_of(root, as_of)
+        finally:
+            for kept, state in saved:
+                vars(kept).update(state)
+
+    first = judged_desk()
+    due = [row for row in first.lists[0].rows if row.kind in ("overdue", "today", "week")]
+    assert due and len(made) == len(due)
+    assert judged_desk() == first and not made  # nothing changed: every due row kept
+    for rel, old, new in (("staff/v1.yaml", "name: 王秀兰", "name: 王秀英"),
+                          ("staff/v2.yaml", "phone: '13900000201'", "phone: '13900000299'"),
+                          ("site.yaml", "name: 二村", "name: 二村社区")):
+        path = root / rel
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+        warm = judged_desk()
+        assert made and warm == desk_from_nothing(), rel
+        assert judged_desk() == warm and not made, rel
+    shown = {(row.staff, row.phone, row.village) for row in judged_desk().lists[0].rows}
+    assert any("王秀英" in staff for staff, _, _ in shown) and "13900000299" in {phone for _, phone, _ in shown}
+    assert "二村社区" in {village for _, _, village in shown}
+    next_day = AS_OF + dt.timedelta(days=1)
+    warm = judged_desk(next_day)
+    assert made and warm == desk_from_nothing(next_day)
+
+
+def test_a_kept_due_row_is_not_used_for_another_person_or_village_name(tmp_path):
+    """The very rule results with records of another content (what the household cache never hands out today, and
+    `desk._DUE_ROWS` does not rely on): the rows follow the records, not the results' identity."""
+    root = jurisdiction(tmp_path / "content")
+    cachestore.keep_in_memory()
+    records, _ = load(root, today=AS_OF)
+    first = Facts(records, records.profile, AS_OF)
+    build_desk(first)
+    for rel, old, new in (("staff/v1.yaml", "name: 王秀兰", "name: 王秀英"), ("site.yaml", "name: 一村", "name: 一村社区")):
+        path = root / rel
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+        records, _ = load(root, today=AS_OF)
+        facts = Facts(records, records.profile, AS_OF)
+        facts.__dict__["derived"] = first.derived  # (as `rules.judge(cached=True)` supplies it)
+        assert build_desk(facts) == cold_desk(root, AS_OF), rel
+        first = facts

@@ -13,7 +13,6 @@ the one the dossiers print).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -100,14 +99,20 @@ class Desk:
 # unchanged list is the very object and keeps its digest (render/memo.Parts); elsewhere each is made anew.
 _ROWS = cachestore.ByValue()  # a row, by its fields
 _LISTS = cachestore.ByValue()  # a list, by its slug, when equal
+# A visit due's row, by the very rule result (cadence.Due: the household cache hands an unchanged household's out
+# again), while the subject's member and household records and the person answerable are the very records they were,
+# on the same as-of date with the same village names: not worked out again (a county's desk has 13,000 such rows).
+_DUE_ROWS = cachestore.PerObject()
 
 
 def build_desk(facts) -> Desk:
     _ROWS.begin()
     _LISTS.begin()
+    _DUE_ROWS.begin((facts.as_of, tuple((v.id, v.name) for v in facts.records.site.villages)))
     desk = _build_desk(facts)
     _ROWS.done()
     _LISTS.done()
+    _DUE_ROWS.done()
     return desk
 
 
@@ -120,29 +125,47 @@ def _build_desk(facts) -> Desk:
     for r in rows:  # grouped in one pass: a county has thousands of people and a hundred thousand rows
         by_village.setdefault(r.village_id, []).append(r)
         by_person.setdefault(r.staff_id, []).append(r)
-    lists = [WorkingList("desk-all", "all", facts.records.site.name, "", rows)]
+    version = _Versions(facts, rows)
+    lists = [_kept(WorkingList("desk-all", "all", facts.records.site.name, "", rows, version.of(rows)))]
     for vid, name in villages.items():
-        lists.append(WorkingList(f"desk-village-{vid}", "village", name, "", tuple(by_village.get(vid, ()))))
+        mine = tuple(by_village.get(vid, ()))
+        lists.append(_kept(WorkingList(f"desk-village-{vid}", "village", name, "", mine, version.of(mine))))
     for staff_id in sorted(by_person, key=lambda s: (s == "", _village_order(facts, village_order, s), s)):
         mine = tuple(by_person[staff_id])
         slug = f"desk-cadre-{staff_id}" if staff_id else "desk-unassigned"
-        lists.append(WorkingList(slug, "cadre", mine[0].staff, mine[0].phone, mine))
-    return Desk(facts.as_of, _versioned(facts, lists))
+        lists.append(_kept(WorkingList(slug, "cadre", mine[0].staff, mine[0].phone, mine, version.of(mine))))
+    return Desk(facts.as_of, tuple(lists))
 
 
-def _versioned(facts, lists: list[WorkingList]) -> tuple[WorkingList, ...]:
-    """Each list with the newest record version among the households it lists."""
-    history = facts.history
-    if history is None or not getattr(history, "available", False):
-        return tuple(_kept(wl) for wl in lists)
-    last = {h: last_change(history, h) for h in {r.household for wl in lists for r in wl.rows}}
-    authors = Authors(facts.records.staff)
-    out = []
-    for wl in lists:
-        newest = max((c for c in (last[h] for h in {r.household for r in wl.rows}) if c is not None),
-                     key=lambda c: c.order, default=None)
-        out.append(dataclasses.replace(wl, version=version_of(newest, authors)) if newest is not None else wl)
-    return tuple(_kept(wl) for wl in out)
+class _Versions:
+    """A list's version: the newest record version among the households it lists (None: no rows, or no git). Each
+    household's last commit is looked up once, and each commit made a version once (a county's ten thousand lists
+    share a few hundred commits)."""
+
+    def __init__(self, facts, rows: tuple[Row, ...]):
+        history = facts.history
+        self.available = history is not None and getattr(history, "available", False)
+        self.commits: dict[int, object] = {}  # a commit's order -> the commit
+        self.order: dict[str, int] = {}  # household -> the order of its last commit (-1: none)
+        self.versions: dict[int, HistoryVersion] = {}
+        if not self.available:
+            return
+        for household in {r.household for r in rows}:  # every list's rows are among the township's
+            commit = last_change(history, household)
+            self.order[household] = -1 if commit is None else commit.order
+            if commit is not None:
+                self.commits[commit.order] = commit
+        self.authors = Authors(facts.records.staff)
+
+    def of(self, rows: tuple[Row, ...]) -> HistoryVersion | None:
+        if not self.available or not rows:
+            return None
+        newest = max(map(self.order.__getitem__, {r.household for r in rows}))
+        if newest < 0:
+            return None
+        if newest not in self.versions:
+            self.versions[newest] = version_of(self.commits[newest], self.authors)
+        return self.versions[newest]
 
 
 def _kept(wl: WorkingList) -> WorkingList:
@@ -162,10 +185,10 @@ def _rows(facts) -> tuple[Row, ...]:
     rows = []
     for due in facts.derived.due:
         case = people.cases[due.subject]
-        last = f"上次走访 {due.last_visit}" if due.last_visit else "无走访记录"
-        what = f"{last}，最迟应于 {due.due} 走访" + ("（预警）" if due.warned else "")
-        rows.append(people.row(due.state, case, due.staff, vocab.DUTY[due.duty], what, due.days_overdue(as_of),
-                               due=due.due))
+        staff = facts.staff.get(due.staff)
+        rows.append(_DUE_ROWS.get(due, lambda: (people.due_row(due, case), case.member, case.household, staff),
+                                  fits=lambda kept: (kept[1] is case.member and kept[2] is case.household
+                                                     and kept[3] is staff))[0])
     for short in facts.derived.short:
         case = people.cases[short.subject]
         what = (f"{short.month} 已走访 {short.visits} 次，每月至少 {short.minimum} 次，还差 {short.missing} 次；"
@@ -211,6 +234,14 @@ class _People:
         if person is None:
             return staff_id, ""
         return f"{person.name}（{staff_id}）", person.phone or person.office_phone or ""
+
+    def due_row(self, due, case) -> Row:
+        """The row of a visit due (cadence.Due): what it reads besides `due` and `case` is the person answerable,
+        the village's name and the as-of date (`_DUE_ROWS`)."""
+        last = f"上次走访 {due.last_visit}" if due.last_visit else "无走访记录"
+        what = f"{last}，最迟应于 {due.due} 走访" + ("（预警）" if due.warned else "")
+        return self.row(due.state, case, due.staff, vocab.DUTY[due.duty], what, due.days_overdue(self.facts.as_of),
+                        due=due.due)
 
     def row(self, kind, case, staff_id, duty, what, days, **more) -> Row:
         name, phone = self.person(staff_id)
