@@ -93,3 +93,81 @@ def test_a_village_nothing_changed_is_the_very_village_of_the_last_view(tmp_path
     after = view(root, AS_OF, fresh=False)
     changed = {v.id for a, v in zip(again.villages, after.villages) if v is not a}
     assert changed == {"v1"}
+
+
+def test_the_count_tables_are_made_again_only_when_a_count_changes(tmp_path):
+    """In a process that keeps its caches (`public_tables.build_tables`): a visit changes no count, and the tables
+    are the very tables of the last view; after a village's new name, a subject's new level, a household leaving
+    care or another k they are those of a view made from nothing."""
+    from careledger import cachestore
+
+    root = jurisdiction(tmp_path / "content")
+    cachestore.keep_in_memory()
+    first = view(root, AS_OF, fresh=True)
+    staff, household = VISITS[0]
+    rel = f"visits/{AS_OF:%Y-%m}/{staff}.yaml"
+    (root / rel).parent.mkdir(parents=True, exist_ok=True)
+    (root / rel).write_text(f"- date: {AS_OF}\n  household: {household}\n  duty: responsible\n  mode: in_person\n",
+                            encoding="utf-8")
+    again = view(root, AS_OF, fresh=False)
+    assert again.headline != first.headline or again.villages != first.villages  # (the visit is seen)
+    assert again.by_category is first.by_category and again.households is first.households
+    for rel, old, new in (("site.yaml", "name: 一村", "name: 一村社区"),
+                          ("households/v1/h15.yaml", "level: '2'", "level: '1'"),
+                          ("households/v2/h24.yaml", "village: v2\n",
+                           "village: v2\nstatus: exited\nstatus_date: 2026-06-30\nstatus_reason: 迁出本街道\n"),
+                          ("site.yaml", "privacy:\n", "privacy:\n  k: 2\n")):
+        path = root / rel
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+        warm = view(root, AS_OF, fresh=False)
+        cachestore.keep_in_memory(False)
+        cold = view(root, AS_OF, fresh=True)
+        cachestore.keep_in_memory()
+        assert (warm.by_category, warm.by_level, warm.households) == (cold.by_category, cold.by_level,
+                                                                      cold.households), rel
+        assert warm.by_category is not again.by_category or warm.households is not again.households, rel
+        again = warm
+
+
+def test_the_weeks_visits_are_counted_again_only_where_they_changed(monkeypatch):
+    """`public._week_counts` in a process that keeps its caches: after random visits added or changed, visits read anew
+    (other objects, equal), a household moved to another village and other as-of dates, the counts are those of one pass
+    over every visit; a week whose visits are the very visits of the last count is not counted again."""
+    from collections import Counter, namedtuple
+
+    from careledger import cachestore
+
+    cachestore.keep_in_memory()
+    counted = []
+
+    class Counting(Counter):
+        def __init__(self, *args, **kwargs):
+            counted.append(1)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(public, "Counter", Counting)
+    Visit, Household = namedtuple("Visit", "date household"), namedtuple("Household", "village")
+    rng = random.Random(7)
+    households = {"a": Household("v1"), "b": Household("v2"), "c": Household("v2")}
+    visits = [Visit(AS_OF - dt.timedelta(days=rng.randint(0, 100)), rng.choice("abcz")) for _ in range(300)]
+    as_of = AS_OF
+    for step in range(30):
+        change = rng.choice(["visit", "swap", "anew", "move", "day", "none"])
+        if change == "swap":  # the same day, another household: as many visits in the week
+            i = rng.randrange(len(visits))
+            visits[i] = Visit(visits[i].date, rng.choice([h for h in "abcz" if h != visits[i].household]))
+        elif change == "visit":
+            visits.append(Visit(as_of - dt.timedelta(days=rng.randint(0, 100)), rng.choice("abc")))
+        elif change == "anew":
+            visits = [Visit(*v) for v in visits]
+        elif change == "move":
+            key = rng.choice("abc")
+            households = {**households, key: Household(rng.choice(["v1", "v2", "v3"]))}
+        elif change == "day":
+            as_of = AS_OF + dt.timedelta(days=rng.randint(-10, 10))
+        ordered = sorted(visits, key=lambda v: v.date)
+        counted.clear()
+        kept = public._week_counts(ordered, as_of, households, in_order=True)
+        if change == "none" and step:
+            assert not counted, step  # the very visits, the same villages: nothing counted again
+        assert kept == public._week_counts(ordered, as_of, households), (step, change)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .. import vocab
+from .. import cachestore, vocab
 from .public_parts import Cell, Row, Table
 from . import joint
 from . import suppress as sdc
@@ -87,59 +87,101 @@ class SubjectSystem:
     level_names: list
 
 
-def subject_system(facts, in_care, listed) -> SubjectSystem:
+@dataclass(frozen=True)
+class Counts:
+    """Everything the count tables are made of (`tables_of` reads nothing else), compared by value: a build whose
+    counts are the last build's has the last build's tables (a visit changes none of them)."""
+
+    villages: tuple  # ((id, name), ...) in site.yaml's order
+    categories: tuple  # ((code, name), ...) in the profile's order
+    levels: tuple  # ((code, name), ...) from the highest rank down
+    subjects: Counter  # (village, category, level or "", listed) -> subjects in care
+    households: Counter  # (village, status) -> households
+    k: int
+
+
+def counts_of(facts, in_care, listed, k: int) -> Counts:
     site, profile = facts.records.site, facts.profile
-    villages = [v.id for v in site.villages]
-    listed_keys = {c.key for c in listed}
-    categories = [c.code for c in profile.categories]
-    levels = [lv.code for lv in sorted(profile.levels, key=lambda lv: -lv.rank)]
-    level_names = [lv.name for lv in sorted(profile.levels, key=lambda lv: -lv.rank)]
-    if levels and any(not c.subject.level for c in in_care):
+    listed_keys = {c.key for c in listed}  # (listed are among those in care)
+    return Counts(
+        villages=tuple((v.id, v.name) for v in site.villages),
+        categories=tuple((c.code, c.name) for c in profile.categories),
+        levels=tuple((lv.code, lv.name) for lv in sorted(profile.levels, key=lambda lv: -lv.rank)),
+        subjects=Counter((c.household.village, c.subject.category, c.subject.level or "", c.key in listed_keys)
+                         for c in in_care),
+        households=Counter((h.village, h.status) for h in facts.records.households), k=k)
+
+
+def subject_system(facts, in_care, listed) -> SubjectSystem:
+    return _subject_system(counts_of(facts, in_care, listed, 0))
+
+
+def _subject_system(counts: Counts) -> SubjectSystem:
+    villages = [vid for vid, _ in counts.villages]
+    categories = [code for code, _ in counts.categories]
+    levels = [code for code, _ in counts.levels]
+    level_names = [name for _, name in counts.levels]
+    if levels and any(not level for (_, _, level, _) in counts.subjects):
         levels.append("")
         level_names.append(UNASSESSED)
 
-    def counter(cases, attribute) -> Counter:
-        return Counter((c.household.village, attribute(c)) for c in cases)
+    def counter(listed_only: bool, at: int) -> Counter:
+        out: Counter = Counter()
+        for key, n in counts.subjects.items():
+            if key[3] or not listed_only:
+                out[key[0], key[at]] += n
+        return out
 
     shared = {"row_total": "subjects|{row}", "grand": "subjects|*"}
-    by_cat = _Grid("category", villages, categories, counter(in_care, lambda c: c.subject.category), **shared)
-    grids = [(by_cat, _Grid("category", villages, categories, counter(listed, lambda c: c.subject.category),
-                            **shared))]
+    by_cat = _Grid("category", villages, categories, counter(False, 1), **shared)
+    grids = [(by_cat, _Grid("category", villages, categories, counter(True, 1), **shared))]
     by_lvl = None
     if levels:
-        by_lvl = _Grid("level", villages, levels, counter(in_care, lambda c: c.subject.level or ""), **shared)
-        grids.append((by_lvl, _Grid("level", villages, levels, counter(listed, lambda c: c.subject.level or ""),
-                                    **shared)))
+        by_lvl = _Grid("level", villages, levels, counter(False, 2), **shared)
+        grids.append((by_lvl, _Grid("level", villages, levels, counter(True, 2), **shared)))
     values, floors = {}, {}
     for grid, listed_grid in grids:
         values.update(grid.values)
         floors.update(listed_grid.values)
-    values.update({"listed": len(listed), "children": sum(1 for c in in_care if c.key not in listed_keys)})
+    listed = sum(n for key, n in counts.subjects.items() if key[3])
+    values.update({"listed": listed, "children": sum(counts.subjects.values()) - listed})
     system = sdc.System(grids=tuple(grid.spec() for grid, _ in grids), known="listed", extra="children")
     return SubjectSystem(values, system, floors, by_cat, by_lvl, level_names)
 
 
 def household_grid(facts) -> _Grid:
-    return _Grid("households", [v.id for v in facts.records.site.villages], list(vocab.HOUSEHOLD_STATUS),
-                 Counter((h.village, h.status) for h in facts.records.households))
+    return _household_grid(counts_of(facts, [], [], 0))
+
+
+def _household_grid(counts: Counts) -> _Grid:
+    return _Grid("households", [vid for vid, _ in counts.villages], list(vocab.HOUSEHOLD_STATUS), counts.households)
+
+
+# In a process that keeps its caches: the last build's counts and the tables made of them (the joint suppression
+# of a county's tables is 0.1 s, and a visit changes no count).
+_KEPT = cachestore.LastMade()
 
 
 def build_tables(facts, in_care, listed, k: int) -> CountTables:
-    names = {v.id: v.name for v in facts.records.site.villages}
-    system = subject_system(facts, in_care, listed)
-    households = household_grid(facts)
+    counts = counts_of(facts, in_care, listed, k)
+    return _KEPT.get(lambda: ((), counts), lambda: tables_of(counts))
+
+
+def tables_of(counts: Counts) -> CountTables:
+    names = dict(counts.villages)
+    system = _subject_system(counts)
+    households = _household_grid(counts)
     values = {**system.values, **households.values}
     subject_grids = [g for g in (system.by_category, system.by_level) if g is not None]
-    hidden = joint.suppress_jointly([v.id for v in facts.records.site.villages], [g.joint() for g in subject_grids],
-                                    households.joint(), values, system.floors, k, children="children")
+    hidden = joint.suppress_jointly([vid for vid, _ in counts.villages], [g.joint() for g in subject_grids],
+                                    households.joint(), values, system.floors, counts.k, children="children")
 
     def show(cell: str) -> Cell:
         return Cell(NOT_SHOWN, None) if cell in hidden else Cell(str(values[cell]), values[cell])
 
-    profile = facts.profile
     return CountTables(
         by_category=system.by_category.table("关爱帮扶对象：各村（社区）按人员类别", "村（社区）", names,
-                                             [c.name for c in profile.categories], show),
+                                             [name for _, name in counts.categories], show),
         by_level=(system.by_level.table("关爱帮扶对象：各村（社区）按关爱帮扶等级（由高到低）", "村（社区）", names,
                                         system.level_names, show) if system.by_level else None),
         households=households.table("登记家庭：各村（社区）按状态", "村（社区）", names,
