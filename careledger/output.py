@@ -114,6 +114,7 @@ class Tree(Mapping):
         self._files: dict[str, bytes] = {}
         self._folded: dict[str, str] = {}  # casefolded path → path as added
         self._dirs: set[str] = set()  # casefolded folders that hold a file
+        self._order: list[str] | None = None  # the paths sorted, until the next `add`
         for path, data in (files or {}).items():
             self.add(path, data)
 
@@ -134,6 +135,7 @@ class Tree(Mapping):
         self._files[key] = data
         self._folded[folded] = key
         self._dirs.update(parents)
+        self._order = None
 
     def clashes(self, path: str) -> bool:
         """Whether adding `path` would be refused (it is already here, or a file or folder is in its way)."""
@@ -141,15 +143,38 @@ class Tree(Mapping):
         return folded in self._folded or folded in self._dirs or any(p in self._folded for p in _parents(folded))
 
     def add_all(self, prefix: str, files: Mapping[str, bytes]) -> None:
-        """Add each file under the folder `prefix` (e.g. `site`)."""
-        for path, data in files.items():
-            self.add(f"{prefix}/{path}", data)
+        """Add each file under the folder `prefix` (e.g. `site`). A Tree under a folder that holds nothing yet is
+        taken whole: its own paths were checked as it was made, and nothing here can clash with them (a county's
+        site and reports are 23,000 files)."""
+        folded = _check_path(prefix).casefold()
+        if not isinstance(files, Tree) or folded in self._folded or folded in self._dirs or any(
+                parent in self._folded for parent in _parents(folded)):
+            for path, data in files.items():
+                self.add(f"{prefix}/{path}", data)
+            return
+        self._files.update((f"{prefix}/{path}", data) for path, data in files._files.items())
+        self._folded.update((f"{folded}/{path}", f"{prefix}/{given}") for path, given in files._folded.items())
+        self._dirs.update(f"{folded}/{folder}" for folder in files._dirs)
+        self._dirs.update((folded, *_parents(folded)))
+        self._order = None
+
+    def fill(self, made: Mapping[str, bytes]) -> None:
+        """Put the bytes `made` in place of those of files already here (render/spread.py's pages, rendered after
+        the tree was made)."""
+        for path, data in made.items():
+            if path not in self._files:
+                raise KeyError(path)
+            if not isinstance(data, bytes):
+                raise TypeError(f"{path}: file content must be bytes, not {type(data).__name__}")
+            self._files[path] = data
 
     def __getitem__(self, path: str) -> bytes:
         return self._files[path]
 
     def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self._files))
+        if self._order is None:
+            self._order = sorted(self._files)
+        return iter(self._order)
 
     def __len__(self) -> int:
         return len(self._files)

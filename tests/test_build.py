@@ -366,6 +366,43 @@ def test_writer_refuses_a_second_write_of_one_path():
         Tree().add_all("site", {"a": b"", "A": b""})
 
 
+def test_a_tree_taken_whole_under_a_folder_is_the_tree_added_file_by_file():
+    """`Tree.add_all` takes a Tree under a folder that holds nothing yet without checking each path again: the result
+    refuses and lists exactly what adding each file would."""
+    part = Tree({"index.html": b"i", "villages/v1.html": b"1", "villages/v2.html": b"2"})
+    whole, one_by_one = Tree({"reports/a.html": b"a"}), Tree({"reports/a.html": b"a"})
+    whole.add_all("site/en", part)
+    for path, data in part.items():
+        one_by_one.add(f"site/en/{path}", data)
+    assert dict(whole) == dict(one_by_one) and list(whole) == list(one_by_one)
+    for path in ("site/en/INDEX.html", "site/en/villages", "SITE/en/villages/v1.html/x", "site", "Site/en",
+                 "site/en/villages/V2.html"):
+        assert whole.clashes(path) == one_by_one.clashes(path) is True, path
+        with pytest.raises(DuplicatePath):
+            whole.add(path, b"x")
+    whole.add("site/en/villages/v3.html", b"3")  # and what does not clash is added, in order
+    assert list(whole)[-2:] == ["site/en/villages/v2.html", "site/en/villages/v3.html"]
+    for folder in ("site/en", "SITE/EN", "reports/a.html", "Reports/A.html"):
+        with pytest.raises(DuplicatePath):  # a folder that holds a file already: each file checked, and refused
+            Tree({"site/en/index.html": b"", "reports/a.html": b""}).add_all(folder, Tree({"index.html": b"",
+                                                                                          "villages/v1.html": b""}))
+    beside = Tree({"site/en/index.html": b""})
+    beside.add_all("site", Tree({"index.html": b"", "villages/v1.html": b""}))
+    assert list(beside) == ["site/en/index.html", "site/index.html", "site/villages/v1.html"]
+    with pytest.raises(OutputError):
+        Tree().add_all("../x", part)
+
+
+def test_a_tree_filled_in_place_keeps_its_paths():
+    tree = Tree({"a.html": b"", "b.html": b"old"})
+    tree.fill({"a.html": b"new"})
+    assert dict(tree) == {"a.html": b"new", "b.html": b"old"}
+    with pytest.raises(KeyError):
+        tree.fill({"c.html": b""})
+    with pytest.raises(TypeError):
+        tree.fill({"a.html": "text"})
+
+
 @pytest.mark.parametrize("bad", ["", "/etc/passwd", "../x", "a/../b", "a//b", "./a", "a\\b", MARKER])
 def test_writer_refuses_paths_outside_the_tree(bad):
     with pytest.raises(OutputError):

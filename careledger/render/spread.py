@@ -57,7 +57,9 @@ class Deferred:
             self.memo.add_rows(path, rows)
             made[path] = data
         self.pending = {}
-        return Tree({path: made.get(path, data) for path, data in files.items()})
+        tree = files if isinstance(files, Tree) else Tree(files)
+        tree.fill(made)
+        return tree
 
     def _render(self, path: str) -> tuple[bytes, dict | None]:
         self.memo.rendering(path)
