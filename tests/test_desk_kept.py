@@ -1,6 +1,7 @@
-"""The desk's rows and lists handed out again in a process that keeps its caches (`views/desk._ROWS`, `_LISTS`):
-after random edits and as-of dates a desk so made equals one made from nothing, and a list nothing changed is the
-very list of the last desk, so that the page memo keeps its digest (render/memo.Parts)."""
+"""The desk's rows and lists handed out again in a process that keeps its caches (`views/desk._ROWS`, `_LISTS`,
+`_DUE_ROWS`): after random edits and as-of dates a desk so made equals one made from nothing, and a list nothing
+changed is the very list of the last desk, so that the page memo keeps its digest (render/memo.Parts). The same for
+the rows of the findings table (`views/reports._FINDING_ROWS`)."""
 
 import datetime as dt
 import random
@@ -138,3 +139,29 @@ def test_a_kept_due_row_is_not_used_for_another_person_or_village_name(tmp_path)
         facts.__dict__["derived"] = first.derived  # (as `rules.judge(cached=True)` supplies it)
         assert build_desk(facts) == cold_desk(root, AS_OF), rel
         first = facts
+
+
+def test_a_findings_row_is_kept_with_its_finding_while_its_person_is_shown_the_same(tmp_path):
+    """The findings table (`views/reports.all_findings`) in a process that keeps its caches: the very finding gives
+    the very row of the last table (the page's kept rows then know it without digesting it again), and a row whose
+    person has a new name is the row a table made from nothing has."""
+    from careledger.rules import run_rules
+    from careledger.views.reports import _Names, all_findings
+
+    root = jurisdiction(tmp_path / "content")
+    cachestore.keep_in_memory()
+    records, _ = load(root, today=AS_OF)
+    findings = run_rules(records, AS_OF)
+    first = all_findings(findings, _Names(Facts(records, records.profile, AS_OF)))
+    again = all_findings(findings, _Names(Facts(records, records.profile, AS_OF)))
+    assert any("王秀兰" in row[5] for row in first.rows)
+    assert len(first.rows) == len(findings) and all(a is b for a, b in zip(first.rows, again.rows))
+    path = root / "staff/v1.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("name: 王秀兰", "name: 王秀英", 1), encoding="utf-8")
+    records, _ = load(root, today=AS_OF)
+    renamed = all_findings(findings, _Names(Facts(records, records.profile, AS_OF)))
+    cachestore.keep_in_memory(False)
+    cold = all_findings(findings, _Names(Facts(records, records.profile, AS_OF)))
+    cachestore.keep_in_memory()
+    assert renamed == cold and any("王秀英" in row[5] for row in renamed.rows)
+    assert any(a is b for a, b in zip(first.rows, renamed.rows))  # the others' rows kept

@@ -289,8 +289,9 @@ def test_the_code_the_libraries_and_python_are_in_every_pages_digest(tmp_path, m
 
 
 def test_a_kept_parts_digest_is_the_very_objects_and_its_only(monkeypatch, tmp_path):
-    """In a process that keeps its caches, a frozen part's digest is kept from one build (a Memo's life) to the next
-    for that very object; an equal new object, a tuple and anything outside such a process are digested again."""
+    """In a process that keeps its caches, the digest of a frozen part or of a tuple of strings (a long table's row) is
+    kept from one build (a Memo's life) to the next for that very object; an equal new object, another tuple and
+    anything outside such a process are digested again."""
     from careledger import cachestore
     from careledger.views.public_parts import Term
 
@@ -298,21 +299,23 @@ def test_a_kept_parts_digest_is_the_very_objects_and_its_only(monkeypatch, tmp_p
     real = memos.digest
     monkeypatch.setattr(memos, "digest", lambda value: digested.append(value) or real(value))
     cachestore.keep_in_memory()
-    part, rows = Term("1", "特困供养人员", ""), ("a", "b")
+    part, row, mixed = Term("1", "特困供养人员", ""), ("a", "b"), ("a", 1)
     memo = memos.Memo(tmp_path / "out")
-    memos.Parts().of(part), memos.Parts().of(rows)
+    memos.Parts().of(part), memos.Parts().of(row), memos.Parts().of(mixed)
     memo.settle()
-    assert digested == [part, rows]
+    assert digested == [part, row, mixed]
     memo = memos.Memo(tmp_path / "out")
-    assert memos.Parts().of(part) == real(part) and len(digested) == 2  # the very object: kept
-    assert memos.Parts().of(Term("1", "特困供养人员", "")) == real(part) and len(digested) == 3  # an equal one
-    memos.Parts().of(rows)
-    assert len(digested) == 4
+    assert memos.Parts().of(part) == real(part) and memos.Parts().of(row) == real(row)
+    assert len(digested) == 3  # the very objects: kept
+    assert memos.Parts().of(Term("1", "特困供养人员", "")) == real(part) and len(digested) == 4  # an equal one
+    assert memos.Parts().of(tuple(["a", "b"])) == real(row) and len(digested) == 5  # (not the code's constant)
+    memos.Parts().of(mixed)
+    assert len(digested) == 6
     memo.settle()
     cachestore.keep_in_memory(False)
     memo = memos.Memo(tmp_path / "out")
-    memos.Parts().of(part)
-    assert len(digested) == 5
+    memos.Parts().of(part), memos.Parts().of(row)
+    assert len(digested) == 8
 
 
 def test_a_villages_and_cadres_projections_are_kept_with_them(tmp_path):

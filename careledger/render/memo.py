@@ -100,13 +100,20 @@ class Parts:
     def of(self, value) -> bytes:
         kept = self._kept.get(id(value))
         if kept is None:
-            made = _ACROSS.get(value, lambda: digest(value)) if _frozen(type(value)) else digest(value)
+            made = _ACROSS.get(value, lambda: digest(value)) if _frozen(value) else digest(value)
             kept = self._kept[id(value)] = (value, made)
         return kept[1]
 
 
+def _frozen(value) -> bool:
+    """Whether `value` cannot change: a frozen dataclass (immutable all the way down, as the views make them), or a
+    tuple of strings (a long table's row: views/audit.py and views/reports.py hand an unchanged one out again)."""
+    kind = type(value)
+    return _frozen_dataclass(kind) or (kind is tuple and all(type(item) is str for item in value))
+
+
 @functools.cache
-def _frozen(kind: type) -> bool:
+def _frozen_dataclass(kind: type) -> bool:
     params = getattr(kind, "__dataclass_params__", None)
     return params is not None and params.frozen
 
