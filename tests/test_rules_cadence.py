@@ -327,3 +327,30 @@ def test_paused_during_a_span_is_paused_on_one_of_its_days(stays, first, length)
     case.__dict__["pauses"] = pauses  # the cached property, set directly
     expected = any(case.paused_on(day(first + i)) for i in range(length + 1))
     assert case.paused_during(day(first), day(first + length)) == expected
+
+
+def test_the_gaps_of_the_very_findings_are_given_again_and_no_others(tmp_path, monkeypatch):
+    """`cadence.gaps` gives its last two answers again for the very findings, in order, on the same day, as new lists;
+    other findings (an equal copy included), another order, one more finding or another day are typed anew."""
+    import dataclasses
+
+    files = {"households/v1/h1.yaml": household("3", enrolled="2026-10-01"),
+             "visits/2026-10/sec.yaml": visits("2026-10-01", "2026-10-10"),
+             "visits/2026-10/con.yaml": visits("2026-10-01", duty="contact")}
+    _, findings = run(tmp_path, files, "2026-10-20")
+    assert len(findings) >= 2
+    typed = []
+    real = cadence._typed_gaps
+    monkeypatch.setattr(cadence, "_typed_gaps", lambda f, as_of: typed.append(1) or real(f, as_of))
+    monkeypatch.setattr(cadence, "_LAST_GAPS", [])
+    day, other_day = D("2026-10-20"), D("2026-10-21")
+    first = cadence.gaps(findings, day)
+    again = cadence.gaps(list(findings), day)
+    assert again == first and again is not first and len(typed) == 1
+    some = cadence.one_per_gap(findings)[:1]
+    assert cadence.gaps(some, day) == real(some, day) and len(typed) == 2
+    assert cadence.gaps(findings, day) == first and cadence.gaps(some, day) and len(typed) == 2  # the last two
+    copy = [dataclasses.replace(findings[0]), *findings[1:]]
+    for changed, on in ((copy, day), (findings[::-1], day), ([*findings, findings[0]], day), (findings, other_day)):
+        count = len(typed)
+        assert cadence.gaps(changed, on) == real(changed, on) and len(typed) == count + 1

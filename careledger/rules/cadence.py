@@ -20,6 +20,7 @@ import calendar
 import dataclasses
 import datetime as dt
 import math
+import operator
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -589,7 +590,23 @@ class Gap:
 
 
 def gaps(findings: Iterable[Finding], as_of: dt.date) -> list[Gap]:
-    """The typed gaps of the cadence findings, one per person answerable (`one_per_gap` first for one per gap)."""
+    """The typed gaps of the cadence findings, one per person answerable (`one_per_gap` first for one per gap).
+    The views ask for the gaps of one build's findings six times (and of their `one_per_gap`): the last two answers
+    are given again, as new lists, for the very findings in the same order on the same day (10,000 findings at
+    25,000 households, 25 ms a time)."""
+    findings = findings if isinstance(findings, (list, tuple)) else list(findings)
+    for kept, on, made in _LAST_GAPS:
+        if on == as_of and len(kept) == len(findings) and all(map(operator.is_, kept, findings)):
+            return list(made)
+    out = _typed_gaps(findings, as_of)
+    _LAST_GAPS[:] = [(tuple(findings), as_of, tuple(out)), *_LAST_GAPS[:1]]
+    return out
+
+
+_LAST_GAPS: list = []  # [(the findings, the as-of date, their gaps)], the latest first
+
+
+def _typed_gaps(findings: list[Finding], as_of: dt.date) -> list[Gap]:
     out = []
     for f in findings:
         if f.code not in GAP_CODES or "overdue_on" not in f.evidence:
