@@ -340,3 +340,27 @@ def test_a_villages_and_cadres_projections_are_kept_with_them(tmp_path):
     assert len(made[0]) > 3 and all(a is b for a, b in zip(*made))
     assert made[0] == tuple(x for f in (site_render._search_villages, site_render._search_cadres,
                                         site_render._indexed_cadres, site_render._village_links) for x in f(view))
+
+
+def test_a_tuple_of_parts_keeps_its_digest_while_it_holds_the_very_parts(monkeypatch):
+    """`site._Narrowed.digest_of` in a process that keeps its caches: a field's tuple of parts (the cadres' rows)
+    made anew of the very parts keeps its digest; another part in it, or a process that keeps nothing, digests it
+    again, to the digest a tuple read the first time has."""
+    from careledger import cachestore
+    from careledger.views.public_parts import Term
+
+    digested = []
+    real = site_render.digest
+    monkeypatch.setattr(site_render, "digest", lambda value: digested.append(value) or real(value))
+    monkeypatch.setattr(site_render, "_PART_TUPLES", {})
+    cachestore.keep_in_memory()
+    key = ("categories", site_render.WHOLE)
+    parts = (Term("1", "特困供养人员", ""), Term("2", "低保对象", ""))
+    first = site_render._Narrowed(None).digest_of(parts, key)
+    assert site_render._Narrowed(None).digest_of(tuple(list(parts)), key) == first and len(digested) == 1
+    other = (parts[0], Term("2", "低保边缘对象", ""))
+    changed = site_render._Narrowed(None).digest_of(other, key)
+    assert len(digested) == 2 and changed != first
+    assert changed == site_render._Narrowed(None).digest_of(tuple(list(other)), ("another", None))
+    cachestore.keep_in_memory(False)
+    assert site_render._Narrowed(None).digest_of(other, key) == changed and len(digested) == 4
