@@ -95,12 +95,15 @@ def test_a_village_nothing_changed_is_the_very_village_of_the_last_view(tmp_path
     assert changed == {"v1"}
 
 
-def test_the_count_tables_are_made_again_only_when_a_count_changes(tmp_path):
+def test_the_count_tables_are_made_again_only_when_a_count_changes(tmp_path, monkeypatch):
     """In a process that keeps its caches (`public_tables.build_tables`): a visit changes no count, and the tables
     are the very tables of the last view; after a village's new name, a subject's new level, a household leaving
     care or another k they are those of a view made from nothing."""
     from careledger import cachestore
 
+    from careledger.views import public_tables
+
+    monkeypatch.setattr(public_tables, "_KEPT", cachestore.LastMade())
     root = jurisdiction(tmp_path / "content")
     cachestore.keep_in_memory()
     first = view(root, AS_OF, fresh=True)
@@ -146,6 +149,7 @@ def test_the_weeks_visits_are_counted_again_only_where_they_changed(monkeypatch)
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(public, "Counter", Counting)
+    monkeypatch.setattr(public, "_WEEKS", [])
     Visit, Household = namedtuple("Visit", "date household"), namedtuple("Household", "village")
     rng = random.Random(7)
     households = {"a": Household("v1"), "b": Household("v2"), "c": Household("v2")}
