@@ -16,12 +16,12 @@ number; 1 does all the work in the building process, as on one core).
 tasks itself as well, from the end of the list, but then it starved its workers: the pool's threads that pass the
 tasks and results on (concurrent.futures) wait for the interpreter's lock while the building process runs Python, so
 the worker sat idle between tasks (a cold build at 2,500 households: the building process rendered 2,207 of 2,447
-pages; docs/performance.md, the thirteenth round). Given
-`shared=`, the workers are forked after the caller has loaded that object (say, the judged facts), and read it
-copy-on-write instead of receiving it: only the tasks (small: indexes) go out and the results come back. A fork
-copies only the forking thread, so while another thread runs (the history reader's, a preview server's) that is
-unsafe, and everything then runs in the building process, as it does without fork (not Linux) and with
-CARELEDGER_JOBS=1. The results are in the order of the tasks whichever process ran them.
+pages; docs/performance.md, the thirteenth round). Given `shared=`, the workers are forked after the caller has
+loaded that object (say, the judged facts), and read it copy-on-write instead of receiving it: only the tasks
+(small: indexes) go out and the results come back. A fork copies only the forking thread, so while another thread
+runs (the history reader's, a preview server's) that is unsafe, and everything then runs in the building process,
+as it does without fork (not Linux) and with CARELEDGER_JOBS=1. The results are in the order of the tasks whichever
+process ran them.
 
 `start_map` hands its tasks to `count()` workers forked at once and returns: the building process does other work
 (reads the history) while they run, and takes the results later (`Started.results`). Where no fork is made, the

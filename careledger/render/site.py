@@ -31,7 +31,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from .. import assets, csp
-from ..cachestore import PerObject, keeping, same_objects
+from ..cachestore import LastMade, PerObject
 from ..findings import ERROR, Finding, Source
 from ..output import Tree
 from ..stamp import Stamp
@@ -114,7 +114,7 @@ class CadreLink(_Part):
 # In a process that keeps its caches: each village's and cadre's projection made of the very village or status row
 # the last view held too (public._Kept hands the unchanged ones out again), so that its digest is kept (memo.Parts).
 _PROJECTED = PerObject()
-_PART_TUPLES: dict = {}  # (field, projection) -> (the tuple of parts it read last, their digest): `digest_of`
+_PART_TUPLES: dict = {}  # (field, projection) -> LastMade: its tuple of parts' digest (`digest_of`)
 
 
 def _search_villages(view: PublicView) -> tuple[Listed, ...]:
@@ -190,13 +190,9 @@ class _Narrowed:
         process that keeps its caches, the tuple read under `key` keeps its digest while it holds the very parts it
         held (11,000 cadres' rows at 25,000 households)."""
         if isinstance(value, tuple) and value and all(isinstance(item, _Part) for item in value):
-            kept = _PART_TUPLES.get(key) if key is not None and keeping() else None
-            if kept is not None and same_objects(kept[0], value):
-                return kept[1]
-            made = digest(("parts", tuple(self.part(item) for item in value)))
-            if key is not None and keeping():
-                _PART_TUPLES[key] = (value, made)
-            return made
+            def made() -> bytes:
+                return digest(("parts", tuple(self.part(item) for item in value)))
+            return made() if key is None else _PART_TUPLES.setdefault(key, LastMade()).get(lambda: (value, ()), made)
         return digest(value)
 
     def context(self, context: Mapping) -> tuple:
