@@ -415,13 +415,10 @@ def _parse_many(root: Path, todo: list[tuple[FileJob, tuple]], settings: Setting
         if items:
             tasks.append((root, items, settings, targets))
 
-        def done(out: tuple) -> None:
-            counter.advance(len(out[0]))
-
-        results = processes.shared_map(_parse_task, tasks, jobs=workers, done=done)
-        for i, (_, items, _, targets) in enumerate(tasks):
-            parsed, written = results[i]
-            results[i] = None  # a task's bytes go once unpickled: the county's would all be held at once
+        # each task's results as it comes: this process unpickles a batch while the workers parse the next ones
+        for (parsed, written), (_, items, _, targets) in zip(processes.in_order(_parse_task, tasks, jobs=workers),
+                                                             tasks):
+            counter.advance(len(parsed))
             entries, wrote = {}, set(written)
             for folder in wrote:
                 value = unseal(written.pop(folder))

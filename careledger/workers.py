@@ -34,6 +34,7 @@ import multiprocessing
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 from . import oscalls
@@ -92,35 +93,57 @@ def shared_map(fn, tasks: list, *, jobs: int | None = None, shared: object = Non
     docstring). `fn` and the tasks must pickle (a module-level function; small tasks); `fn` reads the shared object
     with `shared()`. An exception that `fn` raises comes out of here, as in the loop. `done(result)` is called in this
     process (its calling thread) for each result in the order of the tasks, as it has it (a progress counter)."""
+    done = done or (lambda result: None)
+    return [_noted(result, done) for result in in_order(fn, tasks, jobs=jobs, shared=shared)]
+
+
+def in_order(fn, tasks: list, *, jobs: int | None = None, shared: object = None) -> Iterator:
+    """`shared_map`'s results one at a time, in the order of the tasks, each as soon as the workers hand it over: the
+    caller works on the first ones while the workers run the rest (a cold build's parse: the building process
+    unpickles each batch of records as it comes instead of all of them after the last). Leaving the loop early stops
+    the tasks not yet begun and waits for the others."""
     global _SHARED
     jobs = jobs or count()
-    previous, _SHARED = _SHARED, shared
-    try:
-        runner = None
-        if jobs > 1 and len(tasks) > 1:
+    runner = None
+    if jobs > 1 and len(tasks) > 1:
+        previous, _SHARED = _SHARED, shared
+        try:  # (the workers are forked at the first submit: they have the shared object; this process goes on without)
             runner = _forked_pool(jobs) if shared is not None else pool(jobs)
-        done = done or (lambda result: None)
-        if runner is None:
-            return [_noted(fn(task), done) for task in tasks]
-        return _run_shared(runner, fn, tasks, done)
+            futures = [runner.submit(fn, task) for task in tasks] if runner is not None else None
+        except BaseException:
+            if runner is not None:
+                runner.shutdown(wait=True, cancel_futures=True)
+            raise
+        finally:
+            _SHARED = previous
+    if runner is None:
+        yield from _here(fn, tasks, shared)
+        return
+    finished = False
+    try:
+        for i in range(len(futures)):
+            future, futures[i] = futures[i], None  # (a result the caller is done with is not held here to the end)
+            yield future.result()
+        finished = True
     finally:
-        _SHARED = previous
+        runner.shutdown(wait=True, cancel_futures=not finished)
+
+
+def _here(fn, tasks: list, shared: object) -> Iterator:
+    """The tasks run in this process, `shared()` giving `shared` while each runs."""
+    global _SHARED
+    for task in tasks:
+        previous, _SHARED = _SHARED, shared
+        try:
+            result = fn(task)
+        finally:
+            _SHARED = previous
+        yield result
 
 
 def _noted(result, done):
     done(result)
     return result
-
-
-def _run_shared(runner: ProcessPoolExecutor, fn, tasks: list, done) -> list:
-    try:
-        futures = [runner.submit(fn, task) for task in tasks]
-        results = [_noted(future.result(), done) for future in futures]
-    except BaseException:
-        runner.shutdown(wait=True, cancel_futures=True)
-        raise
-    runner.shutdown(wait=True)
-    return results
 
 
 def _forked_pool(max_workers: int) -> ProcessPoolExecutor | None:

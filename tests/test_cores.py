@@ -1,5 +1,6 @@
 """Every core (issue 16): a cold build on N processes gives exactly the files and findings of one process, and the
-work spread over the processes (workers.shared_map) keeps the order of its tasks whichever process ran them."""
+work spread over the processes (workers.shared_map, workers.in_order) keeps the order of its tasks whichever process
+ran them."""
 
 from __future__ import annotations
 
@@ -44,6 +45,45 @@ def test_shared_map_spreads_the_tasks_over_the_workers_in_order():
     assert os.getpid() not in pids and len(set(pids)) == 2
     assert min(pids.count(pid) for pid in set(pids)) >= 15  # each did a fair part of them
     assert workers.shared() is None  # not left behind
+
+
+def _waits_for_the_caller(task: tuple) -> str:
+    """The last task waits (up to 20 s) for a file the caller writes once it has the first result."""
+    import time
+    n, last, marker = task
+    if n < last:
+        return f"{n}"
+    deadline = time.monotonic() + 20
+    while not Path(marker).exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return "the caller had the first result before this task ended" if Path(marker).exists() else "not seen"
+
+
+def test_in_order_hands_over_each_result_while_the_workers_run_the_rest(tmp_path):
+    marker = tmp_path / "first result taken"
+    tasks = [(n, 5, str(marker)) for n in range(6)]
+    results = []
+    for result in workers.in_order(_waits_for_the_caller, tasks, jobs=2):
+        results.append(result)
+        marker.touch()  # (a caller that has nothing before the last result never gets here in time)
+    assert results == ["0", "1", "2", "3", "4", "the caller had the first result before this task ended"]
+
+
+def _noted_square(task: tuple) -> int:
+    import time
+    n, folder = task
+    time.sleep(0.05)
+    Path(folder, str(n)).touch()
+    return n * n
+
+
+def test_leaving_in_order_early_stops_the_tasks_not_begun(tmp_path):
+    results = workers.in_order(_noted_square, [(n, str(tmp_path)) for n in range(40)], jobs=2)
+    assert [next(results), next(results)] == [0, 1]
+    results.close()  # (a loop left by break or an exception does the same)
+    ran = len(list(tmp_path.iterdir()))
+    assert 2 <= ran < 20  # the started ones ended (close waits for them), the rest never began
+    assert workers.shared() is None
 
 
 def test_start_map_runs_while_the_caller_works_and_gives_the_workers_results_in_order():

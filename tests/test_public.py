@@ -196,3 +196,20 @@ def test_the_published_renderer_takes_a_public_view_only(town):
     assert isinstance(view, PublicView)
     files = render_site(view, {"about": Markup("<p>x</p>")})
     assert "index.html" in files and "villages/v1.html" in files
+
+
+def test_a_value_no_public_view_holds_is_refused_though_the_pages_share_the_checked_tuples(town):
+    """The pages' values are checked once a tuple (by identity, `site._check_values`): a tuple checked good passes
+    again, and anything else, inside a new tuple or a page's fields beside checked ones, is still refused."""
+    from careledger.render.memo import Fields
+    from careledger.render.site import _check_values
+
+    records, view = view_of(town)
+    checked: dict = {}
+    _check_values("site.villages", view.villages, checked)
+    assert checked and id(view.villages) in checked
+    _check_values("site", Fields({"villages": view.villages, "k": view.k}), checked)
+    for bad in ((view.villages, (records.households[0],)), Fields({"villages": view.villages, "raw": records})):
+        for _ in range(2):  # (a refused tuple is not remembered as checked)
+            with pytest.raises(TypeError, match="only the public view may reach"):
+                _check_values("site", bad, checked)
