@@ -249,7 +249,7 @@ def _write(target: Path, tree: Tree, replace: tuple[str, ...] | None, then) -> W
                     _make_folders(fresh, folder, folders)
                 data = tree[path]
                 if not _keep_unchanged(f"{current}/{path}", f"{fresh}/{path}", data):
-                    Path(fresh, path).write_bytes(data)
+                    _write_new(f"{fresh}/{path}", data)
                     changed.append(path)
             if replace is not None and target.is_dir():
                 _carry_over(current, fresh, tree, replace, folders)
@@ -381,6 +381,18 @@ def _clear_leftovers(target: Path) -> None:
         leftovers.remove(olds[-1])
     for path in leftovers:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def _write_new(path: str, data: bytes) -> None:
+    """A file of the staging tree, as `Path.write_bytes` writes it (the umask's mode), with one open and a write and
+    no pathlib or io objects: a new day at 25,000 households writes 23,000 files, and those cost 0.3 profiled s."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
 def _keep_unchanged(current: str, dest: str, data: bytes) -> bool:

@@ -421,16 +421,18 @@ def test_exception_mid_write_leaves_old_tree_and_no_temp_dir(tmp_path, monkeypat
     out = tmp_path / "out"
     write_tree(out, {"site/a.html": b"old", "site/z.html": b"old"})
     before = tree_of(out)
-    real = Path.write_bytes
+    from careledger import output
+
+    real = output._write_new
     calls = []
 
-    def failing(self, data):
-        calls.append(self)
+    def failing(path, data):
+        calls.append(path)
         if len(calls) == 2:
             raise OSError("disk full")
-        return real(self, data)
+        return real(path, data)
 
-    monkeypatch.setattr(Path, "write_bytes", failing)
+    monkeypatch.setattr(output, "_write_new", failing)
     with pytest.raises(OutputError, match="disk full"):
         write_tree(out, {"site/a.html": b"new", "site/m.html": b"new", "site/z.html": b"new"})
     assert tree_of(out) == before
