@@ -5,6 +5,7 @@ in this process (cli.py)."""
 
 from __future__ import annotations
 
+import gc
 import sys
 
 
@@ -18,7 +19,13 @@ def main() -> None:
             sys.exit(code)
     from .cli import main as command_line
 
-    command_line()
+    try:
+        command_line()
+    finally:
+        # The process ends here. What the command left in reference cycles (a build's records, held by its
+        # history's walk and lazy events) would be walked by the collector at exit only to be freed: 0.7 s after a
+        # cold build at 2,500 households. Frozen, it goes back to the system with the rest of the process.
+        gc.freeze()
 
 
 if __name__ == "__main__":

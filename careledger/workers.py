@@ -21,7 +21,8 @@ loaded that object (say, the judged facts), and read it copy-on-write instead of
 (small: indexes) go out and the results come back. A fork copies only the forking thread, so while another thread
 runs (the history reader's, a preview server's) that is unsafe, and everything then runs in the building process,
 as it does without fork (not Linux) and with CARELEDGER_JOBS=1. The results are in the order of the tasks whichever
-process ran them.
+process ran them. `in_order` hands them over one at a time as they come, so the building process works on the
+first while the workers run the rest.
 
 `start_map` hands its tasks to `count()` workers forked at once and returns: the building process does other work
 (reads the history) while they run, and takes the results later (`Started.results`). Where no fork is made, the
