@@ -190,14 +190,16 @@ def test_a_partial_write_that_fails_leaves_the_old_tree(tmp_path, monkeypatch):
     out = tmp_path / "out"
     write_tree(out, {"site/a.html": b"site", "private/dossiers/x.pdf": b"old", "private/forms/blank/f.pdf": b"f"})
     before = tree_of(out)
-    real = Path.write_bytes
+    from careledger import output
 
-    def failing(self, data):
-        if self.name == "y.pdf":
+    real = output._write_new
+
+    def failing(path, data):
+        if path.endswith("/y.pdf"):
             raise OSError("disk full")
-        return real(self, data)
+        return real(path, data)
 
-    monkeypatch.setattr(Path, "write_bytes", failing)
+    monkeypatch.setattr(output, "_write_new", failing)
     with pytest.raises(OutputError, match="disk full"):  # a write the file system refuses: E-OUTPUT, not a traceback
         write_tree(out, {"private/dossiers/x.pdf": b"new", "private/dossiers/y.pdf": b"new"},
                    replace=("private/dossiers/",))
