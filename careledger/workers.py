@@ -103,20 +103,10 @@ def in_order(fn, tasks: list, *, jobs: int | None = None, shared: object = None)
     caller works on the first ones while the workers run the rest (a cold build's parse: the building process
     unpickles each batch of records as it comes instead of all of them after the last). Leaving the loop early stops
     the tasks not yet begun and waits for the others."""
-    global _SHARED
     jobs = jobs or count()
-    runner = None
+    runner = futures = None
     if jobs > 1 and len(tasks) > 1:
-        previous, _SHARED = _SHARED, shared
-        try:  # (the workers are forked at the first submit: they have the shared object; this process goes on without)
-            runner = _forked_pool(jobs) if shared is not None else pool(jobs)
-            futures = [runner.submit(fn, task) for task in tasks] if runner is not None else None
-        except BaseException:
-            if runner is not None:
-                runner.shutdown(wait=True, cancel_futures=True)
-            raise
-        finally:
-            _SHARED = previous
+        runner, futures = _submitted(fn, tasks, shared, lambda: _forked_pool(jobs) if shared is not None else pool(jobs))
     if runner is None:
         yield from _here(fn, tasks, shared)
         return
@@ -161,21 +151,28 @@ def start_map(fn, tasks: list, *, shared: object, jobs: int | None = None) -> "S
     """`shared_map(fn, tasks, shared=shared)` begun in `jobs` workers forked now (all of them, before
     this returns: a thread the caller starts next is not copied into them), its results taken with
     `Started.results`; where no fork is made (one job, one task, another thread running), nothing runs until then."""
-    global _SHARED
     jobs = jobs or count()
-    runner = None
+    runner = futures = None
     if jobs > 1 and len(tasks) > 1:
-        previous, _SHARED = _SHARED, shared
-        try:
-            runner = _forked_pool(jobs)
-            futures = [runner.submit(fn, task) for task in tasks] if runner is not None else None
-        except BaseException:
-            if runner is not None:
-                runner.shutdown(wait=True, cancel_futures=True)
-            raise
-        finally:
-            _SHARED = previous
-    return Started(fn, tasks, runner, futures if runner is not None else None)
+        runner, futures = _submitted(fn, tasks, shared, lambda: _forked_pool(jobs))
+    return Started(fn, tasks, runner, futures)
+
+
+def _submitted(fn, tasks: list, shared: object, make_pool) -> tuple:
+    """(the pool `make_pool()` gives, the futures of the tasks handed to it), or (None, None) where it gives none.
+    The workers are forked at the first submit, so they have `shared` as `shared()`; this process goes on without."""
+    global _SHARED
+    previous, _SHARED = _SHARED, shared
+    runner = None
+    try:
+        runner = make_pool()
+        return runner, [runner.submit(fn, task) for task in tasks] if runner is not None else None
+    except BaseException:
+        if runner is not None:
+            runner.shutdown(wait=True, cancel_futures=True)
+        raise
+    finally:
+        _SHARED = previous
 
 
 class Started:
