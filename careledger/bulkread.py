@@ -29,6 +29,7 @@ only such a stat of its own ever goes into an entry.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -416,20 +417,21 @@ def _parse_many(root: Path, todo: list[tuple[FileJob, tuple]], settings: Setting
             tasks.append((root, items, settings, targets))
 
         # each task's results as it comes: this process unpickles a batch while the workers parse the next ones
-        for (parsed, written), (_, items, _, targets) in zip(processes.in_order(_parse_task, tasks, jobs=workers),
-                                                             tasks):
-            counter.advance(len(parsed))
-            entries, wrote = {}, set(written)
-            for folder in wrote:
-                value = unseal(written.pop(folder))
-                entries.update(value)
-                kept_as_written(targets[folder], value)  # (the next load here need not read it back)
-            for item, result in zip(items, parsed):
-                if result is None:  # in a cache file the worker wrote
-                    _, digest, result = entries[item[0].rel]
-                    yield item, (digest, result), True
-                else:
-                    yield item, result, _folder(item[0].rel) in wrote
+        # (closed however the reading ends: the tasks not begun are stopped there and then)
+        with contextlib.closing(processes.in_order(_parse_task, tasks, jobs=workers)) as results:
+            for (parsed, written), (_, items, _, targets) in zip(results, tasks):
+                counter.advance(len(parsed))
+                entries, wrote = {}, set(written)
+                for folder in wrote:
+                    value = unseal(written.pop(folder))
+                    entries.update(value)
+                    kept_as_written(targets[folder], value)  # (the next load here need not read it back)
+                for item, result in zip(items, parsed):
+                    if result is None:  # in a cache file the worker wrote
+                        _, digest, result = entries[item[0].rel]
+                        yield item, (digest, result), True
+                    else:
+                        yield item, result, _folder(item[0].rel) in wrote
 
 
 def _parse_task(task: tuple) -> tuple[list, dict[str, bytes]]:
