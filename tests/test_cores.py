@@ -78,11 +78,13 @@ def _noted_square(task: tuple) -> int:
 
 
 def test_leaving_in_order_early_stops_the_tasks_not_begun(tmp_path):
-    results = workers.in_order(_noted_square, [(n, str(tmp_path)) for n in range(40)], jobs=2)
+    results = workers.in_order(_noted_square, [(n, str(tmp_path)) for n in range(100)], jobs=2)
     assert [next(results), next(results)] == [0, 1]
     results.close()  # (a loop left by break or an exception does the same)
     ran = len(list(tmp_path.iterdir()))
-    assert 2 <= ran < 20  # the started ones ended (close waits for them), the rest never began
+    # the started ones ended (close waits for them; a few more were queued already), the rest never began: all
+    # of them take 2.5 s on two workers
+    assert 2 <= ran < 50
     assert workers.shared() is None
 
 
