@@ -89,13 +89,11 @@ def shared() -> object:
     return _SHARED
 
 
-def shared_map(fn, tasks: list, *, jobs: int | None = None, shared: object = None, done=None) -> list:
+def shared_map(fn, tasks: list, *, jobs: int | None = None, shared: object = None) -> list:
     """[fn(task) for task in tasks], run by `jobs` workers (default `count()`; one: in this process; module
     docstring). `fn` and the tasks must pickle (a module-level function; small tasks); `fn` reads the shared object
-    with `shared()`. An exception that `fn` raises comes out of here, as in the loop. `done(result)` is called in this
-    process (its calling thread) for each result in the order of the tasks, as it has it (a progress counter)."""
-    done = done or (lambda result: None)
-    return [_noted(result, done) for result in in_order(fn, tasks, jobs=jobs, shared=shared)]
+    with `shared()`. An exception that `fn` raises comes out of here, as in the loop."""
+    return list(in_order(fn, tasks, jobs=jobs, shared=shared))
 
 
 def in_order(fn, tasks: list, *, jobs: int | None = None, shared: object = None) -> Iterator:
@@ -130,11 +128,6 @@ def _here(fn, tasks: list, shared: object) -> Iterator:
         finally:
             _SHARED = previous
         yield result
-
-
-def _noted(result, done):
-    done(result)
-    return result
 
 
 def _forked_pool(max_workers: int) -> ProcessPoolExecutor | None:

@@ -20,11 +20,11 @@ import calendar
 import dataclasses
 import datetime as dt
 import math
-import operator
 from dataclasses import dataclass
 from typing import Iterable
 
 from .. import vocab
+from ..cachestore import same_objects
 from ..findings import ERROR, WARNING, Finding
 from ..policy import CadenceRule, Profile
 from . import cases
@@ -596,7 +596,7 @@ def gaps(findings: Iterable[Finding], as_of: dt.date) -> list[Gap]:
     25,000 households, 25 ms a time)."""
     findings = findings if isinstance(findings, (list, tuple)) else list(findings)
     for kept, on, made in _LAST_GAPS:
-        if on == as_of and len(kept) == len(findings) and all(map(operator.is_, kept, findings)):
+        if on == as_of and same_objects(kept, findings):
             return list(made)
     out = _typed_gaps(findings, as_of)
     _LAST_GAPS[:] = [(tuple(findings), as_of, tuple(out)), *_LAST_GAPS[:1]]
