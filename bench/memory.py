@@ -8,9 +8,9 @@ build (empty cache, no earlier output) runs in a child process, then one visit i
 committed, and the rebuild runs in another; with `--new-day`, the second build is the first build of the next day
 instead (nothing changed but the as-of date, the caches warm from the cold build). Each child prints, after each
 pipeline stage, the building process's resident set (VmRSS) and its peak so far (VmHWM); within the writing, after
-the fsyncs and after each record the build keeps (`WRITING_STEPS`); and around each `workers.shared_map` (the parse,
-the cold judge, the proof scan, the pages) the largest resident set of the workers it forked (their VmRSS, read by
-each worker after each of its tasks). The parent prints each build's peak as `wait4` reports it (the largest of the
+the fsyncs and after each record the build keeps (`WRITING_STEPS`); and around each `workers.in_order`, which
+`shared_map` goes through (the parse, the proof scan, the pages; not the judge's workers, begun by `start_map`), the
+largest resident set of the workers it forked (their VmRSS, read by each worker after each of its tasks). The parent prints each build's peak as `wait4` reports it (the largest of the
 process and its children: what `/usr/bin/time -f %M` and bench/county.py report) and its CPU seconds.
 
 With `--tracemalloc` (slow; use a small county, CARELEDGER_JOBS=1 is set) each child also prints, after each
@@ -85,28 +85,19 @@ def child(content: Path, output: Path, as_of: dt.date, trace: bool) -> None:
                 report(name)
         return stage
 
-    original_map = workers.shared_map
+    original_in_order = workers.in_order  # `shared_map` takes its results from it too
 
-    def shared_map(fn, tasks, **kwargs):
-        report(f"before shared_map({fn.__name__})")
-        peaks: list[int] = []
-        done = kwargs.pop("done", None)
-
-        def noted(result):
-            if done is not None:
-                done(result[0])
-
-        results = original_map(_Measured(fn), tasks, done=noted, **kwargs)
-        for result in results:
-            peaks.append(result[1])
-        own = status("VmHWM")[0]
-        largest = max((p for p in peaks), default=0)
+    def in_order(fn, tasks, **kwargs):
+        report(f"before in_order({fn.__name__})")
+        largest = 0
+        for result, peak in original_in_order(_Measured(fn), tasks, **kwargs):
+            largest = max(largest, peak)
+            yield result
         worker_peak[0] = max(worker_peak[0], largest)
         print(f"  {'  ' + fn.__name__ + ': largest process':34} {largest / MB:7.0f} MB "
-              f"(this process's peak {own / MB:.0f} MB)", flush=True)
-        return [result[0] for result in results]
+              f"(this process's peak {status('VmHWM')[0] / MB:.0f} MB)", flush=True)
 
-    workers.shared_map = shared_map
+    workers.in_order = in_order
     originals = {name: getattr(pipeline, name) for name in PIPELINE_STAGES}
     for name, function in originals.items():
         setattr(pipeline, name, wrap(name, function))

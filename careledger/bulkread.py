@@ -37,7 +37,6 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from itertools import groupby, repeat
 from operator import attrgetter
 from pathlib import Path
@@ -68,14 +67,14 @@ class Settings:
     synthetic_ids: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a job a file, kept from build to build where the caches are (load._MADE)
 class FileJob:
     rel: str  # path below the content root
     cls: type  # the record type
     many: bool  # a list of records (visits of a month) rather than one (a household)
     given: tuple = field(default=())  # (field, value) set from the file's place, e.g. the visitor from its name
 
-    @cached_property
+    @property
     def folder(self) -> str:
         return _folder(self.rel)
 

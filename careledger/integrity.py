@@ -180,10 +180,10 @@ def _visits(c: _Checker, glance: VisitsAtAGlance | None) -> None:
 
 def _references_hold(c: _Checker, summary: refs.VisitRefs) -> bool:
     """Whether every visit's staff, household and subjects exist, from the summary of them all."""
-    if not (c.unreadable.staff_incomplete or summary.staff <= c.staff_ids):
+    if not (c.unreadable.staff_incomplete or c.staff_ids.issuperset(summary.staff)):
         return False
     households = c.records.households_by_id
-    if not households.keys() >= summary.households:
+    if not all(map(households.__contains__, summary.households)):
         return False
     return all(member in c.subject_ids(households[household]) for household, member in summary.subjects)
 

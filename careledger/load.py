@@ -305,10 +305,12 @@ class _Month:
         return sorted(chain.from_iterable(records for _, records in self.files), key=_DATE)
 
     @cached_property
-    def by_household(self) -> dict[str, tuple[list, frozenset]]:
-        """Household id -> (its records of the month by date, the files they are in): `Records.visit_months`. A
-        household whose records are the very ones the previous version of the month gave it keeps that version's
-        entry, the same object: `households.units` then knows it unchanged by identity."""
+    def by_household(self) -> dict[str, tuple[list, tuple]]:
+        """Household id -> (its records of the month by date, the files they are in, sorted): `Records.visit_months`.
+        A household whose records are the very ones the previous version of the month gave it keeps that version's
+        entry, the same object: `households.units` then knows it unchanged by identity. (The files are a tuple: a
+        process that keeps its caches holds an entry for each household and month, and a small frozenset takes four
+        times a tuple's memory.)"""
         out: dict[str, tuple[list, set]] = {}
         for record in self.by_date:
             found = out.get(record.household)
@@ -321,10 +323,10 @@ class _Month:
         made, sets = {}, {}  # sets: one object for each set of files (the households visited from the same files)
         for household, (records, files) in out.items():
             old = before.get(household)
+            files = tuple(sorted(files))
             if old is not None and same_objects(old[0], records) and old[1] == files:
                 made[household] = old
             else:
-                files = frozenset(files)
                 made[household] = (records, sets.setdefault(files, files))
         return made
 

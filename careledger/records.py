@@ -6,19 +6,31 @@ describes the files they are read from.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
 
 from . import identifiers, slotted, vocab
 from .findings import Source
-from .schema import (BOOL, DATE, ID_NUMBER, IDENT, LANDLINE, MOBILE, MONEY, PHONE, TEXT, Choice, Int, KeepNode, ListOf,
-                     field_, source_field)
+from .schema import (BOOL, DATE, ID_NUMBER, IDENT, LANDLINE, MOBILE, MONEY, PHONE, TEXT, Choice, Ident, Int, KeepNode,
+                     ListOf, field_, source_field)
 
 
 def record(cls):
-    """A record type: a frozen dataclass, slotted and pickled compactly (slotted.py): a county holds a million."""
-    return slotted.compact(dataclass(frozen=True, kw_only=True, slots=True)(cls))
+    """A record type: a frozen dataclass, slotted and pickled compactly (slotted.py): a county holds a million. Its
+    ids and vocabulary codes, and lists of them, are shared when unpickled."""
+    made = dataclass(frozen=True, kw_only=True, slots=True)(cls)
+    return slotted.compact(made, shared=frozenset(f.name for f in dataclasses.fields(made) if _bounded(f)))
+
+
+def _bounded(field: dataclasses.Field) -> bool:
+    """A field whose values come from a small set: an id or a vocabulary code, or a list of them."""
+    if field.metadata.get("shared"):
+        return True
+    kind = field.metadata.get("kind")
+    kind = kind.item if isinstance(kind, ListOf) else kind
+    return type(kind) in (Ident, Choice)
 
 
 # --- site.yaml ------------------------------------------------------------------------------------------------
@@ -437,7 +449,8 @@ class HomeChecks:
     yard_tidy: bool = field_(vocab.HOME_CHECK["yard_tidy"], BOOL)
     items_tidy: bool = field_(vocab.HOME_CHECK["items_tidy"], BOOL)
     ventilated: bool = field_(vocab.HOME_CHECK["ventilated"], BOOL)
-    source: Source = source_field()
+    # no source, nor the checklist's: nothing points into a visit's answers (its findings name the visit), and a
+    # source is 64 of the 144 bytes of each of the hundreds of thousands a county holds
 
 
 @record
@@ -449,7 +462,6 @@ class Checklist:
     supporters_duty: str = field_(vocab.CHECKLIST["supporters_duty"], TEXT)
     housing_safety: str = field_(vocab.CHECKLIST["housing_safety"], TEXT)
     service_needs: str = field_(vocab.CHECKLIST["service_needs"], TEXT)
-    source: Source = source_field()
 
 
 @record
@@ -487,7 +499,7 @@ class Visit:
     problems: tuple = field_("发现的问题", ListOf(Problem))
     resolved: tuple = field_("办结的问题", ListOf(Resolution))
     note: str = field_("情况记录", TEXT)
-    visitor: str = ""  # taken from the file name
+    visitor: str = dataclasses.field(default="", metadata={"shared": True})  # a staff id, from the file name
     source: Source = source_field()
 
 
@@ -506,7 +518,7 @@ class Inspection:
     environment_ok: bool = field_("家庭环境整洁", BOOL, required=True)
     satisfied: bool = field_("对象满意", BOOL, required=True)
     remarks: str = field_("备注", TEXT)
-    inspector: str = ""  # taken from the file name
+    inspector: str = dataclasses.field(default="", metadata={"shared": True})  # a staff id, from the file name
     source: Source = source_field()
 
     @property
@@ -533,7 +545,7 @@ class SpotCheckResult:
     passed: bool = field_("抽查合格", BOOL, required=True)
     problems: str = field_("发现的问题", TEXT)
     remarks: str = field_("备注", TEXT)
-    checker: str = ""  # taken from the file name
+    checker: str = dataclasses.field(default="", metadata={"shared": True})  # a staff id, from the file name
     source: Source = source_field()
 
     def validate(self):

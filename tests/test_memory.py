@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from careledger import cachestore, oscalls, records, slotted
+from careledger import cachestore, oscalls, records, refs, slotted
 from careledger.audit import history
 from careledger.findings import Source
 from careledger.load import load
@@ -19,7 +19,8 @@ from .conftest import AS_OF, FIXTURES
 
 RECORD_TYPES = [cls for cls in vars(records).values()
                 if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == records.__name__]
-SLOTTED = [*RECORD_TYPES, Source, history.Commit, history.VisitEvent, history.HouseholdEvent]
+SLOTTED = [*RECORD_TYPES, Source, history.Commit, history.VisitEvent, history.HouseholdEvent, refs.VisitRefs,
+           refs.PersonalValues]
 
 
 @pytest.mark.parametrize("cls", SLOTTED, ids=lambda cls: cls.__name__)
@@ -38,6 +39,32 @@ def test_loaded_records_round_trip_through_pickle_as_values():
     assert again == every and [hash(v) for v in again if type(v) is records.Visit] == list(map(hash, loaded.visits))
     with pytest.raises(dataclasses.FrozenInstanceError):
         again[-1].source = None
+
+
+def test_ids_and_codes_are_one_object_in_records_from_different_pickles():
+    """A county's records come from many pickles (the parse's batches, the cache's folders), and each would make its
+    own copy of every household's id and every list of activities; free text stays the record's own."""
+    loaded, _ = load(FIXTURES / "basic", today=AS_OF, cache=False)
+    visit = dataclasses.replace(loaded.visits[0], activities=("policy_advice", "safety_fix"), note="送去冬衣")
+    first, second = (pickle.loads(pickle.dumps(visit, protocol=pickle.HIGHEST_PROTOCOL)) for _ in range(2))
+    assert first == second == visit
+    for name in ("household", "visitor", "duty", "activities"):
+        assert getattr(first, name) is getattr(second, name), name
+    assert first.note == second.note and first.note is not second.note
+
+
+def test_a_visit_files_summary_holds_sorted_tuples():
+    """A county holds a summary a visit file (refs.py): tuples, not frozensets (a small one takes four times the
+    memory); their union, for the checks across visits, holds sets again."""
+    loaded, _ = load(FIXTURES / "basic", today=AS_OF, cache=False)
+    visits = loaded.visits
+    changed = dataclasses.replace(visits[0], subjects=("m2", "m1"), companions=("zz", "aa"))
+    summary = refs.of_visits([*visits[1:], changed])
+    for values in (summary.staff, summary.households, summary.subjects):
+        assert values and type(values) is tuple and list(values) == sorted(set(values))
+    both = refs.union([summary, None, summary])
+    assert (both.staff, both.households, both.subjects) == tuple(
+        frozenset(v) for v in (summary.staff, summary.households, summary.subjects))
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")

@@ -499,7 +499,9 @@ class _Builder:
         # missing (a partial or shallow clone: a later fetch can give another result, so the walk is not kept).
         self.table: list[tuple[str, str]] = []
         self.table_index: dict[tuple[str, str], int] = {}
-        self.visit_refs: list[tuple] = []  # per visit event: (ref of `visit`, ref of `before`), a ref (index, key)
+        # per visit event, the ref of its `visit` and of its `before` (index, key), or None: two lists, not a list of
+        # pairs (a county's import has a million events)
+        self.visit_refs: tuple[list, list] = ([], [])
         self.household_refs: list[tuple[int, int]] = []  # per household event: index of `before`, of `after` (-1)
         self.current: dict[str, str] = {}
         self.incomplete = False
@@ -510,7 +512,7 @@ class _Builder:
         lazy commit's events (`LazyEvents`) keep this builder for as long as the build (the history's
         commits, the version table and the parsed-versions store, to make them)."""
         self.visits, self.shards, self.versions, self.current = {}, None, {}, {}
-        self.table_index, self.household_last, self.visit_refs, self.household_refs = {}, {}, [], []
+        self.table_index, self.household_last, self.visit_refs, self.household_refs = {}, {}, ([], []), []
         self.kept_visit_rows = self.kept_household_rows = self.kept_segments = None
         return self
 
@@ -637,7 +639,7 @@ class _Builder:
                 known.present = False
                 self.visit_events.append(VisitEvent("removed", commit, key, old_all[key][1], None, known.visit, None,
                                                     known.first, known.last))
-                self.visit_refs.append((None, known.ref))
+                self._refs(None, known.ref)
         for key in added:
             if key not in paired_new:
                 after, path, ref = new_all[key]
@@ -645,13 +647,17 @@ class _Builder:
                 first = earlier.first if earlier else commit
                 self.visits[key] = _Known(after, first, commit, ref=ref)
                 self.visit_events.append(VisitEvent("added", commit, key, path, after, None, None, first, None))
-                self.visit_refs.append((ref, None))
+                self._refs(ref, None)
 
     def _event(self, action, commit, key, path, after, before, before_key, known: _Known, ref) -> None:
         self.visit_events.append(VisitEvent(action, commit, key, path, after, before, before_key, known.first,
                                             known.last))
-        self.visit_refs.append((ref, known.ref))
+        self._refs(ref, known.ref)
         self.visits[key] = _Known(after, known.first, commit, ref=ref)
+
+    def _refs(self, visit_ref, before_ref) -> None:
+        self.visit_refs[0].append(visit_ref)
+        self.visit_refs[1].append(before_ref)
 
     # --- households -----------------------------------------------------------------------------------------
 

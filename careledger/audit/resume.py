@@ -113,7 +113,7 @@ def save(location: git.Location, builder: _Builder) -> None:
     order = {id(c): c.order for c in builder.commits}
     rows = getattr(builder, "kept_visit_rows", [])
     done = getattr(builder, "kept_eager", 0)  # the events already kept (taken back from the last walk)
-    events, refs = builder.visit_events[done:], builder.visit_refs[done:]
+    events, refs = builder.visit_events[done:], tuple(items[done:] for items in builder.visit_refs)
     start = 0
     while start < len(events):
         commit, end = events[start].commit, start
@@ -125,7 +125,7 @@ def save(location: git.Location, builder: _Builder) -> None:
             rows.append(("lazy", commit.order, end - start, households, _pickled_rows(builder, events, refs, start, end)))
         else:
             rows += [_row(builder, event, visit_ref, before_ref)
-                     for event, (visit_ref, before_ref) in zip(events[start:end], refs[start:end])]
+                     for event, visit_ref, before_ref in zip(events[start:end], *(r[start:end] for r in refs))]
         start = end
     house_rows = getattr(builder, "kept_household_rows", [])
     for event, (before, after) in zip(builder.household_events[len(house_rows):],
@@ -174,12 +174,12 @@ def save(location: git.Location, builder: _Builder) -> None:
 ROWS_A_PICKLE = 20_000  # a lazy commit's rows are pickled in parts of this many, each made only as it is pickled
 
 
-def _pickled_rows(builder: _Builder, events: list, refs: list, start: int, end: int) -> tuple[bytes, ...]:
-    """The rows of events[start:end] (one large commit's), pickled part by part: the rows of a county's import (a
-    million tuples) are never all made at once."""
+def _pickled_rows(builder: _Builder, events: list, refs: tuple[list, list], start: int, end: int) -> tuple[bytes, ...]:
+    """The rows of events[start:end] (one large commit's; `refs`: the events' visit refs and before refs), pickled
+    part by part: the rows of a county's import (a million tuples) are never all made at once."""
     return tuple(pickle.dumps([_row(builder, event, visit_ref, before_ref)
-                               for event, (visit_ref, before_ref) in zip(events[at:min(at + ROWS_A_PICKLE, end)],
-                                                                        refs[at:min(at + ROWS_A_PICKLE, end)])],
+                               for event, visit_ref, before_ref in zip(*(items[at:min(at + ROWS_A_PICKLE, end)]
+                                                                         for items in (events, *refs)))],
                               protocol=pickle.HIGHEST_PROTOCOL)
                  for at in range(start, end, ROWS_A_PICKLE))
 
@@ -247,7 +247,8 @@ def _restore(state: dict, store: FolderStore, seeds: _Seeds, location: git.Locat
                                                                 payload))
         else:
             visit_events.append(_event(row, versions, c))
-    refs = [(None, None)] * len(visit_events)  # only the events added after these are turned into rows (`save`)
+    # only the events added after these are turned into rows (`save`): their refs are not needed
+    refs = ([None] * len(visit_events), [None] * len(visit_events))
     household_events, house_refs = [], []
     for action, order, household, path, before, after, previous in house_rows:
         household_events.append(HouseholdEvent(action, c[order], household, path,

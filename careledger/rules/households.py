@@ -128,7 +128,7 @@ def _units(records, months) -> list[Unit]:
             if unit.visit_files is None:
                 unit.visit_files = set()
             unit.visits += visits
-            unit.visit_files |= files
+            unit.visit_files.update(files)
     for visit in records.visits if months is None else ():
         unit = out.get(visit.household)
         if unit is None:  # (not `setdefault`: a Unit made for each of a million visits costs more than the loop)
@@ -202,7 +202,7 @@ class _KeptUnits:
                 if unit.visit_files is None:
                     unit.visit_files = set()
                 unit.visits += entry[0]
-                unit.visit_files |= entry[1]
+                unit.visit_files.update(entry[1])
         unit.custody = ledgers.get(household.id, [])
         return unit
 
