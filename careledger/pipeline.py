@@ -104,7 +104,7 @@ def views_render_write(prepared: Prepared, content_dir: Path, output_dir: Path, 
     tree = Tree()
     tree.add_all("site", published)
     if view is not None:
-        deferred = Deferred(memo.under("reports"))  # its pages rendered on every core (render/spread.py)
+        deferred = Deferred(memo.under("reports"), pack=True)  # its pages rendered on every core (render/spread.py)
         tree.add_all("reports", deferred.fill(render_reports(view, stamp=stamp, dossiers=paper, memo=deferred)))
     tree.add("BUILD.json", stamp.to_json())
     if paper:  # issue 6: every dossier and every blank form, for output/private/ only, never the site

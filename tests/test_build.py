@@ -13,7 +13,7 @@ from markupsafe import Markup
 from careledger.cli import main
 from careledger.findings import Source
 from careledger.load import load
-from careledger.output import MARKER, DuplicatePath, OutputError, Tree, write_tree
+from careledger.output import MARKER, DuplicatePath, OutputError, Packed, Tree, write_tree
 from careledger.pipeline import BuildFailed, build_all
 from careledger.render.pages import convert_pages
 from careledger.render.site import render_site
@@ -401,6 +401,17 @@ def test_a_tree_filled_in_place_keeps_its_paths():
         tree.fill({"c.html": b""})
     with pytest.raises(TypeError):
         tree.fill({"a.html": "text"})
+
+
+def test_a_packed_file_is_held_small_and_written_as_its_bytes(tmp_path):
+    page = "<tr><td>村</td><td>2026-11-23</td></tr>\n".encode() * 2000
+    tree = Tree({"a.html": b"plain"})
+    tree.fill({"a.html": Packed(page)})
+    tree.add("b.html", Packed(b""))
+    assert len(tree._files["a.html"].data) < len(page) // 10
+    assert dict(tree) == {"a.html": page, "b.html": b""}
+    write_tree(tmp_path / "out", tree)
+    assert (tmp_path / "out" / "a.html").read_bytes() == page and (tmp_path / "out" / "b.html").read_bytes() == b""
 
 
 @pytest.mark.parametrize("bad", ["", "/etc/passwd", "../x", "a/../b", "a//b", "./a", "a\\b", MARKER])

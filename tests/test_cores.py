@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from careledger import bulkread, workers
+from careledger import bulkread, output, workers
 from careledger.demo import DemoSpec
 from careledger.demo.repo import write_demo_repo
 from careledger.pipeline import build_all
@@ -124,7 +124,7 @@ def test_one_job_or_a_running_thread_keeps_everything_in_this_process():
 class _RenderedAtOnce:
     """The memo as the renderers had it before render/spread.py: each page rendered when the memo is asked."""
 
-    def __init__(self, memo=None):
+    def __init__(self, memo=None, *, pack=False):
         self.memo = memo
 
     def __getattr__(self, name):  # page, always, rows: the memo's own
@@ -155,6 +155,13 @@ def test_one_and_two_processes_build_the_same_files_and_findings(tmp_path, monke
         return out
 
     monkeypatch.setattr(workers, "shared_map", recorded_map)
+    packed, real_write = [], pipeline.write_tree  # the reports' pages rendered on the workers come back packed
+
+    def counted_write(output_dir, tree, **options):
+        packed.append(sum(type(data) is output.Packed for data in tree._files.values()))
+        return real_write(output_dir, tree, **options)
+
+    monkeypatch.setattr(pipeline, "write_tree", counted_write)
     results = {}
     for jobs in ("at once", "1", "2"):  # "at once": one process, each page rendered as the renderer asks for it
         monkeypatch.setenv(workers.ENV_JOBS, "1" if jobs == "at once" else jobs)
@@ -171,6 +178,7 @@ def test_one_and_two_processes_build_the_same_files_and_findings(tmp_path, monke
             assert [name for name, fork in spread_over if fork] == ["_render_run", "_render_run"]
         else:  # CARELEDGER_JOBS=1 forks nothing
             assert forked == ["history"]
+    assert packed[0] == 0 and packed[1] == packed[2] > 40  # (the reports' pages, as the workers rendered them)
     for jobs in ("1", "2"):
         assert results[jobs][0] == results["at once"][0]
         assert results[jobs][1] == results["at once"][1] and results[jobs][1]  # the demo has findings, in order

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 
 from .. import workers
-from ..output import Tree
+from ..output import Packed, Tree
 from .memo import NoMemo
 
 RUN = 16  # pages a task at most: fewer round trips than a page each
@@ -25,11 +25,15 @@ IN_PROCESS_UP_TO = 200  # pages: fewer are rendered in the building process (sta
 
 
 class Deferred:
-    """A memo (`memo.Memo` seen from a folder, or `NoMemo`) whose pages to render are noted, not rendered."""
+    """A memo (`memo.Memo` seen from a folder, or `NoMemo`) whose pages to render are noted, not rendered. With
+    `pack`, pages rendered on every core come back `Packed` (output.py): pages no one reads before they are written
+    (the reports: the proof reads the site's)."""
 
-    def __init__(self, memo=None):
+    def __init__(self, memo=None, *, pack: bool = False):
         self.memo = memo if memo is not None else NoMemo()
         self.pending: dict[str, Callable[[], bytes]] = {}  # path → its rendering, in the order asked
+        self.pack = pack
+        self._packing = False  # while `fill` renders on every core, with `pack`
 
     @property
     def rows(self):
@@ -53,18 +57,19 @@ class Deferred:
         paths = list(self.pending)
         self.rows  # the previous build's kept rows loaded before the fork: the workers share them (rows.Rows.taken)
         made = {}
+        self._packing = self.pack and len(paths) > IN_PROCESS_UP_TO  # (a few pages: not worth the time)
         for path, (data, rows) in zip(paths, render_all([partial(self._render, path) for path in paths])):
             self.memo.add_rows(path, rows)
             made[path] = data
-        self.pending = {}
+        self.pending, self._packing = {}, False
         tree = files if isinstance(files, Tree) else Tree(files)
         tree.fill(made)
         return tree
 
-    def _render(self, path: str) -> tuple[bytes, dict | None]:
+    def _render(self, path: str) -> tuple[bytes | Packed, dict | None]:
         self.memo.rendering(path)
         data = self.pending[path]()
-        return data, self.memo.rows_of(path)
+        return Packed(data) if self._packing else data, self.memo.rows_of(path)
 
 
 def render_all(renders: list[Callable[[], object]]) -> list:
