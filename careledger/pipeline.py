@@ -63,6 +63,7 @@ def prepare(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirty:
     `glance`: the content's `git.glance` the build's fingerprint was made of (its `git status` serves the load and
     the history).
     `known`: the content files' stats as the preview's watcher holds them, for the load (bulkread.KnownStats)."""
+    oscalls.map_large_blocks()  # (once a process would do; it costs a call)
     records, findings = load(content_dir, today=as_of, known=known, glance=glance)
     findings += _output_must_not_hold_content(content_dir, output_dir)
     _stop_on_errors(findings, records is None)

@@ -72,6 +72,35 @@ def test_freed_memory_is_given_back_on_linux():
     assert oscalls.give_back_memory()
 
 
+_AFTER_A_LARGE_BLOCK_FREED = """
+import sys
+from careledger import oscalls
+if sys.argv[1] == "fixed":
+    oscalls.map_large_blocks()
+def mappings():  # the process's own mappings, not the heap (which grows in place)
+    with open("/proc/self/maps") as maps:
+        return {line.split()[0] for line in maps if not line.rstrip().endswith("[heap]")}
+freed = bytes(24 << 20)
+del freed  # glibc's default: the threshold rises to 24 MiB once a block of it is freed
+before = mappings()
+block = bytearray(8 << 20)
+print(any(int(end, 16) - int(start, 16) >= 8 << 20 for start, end in (m.split("-") for m in mappings() - before)))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt")
+@pytest.mark.parametrize("threshold", ["default", "fixed"])
+def test_a_large_block_is_mapped_on_its_own_after_a_larger_one_was_freed(threshold):
+    """Where glibc's threshold follows the largest block freed, an 8 MiB block comes from the heap, whose holes keep
+    the resident set high; `map_large_blocks` keeps such blocks mapped on their own (a fresh process: the
+    threshold is per process)."""
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", _AFTER_A_LARGE_BLOCK_FREED, threshold], capture_output=True,
+                         text=True, check=True, cwd=FIXTURES.parent.parent).stdout.strip()
+    assert out == ("True" if threshold == "fixed" else "False")
+
+
 def test_a_sealed_file_written_as_it_is_pickled_holds_the_sealed_bytes(tmp_path):
     """`write_sealed` pickles into the file and writes the digest after (a county's history walk is never held as
     bytes too): the file is `seal`'s bytes, and a reader takes the value back."""
