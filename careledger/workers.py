@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import sys
 import threading
 from collections.abc import Iterator
@@ -155,6 +156,7 @@ def _submitted(fn, tasks: list, shared: object, make_pool) -> tuple:
     """(the pool `make_pool()` gives, the futures of the tasks handed to it), or (None, None) where it gives none.
     The workers are forked at the first submit, so they have `shared` as `shared()`; this process goes on without."""
     global _SHARED
+    pickle.dumps(fn)  # refused here: a pool handed a function it cannot pickle would wait for it for ever
     previous, _SHARED = _SHARED, shared
     runner = None
     try:

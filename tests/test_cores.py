@@ -108,6 +108,19 @@ def test_shared_map_raises_what_a_task_raises():
         workers.shared_map(_pid_and_square, list(range(30)), jobs=2, shared=0)
 
 
+def test_a_function_that_cannot_be_pickled_is_refused_at_once():
+    """Handed to a pool, it left shared_map waiting for ever (Python 3.11); a child process, so that a hang fails."""
+    import subprocess
+    import sys
+
+    code = ("from careledger import workers\n"
+            "try:\n    workers.shared_map(lambda x: x, [1, 2, 3], jobs=2)\n"
+            "except Exception as refused:\n    print(type(refused).__name__)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).parent.parent)
+    assert done.returncode == 0 and done.stdout.strip() in ("PicklingError", "AttributeError"), done
+
+
 def test_one_job_or_a_running_thread_keeps_everything_in_this_process():
     assert {pid for pid, _ in workers.shared_map(_slow_square, list(range(10)), jobs=1, shared=0)} == {os.getpid()}
     stop = threading.Event()
