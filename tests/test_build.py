@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+import hashlib
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -13,7 +14,7 @@ from markupsafe import Markup
 from careledger.cli import main
 from careledger.findings import Source
 from careledger.load import load
-from careledger.output import MARKER, DuplicatePath, OutputError, Packed, Tree, write_tree
+from careledger.output import MARKER, DuplicatePath, OutputError, Packed, Tree, sha256_of, write_tree
 from careledger.pipeline import BuildFailed, build_all
 from careledger.render.pages import convert_pages
 from careledger.render.site import render_site
@@ -410,6 +411,7 @@ def test_a_packed_file_is_held_small_and_written_as_its_bytes(tmp_path):
     tree.add("b.html", Packed(b""))
     assert len(tree._files["a.html"].data) < len(page) // 10
     assert dict(tree) == {"a.html": page, "b.html": b""}
+    assert sha256_of(tree, "a.html") == hashlib.sha256(page).digest() == sha256_of(dict(tree), "a.html")
     write_tree(tmp_path / "out", tree)
     assert (tmp_path / "out" / "a.html").read_bytes() == page and (tmp_path / "out" / "b.html").read_bytes() == b""
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from .. import assets, listing
 from ..cachestore import PerObject, cache_root, read_sealed, short_hash, write_sealed
-from ..output import read_kept
+from ..output import read_kept, sha256_of
 from . import rows as rowcache
 
 ROWS_FORM = "utf-8"  # the kept rows' HTML as UTF-8 bytes (rows.Rows); a record of str rows is not read
@@ -240,7 +240,7 @@ class Memo:
         if self.output_dir is None:
             return
         pages = {path: kept for path, kept in self.previous.items() if path.startswith(carried)} if carried else {}
-        pages.update({path: (key, self.known.get(path) or hashlib.sha256(tree[path]).digest())
+        pages.update({path: (key, self.known.get(path) or sha256_of(tree, path))
                       for path, key in self.digests.items() if path in tree})
         record = _record(self.output_dir)
         try:
