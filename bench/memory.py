@@ -10,8 +10,9 @@ instead (nothing changed but the as-of date, the caches warm from the cold build
 pipeline stage, the building process's resident set (VmRSS) and its peak so far (VmHWM); within the writing, after
 the fsyncs and after each record the build keeps (`WRITING_STEPS`); and around each `workers.in_order`, which
 `shared_map` goes through (the parse, the proof scan, the pages; not the judge's workers, begun by `start_map`), the
-largest resident set of the workers it forked (their VmRSS, read by each worker after each of its tasks). The parent prints each build's peak as `wait4` reports it (the largest of the
-process and its children: what `/usr/bin/time -f %M` and bench/county.py report) and its CPU seconds.
+largest resident set of the workers it forked (their VmRSS, read by each worker after each of its tasks). The
+parent prints each build's peak as `wait4` reports it (the largest of the process and its children: what
+`/usr/bin/time -f %M` and bench/county.py report) and its CPU seconds.
 
 With `--tracemalloc` (slow; use a small county, CARELEDGER_JOBS=1 is set) each child also prints, after each
 stage, the traced bytes and the object types that hold the most of them.
