@@ -55,8 +55,8 @@ def of_visits(visits) -> VisitRefs:
     staff.update(companion for visit in visits for companion in visit.companions)
     staff -= {"", None}  # not a reference (integrity's staff_ref passes them)
     subjects = {(visit.household, member) for visit in visits for member in visit.subjects}
-    return VisitRefs(tuple(sorted(staff)), tuple(sorted({visit.household for visit in visits})),
-                     tuple(sorted(subjects)) if subjects else (), any(visit.problems or visit.resolved for visit in visits))
+    return VisitRefs(tuple(sorted(staff)), tuple(sorted({visit.household for visit in visits})), tuple(sorted(subjects)),
+                     any(visit.problems or visit.resolved for visit in visits))
 
 
 def union(summaries) -> VisitRefs:
