@@ -250,10 +250,17 @@ class _Runs:
             run = self.last.get(folder)
             if (run is None or run[1] != stats or run[0] != jobs  # (the same jobs, mostly the very same objects)
                     or run[3] > self.today  # (a result that is not the timeless one on this day)
-                    or not all(stats) or max(max(s[1], s[3]) for s in stats) >= self.store.store.written(jobs[0].rel)):
+                    or not all(stats) or not self._written_after(jobs, stats)):
                 return False
             self.now[folder] = run
             return True
+
+        def _written_after(self, jobs: list, stats: list) -> bool:
+            """Whether every file's entry was written after the file's last change (none is racily clean)."""
+            store = self.store.store
+            if max(max(s[1], s[3]) for s in stats) < store.written(jobs[0].rel):
+                return True
+            return all(max(s[1], s[3]) < store.written_at(job.rel, job.rel) for job, s in zip(jobs, stats))
 
         def held(self, folder: str, jobs: list, before_ns: int) -> bool:
             """`unchanged` where git says the folder's files hold the bytes they held at the status taken at
@@ -500,7 +507,7 @@ class _Store:
         entry = self.store.folder(rel).get(rel)
         if entry is None or not stat:
             return None
-        if entry[0] != stat or max(stat[1], stat[3]) >= self.store.written_ns[_folder(rel)]:  # changed, or racily clean
+        if entry[0] != stat or max(stat[1], stat[3]) >= self.store.written_at(rel, rel):  # changed, or racily clean
             try:
                 digest = _digest(read_below(self.root, rel))
             except OSError:
@@ -519,7 +526,7 @@ class _Store:
         if stat is None:
             return None
         entry = self.store.folder(rel).get(rel)
-        if entry is None or entry[0] != stat or max(stat[1], stat[3]) >= self.store.written_ns[_folder(rel)]:
+        if entry is None or entry[0] != stat or max(stat[1], stat[3]) >= self.store.written_at(rel, rel):
             return None
         records, findings, latest, summary = entry[2]
         return records, findings, entry[1], latest, summary

@@ -186,6 +186,112 @@ def test_a_kept_process_checks_a_household_again_when_it_or_the_staff_changed(ba
     assert found == errors(load(basic, today=AS_OF, cache=False))
 
 
+# --- a folder's later file (cachestore.FolderStore) ---------------------------------------------------------------
+
+MONTH = "visits/2026-11"
+
+
+def a_month(root: Path, entries: int = 200) -> cachestore.FolderStore:
+    """A store with a month of `entries` entries, saved: its folder's file written whole."""
+    store = cachestore.FolderStore("records", root, "a version")
+    for n in range(entries):
+        store.put(f"{MONTH}/{n}.yaml", n, ("entry", n))
+    store.save()
+    return store
+
+
+def version(path: Path) -> tuple:
+    st = os.stat(path)
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def test_a_few_entries_changed_are_written_apart_and_read_back_with_their_own_time(tmp_path, cache):
+    """A rebuild that changed a visit file writes that file's entry, not its month's (16,000 at 25,000
+    households); the entries read back are the month's with the changes, each written when its file was."""
+    month = a_month(tmp_path)._file(MONTH)
+    before = version(month)
+    store = cachestore.FolderStore("records", tmp_path, "a version")
+    store.folder(f"{MONTH}/5.yaml")
+    store.put(f"{MONTH}/5.yaml", 5, ("changed", 5))
+    store.put(f"{MONTH}/new.yaml", "new", ("new", 0))
+    store.drop(MONTH, [7])
+    store.save()
+    later = store._file(MONTH, cachestore.LATER)
+    assert version(month) == before and later.is_file()
+    again = cachestore.FolderStore("records", tmp_path, "a version")
+    expected = {n: ("entry", n) for n in range(200) if n != 7} | {5: ("changed", 5), "new": ("new", 0)}
+    assert again.folder(f"{MONTH}/5.yaml") == expected
+    assert again.written_at(f"{MONTH}/5.yaml", 5) == os.stat(later).st_mtime_ns
+    assert again.written_at(f"{MONTH}/6.yaml", 6) == again.written(f"{MONTH}/6.yaml") == before[2]
+    again.put(f"{MONTH}/6.yaml", 6, ("changed", 6))  # a second rebuild: the later file holds both builds' changes
+    again.save()
+    assert version(month) == before
+    assert cachestore.FolderStore("records", tmp_path, "a version").folder(MONTH + "/") == expected | {6: ("changed", 6)}
+
+
+def test_a_folder_with_many_entries_changed_is_written_whole_again(tmp_path, cache):
+    month = a_month(tmp_path)._file(MONTH)
+    before = version(month)
+    store = cachestore.FolderStore("records", tmp_path, "a version")
+    for n in range(70):  # more than an eighth of 200, and than `LATER_MOST_ENTRIES`
+        store.put(f"{MONTH}/{n}.yaml", n, ("changed", n))
+    store.save()
+    assert version(month) != before and not store._file(MONTH, cachestore.LATER).exists()
+    again = cachestore.FolderStore("records", tmp_path, "a version")
+    assert again.folder(MONTH + "/") == {n: ("changed" if n < 70 else "entry", n) for n in range(200)}
+    assert again.written_at(f"{MONTH}/1.yaml", 1) == os.stat(month).st_mtime_ns
+
+
+def test_a_later_file_that_follows_another_version_of_its_folders_file_is_not_used(tmp_path, cache):
+    """Another process (a parse worker) wrote the folder's file whole since: the later file's changes were made
+    to the version before, and are dropped, not laid over the new one."""
+    a_month(tmp_path)
+    store = cachestore.FolderStore("records", tmp_path, "a version")
+    store.put(f"{MONTH}/5.yaml", 5, ("changed", 5))
+    store.save()
+    elsewhere = cachestore.FolderStore("records", tmp_path, "a version")
+    target = elsewhere.file_of(MONTH)
+    cachestore.write_sealed(target, {n: ("rewritten", n) for n in range(200)})
+    again = cachestore.FolderStore("records", tmp_path, "a version")
+    assert again.folder(MONTH + "/") == {n: ("rewritten", n) for n in range(200)}
+    assert again.written_at(f"{MONTH}/5.yaml", 5) == os.stat(target).st_mtime_ns
+
+
+def test_an_edit_in_the_tick_of_the_later_files_write_is_not_served_from_it(basic, cache):
+    """As for the folder's file (above): an entry of the later file is trusted only for a file last changed before
+    the later file was written."""
+    load(basic, today=AS_OF)
+    path = basic / VISITS
+    path.write_bytes(path.read_bytes().replace(b"- date: 2026-11-04", b"- date: 2026-11-06"))
+    time.sleep(0.05)
+    load(basic, today=AS_OF)
+    later = folder_file(basic, VISITS).with_name(folder_file(basic, VISITS).stem + cachestore.LATER + ".pickle")
+    assert later.is_file()
+    before = os.stat(path)
+    os.utime(later, ns=(before.st_mtime_ns, before.st_mtime_ns))
+    with open(path, "r+b") as f:  # same size, same inode, same time
+        data = f.read()
+        f.seek(0)
+        f.write(data.replace(b"- date: 2026-11-06", b"- date: 2026-11-05"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    records, _ = load(basic, today=AS_OF)
+    assert (VISITS, AS_OF.replace(day=5), "ds-002") in visits_of(records)
+    assert visits_of(records) == visits_of(load(basic, today=AS_OF, cache=False)[0])
+
+
+def test_a_kept_process_hands_over_a_folder_whose_changes_are_in_its_later_file(basic, cache, kept, monkeypatch):
+    """bulkread._Runs: a folder's changed file, older than the later file that holds its entry, does not make the
+    next load look up the folder's files one by one (each against the time of the file its entry is in)."""
+    load(basic, today=AS_OF)
+    path = basic / VISITS
+    path.write_bytes(path.read_bytes().replace(b"- date: 2026-11-04", b"- date: 2026-11-06"))
+    time.sleep(0.05)
+    first, _ = load(basic, today=AS_OF)
+    monkeypatch.setattr(bulkread._Store, "get", lambda *a: pytest.fail("a file looked up one by one"))
+    second, _ = load(basic, today=AS_OF)
+    assert all(map(lambda a, b: a is b, second.visits, first.visits)) and len(second.visits) == len(first.visits)
+
+
 # --- entries of the wrong type ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("wrong", [lambda e: "a string", lambda e: None, lambda e: ("too", "short"),

@@ -237,6 +237,50 @@ def test_a_damaged_cache_file_is_a_walk_from_the_start(tmp_path, monkeypatch):
     assert calls[0] and len(list(kept.parent.glob("walk-*.pickle"))) == 2  # went on, and kept its own segment
 
 
+def kept_maps(root, cache, monkeypatch):
+    """The maps of the walk kept in `cache`, as `resume.load` takes them back: each path's last readable version,
+    each path's last blob id, each household's last commit."""
+    from careledger.audit import git as git_module
+
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(cache))
+    location = git_module.locate(root)
+    store = FolderStore("history", root, code_hash(*history_module._PARSING_MODULES), history_module._valid_version)
+    builder, head = resume.load(location, store, history_module._Seeds(None))
+    assert builder is not None and head == location.head
+    return ({path: blob for path, (blob, _) in builder.versions.items()}, builder.current,
+            {household: commit.order for household, commit in builder.household_last.items()})
+
+
+def test_each_build_keeps_the_entries_its_commits_changed_and_they_add_up_to_a_walk_from_the_start(tmp_path,
+                                                                                                    monkeypatch):
+    """resume.save: a continued walk's segment holds the map entries of the paths and households its commits
+    changed (a file removed, an unreadable version among them), and the segments taken back together give the
+    maps of a walk from the start; the visits' states are written only for the shards the walk took back."""
+    repo = basic_repo(tmp_path / "c")
+    warm = tmp_path / "warm"
+    read(repo.root, warm, monkeypatch)
+    kept = walk_file(repo.root, warm, monkeypatch).parent
+    shards = {path.name: path.stat().st_mtime_ns for path in kept.glob("shard-*.pickle")}
+    assert len(shards) == history_module.SHARDS
+    steps = [{FILES[0]: entry(1)}, {FILES[1]: None}, {FILES[2]: "- date: [2026-11-01\n"},
+             {HOUSEHOLD: (repo.root / HOUSEHOLD).read_text(encoding="utf-8").replace("address:", "address: 改")},
+             {FILES[2]: entry(2)}]
+    for n, files in enumerate(steps):
+        repo.commit(f"2026-11-{11 + n}", f"改 {n}", files=files)
+        read(repo.root, warm, monkeypatch)
+        read(repo.root, tmp_path / f"cold{n}", monkeypatch)
+        assert kept_maps(repo.root, warm, monkeypatch) == kept_maps(repo.root, tmp_path / f"cold{n}", monkeypatch)
+    segments = [read_cache_file(path) for path in kept.glob("walk-*.pickle")]
+    assert len(segments) == len(steps) + 1
+    assert sorted(len(part[1][1]) for part in segments)[:-1] == [1] * len(steps)  # (the first: every path)
+    now = {path.name: path.stat().st_mtime_ns for path in kept.glob("shard-*.pickle")}
+    assert len(now) == history_module.SHARDS and 0 < len(set(now) - set(shards)) < history_module.SHARDS
+
+
+def read_cache_file(path):
+    return cachestore.unseal(path.read_bytes())
+
+
 def test_a_version_gone_from_every_cache_is_read_from_git_again(tmp_path, monkeypatch):
     """The kept walk refers to the file's last version, which was the working file's (taken from the records): after
     the file changed and the parsed-versions store was lost, it is read from git."""

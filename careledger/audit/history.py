@@ -504,6 +504,7 @@ class _Builder:
         self.visit_refs: tuple[list, list] = ([], [])
         self.household_refs: list[tuple[int, int]] = []  # per household event: index of `before`, of `after` (-1)
         self.current: dict[str, str] = {}
+        self.walked_paths: set[str] | None = None  # set by `resume.load`: the paths the walk changed since
         self.incomplete = False
         self.resolve = None  # set by `resume.load`: (version index) -> parsed version, for state kept as references
 
@@ -513,7 +514,8 @@ class _Builder:
         commits, the version table and the parsed-versions store, to make them)."""
         self.visits, self.shards, self.versions, self.current = {}, None, {}, {}
         self.table_index, self.household_last, self.visit_refs, self.household_refs = {}, {}, ([], []), []
-        self.kept_visit_rows = self.kept_household_rows = self.kept_segments = None
+        self.kept_visit_rows = self.kept_household_rows = self.kept_segments = self.kept_shards = None
+        self.walked_paths = None
         return self
 
     def add(self, raw: git.RawCommit, contents: dict[str, bytes | None]) -> None:
@@ -523,6 +525,8 @@ class _Builder:
             self.incomplete = True
         if not raw.changes:
             return
+        if self.walked_paths is not None:
+            self.walked_paths.update(change.path for change in raw.changes)
         commit = Commit(id=raw.id, author_name=raw.author_name, author_email=raw.author_email,
                         authored=raw.authored, committed=raw.committed, subject=raw.subject, order=len(self.commits),
                         root=not raw.parents, files=len(raw.changes))
