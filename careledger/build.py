@@ -62,6 +62,7 @@ def build_all(content_dir: Path, output_dir: Path, *, as_of: dt.date, allow_dirt
     tidy(output_dir)  # what a killed build left beside the output (private PDFs among it) goes, even if skipped
     if unchanged is not None:
         return dataclasses.replace(unchanged, files_changed=(), skipped=True)
+    cachestore.finish_idle_work()  # the build server's: the last build's caches, before this one reads them
     from . import pipeline  # here: a build that finds nothing changed does without the stages' imports (0.2 s)
 
     prepared = pipeline.prepare(content_dir, output_dir, as_of=as_of, allow_dirty=allow_dirty, glance=glance,

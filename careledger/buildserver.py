@@ -43,6 +43,7 @@ SETTING = "CARELEDGER_BUILD_SERVER"
 IDLE_SECONDS = 15 * 60  # a server left alone this long exits (and frees the county it holds)
 TICK_SECONDS = 5.0  # how often an idle server looks whether its socket is still its own
 COLLECT_AFTER_SECONDS = 10.0  # idle this long after a build, the server collects the garbage its builds left
+IDLE_WORK_AFTER = 0.25  # idle this long after a build, the server does the work it left (`cachestore.when_idle`)
 START_SECONDS = 20.0  # how long a client waits for the server it started to listen
 _HEADER = struct.Struct("!Q")  # the length of the request's JSON, sent with the file descriptors
 
@@ -316,11 +317,18 @@ def serve(path: Path, key: str, idle: float = IDLE_SECONDS) -> None:
     last = time.monotonic()
     uncollected = False  # objects held frozen since the last collection (`cachestore.hold_frozen`)
     with listener:
-        listener.settimeout(min(TICK_SECONDS, idle))
         while not termination.asked:
+            # the work a build left for an idle moment (its caches) waits for a request that comes right away
+            listener.settimeout(IDLE_WORK_AFTER if cachestore.idle_work_waiting() else min(TICK_SECONDS, idle))
             try:
                 connection, _ = listener.accept()
             except TimeoutError:
+                if cachestore.idle_work_waiting():
+                    termination.busy = True  # (a SIGTERM now ends the server once the work is done)
+                    cachestore.finish_idle_work()
+                    cachestore.forget_gone()  # (the values kept of cache files replaced: the walk's shards)
+                    termination.busy = False
+                    continue
                 if time.monotonic() - last >= idle or not _still_mine(path, mine):
                     break
                 if uncollected and time.monotonic() - last >= COLLECT_AFTER_SECONDS:
@@ -329,7 +337,7 @@ def serve(path: Path, key: str, idle: float = IDLE_SECONDS) -> None:
                 continue
             except (_Stop, KeyboardInterrupt):  # (a Ctrl+C the client passed on just after its build ended)
                 break
-            with cachestore.saves_after():  # the caches written once the client has its answer
+            with cachestore.saves_after(leave_idle_work=True):  # (the caches: once the client has its answer)
                 with connection:
                     if _peer(connection)[1] != os.getuid():
                         continue
@@ -341,6 +349,8 @@ def serve(path: Path, key: str, idle: float = IDLE_SECONDS) -> None:
             last = time.monotonic()
             if not carry_on or not _still_mine(path, mine) or memory_short():
                 break
+    with contextlib.suppress(_Stop, KeyboardInterrupt):
+        cachestore.finish_idle_work()
     if _still_mine(path, mine):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()

@@ -43,6 +43,7 @@ _UNPICKLING_ERRORS = (pickle.UnpicklingError, EOFError, AttributeError, ImportEr
                       ValueError, MemoryError, RecursionError)
 _kept: dict[str, tuple[tuple, Any]] | None = None  # `keep_in_memory`: cache file path -> (its identity, its value)
 _deferred: list | None = None  # `saves_after`: the work that waits for the block's end (`when_done`)
+_idle: list = []  # `when_idle`: the work left for an idle moment (`finish_idle_work`)
 _held = False  # `hold_frozen`: the objects frozen stay so until `collect_frozen`
 _refused: dict[str, Path] = {}  # configured cache folder -> the temporary one used instead, this process
 _warnings: list[tuple[str, str]] = []  # (folder, why) of the refusals not reported yet (`take_warnings`)
@@ -482,12 +483,13 @@ class FolderStore:
     history); `version` is what the entries depend on besides the root: another version starts an empty store and
     the old one is deleted when this one is saved.
 
-    The entries changed since a folder's file was written go to a second, smaller file beside it (`LATER`: its
+    The entries changed since a large folder's file was written go to a second, smaller file beside it (`LATER`: its
     entries put and keys dropped, named with the identity of the folder's file they follow), until they are more
     than `LATER_MOST` of the folder; then the folder's file is written again whole. A rebuild that changed a visit
     file writes that file's entry, not its month of visits (16,000 entries, 0.7 s, at 25,000 households). An entry
     from the later file was written when that file was (`written_at`); one whose folder's file was written again
-    since, by another process, is not used."""
+    since, by another process, is not used. (A process that keeps cache files holds the folder's file's values and
+    the later file's: the entries changed are held twice, at most an eighth of the folder.)"""
 
     def __init__(self, kind: str, root: Path, version: str, valid: Callable[[Any, Any], bool] | None = None):
         self.root = Path(root).resolve()
@@ -598,7 +600,7 @@ class FolderStore:
         if not self.changed and not self.elsewhere:
             return
         if _deferred is not None:
-            when_done(self.save)
+            when_idle(self.save)
             return
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -619,7 +621,7 @@ class FolderStore:
         identity = self.written_as.get(folder)
         _, keys = self.later.get(folder, (0, set()))
         later = self._file(folder, LATER)
-        if identity is not None and len(keys) <= max(LATER_MOST_ENTRIES, len(entries) * LATER_MOST):
+        if identity is not None and len(entries) >= LATER_FROM and len(keys) <= len(entries) * LATER_MOST:
             gone = tuple(key for key in keys if key not in entries)
             write_sealed(later, (identity, {key: entries[key] for key in keys if key in entries}, gone),
                          sync_folder=False)
@@ -635,8 +637,8 @@ class FolderStore:
 
 
 LATER = ".later"  # a folder's later file: `<folder's hash>.later.pickle`
+LATER_FROM = 256  # entries: a smaller folder is written whole (a village's households in the household cache)
 LATER_MOST = 1 / 8  # of a folder's entries, changed since its file was written: then it is written again whole
-LATER_MOST_ENTRIES = 64  # (a small folder's later file may hold this many)
 
 
 def _version_of(st: os.stat_result) -> tuple:
@@ -662,13 +664,15 @@ def _load_later(path: Path, identity: tuple, valid: Callable[[Any, Any], bool] |
 
 
 @contextlib.contextmanager
-def saves_after():
-    """The `FolderStore.save`s and the other work that can wait (`when_done`) asked for in the block are done when
-    it ends: the build server closes its client's connection first, then writes the caches of the records, the
-    households' judgements and the history (0.4 s at 25,000 households, a month of visits rewritten) and removes
-    the output tree its build replaced. These caches are keyed by what they are made from and only ever spare work:
-    another process that reads one before it is written finds the files changed since and reads them; this
-    process's next build comes after."""
+def saves_after(leave_idle_work: bool = False):
+    """The work that can wait, asked for in the block, is done when it ends: the build server closes its client's
+    connection first. That is what the next request reads (`when_done`: the build's fingerprint), then what only a
+    later build reads or no one (`when_idle`: the caches of the records, the households' judgements and the history,
+    the pages' record, the removal of the output tree the build replaced: 0.8 s at 25,000 households after a
+    visit). With `leave_idle_work` the latter waits for `finish_idle_work`: the server does it once idle, or a
+    build that finds something changed does it first, and a request that finds nothing changed is answered before
+    it. These caches are keyed by what they are made from and only ever spare work: another process that reads one
+    before it is written finds the files changed since and reads them; this process's next build comes after."""
     global _deferred
     outer, _deferred = _deferred, []
     try:
@@ -678,6 +682,8 @@ def saves_after():
         for work, context in waiting:
             with _as_asked(context):
                 work()
+        if not leave_idle_work:
+            finish_idle_work()
 
 
 def deferring() -> bool:
@@ -686,16 +692,47 @@ def deferring() -> bool:
 
 
 def when_done(work: Callable[[], None]) -> None:
-    """`work()` now, or at the end of the enclosing `saves_after` block: work whose result no one waits for (the
-    removal of an output tree already replaced). It runs in the working directory, environment and umask it was asked
-    for in (the build server's client's, whose request has ended by then: a relative output folder, a cache folder
-    named in the environment)."""
+    """`work()` now, or at the end of the enclosing `saves_after` block: work the next request reads (what the build
+    recorded of its output). It runs in the working directory, environment and umask it was asked for in (the build
+    server's client's, whose request has ended by then: a relative output folder, a cache folder named in the
+    environment)."""
     if _deferred is not None:
-        mask = os.umask(0o077)
-        os.umask(mask)
-        _deferred.append((work, (_cwd(), dict(os.environ), mask)))
+        _deferred.append((work, _asked()))
     else:
         work()
+
+
+def when_idle(work: Callable[[], None]) -> None:
+    """`work()` now; inside a `saves_after` block, at its end or later (`finish_idle_work`): work that only a later
+    build that loads the records reads, or no one. Done in the order asked, in the context asked for (`when_done`)."""
+    if _deferred is not None:
+        _idle.append((work, _asked()))
+    else:
+        work()
+
+
+def idle_work_waiting() -> bool:
+    return bool(_idle)
+
+
+def finish_idle_work() -> None:
+    """Do the work `when_idle` left (the build server: once idle, before a build that loads anything, and before
+    it exits). Nothing it asks for waits again."""
+    global _deferred
+    outer, _deferred = _deferred, None
+    try:
+        while _idle:
+            work, context = _idle.pop(0)
+            with _as_asked(context):
+                work()
+    finally:
+        _deferred = outer
+
+
+def _asked() -> tuple:
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return _cwd(), dict(os.environ), mask
 
 
 def _cwd() -> str | None:

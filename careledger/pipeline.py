@@ -113,11 +113,10 @@ def views_render_write(prepared: Prepared, content_dir: Path, output_dir: Path, 
     memo.settle()  # (the previous build's rows that no page keeps: not held while the output is written)
     replace = None if paper else ("site/", "reports/") if reports else ("site/",)
     try:
-        written = write_tree(output_dir, tree, replace=replace,
-                             then=lambda done: (  # under the output lock: see write_tree
-                                 memo.remember(tree, carried=() if reports else ("reports/",)),
-                                 fingerprint.remember(output_dir, inputs,
-                                                      _result(done, findings, policy_findings, output_dir, stamp))))
+        written = write_tree(output_dir, tree, replace=replace,  # (the records under the output lock: write_tree)
+                             then=lambda done: fingerprint.remember(
+                                 output_dir, inputs, _result(done, findings, policy_findings, output_dir, stamp)),
+                             later=lambda done: memo.remember(tree, carried=() if reports else ("reports/",)))
     except OutputError as refused:
         raise BuildFailed(findings + [Finding("E-OUTPUT", ERROR, str(refused), Source(str(output_dir)))]) from None
     return _result(written, findings, policy_findings, output_dir, stamp)

@@ -368,6 +368,65 @@ def test_a_server_records_its_build_after_its_answer_while_the_output_is_its_own
     assert said == [("one", 1), "three"] and (out / "a.html").read_bytes() == b"five"
 
 
+def test_the_work_a_build_leaves_for_an_idle_moment_waits_for_a_request_that_finds_nothing_changed(tmp_path,
+                                                                                                   monkeypatch):
+    """In the server (`saves_after(leave_idle_work=True)`) a build's fingerprint is recorded when its block ends;
+    its caches, the pages' record and the removal of the tree it replaced wait (`when_idle`: 0.6 s at 25,000
+    households). The next request that finds nothing changed is answered without them and leaves the old tree to
+    them; one that finds something changed does them before it loads anything, and builds what a cold build does."""
+    from careledger import pipeline
+    from careledger.render import memo
+
+    world = World(basic_repo(tmp_path / "content").root)
+    out = tmp_path / "out"
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cache"))
+    build = lambda: pipeline.build_all(world.root, out, as_of=AS_OF, paper=False)  # noqa: E731
+    beside = lambda: [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")]  # noqa: E731
+    build()
+    record = memo._record(out)
+    recorded = record.stat().st_mtime_ns
+    apply(world, ("add_visit", 1, "ds-shuji", "2026-11", 20, "in_person"))
+    commit(world)
+    with cachestore.saves_after(leave_idle_work=True):
+        assert not build().skipped
+    assert cachestore.idle_work_waiting() and len(beside()) == 1 and record.stat().st_mtime_ns == recorded
+    with cachestore.saves_after(leave_idle_work=True):
+        assert build().skipped  # (its fingerprint recorded already)
+    assert cachestore.idle_work_waiting() and len(beside()) == 1 and record.stat().st_mtime_ns == recorded
+    apply(world, ("add_visit", 1, "ds-shuji", "2026-11", 21, "phone"))
+    commit(world)
+    waiting = []
+    real_prepare = pipeline.prepare
+    monkeypatch.setattr(pipeline, "prepare", lambda *a, **k: waiting.append(cachestore.idle_work_waiting())
+                        or real_prepare(*a, **k))
+    with cachestore.saves_after(leave_idle_work=True):
+        assert not build().skipped
+    assert waiting == [False] and record.stat().st_mtime_ns != recorded  # the last build's work, done first
+    cachestore.finish_idle_work()
+    assert not cachestore.idle_work_waiting() and beside() == []
+    cold = tmp_path / "cold"
+    monkeypatch.setenv("CARELEDGER_CACHE_DIR", str(tmp_path / "cold-cache"))
+    pipeline.build_all(world.root, cold, as_of=AS_OF, paper=False)
+    assert tree(out) == tree(cold)
+
+
+def test_a_server_does_the_work_its_build_left_once_idle(tmp_path, runtime):
+    """Without another request, the server removes the tree its build replaced (and writes the caches) once idle
+    for `IDLE_WORK_AFTER`, not at its next build or its exit."""
+    world = World(basic_repo(tmp_path / "content").root)
+    build = ["build", "--no-paper", "--content", str(world.root), "--output", "out", "--as-of", "2026-11-23"]
+    assert careledger(*build, cwd=tmp_path, cache=tmp_path / "cache", server="1").returncode == 0
+    apply(world, ("add_visit", 1, "ds-shuji", "2026-11", 20, "in_person"))
+    commit(world)
+    assert careledger(*build, cwd=tmp_path, cache=tmp_path / "cache", server="1").returncode == 0
+    [pid] = _server_pids(runtime)
+    deadline = time.monotonic() + 30
+    while any(p.name.startswith(".out.") for p in tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")]
+    assert _server_pids(runtime) == [pid] and _alive(pid)
+
+
 def test_the_work_after_the_answer_is_done_where_the_build_was_asked_for(tmp_path, monkeypatch):
     """A build in the server with a relative output folder and the cache folder named in the environment: what it
     records after its answer (the pages and the fingerprint) is recorded for that output and in that cache, though

@@ -191,7 +191,7 @@ def test_a_kept_process_checks_a_household_again_when_it_or_the_staff_changed(ba
 MONTH = "visits/2026-11"
 
 
-def a_month(root: Path, entries: int = 200) -> cachestore.FolderStore:
+def a_month(root: Path, entries: int = 400) -> cachestore.FolderStore:
     """A store with a month of `entries` entries, saved: its folder's file written whole."""
     store = cachestore.FolderStore("records", root, "a version")
     for n in range(entries):
@@ -219,7 +219,7 @@ def test_a_few_entries_changed_are_written_apart_and_read_back_with_their_own_ti
     later = store._file(MONTH, cachestore.LATER)
     assert version(month) == before and later.is_file()
     again = cachestore.FolderStore("records", tmp_path, "a version")
-    expected = {n: ("entry", n) for n in range(200) if n != 7} | {5: ("changed", 5), "new": ("new", 0)}
+    expected = {n: ("entry", n) for n in range(400) if n != 7} | {5: ("changed", 5), "new": ("new", 0)}
     assert again.folder(f"{MONTH}/5.yaml") == expected
     assert again.written_at(f"{MONTH}/5.yaml", 5) == os.stat(later).st_mtime_ns
     assert again.written_at(f"{MONTH}/6.yaml", 6) == again.written(f"{MONTH}/6.yaml") == before[2]
@@ -233,12 +233,12 @@ def test_a_folder_with_many_entries_changed_is_written_whole_again(tmp_path, cac
     month = a_month(tmp_path)._file(MONTH)
     before = version(month)
     store = cachestore.FolderStore("records", tmp_path, "a version")
-    for n in range(70):  # more than an eighth of 200, and than `LATER_MOST_ENTRIES`
+    for n in range(51):  # more than an eighth of 400
         store.put(f"{MONTH}/{n}.yaml", n, ("changed", n))
     store.save()
     assert version(month) != before and not store._file(MONTH, cachestore.LATER).exists()
     again = cachestore.FolderStore("records", tmp_path, "a version")
-    assert again.folder(MONTH + "/") == {n: ("changed" if n < 70 else "entry", n) for n in range(200)}
+    assert again.folder(MONTH + "/") == {n: ("changed" if n < 51 else "entry", n) for n in range(400)}
     assert again.written_at(f"{MONTH}/1.yaml", 1) == os.stat(month).st_mtime_ns
 
 
@@ -251,15 +251,28 @@ def test_a_later_file_that_follows_another_version_of_its_folders_file_is_not_us
     store.save()
     elsewhere = cachestore.FolderStore("records", tmp_path, "a version")
     target = elsewhere.file_of(MONTH)
-    cachestore.write_sealed(target, {n: ("rewritten", n) for n in range(200)})
+    cachestore.write_sealed(target, {n: ("rewritten", n) for n in range(400)})
     again = cachestore.FolderStore("records", tmp_path, "a version")
-    assert again.folder(MONTH + "/") == {n: ("rewritten", n) for n in range(200)}
+    assert again.folder(MONTH + "/") == {n: ("rewritten", n) for n in range(400)}
     assert again.written_at(f"{MONTH}/5.yaml", 5) == os.stat(target).st_mtime_ns
 
 
-def test_an_edit_in_the_tick_of_the_later_files_write_is_not_served_from_it(basic, cache):
+def test_a_small_folder_is_written_whole(tmp_path, cache):
+    """A folder of fewer than `LATER_FROM` entries (a village's households) is written whole: a later file would
+    save little, and a process that keeps cache files would hold its changed entries twice."""
+    month = a_month(tmp_path, entries=cachestore.LATER_FROM - 1)._file(MONTH)
+    before = version(month)
+    store = cachestore.FolderStore("records", tmp_path, "a version")
+    store.put(f"{MONTH}/5.yaml", 5, ("changed", 5))
+    store.save()
+    assert version(month) != before and not store._file(MONTH, cachestore.LATER).exists()
+
+
+def test_an_edit_in_the_tick_of_the_later_files_write_is_not_served_from_it(basic, cache, monkeypatch):
     """As for the folder's file (above): an entry of the later file is trusted only for a file last changed before
     the later file was written."""
+    monkeypatch.setattr(cachestore, "LATER_FROM", 1)  # (the fixture's months are small)
+    monkeypatch.setattr(cachestore, "LATER_MOST", 1)
     load(basic, today=AS_OF)
     path = basic / VISITS
     path.write_bytes(path.read_bytes().replace(b"- date: 2026-11-04", b"- date: 2026-11-06"))
@@ -282,6 +295,8 @@ def test_an_edit_in_the_tick_of_the_later_files_write_is_not_served_from_it(basi
 def test_a_kept_process_hands_over_a_folder_whose_changes_are_in_its_later_file(basic, cache, kept, monkeypatch):
     """bulkread._Runs: a folder's changed file, older than the later file that holds its entry, does not make the
     next load look up the folder's files one by one (each against the time of the file its entry is in)."""
+    monkeypatch.setattr(cachestore, "LATER_FROM", 1)
+    monkeypatch.setattr(cachestore, "LATER_MOST", 1)
     load(basic, today=AS_OF)
     path = basic / VISITS
     path.write_bytes(path.read_bytes().replace(b"- date: 2026-11-04", b"- date: 2026-11-06"))

@@ -28,7 +28,7 @@ from queue import Full, Queue
 from zoneinfo import ZoneInfo
 
 from ..bulkread import superseded
-from ..cachestore import FolderStore, code_hash, when_done, without_gc
+from ..cachestore import FolderStore, code_hash, when_idle, without_gc
 from ..load import visits_in_date_order
 from ..records import Household, Visit
 from ..slotted import compact
@@ -295,7 +295,7 @@ def _walk(location: git.Location, store: FolderStore, seeds: _Seeds) -> _Builder
     elif since == location.head:
         return builder.walked()
     # kept, then let go of what only going on needs (`walked`); in the build server after its answer
-    when_done(lambda: (resume.save(location, builder), builder.walked()))
+    when_idle(lambda: (resume.save(location, builder), builder.walked()))
     return builder
 
 
