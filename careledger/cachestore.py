@@ -668,7 +668,7 @@ def saves_after(leave_idle_work: bool = False):
     """The work that can wait, asked for in the block, is done when it ends: the build server closes its client's
     connection first. That is what the next request reads (`when_done`: the build's fingerprint), then what only a
     later build reads or no one (`when_idle`: the caches of the records, the households' judgements and the history,
-    the pages' record, the removal of the output tree the build replaced: 0.8 s at 25,000 households after a
+    the pages' record, the removal of the output tree the build replaced: 0.6–0.8 s at 25,000 households after a
     visit). With `leave_idle_work` the latter waits for `finish_idle_work`: the server does it once idle, or a
     build that finds something changed does it first, and a request that finds nothing changed is answered before
     it. These caches are keyed by what they are made from and only ever spare work: another process that reads one

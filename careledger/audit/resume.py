@@ -84,10 +84,8 @@ def load(location: git.Location, store: FolderStore, seeds: _Seeds) -> tuple[_Bu
 
 
 APPENDED = ("commits", "table", "visit_events", "household_events", "unreadable")  # lists that only grow
-MOST_SEGMENTS = 32
-
-
 MAPS = ("versions", "current", "household_last")  # maps by path or household that a walk changes in part
+MOST_SEGMENTS = 32
 
 
 def _read_segments(state: dict, base) -> None:
