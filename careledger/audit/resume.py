@@ -196,10 +196,9 @@ def _maps(builder: _Builder, paths: set[str] | None, households: set[str]) -> tu
 def _save_shards(builder: _Builder, order: dict[int, int]) -> list[str]:
     """Every visit's state, by `shard_of` its household, a file each: the names of the shards' files, those the
     walk took back (`_Builder._known`) written again, the others as kept."""
-    names = list(getattr(builder, "kept_shards", None) or [""] * SHARDS) if builder.shards is not None \
-        else [""] * SHARDS
-    keys: dict[int, list] = {shard: [] for shard in range(SHARDS)
-                             if builder.shards is None or builder.shards[shard] is None or not names[shard]}
+    kept = getattr(builder, "kept_shards", None) if builder.shards is not None else None
+    names = list(kept) if kept else [""] * SHARDS
+    keys: dict[int, list] = {shard: [] for shard, name in enumerate(names) if not name or builder.shards[shard] is None}
     for key in builder.visits:  # every one of a shard taken back, or all
         keys[shard_of(key[2])].append(key)
     for shard, of_shard in keys.items():  # one shard's states at a time: a county's import has a million
